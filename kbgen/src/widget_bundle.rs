@@ -1,0 +1,32 @@
+//! The prebuilt widget bundle that ships inside `kbgen`, so owners need no wasm toolchain.
+//!
+//! `cargo xtask widget` builds `kbgen/assets/widget/` from source; `STAMP` there records a hash of
+//! the sources it was built from, and a test fails when the sources moved on without a rebuild.
+
+use anyhow::{Context, Result};
+use include_dir::{include_dir, Dir};
+use std::path::Path;
+
+static BUNDLE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/assets/widget");
+
+/// The bundle's manifest: logical name → content-hashed file name.
+pub fn manifest() -> serde_json::Map<String, serde_json::Value> {
+    BUNDLE
+        .get_file("manifest.json")
+        .and_then(|f| serde_json::from_slice(f.contents()).ok())
+        .unwrap_or_default()
+}
+
+/// Writes the bundle's files into `dir` and returns the loader's file name.
+pub fn write(dir: &Path) -> Result<String> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for file in BUNDLE.files() {
+        let path = dir.join(file.path());
+        std::fs::write(&path, file.contents()).with_context(|| format!("writing {}", path.display()))?;
+    }
+    manifest()
+        .get("loader.js")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+        .context("the embedded widget bundle has no loader; run `cargo xtask widget`")
+}

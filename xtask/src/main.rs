@@ -1,0 +1,5 @@
+//! `cargo xtask <task>`: the project's tasks that cargo alone cannot express.
+
+fn main() -> anyhow::Result<()> {
+    Ok(())
+}
