@@ -107,7 +107,10 @@ impl IndexBuilder {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        let body = Body { articles: self.articles.clone(), rules: self.rules.clone() };
+        let body = Body {
+            articles: self.articles.clone(),
+            rules: self.rules.clone(),
+        };
         out.extend_from_slice(&serde_json::to_vec(&body).expect("index body serializes"));
         out
     }
@@ -136,7 +139,10 @@ pub struct SearchOptions<'a> {
 
 impl Default for SearchOptions<'_> {
     fn default() -> Self {
-        SearchOptions { limit: 10, lang: None }
+        SearchOptions {
+            limit: 10,
+            lang: None,
+        }
     }
 }
 
@@ -192,11 +198,17 @@ impl Index {
         }
         let found = u16::from_le_bytes([bytes[4], bytes[5]]);
         if found != FORMAT_VERSION {
-            return Err(FormatError::UnsupportedVersion { found, supported: FORMAT_VERSION });
+            return Err(FormatError::UnsupportedVersion {
+                found,
+                supported: FORMAT_VERSION,
+            });
         }
         let body: Body =
             serde_json::from_slice(&bytes[6..]).map_err(|_| FormatError::Corrupt("body"))?;
-        Ok(Index { articles: body.articles, rules: body.rules })
+        Ok(Index {
+            articles: body.articles,
+            rules: body.rules,
+        })
     }
 
     pub fn articles(&self) -> &[Article] {
@@ -259,9 +271,19 @@ impl Index {
                     .map(|i| i as u32)
                     .collect(),
             });
-        let articles = self.search(question.text, &SearchOptions { limit: 5, lang: question.lang });
+        let articles = self.search(
+            question.text,
+            &SearchOptions {
+                limit: 5,
+                lang: question.lang,
+            },
+        );
         let offer_ticket = rule.is_none() && articles.is_empty();
-        Answer { rule, articles, offer_ticket }
+        Answer {
+            rule,
+            articles,
+            offer_ticket,
+        }
     }
 
     /// Articles whose `pages` patterns match the URL of the page the visitor is on.
@@ -269,7 +291,11 @@ impl Index {
         self.articles
             .iter()
             .enumerate()
-            .filter(|(_, a)| a.pages.iter().any(|p| page_url.contains(p.trim_end_matches('*'))))
+            .filter(|(_, a)| {
+                a.pages
+                    .iter()
+                    .any(|p| page_url.contains(p.trim_end_matches('*')))
+            })
             .map(|(i, _)| i as u32)
             .collect()
     }

@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
-#[command(name = "kbgen", version, about = "Build a static help center with a support widget")]
+#[command(
+    name = "kbgen",
+    version,
+    about = "Build a static help center with a support widget"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -40,11 +44,18 @@ fn build(dir: &Path, out: &Path) -> Result<()> {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "md") {
             let text = std::fs::read_to_string(&path)?;
-            let id = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            let id = path
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             builder.add_article(solodesk_engine::Article {
                 title: id.clone(),
                 url: format!("{id}/"),
-                sections: vec![solodesk_engine::Section { text, ..Default::default() }],
+                sections: vec![solodesk_engine::Section {
+                    text,
+                    ..Default::default()
+                }],
                 id,
                 ..Default::default()
             });
