@@ -189,6 +189,9 @@ fn main() -> Result<()> {
         let with_rules = set.name.starts_with("hint3");
         let (index, size, secs) = build(&set, with_rules)?;
         let s = search_scores(&set, &index, complete);
+        if std::env::var_os("DUMP").is_some_and(|d| *d == *set.name) {
+            dump_failures(&set, &index);
+        }
         println!(
             "| {} | {} | {} | {:.3} | {:.3} | {:.3} | {} | {:.1} | {:.3} |",
             set.name,
@@ -217,6 +220,19 @@ fn main() -> Result<()> {
         let (p, c, answered) = at_threshold(outcomes, *in_scope, DEFAULT_RULE_THRESHOLD);
         println!("| {name} | {} ({in_scope}) | {answered} | {p:.3} | {c:.3} |", outcomes.len());
     }
+    println!();
+    println!("rules: best coverage with precision >= 0.85 (threshold)");
+    for (name, outcomes, in_scope) in &rule_sets {
+        let best = (0..=100)
+            .map(|s| s as f32 * 0.01)
+            .map(|t| (t, at_threshold(outcomes, *in_scope, t)))
+            .filter(|(_, (p, _, _))| *p >= 0.85)
+            .max_by(|a, b| a.1 .1.total_cmp(&b.1 .1));
+        match best {
+            Some((t, (p, c, _))) => println!("| {name} | {c:.3} at {t:.2} (precision {p:.3}) |"),
+            None => println!("| {name} | never reaches 0.85 |"),
+        }
+    }
     if curve {
         println!();
         println!("rules: precision / coverage by threshold");
@@ -236,4 +252,16 @@ fn main() -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[allow(dead_code)]
+fn dump_failures(set: &Set, index: &Index) {
+    for q in &set.queries {
+        let Some(relevant) = set.qrels.get(&q.id) else { continue };
+        let hits = index.search(&q.text, &SearchOptions { limit: 3, lang: None });
+        if hits.first().is_none_or(|h| !relevant.contains(&h.id)) {
+            let got: Vec<String> = hits.iter().map(|h| format!("{}:{:.2}", h.id, h.score)).collect();
+            eprintln!("FAIL {:?} want {:?} got {:?}", q.text, relevant, got);
+        }
+    }
 }
