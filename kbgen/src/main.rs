@@ -1,6 +1,7 @@
 //! `kbgen`, the owner's command: builds a help center, its search index and the widget from a
 //! folder of markdown articles.
 
+mod query;
 mod widget_bundle;
 
 use anyhow::{Context, Result};
@@ -29,11 +30,17 @@ enum Command {
         #[arg(long, default_value = "out")]
         out: PathBuf,
     },
+    /// Search a built index (batch mode: one query per stdin line).
+    Search(query::SearchArgs),
+    /// Ask a built index as the widget does: rule answer, articles, ticket.
+    Ask(query::AskArgs),
 }
 
 fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Build { dir, out } => build(&dir, &out),
+        Command::Search(args) => query::search(&args),
+        Command::Ask(args) => query::ask(&args),
     }
 }
 
