@@ -312,7 +312,7 @@ mod tests {
     fn check(text: &str, expected_diags: &[&str]) -> Config {
         let mut diags = Diagnostics::default();
         let config = parse(text, Path::new("kbgen.toml"), &mut diags);
-        let got: Vec<String> = diags.items.iter().map(|d| d.to_string()).collect();
+        let got: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
         assert_eq!(got, expected_diags);
         config
     }

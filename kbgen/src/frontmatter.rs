@@ -131,12 +131,32 @@ pub fn parse(front: &str, format: Format, first_line: usize, path: &Path, diags:
                 None => bad("a date like 2025-01-31"),
             },
             _ => {
-                let hint = nearest(&key, KEYS).map(|k| format!(" (did you mean \"{k}\"?)")).unwrap_or_default();
+                let hint = synonym(&key)
+                    .or_else(|| nearest(&key, KEYS))
+                    .map(|k| format!(" (did you mean \"{k}\"?)"))
+                    .unwrap_or_default();
                 diags.warn(path, line, 1, format!("unknown front matter key \"{key}\"{hint}"));
             }
         }
     }
     fm
+}
+
+/// What other generators call our keys, for the "did you mean" hint.
+fn synonym(key: &str) -> Option<&'static str> {
+    Some(match key.to_lowercase().as_str() {
+        "description" | "excerpt" | "abstract" => "summary",
+        "slug" | "key" => "id",
+        "weight" | "position" | "sidebar_position" | "nav_order" => "order",
+        "date" | "lastmod" | "last_modified" | "modified" | "last_updated" => "updated",
+        "language" | "locale" => "lang",
+        "keywords" | "tag" | "labels" => "tags",
+        "faq" | "aliases" => "questions",
+        "see_also" | "seealso" => "related",
+        "categories" | "section" | "group" => "category",
+        "published" => "draft",
+        _ => return None,
+    })
 }
 
 fn first_sentence(s: &str) -> String {

@@ -72,7 +72,9 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
                 }
             }
         }
-        if !langs.is_empty() {
+        if langs.is_empty() {
+            config.languages = vec![config.default_language.clone()];
+        } else {
             if !langs.contains(&config.default_language) {
                 config.default_language = langs[0].clone();
             }
@@ -118,7 +120,14 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
             None => match first_h1(split.body) {
                 Some(t) => t,
                 None => {
-                    diags.error(&path, 1, 1, "missing `title` in front matter");
+                    // Markdown from other tools (no kbgen.toml) still builds; an owner's own
+                    // knowledge base must give every article a title.
+                    let msg = "missing `title` in front matter";
+                    if has_config {
+                        diags.error(&path, 1, 1, msg);
+                    } else {
+                        diags.warn(&path, 1, 1, format!("{msg}; using the file name"));
+                    }
                     config::humanize(&stem(&rel))
                 }
             },

@@ -144,21 +144,38 @@ fn main() -> ExitCode {
     }
 }
 
-/// Prints collected problems: errors all, warnings the first `limit` (all when verbose).
+/// Prints collected problems: every error; warnings grouped by message unless verbose, because
+/// migrated content repeats the same warning in hundreds of files.
 pub fn report(diags: &diag::Diagnostics, verbose: bool) {
     let sorted = diags.sorted();
-    let mut shown_warnings = 0;
+    let mut repeats: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for d in sorted.iter().filter(|d| d.severity == diag::Severity::Warning) {
+        *repeats.entry(d.message.as_str()).or_default() += 1;
+    }
+    let mut shown = std::collections::HashSet::new();
+    let mut hidden = 0;
     for d in &sorted {
-        if d.severity == diag::Severity::Warning {
-            shown_warnings += 1;
-            if !verbose && shown_warnings > 20 {
+        if d.severity == diag::Severity::Warning && !verbose {
+            if !shown.insert(d.message.as_str()) {
+                continue;
+            }
+            if shown.len() > 40 {
+                hidden += 1;
+                continue;
+            }
+            let n = repeats[d.message.as_str()];
+            if n > 1 {
+                eprintln!("{d} (and {} more like it)", n - 1);
                 continue;
             }
         }
         eprintln!("{d}");
     }
-    if !verbose && shown_warnings > 20 {
-        eprintln!("… and {} more warnings (use --verbose to see all)", shown_warnings - 20);
+    if hidden > 0 {
+        eprintln!("… and {hidden} more kinds of warnings");
+    }
+    if !verbose && diags.warnings() > 0 {
+        eprintln!("({} warnings in all; --verbose lists each)", diags.warnings());
     }
 }
 

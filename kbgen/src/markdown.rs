@@ -385,8 +385,8 @@ mod tests {
             r.problems,
             [
                 Problem::Error(4, "broken link to gone.md".into()),
-                Problem::Warning(34, "MDX component <Steps> is not supported; its content is shown as plain HTML".into()),
-                Problem::Warning(59, "image without alt text".into()),
+                Problem::Warning(33, "MDX component <Steps> is not supported; its content is shown as plain HTML".into()),
+                Problem::Warning(53, "image without alt text".into()),
             ]
         );
     }

@@ -248,7 +248,7 @@ mod tests {
                 ("rule_3", &[], None),
             ],
             &[
-                "rules:3:1: error: rule \"rule_3\": invalid regex: error: unclosed group",
+                "rules:3:1: error: rule \"rule_3\": invalid regex: found unclosed character class",
                 "rules:3:1: error: rule \"rule_3\" can never fire: it has no phrasings, keywords or regex",
             ],
         );

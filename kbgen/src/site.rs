@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Ids an article cannot take because the site uses these paths for its own pages.
-const RESERVED_IDS: &[&str] = &["c", "search", "feed.xml", "assets", "widget", "images", "_kbgen", "_demo"];
+const RESERVED_IDS: &[&str] = &["category", "search", "feed.xml", "assets", "widget", "images", "_kbgen", "_demo"];
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -137,7 +137,8 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             };
             let (line, col) = line_col(&a.body, off);
             let line = a.body_line + line - 1;
-            if err {
+            // Without kbgen.toml this is markdown from another tool: build it, but say what broke.
+            if err && kb.has_config {
                 diags.error(&a.path, line, col, msg);
             } else {
                 diags.warn(&a.path, line, col, msg);
@@ -258,7 +259,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         render("search.html", format!("{lang}/search/index.html"), search, diags);
         for cat in &categories {
             if let Some(vars) = ctx.category_page(lang, cat) {
-                render("category.html", format!("{lang}/c/{}/index.html", cat.id), vars, diags);
+                render("category.html", format!("{lang}/category/{}/index.html", cat.id), vars, diags);
             }
         }
     }
@@ -347,7 +348,7 @@ impl Resolve for Resolver<'_> {
     }
 
     fn image(&self, src: &str) -> Result<Option<String>, String> {
-        if is_external(src) || src.starts_with("data:") {
+        if is_external(src) || src.starts_with("data:") || src.contains("{{") {
             return Ok(None);
         }
         let (file, _) = split_fragment(src);
@@ -488,6 +489,16 @@ fn theme_file(kb: &Kb, name: &str, default: &str) -> String {
 
 fn templates(kb: &Kb) -> Result<minijinja::Environment<'static>, minijinja::Error> {
     let mut env = minijinja::Environment::new();
+    // minijinja's HTML escaping also escapes `/`, which makes every URL unreadable in the source;
+    // quotes, `<`, `>` and `&` are what matter, so strings get our escape.
+    env.set_formatter(|out, state, value| {
+        if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() {
+            if let Some(s) = value.as_str() {
+                return out.write_str(&markdown::escape(s)).map_err(minijinja::Error::from);
+            }
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
     let defaults = [
         ("base.html", include_str!("../theme/base.html")),
         ("home.html", include_str!("../theme/home.html")),
@@ -603,7 +614,7 @@ impl Ctx<'_> {
                     json!({
                         "id": c.id, "title": self.cat_title(c, lang), "count": count,
                         "description": c.description.get(lang, &self.config.default_language).unwrap_or_default(),
-                        "href": format!("{}{lang}/c/{}/", self.base, c.id),
+                        "href": format!("{}{lang}/category/{}/", self.base, c.id),
                     })
                 })
             })
@@ -648,15 +659,15 @@ impl Ctx<'_> {
             .languages
             .iter()
             .filter(|l| self.in_category(l, &cat.id).next().is_some())
-            .map(|l| (l.clone(), format!("{l}/c/{}/", cat.id)))
+            .map(|l| (l.clone(), format!("{l}/category/{}/", cat.id)))
             .collect();
-        let mut m = self.common(lang, "category", &title, &desc, Some(&format!("{lang}/c/{}/", cat.id)), &alternates);
+        let mut m = self.common(lang, "category", &title, &desc, Some(&format!("{lang}/category/{}/", cat.id)), &alternates);
         m.insert("category".into(), json!({"title": title, "description": desc}));
         m.insert("articles".into(), json!(articles));
         let t = strings::for_lang(lang);
         let ld = json!({"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
             {"@type": "ListItem", "position": 1, "name": t.home, "item": self.config.absolute(&format!("{lang}/"))},
-            {"@type": "ListItem", "position": 2, "name": title, "item": self.config.absolute(&format!("{lang}/c/{}/", cat.id))},
+            {"@type": "ListItem", "position": 2, "name": title, "item": self.config.absolute(&format!("{lang}/category/{}/", cat.id))},
         ]});
         m.insert("jsonld".into(), json!(script_json(&ld)));
         Some(m)
@@ -675,7 +686,7 @@ impl Ctx<'_> {
         let mut m = self.common(lang, "article", &a.title, &p.summary, Some(&p.url), &translations);
         let cat = self.categories.iter().find(|k| k.id == p.category);
         let cat_title = cat.map(|k| self.cat_title(k, lang)).unwrap_or_default();
-        let cat_href = format!("{}{lang}/c/{}/", self.base, p.category);
+        let cat_href = format!("{}{lang}/category/{}/", self.base, p.category);
         m.insert("category".into(), cat.map_or(Value::Null, |_| json!({"title": cat_title, "href": cat_href})));
         m.insert(
             "article".into(),
@@ -716,7 +727,7 @@ impl Ctx<'_> {
                    "publisher": {"@type": "Organization", "name": c.title}}),
             json!({"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
                 {"@type": "ListItem", "position": 1, "name": t.home, "item": c.absolute(&format!("{lang}/"))},
-                {"@type": "ListItem", "position": 2, "name": cat_title, "item": c.absolute(&format!("{lang}/c/{}/", p.category))},
+                {"@type": "ListItem", "position": 2, "name": cat_title, "item": c.absolute(&format!("{lang}/category/{}/", p.category))},
                 {"@type": "ListItem", "position": 3, "name": a.title, "item": c.absolute(&p.url)},
             ]}),
         ];
@@ -761,7 +772,7 @@ impl Ctx<'_> {
             s.push_str(&format!("<url><loc>{}</loc></url>\n", markdown::escape(&c.absolute(&format!("{lang}/")))));
             for cat in self.categories {
                 if self.in_category(lang, &cat.id).next().is_some() {
-                    s.push_str(&format!("<url><loc>{}</loc></url>\n", markdown::escape(&c.absolute(&format!("{lang}/c/{}/", cat.id)))));
+                    s.push_str(&format!("<url><loc>{}</loc></url>\n", markdown::escape(&c.absolute(&format!("{lang}/category/{}/", cat.id)))));
                 }
             }
         }
