@@ -56,7 +56,11 @@ pub fn is_cjk(c: char) -> bool {
 
 /// The Snowball stemmer for a language tag (`en`, `fr-CA`, `pt_BR`), if rust-stemmers has one.
 pub fn stemmer_for(lang: &str) -> Option<Stemmer> {
-    let primary = lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    let primary = lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let algorithm = match primary.as_str() {
         "en" => Algorithm::English,
         "fr" => Algorithm::French,
@@ -224,8 +228,16 @@ mod tests {
 
     #[test]
     fn words_are_folded_and_stemmed() {
-        check("en", "Refunds for Cancelled orders", "refund for! cancel order");
-        check("en", "How to reset my password?", "how! to! reset my! password");
+        check(
+            "en",
+            "Refunds for Cancelled orders",
+            "refund for! cancel order",
+        );
+        check(
+            "en",
+            "How to reset my password?",
+            "how! to! reset my! password",
+        );
         check("en", "Café déjà vu, NAÏVE", "cafe deja vu naiv");
         check("en", "don't", "dont");
         check("fr", "Les remboursements", "le rembours");
@@ -239,20 +251,32 @@ mod tests {
 
     #[test]
     fn fullwidth_and_numbers() {
-        check("en", "ＡＢＣ 100-night trial v2.5", "abc 100 night trial v2.5");
+        check(
+            "en",
+            "ＡＢＣ 100-night trial v2.5",
+            "abc 100 night trial v2.5",
+        );
     }
 
     #[test]
     fn cjk_gets_chars_and_pairs() {
         check("zh", "申请退款", "申. 申请: 请. 请退: 退. 退款: 款.");
-        check("ja", "パスワード", "パ. パス: ス. スワ: ワ. ワー: ー. ード: ド.");
+        check(
+            "ja",
+            "パスワード",
+            "パ. パス: ス. スワ: ワ. ワー: ー. ード: ド.",
+        );
         check("zh", "iPhone 退款", "iphone 退. 退款: 款.");
     }
 
     #[test]
     fn mixed_script_splits_at_script_change() {
         check("en", "iPhone退款", "iphon 退. 退款: 款.");
-        check("ko", "비밀번호 변경", "비. 비밀: 밀. 밀번: 번. 번호: 호. 변. 변경: 경.");
+        check(
+            "ko",
+            "비밀번호 변경",
+            "비. 비밀: 밀. 밀번: 번. 번호: 호. 변. 변경: 경.",
+        );
     }
 
     #[test]
@@ -264,8 +288,10 @@ mod tests {
     fn byte_ranges_point_at_the_source() {
         let text = "Hé 退款";
         let tokens = analyze(text, None);
-        let spans: Vec<&str> =
-            tokens.iter().map(|t| &text[t.start as usize..t.end as usize]).collect();
+        let spans: Vec<&str> = tokens
+            .iter()
+            .map(|t| &text[t.start as usize..t.end as usize])
+            .collect();
         assert_eq!(spans, ["Hé", "退", "退款", "款"]);
     }
 }

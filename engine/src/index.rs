@@ -23,9 +23,7 @@
 use crate::analyze::{self, Kind, Token};
 use crate::rules::RuleSet;
 use crate::wire::{checksum, Reader, Writer};
-use crate::{
-    Article, FormatError, Rule, Section, DEFAULT_RULE_THRESHOLD, FORMAT_VERSION, MAGIC,
-};
+use crate::{Article, FormatError, Rule, Section, DEFAULT_RULE_THRESHOLD, FORMAT_VERSION, MAGIC};
 use rust_stemmers::Stemmer;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -51,7 +49,11 @@ pub struct IndexBuilder {
 
 impl Default for IndexBuilder {
     fn default() -> Self {
-        IndexBuilder { articles: Vec::new(), rules: Vec::new(), rule_threshold: DEFAULT_RULE_THRESHOLD }
+        IndexBuilder {
+            articles: Vec::new(),
+            rules: Vec::new(),
+            rule_threshold: DEFAULT_RULE_THRESHOLD,
+        }
     }
 }
 
@@ -132,14 +134,21 @@ impl IndexBuilder {
                     }
                 }
                 for (term, freqs) in here {
-                    postings.entry(term.to_owned()).or_default().push((section_no, freqs));
+                    postings
+                        .entry(term.to_owned())
+                        .or_default()
+                        .push((section_no, freqs));
                 }
                 section_no += 1;
             }
         }
 
-        let position: BTreeMap<&str, usize> =
-            self.articles.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
+        let position: BTreeMap<&str, usize> = self
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect();
         w.usize(self.rules.len());
         for rule in &self.rules {
             w.str(&rule.id);
@@ -154,8 +163,11 @@ impl IndexBuilder {
                 None => w.u8(0),
             }
             w.str(&rule.answer_html);
-            let linked: Vec<usize> =
-                rule.articles.iter().filter_map(|id| position.get(id.as_str()).copied()).collect();
+            let linked: Vec<usize> = rule
+                .articles
+                .iter()
+                .filter_map(|id| position.get(id.as_str()).copied())
+                .collect();
             w.usize(linked.len());
             for p in linked {
                 w.usize(p);
@@ -168,7 +180,11 @@ impl IndexBuilder {
         w.usize(postings.len());
         let mut previous: &[u8] = &[];
         for (term, list) in &postings {
-            let shared = previous.iter().zip(term.as_bytes()).take_while(|(a, b)| a == b).count();
+            let shared = previous
+                .iter()
+                .zip(term.as_bytes())
+                .take_while(|(a, b)| a == b)
+                .count();
             w.usize(shared);
             w.bytes(&term.as_bytes()[shared..]);
             previous = term.as_bytes();
@@ -311,7 +327,10 @@ impl Index {
         }
         let found = u16::from_le_bytes([bytes[4], bytes[5]]);
         if found != FORMAT_VERSION {
-            return Err(FormatError::UnsupportedVersion { found, supported: FORMAT_VERSION });
+            return Err(FormatError::UnsupportedVersion {
+                found,
+                supported: FORMAT_VERSION,
+            });
         }
         if bytes.len() < 10 {
             return Err(FormatError::Corrupt("unexpected end"));
@@ -363,7 +382,11 @@ impl Index {
             if !langs.iter().any(|(l, _)| *l == a.lang) {
                 langs.push((a.lang.clone(), analyze::stemmer_for(&a.lang)));
             }
-            meta.push(ArticleMeta { first_section, sections: sections as u32, lens });
+            meta.push(ArticleMeta {
+                first_section,
+                sections: sections as u32,
+                lens,
+            });
             articles.push(a);
         }
 
@@ -394,7 +417,8 @@ impl Index {
                 linked.push(p as u32);
                 rule.articles.push(articles[p].id.clone());
             }
-            rule.priority = i32::try_from(r.i64()?).map_err(|_| FormatError::Corrupt("priority"))?;
+            rule.priority =
+                i32::try_from(r.i64()?).map_err(|_| FormatError::Corrupt("priority"))?;
             rules.push(rule);
             links.push(linked);
         }
@@ -420,8 +444,14 @@ impl Index {
             terms.push(term.into());
             let df = r.usize()? as u32;
             let len = r.usize()? as u32;
-            let end = offset.checked_add(len).ok_or(FormatError::Corrupt("postings"))?;
-            term_info.push(TermInfo { df, start: offset, end });
+            let end = offset
+                .checked_add(len)
+                .ok_or(FormatError::Corrupt("postings"))?;
+            term_info.push(TermInfo {
+                df,
+                start: offset,
+                end,
+            });
             offset = end;
         }
         let postings = r.bytes()?.to_vec();
@@ -489,7 +519,11 @@ impl Index {
         while !r.is_empty() {
             let Ok(v) = r.varint() else { return };
             let gap = (v >> 1) as u32;
-            section = if first { gap } else { section.saturating_add(gap) };
+            section = if first {
+                gap
+            } else {
+                section.saturating_add(gap)
+            };
             first = false;
             let packed = if v & 1 == 1 {
                 match r.u8() {
@@ -518,7 +552,8 @@ impl Index {
             .filter(|(_, a)| {
                 a.pages.iter().any(|p| {
                     let target = if p.contains("://") { page_url } else { path };
-                    glob(p, target) || (!p.contains('*') && !p.is_empty() && target.contains(p.as_str()))
+                    glob(p, target)
+                        || (!p.contains('*') && !p.is_empty() && target.contains(p.as_str()))
                 })
             })
             .map(|(i, _)| i as u32)

@@ -1,81 +1,321 @@
 //! `kbgen`, the owner's command: builds a help center, its search index and the widget from a
 //! folder of markdown articles.
+//!
+//! The raw command line (clap) is turned into a validated plan by each command's `run`; the
+//! library-like modules below never see clap types.
 
+mod check;
+mod config;
+mod diag;
+mod frontmatter;
+mod import;
+mod init;
+mod load;
+mod markdown;
+mod output;
 mod query;
+mod rules;
+mod serve;
+mod site;
+mod strings;
 mod widget_bundle;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
 
 #[derive(Parser)]
-#[command(
-    name = "kbgen",
-    version,
-    about = "Build a static help center with a support widget"
-)]
+#[command(name = "kbgen", version, about = "Build a static help center with a support widget", long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+// One variant per subcommand, each with its own args struct, so new commands merge as one line.
 #[derive(Subcommand)]
 enum Command {
-    /// Build the help center, its search index and the widget.
-    Build {
-        /// The knowledge-base folder.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-        /// Where to write the site.
-        #[arg(long, default_value = "out")]
-        out: PathBuf,
-    },
+    Init(InitArgs),
+    Build(BuildArgs),
+    Check(CheckArgs),
+    Serve(ServeArgs),
+    Snippet(SnippetArgs),
+    Import(ImportArgs),
     /// Search a built index (batch mode: one query per stdin line).
     Search(query::SearchArgs),
     /// Ask a built index as the widget does: rule answer, articles, ticket.
     Ask(query::AskArgs),
 }
 
-fn main() -> Result<()> {
-    match Cli::parse().command {
-        Command::Build { dir, out } => build(&dir, &out),
-        Command::Search(args) => query::search(&args),
-        Command::Ask(args) => query::ask(&args),
+/// Create a working starter knowledge base.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:\n  kbgen init my-help\n  cd my-help && kbgen serve")]
+struct InitArgs {
+    /// The folder to create (must be empty or absent).
+    dir: PathBuf,
+}
+
+/// Build the help center, its search index and the widget.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  kbgen build\n  kbgen build site --out public\n  kbgen build docs --out dist --base-url https://example.com/help/"
+)]
+pub struct BuildArgs {
+    /// The knowledge-base folder.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Where to write the site (replaced atomically).
+    #[arg(long, short, default_value = "out")]
+    out: PathBuf,
+    /// Override `site.base_url` from kbgen.toml.
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Print every warning instead of the first 20.
+    #[arg(long, short)]
+    verbose: bool,
+    /// Fail the build on warnings too.
+    #[arg(long)]
+    strict: bool,
+}
+
+/// Check a knowledge base without writing anything.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Checks broken links, duplicate ids, missing titles, unknown keys, missing translations,\nrules that never fire or shadow each other. Exits non-zero on errors.\n\nExamples:\n  kbgen check\n  kbgen check site --strict"
+)]
+struct CheckArgs {
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Exit non-zero on warnings too.
+    #[arg(long)]
+    strict: bool,
+}
+
+/// Build, serve on 127.0.0.1 and rebuild on every change.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Opens nothing by itself: visit the printed URL. /_demo/ shows a page of \"your site\" with the widget.\n\nExamples:\n  kbgen serve\n  kbgen serve site --port 4000"
+)]
+struct ServeArgs {
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    #[arg(long, short, default_value_t = 4000)]
+    port: u16,
+}
+
+/// Print the <script> tag to paste into your site.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  kbgen snippet\n  kbgen snippet site --base-url https://example.com/help/"
+)]
+struct SnippetArgs {
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Override `site.base_url` from kbgen.toml.
+    #[arg(long)]
+    base_url: Option<String>,
+}
+
+/// Turn a question,answer CSV into articles.
+#[derive(clap::Args)]
+#[command(
+    after_help = "The CSV needs a header row with `question` and `answer` columns (others are ignored).\n\nExamples:\n  kbgen import faq.csv\n  kbgen import faq.csv --kb site --lang zh --category faq"
+)]
+struct ImportArgs {
+    /// The CSV file.
+    csv: PathBuf,
+    /// The knowledge base to add the articles to.
+    #[arg(long, default_value = ".")]
+    kb: PathBuf,
+    /// The articles' language (default: the knowledge base's default language).
+    #[arg(long)]
+    lang: Option<String>,
+    /// The category to put them in.
+    #[arg(long, default_value = "faq")]
+    category: String,
+    /// Replace articles that already exist.
+    #[arg(long)]
+    force: bool,
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Init(a) => init::run(&a.dir),
+        Command::Build(a) => build(&a),
+        Command::Check(a) => check::run(&a.dir, a.strict),
+        Command::Serve(a) => serve::run(&a.dir, a.port),
+        Command::Snippet(a) => snippet(&a),
+        Command::Import(a) => import::run(&a.csv, &a.kb, a.lang.as_deref(), &a.category, a.force),
+        Command::Search(a) => query::search(&a).map(|()| ExitCode::SUCCESS),
+        Command::Ask(a) => query::ask(&a).map(|()| ExitCode::SUCCESS),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 
-fn build(dir: &Path, out: &Path) -> Result<()> {
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let mut builder = solodesk_engine::IndexBuilder::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "md") {
-            let text = std::fs::read_to_string(&path)?;
-            let id = path
-                .file_stem()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            builder.add_article(solodesk_engine::Article {
-                title: id.clone(),
-                url: format!("{id}/"),
-                sections: vec![solodesk_engine::Section {
-                    text,
-                    ..Default::default()
-                }],
-                id,
-                ..Default::default()
-            });
-        }
+/// Prints collected problems: every error; warnings grouped by message unless verbose, because
+/// migrated content repeats the same warning in hundreds of files.
+pub fn report(diags: &diag::Diagnostics, verbose: bool) {
+    let sorted = diags.sorted();
+    let mut repeats: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for d in sorted
+        .iter()
+        .filter(|d| d.severity == diag::Severity::Warning)
+    {
+        *repeats.entry(d.message.as_str()).or_default() += 1;
     }
-    std::fs::write(out.join("index.bin"), builder.build())?;
-    let loader = widget_bundle::write(&out.join("widget"))?;
-    std::fs::write(
-        out.join("index.html"),
-        format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Help</title></head>\
-             <body><h1>Help center</h1><script src=\"widget/{loader}\" async></script></body></html>\n"
-        ),
-    )?;
+    let mut shown = std::collections::HashSet::new();
+    let mut hidden = 0;
+    for d in &sorted {
+        if d.severity == diag::Severity::Warning && !verbose {
+            if !shown.insert(d.message.as_str()) {
+                continue;
+            }
+            if shown.len() > 40 {
+                hidden += 1;
+                continue;
+            }
+            let n = repeats[d.message.as_str()];
+            if n > 1 {
+                eprintln!("{d} (and {} more like it)", n - 1);
+                continue;
+            }
+        }
+        eprintln!("{d}");
+    }
+    if hidden > 0 {
+        eprintln!("… and {hidden} more kinds of warnings");
+    }
+    if !verbose && diags.warnings() > 0 {
+        eprintln!(
+            "({} warnings in all; --verbose lists each)",
+            diags.warnings()
+        );
+    }
+}
+
+fn check_kb_dir(dir: &Path) -> Result<()> {
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "{}: not a folder (give the knowledge-base folder, or run `kbgen init {}`)",
+            dir.display(),
+            dir.display()
+        );
+    }
     Ok(())
+}
+
+fn build(args: &BuildArgs) -> Result<ExitCode> {
+    check_kb_dir(&args.dir)?;
+    if args
+        .out
+        .canonicalize()
+        .ok()
+        .is_some_and(|o| Some(o) == args.dir.canonicalize().ok())
+    {
+        anyhow::bail!("--out must not be the knowledge-base folder itself");
+    }
+    let start = Instant::now();
+    eprintln!("loading {}", args.dir.display());
+    let mut diags = diag::Diagnostics::default();
+    let kb = load::load(&args.dir, &mut diags);
+    eprintln!("rendering {} articles", kb.articles.len());
+    let manifest = widget_bundle::manifest();
+    let loader = manifest
+        .get("loader.js")
+        .and_then(|v| v.as_str())
+        .map(String::from);
+    if loader.is_none() {
+        diags.warn(Path::new("kbgen"), 0, 0, "the embedded widget bundle is empty (run `cargo xtask widget`); pages are built without the widget");
+    }
+    let widget_hashed = manifest
+        .iter()
+        .filter(|(k, _)| k.as_str() != "loader.js")
+        .filter_map(|(_, v)| v.as_str().map(String::from))
+        .collect();
+    let opts = site::Options {
+        base_url: args.base_url.clone(),
+        live_reload: false,
+        loader,
+        widget_hashed,
+    };
+    let site = site::build(&kb, &opts, &mut diags);
+    report(&diags, args.verbose);
+    if diags.errors() > 0 || (args.strict && diags.warnings() > 0) {
+        eprintln!(
+            "build failed: {} errors, {} warnings; {} left unchanged",
+            diags.errors(),
+            diags.warnings(),
+            args.out.display()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    eprintln!(
+        "writing {} files to {}",
+        site.files.len() + site.copies.len(),
+        args.out.display()
+    );
+    output::write_atomic(&args.out, &site.files, &site.copies, |tmp| {
+        if opts.loader.is_some() {
+            widget_bundle::write(&tmp.join("widget"))?;
+        }
+        Ok(())
+    })?;
+    let s = &site.stats;
+    eprintln!(
+        "built {} articles in {} languages, {} rules, {} pages; index {}; {} warnings; {:.2?}{}",
+        s.articles,
+        s.languages,
+        s.rules,
+        s.pages,
+        human_bytes(s.index_bytes),
+        diags.warnings(),
+        start.elapsed(),
+        if s.drafts > 0 {
+            format!(" ({} drafts skipped)", s.drafts)
+        } else {
+            String::new()
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn human_bytes(n: usize) -> String {
+    if n >= 1 << 20 {
+        format!("{:.1} MB", n as f64 / f64::from(1u32 << 20))
+    } else if n >= 1 << 10 {
+        format!("{:.1} KB", n as f64 / 1024.0)
+    } else {
+        format!("{n} B")
+    }
+}
+
+fn snippet(args: &SnippetArgs) -> Result<ExitCode> {
+    let mut diags = diag::Diagnostics::default();
+    let config = match std::fs::read_to_string(args.dir.join(load::CONFIG_FILE)) {
+        Ok(text) => config::parse(&text, &args.dir.join(load::CONFIG_FILE), &mut diags),
+        Err(_) => config::Config::default(),
+    };
+    let base = args.base_url.clone().unwrap_or(config.base_url.clone());
+    let base = if base.ends_with('/') {
+        base
+    } else {
+        format!("{base}/")
+    };
+    let loader = widget_bundle::manifest()
+        .get("loader.js")
+        .and_then(|v| v.as_str())
+        .unwrap_or("loader.js")
+        .to_string();
+    if !base.contains("://") {
+        eprintln!("note: site.base_url is not an absolute URL; set it (or pass --base-url) so the tag works on your own site");
+    }
+    println!("<script src=\"{base}widget/{loader}\" async data-solodesk></script>");
+    Ok(ExitCode::SUCCESS)
 }

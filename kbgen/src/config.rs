@@ -1,0 +1,433 @@
+//! The knowledge base's `kbgen.toml`: site identity, languages, widget settings and categories.
+//!
+//! Parsed by hand from a TOML table rather than derived, so that one run reports every wrong or
+//! unknown key with its line instead of stopping at the first one.
+
+use crate::diag::{nearest, Diagnostics};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Text given per language, e.g. `title = { en = "Orders", zh = "订单" }`; a plain string applies
+/// to every language.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Localized(pub BTreeMap<String, String>);
+
+impl Localized {
+    /// The text in `lang`, else in `fallback`, else any.
+    pub fn get(&self, lang: &str, fallback: &str) -> Option<&str> {
+        self.0
+            .get(lang)
+            .or_else(|| self.0.get(fallback))
+            .or_else(|| self.0.get("*"))
+            .or_else(|| self.0.values().next())
+            .map(String::as_str)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Category {
+    pub id: String,
+    pub order: i64,
+    pub title: Localized,
+    pub description: Localized,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Position {
+    Right,
+    Left,
+}
+
+impl Position {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Position::Right => "right",
+            Position::Left => "left",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub title: String,
+    /// Always ends with `/`; its path part is the base path pages are served under.
+    pub base_url: String,
+    pub support_email: String,
+    pub default_language: String,
+    pub languages: Vec<String>,
+    pub brand_color: String,
+    pub logo: Option<String>,
+    pub description: String,
+    pub widget_enabled: bool,
+    pub position: Position,
+    pub greeting: Localized,
+    /// Sorted by `order`, then id.
+    pub categories: Vec<Category>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Help Center".into(),
+            base_url: "/".into(),
+            support_email: String::new(),
+            default_language: "en".into(),
+            languages: Vec::new(),
+            brand_color: "#2456c7".into(),
+            logo: None,
+            description: String::new(),
+            widget_enabled: true,
+            position: Position::Right,
+            greeting: Localized::default(),
+            categories: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// The path part of `base_url`, with leading and trailing `/`, e.g. `/help/`.
+    pub fn base_path(&self) -> String {
+        let rest = match self.base_url.find("://") {
+            Some(i) => {
+                let after = &self.base_url[i + 3..];
+                after.find('/').map_or("/", |j| &after[j..])
+            }
+            None => self.base_url.as_str(),
+        };
+        let trimmed = rest.trim_matches('/');
+        if trimmed.is_empty() {
+            "/".into()
+        } else {
+            format!("/{trimmed}/")
+        }
+    }
+
+    /// The absolute URL of a site-relative path, for canonical links, sitemaps and feeds.
+    pub fn absolute(&self, rel: &str) -> String {
+        if self.base_url.contains("://") {
+            format!("{}{}", self.base_url, rel)
+        } else {
+            format!("{}{}", self.base_path(), rel)
+        }
+    }
+
+    pub fn is_rtl(lang: &str) -> bool {
+        matches!(
+            lang.split('-').next().unwrap_or(""),
+            "ar" | "he" | "fa" | "ur" | "ps" | "yi" | "dv" | "ckb"
+        )
+    }
+}
+
+const SECTIONS: &[&str] = &["site", "widget", "categories"];
+const SITE_KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "support_email",
+    "default_language",
+    "languages",
+    "brand_color",
+    "logo",
+    "description",
+];
+const WIDGET_KEYS: &[&str] = &["enabled", "position", "greeting"];
+const CATEGORY_KEYS: &[&str] = &["order", "title", "description"];
+
+/// Parses `kbgen.toml`; problems go to `diags` and a best-effort config is always returned.
+pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
+    let mut config = Config::default();
+    let table: toml::Table = match text.parse() {
+        Ok(t) => t,
+        Err(e) => {
+            let (line, col) = e
+                .span()
+                .map_or((1, 1), |s| crate::diag::line_col(text, s.start));
+            diags.error(path, line, col, format!("invalid TOML: {}", e.message()));
+            return config;
+        }
+    };
+    let at = |key: &str| key_line(text, key);
+    for (key, _) in table
+        .iter()
+        .filter(|(k, _)| !SECTIONS.contains(&k.as_str()))
+    {
+        unknown(diags, path, at(key), key, SECTIONS);
+    }
+    if let Some(site) = table.get("site").and_then(|v| v.as_table()) {
+        for (key, value) in site {
+            let line = at(key);
+            let mut want =
+                |what: &str| diags.error(path, line, 1, format!("`site.{key}` must be {what}"));
+            match key.as_str() {
+                "title" => match value.as_str() {
+                    Some(s) => config.title = s.into(),
+                    None => want("a string"),
+                },
+                "base_url" => match value.as_str() {
+                    Some(s) => {
+                        config.base_url = if s.ends_with('/') {
+                            s.into()
+                        } else {
+                            format!("{s}/")
+                        }
+                    }
+                    None => want("a string"),
+                },
+                "support_email" => match value.as_str() {
+                    Some(s)
+                        if s.contains('@')
+                            && !s.contains(|c: char| c.is_whitespace() || "<>,;?&".contains(c)) =>
+                    {
+                        config.support_email = s.into()
+                    }
+                    _ => want("an email address like \"help@example.com\""),
+                },
+                "default_language" => match value.as_str() {
+                    Some(s) => config.default_language = s.into(),
+                    None => want("a language code like \"en\""),
+                },
+                "languages" => match value.as_array() {
+                    Some(a) => {
+                        config.languages = a
+                            .iter()
+                            .filter_map(|v| v.as_str().map(String::from))
+                            .collect()
+                    }
+                    None => want("a list like [\"en\", \"zh\"]"),
+                },
+                "brand_color" => match value.as_str() {
+                    Some(s) if is_hex_color(s) => config.brand_color = s.into(),
+                    _ => want("a hex colour like \"#2456c7\""),
+                },
+                "logo" => match value.as_str() {
+                    Some(s) => config.logo = Some(s.into()),
+                    None => want("a path"),
+                },
+                "description" => match value.as_str() {
+                    Some(s) => config.description = s.into(),
+                    None => want("a string"),
+                },
+                _ => unknown(diags, path, line, key, SITE_KEYS),
+            }
+        }
+    }
+    if let Some(widget) = table.get("widget").and_then(|v| v.as_table()) {
+        for (key, value) in widget {
+            let line = at(key);
+            match key.as_str() {
+                "enabled" => match value.as_bool() {
+                    Some(b) => config.widget_enabled = b,
+                    None => diags.error(path, line, 1, "`widget.enabled` must be true or false"),
+                },
+                "position" => match value.as_str() {
+                    Some("right") => config.position = Position::Right,
+                    Some("left") => config.position = Position::Left,
+                    _ => diags.error(
+                        path,
+                        line,
+                        1,
+                        "`widget.position` must be \"right\" or \"left\"",
+                    ),
+                },
+                "greeting" => {
+                    config.greeting = localized(value, path, line, "widget.greeting", diags)
+                }
+                _ => unknown(diags, path, line, key, WIDGET_KEYS),
+            }
+        }
+    }
+    if let Some(categories) = table.get("categories").and_then(|v| v.as_table()) {
+        for (id, value) in categories {
+            let line = section_line(text, &format!("categories.{id}"));
+            let mut cat = Category {
+                id: id.clone(),
+                order: 0,
+                title: Localized::default(),
+                description: Localized::default(),
+            };
+            let Some(t) = value.as_table() else {
+                diags.error(path, line, 1, format!("`categories.{id}` must be a table"));
+                continue;
+            };
+            for (key, value) in t {
+                let kline = key_line_after(text, key, line);
+                match key.as_str() {
+                    "order" => match value.as_integer() {
+                        Some(n) => cat.order = n,
+                        None => diags.error(
+                            path,
+                            kline,
+                            1,
+                            format!("`categories.{id}.order` must be a number"),
+                        ),
+                    },
+                    "title" => cat.title = localized(value, path, kline, key, diags),
+                    "description" => cat.description = localized(value, path, kline, key, diags),
+                    _ => unknown(diags, path, kline, key, CATEGORY_KEYS),
+                }
+            }
+            if cat.title.0.is_empty() {
+                cat.title.0.insert("*".into(), humanize(id));
+            }
+            config.categories.push(cat);
+        }
+        config
+            .categories
+            .sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
+    }
+    if config.languages.is_empty() {
+        config.languages.push(config.default_language.clone());
+    } else if !config.languages.contains(&config.default_language) {
+        diags.error(
+            path,
+            at("default_language"),
+            1,
+            format!(
+                "default_language \"{}\" is not in `languages`",
+                config.default_language
+            ),
+        );
+    }
+    config
+}
+
+fn localized(
+    value: &toml::Value,
+    path: &Path,
+    line: usize,
+    key: &str,
+    diags: &mut Diagnostics,
+) -> Localized {
+    let mut map = BTreeMap::new();
+    match value {
+        toml::Value::String(s) => {
+            map.insert("*".into(), s.clone());
+        }
+        toml::Value::Table(t) => {
+            for (lang, v) in t {
+                match v.as_str() {
+                    Some(s) => {
+                        map.insert(lang.clone(), s.into());
+                    }
+                    None => diags.error(path, line, 1, format!("`{key}.{lang}` must be a string")),
+                }
+            }
+        }
+        _ => diags.error(
+            path,
+            line,
+            1,
+            format!("`{key}` must be a string or a table like {{ en = \"...\" }}"),
+        ),
+    }
+    Localized(map)
+}
+
+fn unknown(diags: &mut Diagnostics, path: &Path, line: usize, key: &str, known: &[&str]) {
+    let hint = nearest(key, known)
+        .map(|k| format!(" (did you mean \"{k}\"?)"))
+        .unwrap_or_default();
+    diags.warn(path, line, 1, format!("unknown key \"{key}\"{hint}"));
+}
+
+fn is_hex_color(s: &str) -> bool {
+    let hex = s.strip_prefix('#').unwrap_or("");
+    matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// `getting-started` → `Getting started`.
+pub fn humanize(id: &str) -> String {
+    let s = id.replace(['-', '_'], " ");
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The first line where `key` is assigned; 1 when not found, so messages always carry a position.
+pub fn key_line(text: &str, key: &str) -> usize {
+    key_line_after(text, key, 0)
+}
+
+fn key_line_after(text: &str, key: &str, after: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .skip(after)
+        .find(|(_, l)| {
+            let l = l.trim_start();
+            l.strip_prefix(key)
+                .or_else(|| l.strip_prefix(&format!("\"{key}\"")))
+                .is_some_and(|rest| rest.trim_start().starts_with(['=', ':']))
+        })
+        .map_or(after.max(1), |(i, _)| i + 1)
+}
+
+fn section_line(text: &str, name: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim().trim_start_matches('[').trim_end_matches(']') == name)
+        .map_or(1, |i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected_diags: &[&str]) -> Config {
+        let mut diags = Diagnostics::default();
+        let config = parse(text, Path::new("kbgen.toml"), &mut diags);
+        let got: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
+        assert_eq!(got, expected_diags);
+        config
+    }
+
+    #[test]
+    fn full_config() {
+        let c = check(
+            r##"
+[site]
+title = "Acme Help"
+base_url = "https://acme.test/help"
+support_email = "help@acme.test"
+default_language = "en"
+languages = ["en", "zh"]
+brand_color = "#0a7f5a"
+
+[widget]
+position = "left"
+greeting = { en = "Hi!", zh = "你好！" }
+
+[categories.orders]
+order = 2
+title = { en = "Orders", zh = "订单" }
+
+[categories.account]
+order = 1
+title = "Account"
+"##,
+            &[],
+        );
+        assert_eq!(c.base_path(), "/help/");
+        assert_eq!(c.absolute("en/x/"), "https://acme.test/help/en/x/");
+        assert_eq!(c.position, Position::Left);
+        assert_eq!(c.greeting.get("zh", "en"), Some("你好！"));
+        let ids: Vec<&str> = c.categories.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["account", "orders"]);
+        assert_eq!(c.categories[1].title.get("ja", "en"), Some("Orders"));
+    }
+
+    #[test]
+    fn problems_are_all_reported() {
+        check(
+            "[site]\ntitel = \"x\"\nbrand_color = \"blue\"\ndefault_language = \"fr\"\nlanguages = [\"en\"]\n",
+            &[
+                "kbgen.toml:2:1: warning: unknown key \"titel\" (did you mean \"title\"?)",
+                "kbgen.toml:3:1: error: `site.brand_color` must be a hex colour like \"#2456c7\"",
+                "kbgen.toml:4:1: error: default_language \"fr\" is not in `languages`",
+            ],
+        );
+        check(
+            "[site\n",
+            &["kbgen.toml:1:6: error: invalid TOML: invalid table header\nexpected `.`, `]`"],
+        );
+    }
+}

@@ -1,0 +1,315 @@
+//! `kbgen build`: output layout, rendering, translations, links, index and atomic replacement.
+
+use super::*;
+
+#[test]
+fn output_layout() {
+    let (_tmp, out) = build(&fixture("basic"));
+    let files = files(&out);
+    for expected in [
+        "index.bin",
+        "index.html",
+        "404.html",
+        "widget-config.json",
+        "sitemap.xml",
+        "robots.txt",
+        "_headers",
+        "en/index.html",
+        "zh/index.html",
+        "en/refunds/index.html",
+        "zh/refunds/index.html",
+        "en/reset-password/index.html",
+        "en/category/orders/index.html",
+        "zh/category/account/index.html",
+        "en/search/index.html",
+        "en/feed.xml",
+        "zh/feed.xml",
+        "images/label.svg",
+    ] {
+        assert!(
+            files.iter().any(|f| f == expected),
+            "{expected} missing from {files:#?}"
+        );
+    }
+    let css: Vec<&String> = files
+        .iter()
+        .filter(|f| f.starts_with("assets/style.") && f.ends_with(".css"))
+        .collect();
+    assert_eq!(css.len(), 1, "one hashed stylesheet: {files:#?}");
+    assert!(
+        !files.iter().any(|f| f.contains(".kbgen-tmp")),
+        "no temporary files left"
+    );
+}
+
+#[test]
+fn widget_config_carries_site_settings() {
+    let (_tmp, out) = build(&fixture("basic"));
+    let v: serde_json::Value =
+        serde_json::from_str(&read(&out.join("widget-config.json"))).unwrap();
+    assert_eq!(v["title"], "Acme Help");
+    assert_eq!(v["support_email"], "support@acme.test");
+    assert_eq!(v["languages"], serde_json::json!(["en", "zh"]));
+    assert_eq!(v["default_language"], "en");
+    assert_eq!(v["brand_color"], "#ffd400");
+    assert_eq!(v["position"], "left");
+    assert_eq!(v["greeting"]["zh"], "你好！");
+    assert_eq!(v["base_url"], "https://acme.test/help/");
+}
+
+#[test]
+fn article_rendering() {
+    let (_tmp, out) = build(&fixture("basic"));
+    let html = read(&out.join("en/refunds/index.html"));
+    let check = |needle: &str| assert!(html.contains(needle), "missing {needle:?} in:\n{html}");
+    // Internal link to another article, resolved under the base path, fragment kept.
+    check("href=\"/help/en/reset-password/#steps\"");
+    // Image copied and linked under the base path.
+    check("src=\"/help/images/label.svg\"");
+    // Code is escaped, never run.
+    check(r#"&lt;script&gt;alert("not run")&lt;/script&gt;"#);
+    check("<div class=\"callout callout-warning\" role=\"note\">");
+    check("<del>60 days</del>");
+    check("type=\"checkbox\"");
+    check("class=\"footnote-definition\"");
+    // The leading `# Refunds & returns` repeats the title and is not rendered twice.
+    assert_eq!(html.matches("<h1").count(), 1, "{html}");
+    // Translations: hreflang alternates and the switcher link to the Chinese version.
+    check("<link rel=\"alternate\" hreflang=\"zh\" href=\"https://acme.test/help/zh/refunds/\">");
+    check("<link rel=\"canonical\" href=\"https://acme.test/help/en/refunds/\">");
+    check("href=\"/help/zh/refunds/\" hreflang=\"zh\"");
+    // Breadcrumb, TOC, related, updated date.
+    check("<a href=\"/help/en/category/orders/\">Orders</a>");
+    check("<a href=\"#how-to-return\">How to return</a>");
+    check("<a href=\"/help/en/reset-password/\">Reset your password</a>");
+    check("<time datetime=\"2025-02-03\">");
+    // JSON-LD: FAQPage because the article has questions.
+    check("\"@type\":\"FAQPage\"");
+    check("\"name\":\"Can I get my money back?\"");
+}
+
+#[test]
+fn chinese_anchors_and_links() {
+    let (_tmp, out) = build(&fixture("basic"));
+    let html = read(&out.join("zh/refunds/index.html"));
+    assert!(html.contains("<h2 id=\"如何退货\">"), "{html}");
+    assert!(html.contains("<html lang=\"zh\" dir=\"ltr\">"));
+    assert!(
+        html.contains("href=\"/help/zh/reset-password/\""),
+        "link resolves to the Chinese translation"
+    );
+    assert!(html.contains("这篇文章有帮助吗？"));
+}
+
+#[test]
+fn helpful_no_offers_a_mailto_ticket_with_context() {
+    let (_tmp, out) = build(&fixture("basic"));
+    let html = read(&out.join("en/refunds/index.html"));
+    let start = html
+        .find("href=\"mailto:support@acme.test?")
+        .expect("ticket link")
+        + 6;
+    let end = start + html[start..].find('"').unwrap();
+    let href = html[start..end].replace("&amp;", "&");
+    let decode = |s: &str| {
+        let b = s.as_bytes();
+        let mut v = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' {
+                v.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            } else {
+                v.push(b[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(v).unwrap()
+    };
+    let query = href.split_once('?').unwrap().1;
+    let params: Vec<(&str, String)> = query
+        .split('&')
+        .map(|kv| kv.split_once('=').unwrap())
+        .map(|(k, v)| (k, decode(v)))
+        .collect();
+    assert_eq!(
+        params[0],
+        (
+            "subject",
+            "[Acme Help] Feedback on: Refunds & returns".to_string()
+        )
+    );
+    assert_eq!(params[1].0, "body");
+    assert!(
+        params[1].1.contains("https://acme.test/help/en/refunds/"),
+        "{}",
+        params[1].1
+    );
+    assert!(params[1].1.contains("id: refunds"));
+}
+
+#[test]
+fn widget_script_on_every_page_when_bundled() {
+    let (_tmp, out) = build(&fixture("basic"));
+    let has_loader = out.join("widget").is_dir();
+    for page in [
+        "index.html",
+        "en/refunds/index.html",
+        "zh/index.html",
+        "en/search/index.html",
+    ] {
+        let html = read(&out.join(page));
+        assert_eq!(
+            html.contains("<script src=\"/help/widget/"),
+            has_loader,
+            "{page}"
+        );
+    }
+    let search = read(&out.join("en/search/index.html"));
+    assert!(
+        search.contains("id=\"solodesk-search\""),
+        "search placeholder"
+    );
+    assert!(
+        search.contains("href=\"/help/en/category/orders/\""),
+        "search page lists categories without JS"
+    );
+}
+
+#[test]
+fn index_holds_articles_with_sections() {
+    let (_tmp, out) = build(&fixture("basic"));
+    let bytes = std::fs::read(out.join("index.bin")).unwrap();
+    let index = solodesk_engine::Index::from_bytes(&bytes).expect("index decodes");
+    let mut got: Vec<(String, String, String)> = index
+        .articles()
+        .iter()
+        .map(|a| (a.lang.clone(), a.id.clone(), a.url.clone()))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("en".into(), "refunds".into(), "en/refunds/".into()),
+            (
+                "en".into(),
+                "reset-password".into(),
+                "en/reset-password/".into()
+            ),
+            ("zh".into(), "refunds".into(), "zh/refunds/".into()),
+            (
+                "zh".into(),
+                "reset-password".into(),
+                "zh/reset-password/".into()
+            ),
+        ]
+    );
+    let zh = index
+        .articles()
+        .iter()
+        .find(|a| a.lang == "zh" && a.id == "refunds")
+        .unwrap();
+    let anchors: Vec<&str> = zh.sections.iter().map(|s| s.anchor.as_str()).collect();
+    assert_eq!(anchors, ["", "如何退货", "退款政策"]);
+    assert_eq!(zh.category, "订单");
+    assert_eq!(zh.questions, ["我可以退款吗？"]);
+}
+
+#[test]
+fn feeds_sitemap_robots_headers() {
+    let (_tmp, out) = build(&fixture("basic"));
+    let sitemap = read(&out.join("sitemap.xml"));
+    assert!(sitemap
+        .contains("<loc>https://acme.test/help/zh/refunds/</loc><lastmod>2025-02-03</lastmod>"));
+    let feed = read(&out.join("en/feed.xml"));
+    assert!(feed.contains("<title>Refunds &amp; returns</title>"));
+    assert!(
+        feed.find("Refunds").unwrap() < feed.find("Reset your password").unwrap(),
+        "newest first"
+    );
+    assert!(read(&out.join("robots.txt")).contains("Sitemap: https://acme.test/help/sitemap.xml"));
+    let headers = read(&out.join("_headers"));
+    assert!(
+        headers.contains("/help/assets/*\n  Cache-Control: public, max-age=31536000, immutable")
+    );
+    assert!(headers.contains("/help/widget/*\n  Access-Control-Allow-Origin: *"));
+    assert!(headers.contains("/help/index.bin\n  Access-Control-Allow-Origin: *"));
+}
+
+#[test]
+fn base_url_override() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (ok, _, err) = run(kbgen()
+        .arg("build")
+        .arg(fixture("basic"))
+        .arg("--out")
+        .arg(&out)
+        .args(["--base-url", "/"]));
+    assert!(ok, "{err}");
+    assert!(read(&out.join("en/refunds/index.html")).contains("href=\"/en/reset-password/#steps\""));
+}
+
+#[test]
+fn failed_build_leaves_previous_site_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("keep.txt"), "previous site").unwrap();
+    let (ok, _, err) = run(kbgen()
+        .arg("build")
+        .arg(fixture("broken"))
+        .arg("--out")
+        .arg(&out));
+    assert!(!ok);
+    assert!(err.contains("build failed"), "{err}");
+    assert_eq!(read(&out.join("keep.txt")), "previous site");
+    assert_eq!(
+        files(tmp.path()),
+        ["out/keep.txt"],
+        "no temporary folder left behind"
+    );
+    // A successful build replaces the folder as a whole.
+    let (ok, _, err) = run(kbgen()
+        .arg("build")
+        .arg(fixture("basic"))
+        .arg("--out")
+        .arg(&out));
+    assert!(ok, "{err}");
+    assert!(!out.join("keep.txt").exists());
+    assert!(out.join("index.bin").exists());
+}
+
+#[test]
+fn seed_json_rules_are_accepted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (ok, _, err) = run(kbgen()
+        .arg("build")
+        .arg(fixture("seed-json"))
+        .arg("--out")
+        .arg(&out));
+    assert!(ok, "{err}");
+    assert!(err.contains("2 rules"), "{err}");
+}
+
+#[test]
+fn missing_folder_is_a_clear_error() {
+    let (ok, _, err) = run(kbgen().args(["build", "/nonexistent/kb"]));
+    assert!(!ok);
+    assert!(err.contains("/nonexistent/kb: not a folder"), "{err}");
+}
+
+#[test]
+fn snippet_prints_the_script_tag() {
+    let (ok, out, _) = run(kbgen().arg("snippet").arg(fixture("basic")));
+    assert!(ok);
+    assert!(
+        out.starts_with("<script src=\"https://acme.test/help/widget/"),
+        "{out}"
+    );
+    assert!(
+        out.trim_end().ends_with("async data-solodesk></script>"),
+        "{out}"
+    );
+}

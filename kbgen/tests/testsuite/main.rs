@@ -1,0 +1,75 @@
+//! CLI integration tests: each module runs the real `kbgen` binary on fixture folders in
+//! `tests/fixtures/` and checks the files it writes and what it reports.
+//!
+//! Snapshots (insta) live in `tests/testsuite/snapshots/`; update them with
+//! `INSTA_UPDATE=always cargo test -p kbgen --test testsuite` and review the diff.
+
+mod build;
+mod check;
+mod corpora;
+mod html;
+mod import;
+mod init;
+mod snapshots;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn kbgen() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_kbgen"))
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+pub fn run(cmd: &mut Command) -> (bool, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("kbgen runs");
+    (
+        status.success(),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+/// Builds `kb` into a fresh temporary folder; returns the folder (kept alive) and the output path.
+pub fn build(kb: &Path) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let (ok, _, err) = run(kbgen().arg("build").arg(kb).arg("--out").arg(&out));
+    assert!(ok, "build of {} failed:\n{err}", kb.display());
+    (tmp, out)
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every file under `dir`, relative, sorted.
+pub fn files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(
+                    p.strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
+            }
+        }
+    }
+    out.sort();
+    out
+}
