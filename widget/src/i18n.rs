@@ -281,7 +281,7 @@ mod tests {
         check(r#"{"a": 1}"#, Err(6));
         check(r#"{"a": "b",}"#, Err(10));
         check(r#"{"a": "b"} x"#, Err(11));
-        check(r#"{"a": "\ud83d"}"#, Err(14));
+        check(r#"{"a": "\ud83d"}"#, Err(13));
     }
 
     #[test]
