@@ -121,7 +121,7 @@ pub fn App(props: &Props) -> Html {
                 emit.emit("ticket", &[("reference", &reference), ("subject", &subject)])
             });
             html! {
-                <ContactForm contact={state.contact.clone()} {mailto} dispatch={dispatch.clone()} {on_sent} />
+                <ContactForm contact={state.contact.clone()} {mailto} copy={state.copy} dispatch={dispatch.clone()} {on_sent} />
             }
         }
         _ => {
