@@ -44,7 +44,11 @@ use wasm_bindgen::JsCast;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     Ask(String),
-    Prefill { name: String, email: String, message: String },
+    Prefill {
+        name: String,
+        email: String,
+        message: String,
+    },
 }
 
 /// Delivers [`Command`]s to the app, queueing those that arrive before its first render.
@@ -91,7 +95,11 @@ impl Widget {
 
     /// Fills the contact form; empty strings leave a field as it is.
     pub fn prefill(&self, name: String, email: String, message: String) {
-        self.bus.send(Command::Prefill { name, email, message });
+        self.bus.send(Command::Prefill {
+            name,
+            email,
+            message,
+        });
     }
 
     /// Removes the panel from the page.
@@ -104,7 +112,12 @@ impl Widget {
 
 /// Mounts the panel on `root`; see the crate documentation for the arguments.
 #[wasm_bindgen]
-pub fn mount(root: web_sys::Element, config: JsValue, index: JsValue, emit: js_sys::Function) -> Widget {
+pub fn mount(
+    root: web_sys::Element,
+    config: JsValue,
+    index: JsValue,
+    emit: js_sys::Function,
+) -> Widget {
     let config = Rc::new(Config::resolve(raw_config(&config)));
     let loaded: Loaded = match index.dyn_into::<js_sys::Uint8Array>() {
         Ok(bytes) => Index::from_bytes(&bytes.to_vec()).map_err(|e| e.to_string()),
@@ -118,7 +131,10 @@ pub fn mount(root: web_sys::Element, config: JsValue, index: JsValue, emit: js_s
         emit: services::host::Emitter(emit),
     };
     let app = yew::Renderer::<components::app::App>::with_root_and_props(root, props).render();
-    Widget { app: Some(app), bus }
+    Widget {
+        app: Some(app),
+        bus,
+    }
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
@@ -142,7 +158,8 @@ fn raw_config(c: &JsValue) -> RawConfig {
             } else if value.is_object() {
                 for inner in js_sys::Object::entries(value.unchecked_ref()).iter() {
                     let inner: js_sys::Array = inner.unchecked_into();
-                    if let (Some(k), Some(v)) = (inner.get(0).as_string(), inner.get(1).as_string()) {
+                    if let (Some(k), Some(v)) = (inner.get(0).as_string(), inner.get(1).as_string())
+                    {
                         strings.push((key.clone() + "." + &k, v));
                     }
                 }
@@ -151,7 +168,10 @@ fn raw_config(c: &JsValue) -> RawConfig {
     }
     let languages = get(c, "languages");
     let languages = if js_sys::Array::is_array(&languages) {
-        js_sys::Array::from(&languages).iter().filter_map(|l| l.as_string()).collect()
+        js_sys::Array::from(&languages)
+            .iter()
+            .filter_map(|l| l.as_string())
+            .collect()
     } else {
         Vec::new()
     };

@@ -27,15 +27,22 @@ pub fn ContactForm(props: &Props) -> Html {
     let d = &props.dispatch;
     let input = |f: fn(String) -> Action| {
         let d = d.clone();
-        Callback::from(move |e: InputEvent| d.dispatch(f(e.target_unchecked_into::<HtmlInputElement>().value())))
+        Callback::from(move |e: InputEvent| {
+            d.dispatch(f(e.target_unchecked_into::<HtmlInputElement>().value()))
+        })
     };
     let on_message = {
         let d = d.clone();
         Callback::from(move |e: InputEvent| {
-            d.dispatch(Action::SetMessage(e.target_unchecked_into::<HtmlTextAreaElement>().value()))
+            d.dispatch(Action::SetMessage(
+                e.target_unchecked_into::<HtmlTextAreaElement>().value(),
+            ))
         })
     };
-    let check = State { contact: c.clone(), ..State::default() };
+    let check = State {
+        contact: c.clone(),
+        ..State::default()
+    };
     let errors = check.contact_errors();
     let show = |key: &str| c.tried && errors.contains(&key);
     let onclick = {
@@ -53,9 +60,12 @@ pub fn ContactForm(props: &Props) -> Html {
         let (d, text) = (d.clone(), clipboard_text(&config.email, &props.mailto));
         Callback::from(move |_| {
             let d = d.clone();
-            clipboard::copy(text.clone(), Callback::from(move |ok| {
-                d.dispatch(Action::Copied(if ok { Copy::Done } else { Copy::Failed }))
-            }))
+            clipboard::copy(
+                text.clone(),
+                Callback::from(move |ok| {
+                    d.dispatch(Action::Copied(if ok { Copy::Done } else { Copy::Failed }))
+                }),
+            )
         })
     };
     let email_invalid = show("email_invalid");

@@ -22,7 +22,6 @@ use std::rc::Rc;
 /// The resolved config from the app's context; every component sits under the provider.
 #[yew::hook]
 pub fn use_config() -> Rc<Config> {
-    yew::use_context::<Rc<Config>>().unwrap_or_else(|| {
-        Rc::new(Config::resolve(crate::config::RawConfig::default()))
-    })
+    yew::use_context::<Rc<Config>>()
+        .unwrap_or_else(|| Rc::new(Config::resolve(crate::config::RawConfig::default())))
 }
