@@ -44,8 +44,7 @@
   launcher.type = "button";
   launcher.setAttribute("aria-haspopup", "dialog");
   launcher.setAttribute("aria-expanded", "false");
-  launcher.innerHTML =
-    '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm7 11v2h2v-2zm1-9a3.5 3.5 0 0 0-3.5 3.5h2a1.5 1.5 0 1 1 2.3 1.3c-.9.5-1.8 1.2-1.8 2.7h2c0-.6.3-.9 1-1.4A3.5 3.5 0 0 0 12 5z"/></svg>';
+  launcher.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 4h18v13H9l-6 4z"/></svg>';
   el("span", "", launcher).textContent = data.label || text[0];
   const dialog = el("div", "sd-dialog", shadow);
   dialog.hidden = true;

@@ -1,7 +1,7 @@
 //! The root component: owns the state, talks to the engine, and picks the view.
 
 use super::{
-    article_list::ArticleList, article_view::ArticleView, ask_box::AskBox,
+    article_list, article_view::ArticleView, ask_box::AskBox,
     contact_form::ContactForm, conversation::Conversation, header::Header, result_list::ResultList,
 };
 use crate::config::Config;
@@ -155,7 +155,7 @@ pub fn App(props: &Props) -> Html {
                 html! {
                     <section class="sd-suggested" aria-label={heading.clone()}>
                         <h3 class="sd-h">{ heading }</h3>
-                        <ArticleList links={suggested.1.clone()} on_open={open_article.clone()} />
+                        { article_list::view(&suggested.1, &open_article) }
                     </section>
                 }
             } else {

@@ -1,7 +1,7 @@
 //! The conversation so far, with the feedback question under the last answer; new answers are
 //! announced to screen readers through the live region.
 
-use super::{reply::ReplyView, use_config};
+use super::{reply, use_config};
 use crate::state::Turn;
 use yew::prelude::*;
 
@@ -23,7 +23,7 @@ pub fn Conversation(props: &Props) -> Html {
         Turn::Question(q) => html! {
             <div class="sd-q"><span class="sd-sr">{ &s.you }{ ": " }</span>{ q }</div>
         },
-        Turn::Reply(r) => html! { <ReplyView reply={r.clone()} on_open={props.on_open.clone()} /> },
+        Turn::Reply(r) => reply::view(r, s, &props.on_open),
         Turn::Feedback(yes) => html! {
             <div class="sd-q">{ if *yes { &s.yes } else { &s.no } }</div>
         },
