@@ -1,9 +1,5 @@
-// Solodesk loader: the only script that runs on every page of the owner's site.
-// It draws the launcher inside a Shadow DOM (so the host page's CSS cannot reach in and ours cannot
-// leak out) and fetches the widget, its stylesheet, widget-config.json and index.bin only when the
-// visitor shows intent (hover, focus, click) or, with data-prefetch="idle", when the browser is idle.
-// It also owns what must work without the WebAssembly panel: the dialog, focus trap, Esc and an
-// email fallback. No inline styles or scripts: strict CSP pages stay happy. One global: Solodesk.
+// Solodesk loader (on every page, so ≤ 3 KB gzip): launcher in a Shadow DOM; the panel is fetched on
+// intent or idle. Owns what must work without the WebAssembly: dialog, focus trap, Esc, email fallback.
 (() => {
   const script = document.currentScript;
   if (!script || window.Solodesk) return;
@@ -14,15 +10,15 @@
   const htmlLang = doc.documentElement.lang;
   const langs = [data.lang, htmlLang, ...(navigator.languages || [])];
   const lang = (langs.find((l) => /^(en|zh|ar)/i.test(l || "")) || "en").slice(0, 2).toLowerCase();
-  // Launcher label and the message shown when the panel itself cannot load.
   const text = {
     en: ["Help", "The help panel could not load. Please email us:"],
     zh: ["帮助", "帮助面板无法加载。请给我们发邮件："],
     ar: ["مساعدة", "تعذر تحميل لوحة المساعدة. يرجى مراسلتنا على:"],
   }[lang];
-  const el = (tag, cls, parent) => {
+  const el = (tag, cls, parent, attrs) => {
     const e = doc.createElement(tag);
-    if (cls) e.className = cls;
+    e.className = cls || "";
+    for (const k in attrs) e.setAttribute(k, attrs[k]);
     if (parent) parent.append(e);
     return e;
   };
@@ -40,19 +36,17 @@
     );
     shadow.adoptedStyleSheets = [sheet];
   }
-  const launcher = el("button", "sd-launcher", shadow);
-  launcher.type = "button";
-  launcher.setAttribute("aria-haspopup", "dialog");
-  launcher.setAttribute("aria-expanded", "false");
+  const launcher = el("button", "sd-launcher", shadow, { type: "button", "aria-haspopup": "dialog", "aria-expanded": false });
   launcher.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 4h18v13H9l-6 4z"/></svg>';
   el("span", "", launcher).textContent = data.label || text[0];
-  const dialog = el("div", "sd-dialog", shadow);
-  dialog.hidden = true;
-  dialog.tabIndex = -1;
-  dialog.setAttribute("role", "dialog");
-  dialog.setAttribute("aria-modal", "true");
-  dialog.setAttribute("aria-label", data.label || text[0]);
-  dialog.setAttribute("aria-busy", "true");
+  const dialog = el("div", "sd-dialog", shadow, {
+    hidden: "",
+    tabindex: -1,
+    role: "dialog",
+    "aria-modal": true,
+    "aria-label": data.label || text[0],
+    "aria-busy": true,
+  });
   const root = el("div", "sd-root", dialog);
 
   let conf = { ...data };
@@ -60,14 +54,11 @@
     host.dataset.pos = conf.position === "left" ? "left" : "right";
     const c = conf.color;
     if (!c) return;
-    host.style.setProperty("--sd-brand", c); // CSSOM, not a style attribute: allowed under CSP.
-    // Dark text on light brand colours keeps the launcher's label at AA contrast.
-    const m = /^#([0-9a-f]{6})$/i.exec(c);
-    if (m) {
-      const v = parseInt(m[1], 16);
-      const lum = [v >> 16, (v >> 8) & 255, v & 255].map((x) => ((x /= 255) <= 0.04 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4));
-      if (0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2] > 0.18) host.style.setProperty("--sd-on-brand", "#111");
-    }
+    // CSSOM, allowed under CSP. Dark text on light brands keeps AA contrast (sRGB luminance ~ x^2.2).
+    host.style.setProperty("--sd-brand", c);
+    const v = /^#[0-9a-f]{6}$/i.test(c) && parseInt(c.slice(1), 16);
+    const l = (x) => ((x & 255) / 255) ** 2.2;
+    if (v) host.style.setProperty("--sd-on-brand", 0.2126 * l(v >> 16) + 0.7152 * l(v >> 8) + 0.0722 * l(v) > 0.18 ? "#111" : "#fff");
   };
   theme();
 
@@ -104,7 +95,6 @@
           ev === "close" ? api.close() : emit(ev, detail)
         );
       } catch (e) {
-        // The WebAssembly could not load or start: the email address still gets the visitor through.
         root.textContent = "";
         el("p", "sd-fallback", root).textContent = text[1];
         const a = el("a", "sd-button", root);
@@ -124,7 +114,6 @@
       e.stopPropagation();
       api.close();
     } else if (e.key === "Tab") {
-      // Keep focus inside the modal dialog.
       const f = focusables();
       const first = f[0];
       const last = f[f.length - 1];
