@@ -186,3 +186,35 @@ fn raw_config(c: &JsValue) -> RawConfig {
         strings,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The host page's root font size leaks into the Shadow DOM through `rem`, so sizes are px.
+    #[test]
+    fn styles_use_no_rem_units() {
+        let css = include_str!("../style/widget.css");
+        let loader = include_str!("../loader/loader.js");
+        for (name, text) in [
+            ("widget/style/widget.css", css),
+            ("widget/loader/loader.js", loader),
+        ] {
+            for (n, line) in text.lines().enumerate() {
+                let bytes = line.as_bytes();
+                let rem = line.match_indices("rem").any(|(i, _)| {
+                    i > 0
+                        && bytes[i - 1].is_ascii_digit()
+                        && !bytes.get(i + 3).is_some_and(u8::is_ascii_alphabetic)
+                });
+                assert!(!rem, "{name}:{}: uses rem units", n + 1);
+            }
+        }
+    }
+
+    /// Strict CSP blocks `style="..."` attributes, so nothing may set them; CSSOM is fine.
+    #[test]
+    fn no_inline_style_attributes() {
+        let loader = include_str!("../loader/loader.js");
+        assert!(!loader.contains("style=") && !loader.contains("\"style\""));
+        assert!(!loader.contains("cssText"));
+    }
+}

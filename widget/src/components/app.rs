@@ -1,8 +1,8 @@
 //! The root component: owns the state, talks to the engine, and picks the view.
 
 use super::{
-    article_list, article_view::ArticleView, ask_box::AskBox,
-    contact_form::ContactForm, conversation::Conversation, header::Header, result_list::ResultList,
+    article_list, article_view::ArticleView, ask_box::AskBox, contact_form::ContactForm,
+    conversation::Conversation, header::Header, result_list::ResultList,
 };
 use crate::config::Config;
 use crate::services::host::{random_bits, Emitter, Shared};

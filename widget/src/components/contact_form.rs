@@ -87,15 +87,18 @@ pub fn ContactForm(props: &Props) -> Html {
                     aria-invalid={message_missing.to_string()} oninput={on_message} />
             </label>
             if message_missing { <p class="sd-error" role="alert">{ &s.message_required }</p> }
-            <a class="sd-button sd-send" href={props.mailto.url.clone()} {onclick}>{ &s.send }</a>
-            <p class="sd-muted">{ &s.send_hint }</p>
             if props.mailto.truncated {
                 <div class="sd-notice" role="status">
                     <p>{ &s.too_long }</p>
                     <p class="sd-owner">{ &config.email }</p>
+                    <button type="button" class="sd-button" onclick={copy.clone()}>{ &s.copy }</button>
                 </div>
             }
-            <button type="button" class="sd-link" onclick={copy}>{ &s.copy }</button>
+            <a class="sd-button sd-send" href={props.mailto.url.clone()} {onclick}>{ &s.send }</a>
+            <p class="sd-muted">{ &s.send_hint }</p>
+            if !props.mailto.truncated {
+                <button type="button" class="sd-link" onclick={copy}>{ &s.copy }</button>
+            }
             { match props.copy {
                 Some(Copy::Done) => html! { <span class="sd-muted" role="status">{ " " }{ &s.copied }</span> },
                 Some(Copy::Failed) => html! { <p class="sd-error" role="alert">{ &s.copy_failed }</p> },
