@@ -23,6 +23,14 @@
 //! - `emit(event, detail)`: called with `"close"` (the panel's close button), `"ticket"` (detail:
 //!   `{reference, subject}`) and `"answer"` (detail: `{question}`).
 //!
+//! Settings, for `kbgen` (which writes both): `<help center>/widget-config.json` holds
+//! `{"site", "email", "color", "position": "left"|"right", "lang", "strings"}`; the snippet's
+//! `<script src="<help center>/widget/loader.<hash>.js" async>` may carry the same as `data-site`,
+//! `data-email`, `data-color`, `data-position`, `data-lang`, plus `data-label` (launcher text),
+//! `data-prefetch="idle"` and `data-base` (help center root when the loader is not in
+//! `<root>/widget/`). Attributes win over the file; the launcher's colour and side come from the
+//! attributes only, because the file is fetched when the panel opens.
+//!
 //! Pure modules (`state`, `mailto`, `i18n`, `config`) are unit-tested natively; `components` render
 //! and `services` hold the side effects.
 

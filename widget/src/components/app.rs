@@ -11,6 +11,7 @@ use crate::state::{reference_from, Action, Reply, State, View};
 use crate::{Command, Loaded};
 use solodesk_engine::{Question, SearchOptions};
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// How many articles a reply or a suggestion list shows.
@@ -42,6 +43,22 @@ pub fn App(props: &Props) -> Html {
         move || storage::load(&key).unwrap_or_else(|| State::new(reference_from(random_bits())))
     });
     use_effect_with(state.clone(), move |s| storage::save(&key, s));
+
+    // Views and answers replace the element that had focus (a result, Yes/No); move focus to the
+    // new view's first field or heading so keyboard users never fall out of the dialog.
+    let panel = use_node_ref();
+    {
+        let panel = panel.clone();
+        use_effect_with((state.view.clone(), state.turns.len()), move |_| {
+            let target = panel
+                .cast::<web_sys::Element>()
+                .and_then(|p| p.query_selector(".sd-input, .sd-article-title").ok().flatten())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(t) = target {
+                let _ = t.focus();
+            }
+        });
+    }
 
     let dispatch = state.dispatcher();
     let ask = {
@@ -202,7 +219,7 @@ pub fn App(props: &Props) -> Html {
 
     html! {
         <ContextProvider<Rc<Config>> context={config.clone()}>
-            <div class="sd-panel" lang={config.lang} dir={if config.rtl { "rtl" } else { "ltr" }}>
+            <div class="sd-panel" ref={panel} lang={config.lang} dir={if config.rtl { "rtl" } else { "ltr" }}>
                 <Header {on_back} on_close={close} />
                 <div class="sd-body">{ body }</div>
                 <div class="sd-footer">{ footer }</div>
