@@ -225,4 +225,76 @@ mod tests {
         assert!(!loader.contains("style=") && !loader.contains("\"style\""));
         assert!(!loader.contains("cssText"));
     }
+
+    /// Reads `--sd-name: #rrggbb;` declarations: (light palette, dark palette overrides applied).
+    fn palettes(css: &str) -> [std::collections::HashMap<String, [f64; 3]>; 2] {
+        let mut light = std::collections::HashMap::new();
+        let mut dark = None::<std::collections::HashMap<String, [f64; 3]>>;
+        for line in css.lines() {
+            if line.contains("prefers-color-scheme: dark") {
+                dark = Some(light.clone());
+            }
+            let line = line.trim();
+            let Some(rest) = line.strip_prefix("--sd-") else {
+                continue;
+            };
+            let Some((name, value)) = rest.split_once(':') else {
+                continue;
+            };
+            let hex = value
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(';');
+            if hex.len() != 7 || !hex.starts_with('#') {
+                continue;
+            }
+            let v = u32::from_str_radix(&hex[1..], 16).unwrap();
+            let rgb = [(v >> 16) as f64, ((v >> 8) & 255) as f64, (v & 255) as f64];
+            match &mut dark {
+                Some(d) => d.insert(name.to_string(), rgb),
+                None => light.insert(name.to_string(), rgb),
+            };
+        }
+        [light, dark.expect("a dark palette")]
+    }
+
+    fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
+        let lum = |c: [f64; 3]| {
+            let f = |x: f64| {
+                let x = x / 255.0;
+                if x <= 0.04045 {
+                    x / 12.92
+                } else {
+                    ((x + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2])
+        };
+        let (x, y) = (lum(a) + 0.05, lum(b) + 0.05);
+        x.max(y) / x.min(y)
+    }
+
+    /// WCAG AA: 4.5:1 for the text colour pairs the stylesheet uses, in light and dark mode.
+    #[test]
+    fn text_colours_meet_aa_contrast() {
+        let css = include_str!("../style/widget.css");
+        let pairs = [
+            ("fg", "bg"),
+            ("muted", "bg"),
+            ("link", "bg"),
+            ("err", "bg"),
+            ("fg", "soft"),
+            ("muted", "soft"),
+            ("fg", "mark"),
+        ];
+        for (mode, p) in ["light", "dark"].iter().zip(palettes(css)) {
+            for (fg, bg) in pairs {
+                let c = contrast(p[fg], p[bg]);
+                assert!(c >= 4.5, "{mode}: --sd-{fg} on --sd-{bg} is {c:.2}:1");
+            }
+        }
+        // The default brand colour carries white text (header, launcher, buttons).
+        assert!(contrast([31.0, 79.0, 209.0], [255.0; 3]) >= 4.5);
+    }
 }

@@ -52,7 +52,11 @@ pub fn App(props: &Props) -> Html {
         use_effect_with((state.view.clone(), state.turns.len()), move |_| {
             let target = panel
                 .cast::<web_sys::Element>()
-                .and_then(|p| p.query_selector(".sd-input, .sd-article-title").ok().flatten())
+                .and_then(|p| {
+                    p.query_selector(".sd-input, .sd-article-title")
+                        .ok()
+                        .flatten()
+                })
                 .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
             if let Some(t) = target {
                 let _ = t.focus();
