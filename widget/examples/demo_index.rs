@@ -1,5 +1,6 @@
 //! Writes a small index (English, Chinese and Arabic articles plus two rules) for trying the widget
-//! by hand before kbgen builds the real site: `cargo run -p solodesk-widget --example demo_index -- index.bin`.
+//! by hand before kbgen builds the real site: `cargo run -p solodesk-widget --example demo_index -- index.bin [N]`,
+//! where `N` adds that many synthetic English articles for latency checks.
 
 use solodesk_engine::{Article, IndexBuilder, Rule, Section};
 
@@ -109,6 +110,32 @@ fn main() {
         articles: vec!["refunds".into()],
         ..Rule::default()
     });
+    let synthetic: usize = std::env::args()
+        .nth(2)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    const WORDS: &[&str] = &[
+        "account", "billing", "invoice", "export", "import", "password", "login", "team", "plan",
+        "upgrade", "cancel", "refund", "shipping", "order", "tracking", "api", "webhook", "backup",
+        "privacy", "language",
+    ];
+    for i in 0..synthetic {
+        let w = |k: usize| WORDS[(i * 7 + k * 13) % WORDS.len()];
+        let title = format!("How to {} your {} {}", w(0), w(1), i);
+        let body = format!(
+            "This guide explains {} and {} for the {} page. Steps: open settings, choose {}, then save. \
+             If the {} fails, check the {} and try again.",
+            w(2), w(3), w(4), w(5), w(6), w(7)
+        );
+        let id = format!("synthetic-{i}");
+        b.add_article(article(
+            &id,
+            "en",
+            &title,
+            &[],
+            &[("", &body), ("Troubleshooting", &body)],
+        ));
+    }
     std::fs::write(&out, b.build()).unwrap_or_else(|e| panic!("{out}: {e}"));
     println!("wrote {out}");
 }
