@@ -1,5 +1,4 @@
-// Solodesk loader (on every page, so ≤ 3 KB gzip): launcher in a Shadow DOM; the panel is fetched on
-// intent or idle. Owns what must work without the WebAssembly: dialog, focus trap, Esc, email fallback.
+// Solodesk loader, on every page so ≤ 3 KB gzip; its role is documented in widget/src/lib.rs.
 (() => {
   const script = document.currentScript;
   if (!script || window.Solodesk) return;
@@ -11,9 +10,9 @@
   const langs = [data.lang, htmlLang, ...(navigator.languages || [])];
   const lang = (langs.find((l) => /^(en|zh|ar)/i.test(l || "")) || "en").slice(0, 2).toLowerCase();
   const text = {
-    en: ["Help", "The help panel could not load. Please email us:"],
-    zh: ["帮助", "帮助面板无法加载。请给我们发邮件："],
-    ar: ["مساعدة", "تعذر تحميل لوحة المساعدة. يرجى مراسلتنا على:"],
+    en: ["Help", "Help could not load. Please email us:"],
+    zh: ["帮助", "帮助无法加载，请发邮件给我们："],
+    ar: ["مساعدة", "تعذر التحميل. راسلنا على:"],
   }[lang];
   const el = (tag, cls, parent, attrs) => {
     const e = doc.createElement(tag);
@@ -30,14 +29,14 @@
       ":host{all:initial;position:fixed;z-index:2147483000;bottom:20px;right:20px;font:15px/1.4 system-ui,sans-serif}" +
         ":host([data-pos=left]){right:auto;left:20px}" +
         ".sd-launcher{display:flex;align-items:center;gap:8px;border:0;border-radius:24px;padding:12px 18px;" +
-        "font:600 15px/1 system-ui,sans-serif;cursor:pointer;background:var(--sd-brand,#1f4fd1);color:var(--sd-on-brand,#fff);" +
-        "box-shadow:0 4px 14px rgba(0,0,0,.25)}.sd-launcher:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}" +
-        ".sd-launcher svg{width:20px;height:20px;fill:currentColor}[hidden]{display:none!important}"
+        "font:inherit;font-weight:600;line-height:1;cursor:pointer;background:var(--sd-brand,#1f4fd1);color:var(--sd-on-brand,#fff);" +
+        "box-shadow:0 4px 14px #0004}.sd-launcher:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}" +
+        "[hidden]{display:none!important}"
     );
     shadow.adoptedStyleSheets = [sheet];
   }
   const launcher = el("button", "sd-launcher", shadow, { type: "button", "aria-haspopup": "dialog", "aria-expanded": false });
-  launcher.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 4h18v13H9l-6 4z"/></svg>';
+  launcher.innerHTML = '<svg width="20" height="20" fill="currentColor" viewBox="0 0 24 24" aria-hidden="true"><path d="M3 4h18v13H9l-6 4z"/></svg>';
   el("span", "", launcher).textContent = data.label || text[0];
   const dialog = el("div", "sd-dialog", shadow, {
     hidden: "",
@@ -54,7 +53,7 @@
     host.dataset.pos = conf.position === "left" ? "left" : "right";
     const c = conf.color;
     if (!c) return;
-    // CSSOM, allowed under CSP. Dark text on light brands keeps AA contrast (sRGB luminance ~ x^2.2).
+    // CSSOM passes strict CSP; dark text on light brands keeps AA contrast.
     host.style.setProperty("--sd-brand", c);
     const v = /^#[0-9a-f]{6}$/i.test(c) && parseInt(c.slice(1), 16);
     const l = (x) => ((x & 255) / 255) ** 2.2;
@@ -83,7 +82,7 @@
       const cfg = settle(fetch(base + "widget-config.json").then((r) => (r.ok ? r.json() : null)));
       const index = fetch(base + "index.bin").then(
         (r) => (r.ok ? r.arrayBuffer().then((b) => new Uint8Array(b)) : "index.bin: HTTP " + r.status),
-        (e) => "index.bin: " + e.message
+        (e) => "index.bin: " + e
       );
       const mod = settle(import(dir + "__WIDGET_JS__").then((m) => m.default({ module_or_path: dir + "__WIDGET_WASM__" }).then(() => m)));
       const [c, bytes, m] = await Promise.all([cfg, index, mod, css]);
@@ -115,33 +114,30 @@
       api.close();
     } else if (e.key === "Tab") {
       const f = focusables();
-      const first = f[0];
-      const last = f[f.length - 1];
-      const active = shadow.activeElement;
-      if (!first) e.preventDefault();
-      else if (e.shiftKey && (active === first || active === dialog)) {
+      const a = shadow.activeElement;
+      const to = !f[0] ? dialog : e.shiftKey ? (a === f[0] || a === dialog) && f[f.length - 1] : a === f[f.length - 1] && f[0];
+      if (to) {
         e.preventDefault();
-        last.focus();
-      } else if (!e.shiftKey && active === last) {
-        e.preventDefault();
-        first.focus();
+        to.focus();
       }
     }
   });
 
+  const show = (open) => {
+    dialog.hidden = !open;
+    launcher.setAttribute("aria-expanded", open);
+  };
   const api = {
     open() {
       if (!dialog.hidden || !host.isConnected) return;
-      dialog.hidden = false;
-      launcher.setAttribute("aria-expanded", "true");
+      show(true);
       dialog.focus();
       emit("open");
       return load().then(focusFirst);
     },
     close() {
       if (dialog.hidden) return;
-      dialog.hidden = true;
-      launcher.setAttribute("aria-expanded", "false");
+      show(false);
       launcher.focus();
       emit("close");
     },
