@@ -37,6 +37,8 @@ pub enum Reply {
         articles: Vec<Link>,
     },
     Articles(Vec<Link>),
+    /// Articles the engine itself is unsure about (`offer_ticket`): shown with the contact button.
+    Weak(Vec<Link>),
     Nothing,
 }
 
@@ -74,6 +76,8 @@ impl Reply {
             .collect();
         if links.is_empty() {
             Reply::Nothing
+        } else if answer.offer_ticket {
+            Reply::Weak(links)
         } else {
             Reply::Articles(links)
         }
@@ -238,7 +242,7 @@ impl State {
     pub fn offers_ticket(&self) -> bool {
         matches!(
             self.turns.last(),
-            Some(Turn::Reply(Reply::Nothing) | Turn::Feedback(false))
+            Some(Turn::Reply(Reply::Nothing | Reply::Weak(_)) | Turn::Feedback(false))
         )
     }
 
@@ -285,7 +289,7 @@ impl State {
                     out.push_str(&html_to_text(html));
                     push_links(&mut out, base, articles);
                 }
-                Turn::Reply(Reply::Articles(links)) => {
+                Turn::Reply(Reply::Articles(links) | Reply::Weak(links)) => {
                     out.push('>');
                     push_links(&mut out, base, links);
                 }
@@ -340,8 +344,9 @@ impl State {
                     link_fields(&mut f, articles);
                     rec(&f.iter().map(String::as_str).collect::<Vec<_>>());
                 }
-                Turn::Reply(Reply::Articles(links)) => {
-                    let mut f = vec!["A".to_string()];
+                Turn::Reply(Reply::Articles(links) | Reply::Weak(links)) => {
+                    let weak = matches!(turn, Turn::Reply(Reply::Weak(_)));
+                    let mut f = vec![if weak { "W" } else { "A" }.to_string()];
                     link_fields(&mut f, links);
                     rec(&f.iter().map(String::as_str).collect::<Vec<_>>());
                 }
@@ -387,6 +392,9 @@ impl State {
                 ("A", _) => state
                     .turns
                     .push(Turn::Reply(Reply::Articles(parse_links(&f[1..])?))),
+                ("W", _) => state
+                    .turns
+                    .push(Turn::Reply(Reply::Weak(parse_links(&f[1..])?))),
                 _ => return None,
             }
         }
@@ -729,6 +737,10 @@ mod tests {
                 reply: Reply::Nothing,
             },
             Action::Asked {
+                question: "w".into(),
+                reply: Reply::Weak(vec![link(4, "weak")]),
+            },
+            Action::Asked {
                 question: "y".into(),
                 reply: Reply::Articles(vec![link(1, "a"), link(2, "b")]),
             },
@@ -845,5 +857,18 @@ mod tests {
             Reply::from_answer(&ask("zzzz qqqq"), &index, 3),
             Reply::Nothing
         );
+    }
+
+    #[test]
+    fn unsure_articles_offer_the_ticket_and_ask_feedback() {
+        let weak = || Action::Asked {
+            question: "q".into(),
+            reply: Reply::Weak(vec![link(0, "a")]),
+        };
+        let s = run(vec![weak()]);
+        assert!(s.offers_ticket());
+        assert!(s.awaiting_feedback());
+        let s = run(vec![weak(), Action::Feedback(true)]);
+        assert!(!s.offers_ticket());
     }
 }

@@ -20,7 +20,7 @@ pub fn view(reply: &Reply, s: &Strings, on_open: &Callback<u32>) -> Html {
                 }
             </div>
         },
-        Reply::Articles(links) => html! {
+        Reply::Articles(links) | Reply::Weak(links) => html! {
             <div class="sd-reply">
                 <p>{ &s.best_articles }</p>
                 { article_list::view(links, on_open) }
