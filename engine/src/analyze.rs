@@ -125,8 +125,33 @@ fn fullwidth_to_ascii(c: char) -> char {
     }
 }
 
-/// Analyzes `text` in language `lang` (its stemmer; `None` stems nothing).
+/// Remembers stems: the index builder meets the same words over and over, and Snowball
+/// stemming is the most expensive step of analysis.
+#[derive(Default)]
+pub struct StemCache(std::collections::HashMap<String, String>);
+
+impl StemCache {
+    fn stem(&mut self, stemmer: &Stemmer, folded: &str) -> String {
+        if let Some(s) = self.0.get(folded) {
+            return s.clone();
+        }
+        let s = stemmer.stem(folded).into_owned();
+        self.0.insert(folded.to_owned(), s.clone());
+        s
+    }
+}
+
+/// Analyzes `text` with the stemmer of its language (`None` stems nothing).
 pub fn analyze(text: &str, stemmer: Option<&Stemmer>) -> Vec<Token> {
+    analyze_cached(text, stemmer, None)
+}
+
+/// [`analyze`] with a stem cache, for analyzing many texts of one language.
+pub fn analyze_cached(
+    text: &str,
+    stemmer: Option<&Stemmer>,
+    mut cache: Option<&mut StemCache>,
+) -> Vec<Token> {
     let mut tokens = Vec::new();
     // A run of CJK characters as (byte offset, char) pairs; UAX #29 splits ideographs one by one,
     // so adjacent CJK segments are joined here before pairing.
@@ -156,8 +181,9 @@ pub fn analyze(text: &str, stemmer: Option<&Stemmer>) -> Vec<Token> {
             continue;
         }
         let stop = is_stop(&folded);
-        let term = match stemmer {
-            Some(s) if !stop => s.stem(&folded).into_owned(),
+        let term = match (stemmer, cache.as_deref_mut()) {
+            (Some(s), Some(c)) if !stop => c.stem(s, &folded),
+            (Some(s), None) if !stop => s.stem(&folded).into_owned(),
             _ => folded.clone(),
         };
         tokens.push(Token {

@@ -20,14 +20,14 @@
 //! snippet) and the lengths of its fields, never the full text, which the help center pages hold.
 //! Terms are sorted and postings are in section order, so equal input gives equal bytes.
 
-use crate::analyze::{self, Kind, Token};
+use crate::analyze::{self, Kind, StemCache, Token};
 use crate::rules::RuleSet;
 use crate::wire::{checksum, Reader, Writer};
 use crate::{
     Article, FormatError, Rule, Section, DEFAULT_RULE_THRESHOLD, FORMAT_VERSION, MAGIC,
 };
 use rust_stemmers::Stemmer;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 /// Field numbers in BM25F order.
@@ -84,19 +84,34 @@ impl IndexBuilder {
         w.buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         w.usize((self.rule_threshold * 1000.0).round() as usize);
 
-        // term → (section, freqs) in section order, because sections are visited in order.
-        let mut postings: BTreeMap<String, Vec<(u32, Freqs)>> = BTreeMap::new();
+        // Terms are interned while analyzing; per term, (section, freqs) in section order,
+        // because sections are visited in order.
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut lists: Vec<Vec<(u32, Freqs)>> = Vec::new();
+        let mut caches: HashMap<String, StemCache> = HashMap::new();
+        let mut here: Vec<(u32, Freqs)> = Vec::new();
         let mut section_no = 0u32;
         w.usize(self.articles.len());
         for article in &self.articles {
             let stemmer = analyze::stemmer_for(&article.lang);
+            let cache = caches.entry(article.lang.clone()).or_default();
             let mut sections: Vec<Section> = article.sections.clone();
             if sections.is_empty() {
                 sections.push(Section::default());
             }
-            let title = terms(&article.title, stemmer.as_ref(), true);
-            let questions = terms(&article.questions.join("\n"), stemmer.as_ref(), true);
-            let tags = terms(&article.tags.join("\n"), stemmer.as_ref(), true);
+            let mut intern = |text: &str, keep_stop: bool| -> Vec<u32> {
+                analyze::analyze_cached(text, stemmer.as_ref(), Some(&mut *cache))
+                    .into_iter()
+                    .filter(|t: &Token| keep_stop || t.kind != Kind::Stop)
+                    .map(|t| {
+                        let next = ids.len() as u32;
+                        *ids.entry(t.term).or_insert(next)
+                    })
+                    .collect()
+            };
+            let title = intern(&article.title, true);
+            let questions = intern(&article.questions.join("\n"), true);
+            let tags = intern(&article.tags.join("\n"), true);
             w.str(&article.id);
             w.str(&article.lang);
             w.str(&article.title);
@@ -110,29 +125,44 @@ impl IndexBuilder {
             w.usize(tags.len());
             w.usize(sections.len());
             for (i, section) in sections.iter().enumerate() {
-                let heading = terms(&section.heading, stemmer.as_ref(), true);
-                let body = terms(&section.text, stemmer.as_ref(), false);
+                let heading = intern(&section.heading, true);
+                let body = intern(&section.text, false);
                 w.str(&section.anchor);
                 w.str(&section.heading);
                 w.str(snippet_of(&section.text));
                 w.usize(heading.len());
                 w.usize(body.len());
-                let mut here: BTreeMap<&str, Freqs> = BTreeMap::new();
                 // Article-level fields are filed under the article's first section.
-                if i == 0 {
-                    for (field, list) in [(TITLE, &title), (QUESTIONS, &questions), (TAGS, &tags)] {
-                        for t in list.iter() {
-                            here.entry(t).or_default()[field] += 1;
+                here.clear();
+                let article_fields: [(usize, &[u32]); 3] = if i == 0 {
+                    [(TITLE, &title), (QUESTIONS, &questions), (TAGS, &tags)]
+                } else {
+                    [(TITLE, &[]), (QUESTIONS, &[]), (TAGS, &[])]
+                };
+                for (field, list) in article_fields.into_iter().chain([(HEADING, &heading[..]), (BODY, &body[..])]) {
+                    for &t in list {
+                        let mut f = [0; FIELDS];
+                        f[field] = 1;
+                        here.push((t, f));
+                    }
+                }
+                here.sort_unstable_by_key(|(t, _)| *t);
+                if let Some(&(max, _)) = here.last() {
+                    if lists.len() <= max as usize {
+                        lists.resize_with(max as usize + 1, Vec::new);
+                    }
+                }
+                let mut k = 0;
+                while k < here.len() {
+                    let (term, mut freqs) = here[k];
+                    k += 1;
+                    while k < here.len() && here[k].0 == term {
+                        for f in 0..FIELDS {
+                            freqs[f] += here[k].1[f];
                         }
+                        k += 1;
                     }
-                }
-                for (field, list) in [(HEADING, &heading), (BODY, &body)] {
-                    for t in list.iter() {
-                        here.entry(t).or_default()[field] += 1;
-                    }
-                }
-                for (term, freqs) in here {
-                    postings.entry(term.to_owned()).or_default().push((section_no, freqs));
+                    lists[term as usize].push((section_no, freqs));
                 }
                 section_no += 1;
             }
@@ -165,9 +195,12 @@ impl IndexBuilder {
 
         let section_article = section_articles(&self.articles);
         let mut blob = Writer::default();
-        w.usize(postings.len());
+        let mut sorted: Vec<(&str, u32)> = ids.iter().map(|(t, &id)| (t.as_str(), id)).collect();
+        sorted.sort_unstable();
+        w.usize(sorted.len());
         let mut previous: &[u8] = &[];
-        for (term, list) in &postings {
+        for (term, id) in sorted {
+            let list = &lists[id as usize];
             let shared = previous.iter().zip(term.as_bytes()).take_while(|(a, b)| a == b).count();
             w.usize(shared);
             w.bytes(&term.as_bytes()[shared..]);
@@ -208,15 +241,6 @@ fn section_articles(articles: &[Article]) -> Vec<u32> {
         out.extend(std::iter::repeat_n(i as u32, a.sections.len().max(1)));
     }
     out
-}
-
-/// Index terms of one field; bodies drop stop words, short fields keep them ("how to").
-fn terms(text: &str, stemmer: Option<&Stemmer>, keep_stop: bool) -> Vec<String> {
-    analyze::analyze(text, stemmer)
-        .into_iter()
-        .filter(|t: &Token| keep_stop || t.kind != Kind::Stop)
-        .map(|t| t.term)
-        .collect()
 }
 
 /// The first words of a section's text, cut at a word boundary.
@@ -283,6 +307,8 @@ pub struct Index {
     pub(crate) section_lens: Vec<[u32; 2]>,
     pub(crate) terms: Vec<Box<str>>,
     pub(crate) term_info: Vec<TermInfo>,
+    /// Length in chars of each term, for the typo search.
+    pub(crate) term_chars: Vec<u8>,
     pub(crate) postings: Vec<u8>,
     pub(crate) avg_lens: [f32; FIELDS],
     pub(crate) avg_section_len: f32,
@@ -442,6 +468,7 @@ impl Index {
         let avg_section_len = (section_lens.iter().map(|l| l[1] as f32).sum::<f32>()
             / section_lens.len().max(1) as f32)
             .max(1.0);
+        let term_chars = terms.iter().map(|t| t.chars().count().min(255) as u8).collect();
         let rules = RuleSet::new(rules, links);
         Ok(Index {
             articles,
@@ -450,6 +477,7 @@ impl Index {
             section_lens,
             terms,
             term_info,
+            term_chars,
             postings,
             avg_lens,
             avg_section_len,

@@ -31,7 +31,9 @@ const CJK_CHAR_WEIGHT: f32 = 2.0;
 /// Stop words in a query that has other words: they only count in titles and questions.
 const STOP_WEIGHT: f32 = 0.1;
 /// Most terms a prefix expands to (the most frequent are kept).
-const MAX_PREFIX_TERMS: usize = 24;
+const MAX_PREFIX_TERMS: usize = 16;
+/// Most postings bytes the completions of a prefix may read.
+const PREFIX_POSTINGS_BUDGET: usize = 16 * 1024;
 /// An exact title match is moved above everything else by this much.
 const TITLE_MATCH_BONUS: f32 = 1000.0;
 /// Below this share of the query's weight matched, a top result is weak: offer the ticket.
@@ -170,11 +172,17 @@ impl Index {
         let start = self.terms.partition_point(|t| **t < *prefix);
         let end = start + self.terms[start..].partition_point(|t| t.starts_with(prefix));
         let mut found: Vec<usize> = (start..end).collect();
-        if found.len() > MAX_PREFIX_TERMS {
-            found.sort_by_key(|&t| std::cmp::Reverse(self.term_info[t].df));
-            found.truncate(MAX_PREFIX_TERMS);
-        }
-        for t in found {
+        // The most frequent completions are the likely ones; a budget of postings bytes keeps
+        // a short prefix of common words from costing milliseconds.
+        found.sort_by_key(|&t| (std::cmp::Reverse(self.term_info[t].df), t));
+        let mut budget = PREFIX_POSTINGS_BUDGET;
+        for (i, t) in found.into_iter().enumerate() {
+            let info = &self.term_info[t];
+            let cost = (info.end - info.start) as usize;
+            if i >= MAX_PREFIX_TERMS || (i > 0 && cost > budget) {
+                break;
+            }
+            budget = budget.saturating_sub(cost);
             // Nearly complete words count nearly fully.
             let done = prefix.len() as f32 / self.terms[t].len() as f32;
             add(out, t, PREFIX_WEIGHT + (1.0 - PREFIX_WEIGHT) * done * done);
@@ -185,14 +193,23 @@ impl Index {
         let variants: Vec<Vec<char>> = variants.iter().map(|v| v.chars().collect()).collect();
         let mut buf: Vec<char> = Vec::new();
         for (t, term) in self.terms.iter().enumerate() {
-            // Cheap byte-length filter first: a term has at least as many bytes as chars.
-            let len = term.len();
-            if !variants.iter().any(|v| len + max >= v.len() && len <= 4 * (v.len() + max)) {
+            let len = self.term_chars[t] as usize;
+            let first = term.chars().next().unwrap_or(' ');
+            // A typo rarely hits the first letter twice: the term must start with the word's
+            // first or second letter (or the word with the term's second), which skips most of
+            // the dictionary before any distance is computed.
+            let plausible = variants.iter().any(|v| {
+                len.abs_diff(v.len()) <= max
+                    && (v[0] == first
+                        || v.get(1) == Some(&first)
+                        || term.chars().nth(1) == Some(v[0]))
+            });
+            if !plausible {
                 continue;
             }
             buf.clear();
             buf.extend(term.chars());
-            if buf.first().is_some_and(|&c| analyze::is_cjk(c)) {
+            if analyze::is_cjk(first) {
                 continue;
             }
             let best = variants.iter().filter_map(|v| edits_within(v, &buf, max)).min();
@@ -301,7 +318,7 @@ impl Index {
         sort(&mut ranked);
         // An exact title match goes first; only the leaders can be one.
         if !key.is_empty() {
-            for r in ranked.iter_mut().take(50) {
+            for r in ranked.iter_mut().take(20) {
                 if title_key(&self.articles[r.article as usize].title) == key {
                     r.score += TITLE_MATCH_BONUS;
                 }
@@ -347,9 +364,9 @@ impl Index {
 
     /// Byte ranges in `text` of the words that matched a group.
     fn highlights(&self, text: &str, groups: &[Group], lang: &str) -> Vec<(u32, u32)> {
-        let stemmer = analyze::stemmer_for(lang);
+        let stemmer = self.langs.iter().find(|(l, _)| l == lang).and_then(|(_, s)| s.as_ref());
         let mut ranges: Vec<(u32, u32)> = Vec::new();
-        for token in analyze::analyze(text, stemmer.as_ref()) {
+        for token in analyze::analyze(text, stemmer) {
             if token.kind == Kind::CjkChar {
                 continue;
             }
