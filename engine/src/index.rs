@@ -12,8 +12,9 @@
 //!                  article positions, priority (zigzag)
 //!        terms:    n, then per term (sorted by bytes, front-coded) shared_prefix_len suffix
 //!                  article_df postings_len
-//!        postings: bytes; per term, per section that has it: varint (section gap << 1 | rich)
-//!                  and, when `rich`, one byte of field frequencies (see `pack_fields`)
+//!        postings: bytes; per term, per section that has it: varint (section gap << 2 | code)
+//!                  where code 0-2 is 1-3 body occurrences and 3 means one byte of field
+//!                  frequencies follows (see `pack_fields`)
 //! ```
 //!
 //! Only what ranking and snippets need is stored: per section the first words of its text (the
@@ -39,7 +40,7 @@ pub const BODY: usize = 4;
 pub const FIELDS: usize = 5;
 
 /// About two lines of text: enough for a result snippet, small enough to keep the index tiny.
-const SNIPPET_BYTES: usize = 160;
+const SNIPPET_BYTES: usize = 120;
 
 /// Collects articles and rules and writes the index bytes.
 #[derive(Debug)]
@@ -218,11 +219,12 @@ impl IndexBuilder {
                 let gap = if i == 0 { *section } else { section - last };
                 last = *section;
                 let packed = pack_fields(freqs);
-                if packed == PLAIN {
-                    blob.varint(u64::from(gap) << 1);
-                } else {
-                    blob.varint((u64::from(gap) << 1) | 1);
-                    blob.u8(packed);
+                match plain_code(packed) {
+                    Some(code) => blob.varint((u64::from(gap) << 2) | code),
+                    None => {
+                        blob.varint((u64::from(gap) << 2) | 3);
+                        blob.u8(packed);
+                    }
                 }
             }
             w.usize(df);
@@ -262,6 +264,17 @@ fn snippet_of(text: &str) -> &str {
 
 /// The field byte of a posting whose only match is one occurrence in the body.
 const PLAIN: u8 = 1 << 5;
+
+/// Most postings are body-only with a small count: those fit in the two low bits of the gap
+/// (0, 1, 2 = one, two, three body occurrences; 3 = a field byte follows).
+fn plain_code(packed: u8) -> Option<u64> {
+    match packed {
+        0b0010_0000 => Some(0),
+        0b0100_0000 => Some(1),
+        0b0110_0000 => Some(2),
+        _ => None,
+    }
+}
 
 /// Packs per-field frequencies into one byte: title (bit 0), questions (bits 1-2, 0-3),
 /// tags (bit 3), heading (bit 4), body (bits 5-7, 0-7). BM25 saturates long before the caps.
@@ -516,16 +529,15 @@ impl Index {
         let sections = self.section_article.len() as u32;
         while !r.is_empty() {
             let Ok(v) = r.varint() else { return };
-            let gap = (v >> 1) as u32;
+            let gap = (v >> 2) as u32;
             section = if first { gap } else { section.saturating_add(gap) };
             first = false;
-            let packed = if v & 1 == 1 {
-                match r.u8() {
+            let packed = match v & 3 {
+                3 => match r.u8() {
                     Ok(b) => b,
                     Err(_) => return,
-                }
-            } else {
-                PLAIN
+                },
+                code => PLAIN * (code as u8 + 1),
             };
             if section >= sections {
                 return;
@@ -615,5 +627,7 @@ mod tests {
         let f = [1, 2, 1, 0, 5];
         assert_eq!(unpack_fields(pack_fields(&f)), [1.0, 2.0, 1.0, 0.0, 5.0]);
         assert_eq!(pack_fields(&[0, 0, 0, 0, 1]), PLAIN);
+        assert_eq!(plain_code(pack_fields(&[0, 0, 0, 0, 3])), Some(2));
+        assert_eq!(plain_code(pack_fields(&[1, 0, 0, 0, 1])), None);
     }
 }

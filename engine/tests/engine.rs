@@ -337,7 +337,7 @@ mod format {
     #[test]
     fn index_hasnt_changed_accidentally() {
         let bytes = builder().build();
-        assert_eq!(fnv64(&bytes), 0x2e16_85aa_0139_7fdb, "index bytes changed ({} bytes)", bytes.len());
+        assert_eq!(fnv64(&bytes), 0x54c7_0ff0_772b_81b8, "index bytes changed ({} bytes)", bytes.len());
     }
 
     /// Every released format version decodes (or, once retired, is rejected cleanly).
@@ -399,6 +399,6 @@ mod format {
         let mut b = IndexBuilder::new();
         b.add_article(long);
         let index = Index::from_bytes(&b.build()).unwrap();
-        assert!(index.articles()[0].sections[0].text.len() < 200);
+        assert!(index.articles()[0].sections[0].text.len() <= 120);
     }
 }
