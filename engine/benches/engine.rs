@@ -157,6 +157,50 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+/// Real help-center markdown (the shared evaluation corpora), split into sections at `#`
+/// headings with the front matter dropped: no markdown rendering, so the text keeps its
+/// syntax, which only makes the index's job harder. `None` when the corpus is absent.
+fn markdown_corpus() -> Option<(Vec<Article>, usize)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/eval/corpora/sendgrid-docs/content");
+    let mut files = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).ok()?.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut bytes = 0;
+    let mut articles = Vec::new();
+    for (i, path) in files.iter().enumerate() {
+        let Ok(text) = std::fs::read_to_string(path) else { continue };
+        bytes += text.len();
+        let body = match text.strip_prefix("---") {
+            Some(rest) => rest.split_once("\n---").map_or(rest, |(_, b)| b),
+            None => &text,
+        };
+        let title = path.file_stem().unwrap_or_default().to_string_lossy().replace('-', " ");
+        let mut sections = vec![Section::default()];
+        for line in body.lines() {
+            if let Some(h) = line.strip_prefix('#') {
+                let heading = h.trim_start_matches('#').trim().to_owned();
+                sections.push(Section { anchor: format!("s{}", sections.len()), heading, text: String::new() });
+            } else if let Some(s) = sections.last_mut() {
+                s.text.push_str(line);
+                s.text.push('\n');
+            }
+        }
+        articles.push(Article { id: format!("md{i}"), lang: "en".into(), title, url: format!("md{i}/"), sections, ..Article::default() });
+    }
+    Some((articles, bytes))
+}
+
 fn main() {
     let mut c = Criterion::default()
         .sample_size(10)
@@ -219,6 +263,26 @@ fn main() {
             percentile(&times, 0.95).as_secs_f64() * 1000.0,
             times[times.len() - 1].as_secs_f64() * 1000.0,
         ));
+    }
+    match markdown_corpus() {
+        Some((kb, markdown_bytes)) => {
+            let text = text_bytes(&kb);
+            let start = Instant::now();
+            let bytes = build(&kb);
+            let secs = start.elapsed().as_secs_f64();
+            report.push(format!(
+                "sendgrid markdown: {} files, {:.1} MB of markdown, build {:.1} MB/s, index {} KB, \
+                 gzip {} KB = {:.3}x the gzip of the articles' text ({} KB)",
+                kb.len(),
+                markdown_bytes as f64 / 1e6,
+                markdown_bytes as f64 / 1e6 / secs,
+                bytes.len() / 1024,
+                gzip_len(&bytes) / 1024,
+                gzip_len(&bytes) as f64 / gzip_len(&text) as f64,
+                gzip_len(&text) / 1024,
+            ));
+        }
+        None => report.push("sendgrid markdown corpus not found in ../shared/eval (skipped)".into()),
     }
     c.final_summary();
     for line in report {

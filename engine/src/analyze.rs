@@ -9,7 +9,7 @@
 //! one that crosses a word boundary, finds the text that contains it.
 
 use rust_stemmers::{Algorithm, Stemmer};
-use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use crate::fold_table::FOLD;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// What a token is, which decides how it is matched.
@@ -109,13 +109,22 @@ pub fn fold(word: &str) -> String {
             out.push(c.to_ascii_lowercase());
             continue;
         }
-        decompose_canonical(c, |d| {
-            if !is_combining_mark(d) {
-                out.extend(d.to_lowercase());
-            }
-        });
+        // Combining diacritics of decomposed text ("e" + U+0301) are dropped.
+        if ('\u{0300}'..='\u{036F}').contains(&c) {
+            continue;
+        }
+        out.extend(base_letter(c).to_lowercase());
     }
     out
+}
+
+/// The letter without its diacritics: `é` → `e`, `Ş` → `S`, `ệ` → `e`.
+pub fn base_letter(c: char) -> char {
+    let Ok(code) = u16::try_from(c as u32) else { return c };
+    match FOLD.binary_search_by_key(&code, |&(from, _)| from) {
+        Ok(i) => char::from_u32(u32::from(FOLD[i].1)).unwrap_or(c),
+        Err(_) => c,
+    }
 }
 
 fn fullwidth_to_ascii(c: char) -> char {
@@ -256,6 +265,32 @@ mod tests {
         check("en", "don't", "dont");
         check("fr", "Les remboursements", "le rembours");
         check("xx", "Running shoes", "running shoes");
+    }
+
+    /// The folding table equals Unicode's canonical decomposition without combining marks.
+    #[test]
+    fn table_matches_unicode_normalization() {
+        use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+        assert!(FOLD.windows(2).all(|w| w[0].0 < w[1].0), "sorted for binary search");
+        for range in [0xC0..0x250, 0x370..0x400, 0x1E00..0x1F00] {
+            for code in range {
+                let Some(c) = char::from_u32(code) else { continue };
+                let mut base = String::new();
+                decompose_canonical(c, |d| {
+                    if !is_combining_mark(d) {
+                        base.push(d);
+                    }
+                });
+                let expected = if base.chars().count() == 1 { base.chars().next().unwrap() } else { c };
+                assert_eq!(base_letter(c), expected, "U+{code:04X}");
+            }
+        }
+    }
+
+    #[test]
+    fn decomposed_input_folds_like_precomposed() {
+        assert_eq!(fold("e\u{301}te\u{301}"), fold("été"));
+        assert_eq!(fold("Ærøskøbing ŞİŞLİ Việt"), "ærøskøbing sisli viet");
     }
 
     #[test]

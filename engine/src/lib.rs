@@ -11,6 +11,7 @@
 //! canned-answer responder with its calibrated confidence.
 
 pub mod analyze;
+mod fold_table;
 mod index;
 mod rules;
 mod search;
