@@ -54,27 +54,45 @@ pub fn is_cjk(c: char) -> bool {
         | 0x20000..=0x2FA1F) // extensions B.. and compatibility supplement
 }
 
-/// The Snowball stemmer for a language tag (`en`, `fr-CA`, `pt_BR`), if rust-stemmers has one.
+/// The Snowball stemmer for a language tag (`en`, `fr-CA`, `pt_BR`), if rust-stemmers has one
+/// and this build includes it (feature `all-stemmers`; English is always there).
 pub fn stemmer_for(lang: &str) -> Option<Stemmer> {
     let primary = lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
     let algorithm = match primary.as_str() {
         "en" => Algorithm::English,
+        #[cfg(feature = "all-stemmers")]
         "fr" => Algorithm::French,
+        #[cfg(feature = "all-stemmers")]
         "de" => Algorithm::German,
+        #[cfg(feature = "all-stemmers")]
         "es" => Algorithm::Spanish,
+        #[cfg(feature = "all-stemmers")]
         "it" => Algorithm::Italian,
+        #[cfg(feature = "all-stemmers")]
         "pt" => Algorithm::Portuguese,
+        #[cfg(feature = "all-stemmers")]
         "nl" => Algorithm::Dutch,
+        #[cfg(feature = "all-stemmers")]
         "sv" => Algorithm::Swedish,
+        #[cfg(feature = "all-stemmers")]
         "no" | "nb" | "nn" => Algorithm::Norwegian,
+        #[cfg(feature = "all-stemmers")]
         "da" => Algorithm::Danish,
+        #[cfg(feature = "all-stemmers")]
         "fi" => Algorithm::Finnish,
+        #[cfg(feature = "all-stemmers")]
         "ru" => Algorithm::Russian,
+        #[cfg(feature = "all-stemmers")]
         "hu" => Algorithm::Hungarian,
+        #[cfg(feature = "all-stemmers")]
         "ro" => Algorithm::Romanian,
+        #[cfg(feature = "all-stemmers")]
         "tr" => Algorithm::Turkish,
+        #[cfg(feature = "all-stemmers")]
         "ar" => Algorithm::Arabic,
+        #[cfg(feature = "all-stemmers")]
         "el" => Algorithm::Greek,
+        #[cfg(feature = "all-stemmers")]
         "ta" => Algorithm::Tamil,
         _ => return None,
     };
@@ -263,6 +281,7 @@ mod tests {
         check("en", "How to reset my password?", "how! to! reset my! password");
         check("en", "Café déjà vu, NAÏVE", "cafe deja vu naiv");
         check("en", "don't", "dont");
+        #[cfg(feature = "all-stemmers")]
         check("fr", "Les remboursements", "le rembours");
         check("xx", "Running shoes", "running shoes");
     }

@@ -327,6 +327,8 @@ pub struct Index {
     pub(crate) avg_section_len: f32,
     /// Distinct article languages with their stemmers, in order of first appearance.
     pub(crate) langs: Vec<(String, Option<Stemmer>)>,
+    /// Some article language has no stemmer in this build (see `Index::expand_stem_prefix`).
+    pub(crate) unstemmed: bool,
     pub(crate) rules: RuleSet,
     pub(crate) rule_threshold: f32,
 }
@@ -481,6 +483,7 @@ impl Index {
         let avg_section_len = (section_lens.iter().map(|l| l[1] as f32).sum::<f32>()
             / section_lens.len().max(1) as f32)
             .max(1.0);
+        let unstemmed = langs.iter().any(|(_, s)| s.is_none());
         let term_chars = terms.iter().map(|t| t.chars().count().min(255) as u8).collect();
         let rules = RuleSet::new(rules, links);
         Ok(Index {
@@ -495,6 +498,7 @@ impl Index {
             avg_lens,
             avg_section_len,
             langs,
+            unstemmed,
             rules,
             rule_threshold,
         })

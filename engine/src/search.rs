@@ -23,6 +23,7 @@ const K1: f32 = 3.0;
 
 /// Discounts of inexact matches, relative to an exact match (1.0).
 const PREFIX_WEIGHT: f32 = 0.8;
+const STEM_PREFIX_WEIGHT: f32 = 0.9;
 const ONE_EDIT_WEIGHT: f32 = 0.6;
 const TWO_EDITS_WEIGHT: f32 = 0.4;
 /// Single characters weigh more than pairs: short Chinese questions are often paraphrased with
@@ -140,6 +141,9 @@ impl Index {
                             add(&mut group.terms, t, 1.0);
                         }
                     }
+                    if group.terms.is_empty() && token.kind == Kind::Word && self.unstemmed {
+                        self.expand_stem_prefix(word, &mut group.terms);
+                    }
                     let is_last = Some(i) == last_word && Some(token.end) == last_end;
                     if typing && is_last && word.chars().count() >= 2 {
                         group.prefix = true;
@@ -166,6 +170,24 @@ impl Index {
             }
         }
         groups
+    }
+
+    /// Without the stemmer of a language (a build without `all-stemmers` reading an index
+    /// written with it), the longest index term that begins the word stands in for its stem:
+    /// Snowball stems are mostly beginnings of words ("remboursements" → "rembours").
+    fn expand_stem_prefix(&self, word: &str, out: &mut Vec<(usize, f32)>) {
+        let ends: Vec<usize> = word.char_indices().map(|(i, _)| i).skip(1).collect();
+        let chars = ends.len() + 1;
+        let shortest = 3.max(chars * 2 / 3);
+        for (n, &end) in ends.iter().enumerate().rev() {
+            if n + 1 < shortest {
+                break;
+            }
+            if let Some(t) = self.term_id(&word[..end]) {
+                add(out, t, STEM_PREFIX_WEIGHT);
+                return;
+            }
+        }
     }
 
     fn expand_prefix(&self, prefix: &str, out: &mut Vec<(usize, f32)>) {

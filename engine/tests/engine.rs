@@ -230,6 +230,15 @@ mod ranking {
         assert_eq!(hits[0].id, "refunds", "{hits:?}");
     }
 
+    /// With `all-stemmers` the French stemmer matches; without it, the index term that begins
+    /// the word ("rembours" of "remboursements") stands in for the stem.
+    #[test]
+    fn other_languages_match_with_or_without_their_stemmer() {
+        let index = index();
+        check(&index, "remboursements ", "fr-remboursement");
+        check(&index, "annulées ", "fr-remboursement");
+    }
+
     #[test]
     fn limit_and_empty_queries() {
         let index = index();
@@ -333,7 +342,9 @@ mod format {
     }
 
     /// The bytes of the fixture must not change by accident: a change of the format needs a new
-    /// `FORMAT_VERSION`, a new frozen file and a new hash here.
+    /// `FORMAT_VERSION`, a new frozen file and a new hash here. (Pinned for the writer's build,
+    /// kbgen's, with every stemmer: without them French text is indexed unstemmed.)
+    #[cfg(feature = "all-stemmers")]
     #[test]
     fn index_hasnt_changed_accidentally() {
         let bytes = builder().build();
