@@ -31,15 +31,17 @@ impl Rng {
 
 const SYLLABLES: &[&str] = &[
     "ka", "re", "fun", "pass", "word", "or", "der", "ship", "ing", "log", "in", "ac", "count",
-    "bil", "set", "tings", "mail", "pay", "ment", "sub", "scrip", "tion", "ex", "port", "da",
-    "ta", "user", "team", "plan", "key", "lo", "ca", "lize",
+    "bil", "set", "tings", "mail", "pay", "ment", "sub", "scrip", "tion", "ex", "port", "da", "ta",
+    "user", "team", "plan", "key", "lo", "ca", "lize",
 ];
 
 fn vocabulary(rng: &mut Rng, n: usize) -> Vec<String> {
     (0..n)
         .map(|_| {
             let parts = 2 + rng.below(3);
-            (0..parts).map(|_| SYLLABLES[rng.below(SYLLABLES.len())]).collect()
+            (0..parts)
+                .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
+                .collect()
         })
         .collect()
 }
@@ -53,7 +55,10 @@ fn zipf(rng: &mut Rng, n: usize) -> usize {
 /// `min` to `min + spread - 1` words.
 fn sentence(rng: &mut Rng, vocab: &[String], min: usize, spread: usize) -> String {
     let words = min + rng.below(spread);
-    (0..words).map(|_| vocab[zipf(rng, vocab.len())].as_str()).collect::<Vec<_>>().join(" ")
+    (0..words)
+        .map(|_| vocab[zipf(rng, vocab.len())].as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn knowledge_base(articles: usize) -> Vec<Article> {
@@ -72,8 +77,16 @@ fn knowledge_base(articles: usize) -> Vec<Article> {
                 tags: vec![vocab[zipf(&mut rng, 200)].clone()],
                 sections: (0..sections)
                     .map(|s| Section {
-                        anchor: if s == 0 { String::new() } else { format!("s{s}") },
-                        heading: if s == 0 { String::new() } else { sentence(&mut rng, &vocab, 3, 1) },
+                        anchor: if s == 0 {
+                            String::new()
+                        } else {
+                            format!("s{s}")
+                        },
+                        heading: if s == 0 {
+                            String::new()
+                        } else {
+                            sentence(&mut rng, &vocab, 3, 1)
+                        },
                         text: (0..3)
                             .map(|_| sentence(&mut rng, &vocab, 40, 40))
                             .collect::<Vec<_>>()
@@ -93,10 +106,15 @@ fn queries(kb: &[Article], n: usize) -> Vec<String> {
     (0..n)
         .map(|i| {
             let a = &kb[rng.below(kb.len())];
-            let words: Vec<&str> = a.title.split(' ').chain(a.sections[0].text.split(' ')).collect();
+            let words: Vec<&str> = a
+                .title
+                .split(' ')
+                .chain(a.sections[0].text.split(' '))
+                .collect();
             let k = 1 + rng.below(3);
-            let mut q: Vec<String> =
-                (0..k).map(|_| words[rng.below(words.len())].trim_matches('.').to_owned()).collect();
+            let mut q: Vec<String> = (0..k)
+                .map(|_| words[rng.below(words.len())].trim_matches('.').to_owned())
+                .collect();
             match i % 4 {
                 // A typo: swap two inner letters of a long word.
                 1 => {
@@ -179,24 +197,41 @@ fn markdown_corpus() -> Option<(Vec<Article>, usize)> {
     let mut bytes = 0;
     let mut articles = Vec::new();
     for (i, path) in files.iter().enumerate() {
-        let Ok(text) = std::fs::read_to_string(path) else { continue };
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
         bytes += text.len();
         let body = match text.strip_prefix("---") {
             Some(rest) => rest.split_once("\n---").map_or(rest, |(_, b)| b),
             None => &text,
         };
-        let title = path.file_stem().unwrap_or_default().to_string_lossy().replace('-', " ");
+        let title = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .replace('-', " ");
         let mut sections = vec![Section::default()];
         for line in body.lines() {
             if let Some(h) = line.strip_prefix('#') {
                 let heading = h.trim_start_matches('#').trim().to_owned();
-                sections.push(Section { anchor: format!("s{}", sections.len()), heading, text: String::new() });
+                sections.push(Section {
+                    anchor: format!("s{}", sections.len()),
+                    heading,
+                    text: String::new(),
+                });
             } else if let Some(s) = sections.last_mut() {
                 s.text.push_str(line);
                 s.text.push('\n');
             }
         }
-        articles.push(Article { id: format!("md{i}"), lang: "en".into(), title, url: format!("md{i}/"), sections, ..Article::default() });
+        articles.push(Article {
+            id: format!("md{i}"),
+            lang: "en".into(),
+            title,
+            url: format!("md{i}/"),
+            sections,
+            ..Article::default()
+        });
     }
     Some((articles, bytes))
 }
@@ -282,7 +317,9 @@ fn main() {
                 gzip_len(&text) / 1024,
             ));
         }
-        None => report.push("sendgrid markdown corpus not found in ../shared/eval (skipped)".into()),
+        None => {
+            report.push("sendgrid markdown corpus not found in ../shared/eval (skipped)".into())
+        }
     }
     c.final_summary();
     for line in report {

@@ -8,8 +8,8 @@
 //! indexed as single characters plus character pairs: any query of two or more characters, even
 //! one that crosses a word boundary, finds the text that contains it.
 
-use rust_stemmers::{Algorithm, Stemmer};
 use crate::fold_table::FOLD;
+use rust_stemmers::{Algorithm, Stemmer};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// What a token is, which decides how it is matched.
@@ -57,7 +57,11 @@ pub fn is_cjk(c: char) -> bool {
 /// The Snowball stemmer for a language tag (`en`, `fr-CA`, `pt_BR`), if rust-stemmers has one
 /// and this build includes it (feature `all-stemmers`; English is always there).
 pub fn stemmer_for(lang: &str) -> Option<Stemmer> {
-    let primary = lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    let primary = lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let algorithm = match primary.as_str() {
         "en" => Algorithm::English,
         #[cfg(feature = "all-stemmers")]
@@ -138,7 +142,9 @@ pub fn fold(word: &str) -> String {
 
 /// The letter without its diacritics: `é` → `e`, `Ş` → `S`, `ệ` → `e`.
 pub fn base_letter(c: char) -> char {
-    let Ok(code) = u16::try_from(c as u32) else { return c };
+    let Ok(code) = u16::try_from(c as u32) else {
+        return c;
+    };
     match FOLD.binary_search_by_key(&code, |&(from, _)| from) {
         Ok(i) => char::from_u32(u32::from(FOLD[i].1)).unwrap_or(c),
         Err(_) => c,
@@ -277,8 +283,16 @@ mod tests {
 
     #[test]
     fn words_are_folded_and_stemmed() {
-        check("en", "Refunds for Cancelled orders", "refund for! cancel order");
-        check("en", "How to reset my password?", "how! to! reset my! password");
+        check(
+            "en",
+            "Refunds for Cancelled orders",
+            "refund for! cancel order",
+        );
+        check(
+            "en",
+            "How to reset my password?",
+            "how! to! reset my! password",
+        );
         check("en", "Café déjà vu, NAÏVE", "cafe deja vu naiv");
         check("en", "don't", "dont");
         #[cfg(feature = "all-stemmers")]
@@ -290,17 +304,26 @@ mod tests {
     #[test]
     fn table_matches_unicode_normalization() {
         use unicode_normalization::char::{decompose_canonical, is_combining_mark};
-        assert!(FOLD.windows(2).all(|w| w[0].0 < w[1].0), "sorted for binary search");
+        assert!(
+            FOLD.windows(2).all(|w| w[0].0 < w[1].0),
+            "sorted for binary search"
+        );
         for range in [0xC0..0x250, 0x370..0x400, 0x1E00..0x1F00] {
             for code in range {
-                let Some(c) = char::from_u32(code) else { continue };
+                let Some(c) = char::from_u32(code) else {
+                    continue;
+                };
                 let mut base = String::new();
                 decompose_canonical(c, |d| {
                     if !is_combining_mark(d) {
                         base.push(d);
                     }
                 });
-                let expected = if base.chars().count() == 1 { base.chars().next().unwrap() } else { c };
+                let expected = if base.chars().count() == 1 {
+                    base.chars().next().unwrap()
+                } else {
+                    c
+                };
                 assert_eq!(base_letter(c), expected, "U+{code:04X}");
             }
         }
@@ -319,20 +342,32 @@ mod tests {
 
     #[test]
     fn fullwidth_and_numbers() {
-        check("en", "ＡＢＣ 100-night trial v2.5", "abc 100 night trial v2.5");
+        check(
+            "en",
+            "ＡＢＣ 100-night trial v2.5",
+            "abc 100 night trial v2.5",
+        );
     }
 
     #[test]
     fn cjk_gets_chars_and_pairs() {
         check("zh", "申请退款", "申. 申请: 请. 请退: 退. 退款: 款.");
-        check("ja", "パスワード", "パ. パス: ス. スワ: ワ. ワー: ー. ード: ド.");
+        check(
+            "ja",
+            "パスワード",
+            "パ. パス: ス. スワ: ワ. ワー: ー. ード: ド.",
+        );
         check("zh", "iPhone 退款", "iphone 退. 退款: 款.");
     }
 
     #[test]
     fn mixed_script_splits_at_script_change() {
         check("en", "iPhone退款", "iphon 退. 退款: 款.");
-        check("ko", "비밀번호 변경", "비. 비밀: 밀. 밀번: 번. 번호: 호. 변. 변경: 경.");
+        check(
+            "ko",
+            "비밀번호 변경",
+            "비. 비밀: 밀. 밀번: 번. 번호: 호. 변. 변경: 경.",
+        );
     }
 
     #[test]
@@ -344,8 +379,10 @@ mod tests {
     fn byte_ranges_point_at_the_source() {
         let text = "Hé 退款";
         let tokens = analyze(text, None);
-        let spans: Vec<&str> =
-            tokens.iter().map(|t| &text[t.start as usize..t.end as usize]).collect();
+        let spans: Vec<&str> = tokens
+            .iter()
+            .map(|t| &text[t.start as usize..t.end as usize])
+            .collect();
         assert_eq!(spans, ["Hé", "退", "退款", "款"]);
     }
 }

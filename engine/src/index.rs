@@ -24,9 +24,7 @@
 use crate::analyze::{self, Kind, StemCache, Token};
 use crate::rules::RuleSet;
 use crate::wire::{checksum, Reader, Writer};
-use crate::{
-    Article, FormatError, Rule, Section, DEFAULT_RULE_THRESHOLD, FORMAT_VERSION, MAGIC,
-};
+use crate::{Article, FormatError, Rule, Section, DEFAULT_RULE_THRESHOLD, FORMAT_VERSION, MAGIC};
 use rust_stemmers::Stemmer;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -52,7 +50,11 @@ pub struct IndexBuilder {
 
 impl Default for IndexBuilder {
     fn default() -> Self {
-        IndexBuilder { articles: Vec::new(), rules: Vec::new(), rule_threshold: DEFAULT_RULE_THRESHOLD }
+        IndexBuilder {
+            articles: Vec::new(),
+            rules: Vec::new(),
+            rule_threshold: DEFAULT_RULE_THRESHOLD,
+        }
     }
 }
 
@@ -140,7 +142,10 @@ impl IndexBuilder {
                 } else {
                     [(TITLE, &[]), (QUESTIONS, &[]), (TAGS, &[])]
                 };
-                for (field, list) in article_fields.into_iter().chain([(HEADING, &heading[..]), (BODY, &body[..])]) {
+                for (field, list) in article_fields
+                    .into_iter()
+                    .chain([(HEADING, &heading[..]), (BODY, &body[..])])
+                {
                     for &t in list {
                         let mut f = [0; FIELDS];
                         f[field] = 1;
@@ -158,8 +163,8 @@ impl IndexBuilder {
                     let (term, mut freqs) = here[k];
                     k += 1;
                     while k < here.len() && here[k].0 == term {
-                        for f in 0..FIELDS {
-                            freqs[f] += here[k].1[f];
+                        for (sum, add) in freqs.iter_mut().zip(here[k].1) {
+                            *sum += add;
                         }
                         k += 1;
                     }
@@ -169,8 +174,12 @@ impl IndexBuilder {
             }
         }
 
-        let position: BTreeMap<&str, usize> =
-            self.articles.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
+        let position: BTreeMap<&str, usize> = self
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect();
         w.usize(self.rules.len());
         for rule in &self.rules {
             w.str(&rule.id);
@@ -185,8 +194,11 @@ impl IndexBuilder {
                 None => w.u8(0),
             }
             w.str(&rule.answer_html);
-            let linked: Vec<usize> =
-                rule.articles.iter().filter_map(|id| position.get(id.as_str()).copied()).collect();
+            let linked: Vec<usize> = rule
+                .articles
+                .iter()
+                .filter_map(|id| position.get(id.as_str()).copied())
+                .collect();
             w.usize(linked.len());
             for p in linked {
                 w.usize(p);
@@ -202,7 +214,11 @@ impl IndexBuilder {
         let mut previous: &[u8] = &[];
         for (term, id) in sorted {
             let list = &lists[id as usize];
-            let shared = previous.iter().zip(term.as_bytes()).take_while(|(a, b)| a == b).count();
+            let shared = previous
+                .iter()
+                .zip(term.as_bytes())
+                .take_while(|(a, b)| a == b)
+                .count();
             w.usize(shared);
             w.bytes(&term.as_bytes()[shared..]);
             previous = term.as_bytes();
@@ -352,7 +368,10 @@ impl Index {
         }
         let found = u16::from_le_bytes([bytes[4], bytes[5]]);
         if found != FORMAT_VERSION {
-            return Err(FormatError::UnsupportedVersion { found, supported: FORMAT_VERSION });
+            return Err(FormatError::UnsupportedVersion {
+                found,
+                supported: FORMAT_VERSION,
+            });
         }
         if bytes.len() < 10 {
             return Err(FormatError::Corrupt("unexpected end"));
@@ -404,7 +423,11 @@ impl Index {
             if !langs.iter().any(|(l, _)| *l == a.lang) {
                 langs.push((a.lang.clone(), analyze::stemmer_for(&a.lang)));
             }
-            meta.push(ArticleMeta { first_section, sections: sections as u32, lens });
+            meta.push(ArticleMeta {
+                first_section,
+                sections: sections as u32,
+                lens,
+            });
             articles.push(a);
         }
 
@@ -435,7 +458,8 @@ impl Index {
                 linked.push(p as u32);
                 rule.articles.push(articles[p].id.clone());
             }
-            rule.priority = i32::try_from(r.i64()?).map_err(|_| FormatError::Corrupt("priority"))?;
+            rule.priority =
+                i32::try_from(r.i64()?).map_err(|_| FormatError::Corrupt("priority"))?;
             rules.push(rule);
             links.push(linked);
         }
@@ -461,8 +485,14 @@ impl Index {
             terms.push(term.into());
             let df = r.usize()? as u32;
             let len = r.usize()? as u32;
-            let end = offset.checked_add(len).ok_or(FormatError::Corrupt("postings"))?;
-            term_info.push(TermInfo { df, start: offset, end });
+            let end = offset
+                .checked_add(len)
+                .ok_or(FormatError::Corrupt("postings"))?;
+            term_info.push(TermInfo {
+                df,
+                start: offset,
+                end,
+            });
             offset = end;
         }
         let postings = r.bytes()?.to_vec();
@@ -476,15 +506,18 @@ impl Index {
         let count = articles.len().max(1) as f32;
         let mut avg_lens = [0.0; FIELDS];
         for m in &meta {
-            for f in 0..FIELDS {
-                avg_lens[f] += m.lens[f] / count;
+            for (avg, len) in avg_lens.iter_mut().zip(m.lens) {
+                *avg += len / count;
             }
         }
         let avg_section_len = (section_lens.iter().map(|l| l[1] as f32).sum::<f32>()
             / section_lens.len().max(1) as f32)
             .max(1.0);
         let unstemmed = langs.iter().any(|(_, s)| s.is_none());
-        let term_chars = terms.iter().map(|t| t.chars().count().min(255) as u8).collect();
+        let term_chars = terms
+            .iter()
+            .map(|t| t.chars().count().min(255) as u8)
+            .collect();
         let rules = RuleSet::new(rules, links);
         Ok(Index {
             articles,
@@ -534,7 +567,11 @@ impl Index {
         while !r.is_empty() {
             let Ok(v) = r.varint() else { return };
             let gap = (v >> 2) as u32;
-            section = if first { gap } else { section.saturating_add(gap) };
+            section = if first {
+                gap
+            } else {
+                section.saturating_add(gap)
+            };
             first = false;
             let packed = match v & 3 {
                 3 => match r.u8() {
@@ -562,7 +599,8 @@ impl Index {
             .filter(|(_, a)| {
                 a.pages.iter().any(|p| {
                     let target = if p.contains("://") { page_url } else { path };
-                    glob(p, target) || (!p.contains('*') && !p.is_empty() && target.contains(p.as_str()))
+                    glob(p, target)
+                        || (!p.contains('*') && !p.is_empty() && target.contains(p.as_str()))
                 })
             })
             .map(|(i, _)| i as u32)

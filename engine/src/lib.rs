@@ -95,7 +95,6 @@ impl fmt::Display for FormatError {
 
 impl std::error::Error for FormatError {}
 
-
 /// What a search should return.
 #[derive(Clone, Debug)]
 pub struct SearchOptions<'a> {
@@ -106,7 +105,10 @@ pub struct SearchOptions<'a> {
 
 impl Default for SearchOptions<'_> {
     fn default() -> Self {
-        SearchOptions { limit: 10, lang: None }
+        SearchOptions {
+            limit: 10,
+            lang: None,
+        }
     }
 }
 

@@ -14,7 +14,22 @@
 use crate::analyze::{self, Kind};
 use crate::search::edits_within;
 use crate::Rule;
+#[cfg(feature = "regex")]
 use regex_lite::Regex;
+
+/// Stands in for regex-lite in builds without the `regex` feature: no regex ever matches.
+#[cfg(not(feature = "regex"))]
+struct Regex;
+
+#[cfg(not(feature = "regex"))]
+impl Regex {
+    fn new(_: &str) -> Result<Regex, ()> {
+        Err(())
+    }
+    fn is_match(&self, _: &str) -> bool {
+        false
+    }
+}
 use rust_stemmers::Stemmer;
 use std::collections::BTreeMap;
 
@@ -73,7 +88,10 @@ impl RuleSet {
         let mut raw: Vec<Vec<Vec<u32>>> = Vec::new();
         let mut total = 0u32;
         for r in &rules {
-            let stemmer = langs.iter().find(|(l, _)| *l == r.lang).and_then(|(_, s)| s.as_ref());
+            let stemmer = langs
+                .iter()
+                .find(|(l, _)| *l == r.lang)
+                .and_then(|(_, s)| s.as_ref());
             let mut per_rule = Vec::new();
             for p in &r.phrasings {
                 let mut ids: Vec<u32> = analyze::analyze(p, stemmer)
@@ -105,8 +123,10 @@ impl RuleSet {
             .iter()
             .zip(raw)
             .map(|(r, per_rule)| {
-                let stemmer =
-                    langs.iter().find(|(l, _)| *l == r.lang).and_then(|(_, s)| s.as_ref());
+                let stemmer = langs
+                    .iter()
+                    .find(|(l, _)| *l == r.lang)
+                    .and_then(|(_, s)| s.as_ref());
                 let phrasings = per_rule
                     .into_iter()
                     .map(|ids| {
@@ -118,15 +138,35 @@ impl RuleSet {
                 let keywords = r
                     .keywords
                     .iter()
-                    .map(|k| analyze::analyze(k, stemmer).into_iter().map(|t| t.term).collect())
+                    .map(|k| {
+                        analyze::analyze(k, stemmer)
+                            .into_iter()
+                            .map(|t| t.term)
+                            .collect()
+                    })
                     .filter(|k: &Vec<String>| !k.is_empty())
                     .collect();
                 // A regex that does not compile is ignored here; kbgen reports it at build time.
-                let regex = r.regex.as_deref().and_then(|re| Regex::new(&format!("(?i){re}")).ok());
-                Compiled { phrasings, keywords, regex }
+                let regex = r
+                    .regex
+                    .as_deref()
+                    .and_then(|re| Regex::new(&format!("(?i){re}")).ok());
+                Compiled {
+                    phrasings,
+                    keywords,
+                    regex,
+                }
             })
             .collect();
-        RuleSet { rules, links, compiled, vocab, idf, stop, langs }
+        RuleSet {
+            rules,
+            links,
+            compiled,
+            vocab,
+            idf,
+            stop,
+            langs,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -147,7 +187,12 @@ impl RuleSet {
         let visitor = lang.and_then(analyze::stemmer_for);
         let mut stemmers: Vec<Option<&Stemmer>> = vec![visitor.as_ref()];
         stemmers.extend(self.langs.iter().map(|(_, s)| s.as_ref()));
-        let n = self.rules.iter().map(|r| r.phrasings.len()).sum::<usize>().max(1) as f32;
+        let n = self
+            .rules
+            .iter()
+            .map(|r| r.phrasings.len())
+            .sum::<usize>()
+            .max(1) as f32;
         let unknown_idf = (1.0 + n).ln();
         let mut q: Vec<(u32, f32)> = Vec::new();
         let mut unknown = 0.0f32;
@@ -175,7 +220,10 @@ impl RuleSet {
                     .iter()
                     .filter_map(|(term, &id)| {
                         let t: Vec<char> = term.chars().collect();
-                        let d = chars.iter().filter_map(|v| edits_within(v, &t, max)).min()?;
+                        let d = chars
+                            .iter()
+                            .filter_map(|v| edits_within(v, &t, max))
+                            .min()?;
                         Some((d, std::cmp::Reverse(self.idf[id as usize].to_bits()), id))
                     })
                     .min()
@@ -235,14 +283,20 @@ impl RuleSet {
         let total: f32 = near.iter().map(|(c, _)| c).sum();
         if total > 0.0 {
             for (i, s) in scores.iter_mut().enumerate() {
-                let own: f32 =
-                    near.iter().filter(|(_, r)| *r as usize == i).map(|(c, _)| c).sum();
+                let own: f32 = near
+                    .iter()
+                    .filter(|(_, r)| *r as usize == i)
+                    .map(|(c, _)| c)
+                    .sum();
                 *s *= own / total;
             }
         }
         // Keywords and regexes are the owner's explicit word: they apply after the vote.
         for (s, c) in scores.iter_mut().zip(&self.compiled) {
-            if c.keywords.iter().any(|k| k.iter().all(|w| words.contains(w))) {
+            if c.keywords
+                .iter()
+                .any(|k| k.iter().all(|w| words.contains(w)))
+            {
                 *s = (*s + KEYWORD_BONUS).min(1.0);
             }
             if c.regex.as_ref().is_some_and(|re| re.is_match(text)) {

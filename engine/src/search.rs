@@ -69,14 +69,22 @@ impl Index {
 
     /// The rule answer (if one is confident), the best articles, and whether to offer the ticket.
     pub fn ask(&self, question: &Question<'_>) -> Answer {
-        let rule = self.match_rules(question.text, question.lang).into_iter().next();
-        let rule = rule.filter(|m| m.confidence >= self.rule_threshold).map(|m| RuleAnswer {
-            id: m.id.clone(),
-            confidence: m.confidence,
-            answer_html: self.rules.rules()[m.rule as usize].answer_html.clone(),
-            articles: self.rules.links(m.rule as usize).to_vec(),
-        });
-        let opts = SearchOptions { limit: 5, lang: question.lang };
+        let rule = self
+            .match_rules(question.text, question.lang)
+            .into_iter()
+            .next();
+        let rule = rule
+            .filter(|m| m.confidence >= self.rule_threshold)
+            .map(|m| RuleAnswer {
+                id: m.id.clone(),
+                confidence: m.confidence,
+                answer_html: self.rules.rules()[m.rule as usize].answer_html.clone(),
+                articles: self.rules.links(m.rule as usize).to_vec(),
+            });
+        let opts = SearchOptions {
+            limit: 5,
+            lang: question.lang,
+        };
         let groups = self.groups(question.text, question.lang);
         let ranked = self.rank(&groups, &title_key(question.text), &opts);
         let strong = ranked.first().is_some_and(|r| r.coverage >= WEAK_COVERAGE);
@@ -86,7 +94,11 @@ impl Index {
             articles.sort_by_key(|h| !rule.articles.contains(&h.article));
         }
         let offer_ticket = rule.is_none() && !strong;
-        Answer { rule, articles, offer_ticket }
+        Answer {
+            rule,
+            articles,
+            offer_ticket,
+        }
     }
 
     /// Turns query text into term groups.
@@ -105,7 +117,9 @@ impl Index {
         }
         let tokens = analyze::analyze(query, None);
         let has_pairs = tokens.iter().any(|t| t.kind == Kind::CjkPair);
-        let last_word = tokens.iter().rposition(|t| matches!(t.kind, Kind::Word | Kind::Stop));
+        let last_word = tokens
+            .iter()
+            .rposition(|t| matches!(t.kind, Kind::Word | Kind::Stop));
         let last_end = tokens.last().map(|t| t.end);
         let mut groups: Vec<Group> = Vec::new();
         for (i, token) in tokens.iter().enumerate() {
@@ -234,7 +248,10 @@ impl Index {
             if analyze::is_cjk(first) {
                 continue;
             }
-            let best = variants.iter().filter_map(|v| edits_within(v, &buf, max)).min();
+            let best = variants
+                .iter()
+                .filter_map(|v| edits_within(v, &buf, max))
+                .min();
             match best {
                 Some(1) => add(out, t, ONE_EDIT_WEIGHT),
                 Some(2) => add(out, t, TWO_EDITS_WEIGHT),
@@ -244,7 +261,12 @@ impl Index {
     }
 
     /// Scores articles for term groups: BM25F, best section, coverage.
-    pub(crate) fn rank(&self, groups: &[Group], key: &str, opts: &SearchOptions<'_>) -> Vec<Ranked> {
+    pub(crate) fn rank(
+        &self,
+        groups: &[Group],
+        key: &str,
+        opts: &SearchOptions<'_>,
+    ) -> Vec<Ranked> {
         let n_articles = self.articles.len();
         if groups.iter().all(|g| g.terms.is_empty()) || opts.limit == 0 {
             return Vec::new();
@@ -349,7 +371,12 @@ impl Index {
         }
         if let Some(lang) = opts.lang {
             if self.langs.len() > 1 {
-                let primary = |l: &str| l.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+                let primary = |l: &str| {
+                    l.split(['-', '_'])
+                        .next()
+                        .unwrap_or("")
+                        .to_ascii_lowercase()
+                };
                 let want = primary(lang);
                 ranked.sort_by_key(|r| primary(&self.articles[r.article as usize].lang) != want);
             }
@@ -386,7 +413,11 @@ impl Index {
 
     /// Byte ranges in `text` of the words that matched a group.
     fn highlights(&self, text: &str, groups: &[Group], lang: &str) -> Vec<(u32, u32)> {
-        let stemmer = self.langs.iter().find(|(l, _)| l == lang).and_then(|(_, s)| s.as_ref());
+        let stemmer = self
+            .langs
+            .iter()
+            .find(|(l, _)| l == lang)
+            .and_then(|(_, s)| s.as_ref());
         let mut ranges: Vec<(u32, u32)> = Vec::new();
         for token in analyze::analyze(text, stemmer) {
             if token.kind == Kind::CjkChar {

@@ -67,7 +67,10 @@ impl<'a> Reader<'a> {
     }
 
     pub fn u8(&mut self) -> Result<u8, FormatError> {
-        let b = *self.buf.get(self.pos).ok_or(FormatError::Corrupt("unexpected end"))?;
+        let b = *self
+            .buf
+            .get(self.pos)
+            .ok_or(FormatError::Corrupt("unexpected end"))?;
         self.pos += 1;
         Ok(b)
     }

@@ -83,7 +83,11 @@ struct AskLine<'a> {
 }
 
 fn load(path: &Path) -> Result<Index> {
-    let file = if path.is_dir() { path.join("index.bin") } else { path.to_path_buf() };
+    let file = if path.is_dir() {
+        path.join("index.bin")
+    } else {
+        path.to_path_buf()
+    };
     let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
     Index::from_bytes(&bytes).with_context(|| format!("{}: cannot read the index", file.display()))
 }
@@ -93,7 +97,11 @@ fn queries(words: &[String]) -> Result<Vec<String>> {
     if !words.is_empty() {
         return Ok(vec![words.join(" ")]);
     }
-    std::io::stdin().lock().lines().map(|l| l.context("reading stdin")).collect()
+    std::io::stdin()
+        .lock()
+        .lines()
+        .map(|l| l.context("reading stdin"))
+        .collect()
 }
 
 fn results(hits: &[Hit]) -> Vec<ResultLine<'_>> {
@@ -113,7 +121,14 @@ fn print_hits(out: &mut impl Write, hits: &[Hit]) -> Result<()> {
         writeln!(out, "  (no results)")?;
     }
     for (i, h) in hits.iter().enumerate() {
-        writeln!(out, "{:>3}. {}  [{}]  {:.2}", i + 1, h.title, h.url, h.score)?;
+        writeln!(
+            out,
+            "{:>3}. {}  [{}]  {:.2}",
+            i + 1,
+            h.title,
+            h.url,
+            h.score
+        )?;
         if !h.snippet.is_empty() {
             writeln!(out, "     {}", h.snippet)?;
         }
@@ -123,14 +138,21 @@ fn print_hits(out: &mut impl Write, hits: &[Hit]) -> Result<()> {
 
 pub fn search(args: &SearchArgs) -> Result<()> {
     let index = load(&args.index)?;
-    let opts = SearchOptions { limit: args.limit, lang: args.lang.as_deref() };
+    let opts = SearchOptions {
+        limit: args.limit,
+        lang: args.lang.as_deref(),
+    };
     let mut out = std::io::stdout().lock();
     for query in queries(&args.query)? {
         let start = Instant::now();
         let hits = index.search(&query, &opts);
         let took_ms = start.elapsed().as_secs_f64() * 1000.0;
         if args.json {
-            let line = SearchLine { query: &query, took_ms, results: results(&hits) };
+            let line = SearchLine {
+                query: &query,
+                took_ms,
+                results: results(&hits),
+            };
             serde_json::to_writer(&mut out, &line)?;
             writeln!(out)?;
         } else {
@@ -145,8 +167,11 @@ pub fn ask(args: &AskArgs) -> Result<()> {
     let index = load(&args.index)?;
     let mut out = std::io::stdout().lock();
     for text in queries(&args.question)? {
-        let question =
-            Question { text: &text, page_url: args.page.as_deref(), lang: args.lang.as_deref() };
+        let question = Question {
+            text: &text,
+            page_url: args.page.as_deref(),
+            lang: args.lang.as_deref(),
+        };
         let start = Instant::now();
         let mut answer = index.ask(&question);
         let took_ms = start.elapsed().as_secs_f64() * 1000.0;
@@ -155,7 +180,10 @@ pub fn ask(args: &AskArgs) -> Result<()> {
             let line = AskLine {
                 query: &text,
                 took_ms,
-                rule: answer.rule.as_ref().map(|r| RuleLine { id: &r.id, confidence: r.confidence }),
+                rule: answer.rule.as_ref().map(|r| RuleLine {
+                    id: &r.id,
+                    confidence: r.confidence,
+                }),
                 results: results(&answer.articles),
                 offer_ticket: answer.offer_ticket,
             };

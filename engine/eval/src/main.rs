@@ -45,12 +45,14 @@ struct Set {
 }
 
 fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
-            serde_json::from_str(l).with_context(|| format!("{}:{}: bad JSON line", path.display(), i + 1))
+            serde_json::from_str(l)
+                .with_context(|| format!("{}:{}: bad JSON line", path.display(), i + 1))
         })
         .collect()
 }
@@ -58,19 +60,27 @@ fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
 fn load(dir: &Path) -> Result<Set> {
     let mut qrels: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let path = dir.join("qrels.tsv");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     for (i, line) in text.lines().enumerate() {
         let mut parts = line.split('\t');
         match (parts.next(), parts.next()) {
             (Some(q), Some(d)) => {
-                qrels.entry(q.to_owned()).or_default().insert(d.trim().to_owned());
+                qrels
+                    .entry(q.to_owned())
+                    .or_default()
+                    .insert(d.trim().to_owned());
             }
             _ if line.trim().is_empty() => {}
             _ => bail!("{}:{}: expected query_id<TAB>doc_id", path.display(), i + 1),
         }
     }
     Ok(Set {
-        name: dir.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+        name: dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned(),
         docs: read_jsonl(&dir.join("corpus.jsonl"))?,
         queries: read_jsonl(&dir.join("queries.jsonl"))?,
         qrels,
@@ -98,7 +108,10 @@ fn size_ratio(set: &Set, with_rules: bool) -> f64 {
             lang: d.lang.clone(),
             title: d.title.clone(),
             url: format!("{}/", d.id),
-            sections: vec![Section { text: d.text.clone(), ..Section::default() }],
+            sections: vec![Section {
+                text: d.text.clone(),
+                ..Section::default()
+            }],
             ..Article::default()
         });
     }
@@ -116,14 +129,23 @@ fn build(set: &Set, with_rules: bool) -> Result<(Index, usize, f64)> {
             lang: d.lang.clone(),
             title: d.title.clone(),
             url: format!("{}/", d.id),
-            sections: vec![Section { text: d.text.clone(), ..Section::default() }],
+            sections: vec![Section {
+                text: d.text.clone(),
+                ..Section::default()
+            }],
             ..Article::default()
         });
         if with_rules {
             b.add_rule(Rule {
                 id: d.id.clone(),
                 lang: d.lang.clone(),
-                phrasings: d.text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect(),
+                phrasings: d
+                    .text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(String::from)
+                    .collect(),
                 ..Rule::default()
             });
         }
@@ -148,9 +170,15 @@ fn search_scores(set: &Set, index: &Index, complete: bool) -> SearchScores {
     let (mut n, mut r1, mut r5, mut mrr) = (0usize, 0.0, 0.0, 0.0);
     let start = Instant::now();
     for q in &set.queries {
-        let Some(relevant) = set.qrels.get(&q.id) else { continue };
+        let Some(relevant) = set.qrels.get(&q.id) else {
+            continue;
+        };
         n += 1;
-        let text = if complete { format!("{} ", q.text) } else { q.text.clone() };
+        let text = if complete {
+            format!("{} ", q.text)
+        } else {
+            q.text.clone()
+        };
         let lang = (!q.lang.is_empty()).then_some(q.lang.as_str());
         let hits = index.search(&text, &SearchOptions { limit: 10, lang });
         if let Some(rank) = hits.iter().position(|h| relevant.contains(&h.id)) {
@@ -161,7 +189,13 @@ fn search_scores(set: &Set, index: &Index, complete: bool) -> SearchScores {
     }
     let mean_ms = start.elapsed().as_secs_f64() * 1000.0 / set.queries.len().max(1) as f64;
     let d = n.max(1) as f64;
-    SearchScores { queries: n, r1: r1 / d, r5: r5 / d, mrr: mrr / d, mean_ms }
+    SearchScores {
+        queries: n,
+        r1: r1 / d,
+        r5: r5 / d,
+        mrr: mrr / d,
+        mean_ms,
+    }
 }
 
 /// Per query: the top rule and its confidence, and whether it is right.
@@ -171,9 +205,9 @@ fn rule_outcomes(set: &Set, index: &Index) -> Vec<(f32, bool)> {
         .map(|q| {
             let lang = (!q.lang.is_empty()).then_some(q.lang.as_str());
             let top = index.match_rules(&q.text, lang).into_iter().next();
-            let right = top.as_ref().is_some_and(|m| {
-                set.qrels.get(&q.id).is_some_and(|r| r.contains(&m.id))
-            });
+            let right = top
+                .as_ref()
+                .is_some_and(|m| set.qrels.get(&q.id).is_some_and(|r| r.contains(&m.id)));
             (top.map_or(0.0, |m| m.confidence), right)
         })
         .collect()
@@ -181,10 +215,21 @@ fn rule_outcomes(set: &Set, index: &Index) -> Vec<(f32, bool)> {
 
 /// Precision (right answers / answers given) and coverage (right answers / in-scope queries).
 fn at_threshold(outcomes: &[(f32, bool)], in_scope: usize, t: f32) -> (f64, f64, usize) {
-    let answered: Vec<&(f32, bool)> = outcomes.iter().filter(|(c, _)| *c >= t && *c > 0.0).collect();
+    let answered: Vec<&(f32, bool)> = outcomes
+        .iter()
+        .filter(|(c, _)| *c >= t && *c > 0.0)
+        .collect();
     let right = answered.iter().filter(|(_, r)| *r).count();
-    let precision = if answered.is_empty() { 1.0 } else { right as f64 / answered.len() as f64 };
-    (precision, right as f64 / in_scope.max(1) as f64, answered.len())
+    let precision = if answered.is_empty() {
+        1.0
+    } else {
+        right as f64 / answered.len() as f64
+    };
+    (
+        precision,
+        right as f64 / in_scope.max(1) as f64,
+        answered.len(),
+    )
 }
 
 fn main() -> Result<()> {
@@ -200,7 +245,10 @@ fn main() -> Result<()> {
         }
     }
     if !sets_dir.is_dir() {
-        println!("evaluation sets not found at {} (skipping)", sets_dir.display());
+        println!(
+            "evaluation sets not found at {} (skipping)",
+            sets_dir.display()
+        );
         return Ok(());
     }
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&sets_dir)?
@@ -209,7 +257,10 @@ fn main() -> Result<()> {
         .collect();
     dirs.sort();
 
-    println!("search ({} queries)", if complete { "complete" } else { "as typed" });
+    println!(
+        "search ({} queries)",
+        if complete { "complete" } else { "as typed" }
+    );
     println!("| set | docs | queries | R@1 | R@5 | MRR@10 | index bytes | gzip ratio | build ms | mean query ms |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut rule_sets = Vec::new();
@@ -235,7 +286,11 @@ fn main() -> Result<()> {
             s.mean_ms
         );
         if with_rules {
-            let in_scope = set.queries.iter().filter(|q| set.qrels.contains_key(&q.id)).count();
+            let in_scope = set
+                .queries
+                .iter()
+                .filter(|q| set.qrels.contains_key(&q.id))
+                .count();
             rule_sets.push((set.name.clone(), rule_outcomes(&set, &index), in_scope));
         }
     }
@@ -248,7 +303,10 @@ fn main() -> Result<()> {
     println!("|---|---|---|---|---|");
     for (name, outcomes, in_scope) in &rule_sets {
         let (p, c, answered) = at_threshold(outcomes, *in_scope, DEFAULT_RULE_THRESHOLD);
-        println!("| {name} | {} ({in_scope}) | {answered} | {p:.3} | {c:.3} |", outcomes.len());
+        println!(
+            "| {name} | {} ({in_scope}) | {answered} | {p:.3} | {c:.3} |",
+            outcomes.len()
+        );
     }
     println!();
     println!("rules: best coverage with precision >= 0.85 (threshold)");
@@ -287,10 +345,21 @@ fn main() -> Result<()> {
 #[allow(dead_code)]
 fn dump_failures(set: &Set, index: &Index) {
     for q in &set.queries {
-        let Some(relevant) = set.qrels.get(&q.id) else { continue };
-        let hits = index.search(&q.text, &SearchOptions { limit: 3, lang: None });
+        let Some(relevant) = set.qrels.get(&q.id) else {
+            continue;
+        };
+        let hits = index.search(
+            &q.text,
+            &SearchOptions {
+                limit: 3,
+                lang: None,
+            },
+        );
         if hits.first().is_none_or(|h| !relevant.contains(&h.id)) {
-            let got: Vec<String> = hits.iter().map(|h| format!("{}:{:.2}", h.id, h.score)).collect();
+            let got: Vec<String> = hits
+                .iter()
+                .map(|h| format!("{}:{:.2}", h.id, h.score))
+                .collect();
             eprintln!("FAIL {:?} want {:?} got {:?}", q.text, relevant, got);
         }
     }
