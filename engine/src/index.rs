@@ -333,14 +333,15 @@ pub struct Index {
     pub(crate) articles: Vec<Article>,
     pub(crate) meta: Vec<ArticleMeta>,
     pub(crate) section_article: Vec<u32>,
-    pub(crate) section_lens: Vec<[u32; 2]>,
     pub(crate) terms: Vec<Box<str>>,
     pub(crate) term_info: Vec<TermInfo>,
     /// Length in chars of each term, for the typo search.
     pub(crate) term_chars: Vec<u8>,
     pub(crate) postings: Vec<u8>,
-    pub(crate) avg_lens: [f32; FIELDS],
-    pub(crate) avg_section_len: f32,
+    /// Per article and field, 1 / BM25 length normalisation (see `search::B`).
+    pub(crate) inv_norm: Vec<[f32; FIELDS]>,
+    /// Per section, the body-length term of its section score.
+    pub(crate) section_norm: Vec<f32>,
     /// Distinct article languages with their stemmers, in order of first appearance.
     pub(crate) langs: Vec<(String, Option<Stemmer>)>,
     /// Some article language has no stemmer in this build (see `Index::expand_stem_prefix`).
@@ -513,6 +514,21 @@ impl Index {
         let avg_section_len = (section_lens.iter().map(|l| l[1] as f32).sum::<f32>()
             / section_lens.len().max(1) as f32)
             .max(1.0);
+        let inv_norm = meta
+            .iter()
+            .map(|m| {
+                let mut inv = [0.0; FIELDS];
+                for (k, v) in inv.iter_mut().enumerate() {
+                    let b = crate::search::B[k];
+                    *v = 1.0 / (1.0 - b + b * m.lens[k] / avg_lens[k].max(1.0));
+                }
+                inv
+            })
+            .collect();
+        let section_norm = section_lens
+            .iter()
+            .map(|l| 0.5 + l[1] as f32 / avg_section_len)
+            .collect();
         let unstemmed = langs.iter().any(|(_, s)| s.is_none());
         let term_chars = terms
             .iter()
@@ -523,13 +539,12 @@ impl Index {
             articles,
             meta,
             section_article,
-            section_lens,
             terms,
             term_info,
             term_chars,
             postings,
-            avg_lens,
-            avg_section_len,
+            inv_norm,
+            section_norm,
             langs,
             unstemmed,
             rules,

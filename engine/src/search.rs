@@ -18,7 +18,7 @@ use crate::{Answer, Hit, Question, RuleAnswer, SearchOptions};
 /// long body from outweighing the title, a low body `B` keeps FAQ entries with many phrasings
 /// from being punished for their length.
 const WEIGHTS: [f32; FIELDS] = [5.0, 2.5, 2.0, 1.5, 1.0];
-const B: [f32; FIELDS] = [0.6, 0.6, 0.5, 0.5, 0.4];
+pub(crate) const B: [f32; FIELDS] = [0.6, 0.6, 0.5, 0.5, 0.4];
 const K1: f32 = 3.0;
 
 /// Discounts of inexact matches, relative to an exact match (1.0).
@@ -276,9 +276,6 @@ impl Index {
         let mut matched = vec![0.0f32; n_articles];
         let mut section_score = vec![0.0f32; self.section_article.len()];
         let mut touched: Vec<u32> = Vec::new();
-        // Per term, per article: field frequencies; reused across terms.
-        let mut freqs = vec![[0.0f32; FIELDS]; n_articles];
-        let mut term_touched: Vec<u32> = Vec::new();
         let mut best = vec![0.0f32; n_articles];
         let mut group_touched: Vec<u32> = Vec::new();
         let mut total_weight = 0.0;
@@ -291,40 +288,32 @@ impl Index {
             total_weight += group.weight * group_idf.max(idf(n, n / 10.0));
             for &(t, w) in &group.terms {
                 let idf = idf(n, self.term_info[t].df as f32);
+                let section_weight = idf * w * group.weight;
+                // Postings are in section order and an article's sections are consecutive, so
+                // an article's frequencies are summed in one run and scored when it ends.
+                let mut current = u32::MAX;
+                let mut acc = [0.0f32; FIELDS];
                 self.for_postings(t, |section, f| {
-                    let a = self.section_article[section as usize] as usize;
-                    if freqs[a] == [0.0; FIELDS] {
-                        term_touched.push(a as u32);
+                    let a = self.section_article[section as usize];
+                    if a != current {
+                        if current != u32::MAX {
+                            let s = self.term_score(current, &acc, idf, w);
+                            keep_best(&mut best, &mut group_touched, current, s);
+                        }
+                        current = a;
+                        acc = [0.0; FIELDS];
                     }
-                    for k in 0..FIELDS {
-                        freqs[a][k] += f[k];
+                    for (sum, add) in acc.iter_mut().zip(f) {
+                        *sum += add;
                     }
                     // The section with most of the query, relative to its length, is the one to open.
-                    let len = self.section_lens[section as usize][1] as f32;
-                    let body = f[BODY] / (f[BODY] + 0.5 + len / self.avg_section_len);
-                    let s = (f[HEADING] + body) * idf * w * group.weight;
-                    section_score[section as usize] += s;
+                    let body = f[BODY] / (f[BODY] + self.section_norm[section as usize]);
+                    section_score[section as usize] += (f[HEADING] + body) * section_weight;
                 });
-                for &a in &term_touched {
-                    let a = a as usize;
-                    let lens = &self.meta[a].lens;
-                    let mut tf = 0.0;
-                    for k in 0..FIELDS {
-                        if freqs[a][k] > 0.0 {
-                            let norm = 1.0 - B[k] + B[k] * lens[k] / self.avg_lens[k].max(1.0);
-                            tf += WEIGHTS[k] * freqs[a][k] / norm;
-                        }
-                    }
-                    let s = idf * tf / (K1 + tf) * w;
-                    if best[a] == 0.0 {
-                        group_touched.push(a as u32);
-                    }
-                    if s > best[a] {
-                        best[a] = s;
-                    }
-                    freqs[a] = [0.0; FIELDS];
+                if current != u32::MAX {
+                    let s = self.term_score(current, &acc, idf, w);
+                    keep_best(&mut best, &mut group_touched, current, s);
                 }
-                term_touched.clear();
             }
             for &a in &group_touched {
                 let a = a as usize;
@@ -385,6 +374,16 @@ impl Index {
         ranked
     }
 
+    /// BM25F of one term in one article, from its summed field frequencies.
+    fn term_score(&self, article: u32, freqs: &[f32; FIELDS], idf: f32, weight: f32) -> f32 {
+        let inv = &self.inv_norm[article as usize];
+        let mut tf = 0.0;
+        for k in 0..FIELDS {
+            tf += WEIGHTS[k] * freqs[k] * inv[k];
+        }
+        idf * tf / (K1 + tf) * weight
+    }
+
     fn hit(&self, r: &Ranked, groups: &[Group]) -> Hit {
         let article = &self.articles[r.article as usize];
         let local = (r.section - self.meta[r.article as usize].first_section) as usize;
@@ -436,6 +435,16 @@ impl Index {
             }
         }
         ranges
+    }
+}
+
+fn keep_best(best: &mut [f32], touched: &mut Vec<u32>, a: u32, s: f32) {
+    let slot = &mut best[a as usize];
+    if *slot == 0.0 {
+        touched.push(a);
+    }
+    if s > *slot {
+        *slot = s;
     }
 }
 
