@@ -881,7 +881,7 @@ fn brand_css(brand: &str) -> String {
     let link = readable(b, WHITE, BLACK);
     let link_dark = readable(b, dark_bg, WHITE);
     format!(
-        "\n:root {{ --brand: {}; --brand-text: {}; --link: {}; --link-dark: {}; }}\n",
+        "\n:root {{ --brand: {}; --brand-text: {}; --link: {}; }}\n@media (prefers-color-scheme: dark) {{ :root {{ --link: {}; }} }}\n",
         hex(button),
         hex(text),
         hex(link),
@@ -898,6 +898,10 @@ mod tests {
         for brand in ["#2456c7", "#ffd400", "#00c2a8", "#000000", "#ffffff", "#ff5a5f"] {
             let css = brand_css(brand);
             let get = |var: &str| {
+                let (css, var) = match var.strip_suffix("-dark") {
+                    Some(v) => (&css[css.find("@media").unwrap()..], v),
+                    None => (css.as_str(), var),
+                };
                 let at = css.find(&format!("{var}: ")).unwrap() + var.len() + 2;
                 parse_hex(&css[at..at + 7]).unwrap()
             };

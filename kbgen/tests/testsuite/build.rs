@@ -221,3 +221,12 @@ fn snippet_prints_the_script_tag() {
     assert!(out.starts_with("<script src=\"https://acme.test/help/widget/"), "{out}");
     assert!(out.trim_end().ends_with("async data-solodesk></script>"), "{out}");
 }
+
+#[test]
+fn right_to_left_languages_are_mirrored() {
+    let (_tmp, out) = build(&fixture("rtl"));
+    let html = read(&out.join("ar/returns/index.html"));
+    assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{html}");
+    assert!(html.contains("هل كانت هذه المقالة مفيدة؟"));
+    assert!(html.contains("<h2 id=\"كيفية-الإرجاع\">"), "Arabic heading anchors keep their letters");
+}
