@@ -28,7 +28,11 @@ pub fn run(dir: &std::path::Path, strict: bool) -> Result<ExitCode> {
         diags.errors(),
         diags.warnings()
     );
-    Ok(if diags.errors() > 0 || (strict && diags.warnings() > 0) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if diags.errors() > 0 || (strict && diags.warnings() > 0) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// An article present in some configured languages but not others.
@@ -41,27 +45,59 @@ pub fn check_translations(kb: &Kb, diags: &mut Diagnostics) {
         langs_of.entry(&a.id).or_default().insert(&a.lang);
     }
     for (id, langs) in langs_of {
-        let missing: Vec<&str> = kb.config.languages.iter().map(String::as_str).filter(|l| !langs.contains(l)).collect();
+        let missing: Vec<&str> = kb
+            .config
+            .languages
+            .iter()
+            .map(String::as_str)
+            .filter(|l| !langs.contains(l))
+            .collect();
         if missing.is_empty() {
             continue;
         }
-        let Some(src) = kb.articles.iter().find(|a| a.id == id) else { continue };
-        diags.warn(&src.path, 1, 1, format!("article \"{id}\" has no translation in {}", missing.join(", ")));
+        let Some(src) = kb.articles.iter().find(|a| a.id == id) else {
+            continue;
+        };
+        diags.warn(
+            &src.path,
+            1,
+            1,
+            format!(
+                "article \"{id}\" has no translation in {}",
+                missing.join(", ")
+            ),
+        );
     }
 }
 
 /// Asks the engine each rule's own phrasings: a rule none of whose phrasings selects it never
 /// fires; a phrasing answered by another rule means that rule shadows it.
 pub fn check_rules(kb: &Kb, index: &[u8], diags: &mut Diagnostics) {
-    let Ok(index) = solodesk_engine::Index::from_bytes(index) else { return };
-    let path = kb.rules_path.clone().unwrap_or_else(|| kb.root.join("rules.toml"));
+    let Ok(index) = solodesk_engine::Index::from_bytes(index) else {
+        return;
+    };
+    let path = kb
+        .rules_path
+        .clone()
+        .unwrap_or_else(|| kb.root.join("rules.toml"));
     let mut seen: BTreeMap<(String, String), &str> = BTreeMap::new();
     for rule in &kb.rules {
-        let lang = rule.lang.clone().unwrap_or_else(|| kb.config.default_language.clone());
+        let lang = rule
+            .lang
+            .clone()
+            .unwrap_or_else(|| kb.config.default_language.clone());
         for p in &rule.phrasings {
             let key = (lang.clone(), p.trim().to_lowercase());
             if let Some(other) = seen.get(&key) {
-                diags.warn(&path, rule.line, 1, format!("rule \"{}\" repeats the phrasing \"{p}\" of rule \"{other}\"", rule.id));
+                diags.warn(
+                    &path,
+                    rule.line,
+                    1,
+                    format!(
+                        "rule \"{}\" repeats the phrasing \"{p}\" of rule \"{other}\"",
+                        rule.id
+                    ),
+                );
             } else {
                 seen.insert(key, &rule.id);
             }
@@ -72,7 +108,11 @@ pub fn check_rules(kb: &Kb, index: &[u8], diags: &mut Diagnostics) {
         let mut fired = 0;
         let mut shadowed_by = BTreeSet::new();
         for p in &rule.phrasings {
-            let answer = index.ask(&solodesk_engine::Question { text: p, page_url: None, lang: Some(&lang) });
+            let answer = index.ask(&solodesk_engine::Question {
+                text: p,
+                page_url: None,
+                lang: Some(&lang),
+            });
             match answer.rule {
                 Some(r) if r.id == rule.id => fired += 1,
                 Some(r) => {
@@ -82,7 +122,15 @@ pub fn check_rules(kb: &Kb, index: &[u8], diags: &mut Diagnostics) {
             }
         }
         for other in &shadowed_by {
-            diags.warn(&path, rule.line, 1, format!("rule \"{other}\" shadows rule \"{}\": it answers some of its phrasings", rule.id));
+            diags.warn(
+                &path,
+                rule.line,
+                1,
+                format!(
+                    "rule \"{other}\" shadows rule \"{}\": it answers some of its phrasings",
+                    rule.id
+                ),
+            );
         }
         if fired == 0 {
             diags.warn(

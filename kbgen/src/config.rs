@@ -112,13 +112,24 @@ impl Config {
     }
 
     pub fn is_rtl(lang: &str) -> bool {
-        matches!(lang.split('-').next().unwrap_or(""), "ar" | "he" | "fa" | "ur" | "ps" | "yi" | "dv" | "ckb")
+        matches!(
+            lang.split('-').next().unwrap_or(""),
+            "ar" | "he" | "fa" | "ur" | "ps" | "yi" | "dv" | "ckb"
+        )
     }
 }
 
 const SECTIONS: &[&str] = &["site", "widget", "categories"];
-const SITE_KEYS: &[&str] =
-    &["title", "base_url", "support_email", "default_language", "languages", "brand_color", "logo", "description"];
+const SITE_KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "support_email",
+    "default_language",
+    "languages",
+    "brand_color",
+    "logo",
+    "description",
+];
 const WIDGET_KEYS: &[&str] = &["enabled", "position", "greeting"];
 const CATEGORY_KEYS: &[&str] = &["order", "title", "description"];
 
@@ -128,30 +139,45 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
     let table: toml::Table = match text.parse() {
         Ok(t) => t,
         Err(e) => {
-            let (line, col) = e.span().map_or((1, 1), |s| crate::diag::line_col(text, s.start));
+            let (line, col) = e
+                .span()
+                .map_or((1, 1), |s| crate::diag::line_col(text, s.start));
             diags.error(path, line, col, format!("invalid TOML: {}", e.message()));
             return config;
         }
     };
     let at = |key: &str| key_line(text, key);
-    for (key, _) in table.iter().filter(|(k, _)| !SECTIONS.contains(&k.as_str())) {
+    for (key, _) in table
+        .iter()
+        .filter(|(k, _)| !SECTIONS.contains(&k.as_str()))
+    {
         unknown(diags, path, at(key), key, SECTIONS);
     }
     if let Some(site) = table.get("site").and_then(|v| v.as_table()) {
         for (key, value) in site {
             let line = at(key);
-            let mut want = |what: &str| diags.error(path, line, 1, format!("`site.{key}` must be {what}"));
+            let mut want =
+                |what: &str| diags.error(path, line, 1, format!("`site.{key}` must be {what}"));
             match key.as_str() {
                 "title" => match value.as_str() {
                     Some(s) => config.title = s.into(),
                     None => want("a string"),
                 },
                 "base_url" => match value.as_str() {
-                    Some(s) => config.base_url = if s.ends_with('/') { s.into() } else { format!("{s}/") },
+                    Some(s) => {
+                        config.base_url = if s.ends_with('/') {
+                            s.into()
+                        } else {
+                            format!("{s}/")
+                        }
+                    }
                     None => want("a string"),
                 },
                 "support_email" => match value.as_str() {
-                    Some(s) if s.contains('@') && !s.contains(|c: char| c.is_whitespace() || "<>,;?&".contains(c)) => {
+                    Some(s)
+                        if s.contains('@')
+                            && !s.contains(|c: char| c.is_whitespace() || "<>,;?&".contains(c)) =>
+                    {
                         config.support_email = s.into()
                     }
                     _ => want("an email address like \"help@example.com\""),
@@ -161,7 +187,12 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                     None => want("a language code like \"en\""),
                 },
                 "languages" => match value.as_array() {
-                    Some(a) => config.languages = a.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+                    Some(a) => {
+                        config.languages = a
+                            .iter()
+                            .filter_map(|v| v.as_str().map(String::from))
+                            .collect()
+                    }
                     None => want("a list like [\"en\", \"zh\"]"),
                 },
                 "brand_color" => match value.as_str() {
@@ -191,9 +222,16 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                 "position" => match value.as_str() {
                     Some("right") => config.position = Position::Right,
                     Some("left") => config.position = Position::Left,
-                    _ => diags.error(path, line, 1, "`widget.position` must be \"right\" or \"left\""),
+                    _ => diags.error(
+                        path,
+                        line,
+                        1,
+                        "`widget.position` must be \"right\" or \"left\"",
+                    ),
                 },
-                "greeting" => config.greeting = localized(value, path, line, "widget.greeting", diags),
+                "greeting" => {
+                    config.greeting = localized(value, path, line, "widget.greeting", diags)
+                }
                 _ => unknown(diags, path, line, key, WIDGET_KEYS),
             }
         }
@@ -216,7 +254,12 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                 match key.as_str() {
                     "order" => match value.as_integer() {
                         Some(n) => cat.order = n,
-                        None => diags.error(path, kline, 1, format!("`categories.{id}.order` must be a number")),
+                        None => diags.error(
+                            path,
+                            kline,
+                            1,
+                            format!("`categories.{id}.order` must be a number"),
+                        ),
                     },
                     "title" => cat.title = localized(value, path, kline, key, diags),
                     "description" => cat.description = localized(value, path, kline, key, diags),
@@ -228,7 +271,9 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
             }
             config.categories.push(cat);
         }
-        config.categories.sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
+        config
+            .categories
+            .sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
     }
     if config.languages.is_empty() {
         config.languages.push(config.default_language.clone());
@@ -237,13 +282,22 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
             path,
             at("default_language"),
             1,
-            format!("default_language \"{}\" is not in `languages`", config.default_language),
+            format!(
+                "default_language \"{}\" is not in `languages`",
+                config.default_language
+            ),
         );
     }
     config
 }
 
-fn localized(value: &toml::Value, path: &Path, line: usize, key: &str, diags: &mut Diagnostics) -> Localized {
+fn localized(
+    value: &toml::Value,
+    path: &Path,
+    line: usize,
+    key: &str,
+    diags: &mut Diagnostics,
+) -> Localized {
     let mut map = BTreeMap::new();
     match value {
         toml::Value::String(s) => {
@@ -259,13 +313,20 @@ fn localized(value: &toml::Value, path: &Path, line: usize, key: &str, diags: &m
                 }
             }
         }
-        _ => diags.error(path, line, 1, format!("`{key}` must be a string or a table like {{ en = \"...\" }}")),
+        _ => diags.error(
+            path,
+            line,
+            1,
+            format!("`{key}` must be a string or a table like {{ en = \"...\" }}"),
+        ),
     }
     Localized(map)
 }
 
 fn unknown(diags: &mut Diagnostics, path: &Path, line: usize, key: &str, known: &[&str]) {
-    let hint = nearest(key, known).map(|k| format!(" (did you mean \"{k}\"?)")).unwrap_or_default();
+    let hint = nearest(key, known)
+        .map(|k| format!(" (did you mean \"{k}\"?)"))
+        .unwrap_or_default();
     diags.warn(path, line, 1, format!("unknown key \"{key}\"{hint}"));
 }
 
@@ -278,7 +339,9 @@ fn is_hex_color(s: &str) -> bool {
 pub fn humanize(id: &str) -> String {
     let s = id.replace(['-', '_'], " ");
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// The first line where `key` is assigned; 1 when not found, so messages always carry a position.
@@ -362,6 +425,9 @@ title = "Account"
                 "kbgen.toml:4:1: error: default_language \"fr\" is not in `languages`",
             ],
         );
-        check("[site\n", &["kbgen.toml:1:6: error: invalid TOML: invalid table header\nexpected `.`, `]`"]);
+        check(
+            "[site\n",
+            &["kbgen.toml:1:6: error: invalid TOML: invalid table header\nexpected `.`, `]`"],
+        );
     }
 }

@@ -52,7 +52,13 @@ impl Diagnostics {
     }
 
     fn push(&mut self, severity: Severity, path: &Path, line: usize, col: usize, message: String) {
-        self.items.push(Diagnostic { severity, path: path.to_path_buf(), line, col, message });
+        self.items.push(Diagnostic {
+            severity,
+            path: path.to_path_buf(),
+            line,
+            col,
+            message,
+        });
     }
 
     pub fn extend(&mut self, other: Diagnostics) {
@@ -60,11 +66,17 @@ impl Diagnostics {
     }
 
     pub fn errors(&self) -> usize {
-        self.items.iter().filter(|d| d.severity == Severity::Error).count()
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
     }
 
     pub fn warnings(&self) -> usize {
-        self.items.iter().filter(|d| d.severity == Severity::Warning).count()
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
     }
 
     /// Sorted by file and position so the report reads like a compiler's.
@@ -135,7 +147,8 @@ mod tests {
     #[test]
     fn nearest_suggests_typos_only() {
         let known = ["title", "tags", "summary", "questions"];
-        let check = |key: &str, expected: Option<&str>| assert_eq!(nearest(key, &known), expected, "{key}");
+        let check =
+            |key: &str, expected: Option<&str>| assert_eq!(nearest(key, &known), expected, "{key}");
         check("titel", Some("title"));
         check("tag", Some("tags"));
         check("question", Some("questions"));

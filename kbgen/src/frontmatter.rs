@@ -9,7 +9,17 @@ use serde_json::Value;
 use std::path::Path;
 
 pub const KEYS: &[&str] = &[
-    "title", "id", "lang", "category", "tags", "questions", "summary", "order", "pages", "updated", "draft",
+    "title",
+    "id",
+    "lang",
+    "category",
+    "tags",
+    "questions",
+    "summary",
+    "order",
+    "pages",
+    "updated",
+    "draft",
     "related",
 ];
 
@@ -50,8 +60,15 @@ pub enum Format {
 pub fn split(text: &str) -> Split<'_> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (fence, format) in [("---", Format::Yaml), ("+++", Format::Toml)] {
-        let Some(rest) = text.strip_prefix(fence) else { continue };
-        let Some(rest) = rest.strip_prefix("\r\n").or_else(|| rest.strip_prefix('\n')) else { continue };
+        let Some(rest) = text.strip_prefix(fence) else {
+            continue;
+        };
+        let Some(rest) = rest
+            .strip_prefix("\r\n")
+            .or_else(|| rest.strip_prefix('\n'))
+        else {
+            continue;
+        };
         let start = text.len() - rest.len();
         let mut offset = start;
         for line in rest.split_inclusive('\n') {
@@ -59,24 +76,53 @@ pub fn split(text: &str) -> Split<'_> {
                 let front = &text[start..offset];
                 let body = &text[offset + line.len()..];
                 let body_line = text[..offset + line.len()].matches('\n').count() + 1;
-                return Split { front: Some((front, format)), front_line: 2, body, body_line };
+                return Split {
+                    front: Some((front, format)),
+                    front_line: 2,
+                    body,
+                    body_line,
+                };
             }
             offset += line.len();
         }
         // An opening fence without a closing one: treat all as body, the caller warns.
-        return Split { front: None, front_line: 1, body: text, body_line: 1 };
+        return Split {
+            front: None,
+            front_line: 1,
+            body: text,
+            body_line: 1,
+        };
     }
-    Split { front: None, front_line: 1, body: text, body_line: 1 }
+    Split {
+        front: None,
+        front_line: 1,
+        body: text,
+        body_line: 1,
+    }
 }
 
 /// Reads the keys of a front matter block; `first_line` is the file line the block starts on.
-pub fn parse(front: &str, format: Format, first_line: usize, path: &Path, diags: &mut Diagnostics) -> FrontMatter {
+pub fn parse(
+    front: &str,
+    format: Format,
+    first_line: usize,
+    path: &Path,
+    diags: &mut Diagnostics,
+) -> FrontMatter {
     let value = match format {
         Format::Yaml => match serde_yaml::from_str::<serde_yaml::Value>(front) {
             Ok(v) => yaml_to_json(v),
             Err(e) => {
                 let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-                diags.error(path, first_line + line - 1, col, format!("invalid YAML front matter: {}", first_sentence(&e.to_string())));
+                diags.error(
+                    path,
+                    first_line + line - 1,
+                    col,
+                    format!(
+                        "invalid YAML front matter: {}",
+                        first_sentence(&e.to_string())
+                    ),
+                );
                 return FrontMatter::default();
             }
         },
@@ -84,7 +130,12 @@ pub fn parse(front: &str, format: Format, first_line: usize, path: &Path, diags:
             Ok(t) => toml_to_json(toml::Value::Table(t)),
             Err(e) => {
                 let (line, col) = e.span().map_or((1, 1), |s| line_col(front, s.start));
-                diags.error(path, first_line + line - 1, col, format!("invalid TOML front matter: {}", e.message().trim()));
+                diags.error(
+                    path,
+                    first_line + line - 1,
+                    col,
+                    format!("invalid TOML front matter: {}", e.message().trim()),
+                );
                 return FrontMatter::default();
             }
         },
@@ -93,7 +144,12 @@ pub fn parse(front: &str, format: Format, first_line: usize, path: &Path, diags:
         Value::Object(m) => m,
         Value::Null => return FrontMatter::default(),
         _ => {
-            diags.error(path, first_line, 1, "front matter must be a list of `key: value` lines");
+            diags.error(
+                path,
+                first_line,
+                1,
+                "front matter must be a list of `key: value` lines",
+            );
             return FrontMatter::default();
         }
     };
@@ -102,14 +158,18 @@ pub fn parse(front: &str, format: Format, first_line: usize, path: &Path, diags:
         let line = first_line + crate::config::key_line(front, &key) - 1;
         let mut bad = |what: &str| diags.error(path, line, 1, format!("`{key}` must be {what}"));
         match key.as_str() {
-            "title" => fm.title = scalar(&value).or_else(|| {
-                bad("a string");
-                None
-            }),
-            "id" => fm.id = scalar(&value).or_else(|| {
-                bad("a string");
-                None
-            }),
+            "title" => {
+                fm.title = scalar(&value).or_else(|| {
+                    bad("a string");
+                    None
+                })
+            }
+            "id" => {
+                fm.id = scalar(&value).or_else(|| {
+                    bad("a string");
+                    None
+                })
+            }
             "lang" => fm.lang = scalar(&value),
             "category" => fm.category = scalar(&value),
             "summary" => fm.summary = scalar(&value),
@@ -119,7 +179,9 @@ pub fn parse(front: &str, format: Format, first_line: usize, path: &Path, diags:
             "related" => fm.related = list(&value),
             "order" => match &value {
                 Value::Number(n) => fm.order = n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
-                Value::String(s) if s.trim().parse::<i64>().is_ok() => fm.order = s.trim().parse().ok(),
+                Value::String(s) if s.trim().parse::<i64>().is_ok() => {
+                    fm.order = s.trim().parse().ok()
+                }
                 _ => bad("a number"),
             },
             "draft" => match &value {
@@ -135,7 +197,12 @@ pub fn parse(front: &str, format: Format, first_line: usize, path: &Path, diags:
                     .or_else(|| nearest(&key, KEYS))
                     .map(|k| format!(" (did you mean \"{k}\"?)"))
                     .unwrap_or_default();
-                diags.warn(path, line, 1, format!("unknown front matter key \"{key}\"{hint}"));
+                diags.warn(
+                    path,
+                    line,
+                    1,
+                    format!("unknown front matter key \"{key}\"{hint}"),
+                );
             }
         }
     }
@@ -176,11 +243,21 @@ fn scalar(v: &Value) -> Option<String> {
 /// A list, or a single value, or a comma-separated string (common in migrated front matter).
 fn list(v: &Value) -> Vec<String> {
     match v {
-        Value::Array(a) => a.iter().filter_map(scalar).filter(|s| !s.is_empty()).collect(),
-        Value::String(s) if s.contains(',') => {
-            s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
-        }
-        other => scalar(other).into_iter().filter(|s| !s.is_empty()).collect(),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(scalar)
+            .filter(|s| !s.is_empty())
+            .collect(),
+        Value::String(s) if s.contains(',') => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        other => scalar(other)
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect(),
     }
 }
 
@@ -188,7 +265,13 @@ fn list(v: &Value) -> Vec<String> {
 pub fn date_prefix(s: &str) -> Option<String> {
     let d = s.get(..10)?;
     let b = d.as_bytes();
-    let ok = b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+    let ok = b.iter().enumerate().all(|(i, c)| {
+        if i == 4 || i == 7 {
+            *c == b'-'
+        } else {
+            c.is_ascii_digit()
+        }
+    });
     ok.then(|| d.to_string())
 }
 
@@ -228,7 +311,9 @@ pub fn toml_to_json(v: toml::Value) -> Value {
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
     }
 }
 
@@ -240,7 +325,9 @@ mod tests {
         let mut diags = Diagnostics::default();
         let s = split(text);
         let fm = match s.front {
-            Some((front, format)) => parse(front, format, s.front_line, Path::new("a.md"), &mut diags),
+            Some((front, format)) => {
+                parse(front, format, s.front_line, Path::new("a.md"), &mut diags)
+            }
             None => FrontMatter::default(),
         };
         let got: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
@@ -257,7 +344,11 @@ mod tests {
             order: Some(3),
             ..Default::default()
         };
-        check("---\ntitle: Refunds\ntags: [money, orders]\nupdated: 2025-03-01\norder: 3\n---\nbody", expected.clone(), &[]);
+        check(
+            "---\ntitle: Refunds\ntags: [money, orders]\nupdated: 2025-03-01\norder: 3\n---\nbody",
+            expected.clone(),
+            &[],
+        );
         check("+++\ntitle = \"Refunds\"\ntags = \"money, orders\"\nupdated = 2025-03-01\norder = 3\n+++\nbody", expected, &[]);
     }
 
@@ -265,15 +356,20 @@ mod tests {
     fn problems_have_positions() {
         check(
             "---\ntitle: Hi\ntitel: x\ndraft: maybe\n---\n",
-            FrontMatter { title: Some("Hi".into()), ..Default::default() },
+            FrontMatter {
+                title: Some("Hi".into()),
+                ..Default::default()
+            },
             &[
                 "a.md:3:1: warning: unknown front matter key \"titel\" (did you mean \"title\"?)",
                 "a.md:4:1: error: `draft` must be true or false",
             ],
         );
-        check("---\ntitle: [unclosed\n---\n", FrontMatter::default(), &[
-            "a.md:3:1: error: invalid YAML front matter: did not find expected ',' or ']'",
-        ]);
+        check(
+            "---\ntitle: [unclosed\n---\n",
+            FrontMatter::default(),
+            &["a.md:3:1: error: invalid YAML front matter: did not find expected ',' or ']'"],
+        );
         check("---\nno end", FrontMatter::default(), &[]);
         check("---\n---\n", FrontMatter::default(), &[]);
     }

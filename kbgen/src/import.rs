@@ -46,7 +46,10 @@ pub fn parse_csv(text: &str) -> Vec<Record> {
             '\r' if chars.peek() == Some(&'\n') => {}
             '\n' => {
                 fields.push(std::mem::take(&mut field));
-                records.push(Record { line: start_line, fields: std::mem::take(&mut fields) });
+                records.push(Record {
+                    line: start_line,
+                    fields: std::mem::take(&mut fields),
+                });
                 line += 1;
                 start_line = line;
                 any = false;
@@ -56,7 +59,10 @@ pub fn parse_csv(text: &str) -> Vec<Record> {
     }
     if any {
         fields.push(field);
-        records.push(Record { line: start_line, fields });
+        records.push(Record {
+            line: start_line,
+            fields,
+        });
     }
     records.retain(|r| r.fields.iter().any(|f| !f.trim().is_empty()));
     records
@@ -65,7 +71,12 @@ pub fn parse_csv(text: &str) -> Vec<Record> {
 /// A file-name id from a question: ASCII words joined by `-`, or `faq-<row>` for other scripts.
 pub fn id_for(question: &str, row: usize) -> String {
     let slug = crate::markdown::slug(question);
-    let ascii: String = slug.split('-').filter(|w| w.is_ascii()).take(8).collect::<Vec<_>>().join("-");
+    let ascii: String = slug
+        .split('-')
+        .filter(|w| w.is_ascii())
+        .take(8)
+        .collect::<Vec<_>>()
+        .join("-");
     if ascii.len() >= 3 {
         ascii
     } else {
@@ -77,8 +88,15 @@ fn yaml_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
-pub fn run(csv: &Path, kb: &Path, lang: Option<&str>, category: &str, force: bool) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(csv).with_context(|| format!("reading {}", csv.display()))?;
+pub fn run(
+    csv: &Path,
+    kb: &Path,
+    lang: Option<&str>,
+    category: &str,
+    force: bool,
+) -> Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(csv).with_context(|| format!("reading {}", csv.display()))?;
     let mut diags = crate::diag::Diagnostics::default();
     let config = std::fs::read_to_string(kb.join(crate::load::CONFIG_FILE))
         .map(|t| crate::config::parse(&t, &kb.join(crate::load::CONFIG_FILE), &mut diags))
@@ -88,9 +106,17 @@ pub fn run(csv: &Path, kb: &Path, lang: Option<&str>, category: &str, force: boo
     let Some((header, rows)) = records.split_first() else {
         anyhow::bail!("{}: empty CSV", csv.display());
     };
-    let col = |name: &str| header.fields.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let col = |name: &str| {
+        header
+            .fields
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
     let (Some(q), Some(a)) = (col("question"), col("answer")) else {
-        anyhow::bail!("{}:1:1: the header row must name `question` and `answer` columns", csv.display());
+        anyhow::bail!(
+            "{}:1:1: the header row must name `question` and `answer` columns",
+            csv.display()
+        );
     };
     let dir = kb.join("articles").join(&lang).join(category);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -100,7 +126,11 @@ pub fn run(csv: &Path, kb: &Path, lang: Option<&str>, category: &str, force: boo
         let question = r.fields.get(q).map(|s| s.trim()).unwrap_or("");
         let answer = r.fields.get(a).map(|s| s.trim()).unwrap_or("");
         if question.is_empty() || answer.is_empty() {
-            eprintln!("{}:{}:1: skipped: empty question or answer", csv.display(), r.line);
+            eprintln!(
+                "{}:{}:1: skipped: empty question or answer",
+                csv.display(),
+                r.line
+            );
             skipped += 1;
             continue;
         }
@@ -112,7 +142,12 @@ pub fn run(csv: &Path, kb: &Path, lang: Option<&str>, category: &str, force: boo
         }
         let path = dir.join(format!("{id}.md"));
         if path.exists() && !force {
-            eprintln!("{}:{}:1: skipped: {} exists (use --force to replace)", csv.display(), r.line, path.display());
+            eprintln!(
+                "{}:{}:1: skipped: {} exists (use --force to replace)",
+                csv.display(),
+                r.line,
+                path.display()
+            );
             skipped += 1;
             continue;
         }
@@ -121,14 +156,30 @@ pub fn run(csv: &Path, kb: &Path, lang: Option<&str>, category: &str, force: boo
             yaml_string(question),
             yaml_string(&id),
             yaml_string(category),
-            yaml_string(&answer.lines().next().unwrap_or("").chars().take(160).collect::<String>()),
+            yaml_string(
+                &answer
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .take(160)
+                    .collect::<String>()
+            ),
             answer
         );
         std::fs::write(&path, body).with_context(|| format!("writing {}", path.display()))?;
-        println!("{}:{}: {} ← {question}", csv.display(), r.line, path.display());
+        println!(
+            "{}:{}: {} ← {question}",
+            csv.display(),
+            r.line,
+            path.display()
+        );
         made += 1;
     }
-    println!("imported {made} articles into {} ({skipped} skipped)", dir.display());
+    println!(
+        "imported {made} articles into {} ({skipped} skipped)",
+        dir.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -138,24 +189,38 @@ mod tests {
 
     fn check(csv: &str, expected: &[(usize, &[&str])]) {
         let got = parse_csv(csv);
-        let got: Vec<(usize, Vec<&str>)> = got.iter().map(|r| (r.line, r.fields.iter().map(String::as_str).collect())).collect();
-        let expected: Vec<(usize, Vec<&str>)> = expected.iter().map(|(l, f)| (*l, f.to_vec())).collect();
+        let got: Vec<(usize, Vec<&str>)> = got
+            .iter()
+            .map(|r| (r.line, r.fields.iter().map(String::as_str).collect()))
+            .collect();
+        let expected: Vec<(usize, Vec<&str>)> =
+            expected.iter().map(|(l, f)| (*l, f.to_vec())).collect();
         assert_eq!(got, expected);
     }
 
     #[test]
     fn csv_quoting() {
-        check("question,answer\nHi,Hello\n", &[(1, &["question", "answer"]), (2, &["Hi", "Hello"])]);
+        check(
+            "question,answer\nHi,Hello\n",
+            &[(1, &["question", "answer"]), (2, &["Hi", "Hello"])],
+        );
         check(
             "q,a\r\n\"Returns, how?\",\"Line 1\nLine \"\"2\"\"\"\r\nnext,x",
-            &[(1, &["q", "a"]), (2, &["Returns, how?", "Line 1\nLine \"2\""]), (4, &["next", "x"])],
+            &[
+                (1, &["q", "a"]),
+                (2, &["Returns, how?", "Line 1\nLine \"2\""]),
+                (4, &["next", "x"]),
+            ],
         );
         check("\n\n", &[]);
     }
 
     #[test]
     fn ids() {
-        assert_eq!(id_for("How do I return an item?", 1), "how-do-i-return-an-item");
+        assert_eq!(
+            id_for("How do I return an item?", 1),
+            "how-do-i-return-an-item"
+        );
         assert_eq!(id_for("如何退货？", 7), "faq-7");
     }
 }

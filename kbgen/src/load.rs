@@ -14,7 +14,15 @@ use std::path::{Path, PathBuf};
 pub const CONFIG_FILE: &str = "kbgen.toml";
 const ARTICLE_EXTS: &[&str] = &["md", "mdx", "markdown"];
 /// Folders of a knowledge base that never hold articles.
-const SKIP_DIRS: &[&str] = &["theme", "images", "node_modules", "target", "out", "_site", "public"];
+const SKIP_DIRS: &[&str] = &[
+    "theme",
+    "images",
+    "node_modules",
+    "target",
+    "out",
+    "_site",
+    "public",
+];
 
 #[derive(Debug)]
 pub struct SourceArticle {
@@ -53,11 +61,20 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
     let (mut config, has_config) = match std::fs::read_to_string(&config_path) {
         Ok(text) => (config::parse(&text, &config_path, diags), true),
         Err(_) => {
-            diags.warn(&config_path, 0, 0, "no kbgen.toml here; building with default settings (`kbgen init` writes one)");
+            diags.warn(
+                &config_path,
+                0,
+                0,
+                "no kbgen.toml here; building with default settings (`kbgen init` writes one)",
+            );
             (Config::default(), false)
         }
     };
-    let articles_dir = if root.join("articles").is_dir() { root.join("articles") } else { root.to_path_buf() };
+    let articles_dir = if root.join("articles").is_dir() {
+        root.join("articles")
+    } else {
+        root.to_path_buf()
+    };
     let mut files = Vec::new();
     walk(&articles_dir, &articles_dir, &mut files, diags);
     files.sort();
@@ -101,15 +118,25 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
         };
         let split = frontmatter::split(&text);
         let front = match split.front {
-            Some((front, format)) => frontmatter::parse(front, format, split.front_line, &path, diags),
+            Some((front, format)) => {
+                frontmatter::parse(front, format, split.front_line, &path, diags)
+            }
             None => {
                 if text.starts_with("---") || text.starts_with("+++") {
-                    diags.error(&path, 1, 1, "front matter is not closed (no second `---` or `+++` line)");
+                    diags.error(
+                        &path,
+                        1,
+                        1,
+                        "front matter is not closed (no second `---` or `+++` line)",
+                    );
                 }
                 FrontMatter::default()
             }
         };
-        let folder_lang = rel.split_once('/').map(|(f, _)| f).filter(|f| config.languages.iter().any(|l| l == f));
+        let folder_lang = rel
+            .split_once('/')
+            .map(|(f, _)| f)
+            .filter(|f| config.languages.iter().any(|l| l == f));
         let lang = front
             .lang
             .clone()
@@ -133,7 +160,12 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
             },
         };
         if !config.languages.contains(&lang) {
-            diags.warn(&path, 1, 1, format!("language \"{lang}\" is not in `site.languages`; the article is skipped"));
+            diags.warn(
+                &path,
+                1,
+                1,
+                format!("language \"{lang}\" is not in `site.languages`; the article is skipped"),
+            );
             continue;
         }
         articles.push(SourceArticle {
@@ -163,7 +195,14 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
             }
         }
     }
-    Kb { root: root.to_path_buf(), config, has_config, articles, rules, rules_path }
+    Kb {
+        root: root.to_path_buf(),
+        config,
+        has_config,
+        articles,
+        rules,
+        rules_path,
+    }
 }
 
 /// Ids default to the file name; where that is ambiguous in one language (several `index.md`),
@@ -188,7 +227,11 @@ fn assign_ids(articles: &mut [SourceArticle], config: &Config) {
                 if counts[&(a.lang.clone(), s.clone())] > 1 || generic {
                     let p = in_lang(a);
                     let p = p.rsplit_once('.').map_or(p.as_str(), |(s, _)| s);
-                    let p = if generic { p.rsplit_once('/').map_or(p, |(d, _)| d) } else { p };
+                    let p = if generic {
+                        p.rsplit_once('/').map_or(p, |(d, _)| d)
+                    } else {
+                        p
+                    };
                     p.replace('/', "-")
                 } else {
                     s
@@ -215,7 +258,8 @@ fn looks_like_lang(s: &str) -> bool {
     let (main, region) = s.split_once('-').unwrap_or((s, ""));
     (2..=3).contains(&main.len())
         && main.chars().all(|c| c.is_ascii_lowercase())
-        && (region.is_empty() || (2..=4).contains(&region.len()) && region.chars().all(|c| c.is_ascii_alphanumeric()))
+        && (region.is_empty()
+            || (2..=4).contains(&region.len()) && region.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 fn walk(dir: &Path, base: &Path, out: &mut Vec<String>, diags: &mut Diagnostics) {
@@ -232,13 +276,19 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<String>, diags: &mut Diagnostics)
         if name.starts_with('.') {
             continue;
         }
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             if dir == base && SKIP_DIRS.contains(&name.as_str()) {
                 continue;
             }
             walk(&path, base, out, diags);
-        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| ARTICLE_EXTS.contains(&e)) {
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| ARTICLE_EXTS.contains(&e))
+        {
             if let Ok(rel) = path.strip_prefix(base) {
                 out.push(rel.to_string_lossy().replace('\\', "/"));
             }

@@ -53,7 +53,9 @@ struct InitArgs {
 
 /// Build the help center, its search index and the widget.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  kbgen build\n  kbgen build site --out public\n  kbgen build docs --out dist --base-url https://example.com/help/")]
+#[command(
+    after_help = "Examples:\n  kbgen build\n  kbgen build site --out public\n  kbgen build docs --out dist --base-url https://example.com/help/"
+)]
 pub struct BuildArgs {
     /// The knowledge-base folder.
     #[arg(default_value = ".")]
@@ -87,7 +89,9 @@ struct CheckArgs {
 
 /// Build, serve on 127.0.0.1 and rebuild on every change.
 #[derive(clap::Args)]
-#[command(after_help = "Opens nothing by itself: visit the printed URL. /_demo/ shows a page of \"your site\" with the widget.\n\nExamples:\n  kbgen serve\n  kbgen serve site --port 4000")]
+#[command(
+    after_help = "Opens nothing by itself: visit the printed URL. /_demo/ shows a page of \"your site\" with the widget.\n\nExamples:\n  kbgen serve\n  kbgen serve site --port 4000"
+)]
 struct ServeArgs {
     #[arg(default_value = ".")]
     dir: PathBuf,
@@ -97,7 +101,9 @@ struct ServeArgs {
 
 /// Print the <script> tag to paste into your site.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  kbgen snippet\n  kbgen snippet site --base-url https://example.com/help/")]
+#[command(
+    after_help = "Examples:\n  kbgen snippet\n  kbgen snippet site --base-url https://example.com/help/"
+)]
 struct SnippetArgs {
     #[arg(default_value = ".")]
     dir: PathBuf,
@@ -108,7 +114,9 @@ struct SnippetArgs {
 
 /// Turn a question,answer CSV into articles.
 #[derive(clap::Args)]
-#[command(after_help = "The CSV needs a header row with `question` and `answer` columns (others are ignored).\n\nExamples:\n  kbgen import faq.csv\n  kbgen import faq.csv --kb site --lang zh --category faq")]
+#[command(
+    after_help = "The CSV needs a header row with `question` and `answer` columns (others are ignored).\n\nExamples:\n  kbgen import faq.csv\n  kbgen import faq.csv --kb site --lang zh --category faq"
+)]
 struct ImportArgs {
     /// The CSV file.
     csv: PathBuf,
@@ -149,7 +157,10 @@ fn main() -> ExitCode {
 pub fn report(diags: &diag::Diagnostics, verbose: bool) {
     let sorted = diags.sorted();
     let mut repeats: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for d in sorted.iter().filter(|d| d.severity == diag::Severity::Warning) {
+    for d in sorted
+        .iter()
+        .filter(|d| d.severity == diag::Severity::Warning)
+    {
         *repeats.entry(d.message.as_str()).or_default() += 1;
     }
     let mut shown = std::collections::HashSet::new();
@@ -175,20 +186,32 @@ pub fn report(diags: &diag::Diagnostics, verbose: bool) {
         eprintln!("… and {hidden} more kinds of warnings");
     }
     if !verbose && diags.warnings() > 0 {
-        eprintln!("({} warnings in all; --verbose lists each)", diags.warnings());
+        eprintln!(
+            "({} warnings in all; --verbose lists each)",
+            diags.warnings()
+        );
     }
 }
 
 fn check_kb_dir(dir: &Path) -> Result<()> {
     if !dir.is_dir() {
-        anyhow::bail!("{}: not a folder (give the knowledge-base folder, or run `kbgen init {}`)", dir.display(), dir.display());
+        anyhow::bail!(
+            "{}: not a folder (give the knowledge-base folder, or run `kbgen init {}`)",
+            dir.display(),
+            dir.display()
+        );
     }
     Ok(())
 }
 
 fn build(args: &BuildArgs) -> Result<ExitCode> {
     check_kb_dir(&args.dir)?;
-    if args.out.canonicalize().ok().is_some_and(|o| Some(o) == args.dir.canonicalize().ok()) {
+    if args
+        .out
+        .canonicalize()
+        .ok()
+        .is_some_and(|o| Some(o) == args.dir.canonicalize().ok())
+    {
         anyhow::bail!("--out must not be the knowledge-base folder itself");
     }
     let start = Instant::now();
@@ -197,7 +220,10 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     let kb = load::load(&args.dir, &mut diags);
     eprintln!("rendering {} articles", kb.articles.len());
     let manifest = widget_bundle::manifest();
-    let loader = manifest.get("loader.js").and_then(|v| v.as_str()).map(String::from);
+    let loader = manifest
+        .get("loader.js")
+        .and_then(|v| v.as_str())
+        .map(String::from);
     if loader.is_none() {
         diags.warn(Path::new("kbgen"), 0, 0, "the embedded widget bundle is empty (run `cargo xtask widget`); pages are built without the widget");
     }
@@ -206,14 +232,28 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
         .filter(|(k, _)| k.as_str() != "loader.js")
         .filter_map(|(_, v)| v.as_str().map(String::from))
         .collect();
-    let opts = site::Options { base_url: args.base_url.clone(), live_reload: false, loader, widget_hashed };
+    let opts = site::Options {
+        base_url: args.base_url.clone(),
+        live_reload: false,
+        loader,
+        widget_hashed,
+    };
     let site = site::build(&kb, &opts, &mut diags);
     report(&diags, args.verbose);
     if diags.errors() > 0 || (args.strict && diags.warnings() > 0) {
-        eprintln!("build failed: {} errors, {} warnings; {} left unchanged", diags.errors(), diags.warnings(), args.out.display());
+        eprintln!(
+            "build failed: {} errors, {} warnings; {} left unchanged",
+            diags.errors(),
+            diags.warnings(),
+            args.out.display()
+        );
         return Ok(ExitCode::FAILURE);
     }
-    eprintln!("writing {} files to {}", site.files.len() + site.copies.len(), args.out.display());
+    eprintln!(
+        "writing {} files to {}",
+        site.files.len() + site.copies.len(),
+        args.out.display()
+    );
     output::write_atomic(&args.out, &site.files, &site.copies, |tmp| {
         if opts.loader.is_some() {
             widget_bundle::write(&tmp.join("widget"))?;
@@ -230,7 +270,11 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
         human_bytes(s.index_bytes),
         diags.warnings(),
         start.elapsed(),
-        if s.drafts > 0 { format!(" ({} drafts skipped)", s.drafts) } else { String::new() }
+        if s.drafts > 0 {
+            format!(" ({} drafts skipped)", s.drafts)
+        } else {
+            String::new()
+        }
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -252,8 +296,16 @@ fn snippet(args: &SnippetArgs) -> Result<ExitCode> {
         Err(_) => config::Config::default(),
     };
     let base = args.base_url.clone().unwrap_or(config.base_url.clone());
-    let base = if base.ends_with('/') { base } else { format!("{base}/") };
-    let loader = widget_bundle::manifest().get("loader.js").and_then(|v| v.as_str()).unwrap_or("loader.js").to_string();
+    let base = if base.ends_with('/') {
+        base
+    } else {
+        format!("{base}/")
+    };
+    let loader = widget_bundle::manifest()
+        .get("loader.js")
+        .and_then(|v| v.as_str())
+        .unwrap_or("loader.js")
+        .to_string();
     if !base.contains("://") {
         eprintln!("note: site.base_url is not an absolute URL; set it (or pass --base-url) so the tag works on your own site");
     }

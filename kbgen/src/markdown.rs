@@ -5,7 +5,9 @@
 //! constructs from other tools that we do not understand). It does no I/O: link and image targets
 //! are resolved through [`Resolve`], which the caller backs with the knowledge base it loaded.
 
-use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 use solodesk_engine::Section;
 use std::collections::HashSet;
 
@@ -65,7 +67,10 @@ pub fn options() -> Options {
 
 /// Renders `md`; `skip_h1` drops a leading `# Title` that repeats the page title.
 pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendered {
-    let mut out = Rendered { sections: vec![Section::default()], ..Default::default() };
+    let mut out = Rendered {
+        sections: vec![Section::default()],
+        ..Default::default()
+    };
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut used_anchors = HashSet::new();
     // While inside a heading: where its opening tag goes, its level, explicit id and text.
@@ -97,7 +102,12 @@ pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendere
                     }
                 }
                 seen_block = true;
-                heading = Some((events.len(), level, id.map(|s| s.to_string()), String::new()));
+                heading = Some((
+                    events.len(),
+                    level,
+                    id.map(|s| s.to_string()),
+                    String::new(),
+                ));
                 events.push(Event::Html(CowStr::Borrowed("")));
             }
             Event::End(TagEnd::Heading(level)) => {
@@ -111,10 +121,18 @@ pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendere
                             .into(),
                     ));
                     let text = text.trim().to_string();
-                    if n >= 2 && n <= 3 {
-                        out.toc.push(TocEntry { level: n, anchor: anchor.clone(), text: text.clone() });
+                    if (2..=3).contains(&n) {
+                        out.toc.push(TocEntry {
+                            level: n,
+                            anchor: anchor.clone(),
+                            text: text.clone(),
+                        });
                     }
-                    out.sections.push(Section { anchor, heading: text, text: String::new() });
+                    out.sections.push(Section {
+                        anchor,
+                        heading: text,
+                        text: String::new(),
+                    });
                 }
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
@@ -125,7 +143,12 @@ pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendere
                 ));
             }
             Event::End(TagEnd::BlockQuote(Some(_))) => events.push(Event::Html("</div>\n".into())),
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let dest_url = match link_type {
                     LinkType::Email | LinkType::Autolink => dest_url,
                     _ => match resolve.link(&dest_url) {
@@ -137,9 +160,19 @@ pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendere
                         }
                     },
                 };
-                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let dest_url = match resolve.image(&dest_url) {
                     Ok(Some(new)) => new.into(),
                     Ok(None) => dest_url,
@@ -149,12 +182,20 @@ pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendere
                     }
                 };
                 image_alt = Some((events.len(), String::new()));
-                events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
             Event::End(TagEnd::Image) => {
                 if let Some((_, alt)) = image_alt.take() {
                     if alt.trim().is_empty() {
-                        out.problems.push(Problem::Warning(range.start, "image without alt text".into()));
+                        out.problems.push(Problem::Warning(
+                            range.start,
+                            "image without alt text".into(),
+                        ));
                     }
                 }
                 events.push(Event::End(TagEnd::Image));
@@ -221,7 +262,9 @@ pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendere
                 seen_block = true;
                 events.push(event);
             }
-            Event::Start(Tag::CodeBlock(_) | Tag::List(_) | Tag::Table(_) | Tag::BlockQuote(None)) => {
+            Event::Start(
+                Tag::CodeBlock(_) | Tag::List(_) | Tag::Table(_) | Tag::BlockQuote(None),
+            ) => {
                 seen_block = true;
                 events.push(event);
             }
@@ -266,8 +309,14 @@ fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
 fn component_name(html: &str) -> Option<String> {
     let rest = html.trim_start().strip_prefix('<')?;
     let rest = rest.strip_prefix('/').unwrap_or(rest);
-    let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
-    name.chars().next().filter(char::is_ascii_uppercase).map(|_| name)
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .collect();
+    name.chars()
+        .next()
+        .filter(char::is_ascii_uppercase)
+        .map(|_| name)
 }
 
 /// A heading's anchor: lowercase letters and digits of any script joined by `-`, so Chinese
@@ -335,24 +384,42 @@ mod tests {
             "<h2 id=\"refund-policy\">Refund policy<a class=\"anchor\" href=\"#refund-policy\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h2>\n<p>Text</p>",
         );
         check("## 退款 政策\n", "<h2 id=\"退款-政策\">退款 政策<a class=\"anchor\" href=\"#退款-政策\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h2>");
-        check("```html\n<script>x</script>\n```", "<pre><code class=\"language-html\">&lt;script&gt;x&lt;/script&gt;\n</code></pre>");
+        check(
+            "```html\n<script>x</script>\n```",
+            "<pre><code class=\"language-html\">&lt;script&gt;x&lt;/script&gt;\n</code></pre>",
+        );
         check(
             "> [!NOTE]\n> Be kind",
             "<div class=\"callout callout-note\" role=\"note\"><p class=\"callout-title\">Note</p>\n<p>Be kind</p>\n</div>",
         );
         check("~~old~~", "<p><del>old</del></p>");
-        check("- [x] done", "<ul>\n<li><input disabled=\"\" type=\"checkbox\" checked=\"\"/>\ndone</li>\n</ul>");
+        check(
+            "- [x] done",
+            "<ul>\n<li><input disabled=\"\" type=\"checkbox\" checked=\"\"/>\ndone</li>\n</ul>",
+        );
         check("| a |\n|---|\n| b |", "<table><thead><tr><th>a</th></tr></thead><tbody>\n<tr><td>b</td></tr>\n</tbody></table>");
     }
 
     #[test]
     fn sections_toc_and_duplicate_anchors() {
-        let r = render("Intro text.\n\n## Steps\n\nDo it.\n\n## Steps\n\n### 修改密码\n\n密码", &NoResolve, None);
-        let got: Vec<(&str, &str, &str)> =
-            r.sections.iter().map(|s| (s.anchor.as_str(), s.heading.as_str(), s.text.as_str())).collect();
+        let r = render(
+            "Intro text.\n\n## Steps\n\nDo it.\n\n## Steps\n\n### 修改密码\n\n密码",
+            &NoResolve,
+            None,
+        );
+        let got: Vec<(&str, &str, &str)> = r
+            .sections
+            .iter()
+            .map(|s| (s.anchor.as_str(), s.heading.as_str(), s.text.as_str()))
+            .collect();
         assert_eq!(
             got,
-            [("", "", "Intro text."), ("steps", "Steps", "Do it."), ("steps-1", "Steps", ""), ("修改密码", "修改密码", "密码")]
+            [
+                ("", "", "Intro text."),
+                ("steps", "Steps", "Do it."),
+                ("steps-1", "Steps", ""),
+                ("修改密码", "修改密码", "密码")
+            ]
         );
         assert_eq!(r.toc.len(), 3);
         assert_eq!(r.first_paragraph, "Intro text.");
@@ -379,13 +446,21 @@ mod tests {
                 Ok(None)
             }
         }
-        let r = render("see [a](gone.md) and [b](ok.md)\n\n<Steps>\nx\n</Steps>\n\n![](i.png)", &R, None);
+        let r = render(
+            "see [a](gone.md) and [b](ok.md)\n\n<Steps>\nx\n</Steps>\n\n![](i.png)",
+            &R,
+            None,
+        );
         assert!(r.html.contains("href=\"/en/ok/\""));
         assert_eq!(
             r.problems,
             [
                 Problem::Error(4, "broken link to gone.md".into()),
-                Problem::Warning(33, "MDX component <Steps> is not supported; its content is shown as plain HTML".into()),
+                Problem::Warning(
+                    33,
+                    "MDX component <Steps> is not supported; its content is shown as plain HTML"
+                        .into()
+                ),
                 Problem::Warning(53, "image without alt text".into()),
             ]
         );
@@ -393,7 +468,10 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slug("How do I reset my password?"), "how-do-i-reset-my-password");
+        assert_eq!(
+            slug("How do I reset my password?"),
+            "how-do-i-reset-my-password"
+        );
         assert_eq!(slug("Ärger & Ümlaut"), "ärger-ümlaut");
         assert_eq!(slug("!!!"), "section");
     }

@@ -17,7 +17,10 @@ pub fn write_atomic(
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
     let tmp = parent.join(format!(".{name}.kbgen-tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.kbgen-old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
@@ -25,16 +28,19 @@ pub fn write_atomic(
         for (rel, bytes) in files {
             let path = tmp.join(rel);
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
             }
             std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
         }
         for (rel, src) in copies {
             let path = tmp.join(rel);
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
             }
-            std::fs::copy(src, &path).with_context(|| format!("copying {} to {}", src.display(), path.display()))?;
+            std::fs::copy(src, &path)
+                .with_context(|| format!("copying {} to {}", src.display(), path.display()))?;
         }
         extra(&tmp)
     })();
@@ -48,7 +54,8 @@ pub fn write_atomic(
             let _ = std::fs::remove_dir_all(&tmp);
             anyhow::bail!("{} exists and is not a folder", out.display());
         }
-        std::fs::rename(out, &old).with_context(|| format!("moving the previous {} aside", out.display()))?;
+        std::fs::rename(out, &old)
+            .with_context(|| format!("moving the previous {} aside", out.display()))?;
     }
     if let Err(e) = std::fs::rename(&tmp, out) {
         let _ = std::fs::rename(&old, out);

@@ -21,7 +21,16 @@ pub struct RuleDef {
     pub line: usize,
 }
 
-const KEYS: &[&str] = &["id", "lang", "phrasings", "keywords", "regex", "answer", "articles", "priority"];
+const KEYS: &[&str] = &[
+    "id",
+    "lang",
+    "phrasings",
+    "keywords",
+    "regex",
+    "answer",
+    "articles",
+    "priority",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -47,8 +56,15 @@ pub fn parse(text: &str, format: Format, path: &Path, diags: &mut Diagnostics) -
         Format::Toml => match text.parse::<toml::Table>() {
             Ok(t) => toml_to_json(toml::Value::Table(t)),
             Err(e) => {
-                let (line, col) = e.span().map_or((1, 1), |s| crate::diag::line_col(text, s.start));
-                diags.error(path, line, col, format!("invalid TOML: {}", e.message().trim()));
+                let (line, col) = e
+                    .span()
+                    .map_or((1, 1), |s| crate::diag::line_col(text, s.start));
+                diags.error(
+                    path,
+                    line,
+                    col,
+                    format!("invalid TOML: {}", e.message().trim()),
+                );
                 return Vec::new();
             }
         },
@@ -57,27 +73,45 @@ pub fn parse(text: &str, format: Format, path: &Path, diags: &mut Diagnostics) -
             Err(e) => {
                 let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
                 let msg = e.to_string();
-                diags.error(path, line, col, format!("invalid YAML: {}", msg.split(" at line ").next().unwrap_or(&msg)));
+                diags.error(
+                    path,
+                    line,
+                    col,
+                    format!(
+                        "invalid YAML: {}",
+                        msg.split(" at line ").next().unwrap_or(&msg)
+                    ),
+                );
                 return Vec::new();
             }
         },
         Format::SeedJson => match serde_json::from_str::<Value>(text) {
             Ok(v) => return seed(v, text, path, diags),
             Err(e) => {
-                diags.error(path, e.line(), e.column(), format!("invalid JSON: {e}").split(" at line ").next().unwrap_or("invalid JSON"));
+                diags.error(
+                    path,
+                    e.line(),
+                    e.column(),
+                    format!("invalid JSON: {e}")
+                        .split(" at line ")
+                        .next()
+                        .unwrap_or("invalid JSON"),
+                );
                 return Vec::new();
             }
         },
     };
     let list = match value {
         Value::Array(a) => a,
-        Value::Object(mut m) => match m.remove("rule").or_else(|| m.remove("rules")) {
-            Some(Value::Array(a)) => a,
-            _ => {
-                diags.error(path, 1, 1, "expected a list of rules (`[[rule]]` tables in TOML, a `rules:` list in YAML)");
-                return Vec::new();
+        Value::Object(mut m) => {
+            match m.remove("rule").or_else(|| m.remove("rules")) {
+                Some(Value::Array(a)) => a,
+                _ => {
+                    diags.error(path, 1, 1, "expected a list of rules (`[[rule]]` tables in TOML, a `rules:` list in YAML)");
+                    return Vec::new();
+                }
             }
-        },
+        }
         Value::Null => return Vec::new(),
         _ => {
             diags.error(path, 1, 1, "expected a list of rules");
@@ -92,9 +126,20 @@ pub fn parse(text: &str, format: Format, path: &Path, diags: &mut Diagnostics) -
             diags.error(path, line, 1, "a rule must be a table of keys");
             continue;
         };
-        let mut rule = RuleDef { line, ..Default::default() };
+        let mut rule = RuleDef {
+            line,
+            ..Default::default()
+        };
         for (key, value) in map {
-            let kline = line + crate::config::key_line(text.lines().skip(line - 1).collect::<Vec<_>>().join("\n").as_str(), &key) - 1;
+            let kline =
+                line + crate::config::key_line(
+                    text.lines()
+                        .skip(line - 1)
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                        .as_str(),
+                    &key,
+                ) - 1;
             match key.as_str() {
                 "id" => rule.id = str_of(&value),
                 "lang" => rule.lang = Some(str_of(&value)).filter(|s| !s.is_empty()),
@@ -108,7 +153,9 @@ pub fn parse(text: &str, format: Format, path: &Path, diags: &mut Diagnostics) -
                     None => diags.error(path, kline, 1, "`priority` must be a whole number"),
                 },
                 _ => {
-                    let hint = nearest(&key, KEYS).map(|k| format!(" (did you mean \"{k}\"?)")).unwrap_or_default();
+                    let hint = nearest(&key, KEYS)
+                        .map(|k| format!(" (did you mean \"{k}\"?)"))
+                        .unwrap_or_default();
                     diags.warn(path, kline, 1, format!("unknown rule key \"{key}\"{hint}"));
                 }
             }
@@ -122,19 +169,46 @@ pub fn parse(text: &str, format: Format, path: &Path, diags: &mut Diagnostics) -
 fn validate(rule: &mut RuleDef, i: usize, path: &Path, diags: &mut Diagnostics) {
     if rule.id.is_empty() {
         rule.id = format!("rule-{}", i + 1);
-        diags.warn(path, rule.line, 1, format!("rule without `id`; calling it \"{}\"", rule.id));
+        diags.warn(
+            path,
+            rule.line,
+            1,
+            format!("rule without `id`; calling it \"{}\"", rule.id),
+        );
     }
     if rule.answer.trim().is_empty() {
-        diags.error(path, rule.line, 1, format!("rule \"{}\" has no `answer`", rule.id));
+        diags.error(
+            path,
+            rule.line,
+            1,
+            format!("rule \"{}\" has no `answer`", rule.id),
+        );
     }
     if let Some(re) = &rule.regex {
         if let Err(e) = regex_lite::Regex::new(re) {
-            diags.error(path, rule.line, 1, format!("rule \"{}\": invalid regex: {}", rule.id, e.to_string().lines().last().unwrap_or("")));
+            diags.error(
+                path,
+                rule.line,
+                1,
+                format!(
+                    "rule \"{}\": invalid regex: {}",
+                    rule.id,
+                    e.to_string().lines().last().unwrap_or("")
+                ),
+            );
             rule.regex = None;
         }
     }
     if rule.phrasings.is_empty() && rule.keywords.is_empty() && rule.regex.is_none() {
-        diags.error(path, rule.line, 1, format!("rule \"{}\" can never fire: it has no phrasings, keywords or regex", rule.id));
+        diags.error(
+            path,
+            rule.line,
+            1,
+            format!(
+                "rule \"{}\" can never fire: it has no phrasings, keywords or regex",
+                rule.id
+            ),
+        );
     }
 }
 
@@ -142,19 +216,40 @@ fn validate(rule: &mut RuleDef, i: usize, path: &Path, diags: &mut Diagnostics) 
 /// phrasings so the responder's fuzzy matching helps them too.
 fn seed(v: Value, text: &str, path: &Path, diags: &mut Diagnostics) -> Vec<RuleDef> {
     let Value::Object(map) = v else {
-        diags.error(path, 1, 1, "expected an object like {\"rule_1\": {\"pattern\": \"...\", \"response\": \"...\"}}");
+        diags.error(
+            path,
+            1,
+            1,
+            "expected an object like {\"rule_1\": {\"pattern\": \"...\", \"response\": \"...\"}}",
+        );
         return Vec::new();
     };
     let mut rules = Vec::new();
     for (i, (id, body)) in map.into_iter().enumerate() {
-        let line = text.lines().position(|l| l.contains(&format!("\"{id}\""))).map_or(1, |p| p + 1);
+        let line = text
+            .lines()
+            .position(|l| l.contains(&format!("\"{id}\"")))
+            .map_or(1, |p| p + 1);
         let pattern = body.get("pattern").map(str_of).unwrap_or_default();
-        let response = body.get("response").or_else(|| body.get("answer")).map(str_of).unwrap_or_default();
-        let mut rule = RuleDef { id, line, answer: response, ..Default::default() };
+        let response = body
+            .get("response")
+            .or_else(|| body.get("answer"))
+            .map(str_of)
+            .unwrap_or_default();
+        let mut rule = RuleDef {
+            id,
+            line,
+            answer: response,
+            ..Default::default()
+        };
         if pattern.contains(['|', '\\', '(', '[', '^', '$', '*', '+', '?']) {
             rule.phrasings = pattern
                 .split('|')
-                .map(|p| p.trim_matches(|c: char| "()^$\\b".contains(c)).trim().to_string())
+                .map(|p| {
+                    p.trim_matches(|c: char| "()^$\\b".contains(c))
+                        .trim()
+                        .to_string()
+                })
                 .filter(|p| !p.is_empty() && !p.contains(['\\', '[', '*', '+', '?', '(', ')']))
                 .collect();
             rule.regex = Some(format!("(?i){pattern}"));
@@ -188,7 +283,11 @@ fn str_of(v: &Value) -> String {
 
 fn list_of(v: &Value) -> Vec<String> {
     match v {
-        Value::Array(a) => a.iter().map(str_of).filter(|s| !s.trim().is_empty()).collect(),
+        Value::Array(a) => a
+            .iter()
+            .map(str_of)
+            .filter(|s| !s.trim().is_empty())
+            .collect(),
         Value::Null => Vec::new(),
         other => vec![str_of(other)],
     }
@@ -198,14 +297,28 @@ fn list_of(v: &Value) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn check(text: &str, format: Format, expected: &[(&str, &[&str], Option<&str>)], expected_diags: &[&str]) {
+    fn check(
+        text: &str,
+        format: Format,
+        expected: &[(&str, &[&str], Option<&str>)],
+        expected_diags: &[&str],
+    ) {
         let mut diags = Diagnostics::default();
         let rules = parse(text, format, Path::new("rules"), &mut diags);
         let got: Vec<(&str, Vec<&str>, Option<&str>)> = rules
             .iter()
-            .map(|r| (r.id.as_str(), r.phrasings.iter().map(String::as_str).collect(), r.regex.as_deref()))
+            .map(|r| {
+                (
+                    r.id.as_str(),
+                    r.phrasings.iter().map(String::as_str).collect(),
+                    r.regex.as_deref(),
+                )
+            })
             .collect();
-        let expected: Vec<(&str, Vec<&str>, Option<&str>)> = expected.iter().map(|(a, b, c)| (*a, b.to_vec(), *c)).collect();
+        let expected: Vec<(&str, Vec<&str>, Option<&str>)> = expected
+            .iter()
+            .map(|(a, b, c)| (*a, b.to_vec(), *c))
+            .collect();
         assert_eq!(got, expected);
         let d: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
         assert_eq!(d, expected_diags);

@@ -15,13 +15,17 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
     if !dir.is_dir() {
         anyhow::bail!("{}: not a folder", dir.display());
     }
-    let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let server = tiny_http::Server::http(("127.0.0.1", port))
+        .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     let port = server.server_addr().to_ip().map_or(port, |a| a.port());
     let base_url = format!("http://127.0.0.1:{port}/");
     let out = std::env::temp_dir().join(format!("kbgen-serve-{}", std::process::id()));
     let version = Arc::new(AtomicU64::new(0));
     rebuild(dir, &out, &base_url);
-    println!("serving {} at {base_url}  (demo of your site with the widget: {base_url}_demo/)", dir.display());
+    println!(
+        "serving {} at {base_url}  (demo of your site with the widget: {base_url}_demo/)",
+        dir.display()
+    );
     println!("press Ctrl-C to stop");
 
     let watch_dir = dir.to_path_buf();
@@ -44,7 +48,12 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
     });
 
     for request in server.incoming_requests() {
-        let url = request.url().split(['?', '#']).next().unwrap_or("/").to_string();
+        let url = request
+            .url()
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("/")
+            .to_string();
         let response = match url.as_str() {
             "/_kbgen/version" => text(version.load(Ordering::SeqCst).to_string(), "text/plain"),
             "/_demo/" | "/_demo" => text(demo_page(&base_url), "text/html; charset=utf-8"),
@@ -56,11 +65,14 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
 }
 
 fn text(body: String, content_type: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-    tiny_http::Response::from_data(body.into_bytes()).with_header(header("Content-Type", content_type)).with_header(header("Cache-Control", "no-store"))
+    tiny_http::Response::from_data(body.into_bytes())
+        .with_header(header("Content-Type", content_type))
+        .with_header(header("Cache-Control", "no-store"))
 }
 
 fn header(name: &str, value: &str) -> tiny_http::Header {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header is valid")
+    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
+        .expect("static header is valid")
 }
 
 fn file_response(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
@@ -91,7 +103,10 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' && i + 2 < b.len() {
-            if let Some(v) = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(v);
                 i += 3;
                 continue;
@@ -122,7 +137,11 @@ pub fn content_type(path: &Path) -> &'static str {
 }
 
 fn demo_page(base_url: &str) -> String {
-    let loader = widget_bundle::manifest().get("loader.js").and_then(|v| v.as_str()).unwrap_or("loader.js").to_string();
+    let loader = widget_bundle::manifest()
+        .get("loader.js")
+        .and_then(|v| v.as_str())
+        .unwrap_or("loader.js")
+        .to_string();
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Demo: your site with the Solodesk widget</title>\n<script src=\"{base_url}widget/{loader}\" async data-solodesk></script>\n</head>\n<body>\n<h1>Your site</h1>\n<p>This stands for a page of your own site. The support widget in the corner is what your visitors get when you paste this tag:</p>\n<pre><code>&lt;script src=\"{base_url}widget/{loader}\" async data-solodesk&gt;&lt;/script&gt;</code></pre>\n<p><a href=\"/\">Back to the help center</a></p>\n</body>\n</html>\n"
     )
@@ -133,12 +152,23 @@ fn rebuild(dir: &Path, out: &Path, base_url: &str) -> bool {
     let start = std::time::Instant::now();
     let mut diags = Diagnostics::default();
     let kb = load::load(dir, &mut diags);
-    let loader = widget_bundle::manifest().get("loader.js").and_then(|v| v.as_str()).map(String::from);
-    let opts = site::Options { base_url: Some(base_url.into()), live_reload: true, loader: loader.clone(), widget_hashed: Vec::new() };
+    let loader = widget_bundle::manifest()
+        .get("loader.js")
+        .and_then(|v| v.as_str())
+        .map(String::from);
+    let opts = site::Options {
+        base_url: Some(base_url.into()),
+        live_reload: true,
+        loader: loader.clone(),
+        widget_hashed: Vec::new(),
+    };
     let site = site::build(&kb, &opts, &mut diags);
     crate::report(&diags, false);
     if diags.errors() > 0 {
-        eprintln!("{} errors; still serving the previous build", diags.errors());
+        eprintln!(
+            "{} errors; still serving the previous build",
+            diags.errors()
+        );
         return false;
     }
     let result = output::write_atomic(out, &site.files, &site.copies, |tmp| {
@@ -149,7 +179,11 @@ fn rebuild(dir: &Path, out: &Path, base_url: &str) -> bool {
     });
     match result {
         Ok(()) => {
-            eprintln!("built {} articles in {:.2?}", site.stats.articles, start.elapsed());
+            eprintln!(
+                "built {} articles in {:.2?}",
+                site.stats.articles,
+                start.elapsed()
+            );
             true
         }
         Err(e) => {
@@ -164,18 +198,30 @@ fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, SystemTime)> {
     let mut v = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let name = e.file_name();
             let name = name.to_string_lossy();
-            if name.starts_with('.') || (d == dir && matches!(name.as_ref(), "out" | "target" | "node_modules" | "public" | "_site")) {
+            if name.starts_with('.')
+                || (d == dir
+                    && matches!(
+                        name.as_ref(),
+                        "out" | "target" | "node_modules" | "public" | "_site"
+                    ))
+            {
                 continue;
             }
             let Ok(meta) = e.metadata() else { continue };
             if meta.is_dir() {
                 stack.push(e.path());
             } else {
-                v.push((e.path(), meta.len(), meta.modified().unwrap_or(SystemTime::UNIX_EPOCH)));
+                v.push((
+                    e.path(),
+                    meta.len(),
+                    meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+                ));
             }
         }
     }

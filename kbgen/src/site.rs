@@ -15,7 +15,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Ids an article cannot take because the site uses these paths for its own pages.
-const RESERVED_IDS: &[&str] = &["category", "search", "feed.xml", "assets", "widget", "images", "_kbgen", "_demo"];
+const RESERVED_IDS: &[&str] = &[
+    "category", "search", "feed.xml", "assets", "widget", "images", "_kbgen", "_demo",
+];
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -63,7 +65,11 @@ struct Page<'a> {
 pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     let mut config = kb.config.clone();
     if let Some(b) = &opts.base_url {
-        config.base_url = if b.ends_with('/') { b.clone() } else { format!("{b}/") };
+        config.base_url = if b.ends_with('/') {
+            b.clone()
+        } else {
+            format!("{b}/")
+        };
     }
     let base = config.base_path();
     let mut site = Site::default();
@@ -77,8 +83,19 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             site.stats.drafts += 1;
             continue;
         }
-        if RESERVED_IDS.contains(&a.id.as_str()) || a.id.contains(['/', '\\', '?', '#']) || a.id.starts_with('.') {
-            diags.error(&a.path, 1, 1, format!("id \"{}\" cannot be used: it is reserved or not a plain name", a.id));
+        if RESERVED_IDS.contains(&a.id.as_str())
+            || a.id.contains(['/', '\\', '?', '#'])
+            || a.id.starts_with('.')
+        {
+            diags.error(
+                &a.path,
+                1,
+                1,
+                format!(
+                    "id \"{}\" cannot be used: it is reserved or not a plain name",
+                    a.id
+                ),
+            );
             continue;
         }
         if let Some(&j) = by_id.get(&(a.lang.as_str(), a.id.as_str())) {
@@ -86,7 +103,12 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
                 &a.path,
                 1,
                 1,
-                format!("duplicate id \"{}\" in language \"{}\" (also used by {})", a.id, a.lang, kb.articles[j].path.display()),
+                format!(
+                    "duplicate id \"{}\" in language \"{}\" (also used by {})",
+                    a.id,
+                    a.lang,
+                    kb.articles[j].path.display()
+                ),
             );
             continue;
         }
@@ -104,8 +126,16 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         let cat = match &a.front.category {
             Some(c) if !c.is_empty() => {
                 let id = markdown::slug(c);
-                if !config.categories.is_empty() && !config.categories.iter().any(|k| k.id == id) && warned_categories.insert(id.clone()) {
-                    diags.warn(&a.path, 1, 1, format!("category \"{c}\" is not defined in kbgen.toml"));
+                if !config.categories.is_empty()
+                    && !config.categories.iter().any(|k| k.id == id)
+                    && warned_categories.insert(id.clone())
+                {
+                    diags.warn(
+                        &a.path,
+                        1,
+                        1,
+                        format!("category \"{c}\" is not defined in kbgen.toml"),
+                    );
                 }
                 id
             }
@@ -127,7 +157,14 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     let mut images: BTreeMap<String, PathBuf> = BTreeMap::new();
     for &i in &live {
         let a = &kb.articles[i];
-        let resolver = Resolver { kb, article: a, by_id: &by_id, by_path: &by_path, base: &base, images: Default::default() };
+        let resolver = Resolver {
+            kb,
+            article: a,
+            by_id: &by_id,
+            by_path: &by_path,
+            base: &base,
+            images: Default::default(),
+        };
         let r = markdown::render(&a.body, &resolver, Some(&a.title));
         images.extend(resolver.images.into_inner());
         for p in r.problems {
@@ -144,7 +181,11 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
                 diags.warn(&a.path, line, col, msg);
             }
         }
-        let summary = a.front.summary.clone().unwrap_or_else(|| truncate(&r.first_paragraph, 200));
+        let summary = a
+            .front
+            .summary
+            .clone()
+            .unwrap_or_else(|| truncate(&r.first_paragraph, 200));
         pages.push(Page {
             src: a,
             category: article_category[&i].clone(),
@@ -156,15 +197,24 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             order: a.front.order.unwrap_or(i64::MAX),
         });
     }
-    pages.sort_by(|x, y| (&x.src.lang, x.order, &x.src.title).cmp(&(&y.src.lang, y.order, &y.src.title)));
+    pages.sort_by(|x, y| {
+        (&x.src.lang, x.order, &x.src.title).cmp(&(&y.src.lang, y.order, &y.src.title))
+    });
     site.copies.extend(images);
     copy_dir(&kb.root.join("images"), "images", &mut site.copies);
 
     // Related ids must exist.
     for p in &pages {
         for r in &p.src.front.related {
-            if !by_id.contains_key(&(p.src.lang.as_str(), r.as_str())) && !kb.articles.iter().any(|a| &a.id == r) {
-                diags.error(&p.src.path, 1, 1, format!("`related` names \"{r}\", but no article has that id"));
+            if !by_id.contains_key(&(p.src.lang.as_str(), r.as_str()))
+                && !kb.articles.iter().any(|a| &a.id == r)
+            {
+                diags.error(
+                    &p.src.path,
+                    1,
+                    1,
+                    format!("`related` names \"{r}\", but no article has that id"),
+                );
             }
         }
     }
@@ -191,19 +241,45 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             sections: p.sections.clone(),
         });
     }
-    let rules_path = kb.rules_path.clone().unwrap_or_else(|| kb.root.join("rules.toml"));
+    let rules_path = kb
+        .rules_path
+        .clone()
+        .unwrap_or_else(|| kb.root.join("rules.toml"));
     for rule in &kb.rules {
-        let lang = rule.lang.clone().unwrap_or_else(|| config.default_language.clone());
+        let lang = rule
+            .lang
+            .clone()
+            .unwrap_or_else(|| config.default_language.clone());
         for id in &rule.articles {
-            if !by_id.contains_key(&(lang.as_str(), id.as_str())) && !kb.articles.iter().any(|a| &a.id == id) {
-                diags.error(&rules_path, rule.line, 1, format!("rule \"{}\" links article \"{id}\", which does not exist", rule.id));
+            if !by_id.contains_key(&(lang.as_str(), id.as_str()))
+                && !kb.articles.iter().any(|a| &a.id == id)
+            {
+                diags.error(
+                    &rules_path,
+                    rule.line,
+                    1,
+                    format!(
+                        "rule \"{}\" links article \"{id}\", which does not exist",
+                        rule.id
+                    ),
+                );
             }
         }
-        let resolver = RuleResolver { config: &config, lang: &lang, by_id: &by_id, kb };
+        let resolver = RuleResolver {
+            config: &config,
+            lang: &lang,
+            by_id: &by_id,
+            kb,
+        };
         let r = markdown::render(&rule.answer, &resolver, None);
         for p in r.problems {
             if let Problem::Error(_, m) = p {
-                diags.error(&rules_path, rule.line, 1, format!("rule \"{}\": {m}", rule.id));
+                diags.error(
+                    &rules_path,
+                    rule.line,
+                    1,
+                    format!("rule \"{}\": {m}", rule.id),
+                );
             }
         }
         builder.add_rule(solodesk_engine::Rule {
@@ -222,11 +298,15 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     site.files.insert("index.bin".into(), index);
 
     // Assets.
-    let css = theme_file(kb, "style.css", include_str!("../theme/style.css")) + &brand_css(&config.brand_color);
+    let css = theme_file(kb, "style.css", include_str!("../theme/style.css"))
+        + &brand_css(&config.brand_color);
     let css_name = format!("assets/style.{}.css", short_hash(css.as_bytes()));
     site.files.insert(css_name.clone(), css.into_bytes());
     if opts.live_reload {
-        site.files.insert("_kbgen/livereload.js".into(), LIVE_RELOAD_JS.as_bytes().to_vec());
+        site.files.insert(
+            "_kbgen/livereload.js".into(),
+            LIVE_RELOAD_JS.as_bytes().to_vec(),
+        );
     }
 
     let env = match templates(kb) {
@@ -236,30 +316,72 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             return site;
         }
     };
-    let ctx = Ctx { kb, config: &config, base: &base, css: format!("{base}{css_name}"), opts, pages: &pages, categories: &categories };
-    let mut render = |name: &str, out: String, vars: Map<String, Value>, diags: &mut Diagnostics| {
-        match env.get_template(name).and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&vars)))) {
+    let ctx = Ctx {
+        kb,
+        config: &config,
+        base: &base,
+        css: format!("{base}{css_name}"),
+        opts,
+        pages: &pages,
+        categories: &categories,
+    };
+    let mut render =
+        |name: &str, out: String, vars: Map<String, Value>, diags: &mut Diagnostics| match env
+            .get_template(name)
+            .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&vars))))
+        {
             Ok(html) => {
                 site.files.insert(out, html.into_bytes());
                 site.stats.pages += 1;
             }
-            Err(e) => diags.error(&kb.root.join("theme").join(name), e.line().unwrap_or(0), 1, format!("template error: {e}")),
-        }
-    };
+            Err(e) => diags.error(
+                &kb.root.join("theme").join(name),
+                e.line().unwrap_or(0),
+                1,
+                format!("template error: {e}"),
+            ),
+        };
 
     for lang in &config.languages {
         let home = ctx.home(lang);
-        render("home.html", format!("{lang}/index.html"), home.clone(), diags);
+        render(
+            "home.html",
+            format!("{lang}/index.html"),
+            home.clone(),
+            diags,
+        );
         if *lang == config.default_language {
             render("home.html", "index.html".into(), home, diags);
-            render("404.html", "404.html".into(), ctx.common(lang, "404", "", &config.description, None, &[]), diags);
+            render(
+                "404.html",
+                "404.html".into(),
+                ctx.common(lang, "404", "", &config.description, None, &[]),
+                diags,
+            );
         }
-        let mut search = ctx.common(lang, "search", strings::for_lang(lang).search, &config.description, Some(&format!("{lang}/search/")), &[]);
+        let mut search = ctx.common(
+            lang,
+            "search",
+            strings::for_lang(lang).search,
+            &config.description,
+            Some(&format!("{lang}/search/")),
+            &[],
+        );
         search.insert("categories".into(), ctx.category_cards(lang));
-        render("search.html", format!("{lang}/search/index.html"), search, diags);
+        render(
+            "search.html",
+            format!("{lang}/search/index.html"),
+            search,
+            diags,
+        );
         for cat in &categories {
             if let Some(vars) = ctx.category_page(lang, cat) {
-                render("category.html", format!("{lang}/category/{}/index.html", cat.id), vars, diags);
+                render(
+                    "category.html",
+                    format!("{lang}/category/{}/index.html", cat.id),
+                    vars,
+                    diags,
+                );
             }
         }
     }
@@ -269,12 +391,25 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     }
 
     for lang in &config.languages {
-        site.files.insert(format!("{lang}/feed.xml"), ctx.feed(lang).into_bytes());
+        site.files
+            .insert(format!("{lang}/feed.xml"), ctx.feed(lang).into_bytes());
     }
-    site.files.insert("sitemap.xml".into(), ctx.sitemap().into_bytes());
-    site.files.insert("robots.txt".into(), format!("User-agent: *\nAllow: /\nSitemap: {}\n", config.absolute("sitemap.xml")).into_bytes());
-    site.files.insert("_headers".into(), headers(&base, opts).into_bytes());
-    site.files.insert("widget-config.json".into(), widget_config(&config).into_bytes());
+    site.files
+        .insert("sitemap.xml".into(), ctx.sitemap().into_bytes());
+    site.files.insert(
+        "robots.txt".into(),
+        format!(
+            "User-agent: *\nAllow: /\nSitemap: {}\n",
+            config.absolute("sitemap.xml")
+        )
+        .into_bytes(),
+    );
+    site.files
+        .insert("_headers".into(), headers(&base, opts).into_bytes());
+    site.files.insert(
+        "widget-config.json".into(),
+        widget_config(&config).into_bytes(),
+    );
 
     site.stats.articles = pages.len();
     site.stats.languages = config.languages.len();
@@ -307,7 +442,9 @@ fn is_external(dest: &str) -> bool {
     dest.starts_with('/')
         || dest.starts_with('#')
         || dest.starts_with("//")
-        || dest.split_once(':').is_some_and(|(scheme, _)| !scheme.contains('/') && !scheme.is_empty())
+        || dest
+            .split_once(':')
+            .is_some_and(|(scheme, _)| !scheme.contains('/') && !scheme.is_empty())
 }
 
 fn split_fragment(dest: &str) -> (&str, &str) {
@@ -323,27 +460,36 @@ impl Resolve for Resolver<'_> {
             return Ok(None);
         }
         let (file, frag) = split_fragment(dest);
-        if ![".md", ".mdx", ".markdown"].iter().any(|e| file.ends_with(e)) {
+        if ![".md", ".mdx", ".markdown"]
+            .iter()
+            .any(|e| file.ends_with(e))
+        {
             return Ok(None);
         }
         let dir = self.article.path.parent().unwrap_or(Path::new(""));
-        let target = by_file(self.by_path, &normalize(&dir.join(percent_decode(file)))).or_else(|| {
-            let stem = file.rsplit('/').next().unwrap_or(file);
-            let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
-            self.by_id.get(&(self.article.lang.as_str(), stem)).copied()
-        });
+        let target =
+            by_file(self.by_path, &normalize(&dir.join(percent_decode(file)))).or_else(|| {
+                let stem = file.rsplit('/').next().unwrap_or(file);
+                let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+                self.by_id.get(&(self.article.lang.as_str(), stem)).copied()
+            });
         match target {
             Some(i) => {
                 let t = &self.kb.articles[i];
                 // Prefer the translation in the reader's language when the link points across.
-                let lang = if self.by_id.contains_key(&(self.article.lang.as_str(), t.id.as_str())) {
+                let lang = if self
+                    .by_id
+                    .contains_key(&(self.article.lang.as_str(), t.id.as_str()))
+                {
                     &self.article.lang
                 } else {
                     &t.lang
                 };
                 Ok(Some(format!("{}{lang}/{}/{frag}", self.base, t.id)))
             }
-            None => Err(format!("broken link: `{dest}` is not an article of this knowledge base")),
+            None => Err(format!(
+                "broken link: `{dest}` is not an article of this knowledge base"
+            )),
         }
     }
 
@@ -354,15 +500,26 @@ impl Resolve for Resolver<'_> {
         let (file, _) = split_fragment(src);
         let decoded = percent_decode(file);
         let dir = self.article.path.parent().unwrap_or(Path::new(""));
-        let candidates = [dir.join(&decoded), self.kb.root.join(&decoded), self.kb.root.join("images").join(&decoded)];
+        let candidates = [
+            dir.join(&decoded),
+            self.kb.root.join(&decoded),
+            self.kb.root.join("images").join(&decoded),
+        ];
         let Some(found) = candidates.iter().find(|p| p.is_file()) else {
             return Err(format!("image not found: `{src}`"));
         };
         let found = normalize(found);
         let root = normalize(&self.kb.root);
-        let rel = found.strip_prefix(&root).map(|r| r.to_string_lossy().replace('\\', "/")).unwrap_or_else(|_| {
-            format!("{}-{}", short_hash(found.to_string_lossy().as_bytes()), found.file_name().unwrap_or_default().to_string_lossy())
-        });
+        let rel = found
+            .strip_prefix(&root)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|_| {
+                format!(
+                    "{}-{}",
+                    short_hash(found.to_string_lossy().as_bytes()),
+                    found.file_name().unwrap_or_default().to_string_lossy()
+                )
+            });
         let rel = rel.strip_prefix("images/").unwrap_or(&rel).to_string();
         let out = format!("images/{rel}");
         let url = format!("{}{}", self.base, out);
@@ -390,13 +547,20 @@ impl Resolve for RuleResolver<'_> {
         }
         let (file, frag) = split_fragment(dest);
         let stem = file.rsplit('/').next().unwrap_or(file);
-        let Some(stem) = [".md", ".mdx", ".markdown"].iter().find_map(|e| stem.strip_suffix(e)) else { return Ok(None) };
+        let Some(stem) = [".md", ".mdx", ".markdown"]
+            .iter()
+            .find_map(|e| stem.strip_suffix(e))
+        else {
+            return Ok(None);
+        };
         let lang = if self.by_id.contains_key(&(self.lang, stem)) {
             self.lang
         } else if let Some(a) = self.kb.articles.iter().find(|a| a.id == stem) {
             a.lang.as_str()
         } else {
-            return Err(format!("broken link: `{dest}` is not an article of this knowledge base"));
+            return Err(format!(
+                "broken link: `{dest}` is not an article of this knowledge base"
+            ));
         };
         Ok(Some(self.config.absolute(&format!("{lang}/{stem}/{frag}"))))
     }
@@ -428,7 +592,10 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' && i + 2 < b.len() {
-            if let Some(v) = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(v);
                 i += 3;
                 continue;
@@ -454,7 +621,9 @@ pub fn pct(s: &str) -> String {
 }
 
 fn copy_dir(dir: &Path, prefix: &str, copies: &mut BTreeMap<String, PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         if name.starts_with('.') {
@@ -484,7 +653,8 @@ pub fn short_hash(bytes: &[u8]) -> String {
 }
 
 fn theme_file(kb: &Kb, name: &str, default: &str) -> String {
-    kb.theme_override(name).unwrap_or_else(|| default.to_string())
+    kb.theme_override(name)
+        .unwrap_or_else(|| default.to_string())
 }
 
 fn templates(kb: &Kb) -> Result<minijinja::Environment<'static>, minijinja::Error> {
@@ -494,7 +664,9 @@ fn templates(kb: &Kb) -> Result<minijinja::Environment<'static>, minijinja::Erro
     env.set_formatter(|out, state, value| {
         if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() {
             if let Some(s) = value.as_str() {
-                return out.write_str(&markdown::escape(s)).map_err(minijinja::Error::from);
+                return out
+                    .write_str(&markdown::escape(s))
+                    .map_err(minijinja::Error::from);
             }
         }
         minijinja::escape_formatter(out, state, value)
@@ -541,9 +713,20 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn common(&self, lang: &str, kind: &str, title: &str, description: &str, rel: Option<&str>, alternates: &[(String, String)]) -> Map<String, Value> {
+    fn common(
+        &self,
+        lang: &str,
+        kind: &str,
+        title: &str,
+        description: &str,
+        rel: Option<&str>,
+        alternates: &[(String, String)],
+    ) -> Map<String, Value> {
         let c = self.config;
-        let logo = c.logo.as_ref().map(|l| format!("{}{}", self.base, l.trim_start_matches('/')));
+        let logo = c
+            .logo
+            .as_ref()
+            .map(|l| format!("{}{}", self.base, l.trim_start_matches('/')));
         let languages: Vec<Value> = c
             .languages
             .iter()
@@ -557,7 +740,10 @@ impl Ctx<'_> {
             })
             .collect();
         let alts: Vec<Value> = if alternates.len() > 1 {
-            alternates.iter().map(|(l, u)| json!({"lang": l, "href": c.absolute(u)})).collect()
+            alternates
+                .iter()
+                .map(|(l, u)| json!({"lang": l, "href": c.absolute(u)}))
+                .collect()
         } else {
             Vec::new()
         };
@@ -571,14 +757,31 @@ impl Ctx<'_> {
             .then(|| json!({"src": format!("{}widget/{}", self.base, self.opts.loader.as_deref().unwrap_or_default())}));
         let mut m = Map::new();
         m.insert("lang".into(), json!(lang));
-        m.insert("dir".into(), json!(if Config::is_rtl(lang) { "rtl" } else { "ltr" }));
+        m.insert(
+            "dir".into(),
+            json!(if Config::is_rtl(lang) { "rtl" } else { "ltr" }),
+        );
         m.insert("page_kind".into(), json!(kind));
         m.insert("page_title".into(), json!(title));
-        m.insert("description".into(), json!(if description.is_empty() { &c.title } else { description }));
+        m.insert(
+            "description".into(),
+            json!(if description.is_empty() {
+                &c.title
+            } else {
+                description
+            }),
+        );
         m.insert("canonical".into(), json!(rel.map(|r| c.absolute(r))));
         m.insert("alternates".into(), json!(alts));
         m.insert("x_default".into(), json!(x_default));
-        m.insert("og_type".into(), json!(if kind == "article" { "article" } else { "website" }));
+        m.insert(
+            "og_type".into(),
+            json!(if kind == "article" {
+                "article"
+            } else {
+                "website"
+            }),
+        );
         m.insert("base".into(), json!(self.base));
         m.insert("css".into(), json!(self.css));
         m.insert("languages".into(), json!(languages));
@@ -597,11 +800,21 @@ impl Ctx<'_> {
     }
 
     fn cat_title(&self, cat: &Category, lang: &str) -> String {
-        cat.title.get(lang, &self.config.default_language).unwrap_or(&cat.id).to_string()
+        cat.title
+            .get(lang, &self.config.default_language)
+            .unwrap_or(&cat.id)
+            .to_string()
     }
 
-    fn in_category<'p>(&'p self, lang: &'p str, cat: &'p str) -> impl Iterator<Item = (usize, &'p Page<'p>)> + 'p {
-        self.pages.iter().enumerate().filter(move |(_, p)| p.src.lang == lang && p.category == cat)
+    fn in_category<'p>(
+        &'p self,
+        lang: &'p str,
+        cat: &'p str,
+    ) -> impl Iterator<Item = (usize, &'p Page<'p>)> + 'p {
+        self.pages
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| p.src.lang == lang && p.category == cat)
     }
 
     fn category_cards(&self, lang: &str) -> Value {
@@ -627,13 +840,32 @@ impl Ctx<'_> {
     }
 
     fn home(&self, lang: &str) -> Map<String, Value> {
-        let alternates: Vec<(String, String)> = self.config.languages.iter().map(|l| (l.clone(), format!("{l}/"))).collect();
-        let mut m = self.common(lang, "home", "", &self.config.description, Some(&format!("{lang}/")), &alternates);
+        let alternates: Vec<(String, String)> = self
+            .config
+            .languages
+            .iter()
+            .map(|l| (l.clone(), format!("{l}/")))
+            .collect();
+        let mut m = self.common(
+            lang,
+            "home",
+            "",
+            &self.config.description,
+            Some(&format!("{lang}/")),
+            &alternates,
+        );
         m.insert("categories".into(), self.category_cards(lang));
-        let mut featured: Vec<&Page<'_>> =
-            self.pages.iter().filter(|p| p.src.lang == lang && p.src.front.tags.iter().any(|t| t == "featured")).collect();
+        let mut featured: Vec<&Page<'_>> = self
+            .pages
+            .iter()
+            .filter(|p| p.src.lang == lang && p.src.front.tags.iter().any(|t| t == "featured"))
+            .collect();
         if featured.is_empty() {
-            featured = self.pages.iter().filter(|p| p.src.lang == lang && p.src.front.order.is_some()).collect();
+            featured = self
+                .pages
+                .iter()
+                .filter(|p| p.src.lang == lang && p.src.front.order.is_some())
+                .collect();
         }
         featured.sort_by_key(|p| p.order);
         let featured: Vec<Value> = featured.iter().take(6).map(|p| self.link(p)).collect();
@@ -648,12 +880,19 @@ impl Ctx<'_> {
     }
 
     fn category_page(&self, lang: &str, cat: &Category) -> Option<Map<String, Value>> {
-        let articles: Vec<Value> = self.in_category(lang, &cat.id).map(|(_, p)| self.link(p)).collect();
+        let articles: Vec<Value> = self
+            .in_category(lang, &cat.id)
+            .map(|(_, p)| self.link(p))
+            .collect();
         if articles.is_empty() {
             return None;
         }
         let title = self.cat_title(cat, lang);
-        let desc = cat.description.get(lang, &self.config.default_language).unwrap_or_default().to_string();
+        let desc = cat
+            .description
+            .get(lang, &self.config.default_language)
+            .unwrap_or_default()
+            .to_string();
         let alternates: Vec<(String, String)> = self
             .config
             .languages
@@ -661,8 +900,18 @@ impl Ctx<'_> {
             .filter(|l| self.in_category(l, &cat.id).next().is_some())
             .map(|l| (l.clone(), format!("{l}/category/{}/", cat.id)))
             .collect();
-        let mut m = self.common(lang, "category", &title, &desc, Some(&format!("{lang}/category/{}/", cat.id)), &alternates);
-        m.insert("category".into(), json!({"title": title, "description": desc}));
+        let mut m = self.common(
+            lang,
+            "category",
+            &title,
+            &desc,
+            Some(&format!("{lang}/category/{}/", cat.id)),
+            &alternates,
+        );
+        m.insert(
+            "category".into(),
+            json!({"title": title, "description": desc}),
+        );
         m.insert("articles".into(), json!(articles));
         let t = strings::for_lang(lang);
         let ld = json!({"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
@@ -680,19 +929,43 @@ impl Ctx<'_> {
         let translations: Vec<(String, String)> = c
             .languages
             .iter()
-            .filter(|l| self.pages.iter().any(|q| q.src.lang == **l && q.src.id == a.id))
+            .filter(|l| {
+                self.pages
+                    .iter()
+                    .any(|q| q.src.lang == **l && q.src.id == a.id)
+            })
             .map(|l| (l.clone(), format!("{l}/{}/", a.id)))
             .collect();
-        let mut m = self.common(lang, "article", &a.title, &p.summary, Some(&p.url), &translations);
+        let mut m = self.common(
+            lang,
+            "article",
+            &a.title,
+            &p.summary,
+            Some(&p.url),
+            &translations,
+        );
         let cat = self.categories.iter().find(|k| k.id == p.category);
         let cat_title = cat.map(|k| self.cat_title(k, lang)).unwrap_or_default();
         let cat_href = format!("{}{lang}/category/{}/", self.base, p.category);
-        m.insert("category".into(), cat.map_or(Value::Null, |_| json!({"title": cat_title, "href": cat_href})));
+        m.insert(
+            "category".into(),
+            cat.map_or(
+                Value::Null,
+                |_| json!({"title": cat_title, "href": cat_href}),
+            ),
+        );
         m.insert(
             "article".into(),
             json!({"id": a.id, "title": a.title, "html": p.html, "updated": a.front.updated, "summary": p.summary}),
         );
-        m.insert("toc".into(), json!(p.toc.iter().map(|e| json!({"level": e.level, "anchor": e.anchor, "text": e.text})).collect::<Vec<_>>()));
+        m.insert(
+            "toc".into(),
+            json!(p
+                .toc
+                .iter()
+                .map(|e| json!({"level": e.level, "anchor": e.anchor, "text": e.text}))
+                .collect::<Vec<_>>()),
+        );
         let others: Vec<Value> = translations
             .iter()
             .filter(|(l, _)| l != lang)
@@ -703,22 +976,47 @@ impl Ctx<'_> {
             .front
             .related
             .iter()
-            .filter_map(|r| self.pages.iter().find(|q| q.src.id == *r && q.src.lang == lang).or_else(|| self.pages.iter().find(|q| q.src.id == *r)))
+            .filter_map(|r| {
+                self.pages
+                    .iter()
+                    .find(|q| q.src.id == *r && q.src.lang == lang)
+                    .or_else(|| self.pages.iter().find(|q| q.src.id == *r))
+            })
             .map(|q| self.link(q))
             .collect();
         m.insert("related".into(), json!(related));
         // Previous and next within the category, in reading order.
-        let siblings: Vec<usize> = self.in_category(lang, &p.category).map(|(j, _)| j).collect();
+        let siblings: Vec<usize> = self
+            .in_category(lang, &p.category)
+            .map(|(j, _)| j)
+            .collect();
         let pos = siblings.iter().position(|&j| j == i);
-        let prev = pos.and_then(|k| k.checked_sub(1)).and_then(|k| siblings.get(k)).map(|&j| self.link(&self.pages[j]));
-        let next = pos.and_then(|k| siblings.get(k + 1)).map(|&j| self.link(&self.pages[j]));
+        let prev = pos
+            .and_then(|k| k.checked_sub(1))
+            .and_then(|k| siblings.get(k))
+            .map(|&j| self.link(&self.pages[j]));
+        let next = pos
+            .and_then(|k| siblings.get(k + 1))
+            .map(|&j| self.link(&self.pages[j]));
         m.insert("prev".into(), json!(prev));
         m.insert("next".into(), json!(next));
         let t = strings::for_lang(lang);
         if !c.support_email.is_empty() {
             let subject = format!("[{}] {}: {}", c.title, t.feedback_subject, a.title);
-            let body = format!("{}\n\n\n---\n{}\n{}\nid: {} · lang: {}\n", t.feedback_body, a.title, c.absolute(&p.url), a.id, lang);
-            let href = format!("mailto:{}?subject={}&body={}", c.support_email, pct(&subject), pct(&body));
+            let body = format!(
+                "{}\n\n\n---\n{}\n{}\nid: {} · lang: {}\n",
+                t.feedback_body,
+                a.title,
+                c.absolute(&p.url),
+                a.id,
+                lang
+            );
+            let href = format!(
+                "mailto:{}?subject={}&body={}",
+                c.support_email,
+                pct(&subject),
+                pct(&body)
+            );
             m.insert("ticket".into(), json!({"href": href}));
         }
         let mut ld = vec![
@@ -732,7 +1030,11 @@ impl Ctx<'_> {
             ]}),
         ];
         if !a.front.questions.is_empty() {
-            let answer = if p.summary.is_empty() { a.title.clone() } else { p.summary.clone() };
+            let answer = if p.summary.is_empty() {
+                a.title.clone()
+            } else {
+                p.summary.clone()
+            };
             let entities: Vec<Value> = std::iter::once(&a.title)
                 .chain(&a.front.questions)
                 .map(|q| json!({"@type": "Question", "name": q, "acceptedAnswer": {"@type": "Answer", "text": answer, "url": c.absolute(&p.url)}}))
@@ -745,10 +1047,23 @@ impl Ctx<'_> {
 
     fn feed(&self, lang: &str) -> String {
         let c = self.config;
-        let mut entries: Vec<&Page<'_>> = self.pages.iter().filter(|p| p.src.lang == lang && p.src.front.updated.is_some()).collect();
-        entries.sort_by(|a, b| b.src.front.updated.cmp(&a.src.front.updated).then(a.src.id.cmp(&b.src.id)));
+        let mut entries: Vec<&Page<'_>> = self
+            .pages
+            .iter()
+            .filter(|p| p.src.lang == lang && p.src.front.updated.is_some())
+            .collect();
+        entries.sort_by(|a, b| {
+            b.src
+                .front
+                .updated
+                .cmp(&a.src.front.updated)
+                .then(a.src.id.cmp(&b.src.id))
+        });
         entries.truncate(50);
-        let newest = entries.first().and_then(|p| p.src.front.updated.clone()).unwrap_or_else(|| "1970-01-01".into());
+        let newest = entries
+            .first()
+            .and_then(|p| p.src.front.updated.clone())
+            .unwrap_or_else(|| "1970-01-01".into());
         let x = markdown::escape;
         let mut s = format!(
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n<title>{}</title>\n<id>{}</id>\n<link rel=\"self\" href=\"{}\"/>\n<link href=\"{}\"/>\n<updated>{newest}T00:00:00Z</updated>\n<author><name>{}</name></author>\n",
@@ -769,16 +1084,31 @@ impl Ctx<'_> {
         let c = self.config;
         let mut s = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
         for lang in &c.languages {
-            s.push_str(&format!("<url><loc>{}</loc></url>\n", markdown::escape(&c.absolute(&format!("{lang}/")))));
+            s.push_str(&format!(
+                "<url><loc>{}</loc></url>\n",
+                markdown::escape(&c.absolute(&format!("{lang}/")))
+            ));
             for cat in self.categories {
                 if self.in_category(lang, &cat.id).next().is_some() {
-                    s.push_str(&format!("<url><loc>{}</loc></url>\n", markdown::escape(&c.absolute(&format!("{lang}/category/{}/", cat.id)))));
+                    s.push_str(&format!(
+                        "<url><loc>{}</loc></url>\n",
+                        markdown::escape(&c.absolute(&format!("{lang}/category/{}/", cat.id)))
+                    ));
                 }
             }
         }
         for p in self.pages {
-            let lastmod = p.src.front.updated.as_ref().map(|d| format!("<lastmod>{d}</lastmod>")).unwrap_or_default();
-            s.push_str(&format!("<url><loc>{}</loc>{lastmod}</url>\n", markdown::escape(&c.absolute(&p.url))));
+            let lastmod = p
+                .src
+                .front
+                .updated
+                .as_ref()
+                .map(|d| format!("<lastmod>{d}</lastmod>"))
+                .unwrap_or_default();
+            s.push_str(&format!(
+                "<url><loc>{}</loc>{lastmod}</url>\n",
+                markdown::escape(&c.absolute(&p.url))
+            ));
         }
         let _ = self.kb;
         s.push_str("</urlset>\n");
@@ -788,7 +1118,9 @@ impl Ctx<'_> {
 
 /// JSON for a `<script type="application/ld+json">` block: `<` escaped so no text can close it.
 fn script_json(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default().replace('<', "\\u003c")
+    serde_json::to_string(v)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
 }
 
 fn headers(base: &str, opts: &Options) -> String {
@@ -796,12 +1128,16 @@ fn headers(base: &str, opts: &Options) -> String {
     s.push_str(&format!(
         "{base}*\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: strict-origin-when-cross-origin\n  Content-Security-Policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'\n"
     ));
-    s.push_str(&format!("{base}assets/*\n  Cache-Control: public, max-age=31536000, immutable\n"));
+    s.push_str(&format!(
+        "{base}assets/*\n  Cache-Control: public, max-age=31536000, immutable\n"
+    ));
     s.push_str(&format!(
         "{base}widget/*\n  Access-Control-Allow-Origin: *\n  Cross-Origin-Resource-Policy: cross-origin\n  Cache-Control: public, max-age=3600\n"
     ));
     for f in &opts.widget_hashed {
-        s.push_str(&format!("{base}widget/{f}\n  Cache-Control: public, max-age=31536000, immutable\n"));
+        s.push_str(&format!(
+            "{base}widget/{f}\n  Cache-Control: public, max-age=31536000, immutable\n"
+        ));
     }
     for f in ["index.bin", "widget-config.json"] {
         s.push_str(&format!(
@@ -815,7 +1151,11 @@ fn widget_config(c: &Config) -> String {
     let greeting: BTreeMap<String, String> = c
         .languages
         .iter()
-        .filter_map(|l| c.greeting.get(l, &c.default_language).map(|g| (l.clone(), g.to_string())))
+        .filter_map(|l| {
+            c.greeting
+                .get(l, &c.default_language)
+                .map(|g| (l.clone(), g.to_string()))
+        })
         .collect();
     let v = json!({
         "title": c.title,
@@ -835,16 +1175,30 @@ fn widget_config(c: &Config) -> String {
 
 fn parse_hex(s: &str) -> Option<[f64; 3]> {
     let h = s.strip_prefix('#')?;
-    let h: String = if h.len() == 3 { h.chars().flat_map(|c| [c, c]).collect() } else { h.to_string() };
+    let h: String = if h.len() == 3 {
+        h.chars().flat_map(|c| [c, c]).collect()
+    } else {
+        h.to_string()
+    };
     if h.len() != 6 {
         return None;
     }
-    let v = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok().map(|x| f64::from(x) / 255.0);
+    let v = |i: usize| {
+        u8::from_str_radix(&h[i..i + 2], 16)
+            .ok()
+            .map(|x| f64::from(x) / 255.0)
+    };
     Some([v(0)?, v(2)?, v(4)?])
 }
 
 fn luminance(c: [f64; 3]) -> f64 {
-    let f = |x: f64| if x <= 0.03928 { x / 12.92 } else { ((x + 0.055) / 1.055).powf(2.4) };
+    let f = |x: f64| {
+        if x <= 0.03928 {
+            x / 12.92
+        } else {
+            ((x + 0.055) / 1.055).powf(2.4)
+        }
+    };
     0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2])
 }
 
@@ -854,16 +1208,28 @@ pub fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
 }
 
 fn mix(c: [f64; 3], with: [f64; 3], t: f64) -> [f64; 3] {
-    [c[0] + (with[0] - c[0]) * t, c[1] + (with[1] - c[1]) * t, c[2] + (with[2] - c[2]) * t]
+    [
+        c[0] + (with[0] - c[0]) * t,
+        c[1] + (with[1] - c[1]) * t,
+        c[2] + (with[2] - c[2]) * t,
+    ]
 }
 
 fn hex(c: [f64; 3]) -> String {
-    format!("#{:02x}{:02x}{:02x}", (c[0] * 255.0).round() as u8, (c[1] * 255.0).round() as u8, (c[2] * 255.0).round() as u8)
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        (c[0] * 255.0).round() as u8,
+        (c[1] * 255.0).round() as u8,
+        (c[2] * 255.0).round() as u8
+    )
 }
 
 /// The colour nearest `c` (towards `toward`) that reaches 4.5:1 against `bg`.
 fn readable(c: [f64; 3], bg: [f64; 3], toward: [f64; 3]) -> [f64; 3] {
-    (0..=20).map(|i| mix(c, toward, f64::from(i) * 0.05)).find(|x| contrast(*x, bg) >= 4.5).unwrap_or(toward)
+    (0..=20)
+        .map(|i| mix(c, toward, f64::from(i) * 0.05))
+        .find(|x| contrast(*x, bg) >= 4.5)
+        .unwrap_or(toward)
 }
 
 fn brand_css(brand: &str) -> String {
@@ -895,7 +1261,9 @@ mod tests {
 
     #[test]
     fn brand_colours_keep_aa_contrast() {
-        for brand in ["#2456c7", "#ffd400", "#00c2a8", "#000000", "#ffffff", "#ff5a5f"] {
+        for brand in [
+            "#2456c7", "#ffd400", "#00c2a8", "#000000", "#ffffff", "#ff5a5f",
+        ] {
             let css = brand_css(brand);
             let get = |var: &str| {
                 let (css, var) = match var.strip_suffix("-dark") {
@@ -905,20 +1273,35 @@ mod tests {
                 let at = css.find(&format!("{var}: ")).unwrap() + var.len() + 2;
                 parse_hex(&css[at..at + 7]).unwrap()
             };
-            assert!(contrast(get("--brand"), get("--brand-text")) >= 4.5, "{brand}: {css}");
-            assert!(contrast(get("--link"), [1.0, 1.0, 1.0]) >= 4.5, "{brand}: {css}");
-            assert!(contrast(get("--link-dark"), parse_hex("#0f1217").unwrap()) >= 4.5, "{brand}: {css}");
+            assert!(
+                contrast(get("--brand"), get("--brand-text")) >= 4.5,
+                "{brand}: {css}"
+            );
+            assert!(
+                contrast(get("--link"), [1.0, 1.0, 1.0]) >= 4.5,
+                "{brand}: {css}"
+            );
+            assert!(
+                contrast(get("--link-dark"), parse_hex("#0f1217").unwrap()) >= 4.5,
+                "{brand}: {css}"
+            );
         }
     }
 
     #[test]
     fn mailto_encoding_is_rfc6068() {
-        assert_eq!(pct("a b&c?d#e%f+g\n退"), "a%20b%26c%3Fd%23e%25f%2Bg%0A%E9%80%80");
+        assert_eq!(
+            pct("a b&c?d#e%f+g\n退"),
+            "a%20b%26c%3Fd%23e%25f%2Bg%0A%E9%80%80"
+        );
     }
 
     #[test]
     fn paths_normalize() {
-        assert_eq!(normalize(Path::new("kb/articles/en/../zh/./a.md")), PathBuf::from("kb/articles/zh/a.md"));
+        assert_eq!(
+            normalize(Path::new("kb/articles/en/../zh/./a.md")),
+            PathBuf::from("kb/articles/zh/a.md")
+        );
         assert_eq!(percent_decode("a%20b%2"), "a b%2");
     }
 }

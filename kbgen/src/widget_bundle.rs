@@ -22,7 +22,8 @@ pub fn write(dir: &Path) -> Result<String> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     for file in BUNDLE.files() {
         let path = dir.join(file.path());
-        std::fs::write(&path, file.contents()).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(&path, file.contents())
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     manifest()
         .get("loader.js")

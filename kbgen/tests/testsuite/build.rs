@@ -26,17 +26,27 @@ fn output_layout() {
         "zh/feed.xml",
         "images/label.svg",
     ] {
-        assert!(files.iter().any(|f| f == expected), "{expected} missing from {files:#?}");
+        assert!(
+            files.iter().any(|f| f == expected),
+            "{expected} missing from {files:#?}"
+        );
     }
-    let css: Vec<&String> = files.iter().filter(|f| f.starts_with("assets/style.") && f.ends_with(".css")).collect();
+    let css: Vec<&String> = files
+        .iter()
+        .filter(|f| f.starts_with("assets/style.") && f.ends_with(".css"))
+        .collect();
     assert_eq!(css.len(), 1, "one hashed stylesheet: {files:#?}");
-    assert!(!files.iter().any(|f| f.contains(".kbgen-tmp")), "no temporary files left");
+    assert!(
+        !files.iter().any(|f| f.contains(".kbgen-tmp")),
+        "no temporary files left"
+    );
 }
 
 #[test]
 fn widget_config_carries_site_settings() {
     let (_tmp, out) = build(&fixture("basic"));
-    let v: serde_json::Value = serde_json::from_str(&read(&out.join("widget-config.json"))).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&read(&out.join("widget-config.json"))).unwrap();
     assert_eq!(v["title"], "Acme Help");
     assert_eq!(v["support_email"], "support@acme.test");
     assert_eq!(v["languages"], serde_json::json!(["en", "zh"]));
@@ -84,7 +94,10 @@ fn chinese_anchors_and_links() {
     let html = read(&out.join("zh/refunds/index.html"));
     assert!(html.contains("<h2 id=\"如何退货\">"), "{html}");
     assert!(html.contains("<html lang=\"zh\" dir=\"ltr\">"));
-    assert!(html.contains("href=\"/help/zh/reset-password/\""), "link resolves to the Chinese translation");
+    assert!(
+        html.contains("href=\"/help/zh/reset-password/\""),
+        "link resolves to the Chinese translation"
+    );
     assert!(html.contains("这篇文章有帮助吗？"));
 }
 
@@ -92,7 +105,10 @@ fn chinese_anchors_and_links() {
 fn helpful_no_offers_a_mailto_ticket_with_context() {
     let (_tmp, out) = build(&fixture("basic"));
     let html = read(&out.join("en/refunds/index.html"));
-    let start = html.find("href=\"mailto:support@acme.test?").expect("ticket link") + 6;
+    let start = html
+        .find("href=\"mailto:support@acme.test?")
+        .expect("ticket link")
+        + 6;
     let end = start + html[start..].find('"').unwrap();
     let href = html[start..end].replace("&amp;", "&");
     let decode = |s: &str| {
@@ -111,11 +127,24 @@ fn helpful_no_offers_a_mailto_ticket_with_context() {
         String::from_utf8(v).unwrap()
     };
     let query = href.split_once('?').unwrap().1;
-    let params: Vec<(&str, String)> =
-        query.split('&').map(|kv| kv.split_once('=').unwrap()).map(|(k, v)| (k, decode(v))).collect();
-    assert_eq!(params[0], ("subject", "[Acme Help] Feedback on: Refunds & returns".to_string()));
+    let params: Vec<(&str, String)> = query
+        .split('&')
+        .map(|kv| kv.split_once('=').unwrap())
+        .map(|(k, v)| (k, decode(v)))
+        .collect();
+    assert_eq!(
+        params[0],
+        (
+            "subject",
+            "[Acme Help] Feedback on: Refunds & returns".to_string()
+        )
+    );
     assert_eq!(params[1].0, "body");
-    assert!(params[1].1.contains("https://acme.test/help/en/refunds/"), "{}", params[1].1);
+    assert!(
+        params[1].1.contains("https://acme.test/help/en/refunds/"),
+        "{}",
+        params[1].1
+    );
     assert!(params[1].1.contains("id: refunds"));
 }
 
@@ -123,13 +152,28 @@ fn helpful_no_offers_a_mailto_ticket_with_context() {
 fn widget_script_on_every_page_when_bundled() {
     let (_tmp, out) = build(&fixture("basic"));
     let has_loader = out.join("widget").is_dir();
-    for page in ["index.html", "en/refunds/index.html", "zh/index.html", "en/search/index.html"] {
+    for page in [
+        "index.html",
+        "en/refunds/index.html",
+        "zh/index.html",
+        "en/search/index.html",
+    ] {
         let html = read(&out.join(page));
-        assert_eq!(html.contains("<script src=\"/help/widget/"), has_loader, "{page}");
+        assert_eq!(
+            html.contains("<script src=\"/help/widget/"),
+            has_loader,
+            "{page}"
+        );
     }
     let search = read(&out.join("en/search/index.html"));
-    assert!(search.contains("id=\"solodesk-search\""), "search placeholder");
-    assert!(search.contains("href=\"/help/en/category/orders/\""), "search page lists categories without JS");
+    assert!(
+        search.contains("id=\"solodesk-search\""),
+        "search placeholder"
+    );
+    assert!(
+        search.contains("href=\"/help/en/category/orders/\""),
+        "search page lists categories without JS"
+    );
 }
 
 #[test]
@@ -137,19 +181,34 @@ fn index_holds_articles_with_sections() {
     let (_tmp, out) = build(&fixture("basic"));
     let bytes = std::fs::read(out.join("index.bin")).unwrap();
     let index = solodesk_engine::Index::from_bytes(&bytes).expect("index decodes");
-    let mut got: Vec<(String, String, String)> =
-        index.articles().iter().map(|a| (a.lang.clone(), a.id.clone(), a.url.clone())).collect();
+    let mut got: Vec<(String, String, String)> = index
+        .articles()
+        .iter()
+        .map(|a| (a.lang.clone(), a.id.clone(), a.url.clone()))
+        .collect();
     got.sort();
     assert_eq!(
         got,
         [
             ("en".into(), "refunds".into(), "en/refunds/".into()),
-            ("en".into(), "reset-password".into(), "en/reset-password/".into()),
+            (
+                "en".into(),
+                "reset-password".into(),
+                "en/reset-password/".into()
+            ),
             ("zh".into(), "refunds".into(), "zh/refunds/".into()),
-            ("zh".into(), "reset-password".into(), "zh/reset-password/".into()),
+            (
+                "zh".into(),
+                "reset-password".into(),
+                "zh/reset-password/".into()
+            ),
         ]
     );
-    let zh = index.articles().iter().find(|a| a.lang == "zh" && a.id == "refunds").unwrap();
+    let zh = index
+        .articles()
+        .iter()
+        .find(|a| a.lang == "zh" && a.id == "refunds")
+        .unwrap();
     let anchors: Vec<&str> = zh.sections.iter().map(|s| s.anchor.as_str()).collect();
     assert_eq!(anchors, ["", "如何退货", "退款政策"]);
     assert_eq!(zh.category, "订单");
@@ -160,13 +219,19 @@ fn index_holds_articles_with_sections() {
 fn feeds_sitemap_robots_headers() {
     let (_tmp, out) = build(&fixture("basic"));
     let sitemap = read(&out.join("sitemap.xml"));
-    assert!(sitemap.contains("<loc>https://acme.test/help/zh/refunds/</loc><lastmod>2025-02-03</lastmod>"));
+    assert!(sitemap
+        .contains("<loc>https://acme.test/help/zh/refunds/</loc><lastmod>2025-02-03</lastmod>"));
     let feed = read(&out.join("en/feed.xml"));
     assert!(feed.contains("<title>Refunds &amp; returns</title>"));
-    assert!(feed.find("Refunds").unwrap() < feed.find("Reset your password").unwrap(), "newest first");
+    assert!(
+        feed.find("Refunds").unwrap() < feed.find("Reset your password").unwrap(),
+        "newest first"
+    );
     assert!(read(&out.join("robots.txt")).contains("Sitemap: https://acme.test/help/sitemap.xml"));
     let headers = read(&out.join("_headers"));
-    assert!(headers.contains("/help/assets/*\n  Cache-Control: public, max-age=31536000, immutable"));
+    assert!(
+        headers.contains("/help/assets/*\n  Cache-Control: public, max-age=31536000, immutable")
+    );
     assert!(headers.contains("/help/widget/*\n  Access-Control-Allow-Origin: *"));
     assert!(headers.contains("/help/index.bin\n  Access-Control-Allow-Origin: *"));
 }
@@ -175,7 +240,12 @@ fn feeds_sitemap_robots_headers() {
 fn base_url_override() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let (ok, _, err) = run(kbgen().arg("build").arg(fixture("basic")).arg("--out").arg(&out).args(["--base-url", "/"]));
+    let (ok, _, err) = run(kbgen()
+        .arg("build")
+        .arg(fixture("basic"))
+        .arg("--out")
+        .arg(&out)
+        .args(["--base-url", "/"]));
     assert!(ok, "{err}");
     assert!(read(&out.join("en/refunds/index.html")).contains("href=\"/en/reset-password/#steps\""));
 }
@@ -186,13 +256,25 @@ fn failed_build_leaves_previous_site_untouched() {
     let out = tmp.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("keep.txt"), "previous site").unwrap();
-    let (ok, _, err) = run(kbgen().arg("build").arg(fixture("broken")).arg("--out").arg(&out));
+    let (ok, _, err) = run(kbgen()
+        .arg("build")
+        .arg(fixture("broken"))
+        .arg("--out")
+        .arg(&out));
     assert!(!ok);
     assert!(err.contains("build failed"), "{err}");
     assert_eq!(read(&out.join("keep.txt")), "previous site");
-    assert_eq!(files(tmp.path()), ["out/keep.txt"], "no temporary folder left behind");
+    assert_eq!(
+        files(tmp.path()),
+        ["out/keep.txt"],
+        "no temporary folder left behind"
+    );
     // A successful build replaces the folder as a whole.
-    let (ok, _, err) = run(kbgen().arg("build").arg(fixture("basic")).arg("--out").arg(&out));
+    let (ok, _, err) = run(kbgen()
+        .arg("build")
+        .arg(fixture("basic"))
+        .arg("--out")
+        .arg(&out));
     assert!(ok, "{err}");
     assert!(!out.join("keep.txt").exists());
     assert!(out.join("index.bin").exists());
@@ -202,7 +284,11 @@ fn failed_build_leaves_previous_site_untouched() {
 fn seed_json_rules_are_accepted() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let (ok, _, err) = run(kbgen().arg("build").arg(fixture("seed-json")).arg("--out").arg(&out));
+    let (ok, _, err) = run(kbgen()
+        .arg("build")
+        .arg(fixture("seed-json"))
+        .arg("--out")
+        .arg(&out));
     assert!(ok, "{err}");
     assert!(err.contains("2 rules"), "{err}");
 }
@@ -218,8 +304,14 @@ fn missing_folder_is_a_clear_error() {
 fn snippet_prints_the_script_tag() {
     let (ok, out, _) = run(kbgen().arg("snippet").arg(fixture("basic")));
     assert!(ok);
-    assert!(out.starts_with("<script src=\"https://acme.test/help/widget/"), "{out}");
-    assert!(out.trim_end().ends_with("async data-solodesk></script>"), "{out}");
+    assert!(
+        out.starts_with("<script src=\"https://acme.test/help/widget/"),
+        "{out}"
+    );
+    assert!(
+        out.trim_end().ends_with("async data-solodesk></script>"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -228,5 +320,8 @@ fn right_to_left_languages_are_mirrored() {
     let html = read(&out.join("ar/returns/index.html"));
     assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{html}");
     assert!(html.contains("هل كانت هذه المقالة مفيدة؟"));
-    assert!(html.contains("<h2 id=\"كيفية-الإرجاع\">"), "Arabic heading anchors keep their letters");
+    assert!(
+        html.contains("<h2 id=\"كيفية-الإرجاع\">"),
+        "Arabic heading anchors keep their letters"
+    );
 }

@@ -12,13 +12,31 @@ fn reports_all_problems_with_positions() {
     let c = dir.join("articles/en/c.md");
     let rules = dir.join("rules.toml");
     for expected in [
-        format!("{}:3:1: warning: unknown front matter key \"titel\" (did you mean \"title\"?)", a.display()),
-        format!("{}:6:9: error: broken link: `missing.md` is not an article of this knowledge base", a.display()),
+        format!(
+            "{}:3:1: warning: unknown front matter key \"titel\" (did you mean \"title\"?)",
+            a.display()
+        ),
+        format!(
+            "{}:6:9: error: broken link: `missing.md` is not an article of this knowledge base",
+            a.display()
+        ),
         format!("{}:6:35: error: image not found: `nope.png`", a.display()),
-        format!("{}:1:1: error: duplicate id \"a\" in language \"en\"", b.display()),
-        format!("{}:1:1: error: missing `title` in front matter", c.display()),
-        format!("{}:1:1: error: rule \"silent\" can never fire: it has no phrasings, keywords or regex", rules.display()),
-        format!("{}:1:1: warning: article \"a\" has no translation in zh", a.display()),
+        format!(
+            "{}:1:1: error: duplicate id \"a\" in language \"en\"",
+            b.display()
+        ),
+        format!(
+            "{}:1:1: error: missing `title` in front matter",
+            c.display()
+        ),
+        format!(
+            "{}:1:1: error: rule \"silent\" can never fire: it has no phrasings, keywords or regex",
+            rules.display()
+        ),
+        format!(
+            "{}:1:1: warning: article \"a\" has no translation in zh",
+            a.display()
+        ),
     ] {
         assert!(err.contains(&expected), "missing\n  {expected}\nin\n{err}");
     }

@@ -5,8 +5,13 @@ use super::*;
 use html5gum::{Token, Tokenizer};
 
 /// Elements whose end tag HTML lets the parser infer; we still require the rest to nest properly.
-const OPTIONAL_END: &[&str] = &["p", "li", "td", "th", "tr", "thead", "tbody", "dt", "dd", "option"];
-const VOID: &[&str] = &["meta", "link", "img", "br", "hr", "input", "source", "col", "wbr", "area", "base", "embed", "track"];
+const OPTIONAL_END: &[&str] = &[
+    "p", "li", "td", "th", "tr", "thead", "tbody", "dt", "dd", "option",
+];
+const VOID: &[&str] = &[
+    "meta", "link", "img", "br", "hr", "input", "source", "col", "wbr", "area", "base", "embed",
+    "track",
+];
 
 /// Problems of one page: tokenizer errors, mis-nested or unclosed elements, inline code.
 fn problems(html: &str) -> Vec<String> {
@@ -32,7 +37,10 @@ fn problems(html: &str) -> Vec<String> {
                 }
                 if name == "script" {
                     let src = tag.attributes.keys().any(|k| &k[..] == b"src");
-                    let ld = tag.attributes.iter().any(|(k, v)| &k[..] == b"type" && &v[..] == b"application/ld+json");
+                    let ld = tag
+                        .attributes
+                        .iter()
+                        .any(|(k, v)| &k[..] == b"type" && &v[..] == b"application/ld+json");
                     if !src && !ld {
                         problems.push("inline <script>".into());
                     }
@@ -43,7 +51,10 @@ fn problems(html: &str) -> Vec<String> {
             }
             Token::EndTag(tag) => {
                 let name = String::from_utf8_lossy(&tag.name).to_lowercase();
-                while stack.last().is_some_and(|top| *top != name && OPTIONAL_END.contains(&top.as_str())) {
+                while stack
+                    .last()
+                    .is_some_and(|top| *top != name && OPTIONAL_END.contains(&top.as_str()))
+                {
                     stack.pop();
                 }
                 match stack.pop() {
@@ -64,10 +75,18 @@ fn problems(html: &str) -> Vec<String> {
 #[test]
 fn checker_catches_problems() {
     assert_eq!(problems("<div><p>a</div>"), Vec::<String>::new());
-    assert_eq!(problems("<div><span>a</div>"), ["</div> closes Some(\"span\")", "unclosed: [\"div\"]"]);
-    assert_eq!(problems("<a style=\"x\" onclick=\"y\">a</a>"), ["inline `onclick` on <a>", "inline `style` on <a>"]);
+    assert_eq!(
+        problems("<div><span>a</div>"),
+        ["</div> closes Some(\"span\")", "unclosed: [\"div\"]"]
+    );
+    assert_eq!(
+        problems("<a style=\"x\" onclick=\"y\">a</a>"),
+        ["inline `onclick` on <a>", "inline `style` on <a>"]
+    );
     assert_eq!(problems("<script>x</script>"), ["inline <script>"]);
-    assert!(problems("<div class=\"a\"b>").iter().any(|p| p.starts_with("parse error")));
+    assert!(problems("<div class=\"a\"b>")
+        .iter()
+        .any(|p| p.starts_with("parse error")));
 }
 
 #[test]

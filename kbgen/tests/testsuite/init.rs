@@ -8,7 +8,10 @@ fn starter_builds_and_checks() {
     let kb = tmp.path().join("kb");
     let (ok, out, err) = run(kbgen().arg("init").arg(&kb));
     assert!(ok, "{err}");
-    assert!(out.contains("kbgen.toml"), "init explains the content model: {out}");
+    assert!(
+        out.contains("kbgen.toml"),
+        "init explains the content model: {out}"
+    );
     let (ok, _, err) = run(kbgen().arg("check").arg(&kb).arg("--strict"));
     assert!(ok, "starter has no errors or warnings:\n{err}");
     let (_tmp, site) = build(&kb);

@@ -5,7 +5,9 @@ use super::*;
 /// The page without the content-hashed stylesheet name, which changes with every CSS edit.
 fn page(out: &std::path::Path, rel: &str) -> String {
     let html = read(&out.join(rel));
-    let start = html.find("/help/assets/style.").map(|i| i + "/help/assets/style.".len());
+    let start = html
+        .find("/help/assets/style.")
+        .map(|i| i + "/help/assets/style.".len());
     match start {
         Some(s) => format!("{}HASH{}", &html[..s], &html[s + 10..]),
         None => html,
