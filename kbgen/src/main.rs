@@ -202,14 +202,22 @@ fn print_snippet(d: &diag::Diagnostic) {
     if d.line == 0 || (d.line, d.col) == (1, 1) {
         return;
     }
-    let Ok(text) = std::fs::read_to_string(&d.path) else { return };
-    let Some(line) = text.lines().nth(d.line - 1) else { return };
+    let Ok(text) = std::fs::read_to_string(&d.path) else {
+        return;
+    };
+    let Some(line) = text.lines().nth(d.line - 1) else {
+        return;
+    };
     if line.trim().is_empty() {
         return;
     }
     let num = d.line.to_string();
     let pad = " ".repeat(num.len());
-    let caret_at: String = line.chars().take(d.col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    let caret_at: String = line
+        .chars()
+        .take(d.col.saturating_sub(1))
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
     eprintln!("{pad} |\n{num} | {line}\n{pad} | {caret_at}^");
 }
 
@@ -340,9 +348,51 @@ mod robustness {
     use std::path::Path;
 
     const PIECES: &[&str] = &[
-        "---\n", "+++\n", "title: ", "title = ", "\"", "'", "[", "]", "{", "}", "#", "## ", "> [!NOTE]\n", "\n", "\r\n",
-        "|", "---|", "`", "```", "*", "~~", "[^1]", "[x](a.md#b)", "![i](", ")", "<Steps>", "</", "{{x}}", "{% if %}", "%",
-        "退款", "é", "\u{feff}", "\t", ":", "=", ",", "-", " ", "1", "2025-13-45", "- [ ] ", "\\", "&", "<script>",
+        "---\n",
+        "+++\n",
+        "title: ",
+        "title = ",
+        "\"",
+        "'",
+        "[",
+        "]",
+        "{",
+        "}",
+        "#",
+        "## ",
+        "> [!NOTE]\n",
+        "\n",
+        "\r\n",
+        "|",
+        "---|",
+        "`",
+        "```",
+        "*",
+        "~~",
+        "[^1]",
+        "[x](a.md#b)",
+        "![i](",
+        ")",
+        "<Steps>",
+        "</",
+        "{{x}}",
+        "{% if %}",
+        "%",
+        "退款",
+        "é",
+        "\u{feff}",
+        "\t",
+        ":",
+        "=",
+        ",",
+        "-",
+        " ",
+        "1",
+        "2025-13-45",
+        "- [ ] ",
+        "\\",
+        "&",
+        "<script>",
     ];
 
     fn documents() -> impl Iterator<Item = String> {
@@ -373,7 +423,11 @@ mod robustness {
                 crate::frontmatter::parse(front, format, split.front_line, path, &mut diags);
             }
             crate::config::parse(&doc, path, &mut diags);
-            for format in [crate::rules::Format::Toml, crate::rules::Format::Yaml, crate::rules::Format::SeedJson] {
+            for format in [
+                crate::rules::Format::Toml,
+                crate::rules::Format::Yaml,
+                crate::rules::Format::SeedJson,
+            ] {
                 crate::rules::parse(&doc, format, path, &mut diags);
             }
             crate::import::parse_csv(&doc);
@@ -382,7 +436,8 @@ mod robustness {
                 let _ = d.to_string();
             }
             for p in r.problems {
-                let (crate::markdown::Problem::Error(at, _) | crate::markdown::Problem::Warning(at, _)) = p;
+                let (crate::markdown::Problem::Error(at, _)
+                | crate::markdown::Problem::Warning(at, _)) = p;
                 let _ = crate::diag::line_col(split.body, at);
             }
         }

@@ -5,6 +5,7 @@
 use crate::diag::Diagnostics;
 use crate::{load, output, site, widget_bundle};
 use anyhow::{Context, Result};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -143,11 +143,20 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         };
         if !categories.iter().any(|k| k.id == cat) {
             let title = if cat == "general" {
-                config.languages.iter().map(|l| (l.clone(), strings::for_lang(l).general.to_string())).collect()
+                config
+                    .languages
+                    .iter()
+                    .map(|l| (l.clone(), strings::for_lang(l).general.to_string()))
+                    .collect()
             } else {
                 [("*".to_string(), crate::config::humanize(&cat))].into()
             };
-            categories.push(Category { id: cat.clone(), order: i64::MAX, title: Localized(title), description: Localized::default() });
+            categories.push(Category {
+                id: cat.clone(),
+                order: i64::MAX,
+                title: Localized(title),
+                description: Localized::default(),
+            });
         }
         article_category.insert(i, cat);
     }

@@ -10,6 +10,7 @@ mod corpora;
 mod html;
 mod import;
 mod init;
+mod serve;
 mod snapshots;
 
 use std::path::{Path, PathBuf};
