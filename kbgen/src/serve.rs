@@ -23,11 +23,12 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
     let out = std::env::temp_dir().join(format!("kbgen-serve-{}", std::process::id()));
     let version = Arc::new(AtomicU64::new(0));
     rebuild(dir, &out, &base_url);
-    println!(
-        "serving {} at {base_url}  (demo of your site with the widget: {base_url}_demo/)",
+    // Written without panicking: whoever started us may have closed our stdout already.
+    let _ = writeln!(
+        std::io::stdout(),
+        "serving {} at {base_url}  (demo of your site with the widget: {base_url}_demo/)\npress Ctrl-C to stop",
         dir.display()
     );
-    println!("press Ctrl-C to stop");
 
     let watch_dir = dir.to_path_buf();
     let watch_out = out.clone();
