@@ -325,3 +325,22 @@ fn right_to_left_languages_are_mirrored() {
         "Arabic heading anchors keep their letters"
     );
 }
+
+#[test]
+fn leftovers_of_a_killed_build_are_cleared() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(tmp.path().join(".out.kbgen-tmp-999999/en")).unwrap();
+    let (ok, _, err) = run(kbgen()
+        .arg("build")
+        .arg(fixture("basic"))
+        .arg("--out")
+        .arg(&out));
+    assert!(ok, "{err}");
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["out"]);
+}
