@@ -1176,6 +1176,11 @@ fn widget_config(c: &Config) -> String {
         "greeting": greeting,
         "base_url": c.base_url,
         "index": "index.bin",
+        // The names the widget's loader reads (widget/src/lib.rs `raw_config`, loader.js `conf.*`).
+        "site": c.title,
+        "email": c.support_email,
+        "color": c.brand_color,
+        "strings": greeting.iter().map(|(l, g)| (l.clone(), json!({"greeting": g}))).collect::<Map<String, Value>>(),
     });
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }

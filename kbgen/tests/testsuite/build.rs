@@ -55,6 +55,11 @@ fn widget_config_carries_site_settings() {
     assert_eq!(v["position"], "left");
     assert_eq!(v["greeting"]["zh"], "你好！");
     assert_eq!(v["base_url"], "https://acme.test/help/");
+    // The same settings under the names the widget reads.
+    assert_eq!(v["site"], "Acme Help");
+    assert_eq!(v["email"], "support@acme.test");
+    assert_eq!(v["color"], "#ffd400");
+    assert_eq!(v["strings"]["zh"]["greeting"], "你好！");
 }
 
 #[test]
