@@ -17,10 +17,13 @@ kbgen="$root/target/release/kbgen"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Runs "$@" $runs times; prints "median_s max_rss_mb".
+# Runs "$@" $runs times into a fresh output folder ($1, removed before each run and not timed,
+# so both tools pay for writing but not for deleting); prints "median_s max_rss_mb".
 measure() {
-  local times=() rss=0
+  local out=$1 times=() rss=0
+  shift
   for _ in $(seq "$runs"); do
+    rm -rf "$out"
     /usr/bin/time -f "%e %M" -o "$work/t" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; return 1; }
     read -r t m < "$work/t"
     times+=("$t")
@@ -49,10 +52,10 @@ for c in sendgrid-docs/content dify-docs; do
   dir="$corpora/$c"
   [ -d "$dir" ] || continue
   files=$(find "$dir" -type f \( -name '*.md' -o -name '*.mdx' \) | wc -l)
-  read -r kt km < <(measure "$kbgen" build "$dir" --out "$work/kbgen-out")
+  read -r kt km < <(measure "$work/kbgen-out" "$kbgen" build "$dir" --out "$work/kbgen-out")
   if command -v mdbook >/dev/null; then
     mdbook_project "$dir" "$work/book-$files"
-    read -r mt mm < <(measure mdbook build "$work/book-$files" -d "$work/mdbook-out")
+    read -r mt mm < <(measure "$work/mdbook-out" mdbook build "$work/book-$files" -d "$work/mdbook-out")
     speed=$(awk "BEGIN {printf \"%.1f×\", $mt/$kt}")
   else
     mt="-"; mm="-"; speed="(mdbook not installed)"

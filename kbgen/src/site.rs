@@ -164,7 +164,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     // Render every article's markdown.
     let mut pages: Vec<Page<'_>> = Vec::new();
     let mut images: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for &i in &live {
+    let rendered = parallel_map(&live, |&i| {
         let a = &kb.articles[i];
         let resolver = Resolver {
             kb,
@@ -175,7 +175,11 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             images: Default::default(),
         };
         let r = markdown::render(&a.body, &resolver, Some(&a.title));
-        images.extend(resolver.images.into_inner());
+        (i, r, resolver.images.into_inner())
+    });
+    for (i, r, found) in rendered {
+        let a = &kb.articles[i];
+        images.extend(found);
         for p in r.problems {
             let (off, msg, err) = match p {
                 Problem::Error(o, m) => (o, m, true),
@@ -394,9 +398,28 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             }
         }
     }
-    for (i, p) in pages.iter().enumerate() {
-        let vars = ctx.article_page(i, p);
-        render("article.html", format!("{}index.html", p.url), vars, diags);
+    // Article pages are most of the work; they render in parallel, then join in order.
+    let indices: Vec<usize> = (0..pages.len()).collect();
+    let article_pages = parallel_map(&indices, |&i| {
+        let vars = ctx.article_page(i, &pages[i]);
+        let html = env
+            .get_template("article.html")
+            .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&vars))));
+        (format!("{}index.html", pages[i].url), html)
+    });
+    for (out, html) in article_pages {
+        match html {
+            Ok(html) => {
+                site.files.insert(out, html.into_bytes());
+                site.stats.pages += 1;
+            }
+            Err(e) => diags.error(
+                &kb.root.join("theme").join("article.html"),
+                e.line().unwrap_or(0),
+                1,
+                format!("template error: {e}"),
+            ),
+        }
     }
 
     for lang in &config.languages {
@@ -424,6 +447,25 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     site.stats.languages = config.languages.len();
     site.stats.rules = kb.rules.len();
     site
+}
+
+/// Maps `f` over `items` on all cores, keeping the order; rendering is independent per article.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || items.len() < 32 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// Without a category in the front matter: the first folder inside the language folder, else "general".
