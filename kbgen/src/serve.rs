@@ -22,6 +22,9 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
     let base_url = format!("http://127.0.0.1:{port}/");
     let out = std::env::temp_dir().join(format!("kbgen-serve-{}", std::process::id()));
     let version = Arc::new(AtomicU64::new(0));
+    // Taken before the first build, so a change made while it runs (or right after the URL is
+    // printed) is never missed.
+    let initial = fingerprint(dir);
     rebuild(dir, &out, &base_url);
     // Written without panicking: whoever started us may have closed our stdout already.
     let _ = writeln!(
@@ -35,7 +38,7 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
     let watch_version = Arc::clone(&version);
     let watch_base = base_url.clone();
     std::thread::spawn(move || {
-        let mut last = fingerprint(&watch_dir);
+        let mut last = initial;
         loop {
             std::thread::sleep(Duration::from_millis(400));
             let now = fingerprint(&watch_dir);

@@ -451,7 +451,9 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
 
 /// Maps `f` over `items` on all cores, keeping the order; rendering is independent per article.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     if threads < 2 || items.len() < 32 {
         return items.iter().map(&f).collect();
     }

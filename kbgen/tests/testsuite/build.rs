@@ -349,3 +349,46 @@ fn leftovers_of_a_killed_build_are_cleared() {
         .collect();
     assert_eq!(names, ["out"]);
 }
+
+#[test]
+fn theme_overrides_and_drafts() {
+    let (_tmp, kb) = copy_fixture("basic");
+    std::fs::create_dir_all(kb.join("theme")).unwrap();
+    std::fs::write(
+        kb.join("theme/style.css"),
+        "body { color: rebeccapurple; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        kb.join("theme/home.html"),
+        "{% extends \"base.html\" %}{% block content %}<p class=\"custom-home\">{{ site.title }}</p>{% endblock %}",
+    )
+    .unwrap();
+    std::fs::write(
+        kb.join("articles/en/orders/secret.md"),
+        "---\ntitle: Secret\ndraft: true\n---\nNot yet.\n",
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (ok, _, err) = run(kbgen().arg("build").arg(&kb).arg("--out").arg(&out));
+    assert!(ok, "{err}");
+    assert!(err.contains("(1 drafts skipped)"), "{err}");
+    assert!(!out.join("en/secret").exists());
+    assert!(read(&out.join("en/index.html")).contains("<p class=\"custom-home\">Acme Help</p>"));
+    let css = files(&out)
+        .into_iter()
+        .find(|f| f.starts_with("assets/style."))
+        .unwrap();
+    assert!(read(&out.join(css)).starts_with("body { color: rebeccapurple; }"));
+}
+
+#[test]
+fn template_errors_are_reported_not_panicked() {
+    let (_tmp, kb) = copy_fixture("basic");
+    std::fs::create_dir_all(kb.join("theme")).unwrap();
+    std::fs::write(kb.join("theme/article.html"), "{% if %}").unwrap();
+    let (ok, _, err) = run(kbgen().arg("check").arg(&kb));
+    assert!(!ok);
+    assert!(err.contains("template error"), "{err}");
+}
