@@ -3,6 +3,7 @@
 # side by side with mdBook (search index on, its default) building the same markdown.
 #
 #   kbgen/bench/build_corpora.sh [runs]      # default 5 runs per corpus; prints median and max
+#   BENCH_DIR=/dev/shm kbgen/bench/build_corpora.sh 5
 #
 # Needs ../shared/eval/corpora (skips when absent) and GNU time; mdBook is optional
 # (`cargo install mdbook`). The mdBook project gets a generated SUMMARY.md listing every file
@@ -14,7 +15,8 @@ corpora="$root/../shared/eval/corpora"
 [ -d "$corpora" ] || { echo "skipping: $corpora is absent"; exit 0; }
 cargo build --release -q -p kbgen --manifest-path "$root/Cargo.toml"
 kbgen="$root/target/release/kbgen"
-work=$(mktemp -d)
+# BENCH_DIR=/dev/shm measures on tmpfs, which takes a busy shared disk out of the numbers.
+work=$(mktemp -d -p "${BENCH_DIR:-${TMPDIR:-/tmp}}")
 trap 'rm -rf "$work"' EXIT
 
 # Runs "$@" $runs times into a fresh output folder ($1, removed before each run and not timed,

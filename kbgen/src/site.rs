@@ -215,6 +215,20 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     });
     site.copies.extend(images);
     copy_dir(&kb.root.join("images"), "images", &mut site.copies);
+    if let Some(logo) = &config.logo {
+        let rel = logo.trim_start_matches('/');
+        let src = kb.root.join(rel);
+        if src.is_file() {
+            site.copies.entry(rel.to_string()).or_insert(src);
+        } else {
+            let path = kb.root.join(crate::load::CONFIG_FILE);
+            let line = crate::config::key_line(
+                &std::fs::read_to_string(&path).unwrap_or_default(),
+                "logo",
+            );
+            diags.error(&path, line, 1, format!("logo not found: `{logo}`"));
+        }
+    }
 
     // Related ids must exist.
     for p in &pages {
@@ -1171,7 +1185,20 @@ impl Ctx<'_> {
 
 /// JSON for a `<script type="application/ld+json">` block: `<` escaped so no text can close it.
 fn script_json(v: &Value) -> String {
-    serde_json::to_string(v)
+    // Null fields (an article without `updated`) are left out: validators reject them.
+    fn strip(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k.clone(), strip(v)))
+                    .collect(),
+            ),
+            Value::Array(a) => Value::Array(a.iter().map(strip).collect()),
+            other => other.clone(),
+        }
+    }
+    serde_json::to_string(&strip(v))
         .unwrap_or_default()
         .replace('<', "\\u003c")
 }
