@@ -13,6 +13,7 @@ mod init;
 mod load;
 mod markdown;
 mod output;
+mod query;
 mod rules;
 mod serve;
 mod site;
@@ -41,6 +42,10 @@ enum Command {
     Serve(ServeArgs),
     Snippet(SnippetArgs),
     Import(ImportArgs),
+    /// Search a built index (batch mode: one query per stdin line).
+    Search(query::SearchArgs),
+    /// Ask a built index as the widget does: rule answer, articles, ticket.
+    Ask(query::AskArgs),
 }
 
 /// Create a working starter knowledge base.
@@ -142,6 +147,8 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve::run(&a.dir, a.port),
         Command::Snippet(a) => snippet(&a),
         Command::Import(a) => import::run(&a.csv, &a.kb, a.lang.as_deref(), &a.category, a.force),
+        Command::Search(a) => query::search(&a).map(|()| ExitCode::SUCCESS),
+        Command::Ask(a) => query::ask(&a).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

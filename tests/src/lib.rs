@@ -1,1 +1,88 @@
-//! Helpers shared by the cross-crate and browser tests.
+//! Helpers shared by the cross-crate and real-browser tests: building a knowledge base with the
+//! `kbgen` binary, serving a folder on 127.0.0.1, and driving headless Chromium over WebDriver.
+//!
+//! Browser tests talk only to servers they start themselves on 127.0.0.1.
+
+pub mod browser;
+pub mod server;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the workspace")
+        .to_owned()
+}
+
+/// The `kbgen` binary that `cargo test --workspace` built beside this test binary.
+pub fn kbgen_bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("KBGEN_BIN") {
+        return path.into();
+    }
+    // Test binaries live in target/<profile>/deps; the workspace's binaries one level up.
+    let exe = std::env::current_exe().expect("test binary path");
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .join("kbgen");
+    assert!(
+        bin.exists(),
+        "{} does not exist: run the tests with `cargo test --workspace` (which builds kbgen) or set KBGEN_BIN",
+        bin.display()
+    );
+    bin
+}
+
+/// Runs `kbgen build <kb> --out <out>` and panics with its output when it fails.
+pub fn kbgen_build(kb: &Path, out: &Path) {
+    let output = Command::new(kbgen_bin())
+        .arg("build")
+        .arg(kb)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("running kbgen");
+    assert!(
+        output.status.success(),
+        "kbgen build {} failed:\n{}{}",
+        kb.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A fresh, empty folder under the target directory, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!(
+            "solodesk-test-{name}-{}-{}",
+            std::process::id(),
+            unique()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("creating a temp dir");
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}

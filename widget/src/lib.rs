@@ -1,23 +1,168 @@
 //! The Solodesk widget: the panel a visitor opens on the owner's site.
 //!
-//! The loader (`widget/loader/loader.js`) draws the launcher inside a Shadow DOM and only fetches
-//! this WebAssembly module when the visitor opens the widget; it then calls [`mount`] with the
-//! element inside the shadow root where the panel lives.
+//! The loader (`widget/loader/loader.js`) draws the launcher inside a Shadow DOM and only when the
+//! visitor opens the widget fetches, in parallel, this module, the stylesheet, `widget-config.json`
+//! and `index.bin`; then it calls [`mount`]. The loader owns what must work even when this module
+//! cannot load: the launcher, showing and hiding the dialog, the focus trap, Esc, and a fallback
+//! email link. This crate owns everything inside the dialog.
+//!
+//! Entry point, called by the loader:
+//!
+//! ```js
+//! const widget = mount(root, config, index, emit);
+//! widget.ask("text"); widget.prefill("name", "email", "message"); widget.destroy();
+//! ```
+//!
+//! - `root`: an element inside the loader's shadow root; the panel renders into it.
+//! - `config`: a plain object: `site`, `email` (the owner's address), `base` (help center root URL
+//!   ending in `/`), `lang` (owner's forced language), `page` (`location.href`), `pageLang`
+//!   (`<html lang>`), `languages` (`navigator.languages`), `strings` (overrides: `{key: text}` or
+//!   `{lang: {key: text}}`). Missing fields fall back to defaults.
+//! - `index`: the bytes of `index.bin` as a `Uint8Array`, or a string saying why they could not be
+//!   fetched; a failed or unreadable index still shows the email ticket with a clear message.
+//! - `emit(event, detail)`: called with `"close"` (the panel's close button), `"ticket"` (detail:
+//!   `{reference, subject}`) and `"answer"` (detail: `{question}`).
+//!
+//! Pure modules (`state`, `mailto`, `i18n`, `config`) are unit-tested natively; `components` render
+//! and `services` hold the side effects.
 
+pub mod components;
+pub mod config;
+pub mod i18n;
+pub mod mailto;
+pub mod services;
+pub mod state;
+
+use config::{Config, RawConfig};
+use solodesk_engine::Index;
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use yew::prelude::*;
+use wasm_bindgen::JsCast;
 
-#[function_component(App)]
-fn app() -> Html {
-    html! {
-        <div class="sd-panel" role="dialog" aria-label="Support">
-            <p class="sd-greeting">{ "Hi! How can we help?" }</p>
-        </div>
+/// Actions sent from the owner's JS API to the running app.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    Ask(String),
+    Prefill { name: String, email: String, message: String },
+}
+
+/// Delivers [`Command`]s to the app, queueing those that arrive before its first render.
+#[derive(Default)]
+pub struct Bus {
+    target: RefCell<Option<yew::Callback<Command>>>,
+    queue: RefCell<Vec<Command>>,
+}
+
+impl Bus {
+    pub fn send(&self, c: Command) {
+        let target = self.target.borrow().clone();
+        match target {
+            Some(cb) => cb.emit(c),
+            None => self.queue.borrow_mut().push(c),
+        }
+    }
+
+    /// Called by the app once it can take commands; replays the queue.
+    pub fn attach(&self, cb: yew::Callback<Command>) {
+        *self.target.borrow_mut() = Some(cb.clone());
+        for c in self.queue.take() {
+            cb.emit(c);
+        }
     }
 }
 
-/// Mounts the panel on `root`, an element inside the loader's shadow root.
+/// The loaded index, or why there is none (shown to the visitor next to the email ticket).
+pub type Loaded = Result<Index, String>;
+
+/// The running widget, returned to the loader.
 #[wasm_bindgen]
-pub fn mount(root: web_sys::Element) {
-    yew::Renderer::<App>::with_root(root).render();
+pub struct Widget {
+    app: Option<yew::AppHandle<components::app::App>>,
+    bus: Rc<Bus>,
+}
+
+#[wasm_bindgen]
+impl Widget {
+    /// Asks `text` as if the visitor typed it and pressed Enter.
+    pub fn ask(&self, text: String) {
+        self.bus.send(Command::Ask(text));
+    }
+
+    /// Fills the contact form; empty strings leave a field as it is.
+    pub fn prefill(&self, name: String, email: String, message: String) {
+        self.bus.send(Command::Prefill { name, email, message });
+    }
+
+    /// Removes the panel from the page.
+    pub fn destroy(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+    }
+}
+
+/// Mounts the panel on `root`; see the crate documentation for the arguments.
+#[wasm_bindgen]
+pub fn mount(root: web_sys::Element, config: JsValue, index: JsValue, emit: js_sys::Function) -> Widget {
+    let config = Rc::new(Config::resolve(raw_config(&config)));
+    let loaded: Loaded = match index.dyn_into::<js_sys::Uint8Array>() {
+        Ok(bytes) => Index::from_bytes(&bytes.to_vec()).map_err(|e| e.to_string()),
+        Err(other) => Err(other.as_string().unwrap_or_default()),
+    };
+    let bus = Rc::new(Bus::default());
+    let props = components::app::Props {
+        config,
+        index: Rc::new(loaded),
+        bus: services::host::Shared(bus.clone()),
+        emit: services::host::Emitter(emit),
+    };
+    let app = yew::Renderer::<components::app::App>::with_root_and_props(root, props).render();
+    Widget { app: Some(app), bus }
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn get_string(obj: &JsValue, key: &str) -> Option<String> {
+    get(obj, key).as_string()
+}
+
+/// Reads the loader's config object; anything of the wrong type counts as missing.
+fn raw_config(c: &JsValue) -> RawConfig {
+    let mut strings = Vec::new();
+    let overrides = get(c, "strings");
+    if overrides.is_object() {
+        for entry in js_sys::Object::entries(overrides.unchecked_ref()).iter() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            let (key, value) = (pair.get(0).as_string().unwrap_or_default(), pair.get(1));
+            if let Some(v) = value.as_string() {
+                strings.push((key, v));
+            } else if value.is_object() {
+                for inner in js_sys::Object::entries(value.unchecked_ref()).iter() {
+                    let inner: js_sys::Array = inner.unchecked_into();
+                    if let (Some(k), Some(v)) = (inner.get(0).as_string(), inner.get(1).as_string()) {
+                        strings.push((key.clone() + "." + &k, v));
+                    }
+                }
+            }
+        }
+    }
+    let languages = get(c, "languages");
+    let languages = if js_sys::Array::is_array(&languages) {
+        js_sys::Array::from(&languages).iter().filter_map(|l| l.as_string()).collect()
+    } else {
+        Vec::new()
+    };
+    RawConfig {
+        site: get_string(c, "site"),
+        email: get_string(c, "email"),
+        base: get_string(c, "base"),
+        page_url: get_string(c, "page"),
+        lang: get_string(c, "lang"),
+        page_lang: get_string(c, "pageLang"),
+        languages,
+        strings,
+    }
 }

@@ -1,0 +1,335 @@
+//! `solodesk-eval`: measures search and rule-responder quality on the shared evaluation sets.
+//!
+//! Each set (`corpus.jsonl`, `queries.jsonl`, `qrels.tsv`, see `../shared/eval/README.md`) becomes
+//! an index: a corpus entry is an article with one section; for the HINT3 sets each intent is
+//! also a rule whose phrasings are the lines of its text. It prints recall@1, recall@5 and
+//! MRR@10 of search over the in-scope queries, and for sets with rules the precision/coverage
+//! curve of the rule responder over thresholds (out-of-scope queries included).
+//!
+//! Usage: `cargo run --release -p solodesk-eval [-- [--sets DIR] [--curve] [--complete]]`.
+//! `--complete` marks every query as finished (a trailing space), which turns off prefix
+//! matching of the last word; by default queries are searched as typed, as `kbgen search` does.
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use solodesk_engine::{
+    Article, Index, IndexBuilder, Rule, SearchOptions, Section, DEFAULT_RULE_THRESHOLD,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Deserialize)]
+struct Doc {
+    id: String,
+    #[serde(default)]
+    title: String,
+    text: String,
+    #[serde(default)]
+    lang: String,
+}
+
+#[derive(Deserialize)]
+struct Query {
+    id: String,
+    text: String,
+    #[serde(default)]
+    lang: String,
+}
+
+struct Set {
+    name: String,
+    docs: Vec<Doc>,
+    queries: Vec<Query>,
+    qrels: BTreeMap<String, BTreeSet<String>>,
+}
+
+fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l)
+                .with_context(|| format!("{}:{}: bad JSON line", path.display(), i + 1))
+        })
+        .collect()
+}
+
+fn load(dir: &Path) -> Result<Set> {
+    let mut qrels: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let path = dir.join("qrels.tsv");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    for (i, line) in text.lines().enumerate() {
+        let mut parts = line.split('\t');
+        match (parts.next(), parts.next()) {
+            (Some(q), Some(d)) => {
+                qrels
+                    .entry(q.to_owned())
+                    .or_default()
+                    .insert(d.trim().to_owned());
+            }
+            _ if line.trim().is_empty() => {}
+            _ => bail!("{}:{}: expected query_id<TAB>doc_id", path.display(), i + 1),
+        }
+    }
+    Ok(Set {
+        name: dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned(),
+        docs: read_jsonl(&dir.join("corpus.jsonl"))?,
+        queries: read_jsonl(&dir.join("queries.jsonl"))?,
+        qrels,
+    })
+}
+
+fn build(set: &Set, with_rules: bool) -> Result<(Index, usize, f64)> {
+    let mut b = IndexBuilder::new();
+    let mut text_bytes = 0;
+    for d in &set.docs {
+        text_bytes += d.title.len() + d.text.len();
+        b.add_article(Article {
+            id: d.id.clone(),
+            lang: d.lang.clone(),
+            title: d.title.clone(),
+            url: format!("{}/", d.id),
+            sections: vec![Section {
+                text: d.text.clone(),
+                ..Section::default()
+            }],
+            ..Article::default()
+        });
+        if with_rules {
+            b.add_rule(Rule {
+                id: d.id.clone(),
+                lang: d.lang.clone(),
+                phrasings: d
+                    .text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(String::from)
+                    .collect(),
+                ..Rule::default()
+            });
+        }
+    }
+    let start = Instant::now();
+    let bytes = b.build();
+    let secs = start.elapsed().as_secs_f64();
+    let index = Index::from_bytes(&bytes).context("reading back the index")?;
+    let _ = text_bytes;
+    Ok((index, bytes.len(), secs))
+}
+
+struct SearchScores {
+    queries: usize,
+    r1: f64,
+    r5: f64,
+    mrr: f64,
+    mean_ms: f64,
+}
+
+fn search_scores(set: &Set, index: &Index, complete: bool) -> SearchScores {
+    let (mut n, mut r1, mut r5, mut mrr) = (0usize, 0.0, 0.0, 0.0);
+    let start = Instant::now();
+    for q in &set.queries {
+        let Some(relevant) = set.qrels.get(&q.id) else {
+            continue;
+        };
+        n += 1;
+        let text = if complete {
+            format!("{} ", q.text)
+        } else {
+            q.text.clone()
+        };
+        let lang = (!q.lang.is_empty()).then_some(q.lang.as_str());
+        let hits = index.search(&text, &SearchOptions { limit: 10, lang });
+        if let Some(rank) = hits.iter().position(|h| relevant.contains(&h.id)) {
+            r1 += f64::from(rank == 0);
+            r5 += f64::from(rank < 5);
+            mrr += 1.0 / (rank + 1) as f64;
+        }
+    }
+    let mean_ms = start.elapsed().as_secs_f64() * 1000.0 / set.queries.len().max(1) as f64;
+    let d = n.max(1) as f64;
+    SearchScores {
+        queries: n,
+        r1: r1 / d,
+        r5: r5 / d,
+        mrr: mrr / d,
+        mean_ms,
+    }
+}
+
+/// Per query: the top rule and its confidence, and whether it is right.
+fn rule_outcomes(set: &Set, index: &Index) -> Vec<(f32, bool)> {
+    set.queries
+        .iter()
+        .map(|q| {
+            let lang = (!q.lang.is_empty()).then_some(q.lang.as_str());
+            let top = index.match_rules(&q.text, lang).into_iter().next();
+            let right = top
+                .as_ref()
+                .is_some_and(|m| set.qrels.get(&q.id).is_some_and(|r| r.contains(&m.id)));
+            (top.map_or(0.0, |m| m.confidence), right)
+        })
+        .collect()
+}
+
+/// Precision (right answers / answers given) and coverage (right answers / in-scope queries).
+fn at_threshold(outcomes: &[(f32, bool)], in_scope: usize, t: f32) -> (f64, f64, usize) {
+    let answered: Vec<&(f32, bool)> = outcomes
+        .iter()
+        .filter(|(c, _)| *c >= t && *c > 0.0)
+        .collect();
+    let right = answered.iter().filter(|(_, r)| *r).count();
+    let precision = if answered.is_empty() {
+        1.0
+    } else {
+        right as f64 / answered.len() as f64
+    };
+    (
+        precision,
+        right as f64 / in_scope.max(1) as f64,
+        answered.len(),
+    )
+}
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let mut sets_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/sets");
+    let (mut curve, mut complete) = (false, false);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--sets" => sets_dir = PathBuf::from(args.next().context("--sets needs a folder")?),
+            "--curve" => curve = true,
+            "--complete" => complete = true,
+            other => bail!("unknown argument {other:?} (expected --sets DIR, --curve, --complete)"),
+        }
+    }
+    if !sets_dir.is_dir() {
+        println!(
+            "evaluation sets not found at {} (skipping)",
+            sets_dir.display()
+        );
+        return Ok(());
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&sets_dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("corpus.jsonl").is_file())
+        .collect();
+    dirs.sort();
+
+    println!(
+        "search ({} queries)",
+        if complete { "complete" } else { "as typed" }
+    );
+    println!(
+        "| set | docs | queries | R@1 | R@5 | MRR@10 | index bytes | build ms | mean query ms |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let mut rule_sets = Vec::new();
+    for dir in &dirs {
+        let set = load(dir)?;
+        let with_rules = set.name.starts_with("hint3");
+        let (index, size, secs) = build(&set, with_rules)?;
+        let s = search_scores(&set, &index, complete);
+        if std::env::var_os("DUMP").is_some_and(|d| *d == *set.name) {
+            dump_failures(&set, &index);
+        }
+        println!(
+            "| {} | {} | {} | {:.3} | {:.3} | {:.3} | {} | {:.1} | {:.3} |",
+            set.name,
+            set.docs.len(),
+            s.queries,
+            s.r1,
+            s.r5,
+            s.mrr,
+            size,
+            secs * 1000.0,
+            s.mean_ms
+        );
+        if with_rules {
+            let in_scope = set
+                .queries
+                .iter()
+                .filter(|q| set.qrels.contains_key(&q.id))
+                .count();
+            rule_sets.push((set.name.clone(), rule_outcomes(&set, &index), in_scope));
+        }
+    }
+    if rule_sets.is_empty() {
+        return Ok(());
+    }
+    println!();
+    println!("rules at the default threshold {DEFAULT_RULE_THRESHOLD}");
+    println!("| set | queries (in scope) | answered | precision | coverage |");
+    println!("|---|---|---|---|---|");
+    for (name, outcomes, in_scope) in &rule_sets {
+        let (p, c, answered) = at_threshold(outcomes, *in_scope, DEFAULT_RULE_THRESHOLD);
+        println!(
+            "| {name} | {} ({in_scope}) | {answered} | {p:.3} | {c:.3} |",
+            outcomes.len()
+        );
+    }
+    println!();
+    println!("rules: best coverage with precision >= 0.85 (threshold)");
+    for (name, outcomes, in_scope) in &rule_sets {
+        let best = (0..=100)
+            .map(|s| s as f32 * 0.01)
+            .map(|t| (t, at_threshold(outcomes, *in_scope, t)))
+            .filter(|(_, (p, _, _))| *p >= 0.85)
+            .max_by(|a, b| a.1 .1.total_cmp(&b.1 .1));
+        match best {
+            Some((t, (p, c, _))) => println!("| {name} | {c:.3} at {t:.2} (precision {p:.3}) |"),
+            None => println!("| {name} | never reaches 0.85 |"),
+        }
+    }
+    if curve {
+        println!();
+        println!("rules: precision / coverage by threshold");
+        let names: Vec<&str> = rule_sets.iter().map(|(n, _, _)| n.as_str()).collect();
+        println!("| threshold | {} |", names.join(" | "));
+        println!("|---|{}", "---|".repeat(names.len()));
+        for step in 0..=20 {
+            let t = step as f32 * 0.05;
+            let cells: Vec<String> = rule_sets
+                .iter()
+                .map(|(_, o, n)| {
+                    let (p, c, _) = at_threshold(o, *n, t);
+                    format!("{p:.3} / {c:.3}")
+                })
+                .collect();
+            println!("| {t:.2} | {} |", cells.join(" | "));
+        }
+    }
+    Ok(())
+}
+
+#[allow(dead_code)]
+fn dump_failures(set: &Set, index: &Index) {
+    for q in &set.queries {
+        let Some(relevant) = set.qrels.get(&q.id) else {
+            continue;
+        };
+        let hits = index.search(
+            &q.text,
+            &SearchOptions {
+                limit: 3,
+                lang: None,
+            },
+        );
+        if hits.first().is_none_or(|h| !relevant.contains(&h.id)) {
+            let got: Vec<String> = hits
+                .iter()
+                .map(|h| format!("{}:{:.2}", h.id, h.score))
+                .collect();
+            eprintln!("FAIL {:?} want {:?} got {:?}", q.text, relevant, got);
+        }
+    }
+}

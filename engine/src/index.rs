@@ -1,0 +1,626 @@
+//! The index: what the builder writes and the reader loads, in one place.
+//!
+//! Layout of format version 1 (all integers are LEB128 varints unless said otherwise):
+//!
+//! ```text
+//! "SDKX" | u16 LE version | body | u32 LE FNV-1a checksum of everything before it
+//! body = rule_threshold (per mille)
+//!        articles: n, then per article id lang title url summary category tags pages
+//!                  title_len questions_len tags_len, sections: n, then per section
+//!                  anchor heading snippet heading_len body_len
+//!        rules:    n, then per rule id lang phrasings keywords regex? answer_html
+//!                  article positions, priority (zigzag)
+//!        terms:    n, then per term (sorted by bytes, front-coded) shared_prefix_len suffix
+//!                  article_df postings_len
+//!        postings: bytes; per term, per section that has it: varint (section gap << 1 | rich)
+//!                  and, when `rich`, one byte of field frequencies (see `pack_fields`)
+//! ```
+//!
+//! Only what ranking and snippets need is stored: per section the first words of its text (the
+//! snippet) and the lengths of its fields, never the full text, which the help center pages hold.
+//! Terms are sorted and postings are in section order, so equal input gives equal bytes.
+
+use crate::analyze::{self, Kind, Token};
+use crate::rules::RuleSet;
+use crate::wire::{checksum, Reader, Writer};
+use crate::{Article, FormatError, Rule, Section, DEFAULT_RULE_THRESHOLD, FORMAT_VERSION, MAGIC};
+use rust_stemmers::Stemmer;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Field numbers in BM25F order.
+pub const TITLE: usize = 0;
+pub const QUESTIONS: usize = 1;
+pub const TAGS: usize = 2;
+pub const HEADING: usize = 3;
+pub const BODY: usize = 4;
+pub const FIELDS: usize = 5;
+
+/// About two lines of text: enough for a result snippet, small enough to keep the index tiny.
+const SNIPPET_BYTES: usize = 160;
+
+/// Collects articles and rules and writes the index bytes.
+#[derive(Debug)]
+pub struct IndexBuilder {
+    articles: Vec<Article>,
+    rules: Vec<Rule>,
+    rule_threshold: f32,
+}
+
+impl Default for IndexBuilder {
+    fn default() -> Self {
+        IndexBuilder {
+            articles: Vec::new(),
+            rules: Vec::new(),
+            rule_threshold: DEFAULT_RULE_THRESHOLD,
+        }
+    }
+}
+
+/// Term frequencies of one term in one section, per field.
+type Freqs = [u32; FIELDS];
+
+impl IndexBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add_article(&mut self, article: Article) {
+        self.articles.push(article);
+    }
+
+    pub fn add_rule(&mut self, rule: Rule) {
+        self.rules.push(rule);
+    }
+
+    /// The confidence at or above which the rule responder answers (default
+    /// [`DEFAULT_RULE_THRESHOLD`]).
+    pub fn set_rule_threshold(&mut self, threshold: f32) {
+        self.rule_threshold = threshold.clamp(0.0, 1.0);
+    }
+
+    /// Writes the index: the same input gives the same bytes.
+    pub fn build(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.buf.extend_from_slice(MAGIC);
+        w.buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        w.usize((self.rule_threshold * 1000.0).round() as usize);
+
+        // term → (section, freqs) in section order, because sections are visited in order.
+        let mut postings: BTreeMap<String, Vec<(u32, Freqs)>> = BTreeMap::new();
+        let mut section_no = 0u32;
+        w.usize(self.articles.len());
+        for article in &self.articles {
+            let stemmer = analyze::stemmer_for(&article.lang);
+            let mut sections: Vec<Section> = article.sections.clone();
+            if sections.is_empty() {
+                sections.push(Section::default());
+            }
+            let title = terms(&article.title, stemmer.as_ref(), true);
+            let questions = terms(&article.questions.join("\n"), stemmer.as_ref(), true);
+            let tags = terms(&article.tags.join("\n"), stemmer.as_ref(), true);
+            w.str(&article.id);
+            w.str(&article.lang);
+            w.str(&article.title);
+            w.str(&article.url);
+            w.str(&article.summary);
+            w.str(&article.category);
+            w.strs(&article.tags);
+            w.strs(&article.pages);
+            w.usize(title.len());
+            w.usize(questions.len());
+            w.usize(tags.len());
+            w.usize(sections.len());
+            for (i, section) in sections.iter().enumerate() {
+                let heading = terms(&section.heading, stemmer.as_ref(), true);
+                let body = terms(&section.text, stemmer.as_ref(), false);
+                w.str(&section.anchor);
+                w.str(&section.heading);
+                w.str(snippet_of(&section.text));
+                w.usize(heading.len());
+                w.usize(body.len());
+                let mut here: BTreeMap<&str, Freqs> = BTreeMap::new();
+                // Article-level fields are filed under the article's first section.
+                if i == 0 {
+                    for (field, list) in [(TITLE, &title), (QUESTIONS, &questions), (TAGS, &tags)] {
+                        for t in list.iter() {
+                            here.entry(t).or_default()[field] += 1;
+                        }
+                    }
+                }
+                for (field, list) in [(HEADING, &heading), (BODY, &body)] {
+                    for t in list.iter() {
+                        here.entry(t).or_default()[field] += 1;
+                    }
+                }
+                for (term, freqs) in here {
+                    postings
+                        .entry(term.to_owned())
+                        .or_default()
+                        .push((section_no, freqs));
+                }
+                section_no += 1;
+            }
+        }
+
+        let position: BTreeMap<&str, usize> = self
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect();
+        w.usize(self.rules.len());
+        for rule in &self.rules {
+            w.str(&rule.id);
+            w.str(&rule.lang);
+            w.strs(&rule.phrasings);
+            w.strs(&rule.keywords);
+            match &rule.regex {
+                Some(r) => {
+                    w.u8(1);
+                    w.str(r);
+                }
+                None => w.u8(0),
+            }
+            w.str(&rule.answer_html);
+            let linked: Vec<usize> = rule
+                .articles
+                .iter()
+                .filter_map(|id| position.get(id.as_str()).copied())
+                .collect();
+            w.usize(linked.len());
+            for p in linked {
+                w.usize(p);
+            }
+            w.i64(i64::from(rule.priority));
+        }
+
+        let section_article = section_articles(&self.articles);
+        let mut blob = Writer::default();
+        w.usize(postings.len());
+        let mut previous: &[u8] = &[];
+        for (term, list) in &postings {
+            let shared = previous
+                .iter()
+                .zip(term.as_bytes())
+                .take_while(|(a, b)| a == b)
+                .count();
+            w.usize(shared);
+            w.bytes(&term.as_bytes()[shared..]);
+            previous = term.as_bytes();
+            let mut df = 0;
+            let mut last_article = u32::MAX;
+            let start = blob.buf.len();
+            let mut last = 0u32;
+            for (i, (section, freqs)) in list.iter().enumerate() {
+                let article = section_article[*section as usize];
+                if article != last_article {
+                    df += 1;
+                    last_article = article;
+                }
+                let gap = if i == 0 { *section } else { section - last };
+                last = *section;
+                let packed = pack_fields(freqs);
+                if packed == PLAIN {
+                    blob.varint(u64::from(gap) << 1);
+                } else {
+                    blob.varint((u64::from(gap) << 1) | 1);
+                    blob.u8(packed);
+                }
+            }
+            w.usize(df);
+            w.usize(blob.buf.len() - start);
+        }
+        w.bytes(&blob.buf);
+        let sum = checksum(&w.buf);
+        w.buf.extend_from_slice(&sum.to_le_bytes());
+        w.buf
+    }
+}
+
+fn section_articles(articles: &[Article]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for (i, a) in articles.iter().enumerate() {
+        out.extend(std::iter::repeat_n(i as u32, a.sections.len().max(1)));
+    }
+    out
+}
+
+/// Index terms of one field; bodies drop stop words, short fields keep them ("how to").
+fn terms(text: &str, stemmer: Option<&Stemmer>, keep_stop: bool) -> Vec<String> {
+    analyze::analyze(text, stemmer)
+        .into_iter()
+        .filter(|t: &Token| keep_stop || t.kind != Kind::Stop)
+        .map(|t| t.term)
+        .collect()
+}
+
+/// The first words of a section's text, cut at a word boundary.
+fn snippet_of(text: &str) -> &str {
+    let text = text.trim();
+    if text.len() <= SNIPPET_BYTES {
+        return text;
+    }
+    let mut end = SNIPPET_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    // Cut at the last space when there is one in the second half; CJK text has none.
+    match text[..end].rfind(char::is_whitespace) {
+        Some(space) if space > SNIPPET_BYTES / 2 => text[..space].trim_end(),
+        _ => &text[..end],
+    }
+}
+
+/// The field byte of a posting whose only match is one occurrence in the body.
+const PLAIN: u8 = 1 << 5;
+
+/// Packs per-field frequencies into one byte: title (bit 0), questions (bits 1-2, 0-3),
+/// tags (bit 3), heading (bit 4), body (bits 5-7, 0-7). BM25 saturates long before the caps.
+fn pack_fields(f: &Freqs) -> u8 {
+    (f[TITLE].min(1) as u8)
+        | ((f[QUESTIONS].min(3) as u8) << 1)
+        | ((f[TAGS].min(1) as u8) << 3)
+        | ((f[HEADING].min(1) as u8) << 4)
+        | ((f[BODY].min(7) as u8) << 5)
+}
+
+pub fn unpack_fields(b: u8) -> [f32; FIELDS] {
+    [
+        f32::from(b & 1),
+        f32::from((b >> 1) & 3),
+        f32::from((b >> 3) & 1),
+        f32::from((b >> 4) & 1),
+        f32::from(b >> 5),
+    ]
+}
+
+/// Where an article's data lives in the read index.
+#[derive(Clone, Debug)]
+pub struct ArticleMeta {
+    pub first_section: u32,
+    pub sections: u32,
+    /// Field lengths in terms, summed over sections for headings and body.
+    pub lens: [f32; FIELDS],
+}
+
+#[derive(Clone, Debug)]
+pub struct TermInfo {
+    pub df: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// A read index, ready to answer.
+pub struct Index {
+    pub(crate) articles: Vec<Article>,
+    pub(crate) meta: Vec<ArticleMeta>,
+    pub(crate) section_article: Vec<u32>,
+    pub(crate) section_lens: Vec<[u32; 2]>,
+    pub(crate) terms: Vec<Box<str>>,
+    pub(crate) term_info: Vec<TermInfo>,
+    pub(crate) postings: Vec<u8>,
+    pub(crate) avg_lens: [f32; FIELDS],
+    pub(crate) avg_section_len: f32,
+    /// Distinct article languages with their stemmers, in order of first appearance.
+    pub(crate) langs: Vec<(String, Option<Stemmer>)>,
+    pub(crate) rules: RuleSet,
+    pub(crate) rule_threshold: f32,
+}
+
+impl fmt::Debug for Index {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Index")
+            .field("articles", &self.articles.len())
+            .field("sections", &self.section_article.len())
+            .field("terms", &self.terms.len())
+            .field("rules", &self.rules.len())
+            .finish()
+    }
+}
+
+impl Index {
+    /// Reads index bytes written by [`IndexBuilder::build`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Index, FormatError> {
+        if bytes.len() < 6 || &bytes[..4] != MAGIC {
+            return Err(FormatError::BadMagic);
+        }
+        let found = u16::from_le_bytes([bytes[4], bytes[5]]);
+        if found != FORMAT_VERSION {
+            return Err(FormatError::UnsupportedVersion {
+                found,
+                supported: FORMAT_VERSION,
+            });
+        }
+        if bytes.len() < 10 {
+            return Err(FormatError::Corrupt("unexpected end"));
+        }
+        let (content, sum) = bytes.split_at(bytes.len() - 4);
+        if checksum(content) != u32::from_le_bytes([sum[0], sum[1], sum[2], sum[3]]) {
+            return Err(FormatError::Corrupt("checksum mismatch"));
+        }
+        let mut r = Reader::new(&content[6..]);
+        let rule_threshold = r.usize()? as f32 / 1000.0;
+
+        let n = r.count()?;
+        let mut articles = Vec::with_capacity(n);
+        let mut meta = Vec::with_capacity(n);
+        let mut section_article = Vec::new();
+        let mut section_lens = Vec::new();
+        let mut langs: Vec<(String, Option<Stemmer>)> = Vec::new();
+        for i in 0..n {
+            let mut a = Article {
+                id: r.string()?,
+                lang: r.string()?,
+                title: r.string()?,
+                url: r.string()?,
+                summary: r.string()?,
+                category: r.string()?,
+                tags: r.strings()?,
+                pages: r.strings()?,
+                ..Article::default()
+            };
+            let mut lens = [0.0; FIELDS];
+            lens[TITLE] = r.usize()? as f32;
+            lens[QUESTIONS] = r.usize()? as f32;
+            lens[TAGS] = r.usize()? as f32;
+            let sections = r.count()?;
+            let first_section = section_article.len() as u32;
+            for _ in 0..sections {
+                a.sections.push(Section {
+                    anchor: r.string()?,
+                    heading: r.string()?,
+                    text: r.string()?,
+                });
+                let heading_len = r.usize()? as u32;
+                let body_len = r.usize()? as u32;
+                lens[HEADING] += heading_len as f32;
+                lens[BODY] += body_len as f32;
+                section_lens.push([heading_len, body_len]);
+                section_article.push(i as u32);
+            }
+            if !langs.iter().any(|(l, _)| *l == a.lang) {
+                langs.push((a.lang.clone(), analyze::stemmer_for(&a.lang)));
+            }
+            meta.push(ArticleMeta {
+                first_section,
+                sections: sections as u32,
+                lens,
+            });
+            articles.push(a);
+        }
+
+        let n = r.count()?;
+        let mut rules = Vec::with_capacity(n);
+        let mut links = Vec::with_capacity(n);
+        for _ in 0..n {
+            let mut rule = Rule {
+                id: r.string()?,
+                lang: r.string()?,
+                phrasings: r.strings()?,
+                keywords: r.strings()?,
+                ..Rule::default()
+            };
+            rule.regex = match r.u8()? {
+                0 => None,
+                1 => Some(r.string()?),
+                _ => return Err(FormatError::Corrupt("rule regex flag")),
+            };
+            rule.answer_html = r.string()?;
+            let k = r.count()?;
+            let mut linked = Vec::with_capacity(k);
+            for _ in 0..k {
+                let p = r.usize()?;
+                if p >= articles.len() {
+                    return Err(FormatError::Corrupt("rule links to a missing article"));
+                }
+                linked.push(p as u32);
+                rule.articles.push(articles[p].id.clone());
+            }
+            rule.priority =
+                i32::try_from(r.i64()?).map_err(|_| FormatError::Corrupt("priority"))?;
+            rules.push(rule);
+            links.push(linked);
+        }
+
+        let n = r.count()?;
+        let mut terms: Vec<Box<str>> = Vec::with_capacity(n);
+        let mut term_info = Vec::with_capacity(n);
+        let mut previous: Vec<u8> = Vec::new();
+        let mut offset = 0u32;
+        for _ in 0..n {
+            let shared = r.usize()?;
+            let suffix = r.bytes()?;
+            if shared > previous.len() {
+                return Err(FormatError::Corrupt("term prefix"));
+            }
+            previous.truncate(shared);
+            previous.extend_from_slice(suffix);
+            let term = std::str::from_utf8(&previous)
+                .map_err(|_| FormatError::Corrupt("invalid UTF-8"))?;
+            if terms.last().is_some_and(|t| **t >= *term) {
+                return Err(FormatError::Corrupt("terms out of order"));
+            }
+            terms.push(term.into());
+            let df = r.usize()? as u32;
+            let len = r.usize()? as u32;
+            let end = offset
+                .checked_add(len)
+                .ok_or(FormatError::Corrupt("postings"))?;
+            term_info.push(TermInfo {
+                df,
+                start: offset,
+                end,
+            });
+            offset = end;
+        }
+        let postings = r.bytes()?.to_vec();
+        if offset as usize != postings.len() {
+            return Err(FormatError::Corrupt("postings length"));
+        }
+        if !r.is_empty() {
+            return Err(FormatError::Corrupt("trailing bytes"));
+        }
+
+        let count = articles.len().max(1) as f32;
+        let mut avg_lens = [0.0; FIELDS];
+        for m in &meta {
+            for f in 0..FIELDS {
+                avg_lens[f] += m.lens[f] / count;
+            }
+        }
+        let avg_section_len = (section_lens.iter().map(|l| l[1] as f32).sum::<f32>()
+            / section_lens.len().max(1) as f32)
+            .max(1.0);
+        let rules = RuleSet::new(rules, links);
+        Ok(Index {
+            articles,
+            meta,
+            section_article,
+            section_lens,
+            terms,
+            term_info,
+            postings,
+            avg_lens,
+            avg_section_len,
+            langs,
+            rules,
+            rule_threshold,
+        })
+    }
+
+    /// The articles, in the order they were added; each section's `text` holds only its snippet.
+    pub fn articles(&self) -> &[Article] {
+        &self.articles
+    }
+
+    /// The rules, in the order they were added (their `articles` are ids, as written).
+    pub fn rules(&self) -> &[Rule] {
+        self.rules.rules()
+    }
+
+    /// The confidence at or above which [`Index::ask`] returns a rule answer.
+    pub fn rule_threshold(&self) -> f32 {
+        self.rule_threshold
+    }
+
+    /// Position of `term` in the sorted term list.
+    pub(crate) fn term_id(&self, term: &str) -> Option<usize> {
+        self.terms.binary_search_by(|t| (**t).cmp(term)).ok()
+    }
+
+    /// Calls `f(section, field frequencies)` for every posting of a term.
+    pub(crate) fn for_postings(&self, term: usize, mut f: impl FnMut(u32, [f32; FIELDS])) {
+        let info = &self.term_info[term];
+        let mut r = Reader::new(&self.postings[info.start as usize..info.end as usize]);
+        let mut section = 0u32;
+        let mut first = true;
+        let sections = self.section_article.len() as u32;
+        while !r.is_empty() {
+            let Ok(v) = r.varint() else { return };
+            let gap = (v >> 1) as u32;
+            section = if first {
+                gap
+            } else {
+                section.saturating_add(gap)
+            };
+            first = false;
+            let packed = if v & 1 == 1 {
+                match r.u8() {
+                    Ok(b) => b,
+                    Err(_) => return,
+                }
+            } else {
+                PLAIN
+            };
+            if section >= sections {
+                return;
+            }
+            f(section, unpack_fields(packed));
+        }
+    }
+
+    /// Articles whose `pages` patterns match the URL of the page the visitor is on.
+    ///
+    /// A pattern is a glob where `*` matches any run of characters; a pattern without a scheme
+    /// matches the URL's path, so `/pricing*` suggests on `https://shop.example/pricing?x=1`.
+    pub fn suggest_for_page(&self, page_url: &str) -> Vec<u32> {
+        let path = url_path(page_url);
+        self.articles
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| {
+                a.pages.iter().any(|p| {
+                    let target = if p.contains("://") { page_url } else { path };
+                    glob(p, target)
+                        || (!p.contains('*') && !p.is_empty() && target.contains(p.as_str()))
+                })
+            })
+            .map(|(i, _)| i as u32)
+            .collect()
+    }
+}
+
+fn url_path(url: &str) -> &str {
+    match url.find("://") {
+        Some(i) => {
+            let rest = &url[i + 3..];
+            rest.find('/').map_or("/", |j| &rest[j..])
+        }
+        None => url,
+    }
+}
+
+/// Matches `text` against `pattern` where `*` matches any run of characters.
+fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_glob(pattern: &str, text: &str, expected: bool) {
+        assert_eq!(glob(pattern, text), expected, "{pattern} ~ {text}");
+    }
+
+    #[test]
+    fn globs() {
+        check_glob("/pricing*", "/pricing?x=1", true);
+        check_glob("/pricing*", "/about", false);
+        check_glob("*/checkout/*", "/shop/checkout/pay", true);
+        check_glob("/a*b*c", "/axxbyyc", true);
+        check_glob("/a*b*c", "/axxcyyb", false);
+    }
+
+    #[test]
+    fn snippets_cut_at_words() {
+        let long = "word ".repeat(100);
+        let s = snippet_of(&long);
+        assert!(s.len() <= SNIPPET_BYTES && s.ends_with("word"), "{s:?}");
+        let cjk = "退款".repeat(100);
+        assert!(snippet_of(&cjk).len() <= SNIPPET_BYTES);
+    }
+
+    #[test]
+    fn field_bytes_round_trip() {
+        let f = [1, 2, 1, 0, 5];
+        assert_eq!(unpack_fields(pack_fields(&f)), [1.0, 2.0, 1.0, 0.0, 5.0]);
+        assert_eq!(pack_fields(&[0, 0, 0, 0, 1]), PLAIN);
+    }
+}

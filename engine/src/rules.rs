@@ -1,0 +1,332 @@
+//! The rule responder: canned answers for questions the owner has seen before.
+//!
+//! A question is compared with every example phrasing of every rule as a TF-IDF cosine over the
+//! same analyzed terms the search uses (stems, CJK characters and pairs, typo-tolerant), so that
+//! "refnud my order" is as close to "refund my order" as the words allow. A rule's score is its
+//! closest phrasing; owner keywords and a regex can raise it. Words the rules never use count
+//! against every rule, which is what lets the responder abstain on out-of-scope questions.
+//!
+//! The confidence discounts the best score by how much the nearest phrasings disagree about the
+//! rule: two rules that fit equally well mean the question is ambiguous, and a confident wrong
+//! answer is worse than none. On the HINT3 sets (see `engine/eval`) precision at the default
+//! threshold is .87–.89 on two of three sets.
+
+use crate::analyze::{self, Kind};
+use crate::search::edits_within;
+use crate::Rule;
+use regex_lite::Regex;
+use rust_stemmers::Stemmer;
+use std::collections::BTreeMap;
+
+/// A rule's fit to a question, ranked by [`Index::match_rules`](crate::Index::match_rules).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleMatch {
+    /// Position of the rule in [`Index::rules`](crate::Index::rules).
+    pub rule: u32,
+    pub id: String,
+    /// 0..1; the responder answers at or above the index's threshold.
+    pub confidence: f32,
+}
+
+/// Added to a rule's score when all words of one of its keywords are in the question.
+const KEYWORD_BONUS: f32 = 0.25;
+/// A rule whose regex matches scores at least this.
+const REGEX_SCORE: f32 = 0.9;
+/// How much of the runner-up's score is taken off the best (ambiguity discount).
+/// How many nearest phrasings vote on the rule (see [`RuleSet::matches`]).
+const NEIGHBOURS: usize = 5;
+/// Weight of a query word matched only with a typo, relative to an exact match.
+const TYPO_WEIGHT: f32 = 0.8;
+/// Stop words weigh this much of their IDF: "how do I" says little about which rule applies.
+const STOP_WEIGHT: f32 = 0.3;
+
+struct Compiled {
+    /// Per phrasing: sorted (term, weight) pairs and the vector's norm.
+    phrasings: Vec<(Vec<(u32, f32)>, f32)>,
+    keywords: Vec<Vec<String>>,
+    regex: Option<Regex>,
+}
+
+/// The rules of an index, analyzed once when the index is read.
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    links: Vec<Vec<u32>>,
+    compiled: Vec<Compiled>,
+    vocab: BTreeMap<String, u32>,
+    idf: Vec<f32>,
+    stop: Vec<bool>,
+    /// Distinct rule languages with their stemmers.
+    langs: Vec<(String, Option<Stemmer>)>,
+}
+
+impl RuleSet {
+    pub fn new(rules: Vec<Rule>, links: Vec<Vec<u32>>) -> RuleSet {
+        let mut langs: Vec<(String, Option<Stemmer>)> = Vec::new();
+        for r in &rules {
+            if !langs.iter().any(|(l, _)| *l == r.lang) {
+                langs.push((r.lang.clone(), analyze::stemmer_for(&r.lang)));
+            }
+        }
+        let mut vocab: BTreeMap<String, u32> = BTreeMap::new();
+        let mut df: Vec<u32> = Vec::new();
+        let mut stop: Vec<bool> = Vec::new();
+        let mut raw: Vec<Vec<Vec<u32>>> = Vec::new();
+        let mut total = 0u32;
+        for r in &rules {
+            let stemmer = langs
+                .iter()
+                .find(|(l, _)| *l == r.lang)
+                .and_then(|(_, s)| s.as_ref());
+            let mut per_rule = Vec::new();
+            for p in &r.phrasings {
+                let mut ids: Vec<u32> = analyze::analyze(p, stemmer)
+                    .into_iter()
+                    .map(|t| {
+                        let next = vocab.len() as u32;
+                        let id = *vocab.entry(t.term).or_insert(next);
+                        if id as usize == df.len() {
+                            df.push(0);
+                            stop.push(t.kind == Kind::Stop);
+                        }
+                        id
+                    })
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                for &id in &ids {
+                    df[id as usize] += 1;
+                }
+                total += 1;
+                per_rule.push(ids);
+            }
+            raw.push(per_rule);
+        }
+        let n = total.max(1) as f32;
+        let idf: Vec<f32> = df.iter().map(|&d| (1.0 + n / d as f32).ln()).collect();
+        let weight = |id: u32| idf[id as usize] * if stop[id as usize] { STOP_WEIGHT } else { 1.0 };
+        let compiled = rules
+            .iter()
+            .zip(raw)
+            .map(|(r, per_rule)| {
+                let stemmer = langs
+                    .iter()
+                    .find(|(l, _)| *l == r.lang)
+                    .and_then(|(_, s)| s.as_ref());
+                let phrasings = per_rule
+                    .into_iter()
+                    .map(|ids| {
+                        let v: Vec<(u32, f32)> = ids.iter().map(|&id| (id, weight(id))).collect();
+                        let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+                        (v, norm)
+                    })
+                    .collect();
+                let keywords = r
+                    .keywords
+                    .iter()
+                    .map(|k| {
+                        analyze::analyze(k, stemmer)
+                            .into_iter()
+                            .map(|t| t.term)
+                            .collect()
+                    })
+                    .filter(|k: &Vec<String>| !k.is_empty())
+                    .collect();
+                // A regex that does not compile is ignored here; kbgen reports it at build time.
+                let regex = r
+                    .regex
+                    .as_deref()
+                    .and_then(|re| Regex::new(&format!("(?i){re}")).ok());
+                Compiled {
+                    phrasings,
+                    keywords,
+                    regex,
+                }
+            })
+            .collect();
+        RuleSet {
+            rules,
+            links,
+            compiled,
+            vocab,
+            idf,
+            stop,
+            langs,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn links(&self, rule: usize) -> &[u32] {
+        &self.links[rule]
+    }
+
+    /// The question as a weighted term vector over the rules' vocabulary, plus the weight of
+    /// words the rules never use (which count against every rule).
+    fn vectorize(&self, text: &str, lang: Option<&str>) -> (Vec<(u32, f32)>, f32, Vec<String>) {
+        let visitor = lang.and_then(analyze::stemmer_for);
+        let mut stemmers: Vec<Option<&Stemmer>> = vec![visitor.as_ref()];
+        stemmers.extend(self.langs.iter().map(|(_, s)| s.as_ref()));
+        let n = self
+            .rules
+            .iter()
+            .map(|r| r.phrasings.len())
+            .sum::<usize>()
+            .max(1) as f32;
+        let unknown_idf = (1.0 + n).ln();
+        let mut q: Vec<(u32, f32)> = Vec::new();
+        let mut unknown = 0.0f32;
+        let mut words = Vec::new();
+        for token in analyze::analyze(text, None) {
+            let mut variants = vec![token.folded.clone()];
+            if token.kind == Kind::Word {
+                for s in stemmers.iter().flatten() {
+                    let v = s.stem(&token.folded).into_owned();
+                    if !variants.contains(&v) {
+                        variants.push(v);
+                    }
+                }
+            }
+            words.extend(variants.iter().cloned());
+            let exact = variants.iter().find_map(|v| self.vocab.get(v).copied());
+            let found = exact.map(|id| (id, 1.0)).or_else(|| {
+                let letters = token.folded.chars().count();
+                if token.kind != Kind::Word || letters < 5 {
+                    return None;
+                }
+                let max = if letters >= 9 { 2 } else { 1 };
+                let chars: Vec<Vec<char>> = variants.iter().map(|v| v.chars().collect()).collect();
+                self.vocab
+                    .iter()
+                    .filter_map(|(term, &id)| {
+                        let t: Vec<char> = term.chars().collect();
+                        let d = chars
+                            .iter()
+                            .filter_map(|v| edits_within(v, &t, max))
+                            .min()?;
+                        Some((d, std::cmp::Reverse(self.idf[id as usize].to_bits()), id))
+                    })
+                    .min()
+                    .map(|(_, _, id)| (id, TYPO_WEIGHT))
+            });
+            match found {
+                Some((id, factor)) => {
+                    let stop = self.stop[id as usize];
+                    let w = self.idf[id as usize] * factor * if stop { STOP_WEIGHT } else { 1.0 };
+                    match q.iter_mut().find(|(t, _)| *t == id) {
+                        Some(e) => e.1 = e.1.max(w),
+                        None => q.push((id, w)),
+                    }
+                }
+                None if token.kind == Kind::Stop => unknown += (unknown_idf * STOP_WEIGHT).powi(2),
+                None if token.kind == Kind::CjkChar => unknown += (unknown_idf * 0.4).powi(2),
+                None => unknown += unknown_idf.powi(2),
+            }
+        }
+        q.sort_unstable_by_key(|&(t, _)| t);
+        (q, unknown, words)
+    }
+
+    /// Every rule's confidence for a question, best first (ties: higher priority, then order).
+    pub fn matches(&self, text: &str, lang: Option<&str>) -> Vec<RuleMatch> {
+        if self.rules.is_empty() {
+            return Vec::new();
+        }
+        let (q, unknown, words) = self.vectorize(text, lang);
+        let q_norm = (q.iter().map(|(_, w)| w * w).sum::<f32>() + unknown).sqrt();
+        // Every phrasing's cosine, to see how many of the nearest phrasings agree on a rule.
+        let mut near: Vec<(f32, u32)> = Vec::new();
+        let mut scores: Vec<f32> = self
+            .compiled
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut best = 0.0f32;
+                if q_norm > 0.0 {
+                    for (p, norm) in &c.phrasings {
+                        let dot = dot(&q, p);
+                        if dot > 0.0 {
+                            let cos = dot / (q_norm * norm);
+                            near.push((cos, i as u32));
+                            best = best.max(cos);
+                        }
+                    }
+                }
+                best
+            })
+            .collect();
+        near.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // Confidence: the closest phrasing's cosine times the rule's share of the nearest
+        // phrasings' similarity. A question halfway between two rules, or close to one phrasing
+        // of a rule while its neighbours belong to others, is ambiguous and gets less.
+        near.truncate(NEIGHBOURS);
+        let total: f32 = near.iter().map(|(c, _)| c).sum();
+        if total > 0.0 {
+            for (i, s) in scores.iter_mut().enumerate() {
+                let own: f32 = near
+                    .iter()
+                    .filter(|(_, r)| *r as usize == i)
+                    .map(|(c, _)| c)
+                    .sum();
+                *s *= own / total;
+            }
+        }
+        // Keywords and regexes are the owner's explicit word: they apply after the vote.
+        for (s, c) in scores.iter_mut().zip(&self.compiled) {
+            if c.keywords
+                .iter()
+                .any(|k| k.iter().all(|w| words.contains(w)))
+            {
+                *s = (*s + KEYWORD_BONUS).min(1.0);
+            }
+            if c.regex.as_ref().is_some_and(|re| re.is_match(text)) {
+                *s = s.max(REGEX_SCORE);
+            }
+        }
+        let mut order: Vec<usize> = (0..self.rules.len()).collect();
+        order.sort_by(|&a, &b| {
+            scores[b]
+                .total_cmp(&scores[a])
+                .then(self.rules[b].priority.cmp(&self.rules[a].priority))
+                .then(a.cmp(&b))
+        });
+        order
+            .into_iter()
+            .filter(|&i| scores[i] > 0.0)
+            .map(|i| RuleMatch {
+                rule: i as u32,
+                id: self.rules[i].id.clone(),
+                confidence: scores[i].clamp(0.0, 1.0),
+            })
+            .collect()
+    }
+}
+
+fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+    let (mut i, mut j, mut s) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                s += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+impl crate::Index {
+    /// Every rule's confidence for a question, best first; [`Index::ask`](crate::Index::ask)
+    /// answers with the first when it reaches [`Index::rule_threshold`](crate::Index::rule_threshold).
+    pub fn match_rules(&self, text: &str, lang: Option<&str>) -> Vec<RuleMatch> {
+        self.rules.matches(text, lang)
+    }
+}

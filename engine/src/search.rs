@@ -1,0 +1,479 @@
+//! Ranking: BM25F over title, questions, tags, headings and body, with search-as-you-type,
+//! typo tolerance and the best section of each article.
+//!
+//! Every query word becomes a group of index terms: its stems (one per language of the knowledge
+//! base), terms it is a prefix of (last word only, while the visitor is still typing) and terms
+//! one or two edits away (only when the word itself is not in the index, so exact matches never
+//! lose to typo matches). An article scores the best member of each group, weighted down for
+//! prefix and typo matches, so a word counts once however many terms it expands to.
+
+use crate::analyze::{self, Kind};
+use crate::index::{Index, BODY, FIELDS, HEADING};
+use crate::{Answer, Hit, Question, RuleAnswer, SearchOptions};
+
+/// BM25F field weights and length normalisation, in field order (title, questions, tags,
+/// headings, body). Titles and other phrasings of the question say what an article is about;
+/// the body says it with many more words.
+/// Tuned on the evaluation sets (see `engine/eval`): a high `K1` keeps one word repeated in a
+/// long body from outweighing the title, a low body `B` keeps FAQ entries with many phrasings
+/// from being punished for their length.
+const WEIGHTS: [f32; FIELDS] = [5.0, 2.5, 2.0, 1.5, 1.0];
+const B: [f32; FIELDS] = [0.6, 0.6, 0.5, 0.5, 0.4];
+const K1: f32 = 3.0;
+
+/// Discounts of inexact matches, relative to an exact match (1.0).
+const PREFIX_WEIGHT: f32 = 0.8;
+const ONE_EDIT_WEIGHT: f32 = 0.6;
+const TWO_EDITS_WEIGHT: f32 = 0.4;
+/// Single characters weigh more than pairs: short Chinese questions are often paraphrased with
+/// the same characters in another order, which pairs miss.
+const CJK_CHAR_WEIGHT: f32 = 2.0;
+/// Stop words in a query that has other words: they only count in titles and questions.
+const STOP_WEIGHT: f32 = 0.1;
+/// Most terms a prefix expands to (the most frequent are kept).
+const MAX_PREFIX_TERMS: usize = 24;
+/// An exact title match is moved above everything else by this much.
+const TITLE_MATCH_BONUS: f32 = 1000.0;
+/// Below this share of the query's weight matched, a top result is weak: offer the ticket.
+const WEAK_COVERAGE: f32 = 0.5;
+
+/// A query word (or CJK gram) with the index terms it matches.
+#[derive(Debug)]
+pub(crate) struct Group {
+    pub terms: Vec<(usize, f32)>,
+    pub weight: f32,
+    /// The folded word as typed, for highlighting; empty for CJK grams.
+    pub folded: String,
+    pub prefix: bool,
+}
+
+pub(crate) struct Ranked {
+    pub article: u32,
+    pub score: f32,
+    pub section: u32,
+    pub coverage: f32,
+}
+
+impl Index {
+    /// Ranked articles for a query typed so far.
+    pub fn search(&self, query: &str, opts: &SearchOptions<'_>) -> Vec<Hit> {
+        let groups = self.groups(query, opts.lang);
+        self.rank(&groups, &title_key(query), opts)
+            .into_iter()
+            .map(|r| self.hit(&r, &groups))
+            .collect()
+    }
+
+    /// The rule answer (if one is confident), the best articles, and whether to offer the ticket.
+    pub fn ask(&self, question: &Question<'_>) -> Answer {
+        let rule = self
+            .match_rules(question.text, question.lang)
+            .into_iter()
+            .next();
+        let rule = rule
+            .filter(|m| m.confidence >= self.rule_threshold)
+            .map(|m| RuleAnswer {
+                id: m.id.clone(),
+                confidence: m.confidence,
+                answer_html: self.rules.rules()[m.rule as usize].answer_html.clone(),
+                articles: self.rules.links(m.rule as usize).to_vec(),
+            });
+        let opts = SearchOptions {
+            limit: 5,
+            lang: question.lang,
+        };
+        let groups = self.groups(question.text, question.lang);
+        let ranked = self.rank(&groups, &title_key(question.text), &opts);
+        let strong = ranked.first().is_some_and(|r| r.coverage >= WEAK_COVERAGE);
+        let mut articles: Vec<Hit> = ranked.iter().map(|r| self.hit(r, &groups)).collect();
+        // Pages linked by the rule come first: the visitor sees the answer and its sources.
+        if let Some(rule) = &rule {
+            articles.sort_by_key(|h| !rule.articles.contains(&h.article));
+        }
+        let offer_ticket = rule.is_none() && !strong;
+        Answer {
+            rule,
+            articles,
+            offer_ticket,
+        }
+    }
+
+    /// Turns query text into term groups.
+    pub(crate) fn groups(&self, query: &str, lang: Option<&str>) -> Vec<Group> {
+        let typing = !query.ends_with(|c: char| c.is_whitespace() || c.is_ascii_punctuation());
+        // The visitor's language first, then every language of the knowledge base.
+        let mut stemmers = Vec::new();
+        let visitor = lang.and_then(analyze::stemmer_for);
+        if let Some(s) = &visitor {
+            stemmers.push(s);
+        }
+        for (_, s) in &self.langs {
+            if let Some(s) = s {
+                stemmers.push(s);
+            }
+        }
+        let tokens = analyze::analyze(query, None);
+        let has_pairs = tokens.iter().any(|t| t.kind == Kind::CjkPair);
+        let last_word = tokens
+            .iter()
+            .rposition(|t| matches!(t.kind, Kind::Word | Kind::Stop));
+        let last_end = tokens.last().map(|t| t.end);
+        let mut groups: Vec<Group> = Vec::new();
+        for (i, token) in tokens.iter().enumerate() {
+            let mut group = Group {
+                terms: Vec::new(),
+                weight: 1.0,
+                folded: String::new(),
+                prefix: false,
+            };
+            match token.kind {
+                Kind::CjkChar | Kind::CjkPair => {
+                    if token.kind == Kind::CjkChar && has_pairs {
+                        group.weight = CJK_CHAR_WEIGHT;
+                    }
+                    if let Some(t) = self.term_id(&token.term) {
+                        group.terms.push((t, 1.0));
+                    }
+                }
+                Kind::Word | Kind::Stop => {
+                    let word = &token.folded;
+                    group.folded = word.clone();
+                    let mut variants = vec![word.clone()];
+                    if token.kind == Kind::Word {
+                        for s in &stemmers {
+                            let v = s.stem(word).into_owned();
+                            if !variants.contains(&v) {
+                                variants.push(v);
+                            }
+                        }
+                    }
+                    for v in &variants {
+                        if let Some(t) = self.term_id(v) {
+                            add(&mut group.terms, t, 1.0);
+                        }
+                    }
+                    let is_last = Some(i) == last_word && Some(token.end) == last_end;
+                    if typing && is_last && word.chars().count() >= 2 {
+                        group.prefix = true;
+                        for v in &variants {
+                            self.expand_prefix(v, &mut group.terms);
+                        }
+                    }
+                    let letters = word.chars().count();
+                    if token.kind == Kind::Word && group.terms.is_empty() && letters >= 5 {
+                        let max = if letters >= 9 { 2 } else { 1 };
+                        self.expand_typos(&variants, max, &mut group.terms);
+                    }
+                }
+            }
+            groups.push(group);
+        }
+        // A query made only of stop words ("how to") is searched as typed; otherwise stop words
+        // only help in titles and questions, where they were kept, with a small weight.
+        if groups.iter().any(|g| !g.terms.is_empty()) {
+            for (g, t) in groups.iter_mut().zip(&tokens) {
+                if t.kind == Kind::Stop && !g.prefix {
+                    g.weight *= STOP_WEIGHT;
+                }
+            }
+        }
+        groups
+    }
+
+    fn expand_prefix(&self, prefix: &str, out: &mut Vec<(usize, f32)>) {
+        let start = self.terms.partition_point(|t| **t < *prefix);
+        let end = start + self.terms[start..].partition_point(|t| t.starts_with(prefix));
+        let mut found: Vec<usize> = (start..end).collect();
+        if found.len() > MAX_PREFIX_TERMS {
+            found.sort_by_key(|&t| std::cmp::Reverse(self.term_info[t].df));
+            found.truncate(MAX_PREFIX_TERMS);
+        }
+        for t in found {
+            // Nearly complete words count nearly fully.
+            let done = prefix.len() as f32 / self.terms[t].len() as f32;
+            add(out, t, PREFIX_WEIGHT + (1.0 - PREFIX_WEIGHT) * done * done);
+        }
+    }
+
+    fn expand_typos(&self, variants: &[String], max: usize, out: &mut Vec<(usize, f32)>) {
+        let variants: Vec<Vec<char>> = variants.iter().map(|v| v.chars().collect()).collect();
+        let mut buf: Vec<char> = Vec::new();
+        for (t, term) in self.terms.iter().enumerate() {
+            // Cheap byte-length filter first: a term has at least as many bytes as chars.
+            let len = term.len();
+            if !variants
+                .iter()
+                .any(|v| len + max >= v.len() && len <= 4 * (v.len() + max))
+            {
+                continue;
+            }
+            buf.clear();
+            buf.extend(term.chars());
+            if buf.first().is_some_and(|&c| analyze::is_cjk(c)) {
+                continue;
+            }
+            let best = variants
+                .iter()
+                .filter_map(|v| edits_within(v, &buf, max))
+                .min();
+            match best {
+                Some(1) => add(out, t, ONE_EDIT_WEIGHT),
+                Some(2) => add(out, t, TWO_EDITS_WEIGHT),
+                _ => {}
+            }
+        }
+    }
+
+    /// Scores articles for term groups: BM25F, best section, coverage.
+    pub(crate) fn rank(
+        &self,
+        groups: &[Group],
+        key: &str,
+        opts: &SearchOptions<'_>,
+    ) -> Vec<Ranked> {
+        let n_articles = self.articles.len();
+        if groups.iter().all(|g| g.terms.is_empty()) || opts.limit == 0 {
+            return Vec::new();
+        }
+        let n = n_articles as f32;
+        let mut score = vec![0.0f32; n_articles];
+        let mut matched = vec![0.0f32; n_articles];
+        let mut section_score = vec![0.0f32; self.section_article.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        // Per term, per article: field frequencies; reused across terms.
+        let mut freqs = vec![[0.0f32; FIELDS]; n_articles];
+        let mut term_touched: Vec<u32> = Vec::new();
+        let mut best = vec![0.0f32; n_articles];
+        let mut group_touched: Vec<u32> = Vec::new();
+        let mut total_weight = 0.0;
+        for group in groups {
+            let group_idf = group
+                .terms
+                .iter()
+                .map(|&(t, _)| idf(n, self.term_info[t].df as f32))
+                .fold(0.0f32, f32::max);
+            total_weight += group.weight * group_idf.max(idf(n, n / 10.0));
+            for &(t, w) in &group.terms {
+                let idf = idf(n, self.term_info[t].df as f32);
+                self.for_postings(t, |section, f| {
+                    let a = self.section_article[section as usize] as usize;
+                    if freqs[a] == [0.0; FIELDS] {
+                        term_touched.push(a as u32);
+                    }
+                    for k in 0..FIELDS {
+                        freqs[a][k] += f[k];
+                    }
+                    // The section with most of the query, relative to its length, is the one to open.
+                    let len = self.section_lens[section as usize][1] as f32;
+                    let body = f[BODY] / (f[BODY] + 0.5 + len / self.avg_section_len);
+                    let s = (f[HEADING] + body) * idf * w * group.weight;
+                    section_score[section as usize] += s;
+                });
+                for &a in &term_touched {
+                    let a = a as usize;
+                    let lens = &self.meta[a].lens;
+                    let mut tf = 0.0;
+                    for k in 0..FIELDS {
+                        if freqs[a][k] > 0.0 {
+                            let norm = 1.0 - B[k] + B[k] * lens[k] / self.avg_lens[k].max(1.0);
+                            tf += WEIGHTS[k] * freqs[a][k] / norm;
+                        }
+                    }
+                    let s = idf * tf / (K1 + tf) * w;
+                    if best[a] == 0.0 {
+                        group_touched.push(a as u32);
+                    }
+                    if s > best[a] {
+                        best[a] = s;
+                    }
+                    freqs[a] = [0.0; FIELDS];
+                }
+                term_touched.clear();
+            }
+            for &a in &group_touched {
+                let a = a as usize;
+                if score[a] == 0.0 {
+                    touched.push(a as u32);
+                }
+                score[a] += best[a] * group.weight;
+                matched[a] += group.weight * group_idf;
+                best[a] = 0.0;
+            }
+            group_touched.clear();
+        }
+        let mut ranked: Vec<Ranked> = touched
+            .iter()
+            .map(|&a| {
+                let meta = &self.meta[a as usize];
+                let range = meta.first_section..meta.first_section + meta.sections;
+                let section = range
+                    .clone()
+                    .max_by(|&x, &y| {
+                        section_score[x as usize]
+                            .total_cmp(&section_score[y as usize])
+                            .then(y.cmp(&x))
+                    })
+                    .filter(|&s| section_score[s as usize] > 0.0)
+                    .unwrap_or(meta.first_section);
+                Ranked {
+                    article: a,
+                    score: score[a as usize],
+                    section,
+                    coverage: (matched[a as usize] / total_weight.max(f32::EPSILON)).min(1.0),
+                }
+            })
+            .collect();
+        sort(&mut ranked);
+        // An exact title match goes first; only the leaders can be one.
+        if !key.is_empty() {
+            for r in ranked.iter_mut().take(50) {
+                if title_key(&self.articles[r.article as usize].title) == key {
+                    r.score += TITLE_MATCH_BONUS;
+                }
+            }
+            sort(&mut ranked);
+        }
+        if let Some(lang) = opts.lang {
+            if self.langs.len() > 1 {
+                let primary = |l: &str| {
+                    l.split(['-', '_'])
+                        .next()
+                        .unwrap_or("")
+                        .to_ascii_lowercase()
+                };
+                let want = primary(lang);
+                ranked.sort_by_key(|r| primary(&self.articles[r.article as usize].lang) != want);
+            }
+        }
+        ranked.truncate(opts.limit);
+        ranked
+    }
+
+    fn hit(&self, r: &Ranked, groups: &[Group]) -> Hit {
+        let article = &self.articles[r.article as usize];
+        let local = (r.section - self.meta[r.article as usize].first_section) as usize;
+        let section = &article.sections[local];
+        let mut snippet = section.text.clone();
+        if snippet.is_empty() {
+            snippet = article.summary.clone();
+        }
+        let url = if section.anchor.is_empty() {
+            article.url.clone()
+        } else {
+            format!("{}#{}", article.url, section.anchor)
+        };
+        let highlights = self.highlights(&snippet, groups, &article.lang);
+        Hit {
+            article: r.article,
+            id: article.id.clone(),
+            title: article.title.clone(),
+            url,
+            section: (!section.heading.is_empty() && local > 0).then(|| section.heading.clone()),
+            score: r.score,
+            snippet,
+            highlights,
+        }
+    }
+
+    /// Byte ranges in `text` of the words that matched a group.
+    fn highlights(&self, text: &str, groups: &[Group], lang: &str) -> Vec<(u32, u32)> {
+        let stemmer = analyze::stemmer_for(lang);
+        let mut ranges: Vec<(u32, u32)> = Vec::new();
+        for token in analyze::analyze(text, stemmer.as_ref()) {
+            if token.kind == Kind::CjkChar {
+                continue;
+            }
+            let hit = groups.iter().any(|g| {
+                g.terms.iter().any(|&(t, _)| *self.terms[t] == token.term)
+                    || (g.prefix && token.folded.starts_with(g.folded.as_str()))
+            });
+            if hit && token.kind != Kind::Stop {
+                match ranges.last_mut() {
+                    // Overlapping CJK pairs merge into one highlighted run.
+                    Some(last) if token.start <= last.1 => last.1 = last.1.max(token.end),
+                    _ => ranges.push((token.start, token.end)),
+                }
+            }
+        }
+        ranges
+    }
+}
+
+fn add(out: &mut Vec<(usize, f32)>, term: usize, weight: f32) {
+    match out.iter_mut().find(|(t, _)| *t == term) {
+        Some(existing) => existing.1 = existing.1.max(weight),
+        None => out.push((term, weight)),
+    }
+}
+
+fn idf(n: f32, df: f32) -> f32 {
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+fn sort(ranked: &mut [Ranked]) {
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.article.cmp(&b.article)));
+}
+
+/// A title reduced to its folded words, so "How do I reset my password?" equals the query
+/// "how do i reset my password".
+fn title_key(title: &str) -> String {
+    analyze::analyze(title, None)
+        .into_iter()
+        .filter(|t| t.kind != Kind::CjkChar)
+        .map(|t| t.folded)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Optimal-string-alignment distance between `a` and `b` if it is at most `max`
+/// (a swap of two neighbours counts as one edit: "refnud" → "refund").
+pub(crate) fn edits_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let w = b.len() + 1;
+    let mut prev2 = vec![0usize; w];
+    let mut prev: Vec<usize> = (0..w).collect();
+    let mut cur = vec![0usize; w];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[b.len()];
+    (d <= max).then_some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(a: &str, b: &str, max: usize, expected: Option<usize>) {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        assert_eq!(edits_within(&a, &b, max), expected);
+    }
+
+    #[test]
+    fn edit_distance() {
+        check("pasword", "password", 1, Some(1));
+        check("refnud", "refund", 1, Some(1));
+        check("refund", "refund", 1, Some(0));
+        check("abcdef", "azcdxf", 1, None);
+        check("abcdef", "azcdxf", 2, Some(2));
+        check("kitten", "sitting", 2, None);
+    }
+}

@@ -1,0 +1,172 @@
+//! Byte-level primitives of the index format: varints, strings and a checksum.
+//!
+//! Kept apart from the index layout so that the layout code reads as a list of fields and every
+//! bounds check lives in one place: a short or damaged file becomes a `FormatError`, never a panic.
+
+use crate::FormatError;
+
+/// Appends values to an index being written.
+#[derive(Debug, Default)]
+pub struct Writer {
+    pub buf: Vec<u8>,
+}
+
+impl Writer {
+    pub fn u8(&mut self, v: u8) {
+        self.buf.push(v);
+    }
+
+    pub fn varint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.buf.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.buf.push(v as u8);
+    }
+
+    pub fn usize(&mut self, v: usize) {
+        self.varint(v as u64);
+    }
+
+    /// Signed values in zigzag form so that small negatives stay small.
+    pub fn i64(&mut self, v: i64) {
+        self.varint(((v << 1) ^ (v >> 63)) as u64);
+    }
+
+    pub fn bytes(&mut self, b: &[u8]) {
+        self.usize(b.len());
+        self.buf.extend_from_slice(b);
+    }
+
+    pub fn str(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+    }
+
+    pub fn strs(&mut self, v: &[String]) {
+        self.usize(v.len());
+        for s in v {
+            self.str(s);
+        }
+    }
+}
+
+/// Reads values from index bytes, failing with [`FormatError::Corrupt`] instead of panicking.
+#[derive(Debug)]
+pub struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(buf: &'a [u8]) -> Self {
+        Reader { buf, pos: 0 }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pos >= self.buf.len()
+    }
+
+    pub fn u8(&mut self) -> Result<u8, FormatError> {
+        let b = *self
+            .buf
+            .get(self.pos)
+            .ok_or(FormatError::Corrupt("unexpected end"))?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    pub fn varint(&mut self) -> Result<u64, FormatError> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.u8()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Ok(v);
+            }
+        }
+        Err(FormatError::Corrupt("varint too long"))
+    }
+
+    pub fn usize(&mut self) -> Result<usize, FormatError> {
+        usize::try_from(self.varint()?).map_err(|_| FormatError::Corrupt("number too large"))
+    }
+
+    /// A count of items that each take at least one byte: larger than what is left is corrupt,
+    /// which keeps a damaged count from allocating gigabytes.
+    pub fn count(&mut self) -> Result<usize, FormatError> {
+        let n = self.usize()?;
+        if n > self.buf.len() - self.pos {
+            return Err(FormatError::Corrupt("count larger than the file"));
+        }
+        Ok(n)
+    }
+
+    pub fn i64(&mut self) -> Result<i64, FormatError> {
+        let v = self.varint()?;
+        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
+    }
+
+    pub fn bytes(&mut self) -> Result<&'a [u8], FormatError> {
+        let n = self.usize()?;
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len());
+        let end = end.ok_or(FormatError::Corrupt("unexpected end"))?;
+        let b = &self.buf[self.pos..end];
+        self.pos = end;
+        Ok(b)
+    }
+
+    pub fn str(&mut self) -> Result<&'a str, FormatError> {
+        std::str::from_utf8(self.bytes()?).map_err(|_| FormatError::Corrupt("invalid UTF-8"))
+    }
+
+    pub fn string(&mut self) -> Result<String, FormatError> {
+        self.str().map(str::to_owned)
+    }
+
+    pub fn strings(&mut self) -> Result<Vec<String>, FormatError> {
+        let n = self.count()?;
+        (0..n).map(|_| self.string()).collect()
+    }
+}
+
+/// 32-bit FNV-1a: enough to tell a damaged or truncated download from a good one, and tiny.
+pub fn checksum(bytes: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in bytes {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(values: &[i64]) {
+        let mut w = Writer::default();
+        for &v in values {
+            w.i64(v);
+            w.varint(v.unsigned_abs());
+        }
+        let mut r = Reader::new(&w.buf);
+        for &v in values {
+            assert_eq!(r.i64().unwrap(), v);
+            assert_eq!(r.varint().unwrap(), v.unsigned_abs());
+        }
+        assert!(r.is_empty());
+    }
+
+    #[test]
+    fn numbers_round_trip() {
+        check(&[0, 1, -1, 127, 128, -129, 300, i64::MAX, i64::MIN + 1]);
+    }
+
+    #[test]
+    fn truncated_input_is_an_error_not_a_panic() {
+        let mut r = Reader::new(&[0x80]);
+        assert_eq!(r.varint(), Err(FormatError::Corrupt("unexpected end")));
+        let mut r = Reader::new(&[5, b'a']);
+        assert_eq!(r.str(), Err(FormatError::Corrupt("unexpected end")));
+    }
+}

@@ -1,0 +1,504 @@
+//! Behaviour of the engine through its public API: ranking, the index format, the rule responder.
+//!
+//! One small multilingual knowledge base (`fixture`) serves every test, so each test reads as
+//! "this query finds that article".
+
+use solodesk_engine::{
+    Article, FormatError, Index, IndexBuilder, Question, Rule, SearchOptions, Section,
+    FORMAT_VERSION, MAGIC,
+};
+
+fn article(id: &str, lang: &str, title: &str, sections: &[(&str, &str, &str)]) -> Article {
+    Article {
+        id: id.into(),
+        lang: lang.into(),
+        title: title.into(),
+        url: format!("{lang}/{id}/"),
+        summary: format!("About {id}"),
+        sections: sections
+            .iter()
+            .map(|(anchor, heading, text)| Section {
+                anchor: (*anchor).into(),
+                heading: (*heading).into(),
+                text: (*text).into(),
+            })
+            .collect(),
+        ..Article::default()
+    }
+}
+
+fn builder() -> IndexBuilder {
+    let mut b = IndexBuilder::new();
+    b.add_article(Article {
+        questions: vec!["I was charged twice".into(), "money back".into()],
+        tags: vec!["billing".into()],
+        pages: vec!["/checkout*".into()],
+        ..article(
+            "refunds",
+            "en",
+            "Refunds",
+            &[
+                ("", "", "We refund any order within 30 days of purchase."),
+                (
+                    "cancel",
+                    "Cancelled orders",
+                    "A cancelled order is refunded automatically to the card you paid with.",
+                ),
+                (
+                    "shipping",
+                    "Shipping costs",
+                    "Shipping costs are not refunded unless the parcel arrived damaged.",
+                ),
+            ],
+        )
+    });
+    b.add_article(article(
+        "password",
+        "en",
+        "Reset your password",
+        &[
+            (
+                "",
+                "",
+                "Forgot your password? Use the link on the sign-in page to reset it.",
+            ),
+            (
+                "two-factor",
+                "Two-factor authentication",
+                "Keep your recovery codes somewhere safe.",
+            ),
+        ],
+    ));
+    b.add_article(article(
+        "account",
+        "en",
+        "Delete your account",
+        &[("", "", "You can delete your account and all your data from the settings page. Your password is not kept.")],
+    ));
+    b.add_article(article(
+        "password-policy",
+        "en",
+        "Password policy",
+        &[(
+            "",
+            "",
+            "Passwords need twelve characters. Refund requests are handled by the billing team.",
+        )],
+    ));
+    b.add_article(article(
+        "zh-refund",
+        "zh",
+        "如何申请退款",
+        &[(
+            "",
+            "",
+            "在订单页面点击申请退款，我们会在三个工作日内处理。iPhone 退款请联系苹果。",
+        )],
+    ));
+    b.add_article(article(
+        "zh-password",
+        "zh",
+        "修改密码",
+        &[("", "", "登录后在账户设置中修改密码。")],
+    ));
+    b.add_article(article(
+        "ja-shinkansen",
+        "ja",
+        "新幹線のチケット",
+        &[("", "", "新幹線の切符はオンラインで予約できます。")],
+    ));
+    b.add_article(article(
+        "ja-password",
+        "ja",
+        "パスワードを忘れた場合",
+        &[("", "", "ログイン画面からパスワードを再設定してください。")],
+    ));
+    b.add_article(article(
+        "fr-remboursement",
+        "fr",
+        "Remboursements",
+        &[(
+            "",
+            "",
+            "Nous remboursons toute commande annulée sous trente jours.",
+        )],
+    ));
+    b.add_rule(Rule {
+        id: "hours".into(),
+        lang: "en".into(),
+        phrasings: vec![
+            "what are your opening hours".into(),
+            "when are you open".into(),
+            "what time does support open".into(),
+        ],
+        keywords: vec!["opening hours".into()],
+        answer_html: "<p>Monday to Friday, 9 to 5.</p>".into(),
+        ..Rule::default()
+    });
+    b.add_rule(Rule {
+        id: "refund".into(),
+        lang: "en".into(),
+        phrasings: vec![
+            "how do I get a refund".into(),
+            "I want my money back".into(),
+            "refund my order".into(),
+        ],
+        answer_html: "<p>See our refund policy.</p>".into(),
+        articles: vec!["refunds".into()],
+        ..Rule::default()
+    });
+    b.add_rule(Rule {
+        id: "order-number".into(),
+        lang: "en".into(),
+        phrasings: vec!["where is my order".into()],
+        regex: Some(r"\border\s*#?\d{5,}".into()),
+        answer_html: "<p>Track it here.</p>".into(),
+        priority: 1,
+        ..Rule::default()
+    });
+    b
+}
+
+fn index() -> Index {
+    Index::from_bytes(&builder().build()).expect("the fixture index reads back")
+}
+
+/// Checks that the first result of `query` is article `expected` (an id, or "" for no result).
+fn check(index: &Index, query: &str, expected: &str) {
+    let hits = index.search(query, &SearchOptions::default());
+    let got = hits.first().map_or("", |h| h.id.as_str());
+    let all: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(got, expected, "query {query:?} ranked {all:?}");
+}
+
+mod ranking {
+    use super::*;
+
+    #[test]
+    fn english_words_and_stems() {
+        let index = index();
+        check(&index, "refunded orders ", "refunds");
+        check(&index, "delete account ", "account");
+        check(&index, "charged twice ", "refunds");
+    }
+
+    #[test]
+    fn chinese_japanese_and_mixed_script() {
+        let index = index();
+        check(&index, "申请退款", "zh-refund");
+        check(&index, "修改密码", "zh-password");
+        check(&index, "新幹線", "ja-shinkansen");
+        check(&index, "パスワード", "ja-password");
+        // "单页" crosses the boundary between 订单 and 页面.
+        check(&index, "单页", "zh-refund");
+        check(&index, "iPhone 退款", "zh-refund");
+    }
+
+    #[test]
+    fn typos_are_forgiven_but_exact_words_win() {
+        let index = index();
+        check(&index, "reset pasword ", "password");
+        check(&index, "refnud ", "refunds");
+        // "policy" is in the index, so it is not read as a typo of anything else.
+        check(&index, "policy ", "password-policy");
+        check(&index, "authentcation ", "password");
+        // Short words get no typo tolerance: "pssw" is not "pass".
+        check(&index, "xyzzy ", "");
+    }
+
+    #[test]
+    fn last_word_is_a_prefix_while_typing() {
+        let index = index();
+        check(&index, "reset pass", "password");
+        check(&index, "authenti", "password");
+        // A trailing space ends the word: no prefix matching any more.
+        check(&index, "authenti ", "password");
+        let hits = index.search("refu", &SearchOptions::default());
+        assert!(hits.iter().any(|h| h.id == "refunds"), "{hits:?}");
+    }
+
+    #[test]
+    fn exact_title_match_ranks_first() {
+        let index = index();
+        // "password policy" also appears in "Reset your password", which mentions password twice.
+        check(&index, "Password policy", "password-policy");
+        check(&index, "reset your password", "password");
+    }
+
+    #[test]
+    fn best_section_with_snippet_and_highlights() {
+        let index = index();
+        let hits = index.search("shipping costs damaged", &SearchOptions::default());
+        let hit = &hits[0];
+        assert_eq!(hit.id, "refunds");
+        assert_eq!(hit.url, "en/refunds/#shipping");
+        assert_eq!(hit.section.as_deref(), Some("Shipping costs"));
+        let marked: Vec<&str> = hit
+            .highlights
+            .iter()
+            .map(|&(s, e)| &hit.snippet[s as usize..e as usize])
+            .collect();
+        assert_eq!(marked, ["Shipping", "costs", "damaged"]);
+    }
+
+    #[test]
+    fn cjk_highlights_cover_the_matched_run() {
+        let index = index();
+        let hit = &index.search("申请退款", &SearchOptions::default())[0];
+        let marked: Vec<&str> = hit
+            .highlights
+            .iter()
+            .map(|&(s, e)| &hit.snippet[s as usize..e as usize])
+            .collect();
+        assert!(marked.contains(&"申请退款"), "{marked:?}");
+    }
+
+    #[test]
+    fn visitor_language_comes_first() {
+        let index = index();
+        let opts = SearchOptions {
+            limit: 10,
+            lang: Some("fr"),
+        };
+        let hits = index.search("remboursement refund", &opts);
+        assert_eq!(hits[0].id, "fr-remboursement", "{hits:?}");
+        let opts = SearchOptions {
+            limit: 10,
+            lang: Some("en"),
+        };
+        let hits = index.search("remboursement refund", &opts);
+        assert_eq!(hits[0].id, "refunds", "{hits:?}");
+    }
+
+    #[test]
+    fn limit_and_empty_queries() {
+        let index = index();
+        assert!(index.search("", &SearchOptions::default()).is_empty());
+        assert!(index.search("  ?! ", &SearchOptions::default()).is_empty());
+        assert_eq!(
+            index
+                .search(
+                    "password",
+                    &SearchOptions {
+                        limit: 1,
+                        lang: None
+                    }
+                )
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn page_suggestions() {
+        let index = index();
+        assert_eq!(
+            index.suggest_for_page("https://shop.example/checkout/pay"),
+            [0]
+        );
+        assert!(index
+            .suggest_for_page("https://shop.example/about")
+            .is_empty());
+    }
+}
+
+mod rules {
+    use super::*;
+
+    fn ask(index: &Index, text: &str) -> Option<String> {
+        index
+            .ask(&Question {
+                text,
+                ..Question::default()
+            })
+            .rule
+            .map(|r| r.id)
+    }
+
+    #[test]
+    fn answers_paraphrases() {
+        let index = index();
+        assert_eq!(ask(&index, "when do you open?").as_deref(), Some("hours"));
+        assert_eq!(
+            ask(&index, "can I get a refund?").as_deref(),
+            Some("refund")
+        );
+        let typo = index.match_rules("refnud my order please", None);
+        assert_eq!(typo[0].id, "refund");
+    }
+
+    #[test]
+    fn abstains_out_of_scope() {
+        let index = index();
+        for q in [
+            "do you ship to Canada",
+            "my cat ate the charger",
+            "hello",
+            "",
+        ] {
+            assert_eq!(ask(&index, q), None, "{q:?} got a confident answer");
+        }
+    }
+
+    #[test]
+    fn answer_links_articles_and_withholds_ticket() {
+        let index = index();
+        let answer = index.ask(&Question {
+            text: "how do I get a refund",
+            ..Question::default()
+        });
+        let rule = answer.rule.expect("a rule answers");
+        assert_eq!(rule.articles, [0]);
+        assert!(rule.confidence >= index.rule_threshold());
+        assert!(!answer.offer_ticket);
+        assert_eq!(answer.articles[0].id, "refunds");
+    }
+
+    #[test]
+    fn offers_ticket_when_nothing_fits() {
+        let index = index();
+        let answer = index.ask(&Question {
+            text: "quantum teleportation lessons",
+            ..Question::default()
+        });
+        assert!(answer.rule.is_none() && answer.offer_ticket, "{answer:?}");
+    }
+
+    #[test]
+    fn regex_and_keywords() {
+        let index = index();
+        assert_eq!(
+            ask(&index, "status of ORDER #123456").as_deref(),
+            Some("order-number")
+        );
+        assert_eq!(ask(&index, "opening hours").as_deref(), Some("hours"));
+    }
+
+    #[test]
+    fn threshold_is_the_owners() {
+        let mut b = builder();
+        b.set_rule_threshold(1.0);
+        let strict = Index::from_bytes(&b.build()).unwrap();
+        assert_eq!(ask(&strict, "when do you open?"), None);
+        let matches = strict.match_rules("when do you open?", None);
+        assert_eq!(matches[0].id, "hours");
+    }
+}
+
+mod format {
+    use super::*;
+
+    /// 64-bit FNV-1a, to pin the bytes without a dependency.
+    fn fnv64(bytes: &[u8]) -> u64 {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
+    }
+
+    fn frozen_path() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("tests/data/index-v{FORMAT_VERSION}.bin"))
+    }
+
+    #[test]
+    fn starts_with_magic_and_version() {
+        let bytes = builder().build();
+        assert_eq!(&bytes[..4], MAGIC);
+        assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), FORMAT_VERSION);
+    }
+
+    #[test]
+    fn same_input_same_bytes() {
+        assert_eq!(builder().build(), builder().build());
+    }
+
+    /// The bytes of the fixture must not change by accident: a change of the format needs a new
+    /// `FORMAT_VERSION`, a new frozen file and a new hash here.
+    #[test]
+    fn index_hasnt_changed_accidentally() {
+        let bytes = builder().build();
+        assert_eq!(
+            fnv64(&bytes),
+            0x2e16_85aa_0139_7fdb,
+            "index bytes changed ({} bytes)",
+            bytes.len()
+        );
+    }
+
+    /// Every released format version decodes (or, once retired, is rejected cleanly).
+    /// Regenerate with `SOLODESK_FREEZE=1 cargo test -p solodesk-engine --test engine`
+    /// only when releasing a new format version.
+    #[test]
+    fn frozen_file_decodes() {
+        let path = frozen_path();
+        if std::env::var_os("SOLODESK_FREEZE").is_some() {
+            std::fs::write(&path, builder().build()).unwrap();
+        }
+        let bytes = std::fs::read(&path).expect("frozen index file");
+        let index = Index::from_bytes(&bytes).expect("frozen index decodes");
+        assert_eq!(index.articles().len(), 9);
+        check(&index, "申请退款", "zh-refund");
+        check(&index, "reset pasword ", "password");
+    }
+
+    #[test]
+    fn rejects_other_files_cleanly() {
+        let good = builder().build();
+        assert_eq!(Index::from_bytes(b"").unwrap_err(), FormatError::BadMagic);
+        assert_eq!(
+            Index::from_bytes(b"PK\x03\x04zip").unwrap_err(),
+            FormatError::BadMagic
+        );
+
+        let mut other = good.clone();
+        other[4..6].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+        assert_eq!(
+            Index::from_bytes(&other).unwrap_err(),
+            FormatError::UnsupportedVersion {
+                found: FORMAT_VERSION + 1,
+                supported: FORMAT_VERSION
+            }
+        );
+        let mut old = good.clone();
+        old[4..6].copy_from_slice(&0u16.to_le_bytes());
+        assert!(matches!(
+            Index::from_bytes(&old),
+            Err(FormatError::UnsupportedVersion { found: 0, .. })
+        ));
+
+        // Every truncation and every flipped byte is an error, never a panic or a wrong index.
+        for len in 6..good.len() {
+            assert!(
+                Index::from_bytes(&good[..len]).is_err(),
+                "truncated to {len}"
+            );
+        }
+        for i in 6..good.len() {
+            let mut bad = good.clone();
+            bad[i] ^= 0x55;
+            assert!(Index::from_bytes(&bad).is_err(), "byte {i} flipped");
+        }
+    }
+
+    #[test]
+    fn articles_keep_metadata_but_only_snippets_of_text() {
+        let index = index();
+        let a = &index.articles()[0];
+        assert_eq!(
+            (a.id.as_str(), a.url.as_str(), a.tags.len()),
+            ("refunds", "en/refunds/", 1)
+        );
+        let long = Article {
+            id: "long".into(),
+            sections: vec![Section {
+                text: "word ".repeat(1000),
+                ..Section::default()
+            }],
+            ..Article::default()
+        };
+        let mut b = IndexBuilder::new();
+        b.add_article(long);
+        let index = Index::from_bytes(&b.build()).unwrap();
+        assert!(index.articles()[0].sections[0].text.len() < 200);
+    }
+}

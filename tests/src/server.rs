@@ -1,0 +1,135 @@
+//! A small static file server on 127.0.0.1 for browser tests, with optional extra response
+//! headers (a strict Content-Security-Policy, for instance).
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Serves a folder until dropped (the listener thread ends with the process).
+pub struct StaticServer {
+    port: u16,
+}
+
+impl StaticServer {
+    /// Serves `root` on a free port of 127.0.0.1.
+    pub fn start(root: &Path) -> StaticServer {
+        StaticServer::with_headers(root, Vec::new())
+    }
+
+    /// Serves `root`, adding `headers` to every response.
+    pub fn with_headers(root: &Path, headers: Vec<(String, String)>) -> StaticServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("binding 127.0.0.1");
+        let port = listener.local_addr().expect("local address").port();
+        let root = Arc::new(root.to_owned());
+        let headers = Arc::new(headers);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (root, headers) = (Arc::clone(&root), Arc::clone(&headers));
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &root, &headers);
+                });
+            }
+        });
+        StaticServer { port }
+    }
+
+    /// The URL of `path` (which starts without a slash) on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!(
+            "http://127.0.0.1:{}/{}",
+            self.port,
+            path.trim_start_matches('/')
+        )
+    }
+}
+
+fn serve(stream: TcpStream, root: &Path, headers: &[(String, String)]) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line)? == 0 {
+            return Ok(());
+        }
+        // Skip the request headers; bodies are not expected.
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
+                break;
+            }
+        }
+        let path = request_line.split_whitespace().nth(1).unwrap_or("/");
+        let path = path.split(['?', '#']).next().unwrap_or("/");
+        let (status, body, content_type) = match resolve(root, path) {
+            Some(file) => match std::fs::read(&file) {
+                Ok(body) => ("200 OK", body, content_type(&file)),
+                Err(_) => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+            },
+            None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+        };
+        let mut response = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n",
+            body.len()
+        );
+        for (name, value) in headers {
+            response.push_str(&format!("{name}: {value}\r\n"));
+        }
+        response.push_str("\r\n");
+        let mut stream = &stream;
+        stream.write_all(response.as_bytes())?;
+        stream.write_all(&body)?;
+    }
+}
+
+/// Maps a URL path to a file under `root`, refusing to leave it; folders serve their index.html.
+fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
+    let decoded = percent_decode(url_path);
+    let mut file = root.to_owned();
+    for part in decoded.split('/').filter(|p| !p.is_empty()) {
+        if part == ".." || part.contains('\\') {
+            return None;
+        }
+        file.push(part);
+    }
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    file.is_file().then_some(file)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+    {
+        "html" => "text/html; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "wasm" => "application/wasm",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}

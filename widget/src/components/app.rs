@@ -1,0 +1,216 @@
+//! The root component: owns the state, talks to the engine, and picks the view.
+
+use super::{
+    article_list::ArticleList, article_view::ArticleView, ask_box::AskBox,
+    contact_form::ContactForm, conversation::Conversation, header::Header,
+    result_list::ResultList,
+};
+use crate::config::Config;
+use crate::services::host::{random_bits, Emitter, Shared};
+use crate::services::{storage, ticket};
+use crate::state::{reference_from, Action, Reply, State, View};
+use crate::{Command, Loaded};
+use solodesk_engine::{Question, SearchOptions};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// How many articles a reply or a suggestion list shows.
+const LIST_LIMIT: usize = 5;
+
+#[derive(Properties)]
+pub struct Props {
+    pub config: Rc<Config>,
+    pub index: Rc<Loaded>,
+    pub bus: Shared,
+    pub emit: Emitter,
+}
+
+impl PartialEq for Props {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.config, &other.config)
+            && Rc::ptr_eq(&self.index, &other.index)
+            && self.bus == other.bus
+            && self.emit == other.emit
+    }
+}
+
+#[function_component]
+pub fn App(props: &Props) -> Html {
+    let config = props.config.clone();
+    let key = config.storage_key();
+    let state = use_reducer({
+        let key = key.clone();
+        move || storage::load(&key).unwrap_or_else(|| State::new(reference_from(random_bits())))
+    });
+    use_effect_with(state.clone(), move |s| storage::save(&key, s));
+
+    let dispatch = state.dispatcher();
+    let ask = {
+        let (index, config, dispatch, emit) =
+            (props.index.clone(), config.clone(), dispatch.clone(), props.emit.clone());
+        Callback::from(move |question: String| {
+            if question.trim().is_empty() {
+                return;
+            }
+            let reply = match &*index {
+                Ok(ix) => {
+                    let q = Question {
+                        text: &question,
+                        page_url: Some(&config.page_url),
+                        lang: Some(config.lang),
+                    };
+                    Reply::from_answer(&ix.ask(&q), ix, LIST_LIMIT)
+                }
+                Err(_) => Reply::Nothing,
+            };
+            emit.emit("answer", &[("question", &question)]);
+            dispatch.dispatch(Action::Asked { question, reply });
+        })
+    };
+    {
+        let (bus, ask, dispatch) = (props.bus.clone(), ask.clone(), dispatch.clone());
+        use_effect_with((), move |_| {
+            bus.0.attach(Callback::from(move |c| match c {
+                Command::Ask(text) => ask.emit(text),
+                Command::Prefill { name, email, message } => {
+                    dispatch.dispatch(Action::Prefill { name, email, message })
+                }
+            }))
+        });
+    }
+
+    let hits = {
+        let index = props.index.clone();
+        let lang = config.lang;
+        use_memo(state.draft.clone(), move |draft| match &*index {
+            Ok(ix) if !draft.trim().is_empty() => {
+                ix.search(draft, &SearchOptions { limit: LIST_LIMIT, lang: Some(lang) })
+            }
+            _ => Vec::new(),
+        })
+    };
+    let suggested = {
+        let (index, config) = (props.index.clone(), config.clone());
+        use_memo((), move |_| suggestions(&index, &config))
+    };
+
+    let s = &config.strings;
+    let go = |a: Action| {
+        let d = dispatch.clone();
+        Callback::from(move |_| d.dispatch(a.clone()))
+    };
+    let open_article = {
+        let d = dispatch.clone();
+        Callback::from(move |i: u32| d.dispatch(Action::OpenArticle(i)))
+    };
+    let close = {
+        let emit = props.emit.clone();
+        Callback::from(move |_| emit.emit("close", &[]))
+    };
+    let on_back = (state.view != View::Home).then(|| go(Action::Home));
+
+    let body = match (&state.view, &*props.index) {
+        (View::Article(i), Ok(ix)) if (*i as usize) < ix.articles().len() => html! {
+            <ArticleView article={ix.articles()[*i as usize].clone()} />
+        },
+        (View::Contact, _) => {
+            let mailto = ticket::compose(&state, &config);
+            let (emit, reference, subject) =
+                (props.emit.clone(), state.reference.clone(), mailto.subject.clone());
+            let on_sent = Callback::from(move |_| {
+                emit.emit("ticket", &[("reference", &reference), ("subject", &subject)])
+            });
+            html! {
+                <ContactForm contact={state.contact.clone()} {mailto} copy={state.copy} dispatch={dispatch.clone()} {on_sent} />
+            }
+        }
+        _ => {
+            let list = if !state.draft.trim().is_empty() {
+                html! { <ResultList hits={hits.clone()} on_open={open_article.clone()} /> }
+            } else if state.turns.is_empty() && !suggested.1.is_empty() {
+                let heading = if suggested.0 { s.suggested.clone() } else { s.popular.clone() };
+                html! {
+                    <section class="sd-suggested" aria-label={heading.clone()}>
+                        <h3 class="sd-h">{ heading }</h3>
+                        <ArticleList links={suggested.1.clone()} on_open={open_article.clone()} />
+                    </section>
+                }
+            } else {
+                html! {}
+            };
+            let unavailable = props.index.as_ref().as_ref().err().map(|why| html! {
+                <div class="sd-notice" role="alert">
+                    <p>{ &s.unavailable }</p>
+                    <p class="sd-muted">{ why }</p>
+                </div>
+            });
+            html! {
+                <>
+                    { for unavailable }
+                    <p class="sd-greeting">{ &s.greeting }</p>
+                    <Conversation
+                        turns={state.turns.clone()}
+                        awaiting_feedback={state.awaiting_feedback()}
+                        offers_ticket={state.offers_ticket()}
+                        on_open={open_article.clone()}
+                        on_feedback={{ let d = dispatch.clone(); Callback::from(move |yes| d.dispatch(Action::Feedback(yes))) }}
+                        on_contact={go(Action::OpenContact)}
+                    />
+                    { list }
+                </>
+            }
+        }
+    };
+    let footer = match state.view {
+        View::Home => html! {
+            <>
+                <AskBox draft={state.draft.clone()}
+                    on_input={{ let d = dispatch.clone(); Callback::from(move |t| d.dispatch(Action::SetDraft(t))) }}
+                    on_ask={ask} />
+                <button type="button" class="sd-link sd-contact-link" onclick={go(Action::OpenContact)}>{ &s.contact_us }</button>
+            </>
+        },
+        View::Article(_) => html! {
+            <button type="button" class="sd-link sd-contact-link" onclick={go(Action::OpenContact)}>{ &s.contact_us }</button>
+        },
+        View::Contact => html! {},
+    };
+
+    html! {
+        <ContextProvider<Rc<Config>> context={config.clone()}>
+            <div class="sd-panel" lang={config.lang} dir={if config.rtl { "rtl" } else { "ltr" }}>
+                <Header {on_back} on_close={close} />
+                <div class="sd-body">{ body }</div>
+                <div class="sd-footer">{ footer }</div>
+            </div>
+        </ContextProvider<Rc<Config>>>
+    }
+}
+
+/// Articles for the page the visitor is on (true), or else the first ones in their language (false).
+fn suggestions(index: &Loaded, config: &Config) -> (bool, Vec<crate::state::Link>) {
+    let Ok(ix) = index else { return (false, Vec::new()) };
+    let link = |i: u32| {
+        ix.articles().get(i as usize).map(|a| crate::state::Link {
+            article: i,
+            title: a.title.clone(),
+            url: a.url.clone(),
+        })
+    };
+    let mut for_page: Vec<u32> = ix.suggest_for_page(&config.page_url);
+    // Prefer the visitor's language, keep the engine's order otherwise.
+    for_page.sort_by_key(|&i| ix.articles().get(i as usize).is_none_or(|a| a.lang != config.lang));
+    let for_page: Vec<_> = for_page.into_iter().filter_map(link).take(LIST_LIMIT).collect();
+    if !for_page.is_empty() {
+        return (true, for_page);
+    }
+    let popular = ix
+        .articles()
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.lang == config.lang)
+        .filter_map(|(i, _)| link(i as u32))
+        .take(LIST_LIMIT)
+        .collect();
+    (false, popular)
+}

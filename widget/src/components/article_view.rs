@@ -1,0 +1,37 @@
+//! An article read inside the panel from the index's section text, with a link to the full page.
+
+use super::use_config;
+use crate::state::absolute;
+use solodesk_engine::Article;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub article: Article,
+}
+
+#[function_component]
+pub fn ArticleView(props: &Props) -> Html {
+    let config = use_config();
+    let a = &props.article;
+    let paragraphs = |text: &str| {
+        text.split('\n')
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| html! { <p>{ p.to_string() }</p> })
+            .collect::<Html>()
+    };
+    html! {
+        <article class="sd-article" lang={a.lang.clone()}>
+            <h3 class="sd-article-title">{ &a.title }</h3>
+            { for a.sections.iter().map(|sec| html! {
+                <section>
+                    if !sec.heading.is_empty() { <h4>{ &sec.heading }</h4> }
+                    { paragraphs(&sec.text) }
+                </section>
+            }) }
+            <p><a class="sd-link" href={absolute(&config.base, &a.url)} target="_blank" rel="noopener">
+                { &config.strings.full_article }
+            </a></p>
+        </article>
+    }
+}

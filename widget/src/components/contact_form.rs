@@ -1,0 +1,97 @@
+//! "Contact us": the visitor's details and message become a `mailto:` link to the owner; when the
+//! text is too long for a link, "Copy message" and the owner's address let them send it by hand.
+
+use super::use_config;
+use crate::mailto::{clipboard_text, Mailto};
+use crate::services::clipboard;
+use crate::state::{Action, Contact, Copy, State};
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub contact: Contact,
+    pub mailto: Mailto,
+    pub dispatch: UseReducerDispatcher<State>,
+    /// Called when the visitor follows a valid "Send email" link.
+    pub on_sent: Callback<()>,
+    #[prop_or_default]
+    pub copy: Option<Copy>,
+}
+
+#[function_component]
+pub fn ContactForm(props: &Props) -> Html {
+    let config = use_config();
+    let s = &config.strings;
+    let c = &props.contact;
+    let d = &props.dispatch;
+    let input = |f: fn(String) -> Action| {
+        let d = d.clone();
+        Callback::from(move |e: InputEvent| d.dispatch(f(e.target_unchecked_into::<HtmlInputElement>().value())))
+    };
+    let on_message = {
+        let d = d.clone();
+        Callback::from(move |e: InputEvent| {
+            d.dispatch(Action::SetMessage(e.target_unchecked_into::<HtmlTextAreaElement>().value()))
+        })
+    };
+    let check = State { contact: c.clone(), ..State::default() };
+    let errors = check.contact_errors();
+    let show = |key: &str| c.tried && errors.contains(&key);
+    let onclick = {
+        let (d, sent, blocked) = (d.clone(), props.on_sent.clone(), !errors.is_empty());
+        Callback::from(move |e: MouseEvent| {
+            d.dispatch(Action::TriedSend);
+            if blocked {
+                e.prevent_default();
+            } else {
+                sent.emit(());
+            }
+        })
+    };
+    let copy = {
+        let (d, text) = (d.clone(), clipboard_text(&config.email, &props.mailto));
+        Callback::from(move |_| {
+            let d = d.clone();
+            clipboard::copy(text.clone(), Callback::from(move |ok| {
+                d.dispatch(Action::Copied(if ok { Copy::Done } else { Copy::Failed }))
+            }))
+        })
+    };
+    let email_invalid = show("email_invalid");
+    let message_missing = show("message_required");
+    html! {
+        <form class="sd-form" novalidate=true onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
+            <p>{ &s.contact_intro }</p>
+            <label class="sd-label">{ &s.name }
+                <input class="sd-input" type="text" autocomplete="name" value={c.name.clone()} oninput={input(Action::SetName)} />
+            </label>
+            <label class="sd-label">{ &s.email }
+                <input class="sd-input" type="email" autocomplete="email" value={c.email.clone()}
+                    aria-invalid={email_invalid.to_string()} aria-describedby="sd-email-err"
+                    oninput={input(Action::SetEmail)} />
+            </label>
+            if email_invalid { <p class="sd-error" id="sd-email-err" role="alert">{ &s.email_invalid }</p> }
+            <label class="sd-label">{ &s.message }
+                <textarea class="sd-input sd-textarea" rows="5" value={c.message.clone()}
+                    aria-invalid={message_missing.to_string()} oninput={on_message} />
+            </label>
+            if message_missing { <p class="sd-error" role="alert">{ &s.message_required }</p> }
+            <a class="sd-button sd-send" href={props.mailto.url.clone()} {onclick}>{ &s.send }</a>
+            <p class="sd-muted">{ &s.send_hint }</p>
+            if props.mailto.truncated {
+                <div class="sd-notice" role="status">
+                    <p>{ &s.too_long }</p>
+                    <p class="sd-owner">{ &config.email }</p>
+                </div>
+            }
+            <button type="button" class="sd-link" onclick={copy}>{ &s.copy }</button>
+            { match props.copy {
+                Some(Copy::Done) => html! { <span class="sd-muted" role="status">{ " " }{ &s.copied }</span> },
+                Some(Copy::Failed) => html! { <p class="sd-error" role="alert">{ &s.copy_failed }</p> },
+                None => html! {},
+            } }
+            <p class="sd-muted">{ &s.reference }{ ": " }{ props.mailto.subject.split(['#', ']']).nth(1).unwrap_or("") }</p>
+        </form>
+    }
+}

@@ -1,0 +1,57 @@
+//! The conversation so far, with the feedback question under the last answer; new answers are
+//! announced to screen readers through the live region.
+
+use super::{reply::ReplyView, use_config};
+use crate::state::Turn;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub turns: Vec<Turn>,
+    pub awaiting_feedback: bool,
+    pub offers_ticket: bool,
+    pub on_open: Callback<u32>,
+    pub on_feedback: Callback<bool>,
+    pub on_contact: Callback<MouseEvent>,
+}
+
+#[function_component]
+pub fn Conversation(props: &Props) -> Html {
+    let config = use_config();
+    let s = &config.strings;
+    let turns = props.turns.iter().map(|t| match t {
+        Turn::Question(q) => html! {
+            <div class="sd-q"><span class="sd-sr">{ &s.you }{ ": " }</span>{ q }</div>
+        },
+        Turn::Reply(r) => html! { <ReplyView reply={r.clone()} on_open={props.on_open.clone()} /> },
+        Turn::Feedback(yes) => html! {
+            <div class="sd-q">{ if *yes { &s.yes } else { &s.no } }</div>
+        },
+    });
+    let after = if props.awaiting_feedback {
+        html! {
+            <div class="sd-feedback" role="group" aria-label={s.feedback.clone()}>
+                <span>{ &s.feedback }</span>
+                <button type="button" class="sd-chip" onclick={props.on_feedback.reform(|_| true)}>{ &s.yes }</button>
+                <button type="button" class="sd-chip" onclick={props.on_feedback.reform(|_| false)}>{ &s.no }</button>
+            </div>
+        }
+    } else if let Some(Turn::Feedback(true)) = props.turns.last() {
+        html! { <p class="sd-reply">{ &s.thanks }</p> }
+    } else if props.offers_ticket {
+        html! {
+            <div class="sd-reply">
+                if matches!(props.turns.last(), Some(Turn::Feedback(false))) { <p>{ &s.sorry }</p> }
+                <button type="button" class="sd-button" onclick={props.on_contact.clone()}>{ &s.contact_us }</button>
+            </div>
+        }
+    } else {
+        html! {}
+    };
+    html! {
+        <div class="sd-conversation" aria-live="polite" aria-relevant="additions">
+            { for turns }
+            { after }
+        </div>
+    }
+}

@@ -1,0 +1,42 @@
+//! Live search results while the visitor types: title, section and highlighted snippet.
+
+use super::{snippet::Snippet, use_config};
+use solodesk_engine::Hit;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub hits: Rc<Vec<Hit>>,
+    pub on_open: Callback<u32>,
+}
+
+#[function_component]
+pub fn ResultList(props: &Props) -> Html {
+    let config = use_config();
+    let s = &config.strings;
+    if props.hits.is_empty() {
+        return html! { <p class="sd-muted sd-results" role="status">{ &s.no_results }</p> };
+    }
+    html! {
+        <section class="sd-results" aria-label={s.results.clone()}>
+            <ul class="sd-list">
+                { for props.hits.iter().map(|h| {
+                    let article = h.article;
+                    let onclick = props.on_open.reform(move |_| article);
+                    html! {
+                        <li>
+                            <button type="button" class="sd-item" {onclick}>
+                                <span class="sd-item-title">{ &h.title }</span>
+                                if let Some(section) = &h.section {
+                                    <span class="sd-item-section">{ section }</span>
+                                }
+                                <Snippet text={h.snippet.clone()} highlights={h.highlights.clone()} />
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,135 @@
+//! The widget's settings, resolved once at mount.
+//!
+//! The loader hands over a plain object merged from `widget-config.json` and the `data-` attributes
+//! of the owner's `<script>` tag, plus what it knows about the page. This module turns those raw,
+//! optional values into the [`Config`] the components trust: a chosen language, its strings with
+//! the owner's overrides applied, and the direction of the text.
+
+use crate::i18n::{is_rtl, pick_lang, Strings};
+
+/// Settings as the loader passes them: every field may be missing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RawConfig {
+    pub site: Option<String>,
+    pub email: Option<String>,
+    /// The help center root URL, ending in `/`.
+    pub base: Option<String>,
+    pub page_url: Option<String>,
+    /// The owner's forced language, if any.
+    pub lang: Option<String>,
+    /// `<html lang>` of the host page.
+    pub page_lang: Option<String>,
+    /// `navigator.languages`.
+    pub languages: Vec<String>,
+    /// The owner's string overrides: `(key, text)` for every language, or `(lang.key, text)` for
+    /// one language only; the language-specific ones win.
+    pub strings: Vec<(String, String)>,
+}
+
+/// Resolved settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub site: String,
+    /// The owner's address for tickets; empty when the owner configured none.
+    pub email: String,
+    pub base: String,
+    pub page_url: String,
+    pub lang: &'static str,
+    pub rtl: bool,
+    pub strings: Strings,
+    /// Owner override keys that do not exist, so the owner can be told (console is off limits).
+    pub unknown_strings: Vec<String>,
+}
+
+impl Config {
+    pub fn resolve(raw: RawConfig) -> Config {
+        let candidates = raw
+            .lang
+            .iter()
+            .chain(raw.page_lang.iter())
+            .chain(raw.languages.iter())
+            .map(String::as_str)
+            .filter(|l| !l.is_empty());
+        let lang = pick_lang(candidates);
+        let mut strings = Strings::for_lang(lang);
+        let mut unknown_strings = Vec::new();
+        let (scoped, global): (Vec<_>, Vec<_>) =
+            raw.strings.into_iter().partition(|(k, _)| k.contains('.'));
+        for (k, v) in global {
+            if !v.is_empty() && !strings.set(&k, v) {
+                unknown_strings.push(k);
+            }
+        }
+        for (k, v) in scoped {
+            let Some((l, key)) = k.split_once('.') else { continue };
+            if l == lang && !v.is_empty() && !strings.set(key, v) {
+                unknown_strings.push(k);
+            }
+        }
+        Config {
+            site: raw.site.unwrap_or_default(),
+            email: raw.email.unwrap_or_default().trim().to_string(),
+            base: raw.base.unwrap_or_default(),
+            page_url: raw.page_url.unwrap_or_default(),
+            lang,
+            rtl: is_rtl(lang),
+            strings,
+            unknown_strings,
+        }
+    }
+
+    /// The sessionStorage key: one conversation per help center.
+    pub fn storage_key(&self) -> String {
+        let mut k = String::from("solodesk:v1:");
+        k.push_str(&self.base);
+        k
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(raw: RawConfig, lang: &str, greeting: &str) {
+        let c = Config::resolve(raw);
+        assert_eq!(c.lang, lang);
+        assert_eq!(c.strings.greeting, greeting);
+        assert_eq!(c.rtl, lang == "ar");
+    }
+
+    #[test]
+    fn language_order_is_config_page_browser() {
+        let en = Strings::for_lang("en").greeting;
+        let zh = Strings::for_lang("zh").greeting;
+        let ar = Strings::for_lang("ar").greeting;
+        check(RawConfig::default(), "en", &en);
+        check(RawConfig { languages: vec!["fr".into(), "zh-TW".into()], ..Default::default() }, "zh", &zh);
+        check(
+            RawConfig { page_lang: Some("ar".into()), languages: vec!["zh".into()], ..Default::default() },
+            "ar",
+            &ar,
+        );
+        check(
+            RawConfig { lang: Some("en".into()), page_lang: Some("ar".into()), ..Default::default() },
+            "en",
+            &en,
+        );
+    }
+
+    #[test]
+    fn owner_overrides_strings() {
+        let c = Config::resolve(RawConfig {
+            strings: vec![
+                ("zh.greeting".into(), "你好呀".into()),
+                ("greeting".into(), "Howdy".into()),
+                ("nope".into(), "x".into()),
+                ("close".into(), "Bye".into()),
+            ],
+            page_lang: Some("zh-CN".into()),
+            ..Default::default()
+        });
+        assert_eq!(c.strings.greeting, "你好呀");
+        assert_eq!(c.strings.close, "Bye");
+        assert_eq!(c.unknown_strings, vec!["nope".to_string()]);
+    }
+}

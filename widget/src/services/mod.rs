@@ -1,0 +1,9 @@
+//! Side effects of the panel, kept out of components and state so both stay plain.
+//!
+//! Everything here talks to the browser: sessionStorage (never cookies or localStorage), the
+//! clipboard, the clock and random numbers for tickets, and the loader's event callback.
+
+pub mod clipboard;
+pub mod host;
+pub mod storage;
+pub mod ticket;

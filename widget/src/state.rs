@@ -1,0 +1,700 @@
+//! The panel's state and every way it can change, as a pure reducer.
+//!
+//! Components only render a [`State`] and dispatch [`Action`]s; the engine is asked outside the
+//! reducer and its answer arrives as a [`Reply`], so this module has no browser dependency and is
+//! unit-tested natively. The state also knows how to save itself to a string and back, which the
+//! storage service puts in sessionStorage so a reload or the next page keeps the conversation.
+
+use solodesk_engine::{Answer, Index};
+use std::rc::Rc;
+
+/// Which screen of the panel is shown.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Home,
+    /// An article of the index, by position.
+    Article(u32),
+    Contact,
+}
+
+/// A link to an article, kept with its title so the transcript renders without the index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub article: u32,
+    pub title: String,
+    /// Relative to the help center root.
+    pub url: String,
+}
+
+/// What the engine answered, reduced to what the conversation shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// A rule's owner-written answer (HTML rendered by kbgen) with its linked articles.
+    Rule { id: String, html: String, articles: Vec<Link> },
+    Articles(Vec<Link>),
+    Nothing,
+}
+
+impl Reply {
+    /// Turns the engine's answer into a reply; articles are capped at `limit`.
+    pub fn from_answer(answer: &Answer, index: &Index, limit: usize) -> Reply {
+        let link = |i: u32| {
+            index.articles().get(i as usize).map(|a| Link {
+                article: i,
+                title: a.title.clone(),
+                url: a.url.clone(),
+            })
+        };
+        if let Some(rule) = &answer.rule {
+            return Reply::Rule {
+                id: rule.id.clone(),
+                html: rule.answer_html.clone(),
+                articles: rule.articles.iter().filter_map(|&i| link(i)).take(limit).collect(),
+            };
+        }
+        let links: Vec<Link> = answer
+            .articles
+            .iter()
+            .take(limit)
+            .map(|h| Link { article: h.article, title: h.title.clone(), url: h.url.clone() })
+            .collect();
+        if links.is_empty() {
+            Reply::Nothing
+        } else {
+            Reply::Articles(links)
+        }
+    }
+}
+
+/// One entry of the conversation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Turn {
+    Question(String),
+    Reply(Reply),
+    /// The visitor's answer to "Did this answer your question?".
+    Feedback(bool),
+}
+
+/// The contact form's fields.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Contact {
+    pub name: String,
+    pub email: String,
+    pub message: String,
+    /// Set once the visitor edits the message, so it is no longer replaced by their question.
+    pub edited: bool,
+    /// Set after a send attempt, so validation messages show only then.
+    pub tried: bool,
+}
+
+/// Result of the last "Copy message".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Copy {
+    Done,
+    Failed,
+}
+
+/// Everything the panel shows.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct State {
+    pub view: View,
+    /// What is typed in the ask box.
+    pub draft: String,
+    pub turns: Vec<Turn>,
+    pub contact: Contact,
+    /// The ticket reference, the same for the whole conversation.
+    pub reference: String,
+    pub copy: Option<Copy>,
+}
+
+/// Everything that can happen to the panel.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    SetDraft(String),
+    /// The visitor asked `question` (Enter) and the engine gave `reply`.
+    Asked { question: String, reply: Reply },
+    Feedback(bool),
+    OpenArticle(u32),
+    OpenContact,
+    Home,
+    SetName(String),
+    SetEmail(String),
+    SetMessage(String),
+    /// From the owner's JS API; empty fields are left as they are.
+    Prefill { name: String, email: String, message: String },
+    /// The visitor pressed "Send email"; the reducer records the attempt for validation.
+    TriedSend,
+    Copied(Copy),
+}
+
+impl yew::Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        s.apply(action);
+        Rc::new(s)
+    }
+}
+
+impl State {
+    /// A fresh conversation with its ticket reference.
+    pub fn new(reference: String) -> State {
+        State { reference, ..State::default() }
+    }
+
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::SetDraft(d) => self.draft = d,
+            Action::Asked { question, reply } => {
+                let question = question.trim().to_string();
+                if question.is_empty() {
+                    return;
+                }
+                self.turns.push(Turn::Question(question));
+                self.turns.push(Turn::Reply(reply));
+                self.draft.clear();
+                self.view = View::Home;
+            }
+            Action::Feedback(yes) => {
+                if self.awaiting_feedback() {
+                    self.turns.push(Turn::Feedback(yes));
+                    if !yes {
+                        self.open_contact();
+                    }
+                }
+            }
+            Action::OpenArticle(i) => self.view = View::Article(i),
+            Action::OpenContact => self.open_contact(),
+            Action::Home => self.view = View::Home,
+            Action::SetName(v) => self.contact.name = v,
+            Action::SetEmail(v) => self.contact.email = v,
+            Action::SetMessage(v) => {
+                self.contact.message = v;
+                self.contact.edited = true;
+                self.copy = None;
+            }
+            Action::Prefill { name, email, message } => {
+                if !name.is_empty() {
+                    self.contact.name = name;
+                }
+                if !email.is_empty() {
+                    self.contact.email = email;
+                }
+                if !message.is_empty() {
+                    self.contact.message = message;
+                    self.contact.edited = true;
+                }
+            }
+            Action::TriedSend => self.contact.tried = true,
+            Action::Copied(c) => self.copy = Some(c),
+        }
+    }
+
+    fn open_contact(&mut self) {
+        if !self.contact.edited {
+            self.contact.message =
+                self.last_question().map(str::to_string).unwrap_or_else(|| self.draft.clone());
+        }
+        self.view = View::Contact;
+    }
+
+    /// True when the last turn is a reply the visitor has not rated yet.
+    pub fn awaiting_feedback(&self) -> bool {
+        matches!(self.turns.last(), Some(Turn::Reply(r)) if *r != Reply::Nothing)
+    }
+
+    /// True when the conversation should point to the contact form: nothing matched or "No".
+    pub fn offers_ticket(&self) -> bool {
+        matches!(self.turns.last(), Some(Turn::Reply(Reply::Nothing) | Turn::Feedback(false)))
+    }
+
+    pub fn first_question(&self) -> Option<&str> {
+        self.turns.iter().find_map(|t| match t {
+            Turn::Question(q) => Some(q.as_str()),
+            _ => None,
+        })
+    }
+
+    pub fn last_question(&self) -> Option<&str> {
+        self.turns.iter().rev().find_map(|t| match t {
+            Turn::Question(q) => Some(q.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The problems that block sending the contact form, as keys of the UI strings.
+    pub fn contact_errors(&self) -> Vec<&'static str> {
+        let mut errors = Vec::new();
+        if !valid_email(&self.contact.email) {
+            errors.push("email_invalid");
+        }
+        if self.contact.message.trim().is_empty() {
+            errors.push("message_required");
+        }
+        errors
+    }
+
+    /// The conversation as plain text for the email, with article links made absolute by `base`.
+    pub fn transcript(&self, base: &str, you: &str) -> String {
+        let mut out = String::new();
+        for turn in &self.turns {
+            match turn {
+                Turn::Question(q) => {
+                    out.push_str(you);
+                    out.push_str(": ");
+                    out.push_str(q);
+                }
+                Turn::Reply(Reply::Rule { id, html, articles }) => {
+                    out.push_str("> [");
+                    out.push_str(id);
+                    out.push_str("] ");
+                    out.push_str(&html_to_text(html));
+                    push_links(&mut out, base, articles);
+                }
+                Turn::Reply(Reply::Articles(links)) => {
+                    out.push('>');
+                    push_links(&mut out, base, links);
+                }
+                Turn::Reply(Reply::Nothing) => out.push_str("> (no answer found)"),
+                Turn::Feedback(yes) => out.push_str(if *yes { "> helpful: yes" } else { "> helpful: no" }),
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Serialises what must survive a reload: one record per line, fields separated by tabs.
+    pub fn save(&self) -> String {
+        let mut out = String::from("v1");
+        let mut rec = |fields: &[&str]| {
+            out.push('\n');
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push('\t');
+                }
+                escape_into(&mut out, f);
+            }
+        };
+        let view = match &self.view {
+            View::Home => "h".to_string(),
+            View::Article(i) => i.to_string(),
+            View::Contact => "c".to_string(),
+        };
+        let c = &self.contact;
+        let edited = if c.edited { "1" } else { "0" };
+        rec(&["S", &self.reference, &view, &self.draft, &c.name, &c.email, &c.message, edited]);
+        for turn in &self.turns {
+            match turn {
+                Turn::Question(q) => rec(&["Q", q]),
+                Turn::Feedback(yes) => rec(&["F", if *yes { "1" } else { "0" }]),
+                Turn::Reply(Reply::Nothing) => rec(&["N"]),
+                Turn::Reply(Reply::Rule { id, html, articles }) => {
+                    let mut f = vec!["R".to_string(), id.clone(), html.clone()];
+                    link_fields(&mut f, articles);
+                    rec(&f.iter().map(String::as_str).collect::<Vec<_>>());
+                }
+                Turn::Reply(Reply::Articles(links)) => {
+                    let mut f = vec!["A".to_string()];
+                    link_fields(&mut f, links);
+                    rec(&f.iter().map(String::as_str).collect::<Vec<_>>());
+                }
+            }
+        }
+        out
+    }
+
+    /// Reads what [`State::save`] wrote; `None` for anything else, so a bad entry starts afresh.
+    pub fn load(saved: &str) -> Option<State> {
+        let mut lines = saved.split('\n');
+        if lines.next()? != "v1" {
+            return None;
+        }
+        let mut state = State::default();
+        for line in lines {
+            let f: Vec<String> = line.split('\t').map(unescape).collect::<Option<_>>()?;
+            match (f[0].as_str(), f.len()) {
+                ("S", 8) => {
+                    state.reference = f[1].clone();
+                    state.view = match f[2].as_str() {
+                        "h" => View::Home,
+                        "c" => View::Contact,
+                        n => View::Article(n.parse().ok()?),
+                    };
+                    state.draft = f[3].clone();
+                    state.contact = Contact {
+                        name: f[4].clone(),
+                        email: f[5].clone(),
+                        message: f[6].clone(),
+                        edited: f[7] == "1",
+                        tried: false,
+                    };
+                }
+                ("Q", 2) => state.turns.push(Turn::Question(f[1].clone())),
+                ("F", 2) => state.turns.push(Turn::Feedback(f[1] == "1")),
+                ("N", 1) => state.turns.push(Turn::Reply(Reply::Nothing)),
+                ("R", n) if n >= 3 => state.turns.push(Turn::Reply(Reply::Rule {
+                    id: f[1].clone(),
+                    html: f[2].clone(),
+                    articles: parse_links(&f[3..])?,
+                })),
+                ("A", _) => state.turns.push(Turn::Reply(Reply::Articles(parse_links(&f[1..])?))),
+                _ => return None,
+            }
+        }
+        Some(state)
+    }
+}
+
+fn push_links(out: &mut String, base: &str, links: &[Link]) {
+    for l in links {
+        out.push_str("\n  - ");
+        out.push_str(&l.title);
+        out.push_str(" <");
+        out.push_str(&absolute(base, &l.url));
+        out.push('>');
+    }
+}
+
+/// Joins a help-center-relative URL to the help center root; absolute URLs pass through.
+pub fn absolute(base: &str, url: &str) -> String {
+    if url.contains("://") || base.is_empty() {
+        return url.to_string();
+    }
+    let mut s = base.trim_end_matches('/').to_string();
+    s.push('/');
+    s.push_str(url.trim_start_matches('/'));
+    s
+}
+
+fn link_fields(f: &mut Vec<String>, links: &[Link]) {
+    for l in links {
+        f.push(l.article.to_string());
+        f.push(l.title.clone());
+        f.push(l.url.clone());
+    }
+}
+
+fn parse_links(f: &[String]) -> Option<Vec<Link>> {
+    if f.len() % 3 != 0 {
+        return None;
+    }
+    f.chunks(3)
+        .map(|c| Some(Link { article: c[0].parse().ok()?, title: c[1].clone(), url: c[2].clone() }))
+        .collect()
+}
+
+fn escape_into(out: &mut String, s: &str) {
+    for ch in s.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn unescape(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            out.push(match chars.next()? {
+                '\\' => '\\',
+                'n' => '\n',
+                't' => '\t',
+                _ => return None,
+            });
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+/// An optional email address: empty, or one plausible `local@domain.tld` without spaces or the
+/// characters that would make it ambiguous in a mail header.
+pub fn valid_email(s: &str) -> bool {
+    let s = s.trim();
+    if s.is_empty() {
+        return true;
+    }
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    let bad = |c: char| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"@".contains(c);
+    s.len() <= 254
+        && !local.is_empty()
+        && !local.chars().any(bad)
+        && !domain.chars().any(bad)
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(|p| !p.is_empty())
+}
+
+/// Plain text of owner-written answer HTML, for the email transcript: tags dropped, the common
+/// entities decoded, whitespace collapsed.
+pub fn html_to_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                text.push(' ');
+            }
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A ticket reference from random bits: 6 characters of Crockford base32 (no I, L, O, U), short
+/// enough to read over the phone and unlikely to repeat for one owner.
+pub fn reference_from(bits: u64) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    (0..6).map(|i| ALPHABET[((bits >> (5 * i)) & 31) as usize] as char).collect()
+}
+
+/// Splits `text` into (piece, highlighted) runs from the engine's byte ranges, ignoring ranges that
+/// overlap, fall outside the text or cut a character, so a bad range can never break rendering.
+pub fn highlight_runs<'a>(text: &'a str, ranges: &[(u32, u32)]) -> Vec<(&'a str, bool)> {
+    let mut ranges: Vec<(usize, usize)> =
+        ranges.iter().map(|&(a, b)| (a as usize, b as usize)).collect();
+    ranges.sort_unstable();
+    let mut runs = Vec::new();
+    let mut at = 0;
+    for (a, b) in ranges {
+        if a < at || a >= b || b > text.len() || !text.is_char_boundary(a) || !text.is_char_boundary(b)
+        {
+            continue;
+        }
+        if a > at {
+            runs.push((&text[at..a], false));
+        }
+        runs.push((&text[a..b], true));
+        at = b;
+    }
+    if at < text.len() {
+        runs.push((&text[at..], false));
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use solodesk_engine::{Article, IndexBuilder, Question, Rule, Section};
+
+    fn link(i: u32, t: &str) -> Link {
+        Link { article: i, title: t.into(), url: format!("en/{t}/") }
+    }
+
+    fn run(actions: Vec<Action>) -> State {
+        let mut s = State::new("ABC123".into());
+        for a in actions {
+            s.apply(a);
+        }
+        s
+    }
+
+    #[test]
+    fn asking_records_question_and_reply_and_clears_draft() {
+        let s = run(vec![
+            Action::SetDraft("refund?".into()),
+            Action::Asked { question: " refund? ".into(), reply: Reply::Articles(vec![link(0, "r")]) },
+        ]);
+        assert_eq!(
+            s.turns,
+            vec![Turn::Question("refund?".into()), Turn::Reply(Reply::Articles(vec![link(0, "r")]))]
+        );
+        assert_eq!(s.draft, "");
+        assert!(s.awaiting_feedback());
+        assert!(!s.offers_ticket());
+    }
+
+    #[test]
+    fn empty_question_is_ignored() {
+        let s = run(vec![Action::Asked { question: "  ".into(), reply: Reply::Nothing }]);
+        assert!(s.turns.is_empty());
+    }
+
+    #[test]
+    fn no_opens_contact_with_the_question() {
+        let s = run(vec![
+            Action::Asked { question: "where is my order".into(), reply: Reply::Articles(vec![]) },
+            Action::Feedback(false),
+        ]);
+        assert_eq!(s.view, View::Contact);
+        assert_eq!(s.contact.message, "where is my order");
+        assert!(s.offers_ticket());
+        assert!(!s.awaiting_feedback(), "feedback is asked once");
+    }
+
+    #[test]
+    fn yes_is_recorded_once_and_stays_home() {
+        let s = run(vec![
+            Action::Asked { question: "q".into(), reply: Reply::Articles(vec![link(1, "a")]) },
+            Action::Feedback(true),
+            Action::Feedback(false),
+        ]);
+        assert_eq!(s.turns.last(), Some(&Turn::Feedback(true)));
+        assert_eq!(s.turns.len(), 3);
+        assert_eq!(s.view, View::Home);
+    }
+
+    #[test]
+    fn edited_message_is_not_replaced() {
+        let s = run(vec![
+            Action::OpenContact,
+            Action::SetMessage("my own words".into()),
+            Action::Home,
+            Action::Asked { question: "q2".into(), reply: Reply::Nothing },
+            Action::OpenContact,
+        ]);
+        assert_eq!(s.contact.message, "my own words");
+    }
+
+    #[test]
+    fn contact_uses_draft_when_nothing_asked() {
+        let s = run(vec![Action::SetDraft("half typed".into()), Action::OpenContact]);
+        assert_eq!(s.contact.message, "half typed");
+    }
+
+    #[test]
+    fn prefill_keeps_fields_not_given() {
+        let s = run(vec![
+            Action::SetName("Ana".into()),
+            Action::Prefill { name: String::new(), email: "a@b.co".into(), message: "hi".into() },
+        ]);
+        assert_eq!((s.contact.name.as_str(), s.contact.email.as_str()), ("Ana", "a@b.co"));
+        assert_eq!(s.contact.message, "hi");
+    }
+
+    #[test]
+    fn contact_validation() {
+        let mut s = run(vec![Action::SetEmail("nope".into())]);
+        assert_eq!(s.contact_errors(), vec!["email_invalid", "message_required"]);
+        s.apply(Action::SetEmail("ana@example.org".into()));
+        s.apply(Action::SetMessage("help".into()));
+        assert!(s.contact_errors().is_empty());
+    }
+
+    #[test]
+    fn email_validation() {
+        for ok in ["", "a@b.co", "first.last+tag@sub.example.org", "用户@例子.中国"] {
+            assert!(valid_email(ok), "{ok}");
+        }
+        for bad in ["a", "a@b", "@b.co", "a@b..co", "a b@c.de", "a@b.co\nBcc: x@y.z", "a@b@c.de", "<a@b.co>"] {
+            assert!(!valid_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn save_and_load_round_trip() {
+        let s = run(vec![
+            Action::Asked {
+                question: "tab\there\\n and\nnewline 雪 😀".into(),
+                reply: Reply::Rule {
+                    id: "refunds".into(),
+                    html: "<p>Yes, within <b>30</b> days.</p>".into(),
+                    articles: vec![link(3, "refunds")],
+                },
+            },
+            Action::Feedback(false),
+            Action::SetName("Ana\tB".into()),
+            Action::SetMessage("draft\nkept".into()),
+            Action::Asked { question: "x".into(), reply: Reply::Nothing },
+            Action::Asked { question: "y".into(), reply: Reply::Articles(vec![link(1, "a"), link(2, "b")]) },
+            Action::OpenArticle(2),
+            Action::SetDraft("typing…".into()),
+        ]);
+        assert_eq!(State::load(&s.save()), Some(s));
+    }
+
+    #[test]
+    fn load_rejects_garbage() {
+        for bad in ["", "v0", "v1\nS\tonly", "v1\nZ", "v1\nA\t1\tx", "v1\nQ\tbad\\escape"] {
+            assert_eq!(State::load(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn transcript_lists_turns_with_absolute_links() {
+        let s = run(vec![
+            Action::Asked {
+                question: "refund?".into(),
+                reply: Reply::Rule {
+                    id: "r1".into(),
+                    html: "<p>Within 30 days &amp; free.</p>".into(),
+                    articles: vec![link(0, "refunds")],
+                },
+            },
+            Action::Feedback(false),
+        ]);
+        assert_eq!(
+            s.transcript("https://help.acme.test/", "You"),
+            "You: refund?\n> [r1] Within 30 days & free.\n  - refunds <https://help.acme.test/en/refunds/>\n> helpful: no\n"
+        );
+    }
+
+    fn check_runs(text: &str, ranges: &[(u32, u32)], expected: &[(&str, bool)]) {
+        assert_eq!(highlight_runs(text, ranges), expected, "{text} {ranges:?}");
+    }
+
+    #[test]
+    fn highlight_runs_are_safe() {
+        check_runs("refund policy", &[(0, 6)], &[("refund", true), (" policy", false)]);
+        check_runs("a b c", &[(4, 5), (0, 1)], &[("a", true), (" b ", false), ("c", true)]);
+        check_runs("雪山", &[(0, 1), (3, 6)], &[("雪", false), ("山", true)]);
+        check_runs("abc", &[(1, 9), (2, 1), (0, 2), (1, 3)], &[("ab", true), ("c", false)]);
+        check_runs("", &[(0, 0)], &[]);
+    }
+
+    #[test]
+    fn references_use_the_readable_alphabet() {
+        assert_eq!(reference_from(0), "000000");
+        let r = reference_from(u64::MAX);
+        assert_eq!(r, "ZZZZZZ");
+        assert!(!reference_from(0x1234_5678_9abc).contains(['I', 'L', 'O', 'U']));
+    }
+
+    #[test]
+    fn reply_from_engine_answer() {
+        let mut b = IndexBuilder::new();
+        b.add_article(Article {
+            id: "refunds".into(),
+            lang: "en".into(),
+            title: "Refunds".into(),
+            url: "en/refunds/".into(),
+            sections: vec![Section { text: "Money back within 30 days.".into(), ..Section::default() }],
+            ..Article::default()
+        });
+        b.add_rule(Rule {
+            id: "refund-rule".into(),
+            lang: "en".into(),
+            phrasings: vec!["can i get a refund".into()],
+            answer_html: "<p>Yes.</p>".into(),
+            articles: vec!["refunds".into()],
+            ..Rule::default()
+        });
+        let index = Index::from_bytes(&b.build()).unwrap();
+        let ask = |text| index.ask(&Question { text, page_url: None, lang: Some("en") });
+        match Reply::from_answer(&ask("can i get a refund"), &index, 3) {
+            Reply::Rule { id, articles, .. } => {
+                assert_eq!(id, "refund-rule");
+                assert_eq!(articles[0].title, "Refunds");
+            }
+            other => panic!("expected the rule, got {other:?}"),
+        }
+        assert_eq!(Reply::from_answer(&ask("zzzz qqqq"), &index, 3), Reply::Nothing);
+    }
+}

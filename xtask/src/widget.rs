@@ -1,0 +1,216 @@
+//! Builds the widget bundle: compile to wasm32 → wasm-bindgen → wasm-opt → content-hashed files.
+//!
+//! The loader keeps a stable name (`solodesk.js`) because owners paste its URL into their sites
+//! once; everything it loads carries a content hash in its name, so it can be cached for ever.
+
+use crate::{root, run, stamp};
+use anyhow::{bail, Context, Result};
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Where the bundle that `kbgen` embeds lives, relative to the workspace root.
+pub const SHIPPED: &str = "kbgen/assets/widget";
+/// The loader's stable file name.
+const LOADER: &str = "solodesk.js";
+/// WebAssembly features rustc enables for wasm32 by default; wasm-opt must accept them.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// Builds the bundle into `out`, replacing what was there.
+pub fn build(out: &Path) -> Result<()> {
+    let root = root();
+    let wasm = compile(&root)?;
+
+    let bindgen = root.join("target/widget-bindgen");
+    let _ = std::fs::remove_dir_all(&bindgen);
+    run(Command::new("wasm-bindgen")
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            "solodesk_widget",
+            "--out-dir",
+        ])
+        .arg(&bindgen)
+        .arg(&wasm))
+    .context("wasm-bindgen failed; `cargo xtask setup` installs the matching version")?;
+
+    let optimized = bindgen.join("optimized.wasm");
+    run(
+        Command::new(root.join("xtask/node_modules/binaryen/bin/wasm-opt"))
+            .arg("-Oz")
+            .args(WASM_FEATURES)
+            .arg(bindgen.join("solodesk_widget_bg.wasm"))
+            .arg("-o")
+            .arg(&optimized),
+    )
+    .context("wasm-opt failed; `cargo xtask setup` installs it")?;
+
+    let mut files = vec![
+        hashed("widget", "wasm", read(&optimized)?),
+        hashed("widget", "js", read(&bindgen.join("solodesk_widget.js"))?),
+    ];
+    let css = root.join("widget/style/widget.css");
+    if css.exists() {
+        files.push(hashed("widget", "css", read(&css)?));
+    }
+    let mut loader = String::from_utf8(read(&root.join("widget/loader/loader.js"))?)?;
+    for (placeholder, logical) in [
+        ("__WIDGET_JS__", "widget.js"),
+        ("__WIDGET_WASM__", "widget.wasm"),
+        ("__WIDGET_CSS__", "widget.css"),
+    ] {
+        if let Some(file) = files.iter().find(|f| f.logical == logical) {
+            loader = loader.replace(placeholder, &file.name);
+        }
+    }
+    files.push(Bundled {
+        logical: "loader.js".into(),
+        name: LOADER.into(),
+        bytes: loader.into_bytes(),
+    });
+
+    let _ = std::fs::remove_dir_all(out);
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut manifest = serde_json::Map::new();
+    for file in &files {
+        std::fs::write(out.join(&file.name), &file.bytes)?;
+        manifest.insert(file.logical.clone(), file.name.clone().into());
+    }
+    std::fs::write(
+        out.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest)? + "\n",
+    )?;
+    std::fs::write(out.join("STAMP"), stamp::compute(&root)? + "\n")?;
+    print_sizes(out, &files)
+}
+
+struct Bundled {
+    logical: String,
+    name: String,
+    bytes: Vec<u8>,
+}
+
+fn hashed(stem: &str, ext: &str, bytes: Vec<u8>) -> Bundled {
+    let hash = format!("{:x}", Sha256::digest(&bytes));
+    Bundled {
+        logical: format!("{stem}.{ext}"),
+        name: format!("{stem}-{}.{ext}", &hash[..10]),
+        bytes,
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// Compiles the widget crate to wasm32 with rustup's target when it is installed, and otherwise
+/// with Debian's rustc-web, building std from source.
+fn compile(root: &Path) -> Result<PathBuf> {
+    let rustup_target = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l.trim() == "wasm32-unknown-unknown")
+        })
+        .unwrap_or(false);
+    let (mut cmd, target_dir) = if rustup_target {
+        eprintln!("xtask widget: compiling with rustup's wasm32-unknown-unknown target");
+        (
+            Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())),
+            root.join("target/wasm"),
+        )
+    } else {
+        if !Path::new("/usr/bin/rustc").exists() {
+            bail!("no wasm32 toolchain: run `cargo xtask setup`");
+        }
+        eprintln!("xtask widget: compiling with Debian's rustc-web and -Zbuild-std");
+        let mut cmd = Command::new("/usr/bin/cargo");
+        // rustup's proxies would otherwise pick rustup's rustc, which has no wasm32 std here.
+        for var in [
+            "RUSTUP_TOOLCHAIN",
+            "RUSTC_WRAPPER",
+            "RUSTFLAGS",
+            "CARGO_BUILD_RUSTC",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.env("RUSTC_BOOTSTRAP", "1")
+            .env("RUSTC", "/usr/bin/rustc")
+            .env("RUSTDOC", "/usr/bin/rustdoc")
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER",
+                "/usr/lib/llvm-19/bin/wasm-ld",
+            )
+            .arg("-Zbuild-std=std,panic_abort");
+        (cmd, root.join("target/wasm-debian"))
+    };
+    cmd.current_dir(root)
+        .args([
+            "build",
+            "--package",
+            "solodesk-widget",
+            "--lib",
+            "--profile",
+            "wasm-release",
+        ])
+        .args(["--target", "wasm32-unknown-unknown", "--target-dir"])
+        .arg(&target_dir);
+    run(&mut cmd)?;
+    Ok(target_dir.join("wasm32-unknown-unknown/wasm-release/solodesk_widget.wasm"))
+}
+
+fn print_sizes(out: &Path, files: &[Bundled]) -> Result<()> {
+    println!("widget bundle in {}:", out.display());
+    println!(
+        "{:<28} {:>10} {:>10} {:>10}",
+        "file", "raw", "gzip", "brotli"
+    );
+    let (mut on_open_gz, mut on_open_br) = (0, 0);
+    for file in files {
+        let (gz, br) = (gzip_len(&file.bytes)?, brotli_len(&file.bytes)?);
+        if file.logical != "loader.js" {
+            on_open_gz += gz;
+            on_open_br += br;
+        }
+        println!(
+            "{:<28} {:>10} {:>10} {:>10}",
+            file.name,
+            file.bytes.len(),
+            gz,
+            br
+        );
+    }
+    println!(
+        "{:<28} {:>10} {:>10} {:>10}",
+        "fetched on open (all but loader)", "", on_open_gz, on_open_br
+    );
+    Ok(())
+}
+
+fn gzip_len(bytes: &[u8]) -> Result<usize> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes)?;
+    Ok(enc.finish()?.len())
+}
+
+fn brotli_len(bytes: &[u8]) -> Result<usize> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
+    Ok(out.len())
+}
