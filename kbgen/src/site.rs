@@ -320,9 +320,13 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             priority: rule.priority,
         });
     }
-    let index = builder.build();
-    site.stats.index_bytes = index.len();
-    site.files.insert("index.bin".into(), index);
+    // The index is built on its own thread while the pages render: it is independent work.
+    let index_job = std::thread::spawn(move || builder.build());
+    let finish_index = |site: &mut Site, job: std::thread::JoinHandle<Vec<u8>>| {
+        let index = job.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        site.stats.index_bytes = index.len();
+        site.files.insert("index.bin".into(), index);
+    };
 
     // Assets.
     let css = theme_file(kb, "style.css", include_str!("../theme/style.css"))
@@ -340,6 +344,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         Ok(env) => env,
         Err(e) => {
             diags.error(&kb.root.join("theme"), 0, 0, format!("template error: {e}"));
+            finish_index(&mut site, index_job);
             return site;
         }
     };
@@ -457,6 +462,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         widget_config(&config).into_bytes(),
     );
 
+    finish_index(&mut site, index_job);
     site.stats.articles = pages.len();
     site.stats.languages = config.languages.len();
     site.stats.rules = kb.rules.len();
