@@ -8,6 +8,7 @@ mod browser;
 mod build;
 mod check;
 mod corpora;
+mod example;
 mod html;
 mod import;
 mod init;
