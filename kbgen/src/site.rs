@@ -333,6 +333,10 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         + &brand_css(&config.brand_color);
     let css_name = format!("assets/style.{}.css", short_hash(css.as_bytes()));
     site.files.insert(css_name.clone(), css.into_bytes());
+    let search_js = theme_file(kb, "search.js", include_str!("../theme/search.js"));
+    let search_js_name = format!("assets/search.{}.js", short_hash(search_js.as_bytes()));
+    site.files
+        .insert(search_js_name.clone(), search_js.into_bytes());
     if opts.live_reload {
         site.files.insert(
             "_kbgen/livereload.js".into(),
@@ -353,6 +357,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         config: &config,
         base: &base,
         css: format!("{base}{css_name}"),
+        search_js: format!("{base}{search_js_name}"),
         opts,
         pages: &pages,
         categories: &categories,
@@ -780,6 +785,7 @@ struct Ctx<'a> {
     config: &'a Config,
     base: &'a str,
     css: String,
+    search_js: String,
     opts: &'a Options,
     pages: &'a [Page<'a>],
     categories: &'a [Category],
@@ -857,6 +863,7 @@ impl Ctx<'_> {
         );
         m.insert("base".into(), json!(self.base));
         m.insert("css".into(), json!(self.css));
+        m.insert("search_js".into(), json!(self.search_js));
         m.insert("languages".into(), json!(languages));
         m.insert("widget".into(), json!(widget));
         m.insert("live_reload".into(), json!(self.opts.live_reload));

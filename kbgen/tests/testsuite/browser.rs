@@ -132,3 +132,89 @@ fn language_switcher_and_helpful_no_ticket() {
         c.close().await.unwrap();
     });
 }
+
+#[test]
+fn search_page_hands_the_query_to_the_widget() {
+    let chromium = [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .into_iter()
+    .find(|p| Path::new(p).exists());
+    let (Some(chromium), true) = (chromium, Path::new("/usr/bin/chromedriver").exists()) else {
+        eprintln!("skipping: chromium or chromedriver not installed");
+        return;
+    };
+    let mut server = Kill(
+        kbgen()
+            .arg("serve")
+            .arg(fixture("basic"))
+            .args(["--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stdout = std::io::BufReader::new(server.0.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap()
+        .to_string();
+    let port = free_port();
+    let _driver = Kill(
+        Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({"binary": chromium, "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,900"]}),
+        );
+        let mut client = None;
+        for _ in 0..50 {
+            if let Ok(c) = ClientBuilder::native().capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+                client = Some(c);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let c = client.expect("chromedriver answers");
+        // English and Chinese: the query fills the box and the widget answers with the article.
+        for (page, query, expected) in [
+            ("en/search/?q=get%20my%20money%20back", "get my money back", "Refunds & returns"),
+            ("zh/search/?q=%E9%80%80%E6%AC%BE", "退款", "退款与退货"),
+        ] {
+            c.goto(&format!("{url}{page}")).await.unwrap();
+            let value = c.find(Locator::Id("search-q")).await.unwrap().prop("value").await.unwrap();
+            assert_eq!(value.as_deref(), Some(query), "the query fills the search box");
+            // The widget renders inside its shadow root; wait for the article to show up there.
+            let mut text = String::new();
+            for _ in 0..100 {
+                let v = c
+                    .execute("const h = document.querySelector('solodesk-widget'); return h && h.shadowRoot ? h.shadowRoot.textContent : '';", vec![])
+                    .await
+                    .unwrap();
+                text = v.as_str().unwrap_or_default().to_string();
+                if text.contains(expected) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            assert!(text.contains(expected), "{page}: widget did not show {expected:?}; shadow text: {text}");
+        }
+        c.close().await.unwrap();
+    });
+}

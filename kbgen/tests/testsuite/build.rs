@@ -179,6 +179,10 @@ fn widget_script_on_every_page_when_bundled() {
         search.contains("href=\"/help/en/category/orders/\""),
         "search page lists categories without JS"
     );
+    assert!(
+        search.contains("<script src=\"/help/assets/search."),
+        "search page hands ?q= to the widget"
+    );
 }
 
 #[test]
