@@ -4,7 +4,10 @@
   const form = document.querySelector("form.big-search");
   const input = document.getElementById("search-q");
   const ask = (q) => {
-    if (!q || !window.Solodesk || !window.Solodesk.ask) return false;
+    if (!window.Solodesk || !window.Solodesk.ask) return false;
+    // Search works: the "needs JavaScript" note goes (see style.css).
+    document.documentElement.classList.add("search-ready");
+    if (!q) return false;
     window.Solodesk.ask(q);
     return true;
   };
