@@ -1162,7 +1162,7 @@ impl Ctx<'_> {
 
     fn sitemap(&self) -> String {
         let c = self.config;
-        let mut s = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        let mut s = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n");
         for lang in &c.languages {
             s.push_str(&format!(
                 "<url><loc>{}</loc></url>\n",
@@ -1185,8 +1185,25 @@ impl Ctx<'_> {
                 .as_ref()
                 .map(|d| format!("<lastmod>{d}</lastmod>"))
                 .unwrap_or_default();
+            // Translations as hreflang alternates, as search engines read them from sitemaps.
+            let translations: Vec<&Page<'_>> =
+                self.pages.iter().filter(|q| q.src.id == p.src.id).collect();
+            let alternates: String = if translations.len() > 1 {
+                translations
+                    .iter()
+                    .map(|q| {
+                        format!(
+                            "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                            markdown::escape(&q.src.lang),
+                            markdown::escape(&c.absolute(&q.url))
+                        )
+                    })
+                    .collect()
+            } else {
+                String::new()
+            };
             s.push_str(&format!(
-                "<url><loc>{}</loc>{lastmod}</url>\n",
+                "<url><loc>{}</loc>{lastmod}{alternates}</url>\n",
                 markdown::escape(&c.absolute(&p.url))
             ));
         }

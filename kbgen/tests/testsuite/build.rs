@@ -240,8 +240,12 @@ fn index_holds_articles_with_sections() {
 fn feeds_sitemap_robots_headers() {
     let (_tmp, out) = build(&fixture("basic"));
     let sitemap = read(&out.join("sitemap.xml"));
-    assert!(sitemap
-        .contains("<loc>https://acme.test/help/zh/refunds/</loc><lastmod>2025-02-03</lastmod>"));
+    assert!(
+        sitemap.contains(
+            "<loc>https://acme.test/help/zh/refunds/</loc><lastmod>2025-02-03</lastmod><xhtml:link rel=\"alternate\" hreflang=\"en\" href=\"https://acme.test/help/en/refunds/\"/>"
+        ),
+        "{sitemap}"
+    );
     let feed = read(&out.join("en/feed.xml"));
     assert!(feed.contains("<title>Refunds &amp; returns</title>"));
     assert!(
