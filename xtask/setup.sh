@@ -34,8 +34,9 @@ else
 fi
 
 # 2. Chromium and its WebDriver for the browser tests.
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  apt_install chromium chromium-driver
+#    A small CJK font, so that screenshots of Chinese pages show text rather than boxes.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -d /usr/share/fonts/truetype/wqy ]; then
+  apt_install chromium chromium-driver fonts-wqy-microhei
 fi
 say "browser: $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
 

@@ -8,8 +8,8 @@
 //! indexed as single characters plus character pairs: any query of two or more characters, even
 //! one that crosses a word boundary, finds the text that contains it.
 
+use crate::fold_table::FOLD;
 use rust_stemmers::{Algorithm, Stemmer};
-use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// What a token is, which decides how it is matched.
@@ -54,7 +54,8 @@ pub fn is_cjk(c: char) -> bool {
         | 0x20000..=0x2FA1F) // extensions B.. and compatibility supplement
 }
 
-/// The Snowball stemmer for a language tag (`en`, `fr-CA`, `pt_BR`), if rust-stemmers has one.
+/// The Snowball stemmer for a language tag (`en`, `fr-CA`, `pt_BR`), if rust-stemmers has one
+/// and this build includes it (feature `all-stemmers`; English is always there).
 pub fn stemmer_for(lang: &str) -> Option<Stemmer> {
     let primary = lang
         .split(['-', '_'])
@@ -63,22 +64,39 @@ pub fn stemmer_for(lang: &str) -> Option<Stemmer> {
         .to_ascii_lowercase();
     let algorithm = match primary.as_str() {
         "en" => Algorithm::English,
+        #[cfg(feature = "all-stemmers")]
         "fr" => Algorithm::French,
+        #[cfg(feature = "all-stemmers")]
         "de" => Algorithm::German,
+        #[cfg(feature = "all-stemmers")]
         "es" => Algorithm::Spanish,
+        #[cfg(feature = "all-stemmers")]
         "it" => Algorithm::Italian,
+        #[cfg(feature = "all-stemmers")]
         "pt" => Algorithm::Portuguese,
+        #[cfg(feature = "all-stemmers")]
         "nl" => Algorithm::Dutch,
+        #[cfg(feature = "all-stemmers")]
         "sv" => Algorithm::Swedish,
+        #[cfg(feature = "all-stemmers")]
         "no" | "nb" | "nn" => Algorithm::Norwegian,
+        #[cfg(feature = "all-stemmers")]
         "da" => Algorithm::Danish,
+        #[cfg(feature = "all-stemmers")]
         "fi" => Algorithm::Finnish,
+        #[cfg(feature = "all-stemmers")]
         "ru" => Algorithm::Russian,
+        #[cfg(feature = "all-stemmers")]
         "hu" => Algorithm::Hungarian,
+        #[cfg(feature = "all-stemmers")]
         "ro" => Algorithm::Romanian,
+        #[cfg(feature = "all-stemmers")]
         "tr" => Algorithm::Turkish,
+        #[cfg(feature = "all-stemmers")]
         "ar" => Algorithm::Arabic,
+        #[cfg(feature = "all-stemmers")]
         "el" => Algorithm::Greek,
+        #[cfg(feature = "all-stemmers")]
         "ta" => Algorithm::Tamil,
         _ => return None,
     };
@@ -113,13 +131,24 @@ pub fn fold(word: &str) -> String {
             out.push(c.to_ascii_lowercase());
             continue;
         }
-        decompose_canonical(c, |d| {
-            if !is_combining_mark(d) {
-                out.extend(d.to_lowercase());
-            }
-        });
+        // Combining diacritics of decomposed text ("e" + U+0301) are dropped.
+        if ('\u{0300}'..='\u{036F}').contains(&c) {
+            continue;
+        }
+        out.extend(base_letter(c).to_lowercase());
     }
     out
+}
+
+/// The letter without its diacritics: `é` → `e`, `Ş` → `S`, `ệ` → `e`.
+pub fn base_letter(c: char) -> char {
+    let Ok(code) = u16::try_from(c as u32) else {
+        return c;
+    };
+    match FOLD.binary_search_by_key(&code, |&(from, _)| from) {
+        Ok(i) => char::from_u32(u32::from(FOLD[i].1)).unwrap_or(c),
+        Err(_) => c,
+    }
 }
 
 fn fullwidth_to_ascii(c: char) -> char {
@@ -129,8 +158,33 @@ fn fullwidth_to_ascii(c: char) -> char {
     }
 }
 
-/// Analyzes `text` in language `lang` (its stemmer; `None` stems nothing).
+/// Remembers stems: the index builder meets the same words over and over, and Snowball
+/// stemming is the most expensive step of analysis.
+#[derive(Default)]
+pub struct StemCache(std::collections::HashMap<String, String>);
+
+impl StemCache {
+    fn stem(&mut self, stemmer: &Stemmer, folded: &str) -> String {
+        if let Some(s) = self.0.get(folded) {
+            return s.clone();
+        }
+        let s = stemmer.stem(folded).into_owned();
+        self.0.insert(folded.to_owned(), s.clone());
+        s
+    }
+}
+
+/// Analyzes `text` with the stemmer of its language (`None` stems nothing).
 pub fn analyze(text: &str, stemmer: Option<&Stemmer>) -> Vec<Token> {
+    analyze_cached(text, stemmer, None)
+}
+
+/// [`analyze`] with a stem cache, for analyzing many texts of one language.
+pub fn analyze_cached(
+    text: &str,
+    stemmer: Option<&Stemmer>,
+    mut cache: Option<&mut StemCache>,
+) -> Vec<Token> {
     let mut tokens = Vec::new();
     // A run of CJK characters as (byte offset, char) pairs; UAX #29 splits ideographs one by one,
     // so adjacent CJK segments are joined here before pairing.
@@ -160,8 +214,9 @@ pub fn analyze(text: &str, stemmer: Option<&Stemmer>) -> Vec<Token> {
             continue;
         }
         let stop = is_stop(&folded);
-        let term = match stemmer {
-            Some(s) if !stop => s.stem(&folded).into_owned(),
+        let term = match (stemmer, cache.as_deref_mut()) {
+            (Some(s), Some(c)) if !stop => c.stem(s, &folded),
+            (Some(s), None) if !stop => s.stem(&folded).into_owned(),
             _ => folded.clone(),
         };
         tokens.push(Token {
@@ -240,8 +295,44 @@ mod tests {
         );
         check("en", "Café déjà vu, NAÏVE", "cafe deja vu naiv");
         check("en", "don't", "dont");
+        #[cfg(feature = "all-stemmers")]
         check("fr", "Les remboursements", "le rembours");
         check("xx", "Running shoes", "running shoes");
+    }
+
+    /// The folding table equals Unicode's canonical decomposition without combining marks.
+    #[test]
+    fn table_matches_unicode_normalization() {
+        use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+        assert!(
+            FOLD.windows(2).all(|w| w[0].0 < w[1].0),
+            "sorted for binary search"
+        );
+        for range in [0xC0..0x250, 0x370..0x400, 0x1E00..0x1F00] {
+            for code in range {
+                let Some(c) = char::from_u32(code) else {
+                    continue;
+                };
+                let mut base = String::new();
+                decompose_canonical(c, |d| {
+                    if !is_combining_mark(d) {
+                        base.push(d);
+                    }
+                });
+                let expected = if base.chars().count() == 1 {
+                    base.chars().next().unwrap()
+                } else {
+                    c
+                };
+                assert_eq!(base_letter(c), expected, "U+{code:04X}");
+            }
+        }
+    }
+
+    #[test]
+    fn decomposed_input_folds_like_precomposed() {
+        assert_eq!(fold("e\u{301}te\u{301}"), fold("été"));
+        assert_eq!(fold("Ærøskøbing ŞİŞLİ Việt"), "ærøskøbing sisli viet");
     }
 
     #[test]

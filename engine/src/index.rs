@@ -12,20 +12,21 @@
 //!                  article positions, priority (zigzag)
 //!        terms:    n, then per term (sorted by bytes, front-coded) shared_prefix_len suffix
 //!                  article_df postings_len
-//!        postings: bytes; per term, per section that has it: varint (section gap << 1 | rich)
-//!                  and, when `rich`, one byte of field frequencies (see `pack_fields`)
+//!        postings: bytes; per term, per section that has it: varint (section gap << 2 | code)
+//!                  where code 0-2 is 1-3 body occurrences and 3 means one byte of field
+//!                  frequencies follows (see `pack_fields`)
 //! ```
 //!
 //! Only what ranking and snippets need is stored: per section the first words of its text (the
 //! snippet) and the lengths of its fields, never the full text, which the help center pages hold.
 //! Terms are sorted and postings are in section order, so equal input gives equal bytes.
 
-use crate::analyze::{self, Kind, Token};
+use crate::analyze::{self, Kind, StemCache, Token};
 use crate::rules::RuleSet;
 use crate::wire::{checksum, Reader, Writer};
 use crate::{Article, FormatError, Rule, Section, DEFAULT_RULE_THRESHOLD, FORMAT_VERSION, MAGIC};
 use rust_stemmers::Stemmer;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 /// Field numbers in BM25F order.
@@ -37,7 +38,7 @@ pub const BODY: usize = 4;
 pub const FIELDS: usize = 5;
 
 /// About two lines of text: enough for a result snippet, small enough to keep the index tiny.
-const SNIPPET_BYTES: usize = 160;
+const SNIPPET_BYTES: usize = 120;
 
 /// Collects articles and rules and writes the index bytes.
 #[derive(Debug)]
@@ -86,19 +87,34 @@ impl IndexBuilder {
         w.buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         w.usize((self.rule_threshold * 1000.0).round() as usize);
 
-        // term → (section, freqs) in section order, because sections are visited in order.
-        let mut postings: BTreeMap<String, Vec<(u32, Freqs)>> = BTreeMap::new();
+        // Terms are interned while analyzing; per term, (section, freqs) in section order,
+        // because sections are visited in order.
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut lists: Vec<Vec<(u32, Freqs)>> = Vec::new();
+        let mut caches: HashMap<String, StemCache> = HashMap::new();
+        let mut here: Vec<(u32, Freqs)> = Vec::new();
         let mut section_no = 0u32;
         w.usize(self.articles.len());
         for article in &self.articles {
             let stemmer = analyze::stemmer_for(&article.lang);
+            let cache = caches.entry(article.lang.clone()).or_default();
             let mut sections: Vec<Section> = article.sections.clone();
             if sections.is_empty() {
                 sections.push(Section::default());
             }
-            let title = terms(&article.title, stemmer.as_ref(), true);
-            let questions = terms(&article.questions.join("\n"), stemmer.as_ref(), true);
-            let tags = terms(&article.tags.join("\n"), stemmer.as_ref(), true);
+            let mut intern = |text: &str, keep_stop: bool| -> Vec<u32> {
+                analyze::analyze_cached(text, stemmer.as_ref(), Some(&mut *cache))
+                    .into_iter()
+                    .filter(|t: &Token| keep_stop || t.kind != Kind::Stop)
+                    .map(|t| {
+                        let next = ids.len() as u32;
+                        *ids.entry(t.term).or_insert(next)
+                    })
+                    .collect()
+            };
+            let title = intern(&article.title, true);
+            let questions = intern(&article.questions.join("\n"), true);
+            let tags = intern(&article.tags.join("\n"), true);
             w.str(&article.id);
             w.str(&article.lang);
             w.str(&article.title);
@@ -112,32 +128,47 @@ impl IndexBuilder {
             w.usize(tags.len());
             w.usize(sections.len());
             for (i, section) in sections.iter().enumerate() {
-                let heading = terms(&section.heading, stemmer.as_ref(), true);
-                let body = terms(&section.text, stemmer.as_ref(), false);
+                let heading = intern(&section.heading, true);
+                let body = intern(&section.text, false);
                 w.str(&section.anchor);
                 w.str(&section.heading);
                 w.str(snippet_of(&section.text));
                 w.usize(heading.len());
                 w.usize(body.len());
-                let mut here: BTreeMap<&str, Freqs> = BTreeMap::new();
                 // Article-level fields are filed under the article's first section.
-                if i == 0 {
-                    for (field, list) in [(TITLE, &title), (QUESTIONS, &questions), (TAGS, &tags)] {
-                        for t in list.iter() {
-                            here.entry(t).or_default()[field] += 1;
+                here.clear();
+                let article_fields: [(usize, &[u32]); 3] = if i == 0 {
+                    [(TITLE, &title), (QUESTIONS, &questions), (TAGS, &tags)]
+                } else {
+                    [(TITLE, &[]), (QUESTIONS, &[]), (TAGS, &[])]
+                };
+                for (field, list) in article_fields
+                    .into_iter()
+                    .chain([(HEADING, &heading[..]), (BODY, &body[..])])
+                {
+                    for &t in list {
+                        let mut f = [0; FIELDS];
+                        f[field] = 1;
+                        here.push((t, f));
+                    }
+                }
+                here.sort_unstable_by_key(|(t, _)| *t);
+                if let Some(&(max, _)) = here.last() {
+                    if lists.len() <= max as usize {
+                        lists.resize_with(max as usize + 1, Vec::new);
+                    }
+                }
+                let mut k = 0;
+                while k < here.len() {
+                    let (term, mut freqs) = here[k];
+                    k += 1;
+                    while k < here.len() && here[k].0 == term {
+                        for (sum, add) in freqs.iter_mut().zip(here[k].1) {
+                            *sum += add;
                         }
+                        k += 1;
                     }
-                }
-                for (field, list) in [(HEADING, &heading), (BODY, &body)] {
-                    for t in list.iter() {
-                        here.entry(t).or_default()[field] += 1;
-                    }
-                }
-                for (term, freqs) in here {
-                    postings
-                        .entry(term.to_owned())
-                        .or_default()
-                        .push((section_no, freqs));
+                    lists[term as usize].push((section_no, freqs));
                 }
                 section_no += 1;
             }
@@ -177,9 +208,12 @@ impl IndexBuilder {
 
         let section_article = section_articles(&self.articles);
         let mut blob = Writer::default();
-        w.usize(postings.len());
+        let mut sorted: Vec<(&str, u32)> = ids.iter().map(|(t, &id)| (t.as_str(), id)).collect();
+        sorted.sort_unstable();
+        w.usize(sorted.len());
         let mut previous: &[u8] = &[];
-        for (term, list) in &postings {
+        for (term, id) in sorted {
+            let list = &lists[id as usize];
             let shared = previous
                 .iter()
                 .zip(term.as_bytes())
@@ -201,11 +235,12 @@ impl IndexBuilder {
                 let gap = if i == 0 { *section } else { section - last };
                 last = *section;
                 let packed = pack_fields(freqs);
-                if packed == PLAIN {
-                    blob.varint(u64::from(gap) << 1);
-                } else {
-                    blob.varint((u64::from(gap) << 1) | 1);
-                    blob.u8(packed);
+                match plain_code(packed) {
+                    Some(code) => blob.varint((u64::from(gap) << 2) | code),
+                    None => {
+                        blob.varint((u64::from(gap) << 2) | 3);
+                        blob.u8(packed);
+                    }
                 }
             }
             w.usize(df);
@@ -224,15 +259,6 @@ fn section_articles(articles: &[Article]) -> Vec<u32> {
         out.extend(std::iter::repeat_n(i as u32, a.sections.len().max(1)));
     }
     out
-}
-
-/// Index terms of one field; bodies drop stop words, short fields keep them ("how to").
-fn terms(text: &str, stemmer: Option<&Stemmer>, keep_stop: bool) -> Vec<String> {
-    analyze::analyze(text, stemmer)
-        .into_iter()
-        .filter(|t: &Token| keep_stop || t.kind != Kind::Stop)
-        .map(|t| t.term)
-        .collect()
 }
 
 /// The first words of a section's text, cut at a word boundary.
@@ -254,6 +280,17 @@ fn snippet_of(text: &str) -> &str {
 
 /// The field byte of a posting whose only match is one occurrence in the body.
 const PLAIN: u8 = 1 << 5;
+
+/// Most postings are body-only with a small count: those fit in the two low bits of the gap
+/// (0, 1, 2 = one, two, three body occurrences; 3 = a field byte follows).
+fn plain_code(packed: u8) -> Option<u64> {
+    match packed {
+        0b0010_0000 => Some(0),
+        0b0100_0000 => Some(1),
+        0b0110_0000 => Some(2),
+        _ => None,
+    }
+}
 
 /// Packs per-field frequencies into one byte: title (bit 0), questions (bits 1-2, 0-3),
 /// tags (bit 3), heading (bit 4), body (bits 5-7, 0-7). BM25 saturates long before the caps.
@@ -296,14 +333,19 @@ pub struct Index {
     pub(crate) articles: Vec<Article>,
     pub(crate) meta: Vec<ArticleMeta>,
     pub(crate) section_article: Vec<u32>,
-    pub(crate) section_lens: Vec<[u32; 2]>,
     pub(crate) terms: Vec<Box<str>>,
     pub(crate) term_info: Vec<TermInfo>,
+    /// Length in chars of each term, for the typo search.
+    pub(crate) term_chars: Vec<u8>,
     pub(crate) postings: Vec<u8>,
-    pub(crate) avg_lens: [f32; FIELDS],
-    pub(crate) avg_section_len: f32,
+    /// Per article and field, 1 / BM25 length normalisation (see `search::B`).
+    pub(crate) inv_norm: Vec<[f32; FIELDS]>,
+    /// Per section, the body-length term of its section score.
+    pub(crate) section_norm: Vec<f32>,
     /// Distinct article languages with their stemmers, in order of first appearance.
     pub(crate) langs: Vec<(String, Option<Stemmer>)>,
+    /// Some article language has no stemmer in this build (see `Index::expand_stem_prefix`).
+    pub(crate) unstemmed: bool,
     pub(crate) rules: RuleSet,
     pub(crate) rule_threshold: f32,
 }
@@ -465,25 +507,46 @@ impl Index {
         let count = articles.len().max(1) as f32;
         let mut avg_lens = [0.0; FIELDS];
         for m in &meta {
-            for f in 0..FIELDS {
-                avg_lens[f] += m.lens[f] / count;
+            for (avg, len) in avg_lens.iter_mut().zip(m.lens) {
+                *avg += len / count;
             }
         }
         let avg_section_len = (section_lens.iter().map(|l| l[1] as f32).sum::<f32>()
             / section_lens.len().max(1) as f32)
             .max(1.0);
+        let inv_norm = meta
+            .iter()
+            .map(|m| {
+                let mut inv = [0.0; FIELDS];
+                for (k, v) in inv.iter_mut().enumerate() {
+                    let b = crate::search::B[k];
+                    *v = 1.0 / (1.0 - b + b * m.lens[k] / avg_lens[k].max(1.0));
+                }
+                inv
+            })
+            .collect();
+        let section_norm = section_lens
+            .iter()
+            .map(|l| 0.5 + l[1] as f32 / avg_section_len)
+            .collect();
+        let unstemmed = langs.iter().any(|(_, s)| s.is_none());
+        let term_chars = terms
+            .iter()
+            .map(|t| t.chars().count().min(255) as u8)
+            .collect();
         let rules = RuleSet::new(rules, links);
         Ok(Index {
             articles,
             meta,
             section_article,
-            section_lens,
             terms,
             term_info,
+            term_chars,
             postings,
-            avg_lens,
-            avg_section_len,
+            inv_norm,
+            section_norm,
             langs,
+            unstemmed,
             rules,
             rule_threshold,
         })
@@ -518,20 +581,19 @@ impl Index {
         let sections = self.section_article.len() as u32;
         while !r.is_empty() {
             let Ok(v) = r.varint() else { return };
-            let gap = (v >> 1) as u32;
+            let gap = (v >> 2) as u32;
             section = if first {
                 gap
             } else {
                 section.saturating_add(gap)
             };
             first = false;
-            let packed = if v & 1 == 1 {
-                match r.u8() {
+            let packed = match v & 3 {
+                3 => match r.u8() {
                     Ok(b) => b,
                     Err(_) => return,
-                }
-            } else {
-                PLAIN
+                },
+                code => PLAIN * (code as u8 + 1),
             };
             if section >= sections {
                 return;
@@ -622,5 +684,7 @@ mod tests {
         let f = [1, 2, 1, 0, 5];
         assert_eq!(unpack_fields(pack_fields(&f)), [1.0, 2.0, 1.0, 0.0, 5.0]);
         assert_eq!(pack_fields(&[0, 0, 0, 0, 1]), PLAIN);
+        assert_eq!(plain_code(pack_fields(&[0, 0, 0, 0, 3])), Some(2));
+        assert_eq!(plain_code(pack_fields(&[1, 0, 0, 0, 1])), None);
     }
 }

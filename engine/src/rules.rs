@@ -14,7 +14,22 @@
 use crate::analyze::{self, Kind};
 use crate::search::edits_within;
 use crate::Rule;
+#[cfg(feature = "regex")]
 use regex_lite::Regex;
+
+/// Stands in for regex-lite in builds without the `regex` feature: no regex ever matches.
+#[cfg(not(feature = "regex"))]
+struct Regex;
+
+#[cfg(not(feature = "regex"))]
+impl Regex {
+    fn new(_: &str) -> Result<Regex, ()> {
+        Err(())
+    }
+    fn is_match(&self, _: &str) -> bool {
+        false
+    }
+}
 use rust_stemmers::Stemmer;
 use std::collections::BTreeMap;
 

@@ -18,11 +18,12 @@ use crate::{Answer, Hit, Question, RuleAnswer, SearchOptions};
 /// long body from outweighing the title, a low body `B` keeps FAQ entries with many phrasings
 /// from being punished for their length.
 const WEIGHTS: [f32; FIELDS] = [5.0, 2.5, 2.0, 1.5, 1.0];
-const B: [f32; FIELDS] = [0.6, 0.6, 0.5, 0.5, 0.4];
+pub(crate) const B: [f32; FIELDS] = [0.6, 0.6, 0.5, 0.5, 0.4];
 const K1: f32 = 3.0;
 
 /// Discounts of inexact matches, relative to an exact match (1.0).
 const PREFIX_WEIGHT: f32 = 0.8;
+const STEM_PREFIX_WEIGHT: f32 = 0.9;
 const ONE_EDIT_WEIGHT: f32 = 0.6;
 const TWO_EDITS_WEIGHT: f32 = 0.4;
 /// Single characters weigh more than pairs: short Chinese questions are often paraphrased with
@@ -31,7 +32,9 @@ const CJK_CHAR_WEIGHT: f32 = 2.0;
 /// Stop words in a query that has other words: they only count in titles and questions.
 const STOP_WEIGHT: f32 = 0.1;
 /// Most terms a prefix expands to (the most frequent are kept).
-const MAX_PREFIX_TERMS: usize = 24;
+const MAX_PREFIX_TERMS: usize = 16;
+/// Most postings bytes the completions of a prefix may read.
+const PREFIX_POSTINGS_BUDGET: usize = 16 * 1024;
 /// An exact title match is moved above everything else by this much.
 const TITLE_MATCH_BONUS: f32 = 1000.0;
 /// Below this share of the query's weight matched, a top result is weak: offer the ticket.
@@ -152,6 +155,9 @@ impl Index {
                             add(&mut group.terms, t, 1.0);
                         }
                     }
+                    if group.terms.is_empty() && token.kind == Kind::Word && self.unstemmed {
+                        self.expand_stem_prefix(word, &mut group.terms);
+                    }
                     let is_last = Some(i) == last_word && Some(token.end) == last_end;
                     if typing && is_last && word.chars().count() >= 2 {
                         group.prefix = true;
@@ -180,15 +186,39 @@ impl Index {
         groups
     }
 
+    /// Without the stemmer of a language (a build without `all-stemmers` reading an index
+    /// written with it), the longest index term that begins the word stands in for its stem:
+    /// Snowball stems are mostly beginnings of words ("remboursements" → "rembours").
+    fn expand_stem_prefix(&self, word: &str, out: &mut Vec<(usize, f32)>) {
+        let ends: Vec<usize> = word.char_indices().map(|(i, _)| i).skip(1).collect();
+        let chars = ends.len() + 1;
+        let shortest = 3.max(chars * 2 / 3);
+        for (n, &end) in ends.iter().enumerate().rev() {
+            if n + 1 < shortest {
+                break;
+            }
+            if let Some(t) = self.term_id(&word[..end]) {
+                add(out, t, STEM_PREFIX_WEIGHT);
+                return;
+            }
+        }
+    }
+
     fn expand_prefix(&self, prefix: &str, out: &mut Vec<(usize, f32)>) {
         let start = self.terms.partition_point(|t| **t < *prefix);
         let end = start + self.terms[start..].partition_point(|t| t.starts_with(prefix));
         let mut found: Vec<usize> = (start..end).collect();
-        if found.len() > MAX_PREFIX_TERMS {
-            found.sort_by_key(|&t| std::cmp::Reverse(self.term_info[t].df));
-            found.truncate(MAX_PREFIX_TERMS);
-        }
-        for t in found {
+        // The most frequent completions are the likely ones; a budget of postings bytes keeps
+        // a short prefix of common words from costing milliseconds.
+        found.sort_by_key(|&t| (std::cmp::Reverse(self.term_info[t].df), t));
+        let mut budget = PREFIX_POSTINGS_BUDGET;
+        for (i, t) in found.into_iter().enumerate() {
+            let info = &self.term_info[t];
+            let cost = (info.end - info.start) as usize;
+            if i >= MAX_PREFIX_TERMS || (i > 0 && cost > budget) {
+                break;
+            }
+            budget = budget.saturating_sub(cost);
             // Nearly complete words count nearly fully.
             let done = prefix.len() as f32 / self.terms[t].len() as f32;
             add(out, t, PREFIX_WEIGHT + (1.0 - PREFIX_WEIGHT) * done * done);
@@ -199,17 +229,23 @@ impl Index {
         let variants: Vec<Vec<char>> = variants.iter().map(|v| v.chars().collect()).collect();
         let mut buf: Vec<char> = Vec::new();
         for (t, term) in self.terms.iter().enumerate() {
-            // Cheap byte-length filter first: a term has at least as many bytes as chars.
-            let len = term.len();
-            if !variants
-                .iter()
-                .any(|v| len + max >= v.len() && len <= 4 * (v.len() + max))
-            {
+            let len = self.term_chars[t] as usize;
+            let first = term.chars().next().unwrap_or(' ');
+            // A typo rarely hits the first letter twice: the term must start with the word's
+            // first or second letter (or the word with the term's second), which skips most of
+            // the dictionary before any distance is computed.
+            let plausible = variants.iter().any(|v| {
+                len.abs_diff(v.len()) <= max
+                    && (v[0] == first
+                        || v.get(1) == Some(&first)
+                        || term.chars().nth(1) == Some(v[0]))
+            });
+            if !plausible {
                 continue;
             }
             buf.clear();
             buf.extend(term.chars());
-            if buf.first().is_some_and(|&c| analyze::is_cjk(c)) {
+            if analyze::is_cjk(first) {
                 continue;
             }
             let best = variants
@@ -240,9 +276,6 @@ impl Index {
         let mut matched = vec![0.0f32; n_articles];
         let mut section_score = vec![0.0f32; self.section_article.len()];
         let mut touched: Vec<u32> = Vec::new();
-        // Per term, per article: field frequencies; reused across terms.
-        let mut freqs = vec![[0.0f32; FIELDS]; n_articles];
-        let mut term_touched: Vec<u32> = Vec::new();
         let mut best = vec![0.0f32; n_articles];
         let mut group_touched: Vec<u32> = Vec::new();
         let mut total_weight = 0.0;
@@ -255,40 +288,32 @@ impl Index {
             total_weight += group.weight * group_idf.max(idf(n, n / 10.0));
             for &(t, w) in &group.terms {
                 let idf = idf(n, self.term_info[t].df as f32);
+                let section_weight = idf * w * group.weight;
+                // Postings are in section order and an article's sections are consecutive, so
+                // an article's frequencies are summed in one run and scored when it ends.
+                let mut current = u32::MAX;
+                let mut acc = [0.0f32; FIELDS];
                 self.for_postings(t, |section, f| {
-                    let a = self.section_article[section as usize] as usize;
-                    if freqs[a] == [0.0; FIELDS] {
-                        term_touched.push(a as u32);
+                    let a = self.section_article[section as usize];
+                    if a != current {
+                        if current != u32::MAX {
+                            let s = self.term_score(current, &acc, idf, w);
+                            keep_best(&mut best, &mut group_touched, current, s);
+                        }
+                        current = a;
+                        acc = [0.0; FIELDS];
                     }
-                    for k in 0..FIELDS {
-                        freqs[a][k] += f[k];
+                    for (sum, add) in acc.iter_mut().zip(f) {
+                        *sum += add;
                     }
                     // The section with most of the query, relative to its length, is the one to open.
-                    let len = self.section_lens[section as usize][1] as f32;
-                    let body = f[BODY] / (f[BODY] + 0.5 + len / self.avg_section_len);
-                    let s = (f[HEADING] + body) * idf * w * group.weight;
-                    section_score[section as usize] += s;
+                    let body = f[BODY] / (f[BODY] + self.section_norm[section as usize]);
+                    section_score[section as usize] += (f[HEADING] + body) * section_weight;
                 });
-                for &a in &term_touched {
-                    let a = a as usize;
-                    let lens = &self.meta[a].lens;
-                    let mut tf = 0.0;
-                    for k in 0..FIELDS {
-                        if freqs[a][k] > 0.0 {
-                            let norm = 1.0 - B[k] + B[k] * lens[k] / self.avg_lens[k].max(1.0);
-                            tf += WEIGHTS[k] * freqs[a][k] / norm;
-                        }
-                    }
-                    let s = idf * tf / (K1 + tf) * w;
-                    if best[a] == 0.0 {
-                        group_touched.push(a as u32);
-                    }
-                    if s > best[a] {
-                        best[a] = s;
-                    }
-                    freqs[a] = [0.0; FIELDS];
+                if current != u32::MAX {
+                    let s = self.term_score(current, &acc, idf, w);
+                    keep_best(&mut best, &mut group_touched, current, s);
                 }
-                term_touched.clear();
             }
             for &a in &group_touched {
                 let a = a as usize;
@@ -326,7 +351,7 @@ impl Index {
         sort(&mut ranked);
         // An exact title match goes first; only the leaders can be one.
         if !key.is_empty() {
-            for r in ranked.iter_mut().take(50) {
+            for r in ranked.iter_mut().take(20) {
                 if title_key(&self.articles[r.article as usize].title) == key {
                     r.score += TITLE_MATCH_BONUS;
                 }
@@ -347,6 +372,16 @@ impl Index {
         }
         ranked.truncate(opts.limit);
         ranked
+    }
+
+    /// BM25F of one term in one article, from its summed field frequencies.
+    fn term_score(&self, article: u32, freqs: &[f32; FIELDS], idf: f32, weight: f32) -> f32 {
+        let inv = &self.inv_norm[article as usize];
+        let mut tf = 0.0;
+        for k in 0..FIELDS {
+            tf += WEIGHTS[k] * freqs[k] * inv[k];
+        }
+        idf * tf / (K1 + tf) * weight
     }
 
     fn hit(&self, r: &Ranked, groups: &[Group]) -> Hit {
@@ -377,9 +412,13 @@ impl Index {
 
     /// Byte ranges in `text` of the words that matched a group.
     fn highlights(&self, text: &str, groups: &[Group], lang: &str) -> Vec<(u32, u32)> {
-        let stemmer = analyze::stemmer_for(lang);
+        let stemmer = self
+            .langs
+            .iter()
+            .find(|(l, _)| l == lang)
+            .and_then(|(_, s)| s.as_ref());
         let mut ranges: Vec<(u32, u32)> = Vec::new();
-        for token in analyze::analyze(text, stemmer.as_ref()) {
+        for token in analyze::analyze(text, stemmer) {
             if token.kind == Kind::CjkChar {
                 continue;
             }
@@ -396,6 +435,16 @@ impl Index {
             }
         }
         ranges
+    }
+}
+
+fn keep_best(best: &mut [f32], touched: &mut Vec<u32>, a: u32, s: f32) {
+    let slot = &mut best[a as usize];
+    if *slot == 0.0 {
+        touched.push(a);
+    }
+    if s > *slot {
+        *slot = s;
     }
 }
 

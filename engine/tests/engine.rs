@@ -270,6 +270,15 @@ mod ranking {
         assert_eq!(hits[0].id, "refunds", "{hits:?}");
     }
 
+    /// With `all-stemmers` the French stemmer matches; without it, the index term that begins
+    /// the word ("rembours" of "remboursements") stands in for the stem.
+    #[test]
+    fn other_languages_match_with_or_without_their_stemmer() {
+        let index = index();
+        check(&index, "remboursements ", "fr-remboursement");
+        check(&index, "annulées ", "fr-remboursement");
+    }
+
     #[test]
     fn limit_and_empty_queries() {
         let index = index();
@@ -367,6 +376,7 @@ mod rules {
     #[test]
     fn regex_and_keywords() {
         let index = index();
+        #[cfg(feature = "regex")]
         assert_eq!(
             ask(&index, "status of ORDER #123456").as_deref(),
             Some("order-number")
@@ -389,6 +399,7 @@ mod format {
     use super::*;
 
     /// 64-bit FNV-1a, to pin the bytes without a dependency.
+    #[cfg(feature = "all-stemmers")]
     fn fnv64(bytes: &[u8]) -> u64 {
         bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
             (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
@@ -413,13 +424,15 @@ mod format {
     }
 
     /// The bytes of the fixture must not change by accident: a change of the format needs a new
-    /// `FORMAT_VERSION`, a new frozen file and a new hash here.
+    /// `FORMAT_VERSION`, a new frozen file and a new hash here. (Pinned for the writer's build,
+    /// kbgen's, with every stemmer: without them French text is indexed unstemmed.)
+    #[cfg(feature = "all-stemmers")]
     #[test]
     fn index_hasnt_changed_accidentally() {
         let bytes = builder().build();
         assert_eq!(
             fnv64(&bytes),
-            0x2e16_85aa_0139_7fdb,
+            0x54c7_0ff0_772b_81b8,
             "index bytes changed ({} bytes)",
             bytes.len()
         );
@@ -499,6 +512,6 @@ mod format {
         let mut b = IndexBuilder::new();
         b.add_article(long);
         let index = Index::from_bytes(&b.build()).unwrap();
-        assert!(index.articles()[0].sections[0].text.len() < 200);
+        assert!(index.articles()[0].sections[0].text.len() <= 120);
     }
 }

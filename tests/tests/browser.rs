@@ -1,6 +1,7 @@
 //! Real-browser tests: the example knowledge base in `site/` is built with `kbgen`, served from
 //! 127.0.0.1 and driven in headless Chromium.
 
+use fantoccini::Locator;
 use solodesk_tests::browser::Browser;
 use solodesk_tests::server::StaticServer;
 use solodesk_tests::{kbgen_build, repo_root, TempDir};
@@ -17,39 +18,45 @@ fn serve_site() -> (TempDir, StaticServer) {
 async fn clicking_the_launcher_opens_the_panel() {
     let (_out, server) = serve_site();
     let browser = Browser::start(1200, 800).await;
-    browser.client.goto(&server.url("/")).await.unwrap();
+    browser.client.goto(&server.url("/en/")).await.unwrap();
 
     let host = browser
         .client
         .wait()
-        .for_element(fantoccini::Locator::Id("solodesk"))
+        .for_element(Locator::Css("solodesk-widget"))
         .await
         .unwrap();
     let shadow = host.shadow_root().await.unwrap();
     let launcher = shadow
-        .find(fantoccini::Locator::Css("button.sd-launcher"))
+        .find(Locator::Css("button.sd-launcher"))
         .await
         .unwrap();
+    let dialog = shadow.find(Locator::Css("[role=dialog]")).await.unwrap();
     assert!(
-        shadow
-            .find(fantoccini::Locator::Css("[role=dialog]"))
-            .await
-            .is_err(),
-        "the panel must not exist before the visitor opens the widget"
+        !dialog.is_displayed().await.unwrap(),
+        "the panel is closed before the visitor opens it"
     );
-    launcher.click().await.unwrap();
+    assert_eq!(
+        browser.client.execute("return document.querySelector('solodesk-widget').shadowRoot.querySelector('.sd-root').childElementCount", vec![]).await.unwrap(),
+        serde_json::json!(0),
+        "nothing of the widget but the launcher exists before it is opened"
+    );
 
-    let label = browser
+    launcher.click().await.unwrap();
+    // The Yew app is mounted once the wasm is fetched: its question box appears in the dialog.
+    browser
         .wait_for(
-            "the widget's dialog to appear in the shadow root",
-            "const d = document.getElementById('solodesk').shadowRoot.querySelector('[role=dialog]');
-             return d && d.getAttribute('aria-label');",
+            "the widget's question box in the open dialog",
+            "const s = document.querySelector('solodesk-widget').shadowRoot;
+             const d = s.querySelector('[role=dialog]');
+             return !d.hidden && d.querySelector('.sd-root .sd-input') !== null;",
             vec![],
         )
         .await;
-    assert!(
-        label.as_str().is_some_and(|l| !l.is_empty()),
-        "the dialog has a label: {label}"
+    assert!(dialog.is_displayed().await.unwrap());
+    assert_eq!(
+        launcher.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("true")
     );
     browser.screenshot("foundation-panel-open").await;
     browser.close().await;

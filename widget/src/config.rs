@@ -61,7 +61,9 @@ impl Config {
             }
         }
         for (k, v) in scoped {
-            let Some((l, key)) = k.split_once('.') else { continue };
+            let Some((l, key)) = k.split_once('.') else {
+                continue;
+            };
             if l == lang && !v.is_empty() && !strings.set(key, v) {
                 unknown_strings.push(k);
             }
@@ -103,14 +105,29 @@ mod tests {
         let zh = Strings::for_lang("zh").greeting;
         let ar = Strings::for_lang("ar").greeting;
         check(RawConfig::default(), "en", &en);
-        check(RawConfig { languages: vec!["fr".into(), "zh-TW".into()], ..Default::default() }, "zh", &zh);
         check(
-            RawConfig { page_lang: Some("ar".into()), languages: vec!["zh".into()], ..Default::default() },
+            RawConfig {
+                languages: vec!["fr".into(), "zh-TW".into()],
+                ..Default::default()
+            },
+            "zh",
+            &zh,
+        );
+        check(
+            RawConfig {
+                page_lang: Some("ar".into()),
+                languages: vec!["zh".into()],
+                ..Default::default()
+            },
             "ar",
             &ar,
         );
         check(
-            RawConfig { lang: Some("en".into()), page_lang: Some("ar".into()), ..Default::default() },
+            RawConfig {
+                lang: Some("en".into()),
+                page_lang: Some("ar".into()),
+                ..Default::default()
+            },
             "en",
             &en,
         );

@@ -67,7 +67,9 @@ pub enum LocaleError {
 impl std::fmt::Display for LocaleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LocaleError::Syntax { offset } => write!(f, "byte {offset}: invalid JSON string object"),
+            LocaleError::Syntax { offset } => {
+                write!(f, "byte {offset}: invalid JSON string object")
+            }
             LocaleError::MissingKey(k) => write!(f, "missing key \"{k}\""),
             LocaleError::UnknownKey(k) => write!(f, "unknown key \"{k}\""),
         }
@@ -97,7 +99,11 @@ impl Strings {
 
     /// The strings of a shipped locale (`en`, `zh`, `ar`), English when `lang` is not shipped.
     pub fn for_lang(lang: &str) -> Strings {
-        let file = LOCALES.iter().find(|(l, _)| *l == lang).unwrap_or(&LOCALES[0]).1;
+        let file = LOCALES
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .unwrap_or(&LOCALES[0])
+            .1;
         // Shipped files are checked by the tests, so a failure here cannot reach a visitor; the
         // default keeps the panel alive rather than panicking if it ever did.
         Strings::parse(file).unwrap_or_default()
@@ -108,7 +114,12 @@ impl Strings {
 /// preferred languages; each is reduced to its primary subtag and used when a locale ships for it.
 pub fn pick_lang<'a>(candidates: impl IntoIterator<Item = &'a str>) -> &'static str {
     for c in candidates {
-        let primary = c.split(['-', '_']).next().unwrap_or("").trim().to_ascii_lowercase();
+        let primary = c
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if let Some((l, _)) = LOCALES.iter().find(|(l, _)| *l == primary) {
             return l;
         }
@@ -123,7 +134,10 @@ pub fn is_rtl(lang: &str) -> bool {
 
 /// Parses `{"key": "value", ...}` with JSON string escapes; no nesting, no other value types.
 pub fn parse_flat_object(src: &str) -> Result<Vec<(String, String)>, LocaleError> {
-    let mut p = Parser { s: src.as_bytes(), i: 0 };
+    let mut p = Parser {
+        s: src.as_bytes(),
+        i: 0,
+    };
     let mut out = Vec::new();
     p.ws();
     p.eat(b'{')?;
@@ -255,9 +269,16 @@ mod tests {
         pairs.retain(|(k, _)| k != "greeting");
         let json = format!(
             "{{{}}}",
-            pairs.iter().map(|(k, v)| format!("{k:?}: {v:?}")).collect::<Vec<_>>().join(",")
+            pairs
+                .iter()
+                .map(|(k, v)| format!("{k:?}: {v:?}"))
+                .collect::<Vec<_>>()
+                .join(",")
         );
-        assert_eq!(Strings::parse(&json), Err(LocaleError::MissingKey("greeting")));
+        assert_eq!(
+            Strings::parse(&json),
+            Err(LocaleError::MissingKey("greeting"))
+        );
         assert_eq!(
             Strings::parse(r#"{"greting": "x"}"#),
             Err(LocaleError::UnknownKey("greting".into()))
@@ -267,7 +288,11 @@ mod tests {
     fn check(json: &str, expected: Result<Vec<(&str, &str)>, usize>) {
         let got = parse_flat_object(json);
         let expected = expected
-            .map(|v| v.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+            .map(|v| {
+                v.into_iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            })
             .map_err(|offset| LocaleError::Syntax { offset });
         assert_eq!(got, expected, "{json}");
     }
@@ -275,8 +300,14 @@ mod tests {
     #[test]
     fn parses_flat_objects() {
         check("{}", Ok(vec![]));
-        check(r#" {"a": "b" , "c":"d"} "#, Ok(vec![("a", "b"), ("c", "d")]));
-        check(r#"{"a": "x\n\"y\"\\\u00e9\ud83d\ude00/"}"#, Ok(vec![("a", "x\n\"y\"\\é😀/")]));
+        check(
+            r#" {"a": "b" , "c":"d"} "#,
+            Ok(vec![("a", "b"), ("c", "d")]),
+        );
+        check(
+            r#"{"a": "x\n\"y\"\\\u00e9\ud83d\ude00/"}"#,
+            Ok(vec![("a", "x\n\"y\"\\é😀/")]),
+        );
         check(r#"{"a": "雪"}"#, Ok(vec![("a", "雪")]));
         check(r#"{"a": 1}"#, Err(6));
         check(r#"{"a": "b",}"#, Err(10));

@@ -23,6 +23,14 @@
 //! - `emit(event, detail)`: called with `"close"` (the panel's close button), `"ticket"` (detail:
 //!   `{reference, subject}`) and `"answer"` (detail: `{question}`).
 //!
+//! Settings, for `kbgen` (which writes both): `<help center>/widget-config.json` holds
+//! `{"site", "email", "color", "position": "left"|"right", "lang", "strings"}`; the snippet's
+//! `<script src="<help center>/widget/loader.<hash>.js" async>` may carry the same as `data-site`,
+//! `data-email`, `data-color`, `data-position`, `data-lang`, plus `data-label` (launcher text),
+//! `data-prefetch="idle"` and `data-base` (help center root when the loader is not in
+//! `<root>/widget/`). Attributes win over the file; the launcher's colour and side come from the
+//! attributes only, because the file is fetched when the panel opens.
+//!
 //! Pure modules (`state`, `mailto`, `i18n`, `config`) are unit-tested natively; `components` render
 //! and `services` hold the side effects.
 
@@ -44,7 +52,11 @@ use wasm_bindgen::JsCast;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     Ask(String),
-    Prefill { name: String, email: String, message: String },
+    Prefill {
+        name: String,
+        email: String,
+        message: String,
+    },
 }
 
 /// Delivers [`Command`]s to the app, queueing those that arrive before its first render.
@@ -91,7 +103,11 @@ impl Widget {
 
     /// Fills the contact form; empty strings leave a field as it is.
     pub fn prefill(&self, name: String, email: String, message: String) {
-        self.bus.send(Command::Prefill { name, email, message });
+        self.bus.send(Command::Prefill {
+            name,
+            email,
+            message,
+        });
     }
 
     /// Removes the panel from the page.
@@ -104,7 +120,12 @@ impl Widget {
 
 /// Mounts the panel on `root`; see the crate documentation for the arguments.
 #[wasm_bindgen]
-pub fn mount(root: web_sys::Element, config: JsValue, index: JsValue, emit: js_sys::Function) -> Widget {
+pub fn mount(
+    root: web_sys::Element,
+    config: JsValue,
+    index: JsValue,
+    emit: js_sys::Function,
+) -> Widget {
     let config = Rc::new(Config::resolve(raw_config(&config)));
     let loaded: Loaded = match index.dyn_into::<js_sys::Uint8Array>() {
         Ok(bytes) => Index::from_bytes(&bytes.to_vec()).map_err(|e| e.to_string()),
@@ -118,7 +139,10 @@ pub fn mount(root: web_sys::Element, config: JsValue, index: JsValue, emit: js_s
         emit: services::host::Emitter(emit),
     };
     let app = yew::Renderer::<components::app::App>::with_root_and_props(root, props).render();
-    Widget { app: Some(app), bus }
+    Widget {
+        app: Some(app),
+        bus,
+    }
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
@@ -142,7 +166,8 @@ fn raw_config(c: &JsValue) -> RawConfig {
             } else if value.is_object() {
                 for inner in js_sys::Object::entries(value.unchecked_ref()).iter() {
                     let inner: js_sys::Array = inner.unchecked_into();
-                    if let (Some(k), Some(v)) = (inner.get(0).as_string(), inner.get(1).as_string()) {
+                    if let (Some(k), Some(v)) = (inner.get(0).as_string(), inner.get(1).as_string())
+                    {
                         strings.push((key.clone() + "." + &k, v));
                     }
                 }
@@ -151,7 +176,10 @@ fn raw_config(c: &JsValue) -> RawConfig {
     }
     let languages = get(c, "languages");
     let languages = if js_sys::Array::is_array(&languages) {
-        js_sys::Array::from(&languages).iter().filter_map(|l| l.as_string()).collect()
+        js_sys::Array::from(&languages)
+            .iter()
+            .filter_map(|l| l.as_string())
+            .collect()
     } else {
         Vec::new()
     };
@@ -164,5 +192,109 @@ fn raw_config(c: &JsValue) -> RawConfig {
         page_lang: get_string(c, "pageLang"),
         languages,
         strings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The host page's root font size leaks into the Shadow DOM through `rem`, so sizes are px.
+    #[test]
+    fn styles_use_no_rem_units() {
+        let css = include_str!("../style/widget.css");
+        let loader = include_str!("../loader/loader.js");
+        for (name, text) in [
+            ("widget/style/widget.css", css),
+            ("widget/loader/loader.js", loader),
+        ] {
+            for (n, line) in text.lines().enumerate() {
+                let bytes = line.as_bytes();
+                let rem = line.match_indices("rem").any(|(i, _)| {
+                    i > 0
+                        && bytes[i - 1].is_ascii_digit()
+                        && !bytes.get(i + 3).is_some_and(u8::is_ascii_alphabetic)
+                });
+                assert!(!rem, "{name}:{}: uses rem units", n + 1);
+            }
+        }
+    }
+
+    /// Strict CSP blocks `style="..."` attributes, so nothing may set them; CSSOM is fine.
+    #[test]
+    fn no_inline_style_attributes() {
+        let loader = include_str!("../loader/loader.js");
+        assert!(!loader.contains("style=") && !loader.contains("\"style\""));
+        assert!(!loader.contains("cssText"));
+    }
+
+    /// Reads `--sd-name: #rrggbb;` declarations: (light palette, dark palette overrides applied).
+    fn palettes(css: &str) -> [std::collections::HashMap<String, [f64; 3]>; 2] {
+        let mut light = std::collections::HashMap::new();
+        let mut dark = None::<std::collections::HashMap<String, [f64; 3]>>;
+        for line in css.lines() {
+            if line.contains("prefers-color-scheme: dark") {
+                dark = Some(light.clone());
+            }
+            let line = line.trim();
+            let Some(rest) = line.strip_prefix("--sd-") else {
+                continue;
+            };
+            let Some((name, value)) = rest.split_once(':') else {
+                continue;
+            };
+            let hex = value
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(';');
+            if hex.len() != 7 || !hex.starts_with('#') {
+                continue;
+            }
+            let v = u32::from_str_radix(&hex[1..], 16).unwrap();
+            let rgb = [(v >> 16) as f64, ((v >> 8) & 255) as f64, (v & 255) as f64];
+            match &mut dark {
+                Some(d) => d.insert(name.to_string(), rgb),
+                None => light.insert(name.to_string(), rgb),
+            };
+        }
+        [light, dark.expect("a dark palette")]
+    }
+
+    fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
+        let lum = |c: [f64; 3]| {
+            let f = |x: f64| {
+                let x = x / 255.0;
+                if x <= 0.04045 {
+                    x / 12.92
+                } else {
+                    ((x + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2])
+        };
+        let (x, y) = (lum(a) + 0.05, lum(b) + 0.05);
+        x.max(y) / x.min(y)
+    }
+
+    /// WCAG AA: 4.5:1 for the text colour pairs the stylesheet uses, in light and dark mode.
+    #[test]
+    fn text_colours_meet_aa_contrast() {
+        let css = include_str!("../style/widget.css");
+        let pairs = [
+            ("fg", "bg"),
+            ("muted", "bg"),
+            ("link", "bg"),
+            ("err", "bg"),
+            ("fg", "soft"),
+            ("muted", "soft"),
+            ("fg", "mark"),
+        ];
+        for (mode, p) in ["light", "dark"].iter().zip(palettes(css)) {
+            for (fg, bg) in pairs {
+                let c = contrast(p[fg], p[bg]);
+                assert!(c >= 4.5, "{mode}: --sd-{fg} on --sd-{bg} is {c:.2}:1");
+            }
+        }
+        // The default brand colour carries white text (header, launcher, buttons).
+        assert!(contrast([31.0, 79.0, 209.0], [255.0; 3]) >= 4.5);
     }
 }

@@ -116,7 +116,12 @@ pub fn build(to: &str, ticket: &Ticket<'_>, max_len: usize, truncation_note: &st
     let head = url.len();
     encode_into(&mut url, &body, b"");
     if url.len() <= max_len {
-        return Mailto { url, subject, body, truncated: false };
+        return Mailto {
+            url,
+            subject,
+            body,
+            truncated: false,
+        };
     }
     url.truncate(head);
     let mut note = String::from("\n[…]\n");
@@ -136,7 +141,12 @@ pub fn build(to: &str, ticket: &Ticket<'_>, max_len: usize, truncation_note: &st
     if url.len() + encoded_note.len() <= max_len {
         url.push_str(&encoded_note);
     }
-    Mailto { url, subject, body, truncated: true }
+    Mailto {
+        url,
+        subject,
+        body,
+        truncated: true,
+    }
 }
 
 /// The text "Copy message" puts on the clipboard: subject and full body.
@@ -177,7 +187,10 @@ mod tests {
         let u = url::Url::parse(mailto).expect("valid URL");
         assert_eq!(u.scheme(), "mailto");
         assert!(u.fragment().is_none(), "no fragment may appear: {mailto}");
-        let to = percent_encoding::percent_decode_str(u.path()).decode_utf8().unwrap().into_owned();
+        let to = percent_encoding::percent_decode_str(u.path())
+            .decode_utf8()
+            .unwrap()
+            .into_owned();
         // `form_urlencoded` would turn `+` into a space, which mailto does not do, so decode by hand.
         let pairs = u
             .query()
@@ -186,7 +199,10 @@ mod tests {
             .map(|kv| {
                 let (k, v) = kv.split_once('=').expect("key=value");
                 let dec = |s: &str| {
-                    percent_encoding::percent_decode_str(s).decode_utf8().unwrap().into_owned()
+                    percent_encoding::percent_decode_str(s)
+                        .decode_utf8()
+                        .unwrap()
+                        .into_owned()
                 };
                 (dec(k), dec(v))
             })
@@ -224,7 +240,11 @@ mod tests {
     fn builds_subject_and_body() {
         check(
             "owner@acme.test",
-            &ticket("How do I get a refund?", "How do I get a refund?\nOrder 12 & 13", "Q: refund"),
+            &ticket(
+                "How do I get a refund?",
+                "How do I get a refund?\nOrder 12 & 13",
+                "Q: refund",
+            ),
             "[Acme #K7Q2XM] How do I get a refund?",
             "How do I get a refund?\nOrder 12 & 13\n\n--\nName: Ana\nEmail: ana@example.org\n\
              Page: https://acme.test/pricing?plan=pro#faq\nLanguage: en\n\
@@ -249,20 +269,31 @@ mod tests {
         let (addr, pairs) = parse(&m.url);
         assert_eq!(addr, "owner@acme.test");
         assert_eq!(pairs.len(), 2);
-        assert!(pairs[1].1.contains("x&cc=evil@bad.test&bcc=a@b?subject=y#frag\r\nBcc: z@bad.test %0D%0A+"));
+        assert!(pairs[1]
+            .1
+            .contains("x&cc=evil@bad.test&bcc=a@b?subject=y#frag\r\nBcc: z@bad.test %0D%0A+"));
     }
 
     #[test]
     fn long_body_is_cut_within_the_cap_and_flagged() {
         let message = "雪".repeat(2000);
         let t = ticket("q", &message, "");
-        let m = build("owner@acme.test", &t, MAX_URL_LEN, "Paste the copied message");
+        let m = build(
+            "owner@acme.test",
+            &t,
+            MAX_URL_LEN,
+            "Paste the copied message",
+        );
         assert!(m.truncated);
         assert!(m.url.len() <= MAX_URL_LEN);
         let (_, pairs) = parse(&m.url);
         assert!(pairs[1].1.starts_with("雪雪雪"));
         assert!(pairs[1].1.ends_with("Paste the copied message"));
-        assert_eq!(m.body, body(&t), "the full body stays available for copying");
+        assert_eq!(
+            m.body,
+            body(&t),
+            "the full body stays available for copying"
+        );
         assert!(clipboard_text("owner@acme.test", &m).contains(&message));
     }
 

@@ -31,8 +31,14 @@ pub struct Link {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
     /// A rule's owner-written answer (HTML rendered by kbgen) with its linked articles.
-    Rule { id: String, html: String, articles: Vec<Link> },
+    Rule {
+        id: String,
+        html: String,
+        articles: Vec<Link>,
+    },
     Articles(Vec<Link>),
+    /// Articles the engine itself is unsure about (`offer_ticket`): shown with the contact button.
+    Weak(Vec<Link>),
     Nothing,
 }
 
@@ -50,17 +56,28 @@ impl Reply {
             return Reply::Rule {
                 id: rule.id.clone(),
                 html: rule.answer_html.clone(),
-                articles: rule.articles.iter().filter_map(|&i| link(i)).take(limit).collect(),
+                articles: rule
+                    .articles
+                    .iter()
+                    .filter_map(|&i| link(i))
+                    .take(limit)
+                    .collect(),
             };
         }
         let links: Vec<Link> = answer
             .articles
             .iter()
             .take(limit)
-            .map(|h| Link { article: h.article, title: h.title.clone(), url: h.url.clone() })
+            .map(|h| Link {
+                article: h.article,
+                title: h.title.clone(),
+                url: h.url.clone(),
+            })
             .collect();
         if links.is_empty() {
             Reply::Nothing
+        } else if answer.offer_ticket {
+            Reply::Weak(links)
         } else {
             Reply::Articles(links)
         }
@@ -113,7 +130,10 @@ pub struct State {
 pub enum Action {
     SetDraft(String),
     /// The visitor asked `question` (Enter) and the engine gave `reply`.
-    Asked { question: String, reply: Reply },
+    Asked {
+        question: String,
+        reply: Reply,
+    },
     Feedback(bool),
     OpenArticle(u32),
     OpenContact,
@@ -122,7 +142,11 @@ pub enum Action {
     SetEmail(String),
     SetMessage(String),
     /// From the owner's JS API; empty fields are left as they are.
-    Prefill { name: String, email: String, message: String },
+    Prefill {
+        name: String,
+        email: String,
+        message: String,
+    },
     /// The visitor pressed "Send email"; the reducer records the attempt for validation.
     TriedSend,
     Copied(Copy),
@@ -141,7 +165,10 @@ impl yew::Reducible for State {
 impl State {
     /// A fresh conversation with its ticket reference.
     pub fn new(reference: String) -> State {
-        State { reference, ..State::default() }
+        State {
+            reference,
+            ..State::default()
+        }
     }
 
     pub fn apply(&mut self, action: Action) {
@@ -175,7 +202,11 @@ impl State {
                 self.contact.edited = true;
                 self.copy = None;
             }
-            Action::Prefill { name, email, message } => {
+            Action::Prefill {
+                name,
+                email,
+                message,
+            } => {
                 if !name.is_empty() {
                     self.contact.name = name;
                 }
@@ -194,8 +225,10 @@ impl State {
 
     fn open_contact(&mut self) {
         if !self.contact.edited {
-            self.contact.message =
-                self.last_question().map(str::to_string).unwrap_or_else(|| self.draft.clone());
+            self.contact.message = self
+                .last_question()
+                .map(str::to_string)
+                .unwrap_or_else(|| self.draft.clone());
         }
         self.view = View::Contact;
     }
@@ -207,7 +240,10 @@ impl State {
 
     /// True when the conversation should point to the contact form: nothing matched or "No".
     pub fn offers_ticket(&self) -> bool {
-        matches!(self.turns.last(), Some(Turn::Reply(Reply::Nothing) | Turn::Feedback(false)))
+        matches!(
+            self.turns.last(),
+            Some(Turn::Reply(Reply::Nothing | Reply::Weak(_)) | Turn::Feedback(false))
+        )
     }
 
     pub fn first_question(&self) -> Option<&str> {
@@ -253,12 +289,16 @@ impl State {
                     out.push_str(&html_to_text(html));
                     push_links(&mut out, base, articles);
                 }
-                Turn::Reply(Reply::Articles(links)) => {
+                Turn::Reply(Reply::Articles(links) | Reply::Weak(links)) => {
                     out.push('>');
                     push_links(&mut out, base, links);
                 }
                 Turn::Reply(Reply::Nothing) => out.push_str("> (no answer found)"),
-                Turn::Feedback(yes) => out.push_str(if *yes { "> helpful: yes" } else { "> helpful: no" }),
+                Turn::Feedback(yes) => out.push_str(if *yes {
+                    "> helpful: yes"
+                } else {
+                    "> helpful: no"
+                }),
             }
             out.push('\n');
         }
@@ -284,7 +324,16 @@ impl State {
         };
         let c = &self.contact;
         let edited = if c.edited { "1" } else { "0" };
-        rec(&["S", &self.reference, &view, &self.draft, &c.name, &c.email, &c.message, edited]);
+        rec(&[
+            "S",
+            &self.reference,
+            &view,
+            &self.draft,
+            &c.name,
+            &c.email,
+            &c.message,
+            edited,
+        ]);
         for turn in &self.turns {
             match turn {
                 Turn::Question(q) => rec(&["Q", q]),
@@ -295,8 +344,9 @@ impl State {
                     link_fields(&mut f, articles);
                     rec(&f.iter().map(String::as_str).collect::<Vec<_>>());
                 }
-                Turn::Reply(Reply::Articles(links)) => {
-                    let mut f = vec!["A".to_string()];
+                Turn::Reply(Reply::Articles(links) | Reply::Weak(links)) => {
+                    let weak = matches!(turn, Turn::Reply(Reply::Weak(_)));
+                    let mut f = vec![if weak { "W" } else { "A" }.to_string()];
                     link_fields(&mut f, links);
                     rec(&f.iter().map(String::as_str).collect::<Vec<_>>());
                 }
@@ -339,7 +389,12 @@ impl State {
                     html: f[2].clone(),
                     articles: parse_links(&f[3..])?,
                 })),
-                ("A", _) => state.turns.push(Turn::Reply(Reply::Articles(parse_links(&f[1..])?))),
+                ("A", _) => state
+                    .turns
+                    .push(Turn::Reply(Reply::Articles(parse_links(&f[1..])?))),
+                ("W", _) => state
+                    .turns
+                    .push(Turn::Reply(Reply::Weak(parse_links(&f[1..])?))),
                 _ => return None,
             }
         }
@@ -377,11 +432,17 @@ fn link_fields(f: &mut Vec<String>, links: &[Link]) {
 }
 
 fn parse_links(f: &[String]) -> Option<Vec<Link>> {
-    if f.len() % 3 != 0 {
+    if !f.len().is_multiple_of(3) {
         return None;
     }
     f.chunks(3)
-        .map(|c| Some(Link { article: c[0].parse().ok()?, title: c[1].clone(), url: c[2].clone() }))
+        .map(|c| {
+            Some(Link {
+                article: c[0].parse().ok()?,
+                title: c[1].clone(),
+                url: c[2].clone(),
+            })
+        })
         .collect()
 }
 
@@ -421,7 +482,9 @@ pub fn valid_email(s: &str) -> bool {
     if s.is_empty() {
         return true;
     }
-    let Some((local, domain)) = s.split_once('@') else { return false };
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
     let bad = |c: char| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"@".contains(c);
     s.len() <= 254
         && !local.is_empty()
@@ -461,19 +524,27 @@ pub fn html_to_text(html: &str) -> String {
 /// enough to read over the phone and unlikely to repeat for one owner.
 pub fn reference_from(bits: u64) -> String {
     const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    (0..6).map(|i| ALPHABET[((bits >> (5 * i)) & 31) as usize] as char).collect()
+    (0..6)
+        .map(|i| ALPHABET[((bits >> (5 * i)) & 31) as usize] as char)
+        .collect()
 }
 
 /// Splits `text` into (piece, highlighted) runs from the engine's byte ranges, ignoring ranges that
 /// overlap, fall outside the text or cut a character, so a bad range can never break rendering.
 pub fn highlight_runs<'a>(text: &'a str, ranges: &[(u32, u32)]) -> Vec<(&'a str, bool)> {
-    let mut ranges: Vec<(usize, usize)> =
-        ranges.iter().map(|&(a, b)| (a as usize, b as usize)).collect();
+    let mut ranges: Vec<(usize, usize)> = ranges
+        .iter()
+        .map(|&(a, b)| (a as usize, b as usize))
+        .collect();
     ranges.sort_unstable();
     let mut runs = Vec::new();
     let mut at = 0;
     for (a, b) in ranges {
-        if a < at || a >= b || b > text.len() || !text.is_char_boundary(a) || !text.is_char_boundary(b)
+        if a < at
+            || a >= b
+            || b > text.len()
+            || !text.is_char_boundary(a)
+            || !text.is_char_boundary(b)
         {
             continue;
         }
@@ -495,7 +566,11 @@ mod tests {
     use solodesk_engine::{Article, IndexBuilder, Question, Rule, Section};
 
     fn link(i: u32, t: &str) -> Link {
-        Link { article: i, title: t.into(), url: format!("en/{t}/") }
+        Link {
+            article: i,
+            title: t.into(),
+            url: format!("en/{t}/"),
+        }
     }
 
     fn run(actions: Vec<Action>) -> State {
@@ -510,11 +585,17 @@ mod tests {
     fn asking_records_question_and_reply_and_clears_draft() {
         let s = run(vec![
             Action::SetDraft("refund?".into()),
-            Action::Asked { question: " refund? ".into(), reply: Reply::Articles(vec![link(0, "r")]) },
+            Action::Asked {
+                question: " refund? ".into(),
+                reply: Reply::Articles(vec![link(0, "r")]),
+            },
         ]);
         assert_eq!(
             s.turns,
-            vec![Turn::Question("refund?".into()), Turn::Reply(Reply::Articles(vec![link(0, "r")]))]
+            vec![
+                Turn::Question("refund?".into()),
+                Turn::Reply(Reply::Articles(vec![link(0, "r")]))
+            ]
         );
         assert_eq!(s.draft, "");
         assert!(s.awaiting_feedback());
@@ -523,14 +604,20 @@ mod tests {
 
     #[test]
     fn empty_question_is_ignored() {
-        let s = run(vec![Action::Asked { question: "  ".into(), reply: Reply::Nothing }]);
+        let s = run(vec![Action::Asked {
+            question: "  ".into(),
+            reply: Reply::Nothing,
+        }]);
         assert!(s.turns.is_empty());
     }
 
     #[test]
     fn no_opens_contact_with_the_question() {
         let s = run(vec![
-            Action::Asked { question: "where is my order".into(), reply: Reply::Articles(vec![]) },
+            Action::Asked {
+                question: "where is my order".into(),
+                reply: Reply::Articles(vec![]),
+            },
             Action::Feedback(false),
         ]);
         assert_eq!(s.view, View::Contact);
@@ -542,7 +629,10 @@ mod tests {
     #[test]
     fn yes_is_recorded_once_and_stays_home() {
         let s = run(vec![
-            Action::Asked { question: "q".into(), reply: Reply::Articles(vec![link(1, "a")]) },
+            Action::Asked {
+                question: "q".into(),
+                reply: Reply::Articles(vec![link(1, "a")]),
+            },
             Action::Feedback(true),
             Action::Feedback(false),
         ]);
@@ -557,7 +647,10 @@ mod tests {
             Action::OpenContact,
             Action::SetMessage("my own words".into()),
             Action::Home,
-            Action::Asked { question: "q2".into(), reply: Reply::Nothing },
+            Action::Asked {
+                question: "q2".into(),
+                reply: Reply::Nothing,
+            },
             Action::OpenContact,
         ]);
         assert_eq!(s.contact.message, "my own words");
@@ -565,7 +658,10 @@ mod tests {
 
     #[test]
     fn contact_uses_draft_when_nothing_asked() {
-        let s = run(vec![Action::SetDraft("half typed".into()), Action::OpenContact]);
+        let s = run(vec![
+            Action::SetDraft("half typed".into()),
+            Action::OpenContact,
+        ]);
         assert_eq!(s.contact.message, "half typed");
     }
 
@@ -573,16 +669,26 @@ mod tests {
     fn prefill_keeps_fields_not_given() {
         let s = run(vec![
             Action::SetName("Ana".into()),
-            Action::Prefill { name: String::new(), email: "a@b.co".into(), message: "hi".into() },
+            Action::Prefill {
+                name: String::new(),
+                email: "a@b.co".into(),
+                message: "hi".into(),
+            },
         ]);
-        assert_eq!((s.contact.name.as_str(), s.contact.email.as_str()), ("Ana", "a@b.co"));
+        assert_eq!(
+            (s.contact.name.as_str(), s.contact.email.as_str()),
+            ("Ana", "a@b.co")
+        );
         assert_eq!(s.contact.message, "hi");
     }
 
     #[test]
     fn contact_validation() {
         let mut s = run(vec![Action::SetEmail("nope".into())]);
-        assert_eq!(s.contact_errors(), vec!["email_invalid", "message_required"]);
+        assert_eq!(
+            s.contact_errors(),
+            vec!["email_invalid", "message_required"]
+        );
         s.apply(Action::SetEmail("ana@example.org".into()));
         s.apply(Action::SetMessage("help".into()));
         assert!(s.contact_errors().is_empty());
@@ -590,10 +696,24 @@ mod tests {
 
     #[test]
     fn email_validation() {
-        for ok in ["", "a@b.co", "first.last+tag@sub.example.org", "用户@例子.中国"] {
+        for ok in [
+            "",
+            "a@b.co",
+            "first.last+tag@sub.example.org",
+            "用户@例子.中国",
+        ] {
             assert!(valid_email(ok), "{ok}");
         }
-        for bad in ["a", "a@b", "@b.co", "a@b..co", "a b@c.de", "a@b.co\nBcc: x@y.z", "a@b@c.de", "<a@b.co>"] {
+        for bad in [
+            "a",
+            "a@b",
+            "@b.co",
+            "a@b..co",
+            "a b@c.de",
+            "a@b.co\nBcc: x@y.z",
+            "a@b@c.de",
+            "<a@b.co>",
+        ] {
             assert!(!valid_email(bad), "{bad}");
         }
     }
@@ -612,8 +732,18 @@ mod tests {
             Action::Feedback(false),
             Action::SetName("Ana\tB".into()),
             Action::SetMessage("draft\nkept".into()),
-            Action::Asked { question: "x".into(), reply: Reply::Nothing },
-            Action::Asked { question: "y".into(), reply: Reply::Articles(vec![link(1, "a"), link(2, "b")]) },
+            Action::Asked {
+                question: "x".into(),
+                reply: Reply::Nothing,
+            },
+            Action::Asked {
+                question: "w".into(),
+                reply: Reply::Weak(vec![link(4, "weak")]),
+            },
+            Action::Asked {
+                question: "y".into(),
+                reply: Reply::Articles(vec![link(1, "a"), link(2, "b")]),
+            },
             Action::OpenArticle(2),
             Action::SetDraft("typing…".into()),
         ]);
@@ -622,7 +752,14 @@ mod tests {
 
     #[test]
     fn load_rejects_garbage() {
-        for bad in ["", "v0", "v1\nS\tonly", "v1\nZ", "v1\nA\t1\tx", "v1\nQ\tbad\\escape"] {
+        for bad in [
+            "",
+            "v0",
+            "v1\nS\tonly",
+            "v1\nZ",
+            "v1\nA\t1\tx",
+            "v1\nQ\tbad\\escape",
+        ] {
             assert_eq!(State::load(bad), None, "{bad:?}");
         }
     }
@@ -652,10 +789,22 @@ mod tests {
 
     #[test]
     fn highlight_runs_are_safe() {
-        check_runs("refund policy", &[(0, 6)], &[("refund", true), (" policy", false)]);
-        check_runs("a b c", &[(4, 5), (0, 1)], &[("a", true), (" b ", false), ("c", true)]);
+        check_runs(
+            "refund policy",
+            &[(0, 6)],
+            &[("refund", true), (" policy", false)],
+        );
+        check_runs(
+            "a b c",
+            &[(4, 5), (0, 1)],
+            &[("a", true), (" b ", false), ("c", true)],
+        );
         check_runs("雪山", &[(0, 1), (3, 6)], &[("雪", false), ("山", true)]);
-        check_runs("abc", &[(1, 9), (2, 1), (0, 2), (1, 3)], &[("ab", true), ("c", false)]);
+        check_runs(
+            "abc",
+            &[(1, 9), (2, 1), (0, 2), (1, 3)],
+            &[("ab", true), ("c", false)],
+        );
         check_runs("", &[(0, 0)], &[]);
     }
 
@@ -675,7 +824,10 @@ mod tests {
             lang: "en".into(),
             title: "Refunds".into(),
             url: "en/refunds/".into(),
-            sections: vec![Section { text: "Money back within 30 days.".into(), ..Section::default() }],
+            sections: vec![Section {
+                text: "Money back within 30 days.".into(),
+                ..Section::default()
+            }],
             ..Article::default()
         });
         b.add_rule(Rule {
@@ -687,7 +839,13 @@ mod tests {
             ..Rule::default()
         });
         let index = Index::from_bytes(&b.build()).unwrap();
-        let ask = |text| index.ask(&Question { text, page_url: None, lang: Some("en") });
+        let ask = |text| {
+            index.ask(&Question {
+                text,
+                page_url: None,
+                lang: Some("en"),
+            })
+        };
         match Reply::from_answer(&ask("can i get a refund"), &index, 3) {
             Reply::Rule { id, articles, .. } => {
                 assert_eq!(id, "refund-rule");
@@ -695,6 +853,22 @@ mod tests {
             }
             other => panic!("expected the rule, got {other:?}"),
         }
-        assert_eq!(Reply::from_answer(&ask("zzzz qqqq"), &index, 3), Reply::Nothing);
+        assert_eq!(
+            Reply::from_answer(&ask("zzzz qqqq"), &index, 3),
+            Reply::Nothing
+        );
+    }
+
+    #[test]
+    fn unsure_articles_offer_the_ticket_and_ask_feedback() {
+        let weak = || Action::Asked {
+            question: "q".into(),
+            reply: Reply::Weak(vec![link(0, "a")]),
+        };
+        let s = run(vec![weak()]);
+        assert!(s.offers_ticket());
+        assert!(s.awaiting_feedback());
+        let s = run(vec![weak(), Action::Feedback(true)]);
+        assert!(!s.offers_ticket());
     }
 }

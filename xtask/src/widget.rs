@@ -153,7 +153,14 @@ fn compile(root: &Path) -> Result<PathBuf> {
                 "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER",
                 "/usr/lib/llvm-19/bin/wasm-ld",
             )
-            .arg("-Zbuild-std=std,panic_abort");
+            // std is built from source anyway, so build it for size and drop panic formatting,
+            // Debug formatting and panic locations: a panic in the widget aborts either way, and
+            // the bytes matter on the visitor's connection.
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+                "-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none",
+            )
+            .args(["-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"]);
         (cmd, root.join("target/wasm-debian"))
     };
     cmd.current_dir(root)

@@ -87,6 +87,38 @@ fn load(dir: &Path) -> Result<Set> {
     })
 }
 
+fn gzip_len(bytes: &[u8]) -> usize {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).expect("gzip in memory");
+    e.finish().expect("gzip in memory").len()
+}
+
+/// Index gzip size over the gzip size of the articles' text (title and text of each entry).
+fn size_ratio(set: &Set, with_rules: bool) -> f64 {
+    let mut text = String::new();
+    let mut b = IndexBuilder::new();
+    for d in &set.docs {
+        text.push_str(&d.title);
+        text.push('\n');
+        text.push_str(&d.text);
+        text.push('\n');
+        b.add_article(Article {
+            id: d.id.clone(),
+            lang: d.lang.clone(),
+            title: d.title.clone(),
+            url: format!("{}/", d.id),
+            sections: vec![Section {
+                text: d.text.clone(),
+                ..Section::default()
+            }],
+            ..Article::default()
+        });
+    }
+    let _ = with_rules;
+    gzip_len(&b.build()) as f64 / gzip_len(text.as_bytes()) as f64
+}
+
 fn build(set: &Set, with_rules: bool) -> Result<(Index, usize, f64)> {
     let mut b = IndexBuilder::new();
     let mut text_bytes = 0;
@@ -229,10 +261,8 @@ fn main() -> Result<()> {
         "search ({} queries)",
         if complete { "complete" } else { "as typed" }
     );
-    println!(
-        "| set | docs | queries | R@1 | R@5 | MRR@10 | index bytes | build ms | mean query ms |"
-    );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("| set | docs | queries | R@1 | R@5 | MRR@10 | index bytes | gzip ratio | build ms | mean query ms |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut rule_sets = Vec::new();
     for dir in &dirs {
         let set = load(dir)?;
@@ -243,7 +273,7 @@ fn main() -> Result<()> {
             dump_failures(&set, &index);
         }
         println!(
-            "| {} | {} | {} | {:.3} | {:.3} | {:.3} | {} | {:.1} | {:.3} |",
+            "| {} | {} | {} | {:.3} | {:.3} | {:.3} | {} | {:.2} | {:.1} | {:.3} |",
             set.name,
             set.docs.len(),
             s.queries,
@@ -251,6 +281,7 @@ fn main() -> Result<()> {
             s.r5,
             s.mrr,
             size,
+            size_ratio(&set, with_rules),
             secs * 1000.0,
             s.mean_ms
         );

@@ -1,9 +1,8 @@
 //! The root component: owns the state, talks to the engine, and picks the view.
 
 use super::{
-    article_list::ArticleList, article_view::ArticleView, ask_box::AskBox,
-    contact_form::ContactForm, conversation::Conversation, header::Header,
-    result_list::ResultList,
+    article_list, article_view::ArticleView, ask_box::AskBox, contact_form::ContactForm,
+    conversation::Conversation, header::Header, result_list::ResultList,
 };
 use crate::config::Config;
 use crate::services::host::{random_bits, Emitter, Shared};
@@ -12,6 +11,7 @@ use crate::state::{reference_from, Action, Reply, State, View};
 use crate::{Command, Loaded};
 use solodesk_engine::{Question, SearchOptions};
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// How many articles a reply or a suggestion list shows.
@@ -44,10 +44,34 @@ pub fn App(props: &Props) -> Html {
     });
     use_effect_with(state.clone(), move |s| storage::save(&key, s));
 
+    // Views and answers replace the element that had focus (a result, Yes/No); move focus to the
+    // new view's first field or heading so keyboard users never fall out of the dialog.
+    let panel = use_node_ref();
+    {
+        let panel = panel.clone();
+        use_effect_with((state.view.clone(), state.turns.len()), move |_| {
+            let target = panel
+                .cast::<web_sys::Element>()
+                .and_then(|p| {
+                    p.query_selector(".sd-input, .sd-article-title")
+                        .ok()
+                        .flatten()
+                })
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(t) = target {
+                let _ = t.focus();
+            }
+        });
+    }
+
     let dispatch = state.dispatcher();
     let ask = {
-        let (index, config, dispatch, emit) =
-            (props.index.clone(), config.clone(), dispatch.clone(), props.emit.clone());
+        let (index, config, dispatch, emit) = (
+            props.index.clone(),
+            config.clone(),
+            dispatch.clone(),
+            props.emit.clone(),
+        );
         Callback::from(move |question: String| {
             if question.trim().is_empty() {
                 return;
@@ -72,9 +96,15 @@ pub fn App(props: &Props) -> Html {
         use_effect_with((), move |_| {
             bus.0.attach(Callback::from(move |c| match c {
                 Command::Ask(text) => ask.emit(text),
-                Command::Prefill { name, email, message } => {
-                    dispatch.dispatch(Action::Prefill { name, email, message })
-                }
+                Command::Prefill {
+                    name,
+                    email,
+                    message,
+                } => dispatch.dispatch(Action::Prefill {
+                    name,
+                    email,
+                    message,
+                }),
             }))
         });
     }
@@ -83,9 +113,13 @@ pub fn App(props: &Props) -> Html {
         let index = props.index.clone();
         let lang = config.lang;
         use_memo(state.draft.clone(), move |draft| match &*index {
-            Ok(ix) if !draft.trim().is_empty() => {
-                ix.search(draft, &SearchOptions { limit: LIST_LIMIT, lang: Some(lang) })
-            }
+            Ok(ix) if !draft.trim().is_empty() => ix.search(
+                draft,
+                &SearchOptions {
+                    limit: LIST_LIMIT,
+                    lang: Some(lang),
+                },
+            ),
             _ => Vec::new(),
         })
     };
@@ -115,10 +149,16 @@ pub fn App(props: &Props) -> Html {
         },
         (View::Contact, _) => {
             let mailto = ticket::compose(&state, &config);
-            let (emit, reference, subject) =
-                (props.emit.clone(), state.reference.clone(), mailto.subject.clone());
+            let (emit, reference, subject) = (
+                props.emit.clone(),
+                state.reference.clone(),
+                mailto.subject.clone(),
+            );
             let on_sent = Callback::from(move |_| {
-                emit.emit("ticket", &[("reference", &reference), ("subject", &subject)])
+                emit.emit(
+                    "ticket",
+                    &[("reference", &reference), ("subject", &subject)],
+                )
             });
             html! {
                 <ContactForm contact={state.contact.clone()} {mailto} copy={state.copy} dispatch={dispatch.clone()} {on_sent} />
@@ -128,11 +168,15 @@ pub fn App(props: &Props) -> Html {
             let list = if !state.draft.trim().is_empty() {
                 html! { <ResultList hits={hits.clone()} on_open={open_article.clone()} /> }
             } else if state.turns.is_empty() && !suggested.1.is_empty() {
-                let heading = if suggested.0 { s.suggested.clone() } else { s.popular.clone() };
+                let heading = if suggested.0 {
+                    s.suggested.clone()
+                } else {
+                    s.popular.clone()
+                };
                 html! {
                     <section class="sd-suggested" aria-label={heading.clone()}>
                         <h3 class="sd-h">{ heading }</h3>
-                        <ArticleList links={suggested.1.clone()} on_open={open_article.clone()} />
+                        { article_list::view(&suggested.1, &open_article) }
                     </section>
                 }
             } else {
@@ -142,6 +186,7 @@ pub fn App(props: &Props) -> Html {
                 <div class="sd-notice" role="alert">
                     <p>{ &s.unavailable }</p>
                     <p class="sd-muted">{ why }</p>
+                    <button type="button" class="sd-button" onclick={go(Action::OpenContact)}>{ &s.contact_us }</button>
                 </div>
             });
             html! {
@@ -178,7 +223,7 @@ pub fn App(props: &Props) -> Html {
 
     html! {
         <ContextProvider<Rc<Config>> context={config.clone()}>
-            <div class="sd-panel" lang={config.lang} dir={if config.rtl { "rtl" } else { "ltr" }}>
+            <div class="sd-panel" ref={panel} lang={config.lang} dir={if config.rtl { "rtl" } else { "ltr" }}>
                 <Header {on_back} on_close={close} />
                 <div class="sd-body">{ body }</div>
                 <div class="sd-footer">{ footer }</div>
@@ -189,7 +234,9 @@ pub fn App(props: &Props) -> Html {
 
 /// Articles for the page the visitor is on (true), or else the first ones in their language (false).
 fn suggestions(index: &Loaded, config: &Config) -> (bool, Vec<crate::state::Link>) {
-    let Ok(ix) = index else { return (false, Vec::new()) };
+    let Ok(ix) = index else {
+        return (false, Vec::new());
+    };
     let link = |i: u32| {
         ix.articles().get(i as usize).map(|a| crate::state::Link {
             article: i,
@@ -199,8 +246,16 @@ fn suggestions(index: &Loaded, config: &Config) -> (bool, Vec<crate::state::Link
     };
     let mut for_page: Vec<u32> = ix.suggest_for_page(&config.page_url);
     // Prefer the visitor's language, keep the engine's order otherwise.
-    for_page.sort_by_key(|&i| ix.articles().get(i as usize).is_none_or(|a| a.lang != config.lang));
-    let for_page: Vec<_> = for_page.into_iter().filter_map(link).take(LIST_LIMIT).collect();
+    for_page.sort_by_key(|&i| {
+        ix.articles()
+            .get(i as usize)
+            .is_none_or(|a| a.lang != config.lang)
+    });
+    let for_page: Vec<_> = for_page
+        .into_iter()
+        .filter_map(link)
+        .take(LIST_LIMIT)
+        .collect();
     if !for_page.is_empty() {
         return (true, for_page);
     }

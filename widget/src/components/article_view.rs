@@ -22,7 +22,7 @@ pub fn ArticleView(props: &Props) -> Html {
     };
     html! {
         <article class="sd-article" lang={a.lang.clone()}>
-            <h3 class="sd-article-title">{ &a.title }</h3>
+            <h3 class="sd-article-title" tabindex="-1">{ &a.title }</h3>
             { for a.sections.iter().map(|sec| html! {
                 <section>
                     if !sec.heading.is_empty() { <h4>{ &sec.heading }</h4> }

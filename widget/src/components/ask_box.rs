@@ -15,7 +15,9 @@ pub struct Props {
 pub fn AskBox(props: &Props) -> Html {
     let config = use_config();
     let s = &config.strings;
-    let oninput = props.on_input.reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
+    let oninput = props
+        .on_input
+        .reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
     let onkeydown = {
         let ask = props.on_ask.clone();
         Callback::from(move |e: KeyboardEvent| {

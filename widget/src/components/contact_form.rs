@@ -27,15 +27,22 @@ pub fn ContactForm(props: &Props) -> Html {
     let d = &props.dispatch;
     let input = |f: fn(String) -> Action| {
         let d = d.clone();
-        Callback::from(move |e: InputEvent| d.dispatch(f(e.target_unchecked_into::<HtmlInputElement>().value())))
+        Callback::from(move |e: InputEvent| {
+            d.dispatch(f(e.target_unchecked_into::<HtmlInputElement>().value()))
+        })
     };
     let on_message = {
         let d = d.clone();
         Callback::from(move |e: InputEvent| {
-            d.dispatch(Action::SetMessage(e.target_unchecked_into::<HtmlTextAreaElement>().value()))
+            d.dispatch(Action::SetMessage(
+                e.target_unchecked_into::<HtmlTextAreaElement>().value(),
+            ))
         })
     };
-    let check = State { contact: c.clone(), ..State::default() };
+    let check = State {
+        contact: c.clone(),
+        ..State::default()
+    };
     let errors = check.contact_errors();
     let show = |key: &str| c.tried && errors.contains(&key);
     let onclick = {
@@ -53,9 +60,12 @@ pub fn ContactForm(props: &Props) -> Html {
         let (d, text) = (d.clone(), clipboard_text(&config.email, &props.mailto));
         Callback::from(move |_| {
             let d = d.clone();
-            clipboard::copy(text.clone(), Callback::from(move |ok| {
-                d.dispatch(Action::Copied(if ok { Copy::Done } else { Copy::Failed }))
-            }))
+            clipboard::copy(
+                text.clone(),
+                Callback::from(move |ok| {
+                    d.dispatch(Action::Copied(if ok { Copy::Done } else { Copy::Failed }))
+                }),
+            )
         })
     };
     let email_invalid = show("email_invalid");
@@ -77,15 +87,18 @@ pub fn ContactForm(props: &Props) -> Html {
                     aria-invalid={message_missing.to_string()} oninput={on_message} />
             </label>
             if message_missing { <p class="sd-error" role="alert">{ &s.message_required }</p> }
-            <a class="sd-button sd-send" href={props.mailto.url.clone()} {onclick}>{ &s.send }</a>
-            <p class="sd-muted">{ &s.send_hint }</p>
             if props.mailto.truncated {
                 <div class="sd-notice" role="status">
                     <p>{ &s.too_long }</p>
                     <p class="sd-owner">{ &config.email }</p>
+                    <button type="button" class="sd-button" onclick={copy.clone()}>{ &s.copy }</button>
                 </div>
             }
-            <button type="button" class="sd-link" onclick={copy}>{ &s.copy }</button>
+            <a class="sd-button sd-send" href={props.mailto.url.clone()} {onclick}>{ &s.send }</a>
+            <p class="sd-muted">{ &s.send_hint }</p>
+            if !props.mailto.truncated {
+                <button type="button" class="sd-link" onclick={copy}>{ &s.copy }</button>
+            }
             { match props.copy {
                 Some(Copy::Done) => html! { <span class="sd-muted" role="status">{ " " }{ &s.copied }</span> },
                 Some(Copy::Failed) => html! { <p class="sd-error" role="alert">{ &s.copy_failed }</p> },

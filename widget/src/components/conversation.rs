@@ -1,7 +1,7 @@
 //! The conversation so far, with the feedback question under the last answer; new answers are
 //! announced to screen readers through the live region.
 
-use super::{reply::ReplyView, use_config};
+use super::{reply, use_config};
 use crate::state::Turn;
 use yew::prelude::*;
 
@@ -23,12 +23,12 @@ pub fn Conversation(props: &Props) -> Html {
         Turn::Question(q) => html! {
             <div class="sd-q"><span class="sd-sr">{ &s.you }{ ": " }</span>{ q }</div>
         },
-        Turn::Reply(r) => html! { <ReplyView reply={r.clone()} on_open={props.on_open.clone()} /> },
+        Turn::Reply(r) => reply::view(r, s, &props.on_open),
         Turn::Feedback(yes) => html! {
             <div class="sd-q">{ if *yes { &s.yes } else { &s.no } }</div>
         },
     });
-    let after = if props.awaiting_feedback {
+    let feedback = props.awaiting_feedback.then(|| {
         html! {
             <div class="sd-feedback" role="group" aria-label={s.feedback.clone()}>
                 <span>{ &s.feedback }</span>
@@ -36,7 +36,8 @@ pub fn Conversation(props: &Props) -> Html {
                 <button type="button" class="sd-chip" onclick={props.on_feedback.reform(|_| false)}>{ &s.no }</button>
             </div>
         }
-    } else if let Some(Turn::Feedback(true)) = props.turns.last() {
+    });
+    let after = if let Some(Turn::Feedback(true)) = props.turns.last() {
         html! { <p class="sd-reply">{ &s.thanks }</p> }
     } else if props.offers_ticket {
         html! {
@@ -51,6 +52,7 @@ pub fn Conversation(props: &Props) -> Html {
     html! {
         <div class="sd-conversation" aria-live="polite" aria-relevant="additions">
             { for turns }
+            { for feedback }
             { after }
         </div>
     }

@@ -13,7 +13,11 @@ pub struct Props {
 pub fn Header(props: &Props) -> Html {
     let config = use_config();
     let s = &config.strings;
-    let title = if config.site.is_empty() { s.title.clone() } else { config.site.clone() };
+    let title = if config.site.is_empty() {
+        s.title.clone()
+    } else {
+        config.site.clone()
+    };
     html! {
         <div class="sd-header">
             if let Some(back) = props.on_back.clone() {

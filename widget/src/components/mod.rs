@@ -1,4 +1,5 @@
-//! The panel's components, one per file, each with its `Props`.
+//! The panel's components, one per file, each with its `Props`; stateless pieces (`snippet`,
+//! `article_list`, `reply`) are plain view functions to save the per-component WebAssembly.
 //!
 //! They render what [`crate::state::State`] holds and turn clicks and keys into
 //! [`crate::state::Action`]s; UI strings come from the [`crate::config::Config`] context. Visitor
@@ -22,7 +23,6 @@ use std::rc::Rc;
 /// The resolved config from the app's context; every component sits under the provider.
 #[yew::hook]
 pub fn use_config() -> Rc<Config> {
-    yew::use_context::<Rc<Config>>().unwrap_or_else(|| {
-        Rc::new(Config::resolve(crate::config::RawConfig::default()))
-    })
+    yew::use_context::<Rc<Config>>()
+        .unwrap_or_else(|| Rc::new(Config::resolve(crate::config::RawConfig::default())))
 }

@@ -1,6 +1,6 @@
 //! Live search results while the visitor types: title, section and highlighted snippet.
 
-use super::{snippet::Snippet, use_config};
+use super::{snippet, use_config};
 use solodesk_engine::Hit;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -31,7 +31,7 @@ pub fn ResultList(props: &Props) -> Html {
                                 if let Some(section) = &h.section {
                                     <span class="sd-item-section">{ section }</span>
                                 }
-                                <Snippet text={h.snippet.clone()} highlights={h.highlights.clone()} />
+                                { snippet::view(&h.snippet, &h.highlights) }
                             </button>
                         </li>
                     }

@@ -23,7 +23,9 @@ impl Emitter {
             let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &JsValue::from_str(v));
         }
         // The loader catches errors of the owner's callbacks; ignore anything that still escapes.
-        let _ = self.0.call2(&JsValue::NULL, &JsValue::from_str(event), &obj);
+        let _ = self
+            .0
+            .call2(&JsValue::NULL, &JsValue::from_str(event), &obj);
     }
 }
 

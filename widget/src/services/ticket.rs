@@ -22,5 +22,10 @@ pub fn compose(state: &State, config: &Config) -> Mailto {
         lang: config.lang,
         time: &time,
     };
-    mailto::build(&config.email, &ticket, mailto::MAX_URL_LEN, &config.strings.truncation_note)
+    mailto::build(
+        &config.email,
+        &ticket,
+        mailto::MAX_URL_LEN,
+        &config.strings.truncation_note,
+    )
 }
