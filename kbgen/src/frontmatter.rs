@@ -175,7 +175,17 @@ pub fn parse(
             "summary" => fm.summary = scalar(&value),
             "tags" => fm.tags = list(&value),
             "questions" => fm.questions = list(&value),
-            "pages" => fm.pages = list(&value),
+            "pages" => {
+                fm.pages = list(&value);
+                // The widget matches these against its page's URL path; a bare word never matches.
+                for p in fm
+                    .pages
+                    .iter()
+                    .filter(|p| !p.starts_with('/') && !p.contains("://") && *p != "*")
+                {
+                    diags.warn(path, line, 1, format!("`pages` entry \"{p}\" should be a URL path like \"/pricing\" or \"/shop/*\""));
+                }
+            }
             "related" => fm.related = list(&value),
             "order" => match &value {
                 Value::Number(n) => fm.order = n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
@@ -354,6 +364,11 @@ mod tests {
 
     #[test]
     fn problems_have_positions() {
+        check(
+            "---\ntitle: Hi\npages: [pricing, /shop/*]\n---\n",
+            FrontMatter { title: Some("Hi".into()), pages: vec!["pricing".into(), "/shop/*".into()], ..Default::default() },
+            &["a.md:3:1: warning: `pages` entry \"pricing\" should be a URL path like \"/pricing\" or \"/shop/*\""],
+        );
         check(
             "---\ntitle: Hi\ntitel: x\ndraft: maybe\n---\n",
             FrontMatter {

@@ -188,6 +188,9 @@ pub fn report(diags: &diag::Diagnostics, verbose: bool) {
             }
         }
         eprintln!("{d}");
+        if d.severity == diag::Severity::Error {
+            print_snippet(d);
+        }
     }
     if hidden > 0 {
         eprintln!("… and {hidden} more kinds of warnings");
@@ -198,6 +201,31 @@ pub fn report(diags: &diag::Diagnostics, verbose: bool) {
             diags.warnings()
         );
     }
+}
+
+/// Shows the offending line under an error, rustc-style, when the file can be read.
+fn print_snippet(d: &diag::Diagnostic) {
+    // Position 1:1 stands for "the whole file" (a missing title, a duplicate id): no snippet.
+    if d.line == 0 || (d.line, d.col) == (1, 1) {
+        return;
+    }
+    let Ok(text) = std::fs::read_to_string(&d.path) else {
+        return;
+    };
+    let Some(line) = text.lines().nth(d.line - 1) else {
+        return;
+    };
+    if line.trim().is_empty() {
+        return;
+    }
+    let num = d.line.to_string();
+    let pad = " ".repeat(num.len());
+    let caret_at: String = line
+        .chars()
+        .take(d.col.saturating_sub(1))
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    eprintln!("{pad} |\n{num} | {line}\n{pad} | {caret_at}^");
 }
 
 fn check_kb_dir(dir: &Path) -> Result<()> {
@@ -318,4 +346,107 @@ fn snippet(args: &SnippetArgs) -> Result<ExitCode> {
     }
     println!("<script src=\"{base}widget/{loader}\" async data-solodesk></script>");
     Ok(ExitCode::SUCCESS)
+}
+
+/// No input makes a parser or the renderer panic: random documents built from the characters
+/// that matter to front matter, TOML, YAML, CSV and markdown.
+#[cfg(test)]
+mod robustness {
+    use std::path::Path;
+
+    const PIECES: &[&str] = &[
+        "---\n",
+        "+++\n",
+        "title: ",
+        "title = ",
+        "\"",
+        "'",
+        "[",
+        "]",
+        "{",
+        "}",
+        "#",
+        "## ",
+        "> [!NOTE]\n",
+        "\n",
+        "\r\n",
+        "|",
+        "---|",
+        "`",
+        "```",
+        "*",
+        "~~",
+        "[^1]",
+        "[x](a.md#b)",
+        "![i](",
+        ")",
+        "<Steps>",
+        "</",
+        "{{x}}",
+        "{% if %}",
+        "%",
+        "退款",
+        "é",
+        "\u{feff}",
+        "\t",
+        ":",
+        "=",
+        ",",
+        "-",
+        " ",
+        "1",
+        "2025-13-45",
+        "- [ ] ",
+        "\\",
+        "&",
+        "<script>",
+    ];
+
+    fn documents() -> impl Iterator<Item = String> {
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        (0..3000).map(move |_| {
+            let mut doc = String::new();
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 60) as usize;
+            for _ in 0..len {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                doc.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            }
+            doc
+        })
+    }
+
+    #[test]
+    fn parsers_and_renderer_never_panic() {
+        let path = Path::new("fuzz.md");
+        for doc in documents() {
+            let mut diags = crate::diag::Diagnostics::default();
+            let split = crate::frontmatter::split(&doc);
+            if let Some((front, format)) = split.front {
+                crate::frontmatter::parse(front, format, split.front_line, path, &mut diags);
+            }
+            crate::config::parse(&doc, path, &mut diags);
+            for format in [
+                crate::rules::Format::Toml,
+                crate::rules::Format::Yaml,
+                crate::rules::Format::SeedJson,
+            ] {
+                crate::rules::parse(&doc, format, path, &mut diags);
+            }
+            crate::import::parse_csv(&doc);
+            let r = crate::markdown::render(split.body, &crate::markdown::NoResolve, Some("x"));
+            for d in &diags.items {
+                let _ = d.to_string();
+            }
+            for p in r.problems {
+                let (crate::markdown::Problem::Error(at, _)
+                | crate::markdown::Problem::Warning(at, _)) = p;
+                let _ = crate::diag::line_col(split.body, at);
+            }
+        }
+    }
 }

@@ -121,7 +121,7 @@ pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendere
                             .into(),
                     ));
                     let text = text.trim().to_string();
-                    if n >= 2 && n <= 3 {
+                    if (2..=3).contains(&n) {
                         out.toc.push(TocEntry {
                             level: n,
                             anchor: anchor.clone(),

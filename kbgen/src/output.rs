@@ -23,7 +23,18 @@ pub fn write_atomic(
         .unwrap_or_else(|| "out".into());
     let tmp = parent.join(format!(".{name}.kbgen-tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.kbgen-old-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
+    // A build that was killed leaves its temporary folder behind; the site itself is intact.
+    // Clear such leftovers of earlier runs for this output folder.
+    if let Ok(entries) = std::fs::read_dir(&parent) {
+        for e in entries.flatten() {
+            let n = e.file_name().to_string_lossy().into_owned();
+            if n.starts_with(&format!(".{name}.kbgen-tmp-"))
+                || n.starts_with(&format!(".{name}.kbgen-old-"))
+            {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
     let result = (|| -> Result<()> {
         for (rel, bytes) in files {
             let path = tmp.join(rel);

@@ -5,6 +5,7 @@
 use crate::diag::Diagnostics;
 use crate::{load, output, site, widget_bundle};
 use anyhow::{Context, Result};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,21 +20,26 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     let port = server.server_addr().to_ip().map_or(port, |a| a.port());
     let base_url = format!("http://127.0.0.1:{port}/");
+    clear_stale_builds();
     let out = std::env::temp_dir().join(format!("kbgen-serve-{}", std::process::id()));
     let version = Arc::new(AtomicU64::new(0));
+    // Taken before the first build, so a change made while it runs (or right after the URL is
+    // printed) is never missed.
+    let initial = fingerprint(dir);
     rebuild(dir, &out, &base_url);
-    println!(
-        "serving {} at {base_url}  (demo of your site with the widget: {base_url}_demo/)",
+    // Written without panicking: whoever started us may have closed our stdout already.
+    let _ = writeln!(
+        std::io::stdout(),
+        "serving {} at {base_url}  (demo of your site with the widget: {base_url}_demo/)\npress Ctrl-C to stop",
         dir.display()
     );
-    println!("press Ctrl-C to stop");
 
     let watch_dir = dir.to_path_buf();
     let watch_out = out.clone();
     let watch_version = Arc::clone(&version);
     let watch_base = base_url.clone();
     std::thread::spawn(move || {
-        let mut last = fingerprint(&watch_dir);
+        let mut last = initial;
         loop {
             std::thread::sleep(Duration::from_millis(400));
             let now = fingerprint(&watch_dir);
@@ -189,6 +195,29 @@ fn rebuild(dir: &Path, out: &Path, base_url: &str) -> bool {
         Err(e) => {
             eprintln!("error: {e:#}");
             false
+        }
+    }
+}
+
+/// Removes the build folders of earlier `kbgen serve` runs that are no longer running (they were
+/// stopped with Ctrl-C, which leaves no chance to clean up). Linux only: it asks `/proc`.
+fn clear_stale_builds() {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("kbgen-serve-")
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
         }
     }
 }

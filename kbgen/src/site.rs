@@ -142,10 +142,19 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             _ => implied_category(a, &config),
         };
         if !categories.iter().any(|k| k.id == cat) {
+            let title = if cat == "general" {
+                config
+                    .languages
+                    .iter()
+                    .map(|l| (l.clone(), strings::for_lang(l).general.to_string()))
+                    .collect()
+            } else {
+                [("*".to_string(), crate::config::humanize(&cat))].into()
+            };
             categories.push(Category {
                 id: cat.clone(),
                 order: i64::MAX,
-                title: Localized([("*".to_string(), crate::config::humanize(&cat))].into()),
+                title: Localized(title),
                 description: Localized::default(),
             });
         }
@@ -155,7 +164,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     // Render every article's markdown.
     let mut pages: Vec<Page<'_>> = Vec::new();
     let mut images: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for &i in &live {
+    let rendered = parallel_map(&live, |&i| {
         let a = &kb.articles[i];
         let resolver = Resolver {
             kb,
@@ -166,7 +175,11 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             images: Default::default(),
         };
         let r = markdown::render(&a.body, &resolver, Some(&a.title));
-        images.extend(resolver.images.into_inner());
+        (i, r, resolver.images.into_inner())
+    });
+    for (i, r, found) in rendered {
+        let a = &kb.articles[i];
+        images.extend(found);
         for p in r.problems {
             let (off, msg, err) = match p {
                 Problem::Error(o, m) => (o, m, true),
@@ -202,6 +215,20 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     });
     site.copies.extend(images);
     copy_dir(&kb.root.join("images"), "images", &mut site.copies);
+    if let Some(logo) = &config.logo {
+        let rel = logo.trim_start_matches('/');
+        let src = kb.root.join(rel);
+        if src.is_file() {
+            site.copies.entry(rel.to_string()).or_insert(src);
+        } else {
+            let path = kb.root.join(crate::load::CONFIG_FILE);
+            let line = crate::config::key_line(
+                &std::fs::read_to_string(&path).unwrap_or_default(),
+                "logo",
+            );
+            diags.error(&path, line, 1, format!("logo not found: `{logo}`"));
+        }
+    }
 
     // Related ids must exist.
     for p in &pages {
@@ -293,15 +320,23 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             priority: rule.priority,
         });
     }
-    let index = builder.build();
-    site.stats.index_bytes = index.len();
-    site.files.insert("index.bin".into(), index);
+    // The index is built on its own thread while the pages render: it is independent work.
+    let index_job = std::thread::spawn(move || builder.build());
+    let finish_index = |site: &mut Site, job: std::thread::JoinHandle<Vec<u8>>| {
+        let index = job.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        site.stats.index_bytes = index.len();
+        site.files.insert("index.bin".into(), index);
+    };
 
     // Assets.
     let css = theme_file(kb, "style.css", include_str!("../theme/style.css"))
         + &brand_css(&config.brand_color);
     let css_name = format!("assets/style.{}.css", short_hash(css.as_bytes()));
     site.files.insert(css_name.clone(), css.into_bytes());
+    let search_js = theme_file(kb, "search.js", include_str!("../theme/search.js"));
+    let search_js_name = format!("assets/search.{}.js", short_hash(search_js.as_bytes()));
+    site.files
+        .insert(search_js_name.clone(), search_js.into_bytes());
     if opts.live_reload {
         site.files.insert(
             "_kbgen/livereload.js".into(),
@@ -313,6 +348,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         Ok(env) => env,
         Err(e) => {
             diags.error(&kb.root.join("theme"), 0, 0, format!("template error: {e}"));
+            finish_index(&mut site, index_job);
             return site;
         }
     };
@@ -321,6 +357,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         config: &config,
         base: &base,
         css: format!("{base}{css_name}"),
+        search_js: format!("{base}{search_js_name}"),
         opts,
         pages: &pages,
         categories: &categories,
@@ -385,9 +422,28 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             }
         }
     }
-    for (i, p) in pages.iter().enumerate() {
-        let vars = ctx.article_page(i, p);
-        render("article.html", format!("{}index.html", p.url), vars, diags);
+    // Article pages are most of the work; they render in parallel, then join in order.
+    let indices: Vec<usize> = (0..pages.len()).collect();
+    let article_pages = parallel_map(&indices, |&i| {
+        let vars = ctx.article_page(i, &pages[i]);
+        let html = env
+            .get_template("article.html")
+            .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&vars))));
+        (format!("{}index.html", pages[i].url), html)
+    });
+    for (out, html) in article_pages {
+        match html {
+            Ok(html) => {
+                site.files.insert(out, html.into_bytes());
+                site.stats.pages += 1;
+            }
+            Err(e) => diags.error(
+                &kb.root.join("theme").join("article.html"),
+                e.line().unwrap_or(0),
+                1,
+                format!("template error: {e}"),
+            ),
+        }
     }
 
     for lang in &config.languages {
@@ -411,10 +467,32 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         widget_config(&config).into_bytes(),
     );
 
+    finish_index(&mut site, index_job);
     site.stats.articles = pages.len();
     site.stats.languages = config.languages.len();
     site.stats.rules = kb.rules.len();
     site
+}
+
+/// Maps `f` over `items` on all cores, keeping the order; rendering is independent per article.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads < 2 || items.len() < 32 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// Without a category in the front matter: the first folder inside the language folder, else "general".
@@ -707,6 +785,7 @@ struct Ctx<'a> {
     config: &'a Config,
     base: &'a str,
     css: String,
+    search_js: String,
     opts: &'a Options,
     pages: &'a [Page<'a>],
     categories: &'a [Category],
@@ -784,6 +863,7 @@ impl Ctx<'_> {
         );
         m.insert("base".into(), json!(self.base));
         m.insert("css".into(), json!(self.css));
+        m.insert("search_js".into(), json!(self.search_js));
         m.insert("languages".into(), json!(languages));
         m.insert("widget".into(), json!(widget));
         m.insert("live_reload".into(), json!(self.opts.live_reload));
@@ -1082,7 +1162,7 @@ impl Ctx<'_> {
 
     fn sitemap(&self) -> String {
         let c = self.config;
-        let mut s = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        let mut s = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n");
         for lang in &c.languages {
             s.push_str(&format!(
                 "<url><loc>{}</loc></url>\n",
@@ -1105,8 +1185,25 @@ impl Ctx<'_> {
                 .as_ref()
                 .map(|d| format!("<lastmod>{d}</lastmod>"))
                 .unwrap_or_default();
+            // Translations as hreflang alternates, as search engines read them from sitemaps.
+            let translations: Vec<&Page<'_>> =
+                self.pages.iter().filter(|q| q.src.id == p.src.id).collect();
+            let alternates: String = if translations.len() > 1 {
+                translations
+                    .iter()
+                    .map(|q| {
+                        format!(
+                            "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                            markdown::escape(&q.src.lang),
+                            markdown::escape(&c.absolute(&q.url))
+                        )
+                    })
+                    .collect()
+            } else {
+                String::new()
+            };
             s.push_str(&format!(
-                "<url><loc>{}</loc>{lastmod}</url>\n",
+                "<url><loc>{}</loc>{lastmod}{alternates}</url>\n",
                 markdown::escape(&c.absolute(&p.url))
             ));
         }
@@ -1118,7 +1215,20 @@ impl Ctx<'_> {
 
 /// JSON for a `<script type="application/ld+json">` block: `<` escaped so no text can close it.
 fn script_json(v: &Value) -> String {
-    serde_json::to_string(v)
+    // Null fields (an article without `updated`) are left out: validators reject them.
+    fn strip(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k.clone(), strip(v)))
+                    .collect(),
+            ),
+            Value::Array(a) => Value::Array(a.iter().map(strip).collect()),
+            other => other.clone(),
+        }
+    }
+    serde_json::to_string(&strip(v))
         .unwrap_or_default()
         .replace('<', "\\u003c")
 }
@@ -1167,6 +1277,11 @@ fn widget_config(c: &Config) -> String {
         "greeting": greeting,
         "base_url": c.base_url,
         "index": "index.bin",
+        // The names the widget's loader reads (widget/src/lib.rs `raw_config`, loader.js `conf.*`).
+        "site": c.title,
+        "email": c.support_email,
+        "color": c.brand_color,
+        "strings": greeting.iter().map(|(l, g)| (l.clone(), json!({"greeting": g}))).collect::<Map<String, Value>>(),
     });
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }
@@ -1247,7 +1362,7 @@ fn brand_css(brand: &str) -> String {
     let link = readable(b, WHITE, BLACK);
     let link_dark = readable(b, dark_bg, WHITE);
     format!(
-        "\n:root {{ --brand: {}; --brand-text: {}; --link: {}; --link-dark: {}; }}\n",
+        "\n:root {{ --brand: {}; --brand-text: {}; --link: {}; }}\n@media (prefers-color-scheme: dark) {{ :root {{ --link: {}; }} }}\n",
         hex(button),
         hex(text),
         hex(link),
@@ -1266,6 +1381,10 @@ mod tests {
         ] {
             let css = brand_css(brand);
             let get = |var: &str| {
+                let (css, var) = match var.strip_suffix("-dark") {
+                    Some(v) => (&css[css.find("@media").unwrap()..], v),
+                    None => (css.as_str(), var),
+                };
                 let at = css.find(&format!("{var}: ")).unwrap() + var.len() + 2;
                 parse_hex(&css[at..at + 7]).unwrap()
             };

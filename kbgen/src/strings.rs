@@ -33,6 +33,8 @@ pub struct Strings {
     pub contact: &'static str,
     pub breadcrumb: &'static str,
     pub translations: &'static str,
+    /// The category of articles that name none.
+    pub general: &'static str,
 }
 
 pub fn for_lang(lang: &str) -> Strings {
@@ -66,6 +68,7 @@ pub fn for_lang(lang: &str) -> Strings {
             contact: "联系我们",
             breadcrumb: "导航路径",
             translations: "其他语言版本",
+            general: "常规",
         },
         "ja" => Strings {
             home: "ホーム",
@@ -96,6 +99,7 @@ pub fn for_lang(lang: &str) -> Strings {
             contact: "お問い合わせ",
             breadcrumb: "パンくずリスト",
             translations: "他の言語",
+            general: "一般",
         },
         "ar" => Strings {
             home: "الرئيسية",
@@ -126,6 +130,7 @@ pub fn for_lang(lang: &str) -> Strings {
             contact: "اتصل بنا",
             breadcrumb: "مسار التنقل",
             translations: "لغات أخرى",
+            general: "عام",
         },
         _ => Strings {
             home: "Home",
@@ -156,6 +161,7 @@ pub fn for_lang(lang: &str) -> Strings {
             contact: "Contact us",
             breadcrumb: "Breadcrumb",
             translations: "Other languages",
+            general: "General",
         },
     }
 }

@@ -55,6 +55,11 @@ fn widget_config_carries_site_settings() {
     assert_eq!(v["position"], "left");
     assert_eq!(v["greeting"]["zh"], "你好！");
     assert_eq!(v["base_url"], "https://acme.test/help/");
+    // The same settings under the names the widget reads.
+    assert_eq!(v["site"], "Acme Help");
+    assert_eq!(v["email"], "support@acme.test");
+    assert_eq!(v["color"], "#ffd400");
+    assert_eq!(v["strings"]["zh"]["greeting"], "你好！");
 }
 
 #[test]
@@ -174,6 +179,10 @@ fn widget_script_on_every_page_when_bundled() {
         search.contains("href=\"/help/en/category/orders/\""),
         "search page lists categories without JS"
     );
+    assert!(
+        search.contains("<script src=\"/help/assets/search."),
+        "search page hands ?q= to the widget"
+    );
 }
 
 #[test]
@@ -212,15 +221,31 @@ fn index_holds_articles_with_sections() {
     let anchors: Vec<&str> = zh.sections.iter().map(|s| s.anchor.as_str()).collect();
     assert_eq!(anchors, ["", "如何退货", "退款政策"]);
     assert_eq!(zh.category, "订单");
-    assert_eq!(zh.questions, ["我可以退款吗？"]);
+    // `questions` reach the index: a phrasing found only there finds the article.
+    let hits = index.search(
+        "get my money back",
+        &solodesk_engine::SearchOptions {
+            limit: 3,
+            lang: Some("en"),
+        },
+    );
+    assert_eq!(
+        hits.first().map(|h| (h.id.as_str(), h.url.as_str())),
+        Some(("refunds", "en/refunds/")),
+        "{hits:?}"
+    );
 }
 
 #[test]
 fn feeds_sitemap_robots_headers() {
     let (_tmp, out) = build(&fixture("basic"));
     let sitemap = read(&out.join("sitemap.xml"));
-    assert!(sitemap
-        .contains("<loc>https://acme.test/help/zh/refunds/</loc><lastmod>2025-02-03</lastmod>"));
+    assert!(
+        sitemap.contains(
+            "<loc>https://acme.test/help/zh/refunds/</loc><lastmod>2025-02-03</lastmod><xhtml:link rel=\"alternate\" hreflang=\"en\" href=\"https://acme.test/help/en/refunds/\"/>"
+        ),
+        "{sitemap}"
+    );
     let feed = read(&out.join("en/feed.xml"));
     assert!(feed.contains("<title>Refunds &amp; returns</title>"));
     assert!(
@@ -312,4 +337,78 @@ fn snippet_prints_the_script_tag() {
         out.trim_end().ends_with("async data-solodesk></script>"),
         "{out}"
     );
+}
+
+#[test]
+fn right_to_left_languages_are_mirrored() {
+    let (_tmp, out) = build(&fixture("rtl"));
+    let html = read(&out.join("ar/returns/index.html"));
+    assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{html}");
+    assert!(html.contains("هل كانت هذه المقالة مفيدة؟"));
+    assert!(
+        html.contains("<h2 id=\"كيفية-الإرجاع\">"),
+        "Arabic heading anchors keep their letters"
+    );
+}
+
+#[test]
+fn leftovers_of_a_killed_build_are_cleared() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(tmp.path().join(".out.kbgen-tmp-999999/en")).unwrap();
+    let (ok, _, err) = run(kbgen()
+        .arg("build")
+        .arg(fixture("basic"))
+        .arg("--out")
+        .arg(&out));
+    assert!(ok, "{err}");
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["out"]);
+}
+
+#[test]
+fn theme_overrides_and_drafts() {
+    let (_tmp, kb) = copy_fixture("basic");
+    std::fs::create_dir_all(kb.join("theme")).unwrap();
+    std::fs::write(
+        kb.join("theme/style.css"),
+        "body { color: rebeccapurple; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        kb.join("theme/home.html"),
+        "{% extends \"base.html\" %}{% block content %}<p class=\"custom-home\">{{ site.title }}</p>{% endblock %}",
+    )
+    .unwrap();
+    std::fs::write(
+        kb.join("articles/en/orders/secret.md"),
+        "---\ntitle: Secret\ndraft: true\n---\nNot yet.\n",
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (ok, _, err) = run(kbgen().arg("build").arg(&kb).arg("--out").arg(&out));
+    assert!(ok, "{err}");
+    assert!(err.contains("(1 drafts skipped)"), "{err}");
+    assert!(!out.join("en/secret").exists());
+    assert!(read(&out.join("en/index.html")).contains("<p class=\"custom-home\">Acme Help</p>"));
+    let css = files(&out)
+        .into_iter()
+        .find(|f| f.starts_with("assets/style."))
+        .unwrap();
+    assert!(read(&out.join(css)).starts_with("body { color: rebeccapurple; }"));
+}
+
+#[test]
+fn template_errors_are_reported_not_panicked() {
+    let (_tmp, kb) = copy_fixture("basic");
+    std::fs::create_dir_all(kb.join("theme")).unwrap();
+    std::fs::write(kb.join("theme/article.html"), "{% if %}").unwrap();
+    let (ok, _, err) = run(kbgen().arg("check").arg(&kb));
+    assert!(!ok);
+    assert!(err.contains("template error"), "{err}");
 }

@@ -14,7 +14,7 @@ const VOID: &[&str] = &[
 ];
 
 /// Problems of one page: tokenizer errors, mis-nested or unclosed elements, inline code.
-fn problems(html: &str) -> Vec<String> {
+pub fn problems(html: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let mut stack: Vec<String> = Vec::new();
     for token in Tokenizer::new(html).flatten() {

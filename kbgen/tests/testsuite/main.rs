@@ -4,12 +4,15 @@
 //! Snapshots (insta) live in `tests/testsuite/snapshots/`; update them with
 //! `INSTA_UPDATE=always cargo test -p kbgen --test testsuite` and review the diff.
 
+mod browser;
 mod build;
 mod check;
 mod corpora;
+mod example;
 mod html;
 mod import;
 mod init;
+mod serve;
 mod snapshots;
 
 use std::path::{Path, PathBuf};
@@ -72,4 +75,23 @@ pub fn files(dir: &Path) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+/// Copies a fixture into a temporary folder so a test can change it.
+pub fn copy_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                copy(&p, &to.join(e.file_name()));
+            } else {
+                std::fs::copy(&p, to.join(e.file_name())).unwrap();
+            }
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join(name);
+    copy(&fixture(name), &kb);
+    (tmp, kb)
 }
