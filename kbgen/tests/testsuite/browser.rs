@@ -224,12 +224,7 @@ fn search_page_english_query_finds_the_article() {
     );
 }
 
-// Passed with the bundle built before main's engine format change (e199f4e); with the current
-// bundle the widget answers "no answer found" although `kbgen ask --lang zh 退款` finds the
-// article, and xtask's `shipped_widget_bundle_is_up_to_date` fails: rebuild the bundle
-// (`cargo xtask widget`), then remove the `ignore`.
 #[test]
-#[ignore = "the shipped widget bundle predates the engine's current index format"]
 fn search_page_chinese_query_finds_the_article() {
     search_via_widget("zh/search/?q=%E9%80%80%E6%AC%BE", "退款", "退款与退货");
 }
