@@ -82,7 +82,7 @@ fn header(name: &str, value: &str) -> tiny_http::Header {
 }
 
 fn file_response(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-    let decoded = percent_decode(url);
+    let decoded = crate::site::percent_decode_lossy(url);
     let rel = decoded.trim_start_matches('/');
     if rel.split('/').any(|c| c == "..") {
         return text("bad path".into(), "text/plain").with_status_code(400);
@@ -101,27 +101,6 @@ fn file_response(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<
             tiny_http::Response::from_data(body).with_header(header("Content-Type", "text/html; charset=utf-8")).with_status_code(404)
         }
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 pub fn content_type(path: &Path) -> &'static str {

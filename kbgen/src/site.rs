@@ -545,12 +545,15 @@ impl Resolve for Resolver<'_> {
             return Ok(None);
         }
         let dir = self.article.path.parent().unwrap_or(Path::new(""));
-        let target =
-            by_file(self.by_path, &normalize(&dir.join(percent_decode(file)))).or_else(|| {
-                let stem = file.rsplit('/').next().unwrap_or(file);
-                let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
-                self.by_id.get(&(self.article.lang.as_str(), stem)).copied()
-            });
+        let target = by_file(
+            self.by_path,
+            &normalize(&dir.join(percent_decode_lossy(file))),
+        )
+        .or_else(|| {
+            let stem = file.rsplit('/').next().unwrap_or(file);
+            let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+            self.by_id.get(&(self.article.lang.as_str(), stem)).copied()
+        });
         match target {
             Some(i) => {
                 let t = &self.kb.articles[i];
@@ -576,7 +579,7 @@ impl Resolve for Resolver<'_> {
             return Ok(None);
         }
         let (file, _) = split_fragment(src);
-        let decoded = percent_decode(file);
+        let decoded = percent_decode_lossy(file);
         let dir = self.article.path.parent().unwrap_or(Path::new(""));
         let candidates = [
             dir.join(&decoded),
@@ -664,25 +667,11 @@ fn normalize(p: &Path) -> PathBuf {
     out
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// Decodes `%XX` escapes; invalid escapes and invalid UTF-8 are kept as they are (lossily).
+pub(crate) fn percent_decode_lossy(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// RFC 3986 percent-encoding of everything but unreserved characters, as RFC 6068 mailto needs.
@@ -1417,6 +1406,6 @@ mod tests {
             normalize(Path::new("kb/articles/en/../zh/./a.md")),
             PathBuf::from("kb/articles/zh/a.md")
         );
-        assert_eq!(percent_decode("a%20b%2"), "a b%2");
+        assert_eq!(percent_decode_lossy("a%20b%2"), "a b%2");
     }
 }

@@ -83,7 +83,7 @@ fn serve(stream: TcpStream, root: &Path, headers: &[(String, String)]) -> std::i
 
 /// Maps a URL path to a file under `root`, refusing to leave it; folders serve their index.html.
 fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
-    let decoded = percent_decode(url_path);
+    let decoded = percent_decode_lossy(url_path);
     let mut file = root.to_owned();
     for part in decoded.split('/').filter(|p| !p.is_empty()) {
         if part == ".." || part.contains('\\') {
@@ -95,24 +95,6 @@ fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
         file.push("index.html");
     }
     file.is_file().then_some(file)
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn content_type(path: &Path) -> &'static str {
@@ -132,4 +114,10 @@ fn content_type(path: &Path) -> &'static str {
         "txt" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
+}
+
+fn percent_decode_lossy(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
