@@ -58,9 +58,14 @@ impl Browser {
         args.push(format!("--window-size={width},{height}"));
         args.push(format!("--user-data-dir={}", profile.path().display()));
         args.extend(extra_args.iter().map(|a| a.to_string()));
-        let caps = json!({
-            "goog:chromeOptions": { "binary": CHROMIUM, "args": args }
-        });
+        let mut options = json!({ "binary": CHROMIUM, "args": args });
+        // Headless Chromium keeps windows at least 500 px wide; phone widths need emulation.
+        if width < 500 {
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": true }
+            });
+        }
+        let caps = json!({ "goog:chromeOptions": options });
         let caps = caps
             .as_object()
             .expect("capabilities are an object")
