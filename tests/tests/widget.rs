@@ -401,7 +401,10 @@ async fn an_article_opens_inside_the_widget_with_a_link_to_the_full_page() {
         "return S.querySelector('.sd-article-title') !== null;",
     )
     .await;
-    assert_eq!(env.texts(".sd-article-title").await, [title.clone()]);
+    assert_eq!(
+        env.texts(".sd-article-title").await,
+        std::slice::from_ref(&title)
+    );
     let text = env.texts(".sd-article").await.concat();
     // A sentence and a heading of site/articles/en/refund-timing.md.
     assert!(text.contains("When I issue the refund"), "{text}");
@@ -701,6 +704,22 @@ async fn the_widget_works_under_a_strict_content_security_policy() {
     assert_eq!(styled, json!(true), "the widget's stylesheet applies");
     env.screenshot("desktop-strict-csp").await;
     assert_eq!(env.page_errors().await, Vec::<String>::new());
+
+    // The listeners do catch what they are meant to: an inline style the policy blocks, and an
+    // exception thrown from a task (reported as "Script error." since WebDriver's script has no
+    // origin).
+    env.js(
+        "document.body.setAttribute('style', 'color: red'); setTimeout(() => { throw new Error('boom'); });",
+        vec![],
+    )
+    .await;
+    let caught = env
+        .wait(
+            "the deliberate violation and error recorded",
+            "const e = window.__errors; return e.some((x) => x.startsWith('csp: style-src')) && e.some((x) => x.startsWith('error: ')) && e;",
+        )
+        .await;
+    assert_eq!(caught.as_array().unwrap().len(), 2, "{caught}");
     env.close().await;
 }
 
