@@ -294,6 +294,53 @@ async fn keyboard_opens_the_panel_and_focus_lands_in_the_question_box() {
         assert_eq!(inside, json!(true), "Tab moved focus out of the dialog");
     }
     env.screenshot("desktop-open").await;
+
+    // The rest by keyboard alone: ask, then Tab to "No" and press Enter to reach the form.
+    let mut in_box = false;
+    for _ in 0..12 {
+        env.browser.press(Key::Tab).await;
+        let v = env
+            .js(
+                "return S.activeElement === S.querySelector('.sd-ask .sd-input');",
+                vec![],
+            )
+            .await;
+        if v == json!(true) {
+            in_box = true;
+            break;
+        }
+    }
+    assert!(in_box, "Tab cycles back to the question box");
+    for c in "what is your return policy".chars() {
+        env.browser.press(c).await;
+    }
+    env.browser.press(Key::Enter).await;
+    env.wait(
+        "the rule answer",
+        "return S.querySelector('.sd-feedback') !== null;",
+    )
+    .await;
+    let mut reached = false;
+    for _ in 0..20 {
+        env.browser.press(Key::Tab).await;
+        let on_no = env
+            .js(
+                "const a = S.activeElement; return !!a && a.closest('.sd-feedback') !== null && a.textContent === 'No';",
+                vec![],
+            )
+            .await;
+        if on_no == json!(true) {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "Tab reaches the No button");
+    env.browser.press(Key::Enter).await;
+    env.wait(
+        "the contact form with focus inside it",
+        "const f = S.querySelector('.sd-form'); return f !== null && f.contains(S.activeElement);",
+    )
+    .await;
     assert_eq!(env.page_errors().await, Vec::<String>::new());
     env.close().await;
 }
@@ -576,6 +623,55 @@ async fn no_leads_to_a_ticket_whose_mailto_decodes_exactly() {
             "the body has the line {line:?}:\n{body}"
         );
     }
+    assert_eq!(env.page_errors().await, Vec::<String>::new());
+    env.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_too_long_for_a_link_offers_copy_and_the_owner_address() {
+    let env = Env::new(EN, 1200, 800).await;
+    env.open().await;
+    env.click_text(".sd-contact-link", "Contact us").await;
+    env.wait(
+        "the contact form",
+        "return S.querySelector('.sd-form textarea') !== null;",
+    )
+    .await;
+    let message: String = (1..=120)
+        .map(|i| format!("Line {i}: 装订 & notes 📓\n"))
+        .collect();
+    env.js(
+        "const t = S.querySelector('.sd-form textarea'); t.value = arguments[0];
+         t.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));",
+        vec![json!(message)],
+    )
+    .await;
+    let owner = env
+        .wait(
+            "the too-long notice",
+            "const o = S.querySelector('.sd-form .sd-notice .sd-owner'); return o && o.textContent;",
+        )
+        .await;
+    assert_eq!(owner, json!(OWNER_EMAIL));
+    let copy = env.texts(".sd-form .sd-notice .sd-button").await;
+    assert_eq!(copy, ["Copy message"]);
+    let href = env
+        .js("return S.querySelector('.sd-form a.sd-send').href;", vec![])
+        .await;
+    let href = href.as_str().unwrap();
+    // The link still carries a valid start of the message, cut between characters.
+    let (to, fields) = decode_mailto(href);
+    assert_eq!(to, OWNER_EMAIL);
+    let body = fields[1].1.replace("\r\n", "\n");
+    assert!(
+        body.starts_with("Line 1: 装订 & notes 📓\nLine 2:"),
+        "{body}"
+    );
+    assert!(
+        href.len() < message.len(),
+        "the link holds only part of the message"
+    );
+    env.screenshot("desktop-contact-too-long").await;
     assert_eq!(env.page_errors().await, Vec::<String>::new());
     env.close().await;
 }
