@@ -4,6 +4,7 @@
 //! fresh profile, and stops both when dropped. Chromium is started with the flags that keep it off
 //! the network (no background requests, no component updates).
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, ClientBuilder};
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
@@ -22,6 +23,12 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver and a headless Chromium with a `width`×`height` window.
     pub async fn start(width: u32, height: u32) -> Browser {
+        Browser::start_with(width, height, &[]).await
+    }
+
+    /// Like [`Browser::start`], with extra Chromium flags (for instance
+    /// `--blink-settings=preferredColorScheme=0` for a dark system theme).
+    pub async fn start_with(width: u32, height: u32, extra_args: &[&str]) -> Browser {
         assert!(
             std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists(),
             "{CHROMIUM} and {CHROMEDRIVER} are needed for browser tests: run `cargo xtask setup`"
@@ -34,18 +41,31 @@ impl Browser {
             .spawn()
             .expect("starting chromedriver");
         let profile = crate::TempDir::new("chromium-profile");
-        let caps = json!({
-            "goog:chromeOptions": {
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage",
-                    format!("--window-size={width},{height}"),
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
-            }
-        });
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+        args.push(format!("--window-size={width},{height}"));
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.extend(extra_args.iter().map(|a| a.to_string()));
+        let mut options = json!({ "binary": CHROMIUM, "args": args });
+        // Headless Chromium keeps windows at least 500 px wide; phone widths need emulation.
+        if width < 500 {
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": true }
+            });
+        }
+        let caps = json!({ "goog:chromeOptions": options });
         let caps = caps
             .as_object()
             .expect("capabilities are an object")
@@ -94,6 +114,27 @@ impl Browser {
             assert!(Instant::now() < deadline, "timed out waiting for {what}");
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
+    }
+
+    /// Runs `script` (a function body; `arguments` holds `args`) once and returns its value.
+    pub async fn js(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("executing script failed: {e}\n{script}"))
+    }
+
+    /// Presses and releases `key` (a character or a [`fantoccini::key::Key`] as `char`) on
+    /// whatever has focus, as a keyboard would; unlike `send_keys` it does not move focus first.
+    pub async fn press(&self, key: impl Into<char>) {
+        let value = key.into();
+        let keys = KeyActions::new("keyboard".to_string())
+            .then(KeyAction::Down { value })
+            .then(KeyAction::Up { value });
+        self.client
+            .perform_actions(keys)
+            .await
+            .expect("pressing a key");
     }
 
     /// Saves a PNG screenshot of the page to `target/screenshots/<name>.png`, for people to look at.

@@ -34,6 +34,11 @@ impl StaticServer {
         StaticServer { port }
     }
 
+    /// `http://127.0.0.1:<port>`, the origin every request of a page under test should go to.
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
     /// The URL of `path` (which starts without a slash) on this server.
     pub fn url(&self, path: &str) -> String {
         format!(

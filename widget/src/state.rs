@@ -53,13 +53,33 @@ impl Reply {
             })
         };
         if let Some(rule) = &answer.rule {
+            // Translations share an article id and the index resolves a rule's links by id alone,
+            // so an English rule can point at the Chinese article: take the one in the rule's language.
+            let lang = index
+                .rules()
+                .iter()
+                .find(|r| r.id == rule.id && r.answer_html == rule.answer_html)
+                .map(|r| r.lang.as_str());
+            let in_rule_lang = |i: u32| {
+                let articles = index.articles();
+                let (Some(a), Some(lang)) = (articles.get(i as usize), lang) else {
+                    return i;
+                };
+                if a.lang == lang {
+                    return i;
+                }
+                articles
+                    .iter()
+                    .position(|b| b.id == a.id && b.lang == lang)
+                    .map_or(i, |j| j as u32)
+            };
             return Reply::Rule {
                 id: rule.id.clone(),
                 html: rule.answer_html.clone(),
                 articles: rule
                     .articles
                     .iter()
-                    .filter_map(|&i| link(i))
+                    .filter_map(|&i| link(in_rule_lang(i)))
                     .take(limit)
                     .collect(),
             };
@@ -857,6 +877,50 @@ mod tests {
             Reply::from_answer(&ask("zzzz qqqq"), &index, 3),
             Reply::Nothing
         );
+    }
+
+    /// Regression: the English rule linked the Chinese translation of its article (found by the
+    /// end-to-end test `a_rule_question_gets_the_rule_answer_and_a_feedback_question`).
+    #[test]
+    fn rule_links_are_in_the_rule_language() {
+        let mut b = IndexBuilder::new();
+        for (lang, title) in [("en", "Refunds"), ("zh", "退款")] {
+            b.add_article(Article {
+                id: "refunds".into(),
+                lang: lang.into(),
+                title: title.into(),
+                url: format!("{lang}/refunds/"),
+                sections: vec![Section {
+                    text: "Money back within 30 days. 三十天内退款。".into(),
+                    ..Section::default()
+                }],
+                ..Article::default()
+            });
+        }
+        for (lang, phrasing) in [("en", "can i get a refund"), ("zh", "可以退款吗")] {
+            b.add_rule(Rule {
+                id: "refund-rule".into(),
+                lang: lang.into(),
+                phrasings: vec![phrasing.into()],
+                answer_html: format!("<p>{lang}</p>"),
+                articles: vec!["refunds".into()],
+                ..Rule::default()
+            });
+        }
+        let index = Index::from_bytes(&b.build()).unwrap();
+        let check = |text: &str, lang: &str, expected: &str| {
+            let answer = index.ask(&Question {
+                text,
+                page_url: None,
+                lang: Some(lang),
+            });
+            match Reply::from_answer(&answer, &index, 3) {
+                Reply::Rule { articles, .. } => assert_eq!(articles[0].title, expected),
+                other => panic!("{text}: expected the rule, got {other:?}"),
+            }
+        };
+        check("can i get a refund", "en", "Refunds");
+        check("可以退款吗", "zh", "退款");
     }
 
     #[test]
