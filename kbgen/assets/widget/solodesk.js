@@ -84,11 +84,7 @@
         (r) => (r.ok ? r.arrayBuffer().then((b) => new Uint8Array(b)) : "index.bin: HTTP " + r.status),
         (e) => "index.bin: " + e
       );
-<<<<<<< HEAD
-      const mod = settle(import(dir + "widget-66e349623f.js").then((m) => m.default({ module_or_path: dir + "widget-7460325e1d.wasm" }).then(() => m)));
-=======
-      const mod = settle(import(dir + "widget-66e349623f.js").then((m) => m.default({ module_or_path: dir + "widget-9741fe3f88.wasm" }).then(() => m)));
->>>>>>> e2e
+      const mod = settle(import(dir + "widget-66e349623f.js").then((m) => m.default({ module_or_path: dir + "widget-d4ea85f797.wasm" }).then(() => m)));
       const [c, bytes, m] = await Promise.all([cfg, index, mod, css]);
       conf = { ...(c || {}), ...data };
       theme();
