@@ -4,7 +4,6 @@
 //! Snapshots (insta) live in `tests/testsuite/snapshots/`; update them with
 //! `INSTA_UPDATE=always cargo test -p kbgen --test testsuite` and review the diff.
 
-mod browser;
 mod build;
 mod check;
 mod corpora;
