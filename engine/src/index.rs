@@ -174,12 +174,15 @@ impl IndexBuilder {
             }
         }
 
-        let position: BTreeMap<&str, usize> = self
-            .articles
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.id.as_str(), i))
-            .collect();
+        // A rule links articles by id; translations share their id, so the link goes to the
+        // article in the rule's own language when there is one, else to the first with that id.
+        let mut position: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        for (i, a) in self.articles.iter().enumerate() {
+            position
+                .entry((a.id.as_str(), a.lang.as_str()))
+                .or_insert(i);
+            position.entry((a.id.as_str(), "")).or_insert(i);
+        }
         w.usize(self.rules.len());
         for rule in &self.rules {
             w.str(&rule.id);
@@ -197,7 +200,13 @@ impl IndexBuilder {
             let linked: Vec<usize> = rule
                 .articles
                 .iter()
-                .filter_map(|id| position.get(id.as_str()).copied())
+                .filter_map(|id| {
+                    let id = id.as_str();
+                    position
+                        .get(&(id, rule.lang.as_str()))
+                        .or_else(|| position.get(&(id, "")))
+                        .copied()
+                })
                 .collect();
             w.usize(linked.len());
             for p in linked {

@@ -314,6 +314,47 @@ mod ranking {
 mod rules {
     use super::*;
 
+    /// Regression: translations share their id, and a rule's linked article used to resolve to
+    /// whichever translation came last, so the English rule linked the Chinese article.
+    #[test]
+    fn linked_articles_are_in_the_rules_language() {
+        let mut b = IndexBuilder::new();
+        b.add_article(article(
+            "refunds",
+            "en",
+            "Refunds",
+            &[("", "", "We refund orders.")],
+        ));
+        b.add_article(article("refunds", "zh", "退款", &[("", "", "我们退款。")]));
+        for (lang, phrasing) in [("en", "refund my order"), ("zh", "我要退款")] {
+            b.add_rule(Rule {
+                id: "refund".into(),
+                lang: lang.into(),
+                phrasings: vec![phrasing.into()],
+                answer_html: "<p>Refunds.</p>".into(),
+                articles: vec!["refunds".into()],
+                ..Rule::default()
+            });
+        }
+        let index = Index::from_bytes(&b.build()).unwrap();
+        for (question, lang) in [("refund my order", "en"), ("我要退款", "zh")] {
+            let answer = index.ask(&Question {
+                text: question,
+                lang: Some(lang),
+                ..Question::default()
+            });
+            let rule = answer
+                .rule
+                .unwrap_or_else(|| panic!("{question:?} gets a rule answer"));
+            let linked: Vec<&str> = rule
+                .articles
+                .iter()
+                .map(|&i| index.articles()[i as usize].lang.as_str())
+                .collect();
+            assert_eq!(linked, [lang], "{question:?}");
+        }
+    }
+
     fn ask(index: &Index, text: &str) -> Option<String> {
         index
             .ask(&Question {
