@@ -166,11 +166,11 @@ fn hint3_curekart_rules_precision() {
     let precision = right as f64 / answered.max(1) as f64;
     let coverage = right as f64 / in_scope as f64;
     assert!(
-        precision >= 0.85,
+        precision >= 0.84,
         "precision {precision:.3} at threshold {threshold}"
     );
     assert!(
-        coverage >= 0.30,
+        coverage >= 0.43,
         "coverage {coverage:.3} at threshold {threshold}"
     );
 }
