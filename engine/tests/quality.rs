@@ -33,24 +33,34 @@ fn load(name: &str, rules: bool) -> Option<Set> {
         return None;
     };
     let mut b = IndexBuilder::new();
+    // An intent's training phrasings (HINT3) are other ways visitors ask the same thing: an
+    // article's `questions` and a rule's phrasings, as in `solodesk-eval`.
+    let intents = name.starts_with("hint3");
     for line in corpus.lines().filter(|l| !l.trim().is_empty()) {
         let (id, text, lang) = (field(line, "id"), field(line, "text"), field(line, "lang"));
+        let phrasings: Vec<String> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
         if rules {
             b.add_rule(Rule {
                 id: id.clone(),
                 lang: lang.clone(),
-                phrasings: text
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(String::from)
-                    .collect(),
+                phrasings: phrasings.clone(),
                 ..Rule::default()
             });
         }
+        let (questions, text) = if intents {
+            (phrasings, String::new())
+        } else {
+            (Vec::new(), text)
+        };
         b.add_article(Article {
             url: format!("{id}/"),
             title: field(line, "title"),
+            questions,
             sections: vec![Section {
                 text,
                 ..Section::default()
@@ -111,17 +121,27 @@ fn check_recall(name: &str, floor: f64) {
 
 #[test]
 fn stackfaq_search() {
-    check_recall("stackfaq_en", 0.75);
+    check_recall("stackfaq_en", 0.79);
 }
 
 #[test]
 fn hint3_sofmattress_search() {
-    check_recall("hint3_sofmattress_en", 0.70);
+    check_recall("hint3_sofmattress_en", 0.73);
+}
+
+#[test]
+fn hint3_curekart_search() {
+    check_recall("hint3_curekart_en", 0.72);
+}
+
+#[test]
+fn hint3_powerplay11_search() {
+    check_recall("hint3_powerplay11_en", 0.63);
 }
 
 #[test]
 fn bustm_chinese_search() {
-    check_recall("bustm_test_zh", 0.60);
+    check_recall("bustm_test_zh", 0.61);
 }
 
 /// At the shipped threshold the rule responder stays precise, out-of-scope questions included.
@@ -146,11 +166,11 @@ fn hint3_curekart_rules_precision() {
     let precision = right as f64 / answered.max(1) as f64;
     let coverage = right as f64 / in_scope as f64;
     assert!(
-        precision >= 0.85,
+        precision >= 0.84,
         "precision {precision:.3} at threshold {threshold}"
     );
     assert!(
-        coverage >= 0.30,
+        coverage >= 0.46,
         "coverage {coverage:.3} at threshold {threshold}"
     );
 }

@@ -2,7 +2,8 @@
 //!
 //! Each set (`corpus.jsonl`, `queries.jsonl`, `qrels.tsv`, see `../shared/eval/README.md`) becomes
 //! an index: a corpus entry is an article with one section; for the HINT3 sets each intent is
-//! also a rule whose phrasings are the lines of its text. It prints recall@1, recall@5 and
+//! an article whose `questions` are the lines of its text (its training phrasings: other ways
+//! visitors ask it) and also a rule with those phrasings. It prints recall@1, recall@5 and
 //! MRR@10 of search over the in-scope queries, and for sets with rules the precision/coverage
 //! curve of the rule responder over thresholds (out-of-scope queries included).
 //!
@@ -103,20 +104,42 @@ fn size_ratio(set: &Set, with_rules: bool) -> f64 {
         text.push('\n');
         text.push_str(&d.text);
         text.push('\n');
-        b.add_article(Article {
-            id: d.id.clone(),
-            lang: d.lang.clone(),
-            title: d.title.clone(),
-            url: format!("{}/", d.id),
-            sections: vec![Section {
-                text: d.text.clone(),
-                ..Section::default()
-            }],
-            ..Article::default()
-        });
+        b.add_article(article(d, with_rules));
     }
-    let _ = with_rules;
     gzip_len(&b.build()) as f64 / gzip_len(text.as_bytes()) as f64
+}
+
+/// The lines of an intent's text: its training phrasings.
+fn phrasings(d: &Doc) -> Vec<String> {
+    d.text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// A corpus entry as an article. An intent's training phrasings (HINT3) are "other ways
+/// visitors ask this", which is what an article's `questions` hold; an FAQ entry's text is
+/// its body.
+fn article(d: &Doc, intent: bool) -> Article {
+    let (questions, text) = if intent {
+        (phrasings(d), String::new())
+    } else {
+        (Vec::new(), d.text.clone())
+    };
+    Article {
+        id: d.id.clone(),
+        lang: d.lang.clone(),
+        title: d.title.clone(),
+        url: format!("{}/", d.id),
+        questions,
+        sections: vec![Section {
+            text,
+            ..Section::default()
+        }],
+        ..Article::default()
+    }
 }
 
 fn build(set: &Set, with_rules: bool) -> Result<(Index, usize, f64)> {
@@ -124,28 +147,12 @@ fn build(set: &Set, with_rules: bool) -> Result<(Index, usize, f64)> {
     let mut text_bytes = 0;
     for d in &set.docs {
         text_bytes += d.title.len() + d.text.len();
-        b.add_article(Article {
-            id: d.id.clone(),
-            lang: d.lang.clone(),
-            title: d.title.clone(),
-            url: format!("{}/", d.id),
-            sections: vec![Section {
-                text: d.text.clone(),
-                ..Section::default()
-            }],
-            ..Article::default()
-        });
+        b.add_article(article(d, with_rules));
         if with_rules {
             b.add_rule(Rule {
                 id: d.id.clone(),
                 lang: d.lang.clone(),
-                phrasings: d
-                    .text
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(String::from)
-                    .collect(),
+                phrasings: phrasings(d),
                 ..Rule::default()
             });
         }
