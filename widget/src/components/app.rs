@@ -1,9 +1,6 @@
 //! The root component: owns the state, talks to the engine, and picks the view.
 
-use super::{
-    article_list, article_view::ArticleView, ask_box::AskBox, contact_form::ContactForm,
-    conversation::Conversation, header::Header, result_list::ResultList,
-};
+use super::{article_list, article_view, ask_box, contact_form, conversation, header, result_list};
 use crate::config::Config;
 use crate::services::host::{random_bits, Emitter, Shared};
 use crate::services::{storage, ticket};
@@ -145,7 +142,7 @@ pub fn App(props: &Props) -> Html {
 
     let body = match (&state.view, &*props.index) {
         (View::Article(i), Ok(ix)) if (*i as usize) < ix.articles().len() => html! {
-            <ArticleView article={ix.articles()[*i as usize].clone()} />
+            { article_view::view(&article_view::Props { article: ix.articles()[*i as usize].clone() }, &config) }
         },
         (View::Contact, _) => {
             let mailto = ticket::compose(&state, &config);
@@ -161,12 +158,18 @@ pub fn App(props: &Props) -> Html {
                 )
             });
             html! {
-                <ContactForm contact={state.contact.clone()} {mailto} copy={state.copy} dispatch={dispatch.clone()} {on_sent} />
+                { contact_form::view(&contact_form::Props { contact: state.contact.clone(), mailto, copy: state.copy, dispatch: dispatch.clone(), on_sent }, &config) }
             }
         }
         _ => {
             let list = if !state.draft.trim().is_empty() {
-                html! { <ResultList hits={hits.clone()} on_open={open_article.clone()} /> }
+                result_list::view(
+                    &result_list::Props {
+                        hits: hits.clone(),
+                        on_open: open_article.clone(),
+                    },
+                    &config,
+                )
             } else if state.turns.is_empty() && !suggested.1.is_empty() {
                 let heading = if suggested.0 {
                     s.suggested.clone()
@@ -193,14 +196,14 @@ pub fn App(props: &Props) -> Html {
                 <>
                     { for unavailable }
                     <p class="sd-greeting">{ &s.greeting }</p>
-                    <Conversation
-                        turns={state.turns.clone()}
-                        awaiting_feedback={state.awaiting_feedback()}
-                        offers_ticket={state.offers_ticket()}
-                        on_open={open_article.clone()}
-                        on_feedback={{ let d = dispatch.clone(); Callback::from(move |yes| d.dispatch(Action::Feedback(yes))) }}
-                        on_contact={go(Action::OpenContact)}
-                    />
+                    { conversation::view(&conversation::Props {
+                        turns: state.turns.clone(),
+                        awaiting_feedback: state.awaiting_feedback(),
+                        offers_ticket: state.offers_ticket(),
+                        on_open: open_article.clone(),
+                        on_feedback: { let d = dispatch.clone(); Callback::from(move |yes| d.dispatch(Action::Feedback(yes))) },
+                        on_contact: go(Action::OpenContact),
+                    }, &config) }
                     { list }
                 </>
             }
@@ -209,9 +212,11 @@ pub fn App(props: &Props) -> Html {
     let footer = match state.view {
         View::Home => html! {
             <>
-                <AskBox draft={state.draft.clone()}
-                    on_input={{ let d = dispatch.clone(); Callback::from(move |t| d.dispatch(Action::SetDraft(t))) }}
-                    on_ask={ask} />
+                { ask_box::view(&ask_box::Props {
+                    draft: state.draft.clone(),
+                    on_input: { let d = dispatch.clone(); Callback::from(move |t| d.dispatch(Action::SetDraft(t))) },
+                    on_ask: ask,
+                }, &config) }
                 <button type="button" class="sd-link sd-contact-link" onclick={go(Action::OpenContact)}>{ &s.contact_us }</button>
             </>
         },
@@ -222,13 +227,11 @@ pub fn App(props: &Props) -> Html {
     };
 
     html! {
-        <ContextProvider<Rc<Config>> context={config.clone()}>
-            <div class="sd-panel" ref={panel} lang={config.lang} dir={if config.rtl { "rtl" } else { "ltr" }}>
-                <Header {on_back} on_close={close} />
-                <div class="sd-body">{ body }</div>
-                <div class="sd-footer">{ footer }</div>
-            </div>
-        </ContextProvider<Rc<Config>>>
+        <div class="sd-panel" ref={panel} lang={config.lang} dir={if config.rtl { "rtl" } else { "ltr" }}>
+            { header::view(&header::Props { on_back, on_close: close }, &config) }
+            <div class="sd-body">{ body }</div>
+            <div class="sd-footer">{ footer }</div>
+        </div>
     }
 }
 

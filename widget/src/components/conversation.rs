@@ -1,7 +1,8 @@
 //! The conversation so far, with the feedback question under the last answer; new answers are
 //! announced to screen readers through the live region.
 
-use super::{reply, use_config};
+use super::reply;
+use crate::config::Config;
 use crate::state::Turn;
 use yew::prelude::*;
 
@@ -15,9 +16,9 @@ pub struct Props {
     pub on_contact: Callback<MouseEvent>,
 }
 
-#[function_component]
-pub fn Conversation(props: &Props) -> Html {
-    let config = use_config();
+/// A plain view function rather than a component: a function component costs about 3.5 KB of
+/// WebAssembly, and this one has no state of its own.
+pub fn view(props: &Props, config: &Config) -> Html {
     let s = &config.strings;
     let turns = props.turns.iter().map(|t| match t {
         Turn::Question(q) => html! {

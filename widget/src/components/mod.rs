@@ -1,8 +1,10 @@
-//! The panel's components, one per file, each with its `Props`; stateless pieces (`snippet`,
-//! `article_list`, `reply`) are plain view functions to save the per-component WebAssembly.
+//! The panel's pieces, one per file: `app` is the one Yew component (it owns the state and the
+//! hooks); every other piece is a plain view function, because each function component costs
+//! about 3.5 KB of WebAssembly and none of them has state of its own.
 //!
 //! They render what [`crate::state::State`] holds and turn clicks and keys into
-//! [`crate::state::Action`]s; UI strings come from the [`crate::config::Config`] context. Visitor
+//! [`crate::state::Action`]s; UI strings come from the [`crate::config::Config`] the app passes
+//! down. Visitor
 //! and article text always goes through Yew's escaping; only a rule's `answer_html`, written by the
 //! owner and rendered by kbgen, is inserted as HTML.
 
@@ -16,13 +18,3 @@ pub mod header;
 pub mod reply;
 pub mod result_list;
 pub mod snippet;
-
-use crate::config::Config;
-use std::rc::Rc;
-
-/// The resolved config from the app's context; every component sits under the provider.
-#[yew::hook]
-pub fn use_config() -> Rc<Config> {
-    yew::use_context::<Rc<Config>>()
-        .unwrap_or_else(|| Rc::new(Config::resolve(crate::config::RawConfig::default())))
-}
