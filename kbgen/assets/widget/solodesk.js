@@ -77,14 +77,14 @@
     (loading = (async () => {
       const link = el("link", "", shadow);
       link.rel = "stylesheet";
-      link.href = dir + "widget-c794b182d3.css";
+      link.href = dir + "widget-feba5ab267.css";
       const css = new Promise((r) => (link.onload = link.onerror = r));
       const cfg = settle(fetch(base + "widget-config.json").then((r) => (r.ok ? r.json() : null)));
       const index = fetch(base + "index.bin").then(
         (r) => (r.ok ? r.arrayBuffer().then((b) => new Uint8Array(b)) : "index.bin: HTTP " + r.status),
         (e) => "index.bin: " + e
       );
-      const mod = settle(import(dir + "widget-66e349623f.js").then((m) => m.default({ module_or_path: dir + "widget-d4ea85f797.wasm" }).then(() => m)));
+      const mod = settle(import(dir + "widget-fe2f4648b6.js").then((m) => m.default({ module_or_path: dir + "widget-2a7aab03bd.wasm" }).then(() => m)));
       const [c, bytes, m] = await Promise.all([cfg, index, mod, css]);
       conf = { ...(c || {}), ...data };
       theme();
