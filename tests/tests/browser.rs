@@ -58,6 +58,28 @@ async fn clicking_the_launcher_opens_the_panel() {
         launcher.attr("aria-expanded").await.unwrap().as_deref(),
         Some("true")
     );
+    // Regression: the English page also suggested the Chinese translation of each article.
+    let titles = browser
+        .wait_for(
+            "articles suggested for the page",
+            "const t = [...document.querySelector('solodesk-widget').shadowRoot
+                 .querySelectorAll('.sd-item-title')].map(e => e.textContent);
+             return t.length ? t : null;",
+            vec![],
+        )
+        .await;
+    let titles: Vec<&str> = titles
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    assert!(
+        titles
+            .iter()
+            .all(|t| !t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
+        "an English page suggests English articles only: {titles:?}"
+    );
     browser.screenshot("foundation-panel-open").await;
     browser.close().await;
 }

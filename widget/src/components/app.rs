@@ -254,6 +254,15 @@ fn suggestions(index: &Loaded, config: &Config) -> (bool, Vec<crate::state::Link
             .get(i as usize)
             .is_none_or(|a| a.lang != config.lang)
     });
+    // One entry per article: a translation only shows when the visitor's language lacks it.
+    let mut seen = Vec::new();
+    for_page.retain(|&i| {
+        ix.articles().get(i as usize).is_some_and(|a| {
+            let new = !seen.contains(&a.id.as_str());
+            seen.push(a.id.as_str());
+            new
+        })
+    });
     let for_page: Vec<_> = for_page
         .into_iter()
         .filter_map(link)
