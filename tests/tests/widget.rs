@@ -146,6 +146,17 @@ impl Env {
         self.browser.js(&format!("{PRELUDE}\n{body}"), args).await
     }
 
+    /// Presses Tab (at most `max` times) until `body` (run with `S` defined) returns true.
+    async fn tab_until(&self, max: usize, body: &str) -> bool {
+        for _ in 0..max {
+            self.browser.press(Key::Tab).await;
+            if self.js(body, vec![]).await == json!(true) {
+                return true;
+            }
+        }
+        false
+    }
+
     async fn shadow(&self) -> fantoccini::elements::ShadowRoot {
         let host = self
             .browser
@@ -296,20 +307,12 @@ async fn keyboard_opens_the_panel_and_focus_lands_in_the_question_box() {
     env.screenshot("desktop-open").await;
 
     // The rest by keyboard alone: ask, then Tab to "No" and press Enter to reach the form.
-    let mut in_box = false;
-    for _ in 0..12 {
-        env.browser.press(Key::Tab).await;
-        let v = env
-            .js(
-                "return S.activeElement === S.querySelector('.sd-ask .sd-input');",
-                vec![],
-            )
-            .await;
-        if v == json!(true) {
-            in_box = true;
-            break;
-        }
-    }
+    let in_box = env
+        .tab_until(
+            12,
+            "return S.activeElement === S.querySelector('.sd-ask .sd-input');",
+        )
+        .await;
     assert!(in_box, "Tab cycles back to the question box");
     for c in "what is your return policy".chars() {
         env.browser.press(c).await;
@@ -320,20 +323,12 @@ async fn keyboard_opens_the_panel_and_focus_lands_in_the_question_box() {
         "return S.querySelector('.sd-feedback') !== null;",
     )
     .await;
-    let mut reached = false;
-    for _ in 0..20 {
-        env.browser.press(Key::Tab).await;
-        let on_no = env
-            .js(
-                "const a = S.activeElement; return !!a && a.closest('.sd-feedback') !== null && a.textContent === 'No';",
-                vec![],
-            )
-            .await;
-        if on_no == json!(true) {
-            reached = true;
-            break;
-        }
-    }
+    let reached = env
+        .tab_until(
+            20,
+            "const a = S.activeElement; return !!a && a.closest('.sd-feedback') !== null && a.textContent === 'No';",
+        )
+        .await;
     assert!(reached, "Tab reaches the No button");
     env.browser.press(Key::Enter).await;
     env.wait(
