@@ -248,6 +248,19 @@ impl Env {
         serde_json::from_value(v).unwrap()
     }
 
+    /// Waits for live search results and returns their titles, first to last.
+    async fn result_titles(&self, what: &str) -> Vec<String> {
+        let v = self
+            .browser
+            .wait_for(
+                what,
+                &format!("{PRELUDE}\nconst t = [...S.querySelectorAll('.sd-results .sd-item-title')].map((e) => e.textContent); return t.length && t;"),
+                vec![],
+            )
+            .await;
+        serde_json::from_value(v).unwrap()
+    }
+
     /// What the host page's listeners recorded.
     async fn page_errors(&self) -> Vec<String> {
         serde_json::from_value(self.js("return window.__errors;", vec![]).await).unwrap()
@@ -379,15 +392,7 @@ async fn english_and_chinese_questions_find_the_right_article() {
     env.open().await;
     let refund = article_title("en", "refund-timing");
     env.type_question("how long does a refund take").await;
-    let titles = env
-        .browser
-        .wait_for(
-            "live results",
-            &format!("{PRELUDE}\nconst t = [...S.querySelectorAll('.sd-results .sd-item-title')].map((e) => e.textContent); return t.length && t;"),
-            vec![],
-        )
-        .await;
-    let titles: Vec<String> = serde_json::from_value(titles).unwrap();
+    let titles = env.result_titles("live results").await;
     assert!(
         titles.iter().take(3).any(|t| *t == refund),
         "{refund:?} among the first 3 results: {titles:?}"
@@ -404,15 +409,7 @@ async fn english_and_chinese_questions_find_the_right_article() {
     env.open().await;
     let reset = article_title("zh", "reset-password");
     env.type_question("修改密码").await;
-    let titles = env
-        .browser
-        .wait_for(
-            "live results in Chinese",
-            &format!("{PRELUDE}\nconst t = [...S.querySelectorAll('.sd-results .sd-item-title')].map((e) => e.textContent); return t.length && t;"),
-            vec![],
-        )
-        .await;
-    let titles: Vec<String> = serde_json::from_value(titles).unwrap();
+    let titles = env.result_titles("live results in Chinese").await;
     assert!(
         titles.iter().take(3).any(|t| *t == reset),
         "{reset:?} among the first 3 results: {titles:?}"
