@@ -53,33 +53,13 @@ impl Reply {
             })
         };
         if let Some(rule) = &answer.rule {
-            // Translations share an article id and the index resolves a rule's links by id alone,
-            // so an English rule can point at the Chinese article: take the one in the rule's language.
-            let lang = index
-                .rules()
-                .iter()
-                .find(|r| r.id == rule.id && r.answer_html == rule.answer_html)
-                .map(|r| r.lang.as_str());
-            let in_rule_lang = |i: u32| {
-                let articles = index.articles();
-                let (Some(a), Some(lang)) = (articles.get(i as usize), lang) else {
-                    return i;
-                };
-                if a.lang == lang {
-                    return i;
-                }
-                articles
-                    .iter()
-                    .position(|b| b.id == a.id && b.lang == lang)
-                    .map_or(i, |j| j as u32)
-            };
             return Reply::Rule {
                 id: rule.id.clone(),
                 html: rule.answer_html.clone(),
                 articles: rule
                     .articles
                     .iter()
-                    .filter_map(|&i| link(in_rule_lang(i)))
+                    .filter_map(|&i| link(i))
                     .take(limit)
                     .collect(),
             };

@@ -84,7 +84,7 @@
         (r) => (r.ok ? r.arrayBuffer().then((b) => new Uint8Array(b)) : "index.bin: HTTP " + r.status),
         (e) => "index.bin: " + e
       );
-      const mod = settle(import(dir + "widget-fe2f4648b6.js").then((m) => m.default({ module_or_path: dir + "widget-577f604dd7.wasm" }).then(() => m)));
+      const mod = settle(import(dir + "widget-fe2f4648b6.js").then((m) => m.default({ module_or_path: dir + "widget-f26138cb91.wasm" }).then(() => m)));
       const [c, bytes, m] = await Promise.all([cfg, index, mod, css]);
       conf = { ...(c || {}), ...data };
       theme();
