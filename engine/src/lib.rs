@@ -7,9 +7,10 @@
 //! and strings and returns values.
 //!
 //! Features: `all-stemmers` (default) adds the Snowball stemmers of every language besides
-//! English; `regex` (default) lets rules match a regex. The widget may turn both off to keep its
-//! WebAssembly small (the engine's share is ~36 KB gzip without them, ~90 KB with them);
-//! an index written with every stemmer still reads and searches well without them.
+//! English; `regex` (default) lets rules match a regex with regex-lite, `js-regex` with the
+//! browser's `RegExp` instead (see `pattern`). The widget turns `all-stemmers` off and uses
+//! `js-regex` to keep its WebAssembly small; an index written with every stemmer still reads and
+//! searches well without them.
 //!
 //! Map: [`analyze`] turns text into terms (the same code at build and query time), `index`
 //! writes and reads the binary format, `search` ranks articles with BM25F, `rules` is the
@@ -18,6 +19,7 @@
 pub mod analyze;
 mod fold_table;
 mod index;
+mod pattern;
 mod rules;
 mod search;
 mod wire;

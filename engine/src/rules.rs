@@ -14,24 +14,9 @@
 //! gives precision .85 and .92 at coverage .48 and .36 on two of three sets.
 
 use crate::analyze::{self, Kind};
+use crate::pattern::Pattern;
 use crate::search::edits_within;
 use crate::Rule;
-#[cfg(feature = "regex")]
-use regex_lite::Regex;
-
-/// Stands in for regex-lite in builds without the `regex` feature: no regex ever matches.
-#[cfg(not(feature = "regex"))]
-struct Regex;
-
-#[cfg(not(feature = "regex"))]
-impl Regex {
-    fn new(_: &str) -> Result<Regex, ()> {
-        Err(())
-    }
-    fn is_match(&self, _: &str) -> bool {
-        false
-    }
-}
 use rust_stemmers::Stemmer;
 use std::collections::BTreeMap;
 
@@ -79,7 +64,7 @@ struct Compiled {
     /// Per phrasing: does it negate ("not", "can't")?
     negated: Vec<bool>,
     keywords: Vec<Vec<String>>,
-    regex: Option<Regex>,
+    regex: Option<Pattern>,
 }
 
 /// The rules of an index, analyzed once when the index is read.
@@ -177,10 +162,7 @@ impl RuleSet {
                     .filter(|k: &Vec<String>| !k.is_empty())
                     .collect();
                 // A regex that does not compile is ignored here; kbgen reports it at build time.
-                let regex = r
-                    .regex
-                    .as_deref()
-                    .and_then(|re| Regex::new(&format!("(?i){re}")).ok());
+                let regex = r.regex.as_deref().and_then(Pattern::new);
                 let negated = r.phrasings.iter().map(|p| negates(p)).collect();
                 Compiled {
                     phrasings,

@@ -197,6 +197,16 @@ fn validate(rule: &mut RuleDef, i: usize, path: &Path, diags: &mut Diagnostics) 
                 ),
             );
             rule.regex = None;
+        } else if let Some(construct) = browser_unsupported(re) {
+            diags.warn(
+                path,
+                rule.line,
+                1,
+                format!(
+                    "rule \"{}\": regex uses `{construct}`, which browsers' RegExp does not understand; the widget ignores this regex (`kbgen ask` still uses it)",
+                    rule.id
+                ),
+            );
         }
     }
     if rule.phrasings.is_empty() && rule.keywords.is_empty() && rule.regex.is_none() {
@@ -210,6 +220,27 @@ fn validate(rule: &mut RuleDef, i: usize, path: &Path, diags: &mut Diagnostics) 
             ),
         );
     }
+}
+
+/// The first piece of Rust regex syntax in `re` that JavaScript's `RegExp` lacks: the widget
+/// matches rule regexes with the browser's engine (see the engine's `pattern` module), where
+/// such a regex fails to compile and is ignored. A leading `(?i)` is fine: rules are
+/// case-insensitive anyway.
+fn browser_unsupported(re: &str) -> Option<&'static str> {
+    let body = re.strip_prefix("(?i)").unwrap_or(re);
+    const RUST_ONLY: [&str; 9] = [
+        "(?", "\\A", "\\z", "[[:", "\\x{", "\\pL", "\\pN", "\\PL", "\\PN",
+    ];
+    RUST_ONLY.into_iter().find(|c| {
+        // `(?:`, `(?=`, `(?!`, `(?<` are groups JavaScript has; other `(?` are inline flags.
+        if *c == "(?" {
+            body.match_indices("(?").any(|(i, _)| {
+                !matches!(body.as_bytes().get(i + 2), Some(b':' | b'=' | b'!' | b'<'))
+            })
+        } else {
+            body.contains(c)
+        }
+    })
 }
 
 /// The seed brief's format: each `pattern` is a regex or a phrase; `a|b` alternatives also become
@@ -363,6 +394,23 @@ mod tests {
             &[
                 "rules:3:1: error: rule \"rule_3\": invalid regex: found unclosed character class",
                 "rules:3:1: error: rule \"rule_3\" can never fire: it has no phrasings, keywords or regex",
+            ],
+        );
+    }
+
+    #[test]
+    fn regexes_the_browser_cannot_run_are_named() {
+        check(
+            "[[rule]]\nid = \"a\"\nregex = '(?i)\\b(IT-\\d{4,}|tracking (?:number|link))\\b'\nanswer = \"x\"\n\n[[rule]]\nid = \"b\"\nregex = 'order\\z'\nanswer = \"x\"\n\n[[rule]]\nid = \"c\"\nregex = 'a(?s).b'\nanswer = \"x\"\n",
+            Format::Toml,
+            &[
+                ("a", &[], Some(r"(?i)\b(IT-\d{4,}|tracking (?:number|link))\b")),
+                ("b", &[], Some(r"order\z")),
+                ("c", &[], Some("a(?s).b")),
+            ],
+            &[
+                "rules:6:1: warning: rule \"b\": regex uses `\\z`, which browsers' RegExp does not understand; the widget ignores this regex (`kbgen ask` still uses it)",
+                "rules:11:1: warning: rule \"c\": regex uses `(?`, which browsers' RegExp does not understand; the widget ignores this regex (`kbgen ask` still uses it)",
             ],
         );
     }

@@ -431,6 +431,14 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&vars))));
         (format!("{}index.html", pages[i].url), html)
     });
+    // The widget reads an article inside its panel from this fragment (the rendered body only),
+    // fetched when the visitor opens it; `widget/` is where the help center allows other origins.
+    for p in &pages {
+        site.files.insert(
+            format!("widget/articles/{}.html", p.url.trim_end_matches('/')),
+            p.html.clone().into_bytes(),
+        );
+    }
     for (out, html) in article_pages {
         match html {
             Ok(html) => {

@@ -444,12 +444,35 @@ async fn an_article_opens_inside_the_widget_with_a_link_to_the_full_page() {
         env.texts(".sd-article-title").await,
         std::slice::from_ref(&title)
     );
+    // The whole body arrives from the help center (the index only has snippets).
+    env.wait(
+        "the article's body",
+        "return S.querySelector('.sd-article-body:not([aria-busy])') !== null;",
+    )
+    .await;
     let text = env.texts(".sd-article").await.concat();
-    // A sentence and a heading of site/articles/en/refund-timing.md.
+    // A heading, a sentence and a table row far down site/articles/en/refund-timing.md.
     assert!(text.contains("When I issue the refund"), "{text}");
     assert!(
         text.contains("Refunds always go back to the payment method you used"),
         "{text}"
+    );
+    assert!(text.contains("MB WAY"), "{text}");
+    // Its links lead to the help center's pages, in a new tab.
+    let link = env
+        .js(
+            "const a = [...S.querySelectorAll('.sd-article-body a')].find((a) => a.textContent === 'currency and prices');
+             return a && [a.href, a.target];",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        link,
+        json!([
+            format!("{}/en/currency-and-prices/", env.server.origin()),
+            "_blank"
+        ]),
+        "an article link resolved against the help center"
     );
     let href = env
         .js(
@@ -781,6 +804,16 @@ async fn the_widget_works_under_a_strict_content_security_policy() {
     env.ask("what is your return policy").await;
     let answers = env.texts(".sd-reply.sd-rule .sd-answer").await;
     assert!(answers.iter().any(|a| a.contains("30 days")), "{answers:?}");
+    // Only the `order-tracking` rule's regex (`IT-\d{4,}`, run by the browser's RegExp) knows
+    // an order number: no phrasing or article has this one.
+    env.ask("IT-20931?").await;
+    env.wait(
+        "the order-tracking rule's answer",
+        "return S.querySelectorAll('.sd-reply.sd-rule .sd-answer').length === 2;",
+    )
+    .await;
+    let answers = env.texts(".sd-reply.sd-rule .sd-answer").await;
+    assert!(answers[1].contains("tracking number"), "{answers:?}");
     // The stylesheet applied: the panel is laid out as a fixed card, not unstyled flow.
     let styled = env
         .js(

@@ -77,14 +77,14 @@
     (loading = (async () => {
       const link = el("link", "", shadow);
       link.rel = "stylesheet";
-      link.href = dir + "widget-feba5ab267.css";
+      link.href = dir + "widget-e98927c549.css";
       const css = new Promise((r) => (link.onload = link.onerror = r));
       const cfg = settle(fetch(base + "widget-config.json").then((r) => (r.ok ? r.json() : null)));
       const index = fetch(base + "index.bin").then(
         (r) => (r.ok ? r.arrayBuffer().then((b) => new Uint8Array(b)) : "index.bin: HTTP " + r.status),
         (e) => "index.bin: " + e
       );
-      const mod = settle(import(dir + "widget-fe2f4648b6.js").then((m) => m.default({ module_or_path: dir + "widget-f26138cb91.wasm" }).then(() => m)));
+      const mod = settle(import(dir + "widget-d4c8fbf4c1.js").then((m) => m.default({ module_or_path: dir + "widget-1f79a218dd.wasm" }).then(() => m)));
       const [c, bytes, m] = await Promise.all([cfg, index, mod, css]);
       conf = { ...(c || {}), ...data };
       theme();

@@ -3,8 +3,8 @@
 use super::{article_list, article_view, ask_box, contact_form, conversation, header, result_list};
 use crate::config::Config;
 use crate::services::host::{random_bits, Emitter, Shared};
-use crate::services::{storage, ticket};
-use crate::state::{reference_from, Action, Reply, State, View};
+use crate::services::{article, storage, ticket};
+use crate::state::{absolute, reference_from, Action, Reply, State, View};
 use crate::{Command, Loaded};
 use solodesk_engine::{Question, SearchOptions};
 use std::rc::Rc;
@@ -57,6 +57,31 @@ pub fn App(props: &Props) -> Html {
                 .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
             if let Some(t) = target {
                 let _ = t.focus();
+            }
+        });
+    }
+
+    // The open article's body, fetched when it opens: (position, HTML or None when unavailable).
+    let body = use_state(|| None::<(u32, Option<AttrValue>)>);
+    {
+        let (body, index, base) = (body.clone(), props.index.clone(), config.base.clone());
+        use_effect_with(state.view.clone(), move |view| {
+            let (View::Article(i), Ok(ix)) = (view, &*index) else {
+                return;
+            };
+            let i = *i;
+            if body.as_ref().is_some_and(|(j, _)| *j == i) {
+                return;
+            }
+            if let Some(a) = ix.articles().get(i as usize) {
+                let done = Callback::from(move |html: Option<String>| {
+                    body.set(Some((i, html.map(AttrValue::from))))
+                });
+                article::fetch_body(
+                    article::fragment_url(&base, &a.url),
+                    absolute(&base, &a.url),
+                    done,
+                );
             }
         });
     }
@@ -142,7 +167,10 @@ pub fn App(props: &Props) -> Html {
 
     let body = match (&state.view, &*props.index) {
         (View::Article(i), Ok(ix)) if (*i as usize) < ix.articles().len() => html! {
-            { article_view::view(&article_view::Props { article: ix.articles()[*i as usize].clone() }, &config) }
+            { article_view::view(&article_view::Props {
+                article: ix.articles()[*i as usize].clone(),
+                body: body.as_ref().filter(|(j, _)| j == i).and_then(|(_, html)| html.clone()),
+            }, &config) }
         },
         (View::Contact, _) => {
             let mailto = ticket::compose(&state, &config);

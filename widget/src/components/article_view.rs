@@ -1,4 +1,8 @@
-//! An article read inside the panel from the index's section text, with a link to the full page.
+//! An article read inside the panel, with a link to the full page.
+//!
+//! The body is the article's own HTML from the help center once it has arrived (see
+//! `services::article`); until then, or when it cannot be fetched, the index's section snippets
+//! stand in, each marked as cut.
 
 use crate::config::Config;
 use crate::state::absolute;
@@ -8,27 +12,35 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub article: Article,
+    /// The article's body HTML, links already resolved, when it has been fetched.
+    pub body: Option<AttrValue>,
 }
 
 /// A plain view function rather than a component: a function component costs about 3.5 KB of
 /// WebAssembly, and this one has no state of its own.
 pub fn view(props: &Props, config: &Config) -> Html {
     let a = &props.article;
-    let paragraphs = |text: &str| {
-        text.split('\n')
-            .filter(|p| !p.trim().is_empty())
-            .map(|p| html! { <p>{ p.to_string() }</p> })
-            .collect::<Html>()
+    let content = match &props.body {
+        // kbgen rendered this from the owner's markdown and escaped everything that did not come
+        // from the owner; it is what the help center's own page shows.
+        Some(html) => html! {
+            <div class="sd-article-body">{ Html::from_html_unchecked(html.clone()) }</div>
+        },
+        None => html! {
+            <div class="sd-article-body" aria-busy="true">
+                { for a.sections.iter().map(|sec| html! {
+                    <section>
+                        if !sec.heading.is_empty() { <h4>{ &sec.heading }</h4> }
+                        if !sec.text.is_empty() { <p>{ format!("{}…", sec.text.trim_end()) }</p> }
+                    </section>
+                }) }
+            </div>
+        },
     };
     html! {
         <article class="sd-article" lang={a.lang.clone()}>
             <h3 class="sd-article-title" tabindex="-1">{ &a.title }</h3>
-            { for a.sections.iter().map(|sec| html! {
-                <section>
-                    if !sec.heading.is_empty() { <h4>{ &sec.heading }</h4> }
-                    { paragraphs(&sec.text) }
-                </section>
-            }) }
+            { content }
             <p><a class="sd-link" href={absolute(&config.base, &a.url)} target="_blank" rel="noopener">
                 { &config.strings.full_article }
             </a></p>

@@ -1,0 +1,94 @@
+//! Fetches an article's body for reading inside the panel.
+//!
+//! kbgen writes each article's rendered body to `widget/articles/<lang>/<id>.html` beside the
+//! widget (where the help center lets other origins read). The index only holds snippets, so
+//! the panel shows those until the body arrives, and keeps them when it cannot be fetched.
+//! Links and images in the body are written for the help center's own pages; they are resolved
+//! against the article's URL there, so they work on the owner's site too, and links open in a
+//! new tab rather than navigating the visitor away from the page they were on.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    // Bound by name instead of through web-sys so no extra web-sys features are compiled in.
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn fetch(url: &str) -> Result<js_sys::Promise, JsValue>;
+
+    type Response;
+    #[wasm_bindgen(method, getter)]
+    fn ok(this: &Response) -> bool;
+    #[wasm_bindgen(method, catch)]
+    fn text(this: &Response) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// The URL of an article's body fragment, from the help center root and the article's URL.
+pub fn fragment_url(base: &str, article_url: &str) -> String {
+    crate::state::absolute(
+        base,
+        &format!("widget/articles/{}.html", article_url.trim_end_matches('/')),
+    )
+}
+
+/// Fetches the fragment at `url` and calls `done` with its HTML, links resolved against
+/// `page_url` (the article's full page), or `None` when it could not be had.
+pub fn fetch_body(url: String, page_url: String, done: yew::Callback<Option<String>>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        done.emit(
+            body(&url)
+                .await
+                .and_then(|html| resolve_links(&html, &page_url)),
+        );
+    });
+}
+
+async fn body(url: &str) -> Option<String> {
+    let response: Response = JsFuture::from(fetch(url).ok()?)
+        .await
+        .ok()?
+        .unchecked_into();
+    if !response.ok() {
+        return None;
+    }
+    JsFuture::from(response.text().ok()?)
+        .await
+        .ok()?
+        .as_string()
+}
+
+/// Makes every link and image in `html` absolute against `page_url`, and links open a new tab.
+/// Parsed in a `<template>`, whose content is inert: nothing loads or runs while it is fixed.
+fn resolve_links(html: &str, page_url: &str) -> Option<String> {
+    let document = web_sys::window()?.document()?;
+    let template: web_sys::HtmlTemplateElement =
+        document.create_element("template").ok()?.dyn_into().ok()?;
+    template.set_inner_html(html);
+    let nodes = template
+        .content()
+        .query_selector_all("a[href], img[src]")
+        .ok()?;
+    for i in 0..nodes.length() {
+        let Some(el) = nodes
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        else {
+            continue;
+        };
+        let attr = if el.tag_name().eq_ignore_ascii_case("a") {
+            let _ = el.set_attribute("target", "_blank");
+            let _ = el.set_attribute("rel", "noopener");
+            "href"
+        } else {
+            "src"
+        };
+        let resolved = el
+            .get_attribute(attr)
+            .and_then(|v| web_sys::Url::new_with_base(&v, page_url).ok());
+        if let Some(url) = resolved {
+            let _ = el.set_attribute(attr, &url.href());
+        }
+    }
+    Some(template.inner_html())
+}
