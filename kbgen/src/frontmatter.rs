@@ -110,7 +110,7 @@ pub fn parse(
     diags: &mut Diagnostics,
 ) -> FrontMatter {
     let value = match format {
-        Format::Yaml => match serde_yaml::from_str::<serde_yaml::Value>(front) {
+        Format::Yaml => match yaml_serde::from_str::<yaml_serde::Value>(front) {
             Ok(v) => yaml_to_json(v),
             Err(e) => {
                 let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
@@ -237,7 +237,7 @@ fn synonym(key: &str) -> Option<&'static str> {
 }
 
 fn first_sentence(s: &str) -> String {
-    // serde_yaml appends " at line X column Y", which the position prefix already says.
+    // yaml_serde appends " at line X column Y", which the position prefix already says.
     s.split(" at line ").next().unwrap_or(s).to_string()
 }
 
@@ -285,20 +285,20 @@ pub fn date_prefix(s: &str) -> Option<String> {
     ok.then(|| d.to_string())
 }
 
-pub fn yaml_to_json(v: serde_yaml::Value) -> Value {
+pub fn yaml_to_json(v: yaml_serde::Value) -> Value {
     match v {
-        serde_yaml::Value::Null => Value::Null,
-        serde_yaml::Value::Bool(b) => Value::Bool(b),
-        serde_yaml::Value::Number(n) => {
+        yaml_serde::Value::Null => Value::Null,
+        yaml_serde::Value::Bool(b) => Value::Bool(b),
+        yaml_serde::Value::Number(n) => {
             if let Some(i) = n.as_i64() {
                 Value::from(i)
             } else {
                 n.as_f64().map_or(Value::Null, Value::from)
             }
         }
-        serde_yaml::Value::String(s) => Value::String(s),
-        serde_yaml::Value::Sequence(s) => Value::Array(s.into_iter().map(yaml_to_json).collect()),
-        serde_yaml::Value::Mapping(m) => Value::Object(
+        yaml_serde::Value::String(s) => Value::String(s),
+        yaml_serde::Value::Sequence(s) => Value::Array(s.into_iter().map(yaml_to_json).collect()),
+        yaml_serde::Value::Mapping(m) => Value::Object(
             m.into_iter()
                 .map(|(k, v)| {
                     let key = match yaml_to_json(k) {
@@ -309,7 +309,7 @@ pub fn yaml_to_json(v: serde_yaml::Value) -> Value {
                 })
                 .collect(),
         ),
-        serde_yaml::Value::Tagged(t) => yaml_to_json(t.value),
+        yaml_serde::Value::Tagged(t) => yaml_to_json(t.value),
     }
 }
 

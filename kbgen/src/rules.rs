@@ -68,7 +68,7 @@ pub fn parse(text: &str, format: Format, path: &Path, diags: &mut Diagnostics) -
                 return Vec::new();
             }
         },
-        Format::Yaml => match serde_yaml::from_str::<serde_yaml::Value>(text) {
+        Format::Yaml => match yaml_serde::from_str::<yaml_serde::Value>(text) {
             Ok(v) => yaml_to_json(v),
             Err(e) => {
                 let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
