@@ -22,6 +22,15 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
     let base_url = format!("http://127.0.0.1:{port}/");
     clear_stale_builds();
     let out = std::env::temp_dir().join(format!("kbgen-serve-{}", std::process::id()));
+    // Ctrl-C (or a SIGTERM) removes this run's build before exiting; only a kill that gives no
+    // chance to clean up leaves it, for `clear_stale_builds` on the next start.
+    let _ = ctrlc::set_handler({
+        let out = out.clone();
+        move || {
+            remove_build(&out);
+            std::process::exit(130);
+        }
+    });
     let version = Arc::new(AtomicU64::new(0));
     // Taken before the first build, so a change made while it runs (or right after the URL is
     // printed) is never missed.
@@ -178,8 +187,22 @@ fn rebuild(dir: &Path, out: &Path, base_url: &str) -> bool {
     }
 }
 
+/// Removes a serve build folder and the temporary siblings an interrupted rebuild leaves.
+fn remove_build(out: &Path) {
+    let _ = std::fs::remove_dir_all(out);
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.kbgen-", name.to_string_lossy());
+    for e in std::fs::read_dir(parent).into_iter().flatten().flatten() {
+        if e.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 /// Removes the build folders of earlier `kbgen serve` runs that are no longer running (they were
-/// stopped with Ctrl-C, which leaves no chance to clean up). Linux only: it asks `/proc`.
+/// killed without a chance to clean up). Linux only: it asks `/proc`.
 fn clear_stale_builds() {
     if !cfg!(target_os = "linux") {
         return;
@@ -196,7 +219,7 @@ fn clear_stale_builds() {
             continue;
         };
         if !Path::new("/proc").join(pid.to_string()).exists() {
-            let _ = std::fs::remove_dir_all(e.path());
+            remove_build(&e.path());
         }
     }
 }

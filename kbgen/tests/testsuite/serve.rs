@@ -103,4 +103,19 @@ fn serves_site_demo_and_live_reload() {
     assert!(get(&addr, "/en/track-order/")
         .1
         .contains("ship within 1 working day"));
+
+    // Stopping it (SIGTERM, as Ctrl-C's SIGINT) removes its build folder.
+    if cfg!(unix) {
+        let pid = child.0.id();
+        let build = std::env::temp_dir().join(format!("kbgen-serve-{pid}"));
+        assert!(build.is_dir(), "{} while serving", build.display());
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.0.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "exits as interrupted");
+        assert!(!build.exists(), "{} left behind", build.display());
+    }
 }
