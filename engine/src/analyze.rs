@@ -115,7 +115,8 @@ const STOP_EN: &[&str] = &[
 
 /// Is the folded word a stop word? Only English has a list: elsewhere every word counts.
 pub fn is_stop(folded: &str) -> bool {
-    STOP_EN.binary_search(&folded).is_ok()
+    // Every stop word has at most 5 letters; the length test spares most words the search.
+    folded.len() <= 5 && STOP_EN.binary_search(&folded).is_ok()
 }
 
 /// Folds case and diacritics of one non-CJK word: `Ärger` → `arger`, `ＡＢＣ` → `abc`, `don't` → `dont`.
@@ -161,7 +162,7 @@ fn fullwidth_to_ascii(c: char) -> char {
 /// Remembers stems: the index builder meets the same words over and over, and Snowball
 /// stemming is the most expensive step of analysis.
 #[derive(Default)]
-pub struct StemCache(std::collections::HashMap<String, String>);
+pub struct StemCache(rustc_hash::FxHashMap<String, String>);
 
 impl StemCache {
     fn stem(&mut self, stemmer: &Stemmer, folded: &str) -> String {
@@ -336,8 +337,9 @@ mod tests {
     }
 
     #[test]
-    fn stop_list_is_sorted_for_binary_search() {
+    fn stop_list_is_sorted_and_short_for_is_stop() {
         assert!(STOP_EN.windows(2).all(|w| w[0] < w[1]));
+        assert!(STOP_EN.iter().all(|w| w.len() <= 5));
     }
 
     #[test]

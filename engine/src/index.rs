@@ -26,6 +26,7 @@ use crate::rules::RuleSet;
 use crate::wire::{checksum, Reader, Writer};
 use crate::{Article, FormatError, Rule, Section, DEFAULT_RULE_THRESHOLD, FORMAT_VERSION, MAGIC};
 use rust_stemmers::Stemmer;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
@@ -89,7 +90,9 @@ impl IndexBuilder {
 
         // Terms are interned while analyzing; per term, (section, freqs) in section order,
         // because sections are visited in order.
-        let mut ids: HashMap<String, u32> = HashMap::new();
+        // Interning is the hottest map of the build; its keys are the owner's own words, so a
+        // fast non-keyed hash is safe.
+        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
         let mut lists: Vec<Vec<(u32, Freqs)>> = Vec::new();
         let mut caches: HashMap<String, StemCache> = HashMap::new();
         let mut here: Vec<(u32, Freqs)> = Vec::new();
