@@ -54,6 +54,17 @@ pub fn is_cjk(c: char) -> bool {
         | 0x20000..=0x2FA1F) // extensions B.. and compatibility supplement
 }
 
+/// Do two language tags name the same language (`zh-CN` and `zh`, `en_GB` and `EN`)?
+pub fn same_language(a: &str, b: &str) -> bool {
+    let primary = |l: &str| {
+        l.split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    };
+    primary(a) == primary(b)
+}
+
 /// The Snowball stemmer for a language tag (`en`, `fr-CA`, `pt_BR`), if rust-stemmers has one
 /// and this build includes it (feature `all-stemmers`; English is always there).
 pub fn stemmer_for(lang: &str) -> Option<Stemmer> {

@@ -327,11 +327,16 @@ impl RuleSet {
                 *s = s.max(REGEX_SCORE);
             }
         }
+        // Equal scores (the same regex in each language's copy of a rule) go to the rule in the
+        // visitor's language, so the answer comes in it.
+        let foreign =
+            |i: usize| lang.is_some_and(|l| !analyze::same_language(&self.rules[i].lang, l));
         let mut order: Vec<usize> = (0..self.rules.len()).collect();
         order.sort_by(|&a, &b| {
             scores[b]
                 .total_cmp(&scores[a])
                 .then(self.rules[b].priority.cmp(&self.rules[a].priority))
+                .then(foreign(a).cmp(&foreign(b)))
                 .then(a.cmp(&b))
         });
         order

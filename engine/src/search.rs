@@ -369,14 +369,9 @@ impl Index {
         }
         if let Some(lang) = opts.lang {
             if self.langs.len() > 1 {
-                let primary = |l: &str| {
-                    l.split(['-', '_'])
-                        .next()
-                        .unwrap_or("")
-                        .to_ascii_lowercase()
-                };
-                let want = primary(lang);
-                ranked.sort_by_key(|r| primary(&self.articles[r.article as usize].lang) != want);
+                ranked.sort_by_key(|r| {
+                    !analyze::same_language(&self.articles[r.article as usize].lang, lang)
+                });
             }
         }
         ranked.truncate(opts.limit);

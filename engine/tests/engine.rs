@@ -355,6 +355,40 @@ mod rules {
         }
     }
 
+    /// Each language's copy of a rule carries the same regex; an order number alone matches
+    /// both equally, and the visitor gets the copy in their language.
+    #[test]
+    fn a_tie_goes_to_the_rule_in_the_visitors_language() {
+        let mut b = IndexBuilder::new();
+        for (lang, phrasing, answer) in [
+            ("en", "where is my parcel", "<p>Tracking.</p>"),
+            ("zh", "我的包裹在哪里", "<p>物流。</p>"),
+        ] {
+            b.add_rule(Rule {
+                id: "tracking".into(),
+                lang: lang.into(),
+                phrasings: vec![phrasing.into()],
+                regex: Some(r"\bIT-\d{4,}\b".into()),
+                answer_html: answer.into(),
+                ..Rule::default()
+            });
+        }
+        let index = Index::from_bytes(&b.build()).unwrap();
+        for (lang, expected) in [
+            ("zh", "<p>物流。</p>"),
+            ("zh-CN", "<p>物流。</p>"),
+            ("en", "<p>Tracking.</p>"),
+        ] {
+            let answer = index.ask(&Question {
+                text: "IT-20931",
+                lang: Some(lang),
+                ..Question::default()
+            });
+            let rule = answer.rule.expect("the regex answers");
+            assert_eq!(rule.answer_html, expected, "{lang}");
+        }
+    }
+
     fn ask(index: &Index, text: &str) -> Option<String> {
         index
             .ask(&Question {
