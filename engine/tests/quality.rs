@@ -126,17 +126,17 @@ fn stackfaq_search() {
 
 #[test]
 fn hint3_sofmattress_search() {
-    check_recall("hint3_sofmattress_en", 0.73);
+    check_recall("hint3_sofmattress_en", 0.76);
 }
 
 #[test]
 fn hint3_curekart_search() {
-    check_recall("hint3_curekart_en", 0.72);
+    check_recall("hint3_curekart_en", 0.76);
 }
 
 #[test]
 fn hint3_powerplay11_search() {
-    check_recall("hint3_powerplay11_en", 0.63);
+    check_recall("hint3_powerplay11_en", 0.68);
 }
 
 #[test]
