@@ -41,8 +41,8 @@ const STOP_WEIGHT: f32 = 0.1;
 /// A word that is not in the index may be the root of one that is ("sell" of "seller",
 /// "deliver" of "delivery"): index terms that extend it by at most this many letters match
 /// with `DERIVED_WEIGHT` (HINT3 curekart R@1 .763 → .778, no change on the other sets).
-const MAX_DERIVED_EXTRA: usize = 3;
-const DERIVED_WEIGHT: f32 = 0.6;
+pub(crate) const MAX_DERIVED_EXTRA: usize = 3;
+pub(crate) const DERIVED_WEIGHT: f32 = 0.6;
 /// How much an article's score grows, in proportion to the cosine between the query and the
 /// closest of its `questions`. Questions are separate phrasings: the field sums them and loses
 /// which words were asked together, which the closest one keeps (R@1 HINT3 curekart

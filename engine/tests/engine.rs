@@ -427,6 +427,26 @@ mod rules {
         assert_eq!(typo[0].id, "refund");
     }
 
+    /// A word no rule uses finds the rule words it is the root of, as in search.
+    #[test]
+    fn a_root_finds_its_derived_words() {
+        let mut b = IndexBuilder::new();
+        for (id, phrasings) in [
+            ("seller", ["how do I become a seller", "seller account"]),
+            ("order", ["where is my order", "track my order"]),
+        ] {
+            b.add_rule(Rule {
+                id: id.into(),
+                lang: "en".into(),
+                phrasings: phrasings.map(String::from).to_vec(),
+                ..Rule::default()
+            });
+        }
+        let index = Index::from_bytes(&b.build()).unwrap();
+        let matches = index.match_rules("sell my products", None);
+        assert_eq!(matches.first().map(|m| m.id.as_str()), Some("seller"));
+    }
+
     #[test]
     fn abstains_out_of_scope() {
         let index = index();
