@@ -1,6 +1,6 @@
 //! The index: what the builder writes and the reader loads, in one place.
 //!
-//! Layout of format version 1 (all integers are LEB128 varints unless said otherwise):
+//! Layout of format version 2 (all integers are LEB128 varints unless said otherwise):
 //!
 //! ```text
 //! "SDKX" | u16 LE version | body | u32 LE FNV-1a checksum of everything before it
@@ -15,7 +15,11 @@
 //!        postings: bytes; per term, per section that has it: varint (section gap << 2 | code)
 //!                  where code 0-2 is 1-3 body occurrences and 3 means one byte of field
 //!                  frequencies follows (see `pack_fields`)
+//!        phrasings: per article n, then per question (those with terms) n, then its distinct
+//!                  terms as positions in the term list, ascending, each a gap from the last
 //! ```
+//!
+//! Version 2 added the phrasings; version 1 files are rejected (kbgen rebuilds the index).
 //!
 //! Only what ranking and snippets need is stored: per section the first words of its text (the
 //! snippet) and the lengths of its fields, never the full text, which the help center pages hold.
@@ -97,6 +101,7 @@ impl IndexBuilder {
         let mut caches: HashMap<String, StemCache> = HashMap::new();
         let mut here: Vec<(u32, Freqs)> = Vec::new();
         let mut section_no = 0u32;
+        let mut phrasings: Vec<Vec<Vec<u32>>> = Vec::with_capacity(self.articles.len());
         w.usize(self.articles.len());
         for article in &self.articles {
             let stemmer = analyze::stemmer_for(&article.lang);
@@ -116,7 +121,16 @@ impl IndexBuilder {
                     .collect()
             };
             let title = intern(&article.title, true);
-            let questions = intern(&article.questions.join("\n"), true);
+            // Each question on its own, for question matching (see `search`); together they
+            // are the questions field, as if joined by line breaks.
+            let asked: Vec<Vec<u32>> = article.questions.iter().map(|q| intern(q, true)).collect();
+            let questions: Vec<u32> = asked.iter().flatten().copied().collect();
+            let mut own = asked;
+            for p in &mut own {
+                p.sort_unstable();
+                p.dedup();
+            }
+            phrasings.push(own);
             let tags = intern(&article.tags.join("\n"), true);
             w.str(&article.id);
             w.str(&article.lang);
@@ -223,8 +237,13 @@ impl IndexBuilder {
         let mut sorted: Vec<(&str, u32)> = ids.iter().map(|(t, &id)| (t.as_str(), id)).collect();
         sorted.sort_unstable();
         w.usize(sorted.len());
+        // Phrasings refer to terms by their position in the sorted list.
+        let mut position_of = vec![0u32; sorted.len()];
+        for (i, &(_, id)) in sorted.iter().enumerate() {
+            position_of[id as usize] = i as u32;
+        }
         let mut previous: &[u8] = &[];
-        for (term, id) in sorted {
+        for &(term, id) in &sorted {
             let list = &lists[id as usize];
             let shared = previous
                 .iter()
@@ -259,6 +278,31 @@ impl IndexBuilder {
             w.usize(blob.buf.len() - start);
         }
         w.bytes(&blob.buf);
+        // Stop words weigh little in a question and would be a third of what is stored here.
+        for own in &phrasings {
+            let own: Vec<Vec<u32>> = own
+                .iter()
+                .map(|p| {
+                    let mut terms: Vec<u32> = p
+                        .iter()
+                        .map(|&id| position_of[id as usize])
+                        .filter(|&t| !analyze::is_stop(sorted[t as usize].0))
+                        .collect();
+                    terms.sort_unstable();
+                    terms
+                })
+                .filter(|p| !p.is_empty())
+                .collect();
+            w.usize(own.len());
+            for terms in own {
+                w.usize(terms.len());
+                let mut last = 0;
+                for t in terms {
+                    w.usize((t - last) as usize);
+                    last = t;
+                }
+            }
+        }
         let sum = checksum(&w.buf);
         w.buf.extend_from_slice(&sum.to_le_bytes());
         w.buf
@@ -360,6 +404,80 @@ pub struct Index {
     pub(crate) unstemmed: bool,
     pub(crate) rules: RuleSet,
     pub(crate) rule_threshold: f32,
+    pub(crate) phrasings: Phrasings,
+}
+
+/// Each article's questions as separate sets of terms, so that a query can be compared with
+/// each way of asking on its own (see `QUESTION_WEIGHT` in `search`), inverted by term.
+pub(crate) struct Phrasings {
+    /// Per phrasing: its article and the norm of its term vector, weighted by IDF.
+    pub article: Vec<u32>,
+    pub norm: Vec<f32>,
+    /// Per term `t`, the phrasings that contain it: `list[start[t]..start[t + 1]]`.
+    pub start: Vec<u32>,
+    pub list: Vec<u32>,
+}
+
+impl Phrasings {
+    fn read(
+        r: &mut Reader<'_>,
+        articles: usize,
+        terms: &[Box<str>],
+        info: &[TermInfo],
+    ) -> Result<Phrasings, FormatError> {
+        let mut article = Vec::new();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for a in 0..articles {
+            for _ in 0..r.count()? {
+                let phrasing = article.len() as u32;
+                article.push(a as u32);
+                let mut term = 0usize;
+                for k in 0..r.count()? {
+                    let gap = r.usize()?;
+                    if k > 0 && gap == 0 {
+                        return Err(FormatError::Corrupt("phrasing terms out of order"));
+                    }
+                    term = term.saturating_add(gap);
+                    if term >= terms.len() {
+                        return Err(FormatError::Corrupt("phrasing term"));
+                    }
+                    pairs.push((term as u32, phrasing));
+                }
+            }
+        }
+        let n = articles as f32;
+        let mut norm = vec![0.0f32; article.len()];
+        let mut start = vec![0u32; terms.len() + 1];
+        for &(t, p) in &pairs {
+            let w = crate::search::idf(n, info[t as usize].df as f32);
+            norm[p as usize] += w * w;
+            start[t as usize + 1] += 1;
+        }
+        for n in &mut norm {
+            *n = n.sqrt();
+        }
+        for t in 0..terms.len() {
+            start[t + 1] += start[t];
+        }
+        // Pairs come in phrasing order, so each term's list is sorted by phrasing.
+        let mut next = start.clone();
+        let mut list = vec![0u32; pairs.len()];
+        for &(t, p) in &pairs {
+            list[next[t as usize] as usize] = p;
+            next[t as usize] += 1;
+        }
+        Ok(Phrasings {
+            article,
+            norm,
+            start,
+            list,
+        })
+    }
+
+    /// The phrasings that contain term `t`.
+    pub fn of(&self, t: usize) -> &[u32] {
+        &self.list[self.start[t] as usize..self.start[t + 1] as usize]
+    }
 }
 
 impl fmt::Debug for Index {
@@ -512,6 +630,7 @@ impl Index {
         if offset as usize != postings.len() {
             return Err(FormatError::Corrupt("postings length"));
         }
+        let phrasings = Phrasings::read(&mut r, articles.len(), &terms, &term_info)?;
         if !r.is_empty() {
             return Err(FormatError::Corrupt("trailing bytes"));
         }
@@ -561,6 +680,7 @@ impl Index {
             unstemmed,
             rules,
             rule_threshold,
+            phrasings,
         })
     }
 

@@ -217,6 +217,56 @@ mod ranking {
         assert!(hits.iter().any(|h| h.id == "refunds"), "{hits:?}");
     }
 
+    /// A word missing from the index finds the words it is the root of, after exact matches and
+    /// before typos: "sell" is in no article, "seller" is.
+    #[test]
+    fn a_root_finds_its_derived_words() {
+        let mut b = IndexBuilder::new();
+        b.add_article(article(
+            "sale",
+            "en",
+            "Summer sale",
+            &[("", "", "Products are cheaper in July.")],
+        ));
+        b.add_article(article(
+            "seller",
+            "en",
+            "Become a seller",
+            &[("", "", "Partners list their products in our shop.")],
+        ));
+        let index = Index::from_bytes(&b.build()).unwrap();
+        check(&index, "can I sell my products here ", "seller");
+        check(&index, "cheap ", "sale");
+        // Words shorter than four letters are no roots: "che" finds nothing.
+        check(&index, "che ", "");
+    }
+
+    /// The words of one question asked together outweigh the same words spread over several
+    /// questions of another article.
+    #[test]
+    fn the_closest_question_counts() {
+        let mut b = IndexBuilder::new();
+        b.add_article(Article {
+            questions: vec![
+                "change the delivery address".into(),
+                "where is my parcel".into(),
+            ],
+            ..article("address", "en", "Shipping address", &[])
+        });
+        b.add_article(Article {
+            questions: vec![
+                "change my password".into(),
+                "delivery takes long".into(),
+                "address book".into(),
+                "change delivery slot".into(),
+            ],
+            ..article("account", "en", "Your account", &[])
+        });
+        let index = Index::from_bytes(&b.build()).unwrap();
+        check(&index, "change delivery address ", "address");
+        check(&index, "change delivery slot ", "account");
+    }
+
     #[test]
     fn exact_title_match_ranks_first() {
         let index = index();
@@ -411,6 +461,26 @@ mod rules {
         assert_eq!(typo[0].id, "refund");
     }
 
+    /// A word no rule uses finds the rule words it is the root of, as in search.
+    #[test]
+    fn a_root_finds_its_derived_words() {
+        let mut b = IndexBuilder::new();
+        for (id, phrasings) in [
+            ("seller", ["how do I become a seller", "seller account"]),
+            ("order", ["where is my order", "track my order"]),
+        ] {
+            b.add_rule(Rule {
+                id: id.into(),
+                lang: "en".into(),
+                phrasings: phrasings.map(String::from).to_vec(),
+                ..Rule::default()
+            });
+        }
+        let index = Index::from_bytes(&b.build()).unwrap();
+        let matches = index.match_rules("sell my products", None);
+        assert_eq!(matches.first().map(|m| m.id.as_str()), Some("seller"));
+    }
+
     #[test]
     fn abstains_out_of_scope() {
         let index = index();
@@ -507,7 +577,7 @@ mod format {
         let bytes = builder().build();
         assert_eq!(
             fnv64(&bytes),
-            0x54c7_0ff0_772b_81b8,
+            0x9c32_d31d_7aaf_e800,
             "index bytes changed ({} bytes)",
             bytes.len()
         );
@@ -527,6 +597,22 @@ mod format {
         assert_eq!(index.articles().len(), 9);
         check(&index, "申请退款", "zh-refund");
         check(&index, "reset pasword ", "password");
+    }
+
+    /// Version 1 (before questions were stored one by one) is retired: its frozen file is
+    /// rejected with the version it has, so kbgen can say "rebuild the index".
+    #[test]
+    fn retired_version_1_is_rejected_cleanly() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/index-v1.bin");
+        let bytes = std::fs::read(path).expect("frozen version 1 index file");
+        assert_eq!(&bytes[..4], MAGIC);
+        assert_eq!(
+            Index::from_bytes(&bytes).unwrap_err(),
+            FormatError::UnsupportedVersion {
+                found: 1,
+                supported: FORMAT_VERSION
+            }
+        );
     }
 
     #[test]
