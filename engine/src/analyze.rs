@@ -133,6 +133,12 @@ pub fn is_stop(folded: &str) -> bool {
 /// Folds case and diacritics of one non-CJK word: `Ärger` → `arger`, `ＡＢＣ` → `abc`, `don't` → `dont`.
 pub fn fold(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
+    fold_into(word, &mut out);
+    out
+}
+
+/// [`fold`] appending to `out`, which the analysis reuses from word to word.
+fn fold_into(word: &str, out: &mut String) {
     for c in word.chars() {
         // Apostrophes inside words ("don't", "l’app") would split the same word two ways.
         if matches!(c, '\'' | '’' | 'ʼ') {
@@ -149,7 +155,6 @@ pub fn fold(word: &str) -> String {
         }
         out.extend(base_letter(c).to_lowercase());
     }
-    out
 }
 
 /// The letter without its diacritics: `é` → `e`, `Ş` → `S`, `ệ` → `e`.
@@ -176,31 +181,57 @@ fn fullwidth_to_ascii(c: char) -> char {
 pub struct StemCache(rustc_hash::FxHashMap<String, String>);
 
 impl StemCache {
-    fn stem(&mut self, stemmer: &Stemmer, folded: &str) -> String {
-        if let Some(s) = self.0.get(folded) {
-            return s.clone();
+    fn stem(&mut self, stemmer: &Stemmer, folded: &str) -> &str {
+        if !self.0.contains_key(folded) {
+            let s = stemmer.stem(folded).into_owned();
+            self.0.insert(folded.to_owned(), s);
         }
-        let s = stemmer.stem(folded).into_owned();
-        self.0.insert(folded.to_owned(), s.clone());
-        s
+        &self.0[folded]
+    }
+}
+
+/// One token as [`each_token`] meets it; the strings live until the callback returns.
+#[derive(Clone, Copy, Debug)]
+pub struct TokenRef<'a> {
+    pub term: &'a str,
+    pub folded: &'a str,
+    pub start: u32,
+    pub end: u32,
+    pub kind: Kind,
+}
+
+impl TokenRef<'_> {
+    fn to_owned(self) -> Token {
+        Token {
+            term: self.term.to_owned(),
+            folded: self.folded.to_owned(),
+            start: self.start,
+            end: self.end,
+            kind: self.kind,
+        }
     }
 }
 
 /// Analyzes `text` with the stemmer of its language (`None` stems nothing).
 pub fn analyze(text: &str, stemmer: Option<&Stemmer>) -> Vec<Token> {
-    analyze_cached(text, stemmer, None)
+    let mut tokens = Vec::new();
+    each_token(text, stemmer, None, |t| tokens.push(t.to_owned()));
+    tokens
 }
 
-/// [`analyze`] with a stem cache, for analyzing many texts of one language.
-pub fn analyze_cached(
+/// The analysis itself: calls `f` with every token of `text` in order, without allocating
+/// per token; with a stem cache when analyzing many texts of one language (the index builder
+/// analyzes megabytes of text with it).
+pub fn each_token(
     text: &str,
     stemmer: Option<&Stemmer>,
     mut cache: Option<&mut StemCache>,
-) -> Vec<Token> {
-    let mut tokens = Vec::new();
+    mut f: impl FnMut(TokenRef<'_>),
+) {
     // A run of CJK characters as (byte offset, char) pairs; UAX #29 splits ideographs one by one,
     // so adjacent CJK segments are joined here before pairing.
     let mut run: Vec<(usize, char)> = Vec::new();
+    let mut folded = String::new();
     for (offset, segment) in text.split_word_bound_indices() {
         let mut chars = segment.chars();
         let Some(first) = chars.next() else { continue };
@@ -214,55 +245,59 @@ pub fn analyze_cached(
         }
         if !segment.chars().any(char::is_alphanumeric) {
             // Spaces and punctuation end a CJK run.
-            flush_cjk(&mut run, &mut tokens);
+            flush_cjk(&mut run, &mut f);
             continue;
         }
-        flush_cjk(&mut run, &mut tokens);
+        flush_cjk(&mut run, &mut f);
         if segment.len() > MAX_WORD_BYTES {
             continue;
         }
-        let folded = fold(segment);
+        folded.clear();
+        fold_into(segment, &mut folded);
         if folded.is_empty() {
             continue;
         }
         let stop = is_stop(&folded);
-        let term = match (stemmer, cache.as_deref_mut()) {
+        let stemmed;
+        let term: &str = match (stemmer, cache.as_deref_mut()) {
             (Some(s), Some(c)) if !stop => c.stem(s, &folded),
-            (Some(s), None) if !stop => s.stem(&folded).into_owned(),
-            _ => folded.clone(),
+            (Some(s), None) if !stop => {
+                stemmed = s.stem(&folded);
+                &stemmed
+            }
+            _ => &folded,
         };
-        tokens.push(Token {
+        f(TokenRef {
             term,
-            folded,
+            folded: &folded,
             start: offset as u32,
             end: (offset + segment.len()) as u32,
             kind: if stop { Kind::Stop } else { Kind::Word },
         });
     }
-    flush_cjk(&mut run, &mut tokens);
-    tokens
+    flush_cjk(&mut run, &mut f);
 }
 
-fn flush_cjk(run: &mut Vec<(usize, char)>, tokens: &mut Vec<Token>) {
+fn flush_cjk(run: &mut Vec<(usize, char)>, f: &mut impl FnMut(TokenRef<'_>)) {
+    let mut buf = [0u8; 8];
     for (i, &(offset, c)) in run.iter().enumerate() {
-        let end = offset + c.len_utf8();
-        let s = c.to_string();
-        tokens.push(Token {
-            term: s.clone(),
-            folded: s,
+        let n = c.encode_utf8(&mut buf).len();
+        let one = std::str::from_utf8(&buf[..n]).unwrap_or_default();
+        f(TokenRef {
+            term: one,
+            folded: one,
             start: offset as u32,
-            end: end as u32,
+            end: (offset + n) as u32,
             kind: Kind::CjkChar,
         });
         if let Some(&(next_offset, next)) = run.get(i + 1) {
-            let mut pair = String::with_capacity(c.len_utf8() + next.len_utf8());
-            pair.push(c);
-            pair.push(next);
-            tokens.push(Token {
-                term: pair.clone(),
+            let m = next.encode_utf8(&mut buf[n..]).len();
+            let pair = std::str::from_utf8(&buf[..n + m]).unwrap_or_default();
+            f(TokenRef {
+                term: pair,
                 folded: pair,
                 start: offset as u32,
-                end: (next_offset + next.len_utf8()) as u32,
+                end: (next_offset + m) as u32,
                 kind: Kind::CjkPair,
             });
         }

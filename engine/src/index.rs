@@ -25,7 +25,7 @@
 //! snippet) and the lengths of its fields, never the full text, which the help center pages hold.
 //! Terms are sorted and postings are in section order, so equal input gives equal bytes.
 
-use crate::analyze::{self, Kind, StemCache, Token};
+use crate::analyze::{self, Kind, StemCache};
 use crate::rules::RuleSet;
 use crate::wire::{checksum, Reader, Writer};
 use crate::{Article, FormatError, Rule, Section, DEFAULT_RULE_THRESHOLD, FORMAT_VERSION, MAGIC};
@@ -106,19 +106,29 @@ impl IndexBuilder {
         for article in &self.articles {
             let stemmer = analyze::stemmer_for(&article.lang);
             let cache = caches.entry(article.lang.clone()).or_default();
-            let mut sections: Vec<Section> = article.sections.clone();
-            if sections.is_empty() {
-                sections.push(Section::default());
-            }
+            let lone = [Section::default()];
+            let sections: &[Section] = if article.sections.is_empty() {
+                &lone
+            } else {
+                &article.sections
+            };
             let mut intern = |text: &str, keep_stop: bool| -> Vec<u32> {
-                analyze::analyze_cached(text, stemmer.as_ref(), Some(&mut *cache))
-                    .into_iter()
-                    .filter(|t: &Token| keep_stop || t.kind != Kind::Stop)
-                    .map(|t| {
-                        let next = ids.len() as u32;
-                        *ids.entry(t.term).or_insert(next)
-                    })
-                    .collect()
+                let mut out = Vec::new();
+                analyze::each_token(text, stemmer.as_ref(), Some(&mut *cache), |t| {
+                    if keep_stop || t.kind != Kind::Stop {
+                        // Most words are already known: look up by `&str`, allocate only new terms.
+                        let id = match ids.get(t.term) {
+                            Some(&id) => id,
+                            None => {
+                                let id = ids.len() as u32;
+                                ids.insert(t.term.to_owned(), id);
+                                id
+                            }
+                        };
+                        out.push(id);
+                    }
+                });
+                out
             };
             let title = intern(&article.title, true);
             // Each question on its own, for question matching (see `search`); together they
