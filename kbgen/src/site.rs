@@ -29,6 +29,16 @@ pub struct Options {
     pub loader: Option<String>,
     /// Content-hashed widget files (no loader) that may be cached forever.
     pub widget_hashed: Vec<String>,
+    /// The widget's glue and WebAssembly, which the search page runs; `None` leaves the search
+    /// page to list categories only.
+    pub engine: Option<EngineFiles>,
+}
+
+/// File names inside `widget/` of the widget's JS glue module and its WebAssembly.
+#[derive(Clone, Debug, Default)]
+pub struct EngineFiles {
+    pub js: String,
+    pub wasm: String,
 }
 
 #[derive(Debug, Default)]
@@ -405,6 +415,14 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             &[],
         );
         search.insert("categories".into(), ctx.category_cards(lang));
+        search.insert(
+            "engine".into(),
+            json!(opts.engine.as_ref().map(|e| json!({
+                "js": format!("{base}widget/{}", e.js),
+                "wasm": format!("{base}widget/{}", e.wasm),
+                "index": format!("{base}index.bin"),
+            }))),
+        );
         render(
             "search.html",
             format!("{lang}/search/index.html"),
@@ -1389,6 +1407,22 @@ mod tests {
                 contrast(get("--link-dark"), parse_hex("#0f1217").unwrap()) >= 4.5,
                 "{brand}: {css}"
             );
+        }
+    }
+
+    /// Search results highlight matched words with `--mark` behind body text (style.css).
+    #[test]
+    fn highlighted_text_keeps_aa_contrast() {
+        let css = include_str!("../theme/style.css");
+        let dark_at = css.find("prefers-color-scheme: dark").unwrap();
+        let get = |block: &str, var: &str| {
+            let at = block.find(&format!("{var}: ")).unwrap() + var.len() + 2;
+            parse_hex(&block[at..at + 7]).unwrap()
+        };
+        let (light, dark) = (&css[..dark_at], &css[dark_at..]);
+        for (mode, block) in [("light", light), ("dark", dark)] {
+            let c = contrast(get(block, "--fg"), get(block, "--mark"));
+            assert!(c >= 4.5, "{mode}: --fg on --mark is {c:.2}:1");
         }
     }
 
