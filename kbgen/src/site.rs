@@ -402,7 +402,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             render(
                 "404.html",
                 "404.html".into(),
-                ctx.common(lang, "404", "", &config.description, None, &[]),
+                ctx.common(lang, "404", "", config.description(lang), None, &[]),
                 diags,
             );
         }
@@ -410,7 +410,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             lang,
             "search",
             strings::for_lang(lang).search,
-            &config.description,
+            config.description(lang),
             Some(&format!("{lang}/search/")),
             &[],
         );
@@ -852,7 +852,7 @@ impl Ctx<'_> {
         m.insert(
             "description".into(),
             json!(if description.is_empty() {
-                &c.title
+                c.title(lang)
             } else {
                 description
             }),
@@ -877,7 +877,7 @@ impl Ctx<'_> {
         m.insert(
             "site".into(),
             json!({
-                "title": c.title, "description": c.description, "support_email": c.support_email,
+                "title": c.title(lang), "description": c.description(lang), "support_email": c.support_email,
                 "logo": logo, "logo_abs": c.logo.as_ref().map(|l| c.absolute(l.trim_start_matches('/'))),
             }),
         );
@@ -937,7 +937,7 @@ impl Ctx<'_> {
             lang,
             "home",
             "",
-            &self.config.description,
+            self.config.description(lang),
             Some(&format!("{lang}/")),
             &alternates,
         );
@@ -958,7 +958,7 @@ impl Ctx<'_> {
         let featured: Vec<Value> = featured.iter().take(6).map(|p| self.link(p)).collect();
         m.insert("featured".into(), json!(featured));
         let ld = json!({
-            "@context": "https://schema.org", "@type": "WebSite", "name": self.config.title,
+            "@context": "https://schema.org", "@type": "WebSite", "name": self.config.title(lang),
             "url": self.config.absolute(&format!("{lang}/")), "inLanguage": lang,
             "potentialAction": {"@type": "SearchAction", "target": format!("{}?q={{q}}", self.config.absolute(&format!("{lang}/search/"))), "query-input": "required name=q"},
         });
@@ -1089,7 +1089,7 @@ impl Ctx<'_> {
         m.insert("next".into(), json!(next));
         let t = strings::for_lang(lang);
         if !c.support_email.is_empty() {
-            let subject = format!("[{}] {}: {}", c.title, t.feedback_subject, a.title);
+            let subject = format!("[{}] {}: {}", c.title(lang), t.feedback_subject, a.title);
             let body = format!(
                 "{}\n\n\n---\n{}\n{}\nid: {} · lang: {}\n",
                 t.feedback_body,
@@ -1109,7 +1109,7 @@ impl Ctx<'_> {
         let mut ld = vec![
             json!({"@context": "https://schema.org", "@type": "Article", "headline": a.title, "description": p.summary,
                    "inLanguage": lang, "url": c.absolute(&p.url), "dateModified": a.front.updated,
-                   "publisher": {"@type": "Organization", "name": c.title}}),
+                   "publisher": {"@type": "Organization", "name": c.title(lang)}}),
             json!({"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
                 {"@type": "ListItem", "position": 1, "name": t.home, "item": c.absolute(&format!("{lang}/"))},
                 {"@type": "ListItem", "position": 2, "name": cat_title, "item": c.absolute(&format!("{lang}/category/{}/", p.category))},
@@ -1154,7 +1154,7 @@ impl Ctx<'_> {
         let x = markdown::escape;
         let mut s = format!(
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n<title>{}</title>\n<id>{}</id>\n<link rel=\"self\" href=\"{}\"/>\n<link href=\"{}\"/>\n<updated>{newest}T00:00:00Z</updated>\n<author><name>{}</name></author>\n",
-            x(lang), x(&c.title), x(&c.absolute(&format!("{lang}/"))), x(&c.absolute(&format!("{lang}/feed.xml"))), x(&c.absolute(&format!("{lang}/"))), x(&c.title)
+            x(lang), x(c.title(lang)), x(&c.absolute(&format!("{lang}/"))), x(&c.absolute(&format!("{lang}/feed.xml"))), x(&c.absolute(&format!("{lang}/"))), x(c.title(lang))
         );
         for p in entries {
             let url = c.absolute(&p.url);
@@ -1275,7 +1275,9 @@ fn widget_config(c: &Config) -> String {
         })
         .collect();
     let v = json!({
-        "title": c.title,
+        // One file serves every language: the default language's name; pages give the widget
+        // their own language's name through the script tag's `data-site`.
+        "title": c.title(&c.default_language),
         "support_email": c.support_email,
         "languages": c.languages,
         "default_language": c.default_language,
@@ -1285,7 +1287,7 @@ fn widget_config(c: &Config) -> String {
         "base_url": c.base_url,
         "index": "index.bin",
         // The names the widget's loader reads (widget/src/lib.rs `raw_config`, loader.js `conf.*`).
-        "site": c.title,
+        "site": c.title(&c.default_language),
         "email": c.support_email,
         "color": c.brand_color,
         "strings": greeting.iter().map(|(l, g)| (l.clone(), json!({"greeting": g}))).collect::<Map<String, Value>>(),
