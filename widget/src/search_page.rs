@@ -36,11 +36,11 @@ impl SearchIndex {
             .map_err(|e| JsValue::from_str(&e.to_string()))
     }
 
-    /// The best `limit` articles for `query`, those in `lang` (the page's language) first.
-    pub fn search(&self, query: &str, lang: Option<String>, limit: usize) -> Array {
+    /// The best `limit` articles for `query`, those in `lang` (the page's language, or `""`) first.
+    pub fn search(&self, query: &str, lang: &str, limit: u32) -> Array {
         let opts = SearchOptions {
-            limit,
-            lang: lang.as_deref(),
+            limit: limit as usize,
+            lang: (!lang.is_empty()).then_some(lang),
         };
         let articles = self.index.articles();
         self.index
@@ -51,10 +51,10 @@ impl SearchIndex {
                 let lang = articles
                     .get(h.article as usize)
                     .map_or("", |a| a.lang.as_str());
-                let highlights: Array = utf16_highlights(&h.snippet, &h.highlights)
-                    .into_iter()
-                    .map(|(a, b)| Array::of2(&a.into(), &b.into()))
-                    .collect();
+                let highlights = Array::new();
+                for (a, b) in utf16_highlights(&h.snippet, &h.highlights) {
+                    highlights.push(&Array::of2(&a.into(), &b.into()));
+                }
                 for (key, value) in [
                     ("id", JsValue::from_str(&h.id)),
                     ("lang", JsValue::from_str(lang)),
