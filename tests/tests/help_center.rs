@@ -392,3 +392,73 @@ async fn search_page_without_javascript_lists_categories() {
     browser.screenshot("search-page-no-javascript").await;
     browser.close().await;
 }
+
+/// The page's own language comes first even when a translation scores higher, and results in
+/// another language carry their `lang` and a visible marker.
+#[tokio::test(flavor = "multi_thread")]
+async fn search_page_lists_its_own_language_first() {
+    let (_out, server) = serve_site();
+    let browser = Browser::start(1200, 800).await;
+    browser
+        .client
+        .goto(&server.url("zh/search/?q=stripe"))
+        .await
+        .unwrap();
+    browser
+        .wait_for("results for \"stripe\"", RESULT_TITLES, vec![])
+        .await;
+    let langs = strings(
+        &browser
+            .js(
+                "return [...document.querySelectorAll('.search-result')].map(li =>
+                     li.lang ? li.lang + ':' + li.querySelector('.search-result-lang').textContent : 'page');",
+                vec![],
+            )
+            .await,
+    );
+    let first_other = langs
+        .iter()
+        .position(|l| l != "page")
+        .expect("English articles mention Stripe too");
+    assert!(first_other > 0, "{langs:?}");
+    assert!(
+        langs[first_other..].iter().all(|l| l == "en:EN"),
+        "Chinese results first, then English ones marked as such: {langs:?}"
+    );
+    browser.close().await;
+}
+
+/// When the engine cannot load (here: no `index.bin`), the page says so and keeps the categories.
+#[tokio::test(flavor = "multi_thread")]
+async fn search_page_without_an_index_says_so_and_lists_categories() {
+    let out = TempDir::new("help-center-no-index");
+    kbgen_build(&repo_root().join("site"), out.path());
+    std::fs::remove_file(out.path().join("index.bin")).unwrap();
+    let server = StaticServer::start(out.path());
+    let browser = Browser::start(1200, 800).await;
+    let c = &browser.client;
+    c.goto(&server.url("en/search/?q=refund")).await.unwrap();
+    browser
+        .wait_for(
+            "the failed state",
+            "return document.getElementById('search-app').dataset.state === 'failed'",
+            vec![],
+        )
+        .await;
+    let status = browser
+        .js(
+            "return document.getElementById('search-status').textContent",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        status,
+        serde_json::json!("Search could not load. Browse by category instead:")
+    );
+    let cards = c
+        .find_all(Locator::Css(".search-fallback .card a"))
+        .await
+        .unwrap();
+    assert!(!cards.is_empty() && cards[0].is_displayed().await.unwrap());
+    browser.close().await;
+}
