@@ -90,10 +90,13 @@
   };
 
   let timer = 0;
-  input.addEventListener("input", () => {
+  const soon = () => {
     clearTimeout(timer);
     timer = setTimeout(run, 80);
-  });
+  };
+  // While an input method composes (pinyin, kana), the box holds Latin letters, not the query.
+  input.addEventListener("input", (e) => e.isComposing || soon());
+  input.addEventListener("compositionend", soon);
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     clearTimeout(timer);
