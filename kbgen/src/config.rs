@@ -299,6 +299,24 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
             ),
         );
     }
+    // A per-language site name or description should cover every language of the site.
+    for (key, text) in [
+        ("title", &config.title),
+        ("description", &config.description),
+    ] {
+        if text.0.is_empty() || text.0.contains_key("*") {
+            continue;
+        }
+        for lang in config.languages.iter().filter(|l| !text.0.contains_key(*l)) {
+            let fallback = text.get(lang, &config.default_language).unwrap_or_default();
+            diags.warn(
+                path,
+                at(key),
+                1,
+                format!("`site.{key}` has no \"{lang}\" text; {lang} pages use \"{fallback}\""),
+            );
+        }
+    }
     config
 }
 
@@ -438,7 +456,10 @@ description = { en = "Answers", zh = "解答" }
 default_language = "en"
 languages = ["en", "zh", "ja"]
 "#,
-            &[],
+            &[
+                "kbgen.toml:3:1: warning: `site.title` has no \"ja\" text; ja pages use \"Acme Help\"",
+                "kbgen.toml:4:1: warning: `site.description` has no \"ja\" text; ja pages use \"Answers\"",
+            ],
         );
         assert_eq!(c.title("zh"), "Acme 帮助中心");
         assert_eq!(
