@@ -363,6 +363,7 @@ async fn search_page_without_results_offers_contact() {
             vec![],
         )
         .await;
+    browser.screenshot("search-page-no-results-widget").await;
     browser.close().await;
 }
 
