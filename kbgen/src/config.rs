@@ -49,7 +49,8 @@ impl Position {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
-    pub title: String,
+    /// The site's name, per language if the owner gives translations (see [`Config::title`]).
+    pub title: Localized,
     /// Always ends with `/`; its path part is the base path pages are served under.
     pub base_url: String,
     pub support_email: String,
@@ -57,7 +58,7 @@ pub struct Config {
     pub languages: Vec<String>,
     pub brand_color: String,
     pub logo: Option<String>,
-    pub description: String,
+    pub description: Localized,
     pub widget_enabled: bool,
     pub position: Position,
     pub greeting: Localized,
@@ -68,14 +69,14 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            title: "Help Center".into(),
+            title: Localized([("*".to_string(), "Help Center".to_string())].into()),
             base_url: "/".into(),
             support_email: String::new(),
             default_language: "en".into(),
             languages: Vec::new(),
             brand_color: "#2456c7".into(),
             logo: None,
-            description: String::new(),
+            description: Localized::default(),
             widget_enabled: true,
             position: Position::Right,
             greeting: Localized::default(),
@@ -109,6 +110,20 @@ impl Config {
         } else {
             format!("{}{}", self.base_path(), rel)
         }
+    }
+
+    /// The site's name in `lang`, else in the default language.
+    pub fn title(&self, lang: &str) -> &str {
+        self.title
+            .get(lang, &self.default_language)
+            .unwrap_or_default()
+    }
+
+    /// The site's description in `lang`, else in the default language; may be empty.
+    pub fn description(&self, lang: &str) -> &str {
+        self.description
+            .get(lang, &self.default_language)
+            .unwrap_or_default()
     }
 
     pub fn is_rtl(lang: &str) -> bool {
@@ -159,10 +174,7 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
             let mut want =
                 |what: &str| diags.error(path, line, 1, format!("`site.{key}` must be {what}"));
             match key.as_str() {
-                "title" => match value.as_str() {
-                    Some(s) => config.title = s.into(),
-                    None => want("a string"),
-                },
+                "title" => config.title = localized(value, path, line, "site.title", diags),
                 "base_url" => match value.as_str() {
                     Some(s) => {
                         config.base_url = if s.ends_with('/') {
@@ -203,10 +215,9 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                     Some(s) => config.logo = Some(s.into()),
                     None => want("a path"),
                 },
-                "description" => match value.as_str() {
-                    Some(s) => config.description = s.into(),
-                    None => want("a string"),
-                },
+                "description" => {
+                    config.description = localized(value, path, line, "site.description", diags)
+                }
                 _ => unknown(diags, path, line, key, SITE_KEYS),
             }
         }
@@ -287,6 +298,24 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                 config.default_language
             ),
         );
+    }
+    // A per-language site name or description should cover every language of the site.
+    for (key, text) in [
+        ("title", &config.title),
+        ("description", &config.description),
+    ] {
+        if text.0.is_empty() || text.0.contains_key("*") {
+            continue;
+        }
+        for lang in config.languages.iter().filter(|l| !text.0.contains_key(*l)) {
+            let fallback = text.get(lang, &config.default_language).unwrap_or_default();
+            diags.warn(
+                path,
+                at(key),
+                1,
+                format!("`site.{key}` has no \"{lang}\" text; {lang} pages use \"{fallback}\""),
+            );
+        }
     }
     config
 }
@@ -413,6 +442,36 @@ title = "Account"
         let ids: Vec<&str> = c.categories.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["account", "orders"]);
         assert_eq!(c.categories[1].title.get("ja", "en"), Some("Orders"));
+        assert_eq!((c.title("zh"), c.title("en")), ("Acme Help", "Acme Help"));
+        assert_eq!(c.description("en"), "");
+    }
+
+    #[test]
+    fn site_title_and_description_per_language() {
+        let c = check(
+            r#"
+[site]
+title = { en = "Acme Help", zh = "Acme 帮助中心" }
+description = { en = "Answers", zh = "解答" }
+default_language = "en"
+languages = ["en", "zh", "ja"]
+"#,
+            &[
+                "kbgen.toml:3:1: warning: `site.title` has no \"ja\" text; ja pages use \"Acme Help\"",
+                "kbgen.toml:4:1: warning: `site.description` has no \"ja\" text; ja pages use \"Answers\"",
+            ],
+        );
+        assert_eq!(c.title("zh"), "Acme 帮助中心");
+        assert_eq!(
+            c.title("ja"),
+            "Acme Help",
+            "missing languages fall back to the default"
+        );
+        assert_eq!(c.description("zh"), "解答");
+        check(
+            "[site]\ntitle = 3\n",
+            &["kbgen.toml:2:1: error: `site.title` must be a string or a table like { en = \"...\" }"],
+        );
     }
 
     #[test]

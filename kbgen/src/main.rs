@@ -272,6 +272,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
         live_reload: false,
         loader,
         widget_hashed,
+        engine: widget_bundle::engine_files(),
     };
     let site = site::build(&kb, &opts, &mut diags);
     report(&diags, args.verbose);

@@ -155,6 +155,7 @@ fn rebuild(dir: &Path, out: &Path, base_url: &str) -> bool {
         live_reload: true,
         loader: loader.clone(),
         widget_hashed: Vec::new(),
+        engine: widget_bundle::engine_files(),
     };
     let site = site::build(&kb, &opts, &mut diags);
     crate::report(&diags, false);

@@ -29,6 +29,16 @@ pub struct Options {
     pub loader: Option<String>,
     /// Content-hashed widget files (no loader) that may be cached forever.
     pub widget_hashed: Vec<String>,
+    /// The widget's glue and WebAssembly, which the search page runs; `None` leaves the search
+    /// page to list categories only.
+    pub engine: Option<EngineFiles>,
+}
+
+/// File names inside `widget/` of the widget's JS glue module and its WebAssembly.
+#[derive(Clone, Debug, Default)]
+pub struct EngineFiles {
+    pub js: String,
+    pub wasm: String,
 }
 
 #[derive(Debug, Default)]
@@ -392,7 +402,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             render(
                 "404.html",
                 "404.html".into(),
-                ctx.common(lang, "404", "", &config.description, None, &[]),
+                ctx.common(lang, "404", "", config.description(lang), None, &[]),
                 diags,
             );
         }
@@ -400,11 +410,19 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             lang,
             "search",
             strings::for_lang(lang).search,
-            &config.description,
+            config.description(lang),
             Some(&format!("{lang}/search/")),
             &[],
         );
         search.insert("categories".into(), ctx.category_cards(lang));
+        search.insert(
+            "engine".into(),
+            json!(opts.engine.as_ref().map(|e| json!({
+                "js": format!("{base}widget/{}", e.js),
+                "wasm": format!("{base}widget/{}", e.wasm),
+                "index": format!("{base}index.bin"),
+            }))),
+        );
         render(
             "search.html",
             format!("{lang}/search/index.html"),
@@ -842,7 +860,7 @@ impl Ctx<'_> {
         m.insert(
             "description".into(),
             json!(if description.is_empty() {
-                &c.title
+                c.title(lang)
             } else {
                 description
             }),
@@ -867,7 +885,7 @@ impl Ctx<'_> {
         m.insert(
             "site".into(),
             json!({
-                "title": c.title, "description": c.description, "support_email": c.support_email,
+                "title": c.title(lang), "description": c.description(lang), "support_email": c.support_email,
                 "logo": logo, "logo_abs": c.logo.as_ref().map(|l| c.absolute(l.trim_start_matches('/'))),
             }),
         );
@@ -927,7 +945,7 @@ impl Ctx<'_> {
             lang,
             "home",
             "",
-            &self.config.description,
+            self.config.description(lang),
             Some(&format!("{lang}/")),
             &alternates,
         );
@@ -948,7 +966,7 @@ impl Ctx<'_> {
         let featured: Vec<Value> = featured.iter().take(6).map(|p| self.link(p)).collect();
         m.insert("featured".into(), json!(featured));
         let ld = json!({
-            "@context": "https://schema.org", "@type": "WebSite", "name": self.config.title,
+            "@context": "https://schema.org", "@type": "WebSite", "name": self.config.title(lang),
             "url": self.config.absolute(&format!("{lang}/")), "inLanguage": lang,
             "potentialAction": {"@type": "SearchAction", "target": format!("{}?q={{q}}", self.config.absolute(&format!("{lang}/search/"))), "query-input": "required name=q"},
         });
@@ -1079,7 +1097,7 @@ impl Ctx<'_> {
         m.insert("next".into(), json!(next));
         let t = strings::for_lang(lang);
         if !c.support_email.is_empty() {
-            let subject = format!("[{}] {}: {}", c.title, t.feedback_subject, a.title);
+            let subject = format!("[{}] {}: {}", c.title(lang), t.feedback_subject, a.title);
             let body = format!(
                 "{}\n\n\n---\n{}\n{}\nid: {} · lang: {}\n",
                 t.feedback_body,
@@ -1099,7 +1117,7 @@ impl Ctx<'_> {
         let mut ld = vec![
             json!({"@context": "https://schema.org", "@type": "Article", "headline": a.title, "description": p.summary,
                    "inLanguage": lang, "url": c.absolute(&p.url), "dateModified": a.front.updated,
-                   "publisher": {"@type": "Organization", "name": c.title}}),
+                   "publisher": {"@type": "Organization", "name": c.title(lang)}}),
             json!({"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
                 {"@type": "ListItem", "position": 1, "name": t.home, "item": c.absolute(&format!("{lang}/"))},
                 {"@type": "ListItem", "position": 2, "name": cat_title, "item": c.absolute(&format!("{lang}/category/{}/", p.category))},
@@ -1144,7 +1162,7 @@ impl Ctx<'_> {
         let x = markdown::escape;
         let mut s = format!(
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n<title>{}</title>\n<id>{}</id>\n<link rel=\"self\" href=\"{}\"/>\n<link href=\"{}\"/>\n<updated>{newest}T00:00:00Z</updated>\n<author><name>{}</name></author>\n",
-            x(lang), x(&c.title), x(&c.absolute(&format!("{lang}/"))), x(&c.absolute(&format!("{lang}/feed.xml"))), x(&c.absolute(&format!("{lang}/"))), x(&c.title)
+            x(lang), x(c.title(lang)), x(&c.absolute(&format!("{lang}/"))), x(&c.absolute(&format!("{lang}/feed.xml"))), x(&c.absolute(&format!("{lang}/"))), x(c.title(lang))
         );
         for p in entries {
             let url = c.absolute(&p.url);
@@ -1265,7 +1283,9 @@ fn widget_config(c: &Config) -> String {
         })
         .collect();
     let v = json!({
-        "title": c.title,
+        // One file serves every language: the default language's name; pages give the widget
+        // their own language's name through the script tag's `data-site`.
+        "title": c.title(&c.default_language),
         "support_email": c.support_email,
         "languages": c.languages,
         "default_language": c.default_language,
@@ -1275,7 +1295,7 @@ fn widget_config(c: &Config) -> String {
         "base_url": c.base_url,
         "index": "index.bin",
         // The names the widget's loader reads (widget/src/lib.rs `raw_config`, loader.js `conf.*`).
-        "site": c.title,
+        "site": c.title(&c.default_language),
         "email": c.support_email,
         "color": c.brand_color,
         "strings": greeting.iter().map(|(l, g)| (l.clone(), json!({"greeting": g}))).collect::<Map<String, Value>>(),
@@ -1397,6 +1417,22 @@ mod tests {
                 contrast(get("--link-dark"), parse_hex("#0f1217").unwrap()) >= 4.5,
                 "{brand}: {css}"
             );
+        }
+    }
+
+    /// Search results highlight matched words with `--mark` behind body text (style.css).
+    #[test]
+    fn highlighted_text_keeps_aa_contrast() {
+        let css = include_str!("../theme/style.css");
+        let dark_at = css.find("prefers-color-scheme: dark").unwrap();
+        let get = |block: &str, var: &str| {
+            let at = block.find(&format!("{var}: ")).unwrap() + var.len() + 2;
+            parse_hex(&block[at..at + 7]).unwrap()
+        };
+        let (light, dark) = (&css[..dark_at], &css[dark_at..]);
+        for (mode, block) in [("light", light), ("dark", dark)] {
+            let c = contrast(get(block, "--fg"), get(block, "--mark"));
+            assert!(c >= 4.5, "{mode}: --fg on --mark is {c:.2}:1");
         }
     }
 

@@ -3,6 +3,7 @@
 //! `cargo xtask widget` builds `kbgen/assets/widget/` from source; `STAMP` there records a hash of
 //! the sources it was built from, and a test fails when the sources moved on without a rebuild.
 
+use crate::site;
 use anyhow::{Context, Result};
 use include_dir::{include_dir, Dir};
 use std::path::Path;
@@ -15,6 +16,17 @@ pub fn manifest() -> serde_json::Map<String, serde_json::Value> {
         .get_file("manifest.json")
         .and_then(|f| serde_json::from_slice(f.contents()).ok())
         .unwrap_or_default()
+}
+
+/// The file names (inside `widget/`) of the widget's JS glue and WebAssembly, which the search
+/// page loads to run the same engine; `None` when the embedded bundle has no widget.
+pub fn engine_files() -> Option<site::EngineFiles> {
+    let m = manifest();
+    let name = |k: &str| m.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    Some(site::EngineFiles {
+        js: name("widget.js")?,
+        wasm: name("widget.wasm")?,
+    })
 }
 
 /// Writes the bundle's files into `dir` and returns the loader's file name.

@@ -1,27 +1,152 @@
-// Search page: the query (?q= or the form) goes to the widget, which answers with the same
-// WebAssembly engine as everywhere else. Without JavaScript the page lists the categories.
+// Search page: the widget's own WebAssembly engine (same files, see widget/src/search_page.rs)
+// searches index.bin as the visitor types and the results are listed here, with ?q= kept in the
+// address so a search can be linked. Index text only ever goes in through textContent.
+// Without JavaScript, or when the engine cannot load, the page lists the categories.
 (() => {
-  const form = document.querySelector("form.big-search");
-  const input = document.getElementById("search-q");
-  const ask = (q) => {
-    if (!window.Solodesk || !window.Solodesk.ask) return false;
-    // Search works: the "needs JavaScript" note goes (see style.css).
-    document.documentElement.classList.add("search-ready");
-    if (!q) return false;
-    window.Solodesk.ask(q);
-    return true;
+  const doc = document;
+  const app = doc.getElementById("search-app");
+  const form = doc.querySelector("form.big-search");
+  const input = doc.getElementById("search-q");
+  if (!app || !form || !input) return;
+  const d = app.dataset;
+  const status = doc.getElementById("search-status");
+  const list = doc.getElementById("search-results");
+  const none = app.querySelector(".search-none");
+  const contact = app.querySelector(".search-contact");
+  const lang = doc.documentElement.lang;
+  // Search works from here on: the "needs JavaScript" note goes (see style.css).
+  doc.documentElement.classList.add("search-ready");
+
+  const el = (tag, cls, parent) => {
+    const e = doc.createElement(tag);
+    e.className = cls;
+    parent.append(e);
+    return e;
   };
-  const q = new URLSearchParams(location.search).get("q");
-  if (q && input) input.value = q;
-  if (form && input) {
-    form.addEventListener("submit", (e) => {
-      if (ask(input.value.trim())) {
+  const state = (s, text) => {
+    app.dataset.state = s;
+    status.textContent = text;
+  };
+
+  // `ranges` are sorted, non-overlapping UTF-16 offsets, as String.slice takes them.
+  const snippet = (p, text, ranges) => {
+    let at = 0;
+    for (const [a, b] of ranges) {
+      if (a > at) p.append(text.slice(at, a));
+      el("mark", "", p).textContent = text.slice(a, b);
+      at = b;
+    }
+    if (at < text.length) p.append(text.slice(at));
+  };
+
+  const keepInUrl = (q) => {
+    const url = new URL(location.href);
+    if (q) url.searchParams.set("q", q);
+    else url.searchParams.delete("q");
+    history.replaceState(history.state, "", url);
+  };
+
+  const ticket = (q) => {
+    if (!contact) return;
+    const subject = "[" + d.site + "] " + q;
+    contact.href =
+      "mailto:" + d.email + "?subject=" + encodeURIComponent(subject) + "&body=" + encodeURIComponent(q + "\n\n" + location.href);
+  };
+
+  let engine = null;
+  let failed = false;
+  const run = () => {
+    // Leading spaces mean nothing; a trailing one says the last word is finished.
+    const text = input.value.trimStart();
+    const q = text.trim();
+    keepInUrl(q);
+    list.textContent = "";
+    none.hidden = true;
+    if (failed) return state("failed", d.failed);
+    if (!q) return state("idle", "");
+    if (!engine) return state("loading", d.searching);
+    const hits = engine.search(text, lang, 20);
+    for (const h of hits) {
+      const li = el("li", "search-result", list);
+      const title = el("h2", "search-result-title", li);
+      const a = el("a", "", title);
+      a.href = d.base + h.url;
+      a.textContent = h.title;
+      // Results in another language than the page's come after its own and say so.
+      if (h.lang && h.lang !== lang) {
+        li.lang = h.lang;
+        el("span", "search-result-lang", title).textContent = h.lang.toUpperCase();
+      }
+      if (h.section) el("p", "search-result-section", li).textContent = h.section;
+      if (h.snippet) snippet(el("p", "search-result-snippet", li), h.snippet, h.highlights);
+    }
+    if (hits.length) {
+      state("results", (hits.length === 1 ? d.resultsOne : d.resultsOther).replace("{n}", hits.length));
+    } else {
+      ticket(q);
+      none.hidden = false;
+      state("none", d.noResults.replace("{q}", q));
+    }
+  };
+
+  let timer = 0;
+  const soon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, 80);
+  };
+  // While an input method composes (pinyin, kana), the box holds Latin letters, not the query.
+  input.addEventListener("input", (e) => e.isComposing || soon());
+  input.addEventListener("compositionend", soon);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    clearTimeout(timer);
+    run();
+  });
+
+  // Arrow keys walk from the box through the results and back; Tab works as usual.
+  const links = () => [...list.querySelectorAll(".search-result-title a")];
+  const move = (e, from) => {
+    const all = links();
+    const i = from === input ? -1 : all.indexOf(from);
+    const next = e.key === "ArrowDown" ? all[i + 1] : e.key === "ArrowUp" ? (i <= 0 ? input : all[i - 1]) : null;
+    if (next && (from !== input || e.key === "ArrowDown")) {
+      e.preventDefault();
+      next.focus();
+    }
+  };
+  input.addEventListener("keydown", (e) => move(e, input));
+  list.addEventListener("keydown", (e) => e.target.matches("a") && move(e, e.target));
+
+  // No results: the widget's panel takes the question and offers its ticket; without the
+  // widget the link is a plain email to the owner.
+  if (contact) {
+    contact.addEventListener("click", (e) => {
+      if (window.Solodesk && window.Solodesk.ask) {
         e.preventDefault();
-        history.replaceState(null, "", "?q=" + encodeURIComponent(input.value.trim()));
+        window.Solodesk.ask(input.value.trim());
       }
     });
   }
-  // The widget's loader is an async script: it has run by the time the load event fires.
-  if (document.readyState === "complete") ask(q);
-  else window.addEventListener("load", () => ask(q));
+
+  const q = new URLSearchParams(location.search).get("q");
+  if (q) input.value = q;
+  run();
+  // The same module URL as the widget's loader imports, so the page and the widget share one
+  // instance; the glue initialises once however many callers ask.
+  const mod = import(new URL(d.module, location.href).href).then((m) =>
+    m.default({ module_or_path: new URL(d.wasm, location.href).href }).then(() => m)
+  );
+  const bytes = fetch(d.index).then((r) => {
+    if (!r.ok) throw new Error("index.bin: HTTP " + r.status);
+    return r.arrayBuffer();
+  });
+  Promise.all([mod, bytes])
+    .then(([m, b]) => {
+      engine = new m.SearchIndex(new Uint8Array(b));
+    })
+    .catch((e) => {
+      failed = true;
+      console.error("Solodesk search:", e);
+    })
+    .then(run);
 })();

@@ -31,6 +31,8 @@
 //! `<root>/widget/`). Attributes win over the file; the launcher's colour and side come from the
 //! attributes only, because the file is fetched when the panel opens.
 //!
+//! The help center's search page uses the same module through [`search_page::SearchIndex`].
+//!
 //! Pure modules (`state`, `mailto`, `i18n`, `config`) are unit-tested natively; `components` render
 //! and `services` hold the side effects.
 
@@ -38,6 +40,7 @@ pub mod components;
 pub mod config;
 pub mod i18n;
 pub mod mailto;
+pub mod search_page;
 pub mod services;
 pub mod state;
 

@@ -153,6 +153,28 @@ fn helpful_no_offers_a_mailto_ticket_with_context() {
     assert!(params[1].1.contains("id: refunds"));
 }
 
+/// `site.title` may be given per language: each page names the site in its own language, and
+/// tells the widget so (the one `widget-config.json` carries the default language's name).
+#[test]
+fn site_title_per_language() {
+    let (_tmp, out) = build(&fixture("basic"));
+    let zh = read(&out.join("zh/refunds/index.html"));
+    assert!(
+        zh.contains("<title>退款与退货 · Acme 帮助中心</title>"),
+        "{zh}"
+    );
+    assert!(zh.contains("<meta property=\"og:site_name\" content=\"Acme 帮助中心\">"));
+    let en = read(&out.join("en/refunds/index.html"));
+    assert!(en.contains("<meta property=\"og:site_name\" content=\"Acme Help\">"));
+    assert!(read(&out.join("zh/feed.xml")).contains("<title>Acme 帮助中心</title>"));
+    if out.join("widget").is_dir() {
+        assert!(
+            zh.contains("data-site=\"Acme 帮助中心\""),
+            "the widget's script tag"
+        );
+    }
+}
+
 #[test]
 fn widget_script_on_every_page_when_bundled() {
     let (_tmp, out) = build(&fixture("basic"));
@@ -172,17 +194,28 @@ fn widget_script_on_every_page_when_bundled() {
     }
     let search = read(&out.join("en/search/index.html"));
     assert!(
-        search.contains("id=\"solodesk-search\""),
-        "search placeholder"
-    );
-    assert!(
         search.contains("href=\"/help/en/category/orders/\""),
         "search page lists categories without JS"
     );
-    assert!(
+    assert_eq!(
         search.contains("<script src=\"/help/assets/search."),
-        "search page hands ?q= to the widget"
+        has_loader,
+        "the search page's script comes with the engine"
     );
+    // The search page runs the widget's own glue and WebAssembly, named as the bundle names them.
+    if has_loader {
+        let manifest: serde_json::Value =
+            serde_json::from_str(&read(&out.join("widget/manifest.json"))).unwrap();
+        for (attr, logical) in [("data-module", "widget.js"), ("data-wasm", "widget.wasm")] {
+            let file = manifest[logical].as_str().expect("bundled file");
+            assert!(out.join("widget").join(file).is_file(), "{file}");
+            assert!(
+                search.contains(&format!("{attr}=\"/help/widget/{file}\"")),
+                "{attr} names {file}"
+            );
+        }
+        assert!(search.contains("data-index=\"/help/index.bin\""));
+    }
 }
 
 #[test]

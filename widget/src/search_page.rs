@@ -1,0 +1,120 @@
+//! The help center's search page runs this module's engine too: the same WebAssembly file the
+//! widget loads, so the page adds no second build of the engine and the browser caches one file.
+//!
+//! The page's script (`kbgen/theme/search.js`) imports the widget's JS glue, initialises it and
+//! asks:
+//!
+//! ```js
+//! const index = new SearchIndex(new Uint8Array(await (await fetch("index.bin")).arrayBuffer()));
+//! index.search("refund", "en", 20);
+//! // [{id, lang, title, url, section, snippet, highlights: [[start, end], ...]}, ...]
+//! ```
+//!
+//! `url` is relative to the help center root, `section` is the heading of the best matching
+//! section or `null`, and `highlights` are UTF-16 offsets into `snippet` (what `String.slice`
+//! takes), sorted and not overlapping. Objects are built with `Reflect` rather than serde so the
+//! widget's WebAssembly grows by as little as possible.
+
+use crate::state::highlight_runs;
+use js_sys::{Array, Object, Reflect};
+use solodesk_engine::{Index, SearchOptions};
+use wasm_bindgen::prelude::*;
+
+/// A loaded search index for the search page.
+#[wasm_bindgen]
+pub struct SearchIndex {
+    index: Index,
+}
+
+#[wasm_bindgen]
+impl SearchIndex {
+    /// Reads the bytes of `index.bin`; throws a message saying why they are not an index.
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: &js_sys::Uint8Array) -> Result<SearchIndex, JsValue> {
+        Index::from_bytes(&bytes.to_vec())
+            .map(|index| SearchIndex { index })
+            .map_err(|e| JsValue::from_str(&e.to_string()))
+    }
+
+    /// The best `limit` articles for `query`, those in `lang` (the page's language, or `""`) first.
+    pub fn search(&self, query: &str, lang: &str, limit: u32) -> Array {
+        let opts = SearchOptions {
+            limit: limit as usize,
+            lang: (!lang.is_empty()).then_some(lang),
+        };
+        let articles = self.index.articles();
+        self.index
+            .search(query, &opts)
+            .into_iter()
+            .map(|h| {
+                let o = Object::new();
+                let lang = articles
+                    .get(h.article as usize)
+                    .map_or("", |a| a.lang.as_str());
+                let highlights = Array::new();
+                for (a, b) in utf16_highlights(&h.snippet, &h.highlights) {
+                    highlights.push(&Array::of2(&a.into(), &b.into()));
+                }
+                for (key, value) in [
+                    ("id", JsValue::from_str(&h.id)),
+                    ("lang", JsValue::from_str(lang)),
+                    ("title", JsValue::from_str(&h.title)),
+                    ("url", JsValue::from_str(&h.url)),
+                    (
+                        "section",
+                        h.section
+                            .as_deref()
+                            .map_or(JsValue::NULL, JsValue::from_str),
+                    ),
+                    ("snippet", JsValue::from_str(&h.snippet)),
+                    ("highlights", highlights.into()),
+                ] {
+                    let _ = Reflect::set(&o, &JsValue::from_str(key), &value);
+                }
+                JsValue::from(o)
+            })
+            .collect()
+    }
+}
+
+/// The engine's byte ranges of `text` as UTF-16 offsets, dropping ranges that overlap or do not
+/// fall on character boundaries (the same ones the widget's snippet view drops).
+pub fn utf16_highlights(text: &str, ranges: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let mut at = 0u32;
+    let mut out = Vec::new();
+    for (run, hit) in highlight_runs(text, ranges) {
+        let len = run.encode_utf16().count() as u32;
+        if hit {
+            out.push((at, at + len));
+        }
+        at += len;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utf16_highlights;
+
+    fn check(text: &str, ranges: &[(u32, u32)], expected: &[&str]) {
+        let utf16: Vec<u16> = text.encode_utf16().collect();
+        let got: Vec<String> = utf16_highlights(text, ranges)
+            .into_iter()
+            .map(|(a, b)| String::from_utf16(&utf16[a as usize..b as usize]).unwrap())
+            .collect();
+        assert_eq!(got, expected, "{text:?} {ranges:?}");
+    }
+
+    #[test]
+    fn byte_ranges_become_utf16_offsets() {
+        check("refund policy", &[(0, 6)], &["refund"]);
+        check("a b c", &[(4, 5), (0, 1)], &["a", "c"]);
+        // Chinese characters are 3 UTF-8 bytes but one UTF-16 unit.
+        check("修改密码的方法", &[(6, 12)], &["密码"]);
+        // Characters outside the BMP are two UTF-16 units.
+        check("😀 café refund", &[(5, 10), (11, 17)], &["café", "refund"]);
+        // Overlapping, reversed, out-of-range and mid-character ranges are dropped.
+        check("雪山", &[(0, 1), (3, 6), (2, 1), (0, 99)], &["山"]);
+        check("", &[(0, 0)], &[]);
+    }
+}
