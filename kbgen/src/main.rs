@@ -345,7 +345,16 @@ fn snippet(args: &SnippetArgs) -> Result<ExitCode> {
     if !base.contains("://") {
         eprintln!("note: site.base_url is not an absolute URL; set it (or pass --base-url) so the tag works on your own site");
     }
-    println!("<script src=\"{base}widget/{loader}\" async data-solodesk></script>");
+    // The launcher is drawn before widget-config.json is fetched: its colour and side go here.
+    let color = if config.brand_color.is_empty() {
+        String::new()
+    } else {
+        format!(" data-color=\"{}\"", config.brand_color)
+    };
+    println!(
+        "<script src=\"{base}widget/{loader}\" async data-solodesk{color} data-position=\"{}\"></script>",
+        config.position.as_str()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -848,7 +848,13 @@ impl Ctx<'_> {
             .map(|(_, u)| c.absolute(u))
             .unwrap_or_default();
         let widget = (c.widget_enabled && self.opts.loader.is_some())
-            .then(|| json!({"src": format!("{}widget/{}", self.base, self.opts.loader.as_deref().unwrap_or_default())}));
+            .then(|| json!({
+                "src": format!("{}widget/{}", self.base, self.opts.loader.as_deref().unwrap_or_default()),
+                // The launcher is drawn before widget-config.json is fetched, so its colour
+                // and side travel on the tag.
+                "color": c.brand_color,
+                "position": c.position.as_str(),
+            }));
         let mut m = Map::new();
         m.insert("lang".into(), json!(lang));
         m.insert(

@@ -61,6 +61,17 @@ async fn language_switcher_leads_to_the_translation() {
         .js("return document.documentElement.lang", vec![])
         .await;
     assert_eq!(lang, "zh");
+    // The widget's launcher wears the owner's brand colour (site/kbgen.toml: #8B3A2B).
+    let launcher = browser
+        .wait_for(
+            "the widget's launcher",
+            "const h = document.querySelector('solodesk-widget');
+             const b = h && h.shadowRoot && h.shadowRoot.querySelector('button.sd-launcher');
+             return b && getComputedStyle(b).backgroundColor;",
+            vec![],
+        )
+        .await;
+    assert_eq!(launcher, "rgb(139, 58, 43)");
     browser.screenshot("help-center-zh-article").await;
     browser.close().await;
 }

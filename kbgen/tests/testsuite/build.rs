@@ -366,8 +366,11 @@ fn snippet_prints_the_script_tag() {
         out.starts_with("<script src=\"https://acme.test/help/widget/"),
         "{out}"
     );
+    // The launcher's colour and side, which it needs before the panel's config is fetched.
     assert!(
-        out.trim_end().ends_with("async data-solodesk></script>"),
+        out.trim_end().ends_with(
+            "async data-solodesk data-color=\"#ffd400\" data-position=\"left\"></script>"
+        ),
         "{out}"
     );
 }
