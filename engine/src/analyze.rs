@@ -103,7 +103,7 @@ pub fn stemmer_for(lang: &str) -> Option<Stemmer> {
         "ro" => Algorithm::Romanian,
         #[cfg(feature = "all-stemmers")]
         "tr" => Algorithm::Turkish,
-        #[cfg(feature = "all-stemmers")]
+        #[cfg(any(feature = "all-stemmers", feature = "arabic"))]
         "ar" => Algorithm::Arabic,
         #[cfg(feature = "all-stemmers")]
         "el" => Algorithm::Greek,
