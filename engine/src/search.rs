@@ -47,7 +47,7 @@ pub(crate) const DERIVED_WEIGHT: f32 = 0.6;
 /// closest of its `questions`. Questions are separate phrasings: the field sums them and loses
 /// which words were asked together, which the closest one keeps (R@1 HINT3 curekart
 /// .732 → .763, powerplay11 .654 → .696, sofmattress .751 → .779; stackfaq and bustm have no
-/// questions; flat from 1 to 4). Titles are left out: they have their own field weight and
+/// questions; each within .01 for a weight from 1 to 3). Titles are left out: they have their own field weight and
 /// exact-match bonus, and counting them again cost stackfaq .801 → .797.
 const QUESTION_WEIGHT: f32 = 2.0;
 /// Most terms a prefix expands to (the most frequent are kept).
