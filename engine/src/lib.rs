@@ -8,7 +8,7 @@
 //!
 //! Features: `all-stemmers` (default) adds the Snowball stemmers of every language besides
 //! English; `regex` (default) lets rules match a regex. The widget may turn both off to keep its
-//! WebAssembly small (the engine's share is ~39 KB gzip without them, ~90 KB with them);
+//! WebAssembly small (the engine's share is ~38 KB gzip without them, ~90 KB with them);
 //! an index written with every stemmer still reads and searches well without them.
 //!
 //! Map: [`analyze`] turns text into terms (the same code at build and query time), `index`
