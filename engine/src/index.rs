@@ -15,8 +15,9 @@
 //!        postings: bytes; per term, per section that has it: varint (section gap << 2 | code)
 //!                  where code 0-2 is 1-3 body occurrences and 3 means one byte of field
 //!                  frequencies follows (see `pack_fields`)
-//!        phrasings: per article n, then per question (those with terms) n, then its distinct
-//!                  terms as positions in the term list, ascending, each a gap from the last
+//!        phrasings: per article n, then per question (those with a word that is not a stop
+//!                  word) n, then its distinct non-stop terms as positions in the term list,
+//!                  ascending, each a gap from the last
 //! ```
 //!
 //! Version 2 added the phrasings; version 1 files are rejected (kbgen rebuilds the index).

@@ -227,18 +227,14 @@ impl RuleSet {
                 if token.kind != Kind::Word || token.folded.chars().count() < 4 {
                     return None;
                 }
-                variants
+                // A scan like the typo search's below: the rules' vocabulary is small.
+                self.vocab
                     .iter()
-                    .flat_map(|v| {
-                        self.vocab
-                            .range::<str, _>((
-                                std::ops::Bound::Included(v.as_str()),
-                                std::ops::Bound::Unbounded,
-                            ))
-                            .take_while(move |(t, _)| t.starts_with(v.as_str()))
-                            .filter(move |(t, _)| {
-                                (1..=MAX_DERIVED_EXTRA).contains(&(t.len() - v.len()))
-                            })
+                    .filter(|(t, _)| {
+                        variants.iter().any(|v| {
+                            t.starts_with(v.as_str())
+                                && (1..=MAX_DERIVED_EXTRA).contains(&(t.len() - v.len()))
+                        })
                     })
                     .map(|(_, &id)| id)
                     .max_by(|a, b| self.idf[*a as usize].total_cmp(&self.idf[*b as usize]))

@@ -47,7 +47,7 @@ pub(crate) const DERIVED_WEIGHT: f32 = 0.6;
 /// closest of its `questions`. Questions are separate phrasings: the field sums them and loses
 /// which words were asked together, which the closest one keeps (R@1 HINT3 curekart
 /// .732 → .763, powerplay11 .654 → .696, sofmattress .751 → .779; stackfaq and bustm have no
-/// questions; flat from 1 to 4). Titles are left out: they have their own field weight and
+/// questions; each within .01 for a weight from 1 to 3). Titles are left out: they have their own field weight and
 /// exact-match bonus, and counting them again cost stackfaq .801 → .797.
 const QUESTION_WEIGHT: f32 = 2.0;
 /// Most terms a prefix expands to (the most frequent are kept).
@@ -238,9 +238,7 @@ impl Index {
 
     /// Index terms that extend `root` by a few letters (see `MAX_DERIVED_EXTRA`).
     fn expand_derived(&self, root: &str, out: &mut Vec<(usize, f32)>) {
-        let start = self.terms.partition_point(|t| **t < *root);
-        let end = start + self.terms[start..].partition_point(|t| t.starts_with(root));
-        for t in start..end {
+        for t in self.completions(root) {
             let extra = self.terms[t].len() - root.len();
             if (1..=MAX_DERIVED_EXTRA).contains(&extra) {
                 add(out, t, DERIVED_WEIGHT);
@@ -248,10 +246,14 @@ impl Index {
         }
     }
 
-    fn expand_prefix(&self, prefix: &str, out: &mut Vec<(usize, f32)>) {
+    /// The index terms that begin with `prefix` (terms are sorted).
+    fn completions(&self, prefix: &str) -> std::ops::Range<usize> {
         let start = self.terms.partition_point(|t| **t < *prefix);
-        let end = start + self.terms[start..].partition_point(|t| t.starts_with(prefix));
-        let mut found: Vec<usize> = (start..end).collect();
+        start..start + self.terms[start..].partition_point(|t| t.starts_with(prefix))
+    }
+
+    fn expand_prefix(&self, prefix: &str, out: &mut Vec<(usize, f32)>) {
+        let mut found: Vec<usize> = self.completions(prefix).collect();
         // The most frequent completions are the likely ones; a budget of postings bytes keeps
         // a short prefix of common words from costing milliseconds.
         found.sort_by_key(|&t| (std::cmp::Reverse(self.term_info[t].df), t));
