@@ -5,7 +5,8 @@
 # panic=abort). The probe lives in a temporary folder because the workspace forbids unsafe code
 # and a raw `extern "C"` export needs it.
 #
-# Usage: engine/wasm-size.sh [cargo features of solodesk-engine, e.g. --no-default-features]
+# Usage: engine/wasm-size.sh [--no-default-features] [--features a,b]  (of solodesk-engine; the
+# widget's own set is `--no-default-features --features js-regex,arabic`)
 # Needs Debian's rustc-web (wasm32 std sources) and wasm-ld, as the lead's build notes say.
 set -euo pipefail
 engine="$(cd "$(dirname "$0")" && pwd)"
@@ -14,7 +15,14 @@ trap 'rm -rf "$probe"' EXIT
 target="${CARGO_TARGET_DIR:-$engine/../target/wasm-size}"
 mkdir -p "$probe/src"
 default_features=true
-[[ " $* " == *" --no-default-features "* ]] && default_features=false
+features=""
+while (( $# )); do
+  case "$1" in
+    --no-default-features) default_features=false ;;
+    --features) shift; features="$(echo "$1" | sed 's/[^,][^,]*/"&"/g')" ;;
+  esac
+  shift
+done
 cat > "$probe/Cargo.toml" <<EOF
 [package]
 name = "engine-wasm-probe"
@@ -23,7 +31,7 @@ edition = "2021"
 [lib]
 crate-type = ["cdylib"]
 [dependencies]
-solodesk-engine = { path = "$engine", default-features = $default_features }
+solodesk-engine = { path = "$engine", default-features = $default_features, features = [$features] }
 [features]
 baseline = []
 [profile.release]
