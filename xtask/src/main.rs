@@ -5,7 +5,8 @@
 //!   copy `kbgen` ships, or into DIR; prints each file's size raw, gzip and brotli.
 //! - `wasm-test [--bench]`: the engine's and the widget's WebAssembly tests in headless Chromium;
 //!   `--bench` adds the engine's query latency in wasm.
-//! - `ci`: the one test command: setup, a from-source widget build, then every test.
+//! - `ci`: the one test command: setup, a from-source widget build, then every test, native and
+//!   then wasm.
 
 mod stamp;
 mod wasm_test;
@@ -57,6 +58,8 @@ fn ci() -> Result<()> {
     run(Command::new(cargo())
         .current_dir(root())
         .args(["test", "--workspace", "--no-fail-fast"]))?;
+    // The same engine and widget compiled to wasm32, in headless Chromium (not the benchmark).
+    wasm_test::run_all(false)?;
     eprintln!(
         "xtask ci: all done in {:.0} s",
         started.elapsed().as_secs_f64()

@@ -69,7 +69,9 @@ fn test(
     wasm.cmd
         .args(["test", "--package", package, "--test", target])
         .args(["--target", "wasm32-unknown-unknown", "--target-dir"])
-        .arg(&wasm.target_dir);
+        .arg(&wasm.target_dir)
+        // Without it the runner drops a failed assertion's message when panics abort.
+        .args(["--", "--nocapture"]);
     run(&mut wasm.cmd)
 }
 
@@ -79,6 +81,13 @@ fn test(
 fn bench(root: &Path, runner: &Path, webdriver: &Path) -> Result<()> {
     let mut wasm = widget::wasm_cargo(root, "wasm-test --bench")?;
     widget::size_flags(&mut wasm);
+    if wasm.build_std {
+        // The size flags abort on panic, which the test harness accepts only when told so.
+        wasm.cmd.env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+            format!("{} -Zpanic_abort_tests", widget::SIZE_RUSTFLAGS),
+        );
+    }
     // Building 20,000 articles and timing 2,000 queries per size takes a few minutes here.
     browser_env(&mut wasm.cmd, runner, webdriver, 900);
     wasm.cmd

@@ -227,16 +227,17 @@ pub fn wasm_cargo(root: &Path, task: &str) -> Result<WasmCargo> {
     })
 }
 
+/// The rustc flags of [`size_flags`].
+pub const SIZE_RUSTFLAGS: &str =
+    "-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none";
+
 /// Builds std for size and drops panic formatting, Debug formatting and panic locations, when std
 /// is built from source anyway: a panic in the widget aborts either way, and the bytes matter on
 /// the visitor's connection. Tests must not use this: they need the panic messages.
 pub fn size_flags(wasm: &mut WasmCargo) {
     if wasm.build_std {
         wasm.cmd
-            .env(
-                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-                "-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none",
-            )
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", SIZE_RUSTFLAGS)
             .arg("-Zbuild-std-features=optimize_for_size");
     }
 }
