@@ -162,9 +162,17 @@ fn report(out: &mut String, name: &str, index: &Index, queries: &[&str]) {
             page_url: Some("https://example.com/checkout"),
             lang: Some("zh"),
         });
-        let _ = writeln!(out, "ask {q:?} (zh visitor), offer ticket: {}", answer.offer_ticket);
+        let _ = writeln!(
+            out,
+            "ask {q:?} (zh visitor), offer ticket: {}",
+            answer.offer_ticket
+        );
         if let Some(r) = &answer.rule {
-            let _ = writeln!(out, "  rule {} score={:?} {:?}", r.id, r.confidence, r.articles);
+            let _ = writeln!(
+                out,
+                "  rule {} score={:?} {:?}",
+                r.id, r.confidence, r.articles
+            );
         }
         hits(out, &answer.articles, true);
     }
@@ -203,7 +211,10 @@ fn check(got: &str) {
             n + 1
         );
     }
-    assert_eq!(got_lines, want_lines, "tests/data/wasm-parity.txt: line count differs");
+    assert_eq!(
+        got_lines, want_lines,
+        "tests/data/wasm-parity.txt: line count differs"
+    );
 }
 
 /// Two scores within a millionth of each other (an f32 has about seven significant digits).

@@ -201,12 +201,9 @@ impl Panel {
         init.set_key("Enter");
         init.set_bubbles(true);
         init.set_cancelable(true);
-        let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
-            .unwrap();
-        self.find(".sd-input")
-            .await
-            .dispatch_event(&event)
-            .unwrap();
+        let event =
+            web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        self.find(".sd-input").await.dispatch_event(&event).unwrap();
         settle().await;
     }
 
@@ -237,7 +234,11 @@ async fn settle() {
 }
 
 fn session_storage() -> web_sys::Storage {
-    web_sys::window().unwrap().session_storage().unwrap().unwrap()
+    web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
 }
 
 /// Splits a `mailto:` URL into its address and decoded header fields.
@@ -316,11 +317,17 @@ async fn rule_answer_then_no_leads_to_an_exact_mailto() {
     panel.find(".sd-rule .sd-answer").await;
     assert_eq!(panel.text(".sd-rule .sd-answer"), "See our refund policy.");
     assert_eq!(panel.texts(".sd-rule .sd-item-title"), ["Refunds"]);
-    assert_eq!(panel.events("answer"), [format!(r#"{{"question":"{question}"}}"#)]);
+    assert_eq!(
+        panel.events("answer"),
+        [format!(r#"{{"question":"{question}"}}"#)]
+    );
     // The question left the box for the conversation.
     let input: HtmlInputElement = panel.find(".sd-input").await.unchecked_into();
     assert_eq!(input.value(), "");
-    assert_eq!(panel.text(".sd-q"), format!("{}: {question}", Strings::for_lang("en").you));
+    assert_eq!(
+        panel.text(".sd-q"),
+        format!("{}: {question}", Strings::for_lang("en").you)
+    );
 
     // "No" opens the contact form with the question as the message.
     let no = &panel.all(".sd-feedback .sd-chip")[1];
@@ -345,14 +352,17 @@ async fn rule_answer_then_no_leads_to_an_exact_mailto() {
     assert_eq!(fields.len(), 2, "only subject and body: {fields:?}");
 
     // An invalid address blocks sending and says why; a valid one sends and tells the loader.
-    panel
-        .type_into("input[type=email]", "not an address")
-        .await;
+    panel.type_into("input[type=email]", "not an address").await;
     panel.click("a.sd-send").await;
     panel.find(".sd-error").await;
-    assert_eq!(panel.text(".sd-error"), Strings::for_lang("en").email_invalid);
+    assert_eq!(
+        panel.text(".sd-error"),
+        Strings::for_lang("en").email_invalid
+    );
     assert!(panel.events("ticket").is_empty());
-    panel.type_into("input[type=email]", "ann@example.com").await;
+    panel
+        .type_into("input[type=email]", "ann@example.com")
+        .await;
     // Keep Chromium from handing the mailto: link to the system; the panel still sees the click.
     let send: HtmlElement = panel.find("a.sd-send").await.unchecked_into();
     let stop = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| e.prevent_default());
@@ -379,11 +389,18 @@ async fn chinese_visitor_gets_the_chinese_article() {
     panel.widget.ask("怎么申请退款".into());
     panel.find(".sd-reply .sd-item-title").await;
     assert_eq!(
-        panel.texts(".sd-reply .sd-item-title").first().map(String::as_str),
+        panel
+            .texts(".sd-reply .sd-item-title")
+            .first()
+            .map(String::as_str),
         Some("如何申请退款")
     );
     assert_eq!(
-        panel.find(".sd-panel").await.get_attribute("lang").as_deref(),
+        panel
+            .find(".sd-panel")
+            .await
+            .get_attribute("lang")
+            .as_deref(),
         Some("zh")
     );
     panel.unmount();
@@ -401,7 +418,9 @@ async fn conversation_and_draft_survive_a_reload() {
     panel.type_into(".sd-input", "and my email?").await;
     let saved = session_storage().get_item(&key).unwrap();
     assert!(
-        saved.as_deref().is_some_and(|s| s.contains("and my email?")),
+        saved
+            .as_deref()
+            .is_some_and(|s| s.contains("and my email?")),
         "sessionStorage[{key:?}] = {saved:?}"
     );
     panel.unmount();
@@ -411,7 +430,10 @@ async fn conversation_and_draft_survive_a_reload() {
     panel.find(".sd-q").await;
     assert!(panel.text(".sd-q").ends_with("reset my password"));
     assert_eq!(
-        panel.texts(".sd-reply .sd-item-title").first().map(String::as_str),
+        panel
+            .texts(".sd-reply .sd-item-title")
+            .first()
+            .map(String::as_str),
         Some("Reset your password")
     );
     let input: HtmlInputElement = panel.find(".sd-input").await.unchecked_into();
@@ -428,14 +450,20 @@ async fn conversation_and_draft_survive_a_reload() {
 #[test]
 async fn unreadable_index_still_offers_the_ticket() {
     let en = Strings::for_lang("en");
-    for (index, why) in [
-        (JsValue::from_str("HTTP 404 for index.bin"), "HTTP 404 for index.bin".to_string()),
+    for (base, index, why) in [
         (
+            "https://help.acme.example/f1/",
+            JsValue::from_str("HTTP 404 for index.bin"),
+            "HTTP 404 for index.bin".to_string(),
+        ),
+        (
+            "https://help.acme.example/f2/",
             Uint8Array::from(&b"<!doctype html>"[..]).into(),
             solodesk_engine::FormatError::BadMagic.to_string(),
         ),
     ] {
-        let panel = Panel::mount(config("https://help.acme.example/f/", "en"), index);
+        // A base of its own: the contact view opened here is saved and would greet the next one.
+        let panel = Panel::mount(config(base, "en"), index);
         panel.find(".sd-notice").await;
         assert_eq!(panel.texts(".sd-notice p"), [en.unavailable.clone(), why]);
         panel.click(".sd-notice .sd-button").await;
@@ -458,7 +486,12 @@ async fn prefill_fills_the_contact_form() {
     let values: Vec<String> = panel
         .all(".sd-form .sd-input")
         .into_iter()
-        .map(|e| Reflect::get(&e, &"value".into()).unwrap().as_string().unwrap())
+        .map(|e| {
+            Reflect::get(&e, &"value".into())
+                .unwrap()
+                .as_string()
+                .unwrap()
+        })
         .collect();
     assert_eq!(values, ["Ann", "ann@example.com", "Order #12 & more?"]);
     let (_, fields) = parse_mailto(&panel.find("a.sd-send").await.get_attribute("href").unwrap());

@@ -57,13 +57,7 @@ pub fn run_all(bench: bool) -> Result<()> {
 }
 
 /// `cargo test -p <package> --test <target>` for wasm32 with the runner, in the dev profile.
-fn test(
-    root: &Path,
-    runner: &Path,
-    webdriver: &Path,
-    package: &str,
-    target: &str,
-) -> Result<()> {
+fn test(root: &Path, runner: &Path, webdriver: &Path, package: &str, target: &str) -> Result<()> {
     let mut wasm = widget::wasm_cargo(root, "wasm-test")?;
     browser_env(&mut wasm.cmd, runner, webdriver, 120);
     wasm.cmd

@@ -237,7 +237,10 @@ pub const SIZE_RUSTFLAGS: &str =
 pub fn size_flags(wasm: &mut WasmCargo) {
     if wasm.build_std {
         wasm.cmd
-            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", SIZE_RUSTFLAGS)
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+                SIZE_RUSTFLAGS,
+            )
             .arg("-Zbuild-std-features=optimize_for_size");
     }
 }
