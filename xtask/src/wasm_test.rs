@@ -61,6 +61,9 @@ fn test(root: &Path, runner: &Path, webdriver: &Path, package: &str, target: &st
     let mut wasm = widget::wasm_cargo(root, "wasm-test")?;
     browser_env(&mut wasm.cmd, runner, webdriver, 120);
     wasm.cmd
+        // Without debug info the widget's test module is a fifth of its size, which Chromium
+        // loads and wasm-bindgen processes faster; panics still say where they happened.
+        .env("CARGO_PROFILE_DEV_DEBUG", "false")
         .args(["test", "--package", package, "--test", target])
         .args(["--target", "wasm32-unknown-unknown", "--target-dir"])
         .arg(&wasm.target_dir)
