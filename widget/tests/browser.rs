@@ -309,7 +309,7 @@ async fn results_update_while_typing_with_highlights() {
 }
 
 #[test]
-async fn rule_answer_then_no_leads_to_an_exact_mailto() {
+async fn rule_answer_then_no_leads_to_the_mailto_ticket() {
     let panel = Panel::mount(config("https://help.acme.example/c/", "en"), index());
     let question = "How do I get a refund?";
     panel.type_into(".sd-input", question).await;
