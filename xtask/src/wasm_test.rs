@@ -85,6 +85,11 @@ fn bench(root: &Path, runner: &Path, webdriver: &Path) -> Result<()> {
             format!("{} -Zpanic_abort_tests", widget::SIZE_RUSTFLAGS),
         );
     }
+    // A target folder of its own: with flags that differ in that one switch, the bench and the
+    // widget build would otherwise rebuild std and every dependency for each other.
+    let mut dir = wasm.target_dir.into_os_string();
+    dir.push("-bench");
+    wasm.target_dir = dir.into();
     // Building 20,000 articles and timing 2,000 queries per size takes a few minutes here.
     browser_env(&mut wasm.cmd, runner, webdriver, 900);
     wasm.cmd
