@@ -22,7 +22,6 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "../benches/generated/mod.rs"]
-#[allow(dead_code)]
 mod generated;
 
 /// What the native build produced; `SNAPSHOTS=overwrite` rewrites it (natively).

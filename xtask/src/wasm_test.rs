@@ -44,8 +44,18 @@ pub fn run_all(bench: bool) -> Result<()> {
         .with_context(|| format!("writing {}", webdriver.display()))?;
 
     let started = std::time::Instant::now();
-    test(&root, &runner, &webdriver, "solodesk-engine", "wasm")?;
-    test(&root, &runner, &webdriver, "solodesk-widget", "browser")?;
+    // Both suites run even when the first fails, so one run shows every failure.
+    let failed: Vec<String> = [("solodesk-engine", "wasm"), ("solodesk-widget", "browser")]
+        .into_iter()
+        .filter_map(|(package, target)| {
+            test(&root, &runner, &webdriver, package, target)
+                .err()
+                .map(|e| format!("{package} --test {target}: {e:#}"))
+        })
+        .collect();
+    if !failed.is_empty() {
+        bail!("wasm tests failed:\n{}", failed.join("\n"));
+    }
     eprintln!(
         "xtask wasm-test: tests passed in {:.0} s",
         started.elapsed().as_secs_f64()
