@@ -3,9 +3,13 @@
 //! - `setup`: installs what building the widget and the tests need (see `xtask/setup.sh`).
 //! - `widget [--out DIR]`: builds the widget bundle from source into `kbgen/assets/widget/`, the
 //!   copy `kbgen` ships, or into DIR; prints each file's size raw, gzip and brotli.
-//! - `ci`: the one test command: setup, a from-source widget build, then every test.
+//! - `wasm-test [--bench]`: the engine's and the widget's WebAssembly tests in headless Chromium;
+//!   `--bench` adds the engine's query latency in wasm.
+//! - `ci`: the one test command: setup, a from-source widget build, then every test, native and
+//!   then wasm.
 
 mod stamp;
+mod wasm_test;
 mod widget;
 
 use anyhow::{bail, Context, Result};
@@ -19,12 +23,16 @@ fn main() -> Result<()> {
         ["setup"] => setup(),
         ["widget"] => widget::build(&root().join(widget::SHIPPED)),
         ["widget", "--out", dir] => widget::build(Path::new(dir)),
+        ["wasm-test"] => wasm_test::run_all(false),
+        ["wasm-test", "--bench"] => wasm_test::run_all(true),
         ["ci"] => ci(),
         _ => bail!(
-            "usage: cargo xtask <setup | widget [--out DIR] | ci>\n\
-             \n  setup    install the wasm toolchain, wasm-bindgen-cli, wasm-opt and Chromium if missing\
-             \n  widget   build the widget bundle that kbgen ships (kbgen/assets/widget/)\
-             \n  ci       the README's test command: setup, widget build from source, every test"
+            "usage: cargo xtask <setup | widget [--out DIR] | wasm-test [--bench] | ci>\n\
+             \n  setup      install the wasm toolchain, wasm-bindgen-cli, wasm-opt and Chromium if missing\
+             \n  widget     build the widget bundle that kbgen ships (kbgen/assets/widget/)\
+             \n  wasm-test  the engine's and the widget's wasm tests in headless Chromium;\
+             \n             --bench adds the engine's query latency in wasm (1,000 and 20,000 articles)\
+             \n  ci         the README's test command: setup, widget build from source, every test"
         ),
     }
 }
@@ -50,6 +58,8 @@ fn ci() -> Result<()> {
     run(Command::new(cargo())
         .current_dir(root())
         .args(["test", "--workspace", "--no-fail-fast"]))?;
+    // The same engine and widget compiled to wasm32, in headless Chromium (not the benchmark).
+    wasm_test::run_all(false)?;
     eprintln!(
         "xtask ci: all done in {:.0} s",
         started.elapsed().as_secs_f64()

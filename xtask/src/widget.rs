@@ -166,9 +166,18 @@ fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("reading {}", path.display()))
 }
 
-/// Compiles the widget crate to wasm32 with rustup's target when it is installed, and otherwise
-/// with Debian's rustc-web, building std from source.
-fn compile(root: &Path) -> Result<PathBuf> {
+/// A `cargo` for wasm32 on this machine: the subcommand and its arguments are the caller's.
+pub struct WasmCargo {
+    pub cmd: Command,
+    /// Where the artifacts go; each route has its own, as the two compilers' outputs do not mix.
+    pub target_dir: PathBuf,
+    /// True on the Debian route, where std is built from source (`-Zbuild-std`).
+    pub build_std: bool,
+}
+
+/// Chooses rustup's wasm32-unknown-unknown target when it is installed, and otherwise Debian's
+/// rustc-web building std from source; `task` names the caller in what is printed.
+pub fn wasm_cargo(root: &Path, task: &str) -> Result<WasmCargo> {
     let rustup_target = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
@@ -178,55 +187,83 @@ fn compile(root: &Path) -> Result<PathBuf> {
                 .any(|l| l.trim() == "wasm32-unknown-unknown")
         })
         .unwrap_or(false);
-    let (mut cmd, target_dir) = if rustup_target {
-        eprintln!("xtask widget: compiling with rustup's wasm32-unknown-unknown target");
-        (
-            Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())),
-            root.join("target/wasm"),
+    if rustup_target {
+        eprintln!("xtask {task}: compiling with rustup's wasm32-unknown-unknown target");
+        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        cmd.current_dir(root);
+        return Ok(WasmCargo {
+            cmd,
+            target_dir: root.join("target/wasm"),
+            build_std: false,
+        });
+    }
+    if !Path::new("/usr/bin/rustc").exists() {
+        bail!("no wasm32 toolchain: run `cargo xtask setup`");
+    }
+    eprintln!("xtask {task}: compiling with Debian's rustc-web and -Zbuild-std");
+    let mut cmd = Command::new("/usr/bin/cargo");
+    // rustup's proxies would otherwise pick rustup's rustc, which has no wasm32 std here.
+    for var in [
+        "RUSTUP_TOOLCHAIN",
+        "RUSTC_WRAPPER",
+        "RUSTFLAGS",
+        "CARGO_BUILD_RUSTC",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.current_dir(root)
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("RUSTC", "/usr/bin/rustc")
+        .env("RUSTDOC", "/usr/bin/rustdoc")
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER",
+            "/usr/lib/llvm-19/bin/wasm-ld",
         )
-    } else {
-        if !Path::new("/usr/bin/rustc").exists() {
-            bail!("no wasm32 toolchain: run `cargo xtask setup`");
-        }
-        eprintln!("xtask widget: compiling with Debian's rustc-web and -Zbuild-std");
-        let mut cmd = Command::new("/usr/bin/cargo");
-        // rustup's proxies would otherwise pick rustup's rustc, which has no wasm32 std here.
-        for var in [
-            "RUSTUP_TOOLCHAIN",
-            "RUSTC_WRAPPER",
-            "RUSTFLAGS",
-            "CARGO_BUILD_RUSTC",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.env("RUSTC_BOOTSTRAP", "1")
-            .env("RUSTC", "/usr/bin/rustc")
-            .env("RUSTDOC", "/usr/bin/rustdoc")
-            .env(
-                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER",
-                "/usr/lib/llvm-19/bin/wasm-ld",
-            )
-            // std is built from source anyway, so build it for size and drop panic formatting,
-            // Debug formatting and panic locations: a panic in the widget aborts either way, and
-            // the bytes matter on the visitor's connection.
+        .arg("-Zbuild-std=std,panic_abort");
+    Ok(WasmCargo {
+        cmd,
+        target_dir: root.join("target/wasm-debian"),
+        build_std: true,
+    })
+}
+
+/// The rustc flags of [`size_flags`].
+pub const SIZE_RUSTFLAGS: &str =
+    "-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none";
+
+/// Builds std for size and drops panic formatting, Debug formatting and panic locations, when std
+/// is built from source anyway: a panic in the widget aborts either way, and the bytes matter on
+/// the visitor's connection. Tests must not use this: they need the panic messages.
+pub fn size_flags(wasm: &mut WasmCargo) {
+    if wasm.build_std {
+        wasm.cmd
             .env(
                 "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-                "-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none",
+                SIZE_RUSTFLAGS,
             )
-            .args(["-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"]);
-        (cmd, root.join("target/wasm-debian"))
-    };
-    cmd.current_dir(root)
-        .args([
-            "build",
-            "--package",
-            "solodesk-widget",
-            "--lib",
-            "--profile",
-            "wasm-release",
-        ])
-        .args(["--target", "wasm32-unknown-unknown", "--target-dir"])
-        .arg(&target_dir);
+            .arg("-Zbuild-std-features=optimize_for_size");
+    }
+}
+
+/// Compiles the widget crate to wasm32 (see [`wasm_cargo`]) for size.
+fn compile(root: &Path) -> Result<PathBuf> {
+    let mut wasm = wasm_cargo(root, "widget")?;
+    size_flags(&mut wasm);
+    let WasmCargo {
+        mut cmd,
+        target_dir,
+        ..
+    } = wasm;
+    cmd.args([
+        "build",
+        "--package",
+        "solodesk-widget",
+        "--lib",
+        "--profile",
+        "wasm-release",
+    ])
+    .args(["--target", "wasm32-unknown-unknown", "--target-dir"])
+    .arg(&target_dir);
     run(&mut cmd)?;
     Ok(target_dir.join("wasm32-unknown-unknown/wasm-release/solodesk_widget.wasm"))
 }

@@ -1,0 +1,502 @@
+//! The panel in a real browser: mounted into a shadow root the way the loader does it, driven
+//! through the DOM, with an index built by the engine inside the test.
+//!
+//! Run in headless Chromium by `cargo xtask wasm-test`; natively this file compiles to nothing.
+//! The end-to-end tests in `tests/tests/widget.rs` cover the loader, kbgen's bundle and the
+//! example site; these reach what those cannot see from outside: the `mount` contract, the
+//! `emit` events, sessionStorage and the mailto link as the panel builds them.
+//! They assert what the visitor sees, never how long it took: `settle` waits for Yew to render.
+
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use solodesk_engine::{Article, IndexBuilder, Rule, Section};
+use solodesk_widget::i18n::Strings;
+use solodesk_widget::{mount, Widget};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::wasm_bindgen_test as test;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+const OWNER: &str = "help@acme.example";
+const PAGE: &str = "https://acme.example/checkout?step=2";
+
+fn article(id: &str, lang: &str, title: &str, pages: &[&str], text: &str) -> Article {
+    Article {
+        id: id.into(),
+        lang: lang.into(),
+        title: title.into(),
+        url: format!("{lang}/{id}/"),
+        pages: pages.iter().map(|p| p.to_string()).collect(),
+        sections: vec![Section {
+            text: text.into(),
+            ..Section::default()
+        }],
+        ..Article::default()
+    }
+}
+
+/// A small knowledge base in English and Chinese with one rule.
+fn index_bytes() -> Vec<u8> {
+    let mut b = IndexBuilder::new();
+    b.add_article(article(
+        "refunds",
+        "en",
+        "Refunds",
+        &["/checkout*"],
+        "We refund any order within 30 days of purchase.",
+    ));
+    b.add_article(article(
+        "password",
+        "en",
+        "Reset your password",
+        &[],
+        "Forgot your password? Use the link on the sign-in page to reset it.",
+    ));
+    b.add_article(article(
+        "refunds",
+        "zh",
+        "如何申请退款",
+        &[],
+        "在订单页面点击申请退款，我们会在三个工作日内处理。",
+    ));
+    b.add_rule(Rule {
+        id: "refund".into(),
+        lang: "en".into(),
+        phrasings: vec![
+            "how do I get a refund".into(),
+            "I want my money back".into(),
+        ],
+        answer_html: "<p>See our refund policy.</p>".into(),
+        articles: vec!["refunds".into()],
+        ..Rule::default()
+    });
+    b.build()
+}
+
+fn index() -> JsValue {
+    Uint8Array::from(&index_bytes()[..]).into()
+}
+
+/// A mounted panel, its host element and the events it emitted as `(event, JSON detail)`.
+struct Panel {
+    host: Element,
+    root: Element,
+    widget: Widget,
+    events: Rc<RefCell<Vec<(String, String)>>>,
+    _emit: Closure<dyn FnMut(JsValue, JsValue)>,
+}
+
+/// The loader's config object; `base` keys the sessionStorage, so each test uses its own.
+fn config(base: &str, lang: &str) -> JsValue {
+    let c = Object::new();
+    for (k, v) in [
+        ("site", "Acme"),
+        ("email", OWNER),
+        ("base", base),
+        ("page", PAGE),
+        ("lang", lang),
+    ] {
+        Reflect::set(&c, &k.into(), &v.into()).unwrap();
+    }
+    let langs = Array::of1(&"en-US".into());
+    Reflect::set(&c, &"languages".into(), &langs).unwrap();
+    c.into()
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+impl Panel {
+    /// Mounts the panel the way the loader does: on an element inside an open shadow root.
+    fn mount(config: JsValue, index: JsValue) -> Panel {
+        let host = document().create_element("div").unwrap();
+        document().body().unwrap().append_child(&host).unwrap();
+        let shadow = host
+            .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+            .unwrap();
+        let root = document().create_element("div").unwrap();
+        shadow.append_child(&root).unwrap();
+        let events = Rc::new(RefCell::new(Vec::new()));
+        let log = events.clone();
+        let emit = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |event: JsValue, detail| {
+            let detail = js_sys::JSON::stringify(&detail).map_or(String::new(), String::from);
+            log.borrow_mut()
+                .push((event.as_string().unwrap_or_default(), detail));
+        });
+        let widget = mount(
+            root.clone(),
+            config,
+            index,
+            emit.as_ref().unchecked_ref::<Function>().clone(),
+        );
+        Panel {
+            host,
+            root,
+            widget,
+            events,
+            _emit: emit,
+        }
+    }
+
+    fn all(&self, selector: &str) -> Vec<Element> {
+        let list = self.root.query_selector_all(selector).unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i)?.dyn_into().ok())
+            .collect()
+    }
+
+    fn texts(&self, selector: &str) -> Vec<String> {
+        self.all(selector)
+            .iter()
+            .map(|e| e.text_content().unwrap_or_default())
+            .collect()
+    }
+
+    fn text(&self, selector: &str) -> String {
+        self.texts(selector).join("\n")
+    }
+
+    /// The first element matching `selector`, once Yew has rendered it.
+    async fn find(&self, selector: &str) -> Element {
+        for _ in 0..100 {
+            if let Some(e) = self.all(selector).into_iter().next() {
+                return e;
+            }
+            settle().await;
+        }
+        panic!(
+            "nothing matches {selector:?} in the panel:\n{}",
+            self.root.inner_html()
+        );
+    }
+
+    async fn click(&self, selector: &str) {
+        self.find(selector)
+            .await
+            .unchecked_into::<HtmlElement>()
+            .click();
+        settle().await;
+    }
+
+    /// Types into the field as a visitor would: the value changes, then `input` fires.
+    async fn type_into(&self, selector: &str, text: &str) {
+        let field = self.find(selector).await;
+        Reflect::set(&field, &"value".into(), &text.into()).unwrap();
+        let init = web_sys::InputEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        let event = web_sys::InputEvent::new_with_event_init_dict("input", &init).unwrap();
+        field.dispatch_event(&event).unwrap();
+        settle().await;
+    }
+
+    async fn press_enter(&self) {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key("Enter");
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let event =
+            web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        self.find(".sd-input").await.dispatch_event(&event).unwrap();
+        settle().await;
+    }
+
+    fn events(&self, name: &str) -> Vec<String> {
+        self.events
+            .borrow()
+            .iter()
+            .filter(|(e, _)| e == name)
+            .map(|(_, d)| d.clone())
+            .collect()
+    }
+
+    fn unmount(mut self) {
+        self.widget.destroy();
+        self.host.remove();
+    }
+}
+
+/// Lets the browser run a macrotask, in which Yew's scheduled renders and effects happen.
+async fn settle() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+fn session_storage() -> web_sys::Storage {
+    web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+}
+
+/// Splits a `mailto:` URL into its address and decoded header fields.
+fn parse_mailto(url: &str) -> (String, Vec<(String, String)>) {
+    let rest = url.strip_prefix("mailto:").expect("a mailto: URL");
+    let (to, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let decode = |s: &str| String::from(js_sys::decode_uri_component(s).expect("valid encoding"));
+    let fields = query
+        .split('&')
+        .filter_map(|f| f.split_once('='))
+        .map(|(k, v)| (k.to_string(), decode(v)))
+        .collect();
+    (decode(to), fields)
+}
+
+/// A string field of a JSON object, read with the browser's parser.
+fn json_field(json: &str, key: &str) -> String {
+    let v = js_sys::JSON::parse(json).expect("JSON");
+    Reflect::get(&v, &key.into())
+        .unwrap()
+        .as_string()
+        .unwrap_or_default()
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+#[test]
+async fn greets_and_suggests_articles_for_the_page() {
+    let panel = Panel::mount(config("https://help.acme.example/a/", "en"), index());
+    panel.find(".sd-greeting").await;
+    assert_eq!(panel.text(".sd-greeting"), Strings::for_lang("en").greeting);
+    assert_eq!(panel.text(".sd-title"), "Acme");
+    // The refunds article lists `/checkout*` among its pages; the Chinese translation is not shown.
+    assert_eq!(panel.texts(".sd-suggested .sd-item-title"), ["Refunds"]);
+    assert_eq!(
+        panel.text(".sd-suggested .sd-h"),
+        Strings::for_lang("en").suggested
+    );
+    panel.unmount();
+}
+
+#[test]
+async fn results_update_while_typing_with_highlights() {
+    let panel = Panel::mount(config("https://help.acme.example/b/", "en"), index());
+    panel.type_into(".sd-input", "passw").await;
+    panel.find(".sd-results .sd-item").await;
+    assert_eq!(
+        panel.texts(".sd-results .sd-item-title"),
+        ["Reset your password"]
+    );
+    let marked = panel.texts(".sd-results mark");
+    assert!(
+        !marked.is_empty() && marked.iter().all(|m| m.to_lowercase() == "password"),
+        "highlights: {marked:?}"
+    );
+    panel.type_into(".sd-input", "zebra xylophone").await;
+    panel.find(".sd-results[role=status]").await;
+    assert_eq!(
+        panel.text(".sd-results"),
+        Strings::for_lang("en").no_results
+    );
+    panel.unmount();
+}
+
+#[test]
+async fn rule_answer_then_no_leads_to_the_mailto_ticket() {
+    let panel = Panel::mount(config("https://help.acme.example/c/", "en"), index());
+    let question = "How do I get a refund?";
+    panel.type_into(".sd-input", question).await;
+    panel.press_enter().await;
+    panel.find(".sd-rule .sd-answer").await;
+    assert_eq!(panel.text(".sd-rule .sd-answer"), "See our refund policy.");
+    assert_eq!(panel.texts(".sd-rule .sd-item-title"), ["Refunds"]);
+    assert_eq!(
+        panel.events("answer"),
+        [format!(r#"{{"question":"{question}"}}"#)]
+    );
+    // The question left the box for the conversation.
+    let input: HtmlInputElement = panel.find(".sd-input").await.unchecked_into();
+    assert_eq!(input.value(), "");
+    assert_eq!(
+        panel.text(".sd-q"),
+        format!("{}: {question}", Strings::for_lang("en").you)
+    );
+
+    // "No" opens the contact form with the question as the message.
+    let no = &panel.all(".sd-feedback .sd-chip")[1];
+    assert_eq!(no.text_content().unwrap(), Strings::for_lang("en").no);
+    no.unchecked_ref::<HtmlElement>().click();
+    let send = panel.find("a.sd-send").await;
+    let message: web_sys::HtmlTextAreaElement = panel.find("textarea").await.unchecked_into();
+    assert_eq!(message.value(), question);
+
+    let (to, fields) = parse_mailto(&send.get_attribute("href").unwrap());
+    assert_eq!(to, OWNER);
+    let subject = field(&fields, "subject");
+    let reference = subject
+        .strip_prefix("[Acme #")
+        .and_then(|s| s.strip_suffix(&format!("] {question}")))
+        .unwrap_or_else(|| panic!("subject {subject:?}"));
+    assert!(!reference.is_empty());
+    let body = field(&fields, "body");
+    for part in [question, PAGE, "See our refund policy.", reference] {
+        assert!(body.contains(part), "body lacks {part:?}:\n{body}");
+    }
+    assert_eq!(fields.len(), 2, "only subject and body: {fields:?}");
+
+    // An invalid address blocks sending and says why; a valid one sends and tells the loader.
+    panel.type_into("input[type=email]", "not an address").await;
+    panel.click("a.sd-send").await;
+    panel.find(".sd-error").await;
+    assert_eq!(
+        panel.text(".sd-error"),
+        Strings::for_lang("en").email_invalid
+    );
+    assert!(panel.events("ticket").is_empty());
+    panel
+        .type_into("input[type=email]", "ann@example.com")
+        .await;
+    // Keep Chromium from handing the mailto: link to the system; the panel still sees the click.
+    let send: HtmlElement = panel.find("a.sd-send").await.unchecked_into();
+    let stop = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| e.prevent_default());
+    send.add_event_listener_with_callback("click", stop.as_ref().unchecked_ref())
+        .unwrap();
+    send.click();
+    settle().await;
+    let (_, fields) = parse_mailto(&send.get_attribute("href").unwrap());
+    assert!(field(&fields, "body").contains("ann@example.com"));
+    let tickets = panel.events("ticket");
+    assert_eq!(tickets.len(), 1, "{tickets:?}");
+    assert_eq!(json_field(&tickets[0], "reference"), reference);
+    assert_eq!(json_field(&tickets[0], "subject"), subject);
+    panel.unmount();
+}
+
+#[test]
+async fn chinese_visitor_gets_the_chinese_article() {
+    let panel = Panel::mount(config("https://help.acme.example/d/", "zh"), index());
+    let zh = Strings::for_lang("zh");
+    panel.find(".sd-greeting").await;
+    assert_eq!(panel.text(".sd-greeting"), zh.greeting);
+    // Asked through the owner's JS API rather than the box.
+    panel.widget.ask("怎么申请退款".into());
+    panel.find(".sd-reply .sd-item-title").await;
+    assert_eq!(
+        panel
+            .texts(".sd-reply .sd-item-title")
+            .first()
+            .map(String::as_str),
+        Some("如何申请退款")
+    );
+    assert_eq!(
+        panel
+            .find(".sd-panel")
+            .await
+            .get_attribute("lang")
+            .as_deref(),
+        Some("zh")
+    );
+    panel.unmount();
+}
+
+#[test]
+async fn conversation_and_draft_survive_a_reload() {
+    let base = "https://help.acme.example/e/";
+    let key = format!("solodesk:v1:{base}");
+    session_storage().remove_item(&key).unwrap();
+    let panel = Panel::mount(config(base, "en"), index());
+    panel.type_into(".sd-input", "reset my password").await;
+    panel.press_enter().await;
+    panel.find(".sd-reply").await;
+    panel.type_into(".sd-input", "and my email?").await;
+    let saved = session_storage().get_item(&key).unwrap();
+    assert!(
+        saved
+            .as_deref()
+            .is_some_and(|s| s.contains("and my email?")),
+        "sessionStorage[{key:?}] = {saved:?}"
+    );
+    panel.unmount();
+
+    // A new page of the site mounts a new panel: same conversation, same draft.
+    let panel = Panel::mount(config(base, "en"), index());
+    panel.find(".sd-q").await;
+    assert!(panel.text(".sd-q").ends_with("reset my password"));
+    assert_eq!(
+        panel
+            .texts(".sd-reply .sd-item-title")
+            .first()
+            .map(String::as_str),
+        Some("Reset your password")
+    );
+    let input: HtmlInputElement = panel.find(".sd-input").await.unchecked_into();
+    assert_eq!(input.value(), "and my email?");
+    panel.unmount();
+    // Another help center on the same tab does not see it.
+    let other = Panel::mount(config("https://help.other.example/", "en"), index());
+    other.find(".sd-greeting").await;
+    assert!(other.all(".sd-q").is_empty());
+    other.unmount();
+    session_storage().remove_item(&key).unwrap();
+}
+
+#[test]
+async fn unreadable_index_still_offers_the_ticket() {
+    let en = Strings::for_lang("en");
+    for (base, index, why) in [
+        (
+            "https://help.acme.example/f1/",
+            JsValue::from_str("HTTP 404 for index.bin"),
+            "HTTP 404 for index.bin".to_string(),
+        ),
+        (
+            "https://help.acme.example/f2/",
+            Uint8Array::from(&b"<!doctype html>"[..]).into(),
+            solodesk_engine::FormatError::BadMagic.to_string(),
+        ),
+    ] {
+        // A base of its own: the contact view opened here is saved and would greet the next one.
+        let panel = Panel::mount(config(base, "en"), index);
+        panel.find(".sd-notice").await;
+        assert_eq!(panel.texts(".sd-notice p"), [en.unavailable.clone(), why]);
+        panel.click(".sd-notice .sd-button").await;
+        let send = panel.find("a.sd-send").await;
+        let (to, _) = parse_mailto(&send.get_attribute("href").unwrap());
+        assert_eq!(to, OWNER);
+        panel.unmount();
+    }
+}
+
+#[test]
+async fn prefill_fills_the_contact_form() {
+    let panel = Panel::mount(config("https://help.acme.example/g/", "en"), index());
+    panel.widget.prefill(
+        "Ann".into(),
+        "ann@example.com".into(),
+        "Order #12 & more?".into(),
+    );
+    panel.click(".sd-contact-link").await;
+    let values: Vec<String> = panel
+        .all(".sd-form .sd-input")
+        .into_iter()
+        .map(|e| {
+            Reflect::get(&e, &"value".into())
+                .unwrap()
+                .as_string()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(values, ["Ann", "ann@example.com", "Order #12 & more?"]);
+    let (_, fields) = parse_mailto(&panel.find("a.sd-send").await.get_attribute("href").unwrap());
+    // `&`, `#` and `?` typed by the visitor stay inside the body.
+    assert!(field(&fields, "body").contains("Order #12 & more?"));
+    assert!(field(&fields, "subject").ends_with("] Order #12 & more?"));
+    panel.unmount();
+}
