@@ -412,7 +412,8 @@ impl Index {
         }
         // An article with a question close to the query is likely what the visitor asks about.
         let q_norm = q_norm.sqrt().max(f32::EPSILON);
-        let mut closest = vec![0.0f32; n_articles];
+        // `best` is all zeros again after the groups: it holds each article's closest question.
+        let closest = &mut best;
         for &p in &phrase_touched {
             let p = p as usize;
             let cos = phrase_dot[p] / (q_norm * phrasings.norm[p].max(f32::EPSILON));
@@ -444,22 +445,40 @@ impl Index {
                 }
             })
             .collect();
+        // Only the leaders are shown, so only they are sorted: the best `keep` of the visitor's
+        // language and the best `keep` of the others, which hold the best `keep` overall.
+        let keep = opts.limit.max(TITLE_CANDIDATES);
+        let visitor = opts.lang.filter(|_| self.langs.len() > 1);
+        let mut ranked = match visitor {
+            Some(lang) => {
+                let (mut mine, mut others): (Vec<Ranked>, Vec<Ranked>) =
+                    ranked.into_iter().partition(|r| {
+                        analyze::same_language(&self.articles[r.article as usize].lang, lang)
+                    });
+                leaders(&mut mine, keep);
+                leaders(&mut others, keep);
+                mine.append(&mut others);
+                mine
+            }
+            None => {
+                leaders(&mut ranked, keep);
+                ranked
+            }
+        };
         sort(&mut ranked);
         // An exact title match goes first; only the leaders can be one.
         if !key.is_empty() {
-            for r in ranked.iter_mut().take(20) {
+            for r in ranked.iter_mut().take(TITLE_CANDIDATES) {
                 if title_key(&self.articles[r.article as usize].title) == key {
                     r.score += TITLE_MATCH_BONUS;
                 }
             }
             sort(&mut ranked);
         }
-        if let Some(lang) = opts.lang {
-            if self.langs.len() > 1 {
-                ranked.sort_by_key(|r| {
-                    !analyze::same_language(&self.articles[r.article as usize].lang, lang)
-                });
-            }
+        if let Some(lang) = visitor {
+            ranked.sort_by_key(|r| {
+                !analyze::same_language(&self.articles[r.article as usize].lang, lang)
+            });
         }
         ranked.truncate(opts.limit);
         ranked
@@ -557,8 +576,23 @@ pub(crate) fn idf(n: f32, df: f32) -> f32 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
+/// How many of the best results an exact title match is looked for among.
+const TITLE_CANDIDATES: usize = 20;
+
+fn order(a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
+    b.score.total_cmp(&a.score).then(a.article.cmp(&b.article))
+}
+
 fn sort(ranked: &mut [Ranked]) {
-    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.article.cmp(&b.article)));
+    ranked.sort_unstable_by(order);
+}
+
+/// Keeps the best `keep` of `ranked` (unordered), without sorting the rest.
+fn leaders(ranked: &mut Vec<Ranked>, keep: usize) {
+    if ranked.len() > keep {
+        ranked.select_nth_unstable_by(keep - 1, order);
+        ranked.truncate(keep);
+    }
 }
 
 /// A title reduced to its folded words, so "How do I reset my password?" equals the query
