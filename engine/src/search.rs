@@ -273,6 +273,7 @@ impl Index {
 
     fn expand_typos(&self, variants: &[String], max: usize, out: &mut Vec<(usize, f32)>) {
         let variants: Vec<Vec<char>> = variants.iter().map(|v| v.chars().collect()).collect();
+        let masks: Vec<u64> = variants.iter().map(|v| letter_mask(v)).collect();
         let mut buf: Vec<char> = Vec::new();
         for (t, term) in self.terms.iter().enumerate() {
             let len = self.term_chars[t] as usize;
@@ -294,9 +295,14 @@ impl Index {
             if analyze::is_cjk(first) {
                 continue;
             }
+            // Each edit changes at most two letters of the set of letters used: a cheap test
+            // that spares most candidates the distance computation.
+            let mask = letter_mask(&buf);
             let best = variants
                 .iter()
-                .filter_map(|v| edits_within(v, &buf, max))
+                .zip(&masks)
+                .filter(|(_, m)| (*m ^ mask).count_ones() as usize <= 2 * max)
+                .filter_map(|(v, _)| edits_within(v, &buf, max))
                 .min();
             match best {
                 Some(1) => add(out, t, ONE_EDIT_WEIGHT),
@@ -606,16 +612,30 @@ fn title_key(title: &str) -> String {
         .join(" ")
 }
 
+/// The set of letters of a word, hashed into 64 bits.
+fn letter_mask(word: &[char]) -> u64 {
+    word.iter().fold(0, |m, &c| m | 1 << (c as u32 % 64))
+}
+
 /// Optimal-string-alignment distance between `a` and `b` if it is at most `max`
 /// (a swap of two neighbours counts as one edit: "refnud" → "refund").
 pub(crate) fn edits_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
+    // Three rows on the stack: this runs for hundreds of candidate terms per misspelled word.
+    // Index terms are at most `MAX_WORD_BYTES` long, so longer ones are never near a term.
+    const ROW: usize = 48;
     let w = b.len() + 1;
-    let mut prev2 = vec![0usize; w];
-    let mut prev: Vec<usize> = (0..w).collect();
-    let mut cur = vec![0usize; w];
+    if w > ROW {
+        return None;
+    }
+    let mut prev2 = [0usize; ROW];
+    let mut prev = [0usize; ROW];
+    for (j, p) in prev.iter_mut().enumerate().take(w) {
+        *p = j;
+    }
+    let mut cur = [0usize; ROW];
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = cur[0];
