@@ -429,26 +429,14 @@ impl Index {
         for &a in &touched {
             score[a as usize] *= 1.0 + QUESTION_WEIGHT * closest[a as usize];
         }
+        // The best section is looked for once the leaders are known (below).
         let mut ranked: Vec<Ranked> = touched
             .iter()
-            .map(|&a| {
-                let meta = &self.meta[a as usize];
-                let range = meta.first_section..meta.first_section + meta.sections;
-                let section = range
-                    .clone()
-                    .max_by(|&x, &y| {
-                        section_score[x as usize]
-                            .total_cmp(&section_score[y as usize])
-                            .then(y.cmp(&x))
-                    })
-                    .filter(|&s| section_score[s as usize] > 0.0)
-                    .unwrap_or(meta.first_section);
-                Ranked {
-                    article: a,
-                    score: score[a as usize],
-                    section,
-                    coverage: (matched[a as usize] / total_weight.max(f32::EPSILON)).min(1.0),
-                }
+            .map(|&a| Ranked {
+                article: a,
+                score: score[a as usize],
+                section: 0,
+                coverage: (matched[a as usize] / total_weight.max(f32::EPSILON)).min(1.0),
             })
             .collect();
         // Only the leaders are shown, so only they are sorted: the best `keep` of the visitor's
@@ -487,6 +475,17 @@ impl Index {
             });
         }
         ranked.truncate(opts.limit);
+        for r in &mut ranked {
+            let meta = &self.meta[r.article as usize];
+            r.section = (meta.first_section..meta.first_section + meta.sections)
+                .max_by(|&x, &y| {
+                    section_score[x as usize]
+                        .total_cmp(&section_score[y as usize])
+                        .then(y.cmp(&x))
+                })
+                .filter(|&s| section_score[s as usize] > 0.0)
+                .unwrap_or(meta.first_section);
+        }
         ranked
     }
 
