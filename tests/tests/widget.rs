@@ -1015,6 +1015,14 @@ async fn screenshots_on_a_phone_in_dark_mode_and_right_to_left() {
         .await;
     assert_eq!(dir, json!(["rtl", "ar"]));
     env.ask("what is your return policy").await;
+    // The English answer keeps its own direction inside the right-to-left panel.
+    let answer_dir = env
+        .js(
+            "return getComputedStyle(S.querySelector('.sd-reply.sd-rule .sd-answer')).direction;",
+            vec![],
+        )
+        .await;
+    assert_eq!(answer_dir, json!("ltr"));
     env.screenshot("desktop-rtl").await;
     assert_eq!(env.page_errors().await, Vec::<String>::new());
     env.close().await;

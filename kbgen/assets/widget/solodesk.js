@@ -84,7 +84,7 @@
         (r) => (r.ok ? r.arrayBuffer().then((b) => new Uint8Array(b)) : "index.bin: HTTP " + r.status),
         (e) => "index.bin: " + e
       );
-      const mod = settle(import(dir + "widget-9f7a381b0b.js").then((m) => m.default({ module_or_path: dir + "widget-ff7a7cbbcf.wasm" }).then(() => m)));
+      const mod = settle(import(dir + "widget-9f7a381b0b.js").then((m) => m.default({ module_or_path: dir + "widget-987ecc703d.wasm" }).then(() => m)));
       const [c, bytes, m] = await Promise.all([cfg, index, mod, css]);
       conf = { ...(c || {}), ...data };
       theme();

@@ -14,7 +14,7 @@ pub fn view(links: &[Link], on_open: &Callback<u32>) -> Html {
                 let onclick = on_open.reform(move |_| article);
                 html! {
                     <li><button type="button" class="sd-item" {onclick}>
-                        <span class="sd-item-title">{ &l.title }</span>
+                        <span class="sd-item-title" dir="auto">{ &l.title }</span>
                     </button></li>
                 }
             }) }

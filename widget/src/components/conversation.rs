@@ -22,7 +22,7 @@ pub fn view(props: &Props, config: &Config) -> Html {
     let s = &config.strings;
     let turns = props.turns.iter().map(|t| match t {
         Turn::Question(q) => html! {
-            <div class="sd-q"><span class="sd-sr">{ &s.you }{ ": " }</span>{ q }</div>
+            <div class="sd-q"><span class="sd-sr">{ &s.you }{ ": " }</span><bdi>{ q }</bdi></div>
         },
         Turn::Reply(r) => reply::view(r, s, &props.on_open),
         Turn::Feedback(yes) => html! {

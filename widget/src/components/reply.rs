@@ -13,7 +13,9 @@ pub fn view(reply: &Reply, s: &Strings, on_open: &Callback<u32>) -> Html {
         Reply::Rule { html, articles, .. } => html! {
             <div class="sd-reply sd-rule">
                 // Owner-written markdown rendered by kbgen at build time; never visitor text.
-                <div class="sd-answer">{ Html::from_html_unchecked(AttrValue::from(html.clone())) }</div>
+                // `dir="auto"`: an answer in another script than the panel's (an English rule
+                // in an Arabic panel) is laid out in its own direction, as titles are.
+                <div class="sd-answer" dir="auto">{ Html::from_html_unchecked(AttrValue::from(html.clone())) }</div>
                 if !articles.is_empty() {
                     <p class="sd-h">{ &s.related }</p>
                     { article_list::view(articles, on_open) }

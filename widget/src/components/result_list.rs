@@ -28,9 +28,9 @@ pub fn view(props: &Props, config: &Config) -> Html {
                     html! {
                         <li>
                             <button type="button" class="sd-item" {onclick}>
-                                <span class="sd-item-title">{ &h.title }</span>
+                                <span class="sd-item-title" dir="auto">{ &h.title }</span>
                                 if let Some(section) = &h.section {
-                                    <span class="sd-item-section">{ section }</span>
+                                    <span class="sd-item-section" dir="auto">{ section }</span>
                                 }
                                 { snippet::view(&h.snippet, &h.highlights) }
                             </button>
