@@ -139,6 +139,23 @@ const RESULT_TITLES: &str =
          .map(a => a.textContent);
      return t.length ? t : null;";
 
+/// Waits until the search page is in `state` (`data-state`) and returns what its live region says.
+async fn status_in_state(browser: &Browser, state: &str) -> serde_json::Value {
+    browser
+        .wait_for(
+            &format!("the {state} state"),
+            "return document.getElementById('search-app').dataset.state === arguments[0]",
+            vec![serde_json::json!(state)],
+        )
+        .await;
+    browser
+        .js(
+            "return document.getElementById('search-status').textContent",
+            vec![],
+        )
+        .await
+}
+
 fn strings(v: &serde_json::Value) -> Vec<String> {
     v.as_array()
         .expect("an array")
@@ -321,19 +338,7 @@ async fn search_page_without_results_offers_contact() {
     c.goto(&server.url("en/search/?q=xqzvbw+flurble"))
         .await
         .unwrap();
-    browser
-        .wait_for(
-            "the no-results state",
-            "return document.getElementById('search-app').dataset.state === 'none'",
-            vec![],
-        )
-        .await;
-    let status = browser
-        .js(
-            "return document.getElementById('search-status').textContent",
-            vec![],
-        )
-        .await;
+    let status = status_in_state(&browser, "none").await;
     assert_eq!(
         status,
         serde_json::json!("No articles match “xqzvbw flurble”.")
@@ -450,19 +455,7 @@ async fn search_page_without_an_index_says_so_and_lists_categories() {
     let browser = Browser::start(1200, 800).await;
     let c = &browser.client;
     c.goto(&server.url("en/search/?q=refund")).await.unwrap();
-    browser
-        .wait_for(
-            "the failed state",
-            "return document.getElementById('search-app').dataset.state === 'failed'",
-            vec![],
-        )
-        .await;
-    let status = browser
-        .js(
-            "return document.getElementById('search-status').textContent",
-            vec![],
-        )
-        .await;
+    let status = status_in_state(&browser, "failed").await;
     assert_eq!(
         status,
         serde_json::json!("Search could not load. Browse by category instead:")
