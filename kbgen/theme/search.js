@@ -117,13 +117,13 @@
   input.addEventListener("keydown", (e) => move(e, input));
   list.addEventListener("keydown", (e) => e.target.matches("a") && move(e, e.target));
 
-  // No results: the widget's panel takes the question and offers its ticket; without the
+  // No results: the widget's contact form opens with the question as the message; without the
   // widget the link is a plain email to the owner.
   if (contact) {
     contact.addEventListener("click", (e) => {
-      if (window.Solodesk && window.Solodesk.ask) {
+      if (window.Solodesk && window.Solodesk.contact) {
         e.preventDefault();
-        window.Solodesk.ask(input.value.trim());
+        window.Solodesk.contact({ message: input.value.trim() });
       }
     });
   }

@@ -370,15 +370,16 @@ async fn search_page_without_results_offers_contact() {
     );
     browser.screenshot("search-page-no-results").await;
     contact.click().await.unwrap();
-    browser
+    let message = browser
         .wait_for(
-            "the widget to take the question",
+            "the widget's contact form with the question",
             "const s = document.querySelector('solodesk-widget').shadowRoot;
-             const q = [...s.querySelectorAll('.sd-q')].map(e => e.textContent);
-             return !s.querySelector('[role=dialog]').hidden && q.some(t => t.includes('xqzvbw flurble'));",
+             const t = s.querySelector('.sd-form textarea');
+             return !s.querySelector('[role=dialog]').hidden && t && t.value;",
             vec![],
         )
         .await;
+    assert_eq!(message, "xqzvbw flurble");
     browser.screenshot("search-page-no-results-widget").await;
     browser.close().await;
 }

@@ -761,6 +761,60 @@ async fn a_reload_keeps_the_draft_in_session_storage_only() {
     env.close().await;
 }
 
+/// The owner's JavaScript API (`window.Solodesk`): events, `contact` with a prefilled form,
+/// `close`, `ask`, and `destroy`, which leaves nothing behind in the page.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_owners_javascript_api_drives_the_widget() {
+    let env = Env::new(EN, 1200, 800).await;
+    env.js(
+        "window.__events = [];
+         for (const e of ['open', 'close', 'ticket']) Solodesk.on(e, () => __events.push(e));
+         Solodesk.contact({ name: 'Ana', email: 'ana@example.com', message: 'Order IT-20931 & more' });",
+        vec![],
+    )
+    .await;
+    let form = env
+        .wait(
+            "the contact form, prefilled",
+            "const f = S.querySelector('.sd-form');
+             return f && [...f.querySelectorAll('input, textarea')].map((e) => e.value);",
+        )
+        .await;
+    assert_eq!(
+        form,
+        json!(["Ana", "ana@example.com", "Order IT-20931 & more"])
+    );
+    env.js("Solodesk.close();", vec![]).await;
+    let state = env
+        .js(
+            "return [S.querySelector('.sd-dialog').hidden, __events];",
+            vec![],
+        )
+        .await;
+    assert_eq!(state, json!([true, ["open", "close"]]));
+
+    env.js("Solodesk.ask('what is your return policy');", vec![])
+        .await;
+    let answer = env
+        .wait(
+            "the rule answer",
+            "const a = S.querySelector('.sd-reply.sd-rule .sd-answer'); return a && a.textContent;",
+        )
+        .await;
+    assert!(answer.as_str().unwrap().contains("30 days"), "{answer}");
+
+    env.js("Solodesk.destroy();", vec![]).await;
+    let gone = env
+        .js(
+            "return [document.querySelector('solodesk-widget'), typeof window.Solodesk];",
+            vec![],
+        )
+        .await;
+    assert_eq!(gone, json!([null, "undefined"]));
+    assert_eq!(env.page_errors().await, Vec::<String>::new());
+    env.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn escape_closes_the_panel_and_returns_focus_to_the_launcher() {
     let env = Env::new(EN, 1200, 800).await;

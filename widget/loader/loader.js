@@ -152,6 +152,10 @@
       p = p || {};
       return load().then(() => widget && widget.prefill(p.name || "", p.email || "", p.message || ""));
     },
+    contact(p) {
+      api.open();
+      return api.prefill(p).then(() => widget && widget.contact());
+    },
     on(event, cb) {
       (listeners[event] = listeners[event] || []).push(cb);
       return () => (listeners[event] = listeners[event].filter((x) => x !== cb));

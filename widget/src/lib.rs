@@ -10,7 +10,7 @@
 //!
 //! ```js
 //! const widget = mount(root, config, index, emit);
-//! widget.ask("text"); widget.prefill("name", "email", "message"); widget.destroy();
+//! widget.ask("text"); widget.prefill("name", "email", "message"); widget.contact(); widget.destroy();
 //! ```
 //!
 //! - `root`: an element inside the loader's shadow root; the panel renders into it.
@@ -60,6 +60,7 @@ pub enum Command {
         email: String,
         message: String,
     },
+    Contact,
 }
 
 /// Delivers [`Command`]s to the app, queueing those that arrive before its first render.
@@ -111,6 +112,11 @@ impl Widget {
             email,
             message,
         });
+    }
+
+    /// Shows the contact form.
+    pub fn contact(&self) {
+        self.bus.send(Command::Contact);
     }
 
     /// Removes the panel from the page.

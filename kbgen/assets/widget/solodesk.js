@@ -81,7 +81,7 @@ const index = fetch(base + "index.bin").then(
 (r) => (r.ok ? r.arrayBuffer().then((b) => new Uint8Array(b)) : "index.bin: HTTP " + r.status),
 (e) => "index.bin: " + e
 );
-const mod = settle(import(dir + "widget-9f7a381b0b.js").then((m) => m.default({ module_or_path: dir + "widget-987ecc703d.wasm" }).then(() => m)));
+const mod = settle(import(dir + "widget-5b6b2e486a.js").then((m) => m.default({ module_or_path: dir + "widget-2dca8f8c4c.wasm" }).then(() => m)));
 const [c, bytes, m] = await Promise.all([cfg, index, mod, css]);
 conf = { ...(c || {}), ...data };
 theme();
@@ -146,6 +146,10 @@ return load().then(() => widget && widget.ask(String(q)));
 prefill(p) {
 p = p || {};
 return load().then(() => widget && widget.prefill(p.name || "", p.email || "", p.message || ""));
+},
+contact(p) {
+api.open();
+return api.prefill(p).then(() => widget && widget.contact());
 },
 on(event, cb) {
 (listeners[event] = listeners[event] || []).push(cb);

@@ -127,6 +127,7 @@ pub fn App(props: &Props) -> Html {
                     email,
                     message,
                 }),
+                Command::Contact => dispatch.dispatch(Action::OpenContact),
             }))
         });
     }

@@ -81,6 +81,12 @@ export class Widget {
         wasm.widget_ask(this.__wbg_ptr, ptr0, len0);
     }
     /**
+     * Shows the contact form.
+     */
+    contact() {
+        wasm.widget_contact(this.__wbg_ptr);
+    }
+    /**
      * Removes the panel from the page.
      */
     destroy() {
