@@ -136,12 +136,7 @@ impl IndexBuilder {
             // are the questions field, as if joined by line breaks.
             let asked: Vec<Vec<u32>> = article.questions.iter().map(|q| intern(q, true)).collect();
             let questions: Vec<u32> = asked.iter().flatten().copied().collect();
-            let mut own = asked;
-            for p in &mut own {
-                p.sort_unstable();
-                p.dedup();
-            }
-            phrasings.push(own);
+            phrasings.push(asked);
             let tags = intern(&article.tags.join("\n"), true);
             w.str(&article.id);
             w.str(&article.lang);
@@ -300,6 +295,7 @@ impl IndexBuilder {
                         .filter(|&t| !analyze::is_stop(sorted[t as usize].0))
                         .collect();
                     terms.sort_unstable();
+                    terms.dedup();
                     terms
                 })
                 .filter(|p| !p.is_empty())

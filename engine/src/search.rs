@@ -358,11 +358,7 @@ impl Index {
                 q_max = q_max.max(q);
                 let v = q * idf(n, df);
                 for &p in phrasings.of(t) {
-                    let slot = &mut phrase_best[p as usize];
-                    if *slot == 0.0 {
-                        phrase_group.push(p);
-                    }
-                    *slot = slot.max(v);
+                    keep_best(&mut phrase_best, &mut phrase_group, p, v);
                 }
             }
             q_norm += q_max * q_max;
@@ -622,19 +618,10 @@ pub(crate) fn edits_within(a: &[char], b: &[char], max: usize) -> Option<usize> 
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
-    // Three rows on the stack: this runs for hundreds of candidate terms per misspelled word.
-    // Index terms are at most `MAX_WORD_BYTES` long, so longer ones are never near a term.
-    const ROW: usize = 48;
     let w = b.len() + 1;
-    if w > ROW {
-        return None;
-    }
-    let mut prev2 = [0usize; ROW];
-    let mut prev = [0usize; ROW];
-    for (j, p) in prev.iter_mut().enumerate().take(w) {
-        *p = j;
-    }
-    let mut cur = [0usize; ROW];
+    let mut prev2 = vec![0usize; w];
+    let mut prev: Vec<usize> = (0..w).collect();
+    let mut cur = vec![0usize; w];
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = cur[0];
