@@ -51,6 +51,19 @@ pub fn compute(root: &Path) -> Result<String> {
     Ok(format!("{:x}", hasher.finalize()))
 }
 
+/// The version Cargo.lock resolved for the package `name` (its first, if several are locked).
+pub fn locked_version(root: &Path, name: &str) -> Result<String> {
+    let lock = read_toml(&root.join("Cargo.lock"))?;
+    lock.get("package")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+        .find(|p| p.get("name").and_then(|n| n.as_str()) == Some(name))
+        .and_then(|p| p.get("version")?.as_str())
+        .map(str::to_owned)
+        .with_context(|| format!("Cargo.lock has no {name}"))
+}
+
 fn read_toml(path: &Path) -> Result<toml::Table> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;

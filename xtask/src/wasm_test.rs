@@ -124,15 +124,7 @@ fn browser_env(cmd: &mut Command, runner: &Path, webdriver: &Path, timeout_secs:
 /// `wasm-bindgen-test-runner`, which must come from the wasm-bindgen-cli of the locked
 /// wasm-bindgen: the two speak a private protocol.
 fn runner(root: &Path) -> Result<PathBuf> {
-    let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
-    let want = lock
-        .split("\n[[package]]\n")
-        .find(|p| p.starts_with("name = \"wasm-bindgen\"\n"))
-        .and_then(|p| p.lines().nth(1))
-        .and_then(|l| l.strip_prefix("version = \""))
-        .and_then(|v| v.strip_suffix('"'))
-        .context("Cargo.lock has no wasm-bindgen")?
-        .to_owned();
+    let want = crate::stamp::locked_version(root, "wasm-bindgen")?;
     let mut candidates = vec![PathBuf::from("wasm-bindgen-test-runner")];
     if let Some(home) = std::env::var_os("HOME") {
         candidates.push(Path::new(&home).join(".cargo/bin/wasm-bindgen-test-runner"));
