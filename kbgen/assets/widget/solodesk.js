@@ -81,7 +81,7 @@ const index = fetch(base + "index.bin").then(
 (r) => (r.ok ? r.arrayBuffer().then((b) => new Uint8Array(b)) : "index.bin: HTTP " + r.status),
 (e) => "index.bin: " + e
 );
-const mod = settle(import(dir + "widget-5b6b2e486a.js").then((m) => m.default({ module_or_path: dir + "widget-2dca8f8c4c.wasm" }).then(() => m)));
+const mod = settle(import(dir + "widget-5b6b2e486a.js").then((m) => m.default({ module_or_path: dir + "widget-5b000d1932.wasm" }).then(() => m)));
 const [c, bytes, m] = await Promise.all([cfg, index, mod, css]);
 conf = { ...(c || {}), ...data };
 theme();

@@ -4,7 +4,7 @@ use super::{article_list, article_view, ask_box, contact_form, conversation, hea
 use crate::config::Config;
 use crate::services::host::{random_bits, Emitter, Shared};
 use crate::services::{article, storage, ticket};
-use crate::state::{absolute, reference_from, Action, Reply, State, View};
+use crate::state::{reference_from, Action, Reply, State, View};
 use crate::{Command, Loaded};
 use solodesk_engine::{Question, SearchOptions};
 use std::rc::Rc;
@@ -62,9 +62,13 @@ pub fn App(props: &Props) -> Html {
     }
 
     // The open article's body, fetched when it opens: (position, HTML or None when unavailable).
-    let body = use_state(|| None::<(u32, Option<AttrValue>)>);
+    let article_body = use_state(|| None::<(u32, Option<AttrValue>)>);
     {
-        let (body, index, base) = (body.clone(), props.index.clone(), config.base.clone());
+        let (body, index, base) = (
+            article_body.clone(),
+            props.index.clone(),
+            config.base.clone(),
+        );
         use_effect_with(state.view.clone(), move |view| {
             let (View::Article(i), Ok(ix)) = (view, &*index) else {
                 return;
@@ -77,11 +81,7 @@ pub fn App(props: &Props) -> Html {
                 let done = Callback::from(move |html: Option<String>| {
                     body.set(Some((i, html.map(AttrValue::from))))
                 });
-                article::fetch_body(
-                    article::fragment_url(&base, &a.url),
-                    absolute(&base, &a.url),
-                    done,
-                );
+                article::fetch_body(&base, &a.url, done);
             }
         });
     }
@@ -170,7 +170,7 @@ pub fn App(props: &Props) -> Html {
         (View::Article(i), Ok(ix)) if (*i as usize) < ix.articles().len() => html! {
             { article_view::view(&article_view::Props {
                 article: ix.articles()[*i as usize].clone(),
-                body: body.as_ref().filter(|(j, _)| j == i).and_then(|(_, html)| html.clone()),
+                body: article_body.as_ref().filter(|(j, _)| j == i).and_then(|(_, html)| html.clone()),
             }, &config) }
         },
         (View::Contact, _) => {

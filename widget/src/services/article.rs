@@ -7,6 +7,7 @@
 //! against the article's URL there, so they work on the owner's site too, and links open in a
 //! new tab rather than navigating the visitor away from the page they were on.
 
+use crate::state::absolute;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -24,22 +25,20 @@ extern "C" {
     fn text(this: &Response) -> Result<js_sys::Promise, JsValue>;
 }
 
-/// The URL of an article's body fragment, from the help center root and the article's URL.
-pub fn fragment_url(base: &str, article_url: &str) -> String {
-    crate::state::absolute(
+/// Fetches the body of the article at `article_url` (relative to the help center root `base`)
+/// and calls `done` with its HTML, links resolved against the article's full page, or `None`
+/// when it could not be had.
+pub fn fetch_body(base: &str, article_url: &str, done: yew::Callback<Option<String>>) {
+    let fragment = absolute(
         base,
         &format!("widget/articles/{}.html", article_url.trim_end_matches('/')),
-    )
-}
-
-/// Fetches the fragment at `url` and calls `done` with its HTML, links resolved against
-/// `page_url` (the article's full page), or `None` when it could not be had.
-pub fn fetch_body(url: String, page_url: String, done: yew::Callback<Option<String>>) {
+    );
+    let page = absolute(base, article_url);
     wasm_bindgen_futures::spawn_local(async move {
         done.emit(
-            body(&url)
+            body(&fragment)
                 .await
-                .and_then(|html| resolve_links(&html, &page_url)),
+                .and_then(|html| resolve_links(&html, &page)),
         );
     });
 }
