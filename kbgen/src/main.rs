@@ -255,10 +255,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     let kb = load::load(&args.dir, &mut diags);
     eprintln!("rendering {} articles", kb.articles.len());
     let manifest = widget_bundle::manifest();
-    let loader = manifest
-        .get("loader.js")
-        .and_then(|v| v.as_str())
-        .map(String::from);
+    let loader = widget_bundle::loader();
     if loader.is_none() {
         diags.warn(Path::new("kbgen"), 0, 0, "the embedded widget bundle is empty (run `cargo xtask widget`); pages are built without the widget");
     }
@@ -337,11 +334,7 @@ fn snippet(args: &SnippetArgs) -> Result<ExitCode> {
     } else {
         format!("{base}/")
     };
-    let loader = widget_bundle::manifest()
-        .get("loader.js")
-        .and_then(|v| v.as_str())
-        .unwrap_or("loader.js")
-        .to_string();
+    let loader = widget_bundle::loader().unwrap_or_else(|| "loader.js".into());
     if !base.contains("://") {
         eprintln!("note: site.base_url is not an absolute URL; set it (or pass --base-url) so the tag works on your own site");
     }

@@ -131,11 +131,7 @@ pub fn content_type(path: &Path) -> &'static str {
 }
 
 fn demo_page(base_url: &str) -> String {
-    let loader = widget_bundle::manifest()
-        .get("loader.js")
-        .and_then(|v| v.as_str())
-        .unwrap_or("loader.js")
-        .to_string();
+    let loader = widget_bundle::loader().unwrap_or_else(|| "loader.js".into());
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Demo: your site with the Solodesk widget</title>\n<script src=\"{base_url}widget/{loader}\" async data-solodesk></script>\n</head>\n<body>\n<h1>Your site</h1>\n<p>This stands for a page of your own site. The support widget in the corner is what your visitors get when you paste this tag:</p>\n<pre><code>&lt;script src=\"{base_url}widget/{loader}\" async data-solodesk&gt;&lt;/script&gt;</code></pre>\n<p><a href=\"/\">Back to the help center</a></p>\n</body>\n</html>\n"
     )
@@ -146,10 +142,7 @@ fn rebuild(dir: &Path, out: &Path, base_url: &str) -> bool {
     let start = std::time::Instant::now();
     let mut diags = Diagnostics::default();
     let kb = load::load(dir, &mut diags);
-    let loader = widget_bundle::manifest()
-        .get("loader.js")
-        .and_then(|v| v.as_str())
-        .map(String::from);
+    let loader = widget_bundle::loader();
     let opts = site::Options {
         base_url: Some(base_url.into()),
         live_reload: true,

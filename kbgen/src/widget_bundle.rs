@@ -18,6 +18,15 @@ pub fn manifest() -> serde_json::Map<String, serde_json::Value> {
         .unwrap_or_default()
 }
 
+/// The loader's file name inside `widget/`, which the snippet and every page point at; `None`
+/// when the embedded bundle has no widget.
+pub fn loader() -> Option<String> {
+    manifest()
+        .get("loader.js")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+}
+
 /// The file names (inside `widget/`) of the widget's JS glue and WebAssembly, which the search
 /// page loads to run the same engine; `None` when the embedded bundle has no widget.
 pub fn engine_files() -> Option<site::EngineFiles> {
@@ -37,9 +46,5 @@ pub fn write(dir: &Path) -> Result<String> {
         std::fs::write(&path, file.contents())
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    manifest()
-        .get("loader.js")
-        .and_then(|v| v.as_str())
-        .map(str::to_owned)
-        .context("the embedded widget bundle has no loader; run `cargo xtask widget`")
+    loader().context("the embedded widget bundle has no loader; run `cargo xtask widget`")
 }
