@@ -148,6 +148,16 @@ const SITE_KEYS: &[&str] = &[
 const WIDGET_KEYS: &[&str] = &["enabled", "position", "greeting"];
 const CATEGORY_KEYS: &[&str] = &["order", "title", "description"];
 
+/// The knowledge base's `kbgen.toml` when it reads, else the defaults; problems in it are
+/// `kbgen build`'s and `kbgen check`'s to report, not the commands that only need a setting.
+pub fn read_or_default(dir: &Path) -> Config {
+    let path = dir.join(crate::load::CONFIG_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => parse(&text, &path, &mut Diagnostics::default()),
+        Err(_) => Config::default(),
+    }
+}
+
 /// Parses `kbgen.toml`; problems go to `diags` and a best-effort config is always returned.
 pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
     let mut config = Config::default();

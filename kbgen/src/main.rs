@@ -323,31 +323,17 @@ pub fn human_bytes(n: usize) -> String {
 }
 
 fn snippet(args: &SnippetArgs) -> Result<ExitCode> {
-    let mut diags = diag::Diagnostics::default();
-    let config = match std::fs::read_to_string(args.dir.join(load::CONFIG_FILE)) {
-        Ok(text) => config::parse(&text, &args.dir.join(load::CONFIG_FILE), &mut diags),
-        Err(_) => config::Config::default(),
-    };
+    let config = config::read_or_default(&args.dir);
     let base = args.base_url.clone().unwrap_or(config.base_url.clone());
     let base = if base.ends_with('/') {
         base
     } else {
         format!("{base}/")
     };
-    let loader = widget_bundle::loader().unwrap_or_else(|| "loader.js".into());
     if !base.contains("://") {
         eprintln!("note: site.base_url is not an absolute URL; set it (or pass --base-url) so the tag works on your own site");
     }
-    // The launcher is drawn before widget-config.json is fetched: its colour and side go here.
-    let color = if config.brand_color.is_empty() {
-        String::new()
-    } else {
-        format!(" data-color=\"{}\"", config.brand_color)
-    };
-    println!(
-        "<script src=\"{base}widget/{loader}\" async data-solodesk{color} data-position=\"{}\"></script>",
-        config.position.as_str()
-    );
+    println!("{}", widget_bundle::script_tag(&base, &config));
     Ok(ExitCode::SUCCESS)
 }
 

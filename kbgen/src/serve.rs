@@ -3,7 +3,7 @@
 //! of "the owner's site" with the widget pasted in, to try the widget as visitors will meet it.
 
 use crate::diag::Diagnostics;
-use crate::{load, output, site, widget_bundle};
+use crate::{config, load, output, site, widget_bundle};
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -71,7 +71,7 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
             .to_string();
         let response = match url.as_str() {
             "/_kbgen/version" => text(version.load(Ordering::SeqCst).to_string(), "text/plain"),
-            "/_demo/" | "/_demo" => text(demo_page(&base_url), "text/html; charset=utf-8"),
+            "/_demo/" | "/_demo" => text(demo_page(dir, &base_url), "text/html; charset=utf-8"),
             _ => file_response(&out, &url),
         };
         let _ = request.respond(response);
@@ -130,10 +130,15 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
-fn demo_page(base_url: &str) -> String {
-    let loader = widget_bundle::loader().unwrap_or_else(|| "loader.js".into());
+fn demo_page(dir: &Path, base_url: &str) -> String {
+    // Read again on each visit, so a colour changed in kbgen.toml shows on reload.
+    let tag = widget_bundle::script_tag(base_url, &config::read_or_default(dir));
+    let shown = tag
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
     format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Demo: your site with the Solodesk widget</title>\n<script src=\"{base_url}widget/{loader}\" async data-solodesk></script>\n</head>\n<body>\n<h1>Your site</h1>\n<p>This stands for a page of your own site. The support widget in the corner is what your visitors get when you paste this tag:</p>\n<pre><code>&lt;script src=\"{base_url}widget/{loader}\" async data-solodesk&gt;&lt;/script&gt;</code></pre>\n<p><a href=\"/\">Back to the help center</a></p>\n</body>\n</html>\n"
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Demo: your site with the Solodesk widget</title>\n{tag}\n</head>\n<body>\n<h1>Your site</h1>\n<p>This stands for a page of your own site. The support widget in the corner is what your visitors get when you paste this tag:</p>\n<pre><code>{shown}</code></pre>\n<p><a href=\"/\">Back to the help center</a></p>\n</body>\n</html>\n"
     )
 }
 

@@ -3,7 +3,7 @@
 //! `cargo xtask widget` builds `kbgen/assets/widget/` from source; `STAMP` there records a hash of
 //! the sources it was built from, and a test fails when the sources moved on without a rebuild.
 
-use crate::site;
+use crate::{config::Config, site};
 use anyhow::{Context, Result};
 use include_dir::{include_dir, Dir};
 use std::path::Path;
@@ -47,4 +47,20 @@ pub fn write(dir: &Path) -> Result<String> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
     loader().context("the embedded widget bundle has no loader; run `cargo xtask widget`")
+}
+
+/// The tag owners paste into their pages: the loader under `base` (which ends in `/`), with the
+/// launcher's colour and side, because the loader draws the launcher before it fetches
+/// widget-config.json. `kbgen snippet` prints it and `kbgen serve`'s demo page uses it.
+pub fn script_tag(base: &str, config: &Config) -> String {
+    let loader = loader().unwrap_or_else(|| "loader.js".into());
+    let color = if config.brand_color.is_empty() {
+        String::new()
+    } else {
+        format!(" data-color=\"{}\"", config.brand_color)
+    };
+    format!(
+        "<script src=\"{base}widget/{loader}\" async data-solodesk{color} data-position=\"{}\"></script>",
+        config.position.as_str()
+    )
 }

@@ -80,6 +80,13 @@ fn serves_site_demo_and_live_reload() {
         demo.contains(&format!("<script src=\"{url}widget/")),
         "{demo}"
     );
+    // The same tag as `kbgen snippet`'s, with the launcher's colour and side from kbgen.toml.
+    assert!(
+        demo.contains(
+            "async data-solodesk data-color=\"#2456c7\" data-position=\"right\"></script>"
+        ),
+        "{demo}"
+    );
 
     let before = get(&addr, "/_kbgen/version").1;
     let article = kb.join("articles/en/orders/track-order.md");
