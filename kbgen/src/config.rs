@@ -22,6 +22,15 @@ impl Localized {
             .or_else(|| self.0.values().next())
             .map(String::as_str)
     }
+
+    /// The text in `lang`, else the one for every language; unlike [`Localized::get`] never
+    /// another language's, for words of the interface, whose built-ins are already translated.
+    pub fn exact(&self, lang: &str) -> Option<&str> {
+        self.0
+            .get(lang)
+            .or_else(|| self.0.get("*"))
+            .map(String::as_str)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -62,6 +71,10 @@ pub struct Config {
     pub widget_enabled: bool,
     pub position: Position,
     pub greeting: Localized,
+    /// The owner's words for the help center's and the widget's interface, by string key
+    /// (`[site.strings]`, `[widget.strings]`).
+    pub site_strings: BTreeMap<String, Localized>,
+    pub widget_strings: BTreeMap<String, Localized>,
     /// Sorted by `order`, then id.
     pub categories: Vec<Category>,
 }
@@ -80,6 +93,8 @@ impl Default for Config {
             widget_enabled: true,
             position: Position::Right,
             greeting: Localized::default(),
+            site_strings: BTreeMap::new(),
+            widget_strings: BTreeMap::new(),
             categories: Vec::new(),
         }
     }
@@ -144,8 +159,9 @@ const SITE_KEYS: &[&str] = &[
     "brand_color",
     "logo",
     "description",
+    "strings",
 ];
-const WIDGET_KEYS: &[&str] = &["enabled", "position", "greeting"];
+const WIDGET_KEYS: &[&str] = &["enabled", "position", "greeting", "strings"];
 const CATEGORY_KEYS: &[&str] = &["order", "title", "description"];
 
 /// The knowledge base's `kbgen.toml` when it reads, else the defaults; problems in it are
@@ -228,6 +244,15 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                 "description" => {
                     config.description = localized(value, path, line, "site.description", diags)
                 }
+                "strings" => {
+                    config.site_strings = overrides(
+                        value,
+                        (path, text, line),
+                        "site.strings",
+                        &crate::strings::english(),
+                        diags,
+                    )
+                }
                 _ => unknown(diags, path, line, key, SITE_KEYS),
             }
         }
@@ -252,6 +277,15 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                 },
                 "greeting" => {
                     config.greeting = localized(value, path, line, "widget.greeting", diags)
+                }
+                "strings" => {
+                    config.widget_strings = overrides(
+                        value,
+                        (path, text, line),
+                        "widget.strings",
+                        &crate::widget_bundle::english_strings(),
+                        diags,
+                    )
                 }
                 _ => unknown(diags, path, line, key, WIDGET_KEYS),
             }
@@ -362,6 +396,63 @@ fn localized(
     Localized(map)
 }
 
+/// The owner's words for interface strings: a table of string key → text (for every language)
+/// or a table per language, written at `line`. `english` lists the keys that exist, with their built-in English,
+/// whose `{placeholders}` an override should keep.
+fn overrides(
+    value: &toml::Value,
+    (path, text, line): (&Path, &str, usize),
+    section: &str,
+    english: &[(String, String)],
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, Localized> {
+    let mut out = BTreeMap::new();
+    // A `[site.strings]` header, or `strings = {...}` inside `[site]` at `line`.
+    let line = find_section(text, section).unwrap_or(line);
+    let Some(table) = value.as_table() else {
+        diags.error(path, line, 1, format!("`{section}` must be a table"));
+        return out;
+    };
+    let known: Vec<&str> = english.iter().map(|(k, _)| k.as_str()).collect();
+    for (key, value) in table {
+        let kline = key_line_after(text, key, line);
+        let Some((_, builtin)) = english.iter().find(|(k, _)| k == key) else {
+            unknown(diags, path, kline, key, &known);
+            continue;
+        };
+        let texts = localized(value, path, kline, &format!("{section}.{key}"), diags);
+        for placeholder in placeholders(builtin) {
+            for (lang, t) in &texts.0 {
+                if !t.contains(placeholder) {
+                    let whose = if lang == "*" {
+                        String::new()
+                    } else {
+                        format!(".{lang}")
+                    };
+                    diags.warn(
+                        path,
+                        kline,
+                        1,
+                        format!("`{section}.{key}{whose}` has no {placeholder}, where the built-in text puts a value"),
+                    );
+                }
+            }
+        }
+        out.insert(key.clone(), texts);
+    }
+    out
+}
+
+/// The `{name}` placeholders in a built-in string.
+fn placeholders(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices('{').filter_map(move |(i, _)| {
+        let end = text[i..].find('}')?;
+        let name = &text[i + 1..i + end];
+        (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .then(|| &text[i..=i + end])
+    })
+}
+
 fn unknown(diags: &mut Diagnostics, path: &Path, line: usize, key: &str, known: &[&str]) {
     let hint = nearest(key, known)
         .map(|k| format!(" (did you mean \"{k}\"?)"))
@@ -402,9 +493,14 @@ fn key_line_after(text: &str, key: &str, after: usize) -> usize {
 }
 
 fn section_line(text: &str, name: &str) -> usize {
+    find_section(text, name).unwrap_or(1)
+}
+
+/// The line of the `[name]` header, if there is one.
+fn find_section(text: &str, name: &str) -> Option<usize> {
     text.lines()
         .position(|l| l.trim().trim_start_matches('[').trim_end_matches(']') == name)
-        .map_or(1, |i| i + 1)
+        .map(|i| i + 1)
 }
 
 #[cfg(test)]
@@ -454,6 +550,47 @@ title = "Account"
         assert_eq!(c.categories[1].title.get("ja", "en"), Some("Orders"));
         assert_eq!((c.title("zh"), c.title("en")), ("Acme Help", "Acme Help"));
         assert_eq!(c.description("en"), "");
+    }
+
+    #[test]
+    fn interface_strings_can_be_overridden() {
+        let c = check(
+            r#"
+[site]
+languages = ["en", "zh"]
+
+[site.strings]
+search_placeholder = { en = "Search our answers…", zh = "搜索答案…" }
+results_other = "{n} answers"
+serch = "Find"
+
+[widget.strings]
+contact_us = { en = "Write to Mara" }
+no_results = "Nothing yet"
+"#,
+            &["kbgen.toml:8:1: warning: unknown key \"serch\" (did you mean \"search\"?)"],
+        );
+        let search = &c.site_strings["search_placeholder"];
+        assert_eq!(search.exact("zh"), Some("搜索答案…"));
+        assert_eq!(
+            c.site_strings["results_other"].exact("zh"),
+            Some("{n} answers")
+        );
+        let contact = &c.widget_strings["contact_us"];
+        assert_eq!(contact.exact("en"), Some("Write to Mara"));
+        assert_eq!(
+            contact.exact("zh"),
+            None,
+            "no English in the Chinese interface: its built-in words stay"
+        );
+        check(
+            "[site.strings]\nresults_other = { en = \"Many results\", zh = \"{n} 个\" }\n",
+            &["kbgen.toml:2:1: warning: `site.strings.results_other.en` has no {n}, where the built-in text puts a value"],
+        );
+        check(
+            "[widget]\nstrings = 3\n",
+            &["kbgen.toml:2:1: error: `widget.strings` must be a table"],
+        );
     }
 
     #[test]

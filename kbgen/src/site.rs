@@ -156,7 +156,12 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
                 config
                     .languages
                     .iter()
-                    .map(|l| (l.clone(), strings::for_lang(l).general.to_string()))
+                    .map(|l| {
+                        (
+                            l.clone(),
+                            strings::for_site(l, &config.site_strings).general,
+                        )
+                    })
                     .collect()
             } else {
                 [("*".to_string(), crate::config::humanize(&cat))].into()
@@ -409,7 +414,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         let mut search = ctx.common(
             lang,
             "search",
-            strings::for_lang(lang).search,
+            &strings::for_site(lang, &config.site_strings).search,
             config.description(lang),
             Some(&format!("{lang}/search/")),
             &[],
@@ -895,7 +900,7 @@ impl Ctx<'_> {
                 "logo": logo, "logo_abs": c.logo.as_ref().map(|l| c.absolute(l.trim_start_matches('/'))),
             }),
         );
-        m.insert("t".into(), json!(strings::for_lang(lang)));
+        m.insert("t".into(), json!(strings::for_site(lang, &c.site_strings)));
         m.insert("jsonld".into(), Value::Null);
         m
     }
@@ -1014,7 +1019,7 @@ impl Ctx<'_> {
             json!({"title": title, "description": desc}),
         );
         m.insert("articles".into(), json!(articles));
-        let t = strings::for_lang(lang);
+        let t = strings::for_site(lang, &self.config.site_strings);
         let ld = json!({"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
             {"@type": "ListItem", "position": 1, "name": t.home, "item": self.config.absolute(&format!("{lang}/"))},
             {"@type": "ListItem", "position": 2, "name": title, "item": self.config.absolute(&format!("{lang}/category/{}/", cat.id))},
@@ -1101,7 +1106,7 @@ impl Ctx<'_> {
             .map(|&j| self.link(&self.pages[j]));
         m.insert("prev".into(), json!(prev));
         m.insert("next".into(), json!(next));
-        let t = strings::for_lang(lang);
+        let t = strings::for_site(lang, &self.config.site_strings);
         if !c.support_email.is_empty() {
             let subject = format!("[{}] {}: {}", c.title(lang), t.feedback_subject, a.title);
             let body = format!(
@@ -1288,6 +1293,23 @@ fn widget_config(c: &Config) -> String {
                 .map(|g| (l.clone(), g.to_string()))
         })
         .collect();
+    // Per language, the owner's greeting and any other words of theirs (`[widget.strings]`).
+    let strings: Map<String, Value> = c
+        .languages
+        .iter()
+        .map(|l| {
+            let mut words: Map<String, Value> = c
+                .widget_strings
+                .iter()
+                .filter_map(|(key, text)| Some((key.clone(), json!(text.exact(l)?))))
+                .collect();
+            if let Some(g) = greeting.get(l) {
+                words.entry("greeting").or_insert(json!(g));
+            }
+            (l.clone(), Value::Object(words))
+        })
+        .filter(|(_, words)| words.as_object().is_some_and(|w| !w.is_empty()))
+        .collect();
     let v = json!({
         // One file serves every language: the default language's name; pages give the widget
         // their own language's name through the script tag's `data-site`.
@@ -1304,7 +1326,7 @@ fn widget_config(c: &Config) -> String {
         "site": c.title(&c.default_language),
         "email": c.support_email,
         "color": c.brand_color,
-        "strings": greeting.iter().map(|(l, g)| (l.clone(), json!({"greeting": g}))).collect::<Map<String, Value>>(),
+        "strings": strings,
     });
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }

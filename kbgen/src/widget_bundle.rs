@@ -38,6 +38,17 @@ pub fn engine_files() -> Option<site::EngineFiles> {
     })
 }
 
+/// Every key of the widget's UI strings with its English text (`widget/locales/en.json`), for
+/// checking the owner's `[widget.strings]`.
+pub fn english_strings() -> Vec<(String, String)> {
+    let locale: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(include_str!("../../widget/locales/en.json")).unwrap_or_default();
+    locale
+        .into_iter()
+        .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
+        .collect()
+}
+
 /// Writes the bundle's files into `dir` and returns the loader's file name.
 pub fn write(dir: &Path) -> Result<String> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

@@ -63,6 +63,34 @@ fn widget_config_carries_site_settings() {
 }
 
 #[test]
+fn owners_words_replace_the_interface_strings() {
+    let (_tmp, kb) = copy_fixture("basic");
+    let config = kb.join("kbgen.toml");
+    let text = read(&config)
+        + "\n[site.strings]\nsearch_placeholder = { en = \"Search Acme's answers\" }\n\n\
+           [widget.strings]\nplaceholder = \"Ask Acme\"\ncontact_us = { zh = \"写信给我们\" }\n";
+    std::fs::write(&config, text).unwrap();
+    let (_out_tmp, out) = build(&kb);
+    let en = read(&out.join("en/search/index.html"));
+    assert!(
+        en.contains("placeholder=\"Search Acme&#39;s answers\""),
+        "{en}"
+    );
+    let zh = read(&out.join("zh/search/index.html"));
+    assert!(
+        zh.contains("搜索帮助文章…"),
+        "Chinese pages keep the built-in words: {zh}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&read(&out.join("widget-config.json"))).unwrap();
+    assert_eq!(v["strings"]["en"]["placeholder"], "Ask Acme");
+    assert_eq!(v["strings"]["zh"]["placeholder"], "Ask Acme");
+    assert_eq!(v["strings"]["zh"]["contact_us"], "写信给我们");
+    assert_eq!(v["strings"]["en"].get("contact_us"), None);
+    assert_eq!(v["strings"]["en"]["greeting"], "Hi there!");
+}
+
+#[test]
 fn article_rendering() {
     let (_tmp, out) = build(&fixture("basic"));
     let html = read(&out.join("en/refunds/index.html"));
