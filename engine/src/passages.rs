@@ -141,12 +141,32 @@ impl Index {
         query: &str,
         lang: Option<&str>,
     ) -> Located {
+        self.locate_all(&[(article, passages)], query, lang)
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// [`Index::locate`] for several results of one query, which analyzes the query once (a
+    /// misspelt word is looked up in the whole dictionary).
+    pub fn locate_all(
+        &self,
+        results: &[(u32, &Passages)],
+        query: &str,
+        lang: Option<&str>,
+    ) -> Vec<Located> {
+        let groups = self.groups(query, lang);
+        results
+            .iter()
+            .map(|&(article, passages)| self.locate_with(article, passages, &groups))
+            .collect()
+    }
+
+    fn locate_with(&self, article: u32, passages: &Passages, groups: &[Group]) -> Located {
         let Some(a) = self.articles.get(article as usize) else {
             return Located::default();
         };
-        let groups = self.groups(query, lang);
         let stemmer = self.stemmer_of(&a.lang);
-        let best = self.best_section(&passages.sections, &groups, stemmer);
+        let best = self.best_section(&passages.sections, groups, stemmer);
         let section = passages.sections.get(best);
         let text = section.map_or("", |s| s.text.as_str());
         let text = if text.trim().is_empty() {
@@ -154,7 +174,7 @@ impl Index {
         } else {
             text
         };
-        let ranges = self.highlights(text, &groups, &a.lang);
+        let ranges = self.highlights(text, groups, &a.lang);
         let (snippet, highlights) = window(text, &ranges);
         let url = match section {
             Some(s) if !s.anchor.is_empty() => format!("{}#{}", a.url, s.anchor),

@@ -111,16 +111,26 @@ impl Built {
     /// Where each hit points, from its article's passages file; `None` when the file is
     /// missing or unreadable (an index copied without its site, an older build).
     fn locate(&self, hits: &[Hit], query: &str, lang: Option<&str>) -> Vec<Option<Located>> {
-        hits.iter()
+        let passages: Vec<Option<Passages>> = hits
+            .iter()
             .map(|h| {
                 let rel = h.url.trim_end_matches('/');
                 if rel.is_empty() || rel.split('/').any(|c| c == ".." || c.contains(':')) {
                     return None;
                 }
                 let bytes = std::fs::read(self.passages.join(format!("{rel}.bin"))).ok()?;
-                let passages = Passages::from_bytes(&bytes).ok()?;
-                Some(self.index.locate(h.article, &passages, query, lang))
+                Passages::from_bytes(&bytes).ok()
             })
+            .collect();
+        let found: Vec<(u32, &Passages)> = hits
+            .iter()
+            .zip(&passages)
+            .filter_map(|(h, p)| Some((h.article, p.as_ref()?)))
+            .collect();
+        let mut located = self.index.locate_all(&found, query, lang).into_iter();
+        passages
+            .iter()
+            .map(|p| p.as_ref().and_then(|_| located.next()))
             .collect()
     }
 }

@@ -7,17 +7,21 @@
 //! ```js
 //! const index = new SearchIndex(new Uint8Array(await (await fetch("index.bin")).arrayBuffer()));
 //! index.search("refund", "en", 20);
-//! // [{id, lang, title, url, section, snippet, highlights: [[start, end], ...]}, ...]
+//! // [{article, id, lang, title, url}, ...]
+//! // then, with the bytes of a result's passages (widget/articles/<lang>/<id>.bin):
+//! index.locate(hit.article, passages, "refund", "en");
+//! // {url, section, snippet, highlights: [[start, end], ...]} or null
 //! ```
 //!
-//! `url` is relative to the help center root, `section` is the heading of the best matching
-//! section or `null`, and `highlights` are UTF-16 offsets into `snippet` (what `String.slice`
-//! takes), sorted and not overlapping. Objects are built with `Reflect` rather than serde so the
-//! widget's WebAssembly grows by as little as possible.
+//! `url` is relative to the help center root (the article's from `search`, with the best
+//! section's `#anchor` from `locate`), `section` is the heading of the best matching section or
+//! `null`, and `highlights` are UTF-16 offsets into `snippet` (what `String.slice` takes), sorted
+//! and not overlapping. Objects are built with `Reflect` rather than serde so the widget's
+//! WebAssembly grows by as little as possible.
 
 use crate::state::highlight_runs;
 use js_sys::{Array, Object, Reflect};
-use solodesk_engine::{Index, SearchOptions};
+use solodesk_engine::{Index, Passages, SearchOptions};
 use wasm_bindgen::prelude::*;
 
 /// A loaded search index for the search page.
@@ -47,34 +51,62 @@ impl SearchIndex {
             .search(query, &opts)
             .into_iter()
             .map(|h| {
-                let o = Object::new();
                 let lang = articles
                     .get(h.article as usize)
                     .map_or("", |a| a.lang.as_str());
-                let highlights = Array::new();
-                for (a, b) in utf16_highlights(&h.snippet, &h.highlights) {
-                    highlights.push(&Array::of2(&a.into(), &b.into()));
-                }
-                for (key, value) in [
+                object(&[
+                    ("article", h.article.into()),
                     ("id", JsValue::from_str(&h.id)),
                     ("lang", JsValue::from_str(lang)),
                     ("title", JsValue::from_str(&h.title)),
                     ("url", JsValue::from_str(&h.url)),
-                    (
-                        "section",
-                        h.section
-                            .as_deref()
-                            .map_or(JsValue::NULL, JsValue::from_str),
-                    ),
-                    ("snippet", JsValue::from_str(&h.snippet)),
-                    ("highlights", highlights.into()),
-                ] {
-                    let _ = Reflect::set(&o, &JsValue::from_str(key), &value);
-                }
-                JsValue::from(o)
+                ])
             })
             .collect()
     }
+
+    /// Where the result for `article` points, from the bytes of its passages file: `null` when
+    /// they are not passages (the page then keeps the result's title alone).
+    pub fn locate(
+        &self,
+        article: u32,
+        passages: &js_sys::Uint8Array,
+        query: &str,
+        lang: &str,
+    ) -> JsValue {
+        let Ok(passages) = Passages::from_bytes(&passages.to_vec()) else {
+            return JsValue::NULL;
+        };
+        let l = self.index.locate(
+            article,
+            &passages,
+            query,
+            (!lang.is_empty()).then_some(lang),
+        );
+        let highlights = Array::new();
+        for (a, b) in utf16_highlights(&l.snippet, &l.highlights) {
+            highlights.push(&Array::of2(&a.into(), &b.into()));
+        }
+        object(&[
+            ("url", JsValue::from_str(&l.url)),
+            (
+                "section",
+                l.section
+                    .as_deref()
+                    .map_or(JsValue::NULL, JsValue::from_str),
+            ),
+            ("snippet", JsValue::from_str(&l.snippet)),
+            ("highlights", highlights.into()),
+        ])
+    }
+}
+
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (key, value) in fields {
+        let _ = Reflect::set(&o, &JsValue::from_str(key), value);
+    }
+    o.into()
 }
 
 /// The engine's byte ranges of `text` as UTF-16 offsets, dropping ranges that overlap or do not
