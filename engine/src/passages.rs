@@ -14,7 +14,7 @@
 //!
 //! The same article gives the same bytes.
 
-use crate::analyze::{self, Kind};
+use crate::analyze::{self, Kind, StemCache};
 use crate::index::Index;
 use crate::search::{idf, Group};
 use crate::wire::{checksum, Reader, Writer};
@@ -166,15 +166,13 @@ impl Index {
             return Located::default();
         };
         let stemmer = self.stemmer_of(&a.lang);
-        let best = self.best_section(&passages.sections, groups, stemmer);
+        let (best, mut ranges) = self.best_section(&passages.sections, groups, stemmer);
         let section = passages.sections.get(best);
-        let text = section.map_or("", |s| s.text.as_str());
-        let text = if text.trim().is_empty() {
-            passages.summary.as_str()
-        } else {
-            text
-        };
-        let ranges = self.highlights(text, groups, &a.lang);
+        let mut text = section.map_or("", |s| s.text.as_str());
+        if text.trim().is_empty() {
+            text = &passages.summary;
+            ranges = self.highlights(text, groups, &a.lang);
+        }
         let (snippet, highlights) = window(text, &ranges);
         let url = match section {
             Some(s) if !s.anchor.is_empty() => format!("{}#{}", a.url, s.anchor),
@@ -197,13 +195,15 @@ impl Index {
             .and_then(|(_, s)| s.as_ref())
     }
 
-    /// Position in `sections` of the one to open (0 when there are none).
+    /// Position in `sections` of the one to open (0 when there are none), with the byte ranges
+    /// of the matched words in its text (as `Index::highlights` finds them), from one pass of
+    /// analysis over each section.
     fn best_section(
         &self,
         sections: &[Section],
         groups: &[Group],
         stemmer: Option<&Stemmer>,
-    ) -> usize {
+    ) -> (usize, Vec<(u32, u32)>) {
         let n = self.articles.len() as f32;
         // The query's terms, each with its weight summed over the groups it is in.
         let mut weights: Vec<(&str, f32)> = Vec::new();
@@ -217,27 +217,41 @@ impl Index {
                 }
             }
         }
-        if weights.is_empty() {
-            return 0;
-        }
+        let prefixes: Vec<&str> = groups
+            .iter()
+            .filter(|g| g.prefix)
+            .map(|g| g.folded.as_str())
+            .collect();
         let position = |term: &str| weights.iter().position(|(x, _)| *x == term);
+        // Articles repeat their words: each is stemmed once.
+        let mut cache = StemCache::default();
         let mut counts = vec![[0u32; 2]; weights.len()];
-        let mut best = (0, 0.0f32);
+        let mut best = (0, 0.0f32, Vec::new());
+        let mut ranges: Vec<(u32, u32)> = Vec::new();
         for (i, section) in sections.iter().enumerate() {
             counts.iter_mut().for_each(|c| *c = [0, 0]);
-            analyze::each_token(&section.heading, stemmer, None, |t| {
+            analyze::each_token(&section.heading, stemmer, Some(&mut cache), |t| {
                 if let Some(k) = position(t.term) {
                     counts[k][0] = 1;
                 }
             });
             let mut body_len = 0u32;
-            analyze::each_token(&section.text, stemmer, None, |t| {
-                if t.kind == Kind::Stop {
-                    return;
+            ranges.clear();
+            analyze::each_token(&section.text, stemmer, Some(&mut cache), |t| {
+                let k = position(t.term);
+                if t.kind != Kind::Stop {
+                    body_len += 1;
+                    if let Some(k) = k {
+                        counts[k][1] = (counts[k][1] + 1).min(BODY_CAP);
+                    }
                 }
-                body_len += 1;
-                if let Some(k) = position(t.term) {
-                    counts[k][1] = (counts[k][1] + 1).min(BODY_CAP);
+                let hit = k.is_some() || prefixes.iter().any(|p| t.folded.starts_with(p));
+                if hit && t.kind != Kind::Stop && t.kind != Kind::CjkChar {
+                    match ranges.last_mut() {
+                        // Overlapping CJK pairs merge into one highlighted run.
+                        Some(last) if t.start <= last.1 => last.1 = last.1.max(t.end),
+                        _ => ranges.push((t.start, t.end)),
+                    }
                 }
             });
             let norm = 0.5 + body_len as f32 / self.avg_section_len;
@@ -246,11 +260,11 @@ impl Index {
                 .zip(&weights)
                 .map(|(&[h, b], (_, w))| (h as f32 + b as f32 / (b as f32 + norm)) * w)
                 .sum();
-            if score > best.1 {
-                best = (i, score);
+            if i == 0 || score > best.1 {
+                best = (i, score, std::mem::take(&mut ranges));
             }
         }
-        best.0
+        (best.0, best.2)
     }
 }
 
