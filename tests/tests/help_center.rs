@@ -234,13 +234,16 @@ async fn search_page_lists(
     (out, server, browser)
 }
 
-/// The highlighted words of the listed snippets, lowercased.
+/// The highlighted words of the listed snippets, lowercased, once there are some: snippets come
+/// from the articles' passages, fetched after the titles are listed.
 async fn marks(browser: &Browser) -> Vec<String> {
     strings(
         &browser
-            .js(
-                "return [...document.querySelectorAll('.search-result-snippet mark')]
-                     .map(m => m.textContent.toLowerCase());",
+            .wait_for(
+                "highlighted words in the snippets",
+                "const m = [...document.querySelectorAll('.search-result-snippet mark')]
+                     .map(m => m.textContent.toLowerCase());
+                 return m.length && m;",
                 vec![],
             )
             .await,

@@ -397,9 +397,13 @@ async fn english_and_chinese_questions_find_the_right_article() {
         titles.iter().take(3).any(|t| *t == refund),
         "{refund:?} among the first 3 results: {titles:?}"
     );
-    // Snippets highlight the matched words.
-    let marks = env.texts(".sd-results mark").await;
-    assert!(!marks.is_empty(), "highlighted words in the snippets");
+    // Snippets, from the articles' passages fetched once the titles show, highlight the matched
+    // words.
+    env.wait(
+        "highlighted words in the snippets",
+        "return S.querySelector('.sd-results .sd-snippet mark') !== null;",
+    )
+    .await;
     env.screenshot("desktop-results-en").await;
 
     // The Chinese page gets Chinese strings and Chinese articles. The draft would follow the
@@ -444,7 +448,7 @@ async fn an_article_opens_inside_the_widget_with_a_link_to_the_full_page() {
         env.texts(".sd-article-title").await,
         std::slice::from_ref(&title)
     );
-    // The whole body arrives from the help center (the index only has snippets).
+    // The whole body arrives from the help center (the index has no article text).
     env.wait(
         "the article's body",
         "return S.querySelector('.sd-article-body:not([aria-busy])') !== null;",
