@@ -314,7 +314,7 @@ fn query_latency() {
 #[cfg(target_arch = "wasm32")]
 mod bench {
     use super::generated::{knowledge_base, queries};
-    use solodesk_engine::{Index, IndexBuilder, Question, SearchOptions};
+    use solodesk_engine::{Index, IndexBuilder, Passages, Question, SearchOptions};
     use std::hint::black_box;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen_test::console_log;
@@ -375,8 +375,31 @@ mod bench {
             for q in &qs {
                 black_box(index.search(q, &opts));
             }
-            let (mut search, mut ask) = (Vec::new(), Vec::new());
+            // Locating the top five results, as the widget does once their passages arrived
+            // (decoded beforehand: decoding is part of the fetch).
+            let passages: Vec<Passages> = kb
+                .iter()
+                .map(|a| Passages::from_bytes(&Passages::encode(a)).expect("passages read back"))
+                .collect();
+            let top5 = SearchOptions {
+                limit: 5,
+                lang: None,
+            };
+            let found: Vec<Vec<u32>> = qs
+                .iter()
+                .map(|q| index.search(q, &top5).iter().map(|h| h.article).collect())
+                .collect();
+            let (mut search, mut ask, mut locate) = (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..5 {
+                let mut round = Vec::new();
+                for (q, hits) in qs.iter().zip(&found) {
+                    let results: Vec<(u32, &Passages)> =
+                        hits.iter().map(|&a| (a, &passages[a as usize])).collect();
+                    let start = now();
+                    black_box(index.locate_all(&results, q, None));
+                    round.push(now() - start);
+                }
+                locate.push(round);
                 let mut round = Vec::new();
                 for q in &qs {
                     let start = now();
@@ -399,12 +422,13 @@ mod bench {
             }
             console_log!(
                 "wasm kb{size}: index {} KB built in {:.0} ms, loaded in {:.1} ms; \
-                 search: {}; ask: {}",
+                 search: {}; ask: {}; locate top 5: {}",
                 bytes.len() / 1024,
                 built,
                 loaded,
                 summary(&search),
-                summary(&ask)
+                summary(&ask),
+                summary(&locate)
             );
         }
     }
