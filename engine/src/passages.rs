@@ -14,7 +14,7 @@
 //!
 //! The same article gives the same bytes.
 
-use crate::analyze::{self, Kind, StemCache};
+use crate::analyze::{self, Kind};
 use crate::index::Index;
 use crate::search::{idf, Group};
 use crate::wire::{checksum, Reader, Writer};
@@ -223,21 +223,19 @@ impl Index {
             .map(|g| g.folded.as_str())
             .collect();
         let position = |term: &str| weights.iter().position(|(x, _)| *x == term);
-        // Articles repeat their words: each is stemmed once.
-        let mut cache = StemCache::default();
         let mut counts = vec![[0u32; 2]; weights.len()];
         let mut best = (0, 0.0f32, Vec::new());
         let mut ranges: Vec<(u32, u32)> = Vec::new();
         for (i, section) in sections.iter().enumerate() {
             counts.iter_mut().for_each(|c| *c = [0, 0]);
-            analyze::each_token(&section.heading, stemmer, Some(&mut cache), |t| {
+            analyze::each_token(&section.heading, stemmer, None, |t| {
                 if let Some(k) = position(t.term) {
                     counts[k][0] = 1;
                 }
             });
             let mut body_len = 0u32;
             ranges.clear();
-            analyze::each_token(&section.text, stemmer, Some(&mut cache), |t| {
+            analyze::each_token(&section.text, stemmer, None, |t| {
                 let k = position(t.term);
                 if t.kind != Kind::Stop {
                     body_len += 1;
