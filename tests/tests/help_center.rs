@@ -265,6 +265,23 @@ async fn search_page_answers_an_english_query() {
         marks.iter().any(|m| m.starts_with("refund")),
         "matched words are marked: {marks:?}"
     );
+    // Once its passages have arrived, the first result names and links its best section.
+    let located = browser
+        .wait_for(
+            "the first result's section",
+            "const li = document.querySelector('.search-result');
+             const s = li.querySelector('.search-result-section');
+             return s && [s.textContent, li.querySelector('a').getAttribute('href')];",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        located,
+        serde_json::json!([
+            "How long until you see it",
+            "/en/refund-timing/#how-long-until-you-see-it"
+        ])
+    );
     browser.screenshot("search-page-en-desktop-dark").await;
     browser.close().await;
 }

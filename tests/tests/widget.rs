@@ -404,6 +404,21 @@ async fn english_and_chinese_questions_find_the_right_article() {
         "return S.querySelector('.sd-results .sd-snippet mark') !== null;",
     )
     .await;
+    // The refund article's result names the section that answers.
+    let section = env
+        .browser
+        .wait_for(
+            "the refund article's section",
+            &format!(
+                "{PRELUDE}\nconst item = [...S.querySelectorAll('.sd-results .sd-item')]
+                   .find((i) => i.querySelector('.sd-item-title').textContent === arguments[0]);
+                 const s = item && item.querySelector('.sd-item-section');
+                 return s && s.textContent;"
+            ),
+            vec![json!(refund)],
+        )
+        .await;
+    assert_eq!(section, json!("How long until you see it"));
     env.screenshot("desktop-results-en").await;
 
     // The Chinese page gets Chinese strings and Chinese articles. The draft would follow the
