@@ -5,7 +5,7 @@
 
 use solodesk_engine::{
     Article, FormatError, Index, IndexBuilder, Located, Passages, Question, Rule, SearchOptions,
-    Section, FORMAT_VERSION, MAGIC,
+    Section, FORMAT_VERSION, MAGIC, PASSAGES_MAGIC,
 };
 
 fn article(id: &str, lang: &str, title: &str, sections: &[(&str, &str, &str)]) -> Article {
@@ -666,8 +666,7 @@ mod format {
     use super::*;
 
     /// 64-bit FNV-1a, to pin the bytes without a dependency.
-    #[cfg(feature = "all-stemmers")]
-    fn fnv64(bytes: &[u8]) -> u64 {
+    fn fnv64_of(bytes: &[u8]) -> u64 {
         bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
             (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
         })
@@ -698,9 +697,28 @@ mod format {
     fn index_hasnt_changed_accidentally() {
         let bytes = builder().build();
         assert_eq!(
-            fnv64(&bytes),
+            fnv64_of(&bytes),
             0x6762_e486_a5c7_16e5,
             "index bytes changed ({} bytes)",
+            bytes.len()
+        );
+    }
+
+    /// An article's passages file must not change by accident either: kbgen writes one per
+    /// article and the widget reads it, so a change needs a new `PASSAGES_VERSION`.
+    #[test]
+    fn passages_havent_changed_accidentally() {
+        let bytes = Passages::encode(&refunds());
+        assert_eq!(&bytes[..4], PASSAGES_MAGIC);
+        assert_eq!(
+            bytes,
+            Passages::encode(&refunds()),
+            "same article, same bytes"
+        );
+        assert_eq!(
+            fnv64_of(&bytes),
+            0x6260_b025_a83b_df8f,
+            "passages bytes changed ({} bytes)",
             bytes.len()
         );
     }
