@@ -84,6 +84,7 @@
     if (!q) return state("idle", "");
     if (!engine) return state("loading", d.searching);
     const hits = engine.search(text, lang, 20);
+    const shown = [];
     for (const h of hits) {
       const li = el("li", "search-result", list);
       const title = el("h2", "search-result-title", li);
@@ -95,15 +96,21 @@
         li.lang = h.lang;
         el("span", "search-result-lang", title).textContent = h.lang.toUpperCase();
       }
-      // Filled in when the article's passages arrive, unless a newer search replaced the list.
-      passages(h.url).then((bytes) => {
-        const l = bytes && li.isConnected && engine.locate(h.article, bytes, text, lang);
+      shown.push([li, a]);
+    }
+    // Sections and snippets are filled in once the results' passages arrive (each article's
+    // file is fetched once), unless a newer search replaced the list meanwhile.
+    Promise.all(hits.map((h) => passages(h.url))).then((files) => {
+      if (!shown.length || !shown[0][0].isConnected) return;
+      const located = engine.locateAll(hits.map((h) => h.article), files, text, lang);
+      located.forEach((l, i) => {
         if (!l) return;
+        const [li, a] = shown[i];
         a.href = d.base + l.url;
         if (l.section) el("p", "search-result-section", li).textContent = l.section;
         if (l.snippet) snippet(el("p", "search-result-snippet", li), l.snippet, l.highlights);
       });
-    }
+    });
     if (hits.length) {
       state("results", (hits.length === 1 ? d.resultsOne : d.resultsOther).replace("{n}", hits.length));
     } else {

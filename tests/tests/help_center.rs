@@ -243,7 +243,7 @@ async fn marks(browser: &Browser) -> Vec<String> {
                 "highlighted words in the snippets",
                 "const m = [...document.querySelectorAll('.search-result-snippet mark')]
                      .map(m => m.textContent.toLowerCase());
-                 return m.length && m;",
+                 return m.length ? m : null;",
                 vec![],
             )
             .await,
