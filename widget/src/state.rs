@@ -8,7 +8,6 @@
 //! reducer: they are large and belong to the page, not to the saved conversation.
 
 use solodesk_engine::{Answer, Index, Passages as ArticlePassages};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// Which screen of the panel is shown.
@@ -416,8 +415,10 @@ pub enum Fetch {
 
 /// The passages of the articles results have shown, by position in the index: what turns a
 /// result's title into its section and snippet. An article absent from it was never asked for.
+/// A list rather than a map: it holds the few articles one visit's results show, and a map's
+/// code would cost more WebAssembly than the searches save.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Passages(BTreeMap<u32, Fetch>);
+pub struct Passages(Vec<(u32, Fetch)>);
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum PassagesAction {
@@ -442,20 +443,30 @@ impl Passages {
         match action {
             PassagesAction::Requested(articles) => {
                 for a in articles {
-                    self.0.entry(a).or_insert(Fetch::Loading);
+                    if self.entry(a).is_none() {
+                        self.0.push((a, Fetch::Loading));
+                    }
                 }
             }
             PassagesAction::Arrived(a, p) => {
-                self.0.insert(a, p.map_or(Fetch::Failed, Fetch::Ready));
+                let fetch = p.map_or(Fetch::Failed, Fetch::Ready);
+                match self.0.iter_mut().find(|(b, _)| *b == a) {
+                    Some(e) => e.1 = fetch,
+                    None => self.0.push((a, fetch)),
+                }
             }
         }
+    }
+
+    fn entry(&self, article: u32) -> Option<&Fetch> {
+        self.0.iter().find(|(a, _)| *a == article).map(|(_, f)| f)
     }
 
     /// The articles of `shown` that were never asked for, each once, in order.
     pub fn missing(&self, shown: &[u32]) -> Vec<u32> {
         let mut out: Vec<u32> = Vec::new();
         for &a in shown {
-            if !self.0.contains_key(&a) && !out.contains(&a) {
+            if self.entry(a).is_none() && !out.contains(&a) {
                 out.push(a);
             }
         }
@@ -463,7 +474,7 @@ impl Passages {
     }
 
     pub fn get(&self, article: u32) -> Option<&Rc<ArticlePassages>> {
-        match self.0.get(&article) {
+        match self.entry(article) {
             Some(Fetch::Ready(p)) => Some(p),
             _ => None,
         }
