@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures the engine's share of a WebAssembly module, gzip: a probe cdylib that reads an index,
-# searches, asks and suggests, minus a baseline cdylib that only uses what any Rust widget links
+# searches, asks, suggests and locates results in an article's passages, minus a baseline cdylib
+# that only uses what any Rust widget links
 # anyway (formatting, HashMap, lowercase). Both are built like the widget (opt-level z, LTO,
 # panic=abort). The probe lives in a temporary folder because the workspace forbids unsafe code
 # and a raw `extern "C"` export needs it.
@@ -52,8 +53,12 @@ pub extern "C" fn run(ptr: *const u8, len: usize) -> u32 {
     let q = std::str::from_utf8(&bytes[..8]).unwrap_or("x");
     let hits = index.search(q, &solodesk_engine::SearchOptions::default());
     let a = index.ask(&solodesk_engine::Question { text: q, page_url: None, lang: None });
+    let located = match solodesk_engine::Passages::from_bytes(&bytes[8..]) {
+        Ok(p) => index.locate_all(&[(0, &p)], q, None).len(),
+        Err(_) => 0,
+    };
     (hits.len() + a.articles.len() + a.rule.map_or(0, |r| r.answer_html.len())
-        + index.suggest_for_page(q).len()) as u32
+        + index.suggest_for_page(q).len() + located) as u32
 }
 
 #[cfg(feature = "baseline")]

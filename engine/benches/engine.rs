@@ -3,6 +3,9 @@
 //! Criterion measures index building and a mixed query set; afterwards every query is timed on
 //! its own to print the median and the 95th percentile per query, the build throughput in MB of
 //! article text per second and the gzip size of the index next to the gzip size of the text.
+//! The articles' passages files (their text, fetched per shown result) are sized apart, each
+//! gzipped on its own as a static host serves them, and `locate` (the section and snippet of
+//! the top five results, once their passages are at hand) is timed per query.
 //! The knowledge base is generated from a fixed seed (Zipf-distributed made-up words, a few
 //! sections per article), so runs are comparable.
 //!
@@ -11,7 +14,7 @@
 use criterion::{black_box, Criterion};
 use flate2::{write::GzEncoder, Compression};
 use generated::{knowledge_base, queries};
-use solodesk_engine::{Article, Index, IndexBuilder, SearchOptions, Section};
+use solodesk_engine::{Article, Index, IndexBuilder, Passages, SearchOptions, Section};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -48,6 +51,13 @@ fn build(kb: &[Article]) -> Vec<u8> {
         b.add_article(a.clone());
     }
     b.build()
+}
+
+/// The passages files of `kb`: total bytes, and the sum of each file gzipped on its own.
+fn passages_sizes(kb: &[Article]) -> (usize, usize) {
+    kb.iter()
+        .map(Passages::encode)
+        .fold((0, 0), |(raw, gz), p| (raw + p.len(), gz + gzip_len(&p)))
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -161,6 +171,31 @@ fn main() {
             .collect();
         best.sort();
         times.sort();
+        // Locating the top five results of each query, as the widget does once their passages
+        // arrived (decoded beforehand: decoding is part of the fetch).
+        let passages: Vec<Passages> = kb
+            .iter()
+            .map(|a| Passages::from_bytes(&Passages::encode(a)).expect("passages read back"))
+            .collect();
+        let top5 = SearchOptions {
+            limit: 5,
+            lang: None,
+        };
+        let mut locate_times: Vec<Duration> = qs
+            .iter()
+            .map(|q| {
+                let hits = index.search(q, &top5);
+                let found: Vec<(u32, &Passages)> = hits
+                    .iter()
+                    .map(|h| (h.article, &passages[h.article as usize]))
+                    .collect();
+                let start = Instant::now();
+                black_box(index.locate_all(&found, q, None));
+                start.elapsed()
+            })
+            .collect();
+        locate_times.sort();
+        let (passages_raw, passages_gz) = passages_sizes(&kb);
         let start = Instant::now();
         let rounds = 3;
         for _ in 0..rounds {
@@ -173,7 +208,9 @@ fn main() {
         report.push(format!(
             "kb{size}: text {:.1} MB (gzip {} KB), index {} KB (gzip {} KB, {:.3}x the text's gzip), \
              build {:.1} MB/s, load {:.1} ms, query median {:.3} ms, p95 {:.3} ms, max {:.3} ms \
-             (best of 5 per query: median {:.3} ms, p95 {:.3} ms)",
+             (best of 5 per query: median {:.3} ms, p95 {:.3} ms); passages {} KB \
+             (each file gzipped: {} KB in all, {:.2}x the text's gzip), locate top 5 median \
+             {:.3} ms, p95 {:.3} ms",
             text.len() as f64 / 1e6,
             gzip_len(&text) / 1024,
             bytes.len() / 1024,
@@ -186,6 +223,11 @@ fn main() {
             times[times.len() - 1].as_secs_f64() * 1000.0,
             percentile(&best, 0.5).as_secs_f64() * 1000.0,
             percentile(&best, 0.95).as_secs_f64() * 1000.0,
+            passages_raw / 1024,
+            passages_gz / 1024,
+            passages_gz as f64 / gzip_len(&text) as f64,
+            percentile(&locate_times, 0.5).as_secs_f64() * 1000.0,
+            percentile(&locate_times, 0.95).as_secs_f64() * 1000.0,
         ));
     }
     match markdown_corpus() {
@@ -199,9 +241,11 @@ fn main() {
                 black_box(build(&kb));
             }
             let secs = start.elapsed().as_secs_f64() / f64::from(rounds);
+            let (passages_raw, passages_gz) = passages_sizes(&kb);
             report.push(format!(
                 "sendgrid markdown: {} files, {:.1} MB of markdown, build {:.1} MB/s, index {} KB, \
-                 gzip {} KB = {:.3}x the gzip of the articles' text ({} KB)",
+                 gzip {} KB = {:.3}x the gzip of the articles' text ({} KB); passages {} KB \
+                 (each file gzipped: {} KB in all)",
                 kb.len(),
                 markdown_bytes as f64 / 1e6,
                 markdown_bytes as f64 / 1e6 / secs,
@@ -209,6 +253,8 @@ fn main() {
                 gzip_len(&bytes) / 1024,
                 gzip_len(&bytes) as f64 / gzip_len(&text) as f64,
                 gzip_len(&text) / 1024,
+                passages_raw / 1024,
+                passages_gz / 1024,
             ));
         }
         None => {

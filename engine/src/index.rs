@@ -1,30 +1,34 @@
 //! The index: what the builder writes and the reader loads, in one place.
 //!
-//! Layout of format version 2 (all integers are LEB128 varints unless said otherwise):
+//! Layout of format version 3 (all integers are LEB128 varints unless said otherwise):
 //!
 //! ```text
 //! "SDKX" | u16 LE version | body | u32 LE FNV-1a checksum of everything before it
-//! body = rule_threshold (per mille)
-//!        articles: n, then per article id lang title url summary category tags pages
-//!                  title_len questions_len tags_len, sections: n, then per section
-//!                  anchor heading snippet heading_len body_len
+//! body = rule_threshold (per mille), sections (how many the articles have in all)
+//!        articles: n, then per article id lang title url category tags pages, and the
+//!                  lengths in terms of its title, questions, tags, headings and body
 //!        rules:    n, then per rule id lang phrasings keywords regex? answer_html
 //!                  article positions, priority (zigzag)
 //!        terms:    n, then per term (sorted by bytes, front-coded) shared_prefix_len suffix
 //!                  article_df postings_len
-//!        postings: bytes; per term, per section that has it: varint (section gap << 2 | code)
-//!                  where code 0-2 is 1-3 body occurrences and 3 means one byte of field
-//!                  frequencies follows (see `pack_fields`)
+//!        postings: bytes; per term, per article that has it: varint (article gap << 2 | code)
+//!                  where code 0-2 is 1-3 body occurrences and 3 means a field byte follows
+//!                  (see `write_posting`)
 //!        phrasings: per article n, then per question (those with a word that is not a stop
 //!                  word) n, then its distinct non-stop terms as positions in the term list,
 //!                  ascending, each a gap from the last
 //! ```
 //!
-//! Version 2 added the phrasings; version 1 files are rejected (kbgen rebuilds the index).
+//! Version 3 keeps postings per article and no text beyond titles; version 2 kept them per
+//! section, with each section's anchor, heading and first words, and the summaries. Versions 1
+//! and 2 are rejected (kbgen rebuilds the index).
 //!
-//! Only what ranking and snippets need is stored: per section the first words of its text (the
-//! snippet) and the lengths of its fields, never the full text, which the help center pages hold.
-//! Terms are sorted and postings are in section order, so equal input gives equal bytes.
+//! Only what ranking, rules and result titles need is stored. The sections, their text and the
+//! summary of each article are in its passages file (see `passages`), fetched for the few
+//! results shown, so the index stays a fraction of the text's size. A term's frequencies are
+//! counted per section up to a cap and summed over the article, which scores articles exactly
+//! as version 2 did. Terms are sorted and postings are in article order, so equal input gives
+//! equal bytes.
 
 use crate::analyze::{self, Kind, StemCache};
 use crate::rules::RuleSet;
@@ -42,9 +46,6 @@ pub const TAGS: usize = 2;
 pub const HEADING: usize = 3;
 pub const BODY: usize = 4;
 pub const FIELDS: usize = 5;
-
-/// About two lines of text: enough for a result snippet, small enough to keep the index tiny.
-const SNIPPET_BYTES: usize = 120;
 
 /// Collects articles and rules and writes the index bytes.
 #[derive(Debug)]
@@ -101,10 +102,12 @@ impl IndexBuilder {
         let mut lists: Vec<Vec<(u32, Freqs)>> = Vec::new();
         let mut caches: HashMap<String, StemCache> = HashMap::new();
         let mut here: Vec<(u32, Freqs)> = Vec::new();
-        let mut section_no = 0u32;
+        let mut own: Vec<(u32, Freqs)> = Vec::new();
         let mut phrasings: Vec<Vec<Vec<u32>>> = Vec::with_capacity(self.articles.len());
+        let sections: usize = self.articles.iter().map(|a| a.sections.len().max(1)).sum();
+        w.usize(sections);
         w.usize(self.articles.len());
-        for article in &self.articles {
+        for (article_no, article) in self.articles.iter().enumerate() {
             let stemmer = analyze::stemmer_for(&article.lang);
             let cache = caches.entry(article.lang.clone()).or_default();
             let lone = [Section::default()];
@@ -142,23 +145,19 @@ impl IndexBuilder {
             w.str(&article.lang);
             w.str(&article.title);
             w.str(&article.url);
-            w.str(&article.summary);
             w.str(&article.category);
             w.strs(&article.tags);
             w.strs(&article.pages);
             w.usize(title.len());
             w.usize(questions.len());
             w.usize(tags.len());
-            w.usize(sections.len());
+            own.clear();
+            let (mut heading_len, mut body_len) = (0, 0);
             for (i, section) in sections.iter().enumerate() {
                 let heading = intern(&section.heading, true);
                 let body = intern(&section.text, false);
-                w.str(&section.anchor);
-                w.str(&section.heading);
-                w.str(snippet_of(&section.text));
-                w.usize(heading.len());
-                w.usize(body.len());
-                // Article-level fields are filed under the article's first section.
+                heading_len += heading.len();
+                body_len += body.len();
                 here.clear();
                 let article_fields: [(usize, &[u32]); 3] = if i == 0 {
                     [(TITLE, &title), (QUESTIONS, &questions), (TAGS, &tags)]
@@ -175,25 +174,26 @@ impl IndexBuilder {
                         here.push((t, f));
                     }
                 }
-                here.sort_unstable_by_key(|(t, _)| *t);
-                if let Some(&(max, _)) = here.last() {
-                    if lists.len() <= max as usize {
-                        lists.resize_with(max as usize + 1, Vec::new);
+                // Frequencies saturate per section (see `SECTION_CAPS`), as version 2 stored
+                // them, so that article scores are the same as they were.
+                merge(&mut here);
+                for (_, f) in &mut here {
+                    for (v, cap) in f.iter_mut().zip(SECTION_CAPS) {
+                        *v = (*v).min(cap);
                     }
                 }
-                let mut k = 0;
-                while k < here.len() {
-                    let (term, mut freqs) = here[k];
-                    k += 1;
-                    while k < here.len() && here[k].0 == term {
-                        for (sum, add) in freqs.iter_mut().zip(here[k].1) {
-                            *sum += add;
-                        }
-                        k += 1;
-                    }
-                    lists[term as usize].push((section_no, freqs));
+                own.extend_from_slice(&here);
+            }
+            w.usize(heading_len);
+            w.usize(body_len);
+            merge(&mut own);
+            if let Some(&(max, _)) = own.last() {
+                if lists.len() <= max as usize {
+                    lists.resize_with(max as usize + 1, Vec::new);
                 }
-                section_no += 1;
+            }
+            for &(term, freqs) in &own {
+                lists[term as usize].push((article_no as u32, freqs));
             }
         }
 
@@ -238,7 +238,6 @@ impl IndexBuilder {
             w.i64(i64::from(rule.priority));
         }
 
-        let section_article = section_articles(&self.articles);
         let mut blob = Writer::default();
         let mut sorted: Vec<(&str, u32)> = ids.iter().map(|(t, &id)| (t.as_str(), id)).collect();
         sorted.sort_unstable();
@@ -259,28 +258,14 @@ impl IndexBuilder {
             w.usize(shared);
             w.bytes(&term.as_bytes()[shared..]);
             previous = term.as_bytes();
-            let mut df = 0;
-            let mut last_article = u32::MAX;
             let start = blob.buf.len();
             let mut last = 0u32;
-            for (i, (section, freqs)) in list.iter().enumerate() {
-                let article = section_article[*section as usize];
-                if article != last_article {
-                    df += 1;
-                    last_article = article;
-                }
-                let gap = if i == 0 { *section } else { section - last };
-                last = *section;
-                let packed = pack_fields(freqs);
-                match plain_code(packed) {
-                    Some(code) => blob.varint((u64::from(gap) << 2) | code),
-                    None => {
-                        blob.varint((u64::from(gap) << 2) | 3);
-                        blob.u8(packed);
-                    }
-                }
+            for (i, (article, freqs)) in list.iter().enumerate() {
+                let gap = if i == 0 { *article } else { article - last };
+                last = *article;
+                write_posting(&mut blob, gap, freqs);
             }
-            w.usize(df);
+            w.usize(list.len());
             w.usize(blob.buf.len() - start);
         }
         w.bytes(&blob.buf);
@@ -316,29 +301,66 @@ impl IndexBuilder {
     }
 }
 
-fn section_articles(articles: &[Article]) -> Vec<u32> {
-    let mut out = Vec::new();
-    for (i, a) in articles.iter().enumerate() {
-        out.extend(std::iter::repeat_n(i as u32, a.sections.len().max(1)));
-    }
-    out
+/// Sorts `(term, frequencies)` pairs by term and sums the frequencies of equal terms.
+fn merge(list: &mut Vec<(u32, Freqs)>) {
+    list.sort_unstable_by_key(|(t, _)| *t);
+    list.dedup_by(|next, kept| {
+        if next.0 != kept.0 {
+            return false;
+        }
+        for (sum, add) in kept.1.iter_mut().zip(next.1) {
+            *sum += add;
+        }
+        true
+    });
 }
 
-/// The first words of a section's text, cut at a word boundary.
-fn snippet_of(text: &str) -> &str {
-    let text = text.trim();
-    if text.len() <= SNIPPET_BYTES {
-        return text;
+/// Most occurrences of a term that count in one section, per field: BM25 saturates long before,
+/// and these are the caps version 2 stored per section.
+const SECTION_CAPS: Freqs = [1, 3, 1, 1, 7];
+
+/// One posting: the article gap, then the field frequencies in the fewest bytes for the
+/// common cases. Most postings are body-only with a small count, which fits in the two low bits
+/// of the gap (0, 1, 2 = one, two, three body occurrences); 3 means a field byte follows (see
+/// `pack_fields`), or, when the frequencies do not fit in it, a zero byte, a byte of title,
+/// questions and tags, and the heading and body counts as varints.
+fn write_posting(w: &mut Writer, gap: u32, f: &Freqs) {
+    let fits =
+        f[TITLE] <= 1 && f[QUESTIONS] <= 3 && f[TAGS] <= 1 && f[HEADING] <= 1 && f[BODY] <= 7;
+    let packed = pack_fields(f);
+    match plain_code(packed) {
+        Some(code) if fits => w.varint((u64::from(gap) << 2) | code),
+        _ => {
+            w.varint((u64::from(gap) << 2) | 3);
+            if fits {
+                w.u8(packed);
+            } else {
+                w.u8(0);
+                w.u8(pack_fields(&[f[TITLE], f[QUESTIONS], f[TAGS], 0, 0]));
+                w.usize(f[HEADING] as usize);
+                w.usize(f[BODY] as usize);
+            }
+        }
     }
-    let mut end = SNIPPET_BYTES;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    // Cut at the last space when there is one in the second half; CJK text has none.
-    match text[..end].rfind(char::is_whitespace) {
-        Some(space) if space > SNIPPET_BYTES / 2 => text[..space].trim_end(),
-        _ => &text[..end],
-    }
+}
+
+/// Reads what [`write_posting`] wrote: the gap and the field frequencies.
+fn read_posting(r: &mut Reader<'_>) -> Result<(u32, [f32; FIELDS]), FormatError> {
+    let v = r.varint()?;
+    let gap = u32::try_from(v >> 2).map_err(|_| FormatError::Corrupt("posting gap"))?;
+    let f = match v & 3 {
+        3 => match r.u8()? {
+            0 => {
+                let mut f = unpack_fields(r.u8()?);
+                f[HEADING] = r.usize()? as f32;
+                f[BODY] = r.usize()? as f32;
+                f
+            }
+            b => unpack_fields(b),
+        },
+        code => unpack_fields(PLAIN * (code as u8 + 1)),
+    };
+    Ok((gap, f))
 }
 
 /// The field byte of a posting whose only match is one occurrence in the body.
@@ -375,15 +397,6 @@ pub fn unpack_fields(b: u8) -> [f32; FIELDS] {
     ]
 }
 
-/// Where an article's data lives in the read index.
-#[derive(Clone, Debug)]
-pub struct ArticleMeta {
-    pub first_section: u32,
-    pub sections: u32,
-    /// Field lengths in terms, summed over sections for headings and body.
-    pub lens: [f32; FIELDS],
-}
-
 #[derive(Clone, Debug)]
 pub struct TermInfo {
     pub df: u32,
@@ -393,9 +406,8 @@ pub struct TermInfo {
 
 /// A read index, ready to answer.
 pub struct Index {
+    /// The articles' metadata: no sections and no summary, which the passages hold.
     pub(crate) articles: Vec<Article>,
-    pub(crate) meta: Vec<ArticleMeta>,
-    pub(crate) section_article: Vec<u32>,
     pub(crate) terms: Vec<Box<str>>,
     pub(crate) term_info: Vec<TermInfo>,
     /// Length in chars of each term, for the typo search.
@@ -403,8 +415,8 @@ pub struct Index {
     pub(crate) postings: Vec<u8>,
     /// Per article and field, 1 / BM25 length normalisation (see `search::B`).
     pub(crate) inv_norm: Vec<[f32; FIELDS]>,
-    /// Per section, the body-length term of its section score.
-    pub(crate) section_norm: Vec<f32>,
+    /// Mean length in terms of a section's body, for the section scores of `locate`.
+    pub(crate) avg_section_len: f32,
     /// Distinct article languages with their stemmers, in order of first appearance.
     pub(crate) langs: Vec<(String, Option<Stemmer>)>,
     /// Some article language has no stemmer in this build (see `Index::expand_stem_prefix`).
@@ -491,7 +503,6 @@ impl fmt::Debug for Index {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Index")
             .field("articles", &self.articles.len())
-            .field("sections", &self.section_article.len())
             .field("terms", &self.terms.len())
             .field("rules", &self.rules.len())
             .finish()
@@ -521,51 +532,30 @@ impl Index {
         let mut r = Reader::new(&content[6..]);
         let rule_threshold = r.usize()? as f32 / 1000.0;
 
+        let sections = r.usize()?;
         let n = r.count()?;
         let mut articles = Vec::with_capacity(n);
-        let mut meta = Vec::with_capacity(n);
-        let mut section_article = Vec::new();
-        let mut section_lens = Vec::new();
+        let mut lens = Vec::with_capacity(n);
         let mut langs: Vec<(String, Option<Stemmer>)> = Vec::new();
-        for i in 0..n {
-            let mut a = Article {
+        for _ in 0..n {
+            let a = Article {
                 id: r.string()?,
                 lang: r.string()?,
                 title: r.string()?,
                 url: r.string()?,
-                summary: r.string()?,
                 category: r.string()?,
                 tags: r.strings()?,
                 pages: r.strings()?,
                 ..Article::default()
             };
-            let mut lens = [0.0; FIELDS];
-            lens[TITLE] = r.usize()? as f32;
-            lens[QUESTIONS] = r.usize()? as f32;
-            lens[TAGS] = r.usize()? as f32;
-            let sections = r.count()?;
-            let first_section = section_article.len() as u32;
-            for _ in 0..sections {
-                a.sections.push(Section {
-                    anchor: r.string()?,
-                    heading: r.string()?,
-                    text: r.string()?,
-                });
-                let heading_len = r.usize()? as u32;
-                let body_len = r.usize()? as u32;
-                lens[HEADING] += heading_len as f32;
-                lens[BODY] += body_len as f32;
-                section_lens.push([heading_len, body_len]);
-                section_article.push(i as u32);
+            let mut len = [0.0; FIELDS];
+            for l in &mut len {
+                *l = r.usize()? as f32;
             }
             if !langs.iter().any(|(l, _)| *l == a.lang) {
                 langs.push((a.lang.clone(), analyze::stemmer_for(&a.lang)));
             }
-            meta.push(ArticleMeta {
-                first_section,
-                sections: sections as u32,
-                lens,
-            });
+            lens.push(len);
             articles.push(a);
         }
 
@@ -622,6 +612,9 @@ impl Index {
             }
             terms.push(term.into());
             let df = r.usize()? as u32;
+            if df as usize > articles.len() {
+                return Err(FormatError::Corrupt("document frequency"));
+            }
             let len = r.usize()? as u32;
             let end = offset
                 .checked_add(len)
@@ -644,28 +637,23 @@ impl Index {
 
         let count = articles.len().max(1) as f32;
         let mut avg_lens = [0.0; FIELDS];
-        for m in &meta {
-            for (avg, len) in avg_lens.iter_mut().zip(m.lens) {
+        for l in &lens {
+            for (avg, len) in avg_lens.iter_mut().zip(l) {
                 *avg += len / count;
             }
         }
-        let avg_section_len = (section_lens.iter().map(|l| l[1] as f32).sum::<f32>()
-            / section_lens.len().max(1) as f32)
-            .max(1.0);
-        let inv_norm = meta
+        let avg_section_len =
+            (lens.iter().map(|l| l[BODY]).sum::<f32>() / sections.max(1) as f32).max(1.0);
+        let inv_norm = lens
             .iter()
-            .map(|m| {
+            .map(|l| {
                 let mut inv = [0.0; FIELDS];
                 for (k, v) in inv.iter_mut().enumerate() {
                     let b = crate::search::B[k];
-                    *v = 1.0 / (1.0 - b + b * m.lens[k] / avg_lens[k].max(1.0));
+                    *v = 1.0 / (1.0 - b + b * l[k] / avg_lens[k].max(1.0));
                 }
                 inv
             })
-            .collect();
-        let section_norm = section_lens
-            .iter()
-            .map(|l| 0.5 + l[1] as f32 / avg_section_len)
             .collect();
         let unstemmed = langs.iter().any(|(_, s)| s.is_none());
         let term_chars = terms
@@ -675,14 +663,12 @@ impl Index {
         let rules = RuleSet::new(rules, links);
         Ok(Index {
             articles,
-            meta,
-            section_article,
             terms,
             term_info,
             term_chars,
             postings,
             inv_norm,
-            section_norm,
+            avg_section_len,
             langs,
             unstemmed,
             rules,
@@ -691,7 +677,8 @@ impl Index {
         })
     }
 
-    /// The articles, in the order they were added; each section's `text` holds only its snippet.
+    /// The articles, in the order they were added, without their sections and summary (the
+    /// passages hold those, see [`crate::Passages`]).
     pub fn articles(&self) -> &[Article] {
         &self.articles
     }
@@ -711,33 +698,27 @@ impl Index {
         self.terms.binary_search_by(|t| (**t).cmp(term)).ok()
     }
 
-    /// Calls `f(section, field frequencies)` for every posting of a term.
+    /// Calls `f(article, field frequencies)` for every posting of a term.
     pub(crate) fn for_postings(&self, term: usize, mut f: impl FnMut(u32, [f32; FIELDS])) {
         let info = &self.term_info[term];
         let mut r = Reader::new(&self.postings[info.start as usize..info.end as usize]);
-        let mut section = 0u32;
+        let mut article = 0u32;
         let mut first = true;
-        let sections = self.section_article.len() as u32;
+        let articles = self.articles.len() as u32;
         while !r.is_empty() {
-            let Ok(v) = r.varint() else { return };
-            let gap = (v >> 2) as u32;
-            section = if first {
+            let Ok((gap, freqs)) = read_posting(&mut r) else {
+                return;
+            };
+            article = if first {
                 gap
             } else {
-                section.saturating_add(gap)
+                article.saturating_add(gap)
             };
             first = false;
-            let packed = match v & 3 {
-                3 => match r.u8() {
-                    Ok(b) => b,
-                    Err(_) => return,
-                },
-                code => PLAIN * (code as u8 + 1),
-            };
-            if section >= sections {
+            if article >= articles {
                 return;
             }
-            f(section, unpack_fields(packed));
+            f(article, freqs);
         }
     }
 
@@ -809,13 +790,24 @@ mod tests {
         check_glob("/a*b*c", "/axxcyyb", false);
     }
 
+    fn check_posting(gap: u32, f: Freqs, bytes: usize) {
+        let mut w = Writer::default();
+        write_posting(&mut w, gap, &f);
+        assert_eq!(w.buf.len(), bytes, "{f:?}");
+        let mut r = Reader::new(&w.buf);
+        let expected = f.map(|v| v as f32);
+        assert_eq!(read_posting(&mut r), Ok((gap, expected)));
+        assert!(r.is_empty());
+    }
+
     #[test]
-    fn snippets_cut_at_words() {
-        let long = "word ".repeat(100);
-        let s = snippet_of(&long);
-        assert!(s.len() <= SNIPPET_BYTES && s.ends_with("word"), "{s:?}");
-        let cjk = "退款".repeat(100);
-        assert!(snippet_of(&cjk).len() <= SNIPPET_BYTES);
+    fn postings_round_trip() {
+        check_posting(5, [0, 0, 0, 0, 2], 1);
+        check_posting(5, [1, 0, 0, 0, 2], 2);
+        check_posting(300, [0, 3, 1, 1, 7], 3);
+        // Sums over sections beyond what the field byte holds.
+        check_posting(1, [1, 2, 1, 4, 31], 5);
+        check_posting(0, [0, 0, 0, 0, 200], 6);
     }
 
     #[test]

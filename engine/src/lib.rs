@@ -14,12 +14,14 @@
 //! written with every stemmer still reads and searches well without them.
 //!
 //! Map: [`analyze`] turns text into terms (the same code at build and query time), `index`
-//! writes and reads the binary format, `search` ranks articles with BM25F, `rules` is the
-//! canned-answer responder with its calibrated confidence.
+//! writes and reads the binary format, `search` ranks articles with BM25F, `passages` holds
+//! each article's text in a small file of its own and finds the section and snippet of a
+//! result in it, `rules` is the canned-answer responder with its calibrated confidence.
 
 pub mod analyze;
 mod fold_table;
 mod index;
+mod passages;
 mod pattern;
 mod rules;
 mod search;
@@ -29,12 +31,13 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub use index::{Index, IndexBuilder};
+pub use passages::{Located, Passages, PASSAGES_MAGIC, PASSAGES_VERSION};
 pub use rules::RuleMatch;
 
 /// The bytes every index file starts with.
 pub const MAGIC: &[u8; 4] = b"SDKX";
 /// The index format version this build writes and reads.
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
 /// The rule responder answers only at or above this confidence unless the owner sets another
 /// threshold; chosen on the HINT3 precision/coverage curves (see `engine/eval`).
 pub const DEFAULT_RULE_THRESHOLD: f32 = 0.5;
@@ -120,21 +123,17 @@ impl Default for SearchOptions<'_> {
     }
 }
 
-/// One search result.
+/// One search result: an article. Which of its sections to open, with a snippet, is found with
+/// [`Index::locate`] once the article's [`Passages`] are at hand.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Hit {
     /// Position of the article in [`Index::articles`].
     pub article: u32,
     pub id: String,
     pub title: String,
-    /// The URL of the best section: the article's URL plus `#anchor` when the section has one.
+    /// The article's URL, relative to the help center root.
     pub url: String,
-    /// Heading of the best matching section, if it is not the article's top.
-    pub section: Option<String>,
     pub score: f32,
-    pub snippet: String,
-    /// Byte ranges of matched words in `snippet`; the renderer escapes and highlights them.
-    pub highlights: Vec<(u32, u32)>,
 }
 
 /// A visitor's question with its context.

@@ -1,5 +1,5 @@
-//! Ranking: BM25F over title, questions, tags, headings and body, with search-as-you-type,
-//! typo tolerance and the best section of each article.
+//! Ranking: BM25F over title, questions, tags, headings and body, with search-as-you-type
+//! and typo tolerance. (Which section of a found article to open is `passages`' job.)
 //!
 //! Every query word becomes a group of index terms: its stems (one per language of the knowledge
 //! base), terms it is a prefix of (last word only, while the visitor is still typing) and terms
@@ -10,7 +10,7 @@
 //! one close to the query gains in proportion to that question's cosine with the query.
 
 use crate::analyze::{self, Kind};
-use crate::index::{Index, BODY, FIELDS, HEADING};
+use crate::index::{Index, FIELDS};
 use crate::{Answer, Hit, Question, RuleAnswer, SearchOptions};
 
 /// BM25F field weights and length normalisation, in field order (title, questions, tags,
@@ -74,7 +74,6 @@ pub(crate) struct Group {
 pub(crate) struct Ranked {
     pub article: u32,
     pub score: f32,
-    pub section: u32,
     pub coverage: f32,
 }
 
@@ -84,7 +83,7 @@ impl Index {
         let groups = self.groups(query, opts.lang);
         self.rank(&groups, &title_key(query), opts)
             .into_iter()
-            .map(|r| self.hit(&r, &groups))
+            .map(|r| self.hit(&r))
             .collect()
     }
 
@@ -109,7 +108,7 @@ impl Index {
         let groups = self.groups(question.text, question.lang);
         let ranked = self.rank(&groups, &title_key(question.text), &opts);
         let strong = ranked.first().is_some_and(|r| r.coverage >= WEAK_COVERAGE);
-        let mut articles: Vec<Hit> = ranked.iter().map(|r| self.hit(r, &groups)).collect();
+        let mut articles: Vec<Hit> = ranked.iter().map(|r| self.hit(r)).collect();
         // Pages linked by the rule come first: the visitor sees the answer and its sources.
         if let Some(rule) = &rule {
             articles.sort_by_key(|h| !rule.articles.contains(&h.article));
@@ -326,7 +325,6 @@ impl Index {
         let n = n_articles as f32;
         let mut score = vec![0.0f32; n_articles];
         let mut matched = vec![0.0f32; n_articles];
-        let mut section_score = vec![0.0f32; self.section_article.len()];
         let mut touched: Vec<u32> = Vec::new();
         let mut best = vec![0.0f32; n_articles];
         let mut group_touched: Vec<u32> = Vec::new();
@@ -374,32 +372,10 @@ impl Index {
             let k1 = if group.cjk { CJK_K1 } else { K1 };
             for &(t, w) in &group.terms {
                 let idf = idf(n, self.term_info[t].df as f32);
-                let section_weight = idf * w * group.weight;
-                // Postings are in section order and an article's sections are consecutive, so
-                // an article's frequencies are summed in one run and scored when it ends.
-                let mut current = u32::MAX;
-                let mut acc = [0.0f32; FIELDS];
-                self.for_postings(t, |section, f| {
-                    let a = self.section_article[section as usize];
-                    if a != current {
-                        if current != u32::MAX {
-                            let s = self.term_score(current, &acc, idf, w, k1);
-                            keep_best(&mut best, &mut group_touched, current, s);
-                        }
-                        current = a;
-                        acc = [0.0; FIELDS];
-                    }
-                    for (sum, add) in acc.iter_mut().zip(f) {
-                        *sum += add;
-                    }
-                    // The section with most of the query, relative to its length, is the one to open.
-                    let body = f[BODY] / (f[BODY] + self.section_norm[section as usize]);
-                    section_score[section as usize] += (f[HEADING] + body) * section_weight;
+                self.for_postings(t, |a, f| {
+                    let s = self.term_score(a, &f, idf, w, k1);
+                    keep_best(&mut best, &mut group_touched, a, s);
                 });
-                if current != u32::MAX {
-                    let s = self.term_score(current, &acc, idf, w, k1);
-                    keep_best(&mut best, &mut group_touched, current, s);
-                }
             }
             for &a in &group_touched {
                 let a = a as usize;
@@ -425,13 +401,11 @@ impl Index {
         for &a in &touched {
             score[a as usize] *= 1.0 + QUESTION_WEIGHT * closest[a as usize];
         }
-        // The best section is looked for once the leaders are known (below).
         let mut ranked: Vec<Ranked> = touched
             .iter()
             .map(|&a| Ranked {
                 article: a,
                 score: score[a as usize],
-                section: 0,
                 coverage: (matched[a as usize] / total_weight.max(f32::EPSILON)).min(1.0),
             })
             .collect();
@@ -471,17 +445,6 @@ impl Index {
             });
         }
         ranked.truncate(opts.limit);
-        for r in &mut ranked {
-            let meta = &self.meta[r.article as usize];
-            r.section = (meta.first_section..meta.first_section + meta.sections)
-                .max_by(|&x, &y| {
-                    section_score[x as usize]
-                        .total_cmp(&section_score[y as usize])
-                        .then(y.cmp(&x))
-                })
-                .filter(|&s| section_score[s as usize] > 0.0)
-                .unwrap_or(meta.first_section);
-        }
         ranked
     }
 
@@ -502,34 +465,19 @@ impl Index {
         idf * tf / (k1 + tf) * weight
     }
 
-    fn hit(&self, r: &Ranked, groups: &[Group]) -> Hit {
+    fn hit(&self, r: &Ranked) -> Hit {
         let article = &self.articles[r.article as usize];
-        let local = (r.section - self.meta[r.article as usize].first_section) as usize;
-        let section = &article.sections[local];
-        let mut snippet = section.text.clone();
-        if snippet.is_empty() {
-            snippet = article.summary.clone();
-        }
-        let url = if section.anchor.is_empty() {
-            article.url.clone()
-        } else {
-            format!("{}#{}", article.url, section.anchor)
-        };
-        let highlights = self.highlights(&snippet, groups, &article.lang);
         Hit {
             article: r.article,
             id: article.id.clone(),
             title: article.title.clone(),
-            url,
-            section: (!section.heading.is_empty() && local > 0).then(|| section.heading.clone()),
+            url: article.url.clone(),
             score: r.score,
-            snippet,
-            highlights,
         }
     }
 
     /// Byte ranges in `text` of the words that matched a group.
-    fn highlights(&self, text: &str, groups: &[Group], lang: &str) -> Vec<(u32, u32)> {
+    pub(crate) fn highlights(&self, text: &str, groups: &[Group], lang: &str) -> Vec<(u32, u32)> {
         let stemmer = self
             .langs
             .iter()

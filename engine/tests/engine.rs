@@ -4,8 +4,8 @@
 //! "this query finds that article".
 
 use solodesk_engine::{
-    Article, FormatError, Index, IndexBuilder, Question, Rule, SearchOptions, Section,
-    FORMAT_VERSION, MAGIC,
+    Article, FormatError, Index, IndexBuilder, Located, Passages, Question, Rule, SearchOptions,
+    Section, FORMAT_VERSION, MAGIC, PASSAGES_MAGIC,
 };
 
 fn article(id: &str, lang: &str, title: &str, sections: &[(&str, &str, &str)]) -> Article {
@@ -27,9 +27,8 @@ fn article(id: &str, lang: &str, title: &str, sections: &[(&str, &str, &str)]) -
     }
 }
 
-fn builder() -> IndexBuilder {
-    let mut b = IndexBuilder::new();
-    b.add_article(Article {
+fn refunds() -> Article {
+    Article {
         questions: vec!["I was charged twice".into(), "money back".into()],
         tags: vec!["billing".into()],
         pages: vec!["/checkout*".into()],
@@ -51,7 +50,25 @@ fn builder() -> IndexBuilder {
                 ),
             ],
         )
-    });
+    }
+}
+
+fn zh_refund() -> Article {
+    article(
+        "zh-refund",
+        "zh",
+        "如何申请退款",
+        &[(
+            "",
+            "",
+            "在订单页面点击申请退款，我们会在三个工作日内处理。iPhone 退款请联系苹果。",
+        )],
+    )
+}
+
+fn builder() -> IndexBuilder {
+    let mut b = IndexBuilder::new();
+    b.add_article(refunds());
     b.add_article(article(
         "password",
         "en",
@@ -85,16 +102,7 @@ fn builder() -> IndexBuilder {
             "Passwords need twelve characters. Refund requests are handled by the billing team.",
         )],
     ));
-    b.add_article(article(
-        "zh-refund",
-        "zh",
-        "如何申请退款",
-        &[(
-            "",
-            "",
-            "在订单页面点击申请退款，我们会在三个工作日内处理。iPhone 退款请联系苹果。",
-        )],
-    ));
+    b.add_article(zh_refund());
     b.add_article(article(
         "zh-password",
         "zh",
@@ -273,34 +281,6 @@ mod ranking {
         // "password policy" also appears in "Reset your password", which mentions password twice.
         check(&index, "Password policy", "password-policy");
         check(&index, "reset your password", "password");
-    }
-
-    #[test]
-    fn best_section_with_snippet_and_highlights() {
-        let index = index();
-        let hits = index.search("shipping costs damaged", &SearchOptions::default());
-        let hit = &hits[0];
-        assert_eq!(hit.id, "refunds");
-        assert_eq!(hit.url, "en/refunds/#shipping");
-        assert_eq!(hit.section.as_deref(), Some("Shipping costs"));
-        let marked: Vec<&str> = hit
-            .highlights
-            .iter()
-            .map(|&(s, e)| &hit.snippet[s as usize..e as usize])
-            .collect();
-        assert_eq!(marked, ["Shipping", "costs", "damaged"]);
-    }
-
-    #[test]
-    fn cjk_highlights_cover_the_matched_run() {
-        let index = index();
-        let hit = &index.search("申请退款", &SearchOptions::default())[0];
-        let marked: Vec<&str> = hit
-            .highlights
-            .iter()
-            .map(|&(s, e)| &hit.snippet[s as usize..e as usize])
-            .collect();
-        assert!(marked.contains(&"申请退款"), "{marked:?}");
     }
 
     #[test]
@@ -540,12 +520,153 @@ mod rules {
     }
 }
 
+mod locate {
+    use super::*;
+
+    /// Searches `query`, expects `article` first, and locates it in `passages`: checks the URL,
+    /// the section and the snippet with its highlighted words in `[` `]`.
+    fn check(index: &Index, article: &Article, query: &str, expected: (&str, Option<&str>, &str)) {
+        let hits = index.search(query, &SearchOptions::default());
+        assert_eq!(
+            hits.first().map(|h| h.id.as_str()),
+            Some(article.id.as_str())
+        );
+        assert_eq!(hits[0].url, article.url, "search points at the article");
+        let passages = Passages::from_bytes(&Passages::encode(article)).unwrap();
+        let located = index.locate(hits[0].article, &passages, query, None);
+        assert_eq!(
+            (
+                located.url.as_str(),
+                located.section.as_deref(),
+                marked(&located).as_str()
+            ),
+            expected,
+            "{query:?}"
+        );
+    }
+
+    fn marked(l: &Located) -> String {
+        let mut out = String::new();
+        let mut at = 0;
+        for &(a, b) in &l.highlights {
+            out.push_str(&l.snippet[at..a as usize]);
+            out.push('[');
+            out.push_str(&l.snippet[a as usize..b as usize]);
+            out.push(']');
+            at = b as usize;
+        }
+        out.push_str(&l.snippet[at..]);
+        out
+    }
+
+    #[test]
+    fn the_section_with_the_words_wins() {
+        let index = index();
+        check(
+            &index,
+            &refunds(),
+            "shipping costs damaged",
+            (
+                "en/refunds/#shipping",
+                Some("Shipping costs"),
+                "[Shipping] [costs] are not refunded unless the parcel arrived [damaged].",
+            ),
+        );
+        // A match in the heading outweighs the same word in another section's body.
+        check(
+            &index,
+            &refunds(),
+            "refund cancelled",
+            (
+                "en/refunds/#cancel",
+                Some("Cancelled orders"),
+                "A [cancelled] order is [refunded] automatically to the card you paid with.",
+            ),
+        );
+        // Nothing but the title matches: the top of the article, without an anchor.
+        check(
+            &index,
+            &refunds(),
+            "charged twice",
+            (
+                "en/refunds/",
+                None,
+                "We refund any order within 30 days of purchase.",
+            ),
+        );
+    }
+
+    #[test]
+    fn cjk_highlights_cover_the_matched_run() {
+        check(
+            &index(),
+            &zh_refund(),
+            "申请退款",
+            (
+                "zh/zh-refund/",
+                None,
+                "在订单页面点击[申请退款]，我们会在三个工作日内处理。iPhone [退款]请联系苹果。",
+            ),
+        );
+    }
+
+    #[test]
+    fn the_snippet_is_a_window_around_the_matches() {
+        let filler = "Our team reads every message and answers within a day. ".repeat(4);
+        let long = article(
+            "long",
+            "en",
+            "Deliveries",
+            &[(
+                "",
+                "",
+                &format!("{filler}Parcels to Iceland travel by ferry every Tuesday. {filler}"),
+            )],
+        );
+        let mut b = builder();
+        b.add_article(long.clone());
+        let index = Index::from_bytes(&b.build()).unwrap();
+        check(
+            &index,
+            &long,
+            "iceland ferry",
+            (
+                "en/long/",
+                None,
+                "…and answers within a day. Parcels to [Iceland] travel by [ferry] every \
+                 Tuesday. Our team reads every message and answers within a day. Our team reads…",
+            ),
+        );
+    }
+
+    #[test]
+    fn an_article_without_text_shows_its_summary() {
+        let bare = Article {
+            sections: Vec::new(),
+            summary: "Where to find the opening hours of the shop".into(),
+            ..article("bare", "en", "Shop hours", &[])
+        };
+        let mut b = IndexBuilder::new();
+        b.add_article(bare.clone());
+        let index = Index::from_bytes(&b.build()).unwrap();
+        check(
+            &index,
+            &bare,
+            "shop hours",
+            (
+                "en/bare/",
+                None,
+                "Where to find the opening [hours] of the [shop]",
+            ),
+        );
+    }
+}
+
 mod format {
     use super::*;
 
     /// 64-bit FNV-1a, to pin the bytes without a dependency.
-    #[cfg(feature = "all-stemmers")]
-    fn fnv64(bytes: &[u8]) -> u64 {
+    fn fnv64_of(bytes: &[u8]) -> u64 {
         bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
             (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
         })
@@ -576,9 +697,28 @@ mod format {
     fn index_hasnt_changed_accidentally() {
         let bytes = builder().build();
         assert_eq!(
-            fnv64(&bytes),
-            0x9c32_d31d_7aaf_e800,
+            fnv64_of(&bytes),
+            0x6762_e486_a5c7_16e5,
             "index bytes changed ({} bytes)",
+            bytes.len()
+        );
+    }
+
+    /// An article's passages file must not change by accident either: kbgen writes one per
+    /// article and the widget reads it, so a change needs a new `PASSAGES_VERSION`.
+    #[test]
+    fn passages_havent_changed_accidentally() {
+        let bytes = Passages::encode(&refunds());
+        assert_eq!(&bytes[..4], PASSAGES_MAGIC);
+        assert_eq!(
+            bytes,
+            Passages::encode(&refunds()),
+            "same article, same bytes"
+        );
+        assert_eq!(
+            fnv64_of(&bytes),
+            0x6260_b025_a83b_df8f,
+            "passages bytes changed ({} bytes)",
             bytes.len()
         );
     }
@@ -599,20 +739,24 @@ mod format {
         check(&index, "reset pasword ", "password");
     }
 
-    /// Version 1 (before questions were stored one by one) is retired: its frozen file is
-    /// rejected with the version it has, so kbgen can say "rebuild the index".
+    /// Versions 1 (before questions were stored one by one) and 2 (postings per section, with
+    /// snippets) are retired: their frozen files are rejected with the version they have, so
+    /// kbgen can say "rebuild the index".
     #[test]
-    fn retired_version_1_is_rejected_cleanly() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/index-v1.bin");
-        let bytes = std::fs::read(path).expect("frozen version 1 index file");
-        assert_eq!(&bytes[..4], MAGIC);
-        assert_eq!(
-            Index::from_bytes(&bytes).unwrap_err(),
-            FormatError::UnsupportedVersion {
-                found: 1,
-                supported: FORMAT_VERSION
-            }
-        );
+    fn retired_versions_are_rejected_cleanly() {
+        for version in [1, 2] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("tests/data/index-v{version}.bin"));
+            let bytes = std::fs::read(path).expect("frozen index file of a retired version");
+            assert_eq!(&bytes[..4], MAGIC);
+            assert_eq!(
+                Index::from_bytes(&bytes).unwrap_err(),
+                FormatError::UnsupportedVersion {
+                    found: version,
+                    supported: FORMAT_VERSION
+                }
+            );
+        }
     }
 
     #[test]
@@ -654,25 +798,19 @@ mod format {
         }
     }
 
+    /// The index holds no text beyond what ranking needs: sections and summaries live in the
+    /// passages files.
     #[test]
-    fn articles_keep_metadata_but_only_snippets_of_text() {
+    fn articles_keep_metadata_but_no_text() {
         let index = index();
         let a = &index.articles()[0];
         assert_eq!(
             (a.id.as_str(), a.url.as_str(), a.tags.len()),
             ("refunds", "en/refunds/", 1)
         );
-        let long = Article {
-            id: "long".into(),
-            sections: vec![Section {
-                text: "word ".repeat(1000),
-                ..Section::default()
-            }],
-            ..Article::default()
-        };
-        let mut b = IndexBuilder::new();
-        b.add_article(long);
-        let index = Index::from_bytes(&b.build()).unwrap();
-        assert!(index.articles()[0].sections[0].text.len() <= 120);
+        assert_eq!((a.summary.as_str(), a.sections.len()), ("", 0));
+        let bytes = builder().build();
+        let text = "Shipping costs are not refunded unless the parcel arrived damaged.";
+        assert!(!bytes.windows(text.len()).any(|w| w == text.as_bytes()));
     }
 }

@@ -12,7 +12,7 @@
 //! knowledge bases of `benches/engine.rs` (`cargo xtask wasm-test --bench`); it prints numbers and
 //! asserts none.
 
-use solodesk_engine::{Article, Hit, Index, IndexBuilder, Question, Rule, SearchOptions};
+use solodesk_engine::{Article, Hit, Index, IndexBuilder, Passages, Question, Rule, SearchOptions};
 use std::fmt::Write as _;
 
 #[cfg(target_arch = "wasm32")]
@@ -27,9 +27,13 @@ mod generated;
 /// What the native build produced; `SNAPSHOTS=overwrite` rewrites it (natively).
 const SNAPSHOT: &str = include_str!("data/wasm-parity.txt");
 
-/// The index file the native writer froze for format version 1 (see `tests/engine.rs`).
-const FROZEN: &[u8] = include_bytes!("data/index-v2.bin");
-const RETIRED: &[u8] = include_bytes!("data/index-v1.bin");
+/// The index file the native writer froze for the current format version (see
+/// `tests/engine.rs`), and those of retired versions.
+const FROZEN: &[u8] = include_bytes!("data/index-v3.bin");
+const RETIRED: [(&str, &[u8]); 2] = [
+    ("index-v1.bin", include_bytes!("data/index-v1.bin")),
+    ("index-v2.bin", include_bytes!("data/index-v2.bin")),
+];
 
 fn article(id: &str, lang: &str, title: &str, text: &str) -> Article {
     Article {
@@ -52,48 +56,56 @@ fn article(id: &str, lang: &str, title: &str, text: &str) -> Article {
     }
 }
 
+fn fixture_articles() -> Vec<Article> {
+    vec![
+        Article {
+            questions: vec!["I was charged twice".into()],
+            tags: vec!["billing".into()],
+            ..article(
+                "refunds",
+                "en",
+                "Refunds",
+                "We refund any order within 30 days. Shipping costs are not refunded.",
+            )
+        },
+        article(
+            "password",
+            "en",
+            "Reset your password",
+            "Forgot your password? Use the link on the sign-in page to reset it.",
+        ),
+        article(
+            "zh-refund",
+            "zh",
+            "如何申请退款",
+            "在订单页面点击申请退款，我们会在三个工作日内处理。iPhone 退款请联系苹果。",
+        ),
+        article(
+            "zh-password",
+            "zh",
+            "修改密码",
+            "登录后在账户设置中修改密码。",
+        ),
+        article(
+            "ja-password",
+            "ja",
+            "パスワードを忘れた場合",
+            "ログイン画面からパスワードを再設定してください。",
+        ),
+        article(
+            "fr-remboursement",
+            "fr",
+            "Remboursements",
+            "Nous remboursons toute commande annulée sous trente jours.",
+        ),
+    ]
+}
+
 fn fixture() -> Vec<u8> {
     let mut b = IndexBuilder::new();
-    b.add_article(Article {
-        questions: vec!["I was charged twice".into()],
-        tags: vec!["billing".into()],
-        ..article(
-            "refunds",
-            "en",
-            "Refunds",
-            "We refund any order within 30 days. Shipping costs are not refunded.",
-        )
-    });
-    b.add_article(article(
-        "password",
-        "en",
-        "Reset your password",
-        "Forgot your password? Use the link on the sign-in page to reset it.",
-    ));
-    b.add_article(article(
-        "zh-refund",
-        "zh",
-        "如何申请退款",
-        "在订单页面点击申请退款，我们会在三个工作日内处理。iPhone 退款请联系苹果。",
-    ));
-    b.add_article(article(
-        "zh-password",
-        "zh",
-        "修改密码",
-        "登录后在账户设置中修改密码。",
-    ));
-    b.add_article(article(
-        "ja-password",
-        "ja",
-        "パスワードを忘れた場合",
-        "ログイン画面からパスワードを再設定してください。",
-    ));
-    b.add_article(article(
-        "fr-remboursement",
-        "fr",
-        "Remboursements",
-        "Nous remboursons toute commande annulée sous trente jours.",
-    ));
+    for a in fixture_articles() {
+        b.add_article(a);
+    }
     b.add_rule(Rule {
         id: "refund".into(),
         lang: "en".into(),
@@ -140,23 +152,35 @@ fn fnv64(bytes: &[u8]) -> u64 {
     })
 }
 
-/// One line per hit; `{:?}` prints every bit of the score.
-fn hits(out: &mut String, hits: &[Hit], snippets: bool) {
+/// One line per hit; `{:?}` prints every bit of the score. With the articles' passages (by
+/// position), also where each hit points: the section, snippet and highlights of `locate`.
+fn hits(out: &mut String, index: &Index, query: &str, hits: &[Hit], passages: &[Passages]) {
     for h in hits {
         let _ = write!(out, "  {} {} score={:?}", h.id, h.url, h.score);
-        if snippets {
-            let _ = write!(out, " {:?} {:?} {:?}", h.section, h.snippet, h.highlights);
+        if let Some(p) = passages.get(h.article as usize) {
+            let l = index.locate(h.article, p, query, None);
+            let _ = write!(
+                out,
+                " {} {:?} {:?} {:?}",
+                l.url, l.section, l.snippet, l.highlights
+            );
         }
         out.push('\n');
     }
 }
 
 /// Everything the engine says about `queries` on `index`, as text.
-fn report(out: &mut String, name: &str, index: &Index, queries: &[&str]) {
+fn report(out: &mut String, name: &str, index: &Index, queries: &[&str], passages: &[Passages]) {
     let _ = writeln!(out, "# {name}: {} articles", index.articles().len());
     for q in queries {
         let _ = writeln!(out, "search {q:?}");
-        hits(out, &index.search(q, &SearchOptions::default()), true);
+        hits(
+            out,
+            index,
+            q,
+            &index.search(q, &SearchOptions::default()),
+            passages,
+        );
         let answer = index.ask(&Question {
             text: q,
             page_url: Some("https://example.com/checkout"),
@@ -174,7 +198,7 @@ fn report(out: &mut String, name: &str, index: &Index, queries: &[&str]) {
                 r.id, r.confidence, r.articles
             );
         }
-        hits(out, &answer.articles, true);
+        hits(out, index, q, &answer.articles, passages);
     }
 }
 
@@ -236,15 +260,21 @@ fn same_bytes_and_answers_as_natively() {
         fnv64(&bytes)
     );
     let index = Index::from_bytes(&bytes).expect("the fixture reads back");
-    report(&mut out, "fixture", &index, QUERIES);
+    let passages: Vec<Passages> = fixture_articles()
+        .iter()
+        .map(|a| Passages::from_bytes(&Passages::encode(a)).expect("passages read back"))
+        .collect();
+    report(&mut out, "fixture", &index, QUERIES, &passages);
 
     let frozen = Index::from_bytes(FROZEN).expect("the frozen index decodes");
-    report(&mut out, "frozen index-v2.bin", &frozen, QUERIES);
-    let _ = writeln!(
-        out,
-        "# retired index-v1.bin: {:?}",
-        Index::from_bytes(RETIRED).err()
-    );
+    report(&mut out, "frozen index-v3.bin", &frozen, QUERIES, &[]);
+    for (name, bytes) in RETIRED {
+        let _ = writeln!(
+            out,
+            "# retired {name}: {:?}",
+            Index::from_bytes(bytes).err()
+        );
+    }
 
     // A larger, generated knowledge base: its index as a hash, and the top five of 100 queries
     // without their snippets, so the snapshot stays small.
@@ -268,7 +298,7 @@ fn same_bytes_and_answers_as_natively() {
     };
     for q in generated::queries(&kb, 100) {
         let _ = writeln!(out, "search {q:?}");
-        hits(&mut out, &index.search(&q, &opts), false);
+        hits(&mut out, &index, &q, &index.search(&q, &opts), &[]);
     }
     check(&out);
 }
@@ -284,7 +314,7 @@ fn query_latency() {
 #[cfg(target_arch = "wasm32")]
 mod bench {
     use super::generated::{knowledge_base, queries};
-    use solodesk_engine::{Index, IndexBuilder, Question, SearchOptions};
+    use solodesk_engine::{Index, IndexBuilder, Passages, Question, SearchOptions};
     use std::hint::black_box;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen_test::console_log;
@@ -345,8 +375,31 @@ mod bench {
             for q in &qs {
                 black_box(index.search(q, &opts));
             }
-            let (mut search, mut ask) = (Vec::new(), Vec::new());
+            // Locating the top five results, as the widget does once their passages arrived
+            // (decoded beforehand: decoding is part of the fetch).
+            let passages: Vec<Passages> = kb
+                .iter()
+                .map(|a| Passages::from_bytes(&Passages::encode(a)).expect("passages read back"))
+                .collect();
+            let top5 = SearchOptions {
+                limit: 5,
+                lang: None,
+            };
+            let found: Vec<Vec<u32>> = qs
+                .iter()
+                .map(|q| index.search(q, &top5).iter().map(|h| h.article).collect())
+                .collect();
+            let (mut search, mut ask, mut locate) = (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..5 {
+                let mut round = Vec::new();
+                for (q, hits) in qs.iter().zip(&found) {
+                    let results: Vec<(u32, &Passages)> =
+                        hits.iter().map(|&a| (a, &passages[a as usize])).collect();
+                    let start = now();
+                    black_box(index.locate_all(&results, q, None));
+                    round.push(now() - start);
+                }
+                locate.push(round);
                 let mut round = Vec::new();
                 for q in &qs {
                     let start = now();
@@ -369,12 +422,13 @@ mod bench {
             }
             console_log!(
                 "wasm kb{size}: index {} KB built in {:.0} ms, loaded in {:.1} ms; \
-                 search: {}; ask: {}",
+                 search: {}; ask: {}; locate top 5: {}",
                 bytes.len() / 1024,
                 built,
                 loaded,
                 summary(&search),
-                summary(&ask)
+                summary(&ask),
+                summary(&locate)
             );
         }
     }

@@ -295,12 +295,13 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     })?;
     let s = &site.stats;
     eprintln!(
-        "built {} articles in {} languages, {} rules, {} pages; index {}; {} warnings; {:.2?}{}",
+        "built {} articles in {} languages, {} rules, {} pages; index {}, passages {}; {} warnings; {:.2?}{}",
         s.articles,
         s.languages,
         s.rules,
         s.pages,
         human_bytes(s.index_bytes),
+        human_bytes(s.passages_bytes),
         diags.warnings(),
         start.elapsed(),
         if s.drafts > 0 {

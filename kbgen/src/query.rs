@@ -3,11 +3,13 @@
 //! Owners use them to check what visitors will get; benchmarks use the batch mode (no query
 //! argument: one query per line on stdin, one JSON line per query on stdout, in order).
 //! Both go through the same engine entry points as the widget, so what they print is what the
-//! widget shows.
+//! widget shows: the ranked articles, then, from each shown article's passages file that
+//! `kbgen build` wrote beside the index (`widget/articles/<lang>/<id>.bin`), its best section
+//! and snippet. Without that file a result keeps the article's own URL and no section.
 
 use anyhow::{Context, Result};
 use serde::Serialize;
-use solodesk_engine::{Hit, Index, Question, SearchOptions};
+use solodesk_engine::{Hit, Index, Located, Passages, Question, SearchOptions};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -55,6 +57,7 @@ pub struct AskArgs {
 struct ResultLine<'a> {
     id: &'a str,
     title: &'a str,
+    /// The best section's URL when the passages were found, else the article's.
     url: &'a str,
     section: Option<&'a str>,
     score: f32,
@@ -82,14 +85,54 @@ struct AskLine<'a> {
     offer_ticket: bool,
 }
 
-fn load(path: &Path) -> Result<Index> {
+/// A built index and the folder of its articles' passages files.
+struct Built {
+    index: Index,
+    passages: PathBuf,
+}
+
+fn load(path: &Path) -> Result<Built> {
     let file = if path.is_dir() {
         path.join("index.bin")
     } else {
         path.to_path_buf()
     };
     let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-    Index::from_bytes(&bytes).with_context(|| format!("{}: cannot read the index", file.display()))
+    let index = Index::from_bytes(&bytes)
+        .with_context(|| format!("{}: cannot read the index", file.display()))?;
+    let dir = file.parent().unwrap_or(Path::new(""));
+    Ok(Built {
+        index,
+        passages: dir.join("widget").join("articles"),
+    })
+}
+
+impl Built {
+    /// Where each hit points, from its article's passages file; `None` when the file is
+    /// missing or unreadable (an index copied without its site, an older build).
+    fn locate(&self, hits: &[Hit], query: &str, lang: Option<&str>) -> Vec<Option<Located>> {
+        let passages: Vec<Option<Passages>> = hits
+            .iter()
+            .map(|h| {
+                let rel = h.url.trim_end_matches('/');
+                if rel.is_empty() || rel.split('/').any(|c| c == ".." || c.contains(':')) {
+                    return None;
+                }
+                let bytes = std::fs::read(self.passages.join(format!("{rel}.bin"))).ok()?;
+                Passages::from_bytes(&bytes).ok()
+            })
+            .collect();
+        let found: Vec<(u32, &Passages)> = hits
+            .iter()
+            .zip(&passages)
+            .filter_map(|(h, p)| Some((h.article, p.as_ref()?)))
+            .collect();
+        let mut located = self.index.locate_all(&found, query, lang).into_iter();
+        passages
+            .iter()
+            .map(|p| p.as_ref().and_then(|_| located.next()))
+            .collect()
+    }
 }
 
 /// The query from the arguments, or every line of stdin.
@@ -104,40 +147,39 @@ fn queries(words: &[String]) -> Result<Vec<String>> {
         .collect()
 }
 
-fn results(hits: &[Hit]) -> Vec<ResultLine<'_>> {
+fn results<'a>(hits: &'a [Hit], located: &'a [Option<Located>]) -> Vec<ResultLine<'a>> {
     hits.iter()
-        .map(|h| ResultLine {
+        .zip(located)
+        .map(|(h, l)| ResultLine {
             id: &h.id,
             title: &h.title,
-            url: &h.url,
-            section: h.section.as_deref(),
+            url: l.as_ref().map_or(&h.url, |l| &l.url),
+            section: l.as_ref().and_then(|l| l.section.as_deref()),
             score: h.score,
         })
         .collect()
 }
 
-fn print_hits(out: &mut impl Write, hits: &[Hit]) -> Result<()> {
+fn print_hits(out: &mut impl Write, hits: &[Hit], located: &[Option<Located>]) -> Result<()> {
     if hits.is_empty() {
         writeln!(out, "  (no results)")?;
     }
-    for (i, h) in hits.iter().enumerate() {
-        writeln!(
-            out,
-            "{:>3}. {}  [{}]  {:.2}",
-            i + 1,
-            h.title,
-            h.url,
-            h.score
-        )?;
-        if !h.snippet.is_empty() {
-            writeln!(out, "     {}", h.snippet)?;
+    for (i, (h, l)) in hits.iter().zip(located).enumerate() {
+        let url = l.as_ref().map_or(&h.url, |l| &l.url);
+        writeln!(out, "{:>3}. {}  [{}]  {:.2}", i + 1, h.title, url, h.score)?;
+        if let Some(section) = l.as_ref().and_then(|l| l.section.as_deref()) {
+            writeln!(out, "     § {section}")?;
+        }
+        if let Some(l) = l.as_ref().filter(|l| !l.snippet.is_empty()) {
+            writeln!(out, "     {}", l.snippet)?;
         }
     }
     Ok(())
 }
 
 pub fn search(args: &SearchArgs) -> Result<()> {
-    let index = load(&args.index)?;
+    let built = load(&args.index)?;
+    let index = &built.index;
     let opts = SearchOptions {
         limit: args.limit,
         lang: args.lang.as_deref(),
@@ -146,25 +188,28 @@ pub fn search(args: &SearchArgs) -> Result<()> {
     for query in queries(&args.query)? {
         let start = Instant::now();
         let hits = index.search(&query, &opts);
+        // The engine's time to rank; locating the shown results reads their files.
         let took_ms = start.elapsed().as_secs_f64() * 1000.0;
+        let located = built.locate(&hits, &query, opts.lang);
         if args.json {
             let line = SearchLine {
                 query: &query,
                 took_ms,
-                results: results(&hits),
+                results: results(&hits, &located),
             };
             serde_json::to_writer(&mut out, &line)?;
             writeln!(out)?;
         } else {
             writeln!(out, "{query}  ({took_ms:.3} ms)")?;
-            print_hits(&mut out, &hits)?;
+            print_hits(&mut out, &hits, &located)?;
         }
     }
     Ok(())
 }
 
 pub fn ask(args: &AskArgs) -> Result<()> {
-    let index = load(&args.index)?;
+    let built = load(&args.index)?;
+    let index = &built.index;
     let mut out = std::io::stdout().lock();
     for text in queries(&args.question)? {
         let question = Question {
@@ -176,6 +221,7 @@ pub fn ask(args: &AskArgs) -> Result<()> {
         let mut answer = index.ask(&question);
         let took_ms = start.elapsed().as_secs_f64() * 1000.0;
         answer.articles.truncate(args.limit);
+        let located = built.locate(&answer.articles, &text, question.lang);
         if args.json {
             let line = AskLine {
                 query: &text,
@@ -184,7 +230,7 @@ pub fn ask(args: &AskArgs) -> Result<()> {
                     id: &r.id,
                     confidence: r.confidence,
                 }),
-                results: results(&answer.articles),
+                results: results(&answer.articles, &located),
                 offer_ticket: answer.offer_ticket,
             };
             serde_json::to_writer(&mut out, &line)?;
@@ -195,7 +241,7 @@ pub fn ask(args: &AskArgs) -> Result<()> {
                 Some(r) => writeln!(out, "  rule {} (confidence {:.2})", r.id, r.confidence)?,
                 None => writeln!(out, "  no rule is confident enough")?,
             }
-            print_hits(&mut out, &answer.articles)?;
+            print_hits(&mut out, &answer.articles, &located)?;
             if answer.offer_ticket {
                 writeln!(out, "  → the widget offers a ticket")?;
             }

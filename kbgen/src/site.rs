@@ -48,6 +48,8 @@ pub struct Stats {
     pub rules: usize,
     pub pages: usize,
     pub index_bytes: usize,
+    /// All articles' passages files together (see `solodesk_engine::Passages`).
+    pub passages_bytes: usize,
     pub drafts: usize,
 }
 
@@ -455,12 +457,20 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         (format!("{}index.html", pages[i].url), html)
     });
     // The widget reads an article inside its panel from this fragment (the rendered body only),
-    // fetched when the visitor opens it; `widget/` is where the help center allows other origins.
+    // fetched when the visitor opens it, and a result's section and snippet from the article's
+    // passages (its plain text, which the index leaves out), fetched for the results it shows;
+    // `widget/` is where the help center allows other origins.
     for p in &pages {
-        site.files.insert(
-            format!("widget/articles/{}.html", p.url.trim_end_matches('/')),
-            p.html.clone().into_bytes(),
-        );
+        let stem = format!("widget/articles/{}", p.url.trim_end_matches('/'));
+        site.files
+            .insert(format!("{stem}.html"), p.html.clone().into_bytes());
+        let passages = solodesk_engine::Passages {
+            summary: p.summary.clone(),
+            sections: p.sections.clone(),
+        }
+        .to_bytes();
+        site.stats.passages_bytes += passages.len();
+        site.files.insert(format!("{stem}.bin"), passages);
     }
     for (out, html) in article_pages {
         match html {

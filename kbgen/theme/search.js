@@ -1,6 +1,8 @@
 // Search page: the widget's own WebAssembly engine (same files, see widget/src/search_page.rs)
 // searches index.bin as the visitor types and the results are listed here, with ?q= kept in the
-// address so a search can be linked. Index text only ever goes in through textContent.
+// address so a search can be linked. Results show their titles at once; each article's passages
+// (widget/articles/<lang>/<id>.bin, fetched once per page) then give the best section, its link
+// and a snippet. Index and passages text only ever goes in through textContent.
 // Without JavaScript, or when the engine cannot load, the page lists the categories.
 (() => {
   const doc = document;
@@ -53,6 +55,22 @@
       "mailto:" + d.email + "?subject=" + encodeURIComponent(subject) + "&body=" + encodeURIComponent(q + "\n\n" + location.href);
   };
 
+  // Each article's passages, by its URL: one fetch per page; a failure leaves titles alone.
+  const fetched = new Map();
+  const passages = (url) => {
+    if (!fetched.has(url)) {
+      const file = d.base + "widget/articles/" + url.replace(/\/$/, "") + ".bin";
+      fetched.set(
+        url,
+        fetch(file)
+          .then((r) => (r.ok ? r.arrayBuffer() : null))
+          .then((b) => b && new Uint8Array(b))
+          .catch(() => null)
+      );
+    }
+    return fetched.get(url);
+  };
+
   let engine = null;
   let failed = false;
   const run = () => {
@@ -66,6 +84,7 @@
     if (!q) return state("idle", "");
     if (!engine) return state("loading", d.searching);
     const hits = engine.search(text, lang, 20);
+    const shown = [];
     for (const h of hits) {
       const li = el("li", "search-result", list);
       const title = el("h2", "search-result-title", li);
@@ -77,9 +96,21 @@
         li.lang = h.lang;
         el("span", "search-result-lang", title).textContent = h.lang.toUpperCase();
       }
-      if (h.section) el("p", "search-result-section", li).textContent = h.section;
-      if (h.snippet) snippet(el("p", "search-result-snippet", li), h.snippet, h.highlights);
+      shown.push([li, a]);
     }
+    // Sections and snippets are filled in once the results' passages arrive (each article's
+    // file is fetched once), unless a newer search replaced the list meanwhile.
+    Promise.all(hits.map((h) => passages(h.url))).then((files) => {
+      if (!shown.length || !shown[0][0].isConnected) return;
+      const located = engine.locateAll(hits.map((h) => h.article), files, text, lang);
+      located.forEach((l, i) => {
+        if (!l) return;
+        const [li, a] = shown[i];
+        a.href = d.base + l.url;
+        if (l.section) el("p", "search-result-section", li).textContent = l.section;
+        if (l.snippet) snippet(el("p", "search-result-snippet", li), l.snippet, l.highlights);
+      });
+    });
     if (hits.length) {
       state("results", (hits.length === 1 ? d.resultsOne : d.resultsOther).replace("{n}", hits.length));
     } else {

@@ -234,13 +234,16 @@ async fn search_page_lists(
     (out, server, browser)
 }
 
-/// The highlighted words of the listed snippets, lowercased.
+/// The highlighted words of the listed snippets, lowercased, once there are some: snippets come
+/// from the articles' passages, fetched after the titles are listed.
 async fn marks(browser: &Browser) -> Vec<String> {
     strings(
         &browser
-            .js(
-                "return [...document.querySelectorAll('.search-result-snippet mark')]
-                     .map(m => m.textContent.toLowerCase());",
+            .wait_for(
+                "highlighted words in the snippets",
+                "const m = [...document.querySelectorAll('.search-result-snippet mark')]
+                     .map(m => m.textContent.toLowerCase());
+                 return m.length ? m : null;",
                 vec![],
             )
             .await,
@@ -261,6 +264,23 @@ async fn search_page_answers_an_english_query() {
     assert!(
         marks.iter().any(|m| m.starts_with("refund")),
         "matched words are marked: {marks:?}"
+    );
+    // Once its passages have arrived, the first result names and links its best section.
+    let located = browser
+        .wait_for(
+            "the first result's section",
+            "const li = document.querySelector('.search-result');
+             const s = li.querySelector('.search-result-section');
+             return s && [s.textContent, li.querySelector('a').getAttribute('href')];",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        located,
+        serde_json::json!([
+            "How long until you see it",
+            "/en/refund-timing/#how-long-until-you-see-it"
+        ])
     );
     browser.screenshot("search-page-en-desktop-dark").await;
     browser.close().await;

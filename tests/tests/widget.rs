@@ -397,9 +397,28 @@ async fn english_and_chinese_questions_find_the_right_article() {
         titles.iter().take(3).any(|t| *t == refund),
         "{refund:?} among the first 3 results: {titles:?}"
     );
-    // Snippets highlight the matched words.
-    let marks = env.texts(".sd-results mark").await;
-    assert!(!marks.is_empty(), "highlighted words in the snippets");
+    // Snippets, from the articles' passages fetched once the titles show, highlight the matched
+    // words.
+    env.wait(
+        "highlighted words in the snippets",
+        "return S.querySelector('.sd-results .sd-snippet mark') !== null;",
+    )
+    .await;
+    // The refund article's result names the section that answers.
+    let section = env
+        .browser
+        .wait_for(
+            "the refund article's section",
+            &format!(
+                "{PRELUDE}\nconst item = [...S.querySelectorAll('.sd-results .sd-item')]
+                   .find((i) => i.querySelector('.sd-item-title').textContent === arguments[0]);
+                 const s = item && item.querySelector('.sd-item-section');
+                 return s && s.textContent;"
+            ),
+            vec![json!(refund)],
+        )
+        .await;
+    assert_eq!(section, json!("How long until you see it"));
     env.screenshot("desktop-results-en").await;
 
     // The Chinese page gets Chinese strings and Chinese articles. The draft would follow the
@@ -444,7 +463,7 @@ async fn an_article_opens_inside_the_widget_with_a_link_to_the_full_page() {
         env.texts(".sd-article-title").await,
         std::slice::from_ref(&title)
     );
-    // The whole body arrives from the help center (the index only has snippets).
+    // The whole body arrives from the help center (the index has no article text).
     env.wait(
         "the article's body",
         "return S.querySelector('.sd-article-body:not([aria-busy])') !== null;",

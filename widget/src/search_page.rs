@@ -7,18 +7,23 @@
 //! ```js
 //! const index = new SearchIndex(new Uint8Array(await (await fetch("index.bin")).arrayBuffer()));
 //! index.search("refund", "en", 20);
-//! // [{id, lang, title, url, section, snippet, highlights: [[start, end], ...]}, ...]
+//! // [{article, id, lang, title, url}, ...]
+//! // then, with the bytes of the results' passages (widget/articles/<lang>/<id>.bin):
+//! index.locateAll([hit.article, ...], [passages, ...], "refund", "en");
+//! // [{url, section, snippet, highlights: [[start, end], ...]} or null, ...]
 //! ```
 //!
-//! `url` is relative to the help center root, `section` is the heading of the best matching
-//! section or `null`, and `highlights` are UTF-16 offsets into `snippet` (what `String.slice`
-//! takes), sorted and not overlapping. Objects are built with `Reflect` rather than serde so the
-//! widget's WebAssembly grows by as little as possible.
+//! `url` is relative to the help center root (the article's from `search`, with the best
+//! section's `#anchor` from `locateAll`), `section` is the heading of the best matching section or
+//! `null`, and `highlights` are UTF-16 offsets into `snippet` (what `String.slice` takes), sorted
+//! and not overlapping. Objects are built with `Reflect` rather than serde so the widget's
+//! WebAssembly grows by as little as possible.
 
 use crate::state::highlight_runs;
 use js_sys::{Array, Object, Reflect};
-use solodesk_engine::{Index, SearchOptions};
+use solodesk_engine::{Index, Passages, SearchOptions};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// A loaded search index for the search page.
 #[wasm_bindgen]
@@ -47,34 +52,68 @@ impl SearchIndex {
             .search(query, &opts)
             .into_iter()
             .map(|h| {
-                let o = Object::new();
                 let lang = articles
                     .get(h.article as usize)
                     .map_or("", |a| a.lang.as_str());
-                let highlights = Array::new();
-                for (a, b) in utf16_highlights(&h.snippet, &h.highlights) {
-                    highlights.push(&Array::of2(&a.into(), &b.into()));
-                }
-                for (key, value) in [
+                object(&[
+                    ("article", h.article.into()),
                     ("id", JsValue::from_str(&h.id)),
                     ("lang", JsValue::from_str(lang)),
                     ("title", JsValue::from_str(&h.title)),
                     ("url", JsValue::from_str(&h.url)),
-                    (
-                        "section",
-                        h.section
-                            .as_deref()
-                            .map_or(JsValue::NULL, JsValue::from_str),
-                    ),
-                    ("snippet", JsValue::from_str(&h.snippet)),
-                    ("highlights", highlights.into()),
-                ] {
-                    let _ = Reflect::set(&o, &JsValue::from_str(key), &value);
-                }
-                JsValue::from(o)
+                ])
             })
             .collect()
     }
+
+    /// Where the results for `articles` point, from the bytes of their passages files
+    /// (`passages`, in the same order): one `{url, section, snippet, highlights}` per article,
+    /// or `null` for one whose bytes are not passages (the page keeps its title alone). One call
+    /// for all the results of a query analyzes the query once.
+    #[wasm_bindgen(js_name = locateAll)]
+    pub fn locate_all(&self, articles: &Array, passages: &Array, query: &str, lang: &str) -> Array {
+        let read: Vec<Option<(u32, Passages)>> = articles
+            .iter()
+            .zip(passages.iter())
+            .map(|(a, p)| {
+                let bytes = p.dyn_into::<js_sys::Uint8Array>().ok()?.to_vec();
+                Some((a.as_f64()? as u32, Passages::from_bytes(&bytes).ok()?))
+            })
+            .collect();
+        let found: Vec<(u32, &Passages)> = read.iter().flatten().map(|(a, p)| (*a, p)).collect();
+        let lang = (!lang.is_empty()).then_some(lang);
+        let mut located = self.index.locate_all(&found, query, lang).into_iter();
+        read.iter()
+            .map(|r| match r.as_ref().and_then(|_| located.next()) {
+                Some(l) => {
+                    let highlights = Array::new();
+                    for (a, b) in utf16_highlights(&l.snippet, &l.highlights) {
+                        highlights.push(&Array::of2(&a.into(), &b.into()));
+                    }
+                    object(&[
+                        ("url", JsValue::from_str(&l.url)),
+                        (
+                            "section",
+                            l.section
+                                .as_deref()
+                                .map_or(JsValue::NULL, JsValue::from_str),
+                        ),
+                        ("snippet", JsValue::from_str(&l.snippet)),
+                        ("highlights", highlights.into()),
+                    ])
+                }
+                None => JsValue::NULL,
+            })
+            .collect()
+    }
+}
+
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (key, value) in fields {
+        let _ = Reflect::set(&o, &JsValue::from_str(key), value);
+    }
+    o.into()
 }
 
 /// The engine's byte ranges of `text` as UTF-16 offsets, dropping ranges that overlap or do not

@@ -4,8 +4,10 @@
 //! reducer and its answer arrives as a [`Reply`], so this module has no browser dependency and is
 //! unit-tested natively. The state also knows how to save itself to a string and back, which the
 //! storage service puts in sessionStorage so a reload or the next page keeps the conversation.
+//! The articles' passages fetched so far live beside it in a [`Passages`] cache, another pure
+//! reducer: they are large and belong to the page, not to the saved conversation.
 
-use solodesk_engine::{Answer, Index};
+use solodesk_engine::{Answer, Index, Passages as ArticlePassages};
 use std::rc::Rc;
 
 /// Which screen of the panel is shown.
@@ -399,6 +401,83 @@ impl State {
             }
         }
         Some(state)
+    }
+}
+
+/// An article's passages, fetched once per page (see `services::article::fetch_passages`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fetch {
+    Loading,
+    Ready(Rc<ArticlePassages>),
+    /// Missing or unreadable: the result stays title-only and is not asked for again.
+    Failed,
+}
+
+/// The passages of the articles results have shown, by position in the index: what turns a
+/// result's title into its section and snippet. An article absent from it was never asked for.
+/// A list rather than a map: it holds the few articles one visit's results show, and a map's
+/// code would cost more WebAssembly than the searches save.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Passages(Vec<(u32, Fetch)>);
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PassagesAction {
+    /// Fetches of these articles started.
+    Requested(Vec<u32>),
+    /// An article's passages arrived, or `None` when they could not be had.
+    Arrived(u32, Option<Rc<ArticlePassages>>),
+}
+
+impl yew::Reducible for Passages {
+    type Action = PassagesAction;
+
+    fn reduce(self: Rc<Self>, action: PassagesAction) -> Rc<Self> {
+        let mut s = (*self).clone();
+        s.apply(action);
+        Rc::new(s)
+    }
+}
+
+impl Passages {
+    pub fn apply(&mut self, action: PassagesAction) {
+        match action {
+            PassagesAction::Requested(articles) => {
+                for a in articles {
+                    if self.entry(a).is_none() {
+                        self.0.push((a, Fetch::Loading));
+                    }
+                }
+            }
+            PassagesAction::Arrived(a, p) => {
+                let fetch = p.map_or(Fetch::Failed, Fetch::Ready);
+                match self.0.iter_mut().find(|(b, _)| *b == a) {
+                    Some(e) => e.1 = fetch,
+                    None => self.0.push((a, fetch)),
+                }
+            }
+        }
+    }
+
+    fn entry(&self, article: u32) -> Option<&Fetch> {
+        self.0.iter().find(|(a, _)| *a == article).map(|(_, f)| f)
+    }
+
+    /// The articles of `shown` that were never asked for, each once, in order.
+    pub fn missing(&self, shown: &[u32]) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        for &a in shown {
+            if self.entry(a).is_none() && !out.contains(&a) {
+                out.push(a);
+            }
+        }
+        out
+    }
+
+    pub fn get(&self, article: u32) -> Option<&Rc<ArticlePassages>> {
+        match self.entry(article) {
+            Some(Fetch::Ready(p)) => Some(p),
+            _ => None,
+        }
     }
 }
 
@@ -806,6 +885,39 @@ mod tests {
             &[("ab", true), ("c", false)],
         );
         check_runs("", &[(0, 0)], &[]);
+    }
+
+    #[test]
+    fn passages_are_asked_for_once_and_kept() {
+        let p = Rc::new(ArticlePassages {
+            summary: "About refunds".into(),
+            ..ArticlePassages::default()
+        });
+        let mut cache = Passages::default();
+        assert_eq!(cache.missing(&[3, 1, 3]), [3, 1]);
+        cache.apply(PassagesAction::Requested(vec![3, 1]));
+        assert_eq!(
+            cache.missing(&[3, 1, 2]),
+            [2],
+            "loading ones are not asked again"
+        );
+        assert_eq!(cache.get(3), None);
+        cache.apply(PassagesAction::Arrived(3, Some(p.clone())));
+        cache.apply(PassagesAction::Arrived(1, None));
+        assert_eq!(cache.get(3), Some(&p));
+        assert_eq!(
+            cache.get(1),
+            None,
+            "a failed fetch leaves the result title-only"
+        );
+        assert_eq!(
+            cache.missing(&[3, 1]),
+            Vec::<u32>::new(),
+            "nor are failed ones"
+        );
+        // A late duplicate request never forgets what arrived.
+        cache.apply(PassagesAction::Requested(vec![3]));
+        assert_eq!(cache.get(3), Some(&p));
     }
 
     #[test]

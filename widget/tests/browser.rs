@@ -10,7 +10,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
-use solodesk_engine::{Article, IndexBuilder, Rule, Section};
+use solodesk_engine::{Article, IndexBuilder, Passages, Rule, Section};
 use solodesk_widget::i18n::Strings;
 use solodesk_widget::{mount, Widget};
 use std::cell::RefCell;
@@ -40,30 +40,39 @@ fn article(id: &str, lang: &str, title: &str, pages: &[&str], text: &str) -> Art
     }
 }
 
-/// A small knowledge base in English and Chinese with one rule.
+/// The articles of a small knowledge base in English and Chinese.
+fn articles() -> Vec<Article> {
+    vec![
+        article(
+            "refunds",
+            "en",
+            "Refunds",
+            &["/checkout*"],
+            "We refund any order within 30 days of purchase.",
+        ),
+        article(
+            "password",
+            "en",
+            "Reset your password",
+            &[],
+            "Forgot your password? Use the link on the sign-in page to reset it.",
+        ),
+        article(
+            "refunds",
+            "zh",
+            "如何申请退款",
+            &[],
+            "在订单页面点击申请退款，我们会在三个工作日内处理。",
+        ),
+    ]
+}
+
+/// The index of [`articles`] with one rule.
 fn index_bytes() -> Vec<u8> {
     let mut b = IndexBuilder::new();
-    b.add_article(article(
-        "refunds",
-        "en",
-        "Refunds",
-        &["/checkout*"],
-        "We refund any order within 30 days of purchase.",
-    ));
-    b.add_article(article(
-        "password",
-        "en",
-        "Reset your password",
-        &[],
-        "Forgot your password? Use the link on the sign-in page to reset it.",
-    ));
-    b.add_article(article(
-        "refunds",
-        "zh",
-        "如何申请退款",
-        &[],
-        "在订单页面点击申请退款，我们会在三个工作日内处理。",
-    ));
+    for a in articles() {
+        b.add_article(a);
+    }
     b.add_rule(Rule {
         id: "refund".into(),
         lang: "en".into(),
@@ -106,6 +115,26 @@ fn config(base: &str, lang: &str) -> JsValue {
     let langs = Array::of1(&"en-US".into());
     Reflect::set(&c, &"languages".into(), &langs).unwrap();
     c.into()
+}
+
+/// Serves the articles' passages files under the help center root `base` from memory: the panel
+/// fetches them for its results' snippets from the help center, which these tests do not have.
+/// Other requests go to the browser's own `fetch`.
+fn serve_passages(base: &str) {
+    let files = Object::new();
+    for a in articles() {
+        let url = format!("{base}widget/articles/{}.bin", a.url.trim_end_matches('/'));
+        let bytes = Uint8Array::from(&Passages::encode(&a)[..]);
+        Reflect::set(&files, &url.into(), &bytes).unwrap();
+    }
+    let window = web_sys::window().unwrap();
+    let original = Reflect::get(&window, &"fetch".into()).unwrap();
+    let wrap = Function::new_with_args(
+        "files, original",
+        "return (url, ...rest) => files[url] ? Promise.resolve(new Response(files[url])) : original(url, ...rest);",
+    );
+    let fetch = wrap.call2(&JsValue::NULL, &files, &original).unwrap();
+    Reflect::set(&window, &"fetch".into(), &fetch).unwrap();
 }
 
 fn document() -> web_sys::Document {
@@ -287,6 +316,7 @@ async fn greets_and_suggests_articles_for_the_page() {
 
 #[test]
 async fn results_update_while_typing_with_highlights() {
+    serve_passages("https://help.acme.example/b/");
     let panel = Panel::mount(config("https://help.acme.example/b/", "en"), index());
     panel.type_into(".sd-input", "passw").await;
     panel.find(".sd-results .sd-item").await;
@@ -294,6 +324,8 @@ async fn results_update_while_typing_with_highlights() {
         panel.texts(".sd-results .sd-item-title"),
         ["Reset your password"]
     );
+    // The snippet comes with the article's passages, after the title.
+    panel.find(".sd-results mark").await;
     let marked = panel.texts(".sd-results mark");
     assert!(
         !marked.is_empty() && marked.iter().all(|m| m.to_lowercase() == "password"),

@@ -25,6 +25,9 @@ fn output_layout() {
         "en/feed.xml",
         "zh/feed.xml",
         "images/label.svg",
+        "widget/articles/en/refunds.html",
+        "widget/articles/en/refunds.bin",
+        "widget/articles/zh/reset-password.bin",
     ] {
         assert!(
             files.iter().any(|f| f == expected),
@@ -279,9 +282,18 @@ fn index_holds_articles_with_sections() {
         .iter()
         .find(|a| a.lang == "zh" && a.id == "refunds")
         .unwrap();
-    let anchors: Vec<&str> = zh.sections.iter().map(|s| s.anchor.as_str()).collect();
-    assert_eq!(anchors, ["", "如何退货", "退款政策"]);
     assert_eq!(zh.category, "订单");
+    // Sections and their text are in the article's passages file, not in the index.
+    assert!(zh.sections.is_empty());
+    let passages = std::fs::read(out.join("widget/articles/zh/refunds.bin")).unwrap();
+    let passages = solodesk_engine::Passages::from_bytes(&passages).expect("passages decode");
+    let anchors: Vec<&str> = passages
+        .sections
+        .iter()
+        .map(|s| s.anchor.as_str())
+        .collect();
+    assert_eq!(anchors, ["", "如何退货", "退款政策"]);
+    assert_eq!(passages.summary, "未使用的商品可在 30 天内退货。");
     // `questions` reach the index: a phrasing found only there finds the article.
     let hits = index.search(
         "get my money back",

@@ -11,6 +11,7 @@ mod example;
 mod html;
 mod import;
 mod init;
+mod query;
 mod serve;
 mod snapshots;
 

@@ -4,7 +4,7 @@ use super::{article_list, article_view, ask_box, contact_form, conversation, hea
 use crate::config::Config;
 use crate::services::host::{random_bits, Emitter, Shared};
 use crate::services::{article, storage, ticket};
-use crate::state::{reference_from, Action, Reply, State, View};
+use crate::state::{reference_from, Action, Passages, PassagesAction, Reply, State, View};
 use crate::{Command, Loaded};
 use solodesk_engine::{Question, SearchOptions};
 use std::rc::Rc;
@@ -146,6 +146,48 @@ pub fn App(props: &Props) -> Html {
             _ => Vec::new(),
         })
     };
+    // The shown results' passages: fetched once per article, then each result gets its section
+    // and snippet (until then, or when they cannot be had, its title alone).
+    let passages = use_reducer(Passages::default);
+    {
+        let (passages, index, base) = (passages.clone(), props.index.clone(), config.base.clone());
+        use_effect_with(hits.clone(), move |hits| {
+            let Ok(ix) = &*index else { return };
+            let shown: Vec<u32> = hits.iter().map(|h| h.article).collect();
+            let missing = passages.missing(&shown);
+            if missing.is_empty() {
+                return;
+            }
+            passages.dispatch(PassagesAction::Requested(missing.clone()));
+            for i in missing {
+                if let Some(a) = ix.articles().get(i as usize) {
+                    let passages = passages.clone();
+                    let done =
+                        Callback::from(move |p| passages.dispatch(PassagesAction::Arrived(i, p)));
+                    article::fetch_passages(&base, &a.url, done);
+                }
+            }
+        });
+    }
+    let located = {
+        let (index, hits, lang) = (props.index.clone(), hits.clone(), config.lang);
+        use_memo(
+            (state.draft.clone(), (*passages).clone()),
+            move |(draft, passages)| match &*index {
+                Ok(ix) => {
+                    let found: Vec<(u32, &solodesk_engine::Passages)> = hits
+                        .iter()
+                        .filter_map(|h| Some((h.article, &**passages.get(h.article)?)))
+                        .collect();
+                    let mut located = ix.locate_all(&found, draft, Some(lang)).into_iter();
+                    hits.iter()
+                        .map(|h| passages.get(h.article).and_then(|_| located.next()))
+                        .collect()
+                }
+                Err(_) => Vec::new(),
+            },
+        )
+    };
     let suggested = {
         let (index, config) = (props.index.clone(), config.clone());
         use_memo((), move |_| suggestions(&index, &config))
@@ -170,6 +212,7 @@ pub fn App(props: &Props) -> Html {
         (View::Article(i), Ok(ix)) if (*i as usize) < ix.articles().len() => html! {
             { article_view::view(&article_view::Props {
                 article: ix.articles()[*i as usize].clone(),
+                passages: passages.get(*i).cloned(),
                 body: article_body.as_ref().filter(|(j, _)| j == i).and_then(|(_, html)| html.clone()),
             }, &config) }
         },
@@ -195,6 +238,7 @@ pub fn App(props: &Props) -> Html {
                 result_list::view(
                     &result_list::Props {
                         hits: hits.clone(),
+                        located: located.clone(),
                         on_open: open_article.clone(),
                     },
                     &config,

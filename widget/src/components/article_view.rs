@@ -1,17 +1,20 @@
 //! An article read inside the panel, with a link to the full page.
 //!
 //! The body is the article's own HTML from the help center once it has arrived (see
-//! `services::article`); until then, or when it cannot be fetched, the index's section snippets
-//! stand in, each marked as cut.
+//! `services::article`); until then, or when it cannot be fetched, the article's passages stand
+//! in when a search result already fetched them (its sections as plain text), else the body
+//! shows that it is loading.
 
 use crate::config::Config;
 use crate::state::absolute;
-use solodesk_engine::Article;
+use solodesk_engine::{Article, Passages};
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub article: Article,
+    pub passages: Option<Rc<Passages>>,
     /// The article's body HTML, links already resolved, when it has been fetched.
     pub body: Option<AttrValue>,
 }
@@ -28,10 +31,10 @@ pub fn view(props: &Props, config: &Config) -> Html {
         },
         None => html! {
             <div class="sd-article-body" aria-busy="true">
-                { for a.sections.iter().map(|sec| html! {
+                { for props.passages.iter().flat_map(|p| &p.sections).map(|sec| html! {
                     <section>
                         if !sec.heading.is_empty() { <h4>{ &sec.heading }</h4> }
-                        if !sec.text.is_empty() { <p>{ format!("{}…", sec.text.trim_end()) }</p> }
+                        if !sec.text.is_empty() { <p>{ sec.text.trim() }</p> }
                     </section>
                 }) }
             </div>

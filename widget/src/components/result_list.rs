@@ -1,14 +1,17 @@
-//! Live search results while the visitor types: title, section and highlighted snippet.
+//! Live search results while the visitor types: the title at once, then the best section and a
+//! highlighted snippet once the article's passages have arrived.
 
 use super::snippet;
 use crate::config::Config;
-use solodesk_engine::Hit;
+use solodesk_engine::{Hit, Located};
 use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub hits: Rc<Vec<Hit>>,
+    /// Per hit, where it points, when its passages are at hand.
+    pub located: Rc<Vec<Option<Located>>>,
     pub on_open: Callback<u32>,
 }
 
@@ -22,17 +25,20 @@ pub fn view(props: &Props, config: &Config) -> Html {
     html! {
         <section class="sd-results" aria-label={s.results.clone()}>
             <ul class="sd-list">
-                { for props.hits.iter().map(|h| {
+                { for props.hits.iter().enumerate().map(|(i, h)| {
+                    let located = props.located.get(i).and_then(Option::as_ref);
                     let article = h.article;
                     let onclick = props.on_open.reform(move |_| article);
                     html! {
                         <li>
                             <button type="button" class="sd-item" {onclick}>
                                 <span class="sd-item-title" dir="auto">{ &h.title }</span>
-                                if let Some(section) = &h.section {
+                                if let Some(section) = located.and_then(|l| l.section.as_ref()) {
                                     <span class="sd-item-section" dir="auto">{ section }</span>
                                 }
-                                { snippet::view(&h.snippet, &h.highlights) }
+                                if let Some(l) = located {
+                                    { snippet::view(&l.snippet, &l.highlights) }
+                                }
                             </button>
                         </li>
                     }

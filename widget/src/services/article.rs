@@ -1,13 +1,17 @@
-//! Fetches an article's body for reading inside the panel.
+//! Fetches an article's passages, for its results' sections and snippets, and its body, for
+//! reading it inside the panel.
 //!
-//! kbgen writes each article's rendered body to `widget/articles/<lang>/<id>.html` beside the
-//! widget (where the help center lets other origins read). The index only holds snippets, so
-//! the panel shows those until the body arrives, and keeps them when it cannot be fetched.
+//! kbgen writes each article's passages to `widget/articles/<lang>/<id>.bin` and its rendered
+//! body to `widget/articles/<lang>/<id>.html` beside the widget (where the help center lets other
+//! origins read). The index holds no article text: results show their titles until the passages
+//! arrive, and the panel shows the passages (or that it is loading) until the body arrives.
 //! Links and images in the body are written for the help center's own pages; they are resolved
 //! against the article's URL there, so they work on the owner's site too, and links open in a
 //! new tab rather than navigating the visitor away from the page they were on.
 
 use crate::state::absolute;
+use solodesk_engine::Passages;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -23,16 +27,41 @@ extern "C" {
     fn ok(this: &Response) -> bool;
     #[wasm_bindgen(method, catch)]
     fn text(this: &Response) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = arrayBuffer)]
+    fn array_buffer(this: &Response) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// The URL of an article's file beside the widget, from the article's URL (`en/refunds/` →
+/// `<base>widget/articles/en/refunds.<ext>`).
+fn article_file(base: &str, article_url: &str, ext: &str) -> String {
+    absolute(
+        base,
+        &format!(
+            "widget/articles/{}.{ext}",
+            article_url.trim_end_matches('/')
+        ),
+    )
+}
+
+/// Fetches the passages of the article at `article_url` and calls `done` with them, or `None`
+/// when they could not be had or read.
+pub fn fetch_passages(base: &str, article_url: &str, done: yew::Callback<Option<Rc<Passages>>>) {
+    let url = article_file(base, article_url, "bin");
+    wasm_bindgen_futures::spawn_local(async move {
+        let bytes = bytes(&url).await;
+        done.emit(
+            bytes
+                .and_then(|b| Passages::from_bytes(&b).ok())
+                .map(Rc::new),
+        );
+    });
 }
 
 /// Fetches the body of the article at `article_url` (relative to the help center root `base`)
 /// and calls `done` with its HTML, links resolved against the article's full page, or `None`
 /// when it could not be had.
 pub fn fetch_body(base: &str, article_url: &str, done: yew::Callback<Option<String>>) {
-    let fragment = absolute(
-        base,
-        &format!("widget/articles/{}.html", article_url.trim_end_matches('/')),
-    );
+    let fragment = article_file(base, article_url, "html");
     let page = absolute(base, article_url);
     wasm_bindgen_futures::spawn_local(async move {
         done.emit(
@@ -43,15 +72,24 @@ pub fn fetch_body(base: &str, article_url: &str, done: yew::Callback<Option<Stri
     });
 }
 
-async fn body(url: &str) -> Option<String> {
+/// The response to a GET of `url` when it succeeded.
+async fn response(url: &str) -> Option<Response> {
     let response: Response = JsFuture::from(fetch(url).ok()?)
         .await
         .ok()?
         .unchecked_into();
-    if !response.ok() {
-        return None;
-    }
-    JsFuture::from(response.text().ok()?)
+    response.ok().then_some(response)
+}
+
+async fn bytes(url: &str) -> Option<Vec<u8>> {
+    let buffer = JsFuture::from(response(url).await?.array_buffer().ok()?)
+        .await
+        .ok()?;
+    Some(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+async fn body(url: &str) -> Option<String> {
+    JsFuture::from(response(url).await?.text().ok()?)
         .await
         .ok()?
         .as_string()
