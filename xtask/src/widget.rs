@@ -3,7 +3,7 @@
 //! The loader keeps a stable name (`solodesk.js`) because owners paste its URL into their sites
 //! once; everything it loads carries a content hash in its name, so it can be cached for ever.
 
-use crate::{root, run, stamp};
+use crate::{root, run, stamp, wasm_names};
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -62,8 +62,9 @@ pub fn build(out: &Path) -> Result<()> {
 
     let glue = String::from_utf8(read(&bindgen.join("solodesk_widget.js"))?)
         .context("the wasm-bindgen glue is not UTF-8")?;
+    let (wasm, glue) = wasm_names::shorten(&read(&optimized)?, &glue)?;
     let mut files = vec![
-        hashed("widget", "wasm", read(&optimized)?),
+        hashed("widget", "wasm", wasm),
         hashed("widget", "js", minify_js(&root, &bindgen, &glue)?),
     ];
     let css = root.join("widget/style/widget.css");
