@@ -46,7 +46,9 @@ pub fn shorten(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, String)> {
     let left = left.chain(export_names.iter().map(|(old, _)| format!("wasm.{old}")));
     for old in left {
         if contains_ident(&glue, &old) {
-            bail!("the glue still names `{old}` after renaming it; wasm-bindgen changed its output");
+            bail!(
+                "the glue still names `{old}` after renaming it; wasm-bindgen changed its output"
+            );
         }
     }
     Ok((out, glue))
