@@ -65,16 +65,15 @@ pub fn build(out: &Path) -> Result<()> {
     let (wasm, glue) = wasm_names::shorten(&read(&optimized)?, &glue)?;
     let mut files = vec![
         hashed("widget", "wasm", wasm),
-        hashed("widget", "js", minify_js(&root, &bindgen, &glue)?),
+        hashed("widget", "js", minify_js(&root, &bindgen, &glue, true)?),
     ];
     let css = root.join("widget/style/widget.css");
     if css.exists() {
         let css = String::from_utf8(read(&css)?).context("widget.css is not UTF-8")?;
         files.push(hashed("widget", "css", minify_css(&css).into_bytes()));
     }
-    let mut loader = trim_js(&String::from_utf8(read(
-        &root.join("widget/loader/loader.js"),
-    )?)?);
+    let mut loader = String::from_utf8(read(&root.join("widget/loader/loader.js"))?)
+        .context("loader.js is not UTF-8")?;
     for (placeholder, logical) in [
         ("__WIDGET_JS__", "widget.js"),
         ("__WIDGET_WASM__", "widget.wasm"),
@@ -84,10 +83,11 @@ pub fn build(out: &Path) -> Result<()> {
             loader = loader.replace(placeholder, &file.name);
         }
     }
+    let loader = minify_js(&root, &bindgen, &loader, false)?;
     files.push(Bundled {
         logical: "loader.js".into(),
         name: LOADER.into(),
-        bytes: loader.into_bytes(),
+        bytes: loader,
     });
 
     let _ = std::fs::remove_dir_all(out);
@@ -120,34 +120,24 @@ fn hashed(stem: &str, ext: &str, bytes: Vec<u8>) -> Bundled {
     }
 }
 
-/// Minifies the wasm-bindgen glue with terser (from `xtask/node_modules`, see `package.json`): its
-/// comments, indentation and long local names are about a quarter of its gzip size. Module mode
-/// keeps the exported names that the loader and the search page import.
-fn minify_js(root: &Path, dir: &Path, js: &str) -> Result<Vec<u8>> {
-    let (input, output) = (dir.join("glue.js"), dir.join("glue.min.js"));
+/// Minifies JavaScript with terser (from `xtask/node_modules`, see `package.json`): the
+/// wasm-bindgen glue (`module`: its exported names, which the loader and the search page import,
+/// stay) and the loader (a classic script; one function, so every name inside is shortened).
+/// Comments, indentation and long local names are a quarter of the glue's gzip size and a sixth
+/// of the loader's.
+fn minify_js(root: &Path, dir: &Path, js: &str, module: bool) -> Result<Vec<u8>> {
+    let (input, output) = (dir.join("in.js"), dir.join("out.js"));
     std::fs::write(&input, js)?;
-    run(Command::new("node")
-        .arg(root.join("xtask/node_modules/terser/bin/terser"))
+    let mut cmd = Command::new("node");
+    cmd.arg(root.join("xtask/node_modules/terser/bin/terser"))
         .arg(&input)
-        .args(["--module", "--compress", "passes=2", "--mangle", "--output"])
-        .arg(&output))
-    .context("terser failed; `cargo xtask setup` installs it")?;
-    read(&output)
-}
-
-/// Drops the loader's indentation and whole-line comments but its first line (what the file is):
-/// about 200 bytes of its 3 KB gzip budget. Line breaks stay, so automatic semicolon insertion
-/// reads the code as written; the loader has no template literal or multi-line string this would
-/// change (a test checks).
-fn trim_js(js: &str) -> String {
-    let mut lines = js.lines().map(str::trim);
-    let mut out: String = lines.next().unwrap_or_default().to_owned();
-    for line in lines.filter(|l| !l.is_empty() && !l.starts_with("//")) {
-        out.push('\n');
-        out.push_str(line);
+        .args(["--compress", "passes=2", "--mangle", "--output"])
+        .arg(&output);
+    if module {
+        cmd.arg("--module");
     }
-    out.push('\n');
-    out
+    run(&mut cmd).context("terser failed; `cargo xtask setup` installs it")?;
+    read(&output)
 }
 
 /// Drops comments and the whitespace a stylesheet does not need (about a fifth of its gzip size),
@@ -349,20 +339,7 @@ fn brotli_len(bytes: &[u8]) -> Result<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{minify_css, trim_js};
-
-    #[test]
-    fn loader_loses_indentation_and_comment_lines_only() {
-        assert_eq!(
-            trim_js(
-                "// Loader.\n(() => {\n  // why\n  const a = \"//x\"; // keep\n\n  f(a);\n})();\n"
-            ),
-            "// Loader.\n(() => {\nconst a = \"//x\"; // keep\nf(a);\n})();\n"
-        );
-        // Trimming lines would change a template literal or a string continued over lines.
-        let loader = include_str!("../../widget/loader/loader.js");
-        assert!(!loader.contains('`') && !loader.contains("\\\n"));
-    }
+    use super::minify_css;
 
     fn check(input: &str, expected: &str) {
         assert_eq!(minify_css(input), format!("{expected}\n"), "{input:?}");
