@@ -51,6 +51,10 @@ pub fn build(out: &Path) -> Result<()> {
             // gives ~0.5 KB less gzip and brotli than -Oz, though ~1 KB more raw bytes; the
             // budget is what travels, so gzip decides.
             .args(["-Os", "--converge"])
+            // Lets wasm-opt fold constant offsets into loads and stores (~1.3 KB gzip less),
+            // which is sound when no address below 1024 is used: rustc puts the 1 MB stack first,
+            // growing down towards 0, so only a stack overflow could get there.
+            .arg("--low-memory-unused")
             .args(WASM_FEATURES)
             // Browsers ignore both custom sections; together they are ~270 bytes.
             .args(["--strip-producers", "--strip-target-features"])
