@@ -36,6 +36,12 @@ pub fn build(out: &Path) -> Result<()> {
             "--target",
             "web",
             "--no-typescript",
+            // Every browser that runs the widget has TextEncoder.encodeInto; the glue need not
+            // test for it and carry the fallback. The loader and the search page always say where
+            // the wasm is, so the glue's default path is dead code.
+            "--encode-into",
+            "always",
+            "--omit-default-module-path",
             "--out-name",
             "solodesk_widget",
             "--out-dir",
