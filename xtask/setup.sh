@@ -54,9 +54,11 @@ if [ "$have" != "$want" ]; then
 fi
 say "wasm-bindgen: $(wasm-bindgen --version)"
 
-# 5. wasm-opt from npm's binaryen, at the version xtask/package-lock.json pins.
-if [ ! -x xtask/node_modules/binaryen/bin/wasm-opt ]; then
-  say "npm ci (binaryen)"
+# 5. wasm-opt from npm's binaryen and terser (minifies the wasm-bindgen glue), at the versions
+#    xtask/package-lock.json pins.
+if [ ! -x xtask/node_modules/binaryen/bin/wasm-opt ] || [ ! -f xtask/node_modules/terser/bin/terser ]; then
+  say "npm ci (binaryen, terser)"
   (cd xtask && npm ci --no-audit --no-fund --loglevel=error)
 fi
 say "wasm-opt: $(xtask/node_modules/binaryen/bin/wasm-opt --version)"
+say "terser: $(node xtask/node_modules/terser/bin/terser --version)"

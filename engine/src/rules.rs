@@ -310,7 +310,9 @@ impl RuleSet {
             })
             .collect();
         let mut scores: Vec<f32> = closest.iter().map(|&(c, _)| c).collect();
-        near.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // Unstable sorts here and below give the stable result, as the orders are total (equal
+        // pairs are identical), and add no stable sort to the wasm.
+        near.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         // Confidence: the closest phrasing's cosine times the rule's share of the nearest
         // phrasings' similarity. A question halfway between two rules, or close to one phrasing
         // of a rule while its neighbours belong to others, is ambiguous and gets less.
@@ -353,7 +355,7 @@ impl RuleSet {
         let foreign =
             |i: usize| lang.is_some_and(|l| !analyze::same_language(&self.rules[i].lang, l));
         let mut order: Vec<usize> = (0..self.rules.len()).collect();
-        order.sort_by(|&a, &b| {
+        order.sort_unstable_by(|&a, &b| {
             scores[b]
                 .total_cmp(&scores[a])
                 .then(self.rules[b].priority.cmp(&self.rules[a].priority))

@@ -84,7 +84,12 @@
         (r) => (r.ok ? r.arrayBuffer().then((b) => new Uint8Array(b)) : "index.bin: HTTP " + r.status),
         (e) => "index.bin: " + e
       );
-      const mod = settle(import(dir + "__WIDGET_JS__").then((m) => m.default({ module_or_path: dir + "__WIDGET_WASM__" }).then(() => m)));
+      // The wasm is fetched and compiled while the glue that instantiates it loads, not after;
+      // without compileStreaming the glue gets the response, and when a server does not say
+      // application/wasm, a second one for its slower fallback.
+      const wasm = dir + "__WIDGET_WASM__";
+      const code = fetch(wasm).then(WebAssembly.compileStreaming).catch(() => fetch(wasm));
+      const mod = settle(import(dir + "__WIDGET_JS__").then((m) => m.default({ module_or_path: code }).then(() => m)));
       const [c, bytes, m] = await Promise.all([cfg, index, mod, css]);
       conf = { ...(c || {}), ...data };
       theme();

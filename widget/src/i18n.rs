@@ -1,19 +1,15 @@
 //! UI strings in the visitor's language.
 //!
 //! Each locale is one flat JSON file in `widget/locales/`, so translators edit data, not code. The
-//! files are compiled in and read into [`Strings`], a struct with one required field per string: a
-//! file that misses a key fails `every_locale_has_every_key`, never a visitor's panel. The owner can
-//! override any string from `widget-config.json` (`"strings": {"greeting": "..."}`).
-//!
-//! The reader is a small flat-object JSON parser rather than serde_json because every kilobyte of
-//! the WebAssembly module counts against the widget's size budget.
+//! build script compiles the files into [`LOCALES`] (the WebAssembly then needs no JSON reader,
+//! about 1 KB of its gzip size) and they are read into [`Strings`], a struct with one required
+//! field per string: a file that misses a key fails `every_locale_has_every_key`, never a
+//! visitor's panel. The owner can override any string from `widget-config.json`
+//! (`"strings": {"greeting": "..."}`).
 
-/// Locales shipped with the widget: (language subtag, file contents).
-pub const LOCALES: &[(&str, &str)] = &[
-    ("en", include_str!("../locales/en.json")),
-    ("zh", include_str!("../locales/zh.json")),
-    ("ar", include_str!("../locales/ar.json")),
-];
+// Locales shipped with the widget, English first: (language subtag, (key, text) pairs); written
+// by `build.rs` from `widget/locales/*.json`.
+include!(concat!(env!("OUT_DIR"), "/locales.rs"));
 
 /// Languages written right to left; the panel gets `dir="rtl"` for them.
 const RTL: &[&str] = &["ar", "fa", "he", "ur"];
@@ -64,10 +60,9 @@ strings! {
     new_answer,
 }
 
-/// Why a locale file could not be read.
+/// Why a locale file does not fit [`Strings`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LocaleError {
-    Syntax { offset: usize },
     MissingKey(&'static str),
     UnknownKey(String),
 }
@@ -75,9 +70,6 @@ pub enum LocaleError {
 impl std::fmt::Display for LocaleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LocaleError::Syntax { offset } => {
-                write!(f, "byte {offset}: invalid JSON string object")
-            }
             LocaleError::MissingKey(k) => write!(f, "missing key \"{k}\""),
             LocaleError::UnknownKey(k) => write!(f, "unknown key \"{k}\""),
         }
@@ -87,14 +79,12 @@ impl std::fmt::Display for LocaleError {
 impl std::error::Error for LocaleError {}
 
 impl Strings {
-    /// Reads a locale file: a JSON object whose values are all strings, with exactly the keys of
-    /// [`Strings::KEYS`].
-    pub fn parse(json: &str) -> Result<Strings, LocaleError> {
-        let pairs = parse_flat_object(json)?;
+    /// Reads a locale's (key, text) pairs, which must have exactly the keys of [`Strings::KEYS`].
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Result<Strings, LocaleError> {
         let mut s = Strings::default();
         for (k, v) in pairs {
-            if !s.set(&k, v) {
-                return Err(LocaleError::UnknownKey(k));
+            if !s.set(k, (*v).to_owned()) {
+                return Err(LocaleError::UnknownKey((*k).to_owned()));
             }
         }
         for key in Strings::KEYS {
@@ -107,14 +97,14 @@ impl Strings {
 
     /// The strings of a shipped locale (`en`, `zh`, `ar`), English when `lang` is not shipped.
     pub fn for_lang(lang: &str) -> Strings {
-        let file = LOCALES
+        let pairs = LOCALES
             .iter()
             .find(|(l, _)| *l == lang)
             .unwrap_or(&LOCALES[0])
             .1;
         // Shipped files are checked by the tests, so a failure here cannot reach a visitor; the
         // default keeps the panel alive rather than panicking if it ever did.
-        Strings::parse(file).unwrap_or_default()
+        Strings::from_pairs(pairs).unwrap_or_default()
     }
 }
 
@@ -140,187 +130,38 @@ pub fn is_rtl(lang: &str) -> bool {
     RTL.contains(&lang)
 }
 
-/// Parses `{"key": "value", ...}` with JSON string escapes; no nesting, no other value types.
-pub fn parse_flat_object(src: &str) -> Result<Vec<(String, String)>, LocaleError> {
-    let mut p = Parser {
-        s: src.as_bytes(),
-        i: 0,
-    };
-    let mut out = Vec::new();
-    p.ws();
-    p.eat(b'{')?;
-    p.ws();
-    if p.peek() == Some(b'}') {
-        p.i += 1;
-    } else {
-        loop {
-            p.ws();
-            let k = p.string()?;
-            p.ws();
-            p.eat(b':')?;
-            p.ws();
-            let v = p.string()?;
-            out.push((k, v));
-            p.ws();
-            match p.peek() {
-                Some(b',') => p.i += 1,
-                Some(b'}') => {
-                    p.i += 1;
-                    break;
-                }
-                _ => return Err(p.err()),
-            }
-        }
-    }
-    p.ws();
-    if p.i != p.s.len() {
-        return Err(p.err());
-    }
-    Ok(out)
-}
-
-struct Parser<'a> {
-    s: &'a [u8],
-    i: usize,
-}
-
-impl Parser<'_> {
-    fn err(&self) -> LocaleError {
-        LocaleError::Syntax { offset: self.i }
-    }
-    fn peek(&self) -> Option<u8> {
-        self.s.get(self.i).copied()
-    }
-    fn ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
-            self.i += 1;
-        }
-    }
-    fn eat(&mut self, b: u8) -> Result<(), LocaleError> {
-        if self.peek() == Some(b) {
-            self.i += 1;
-            Ok(())
-        } else {
-            Err(self.err())
-        }
-    }
-    fn hex4(&mut self) -> Result<u32, LocaleError> {
-        let h = self.s.get(self.i..self.i + 4).ok_or_else(|| self.err())?;
-        let h = std::str::from_utf8(h).map_err(|_| self.err())?;
-        let v = u32::from_str_radix(h, 16).map_err(|_| self.err())?;
-        self.i += 4;
-        Ok(v)
-    }
-    fn string(&mut self) -> Result<String, LocaleError> {
-        self.eat(b'"')?;
-        let mut out = Vec::new();
-        loop {
-            let b = self.peek().ok_or_else(|| self.err())?;
-            self.i += 1;
-            match b {
-                b'"' => break,
-                b'\\' => {
-                    let e = self.peek().ok_or_else(|| self.err())?;
-                    self.i += 1;
-                    let c = match e {
-                        b'"' => '"',
-                        b'\\' => '\\',
-                        b'/' => '/',
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
-                        b'u' => {
-                            let hi = self.hex4()?;
-                            let cp = if (0xD800..0xDC00).contains(&hi) {
-                                self.eat(b'\\')?;
-                                self.eat(b'u')?;
-                                let lo = self.hex4()?;
-                                if !(0xDC00..0xE000).contains(&lo) {
-                                    return Err(self.err());
-                                }
-                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
-                            } else {
-                                hi
-                            };
-                            char::from_u32(cp).ok_or_else(|| self.err())?
-                        }
-                        _ => return Err(self.err()),
-                    };
-                    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
-                }
-                0..=0x1f => return Err(self.err()),
-                _ => out.push(b),
-            }
-        }
-        String::from_utf8(out).map_err(|_| self.err())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_locale_has_every_key() {
-        for (lang, file) in LOCALES {
-            if let Err(e) = Strings::parse(file) {
+        for (lang, pairs) in LOCALES {
+            if let Err(e) = Strings::from_pairs(pairs) {
                 panic!("widget/locales/{lang}.json: {e}");
             }
         }
     }
 
     #[test]
-    fn a_missing_key_is_reported() {
-        let mut pairs = parse_flat_object(LOCALES[0].1).unwrap();
-        pairs.retain(|(k, _)| k != "greeting");
-        let json = format!(
-            "{{{}}}",
-            pairs
-                .iter()
-                .map(|(k, v)| format!("{k:?}: {v:?}"))
-                .collect::<Vec<_>>()
-                .join(",")
-        );
+    fn a_missing_or_unknown_key_is_reported() {
+        let mut pairs = LOCALES[0].1.to_vec();
+        pairs.retain(|(k, _)| *k != "greeting");
         assert_eq!(
-            Strings::parse(&json),
+            Strings::from_pairs(&pairs),
             Err(LocaleError::MissingKey("greeting"))
         );
         assert_eq!(
-            Strings::parse(r#"{"greting": "x"}"#),
+            Strings::from_pairs(&[("greting", "x")]),
             Err(LocaleError::UnknownKey("greting".into()))
         );
     }
 
-    fn check(json: &str, expected: Result<Vec<(&str, &str)>, usize>) {
-        let got = parse_flat_object(json);
-        let expected = expected
-            .map(|v| {
-                v.into_iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect()
-            })
-            .map_err(|offset| LocaleError::Syntax { offset });
-        assert_eq!(got, expected, "{json}");
-    }
-
+    /// The build script turns JSON escapes into the same text a JSON reader would.
     #[test]
-    fn parses_flat_objects() {
-        check("{}", Ok(vec![]));
-        check(
-            r#" {"a": "b" , "c":"d"} "#,
-            Ok(vec![("a", "b"), ("c", "d")]),
-        );
-        check(
-            r#"{"a": "x\n\"y\"\\\u00e9\ud83d\ude00/"}"#,
-            Ok(vec![("a", "x\n\"y\"\\é😀/")]),
-        );
-        check(r#"{"a": "雪"}"#, Ok(vec![("a", "雪")]));
-        check(r#"{"a": 1}"#, Err(6));
-        check(r#"{"a": "b",}"#, Err(10));
-        check(r#"{"a": "b"} x"#, Err(11));
-        check(r#"{"a": "\ud83d"}"#, Err(13));
+    fn locale_text_is_decoded() {
+        assert_eq!(Strings::for_lang("zh").title, "帮助");
+        assert_eq!(Strings::for_lang("en").placeholder, "Type your question…");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //!   then wasm.
 
 mod stamp;
+mod wasm_names;
 mod wasm_test;
 mod widget;
 
