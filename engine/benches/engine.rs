@@ -172,28 +172,37 @@ fn main() {
         best.sort();
         times.sort();
         // Locating the top five results of each query, as the widget does once their passages
-        // arrived (decoded beforehand: decoding is part of the fetch).
-        let passages: Vec<Passages> = kb
-            .iter()
-            .map(|a| Passages::from_bytes(&Passages::encode(a)).expect("passages read back"))
-            .collect();
+        // arrived (decoded beforehand: decoding is part of the fetch): the first time, which
+        // analyzes their text, and again, as on the visitor's next keystroke.
+        let encoded: Vec<Vec<u8>> = kb.iter().map(Passages::encode).collect();
         let top5 = SearchOptions {
             limit: 5,
             lang: None,
         };
-        let mut locate_times: Vec<Duration> = qs
+        let (mut locate_times, mut again_times): (Vec<Duration>, Vec<Duration>) = qs
             .iter()
             .map(|q| {
                 let hits = index.search(q, &top5);
-                let found: Vec<(u32, &Passages)> = hits
+                let fresh: Vec<(u32, Passages)> = hits
                     .iter()
-                    .map(|h| (h.article, &passages[h.article as usize]))
+                    .map(|h| {
+                        let bytes = &encoded[h.article as usize];
+                        (
+                            h.article,
+                            Passages::from_bytes(bytes).expect("passages read back"),
+                        )
+                    })
                     .collect();
+                let found: Vec<(u32, &Passages)> = fresh.iter().map(|(a, p)| (*a, p)).collect();
                 let start = Instant::now();
                 black_box(index.locate_all(&found, q, None));
-                start.elapsed()
+                let first = start.elapsed();
+                let start = Instant::now();
+                black_box(index.locate_all(&found, q, None));
+                (first, start.elapsed())
             })
-            .collect();
+            .unzip();
+        again_times.sort();
         locate_times.sort();
         let (passages_raw, passages_gz) = passages_sizes(&kb);
         let start = Instant::now();
@@ -210,7 +219,7 @@ fn main() {
              build {:.1} MB/s, load {:.1} ms, query median {:.3} ms, p95 {:.3} ms, max {:.3} ms \
              (best of 5 per query: median {:.3} ms, p95 {:.3} ms); passages {} KB \
              (each file gzipped: {} KB in all, {:.2}x the text's gzip), locate top 5 median \
-             {:.3} ms, p95 {:.3} ms",
+             {:.3} ms, p95 {:.3} ms (again: median {:.3} ms, p95 {:.3} ms)",
             text.len() as f64 / 1e6,
             gzip_len(&text) / 1024,
             bytes.len() / 1024,
@@ -228,6 +237,8 @@ fn main() {
             passages_gz as f64 / gzip_len(&text) as f64,
             percentile(&locate_times, 0.5).as_secs_f64() * 1000.0,
             percentile(&locate_times, 0.95).as_secs_f64() * 1000.0,
+            percentile(&again_times, 0.5).as_secs_f64() * 1000.0,
+            percentile(&again_times, 0.95).as_secs_f64() * 1000.0,
         ));
     }
     match markdown_corpus() {

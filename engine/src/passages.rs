@@ -20,7 +20,9 @@ use crate::search::{idf, Group};
 use crate::wire::{checksum, Reader, Writer};
 use crate::{Article, FormatError, Section};
 use rust_stemmers::Stemmer;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::sync::OnceLock;
 
 /// The bytes every passages file starts with.
 pub const PASSAGES_MAGIC: &[u8; 4] = b"SDKP";
@@ -36,10 +38,47 @@ const LEAD_BYTES: usize = 40;
 const BODY_CAP: u32 = 7;
 
 /// An article's summary and sections with their full plain text.
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// The first [`Index::locate`] of an article analyzes its text once and keeps the tokens here:
+/// the widget locates the same few articles again on every keystroke, and analysis (word
+/// breaking, folding, stemming) is most of the cost; what remains per query is comparing term
+/// numbers.
+#[derive(Clone, Debug, Default)]
 pub struct Passages {
-    pub summary: String,
-    pub sections: Vec<Section>,
+    summary: String,
+    sections: Vec<Section>,
+    analyzed: OnceLock<Analyzed>,
+}
+
+impl PartialEq for Passages {
+    fn eq(&self, other: &Passages) -> bool {
+        self.summary == other.summary && self.sections == other.sections
+    }
+}
+
+/// The article's text as tokens: its distinct terms and folded words once each, and every
+/// token as numbers into them.
+#[derive(Clone, Debug, Default)]
+struct Analyzed {
+    terms: Vec<Box<str>>,
+    folded: Vec<Box<str>>,
+    sections: Vec<SectionTokens>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct SectionTokens {
+    /// Terms of the heading.
+    heading: Vec<u32>,
+    body: Vec<Tok>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Tok {
+    term: u32,
+    folded: u32,
+    start: u32,
+    end: u32,
+    kind: Kind,
 }
 
 /// Where a result points within its article.
@@ -57,12 +96,62 @@ pub struct Located {
 }
 
 impl Passages {
+    pub fn new(summary: String, sections: Vec<Section>) -> Passages {
+        Passages {
+            summary,
+            sections,
+            analyzed: OnceLock::new(),
+        }
+    }
+
     /// The passages of an article, as kbgen writes them.
     pub fn of(article: &Article) -> Passages {
-        Passages {
-            summary: article.summary.clone(),
-            sections: article.sections.clone(),
-        }
+        Passages::new(article.summary.clone(), article.sections.clone())
+    }
+
+    pub fn summary(&self) -> &str {
+        &self.summary
+    }
+
+    pub fn sections(&self) -> &[Section] {
+        &self.sections
+    }
+
+    /// The tokens of the sections, analyzed with `stemmer` (the article's) on first use.
+    fn analyzed(&self, stemmer: Option<&Stemmer>) -> &Analyzed {
+        self.analyzed.get_or_init(|| {
+            let mut a = Analyzed::default();
+            let mut terms: FxHashMap<String, u32> = FxHashMap::default();
+            let mut folded: FxHashMap<String, u32> = FxHashMap::default();
+            let number = |map: &mut FxHashMap<String, u32>, list: &mut Vec<Box<str>>, s: &str| {
+                if let Some(&n) = map.get(s) {
+                    return n;
+                }
+                let n = list.len() as u32;
+                map.insert(s.to_owned(), n);
+                list.push(s.into());
+                n
+            };
+            for section in &self.sections {
+                let mut tokens = SectionTokens::default();
+                analyze::each_token(&section.heading, stemmer, None, |t| {
+                    tokens
+                        .heading
+                        .push(number(&mut terms, &mut a.terms, t.term));
+                });
+                analyze::each_token(&section.text, stemmer, None, |t| {
+                    tokens.body.push(Tok {
+                        term: number(&mut terms, &mut a.terms, t.term),
+                        folded: number(&mut folded, &mut a.folded, t.folded),
+                        start: t.start,
+                        end: t.end,
+                        kind: t.kind,
+                    });
+                });
+                a.sections.push(tokens);
+            }
+            a
+        })
     }
 
     /// The bytes of an article's passages file: the same article gives the same bytes.
@@ -107,7 +196,7 @@ impl Passages {
         if !r.is_empty() {
             return Err(FormatError::Corrupt("trailing bytes"));
         }
-        Ok(Passages { summary, sections })
+        Ok(Passages::new(summary, sections))
     }
 }
 
@@ -166,7 +255,7 @@ impl Index {
             return Located::default();
         };
         let stemmer = self.stemmer_of(&a.lang);
-        let (best, mut ranges) = self.best_section(&passages.sections, groups, stemmer);
+        let (best, mut ranges) = self.best_section(passages.analyzed(stemmer), groups);
         let section = passages.sections.get(best);
         let mut text = section.map_or("", |s| s.text.as_str());
         if text.trim().is_empty() {
@@ -195,15 +284,9 @@ impl Index {
             .and_then(|(_, s)| s.as_ref())
     }
 
-    /// Position in `sections` of the one to open (0 when there are none), with the byte ranges
-    /// of the matched words in its text (as `Index::highlights` finds them), from one pass of
-    /// analysis over each section.
-    fn best_section(
-        &self,
-        sections: &[Section],
-        groups: &[Group],
-        stemmer: Option<&Stemmer>,
-    ) -> (usize, Vec<(u32, u32)>) {
+    /// Position in the article's sections of the one to open (0 when there are none), with
+    /// the byte ranges of the matched words in its text (as `Index::highlights` finds them).
+    fn best_section(&self, analyzed: &Analyzed, groups: &[Group]) -> (usize, Vec<(u32, u32)>) {
         let n = self.articles.len() as f32;
         // The query's terms, each with its weight summed over the groups it is in.
         let mut weights: Vec<(&str, f32)> = Vec::new();
@@ -217,33 +300,44 @@ impl Index {
                 }
             }
         }
+        // Per term of the article, its place among the query's terms; per folded word, whether
+        // the visitor's unfinished last word begins it.
+        let slot: Vec<Option<usize>> = analyzed
+            .terms
+            .iter()
+            .map(|t| weights.iter().position(|(x, _)| **x == **t))
+            .collect();
         let prefixes: Vec<&str> = groups
             .iter()
             .filter(|g| g.prefix)
             .map(|g| g.folded.as_str())
             .collect();
-        let position = |term: &str| weights.iter().position(|(x, _)| *x == term);
+        let begun: Vec<bool> = analyzed
+            .folded
+            .iter()
+            .map(|f| prefixes.iter().any(|p| f.starts_with(p)))
+            .collect();
         let mut counts = vec![[0u32; 2]; weights.len()];
         let mut best = (0, 0.0f32, Vec::new());
         let mut ranges: Vec<(u32, u32)> = Vec::new();
-        for (i, section) in sections.iter().enumerate() {
+        for (i, section) in analyzed.sections.iter().enumerate() {
             counts.iter_mut().for_each(|c| *c = [0, 0]);
-            analyze::each_token(&section.heading, stemmer, None, |t| {
-                if let Some(k) = position(t.term) {
+            for &t in &section.heading {
+                if let Some(k) = slot[t as usize] {
                     counts[k][0] = 1;
                 }
-            });
+            }
             let mut body_len = 0u32;
             ranges.clear();
-            analyze::each_token(&section.text, stemmer, None, |t| {
-                let k = position(t.term);
+            for t in &section.body {
+                let k = slot[t.term as usize];
                 if t.kind != Kind::Stop {
                     body_len += 1;
                     if let Some(k) = k {
                         counts[k][1] = (counts[k][1] + 1).min(BODY_CAP);
                     }
                 }
-                let hit = k.is_some() || prefixes.iter().any(|p| t.folded.starts_with(p));
+                let hit = k.is_some() || begun[t.folded as usize];
                 if hit && t.kind != Kind::Stop && t.kind != Kind::CjkChar {
                     match ranges.last_mut() {
                         // Overlapping CJK pairs merge into one highlighted run.
@@ -251,7 +345,7 @@ impl Index {
                         _ => ranges.push((t.start, t.end)),
                     }
                 }
-            });
+            }
             let norm = 0.5 + body_len as f32 / self.avg_section_len;
             let score: f32 = counts
                 .iter()

@@ -596,6 +596,25 @@ mod locate {
         );
     }
 
+    /// The widget locates the same passages again on each keystroke; the analysis kept from the
+    /// first query must serve the next ones exactly as fresh passages would.
+    #[test]
+    fn passages_located_again_for_other_queries_give_the_same_answers() {
+        let index = index();
+        let article = refunds();
+        let bytes = Passages::encode(&article);
+        let kept = Passages::from_bytes(&bytes).unwrap();
+        for query in ["refund cancelled", "shipping costs damaged", "charged twice", "ref"] {
+            let fresh = Passages::from_bytes(&bytes).unwrap();
+            let a = index.search(query, &SearchOptions::default())[0].article;
+            assert_eq!(
+                index.locate(a, &kept, query, None),
+                index.locate(a, &fresh, query, None),
+                "{query:?}"
+            );
+        }
+    }
+
     #[test]
     fn cjk_highlights_cover_the_matched_run() {
         check(

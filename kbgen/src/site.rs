@@ -464,11 +464,8 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         let stem = format!("widget/articles/{}", p.url.trim_end_matches('/'));
         site.files
             .insert(format!("{stem}.html"), p.html.clone().into_bytes());
-        let passages = solodesk_engine::Passages {
-            summary: p.summary.clone(),
-            sections: p.sections.clone(),
-        }
-        .to_bytes();
+        let passages =
+            solodesk_engine::Passages::new(p.summary.clone(), p.sections.clone()).to_bytes();
         site.stats.passages_bytes += passages.len();
         site.files.insert(format!("{stem}.bin"), passages);
     }

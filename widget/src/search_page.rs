@@ -22,6 +22,8 @@
 use crate::state::highlight_runs;
 use js_sys::{Array, Object, Reflect};
 use solodesk_engine::{Index, Passages, SearchOptions};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -29,7 +31,13 @@ use wasm_bindgen::JsCast;
 #[wasm_bindgen]
 pub struct SearchIndex {
     index: Index,
+    /// The passages decoded so far, newest last: an article analyzed once (on its first
+    /// [`Index::locate_all`]) is located again cheaply as the visitor keeps typing.
+    passages: RefCell<Vec<(u32, Rc<Passages>)>>,
 }
+
+/// How many articles' passages [`SearchIndex`] keeps: a few pages of results.
+const KEPT_PASSAGES: usize = 60;
 
 #[wasm_bindgen]
 impl SearchIndex {
@@ -37,7 +45,10 @@ impl SearchIndex {
     #[wasm_bindgen(constructor)]
     pub fn new(bytes: &js_sys::Uint8Array) -> Result<SearchIndex, JsValue> {
         Index::from_bytes(&bytes.to_vec())
-            .map(|index| SearchIndex { index })
+            .map(|index| SearchIndex {
+                index,
+                passages: RefCell::default(),
+            })
             .map_err(|e| JsValue::from_str(&e.to_string()))
     }
 
@@ -72,15 +83,15 @@ impl SearchIndex {
     /// for all the results of a query analyzes the query once.
     #[wasm_bindgen(js_name = locateAll)]
     pub fn locate_all(&self, articles: &Array, passages: &Array, query: &str, lang: &str) -> Array {
-        let read: Vec<Option<(u32, Passages)>> = articles
+        let read: Vec<Option<(u32, Rc<Passages>)>> = articles
             .iter()
             .zip(passages.iter())
             .map(|(a, p)| {
-                let bytes = p.dyn_into::<js_sys::Uint8Array>().ok()?.to_vec();
-                Some((a.as_f64()? as u32, Passages::from_bytes(&bytes).ok()?))
+                let a = a.as_f64()? as u32;
+                Some((a, self.passages_of(a, p)?))
             })
             .collect();
-        let found: Vec<(u32, &Passages)> = read.iter().flatten().map(|(a, p)| (*a, p)).collect();
+        let found: Vec<(u32, &Passages)> = read.iter().flatten().map(|(a, p)| (*a, &**p)).collect();
         let lang = (!lang.is_empty()).then_some(lang);
         let mut located = self.index.locate_all(&found, query, lang).into_iter();
         read.iter()
@@ -114,6 +125,24 @@ fn object(fields: &[(&str, JsValue)]) -> JsValue {
         let _ = Reflect::set(&o, &JsValue::from_str(key), value);
     }
     o.into()
+}
+
+impl SearchIndex {
+    /// Article `a`'s passages: those decoded before, else decoded from `bytes` (a
+    /// `Uint8Array`) and kept; `None` when they are not passages.
+    fn passages_of(&self, a: u32, bytes: JsValue) -> Option<Rc<Passages>> {
+        let mut kept = self.passages.borrow_mut();
+        if let Some((_, p)) = kept.iter().find(|(k, _)| *k == a) {
+            return Some(p.clone());
+        }
+        let bytes = bytes.dyn_into::<js_sys::Uint8Array>().ok()?.to_vec();
+        let p = Rc::new(Passages::from_bytes(&bytes).ok()?);
+        if kept.len() == KEPT_PASSAGES {
+            kept.remove(0);
+        }
+        kept.push((a, p.clone()));
+        Some(p)
+    }
 }
 
 /// The engine's byte ranges of `text` as UTF-16 offsets, dropping ranges that overlap or do not

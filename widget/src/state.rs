@@ -889,10 +889,7 @@ mod tests {
 
     #[test]
     fn passages_are_asked_for_once_and_kept() {
-        let p = Rc::new(ArticlePassages {
-            summary: "About refunds".into(),
-            ..ArticlePassages::default()
-        });
+        let p = Rc::new(ArticlePassages::new("About refunds".into(), Vec::new()));
         let mut cache = Passages::default();
         assert_eq!(cache.missing(&[3, 1, 3]), [3, 1]);
         cache.apply(PassagesAction::Requested(vec![3, 1]));

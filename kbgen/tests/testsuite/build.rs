@@ -288,12 +288,12 @@ fn index_holds_articles_with_sections() {
     let passages = std::fs::read(out.join("widget/articles/zh/refunds.bin")).unwrap();
     let passages = solodesk_engine::Passages::from_bytes(&passages).expect("passages decode");
     let anchors: Vec<&str> = passages
-        .sections
+        .sections()
         .iter()
         .map(|s| s.anchor.as_str())
         .collect();
     assert_eq!(anchors, ["", "如何退货", "退款政策"]);
-    assert_eq!(passages.summary, "未使用的商品可在 30 天内退货。");
+    assert_eq!(passages.summary(), "未使用的商品可在 30 天内退货。");
     // `questions` reach the index: a phrasing found only there finds the article.
     let hits = index.search(
         "get my money back",

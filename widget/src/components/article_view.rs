@@ -31,7 +31,7 @@ pub fn view(props: &Props, config: &Config) -> Html {
         },
         None => html! {
             <div class="sd-article-body" aria-busy="true">
-                { for props.passages.iter().flat_map(|p| &p.sections).map(|sec| html! {
+                { for props.passages.iter().flat_map(|p| p.sections()).map(|sec| html! {
                     <section>
                         if !sec.heading.is_empty() { <h4>{ &sec.heading }</h4> }
                         if !sec.text.is_empty() { <p>{ sec.text.trim() }</p> }
