@@ -20,8 +20,8 @@ use crate::search::{idf, Group};
 use crate::wire::{checksum, Reader, Writer};
 use crate::{Article, FormatError, Section};
 use rust_stemmers::Stemmer;
-use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The bytes every passages file starts with.
@@ -121,9 +121,9 @@ impl Passages {
     fn analyzed(&self, stemmer: Option<&Stemmer>) -> &Analyzed {
         self.analyzed.get_or_init(|| {
             let mut a = Analyzed::default();
-            let mut terms: FxHashMap<String, u32> = FxHashMap::default();
-            let mut folded: FxHashMap<String, u32> = FxHashMap::default();
-            let number = |map: &mut FxHashMap<String, u32>, list: &mut Vec<Box<str>>, s: &str| {
+            let mut terms: BTreeMap<String, u32> = BTreeMap::new();
+            let mut folded: BTreeMap<String, u32> = BTreeMap::new();
+            let number = |map: &mut BTreeMap<String, u32>, list: &mut Vec<Box<str>>, s: &str| {
                 if let Some(&n) = map.get(s) {
                     return n;
                 }

@@ -604,7 +604,12 @@ mod locate {
         let article = refunds();
         let bytes = Passages::encode(&article);
         let kept = Passages::from_bytes(&bytes).unwrap();
-        for query in ["refund cancelled", "shipping costs damaged", "charged twice", "ref"] {
+        for query in [
+            "refund cancelled",
+            "shipping costs damaged",
+            "charged twice",
+            "ref",
+        ] {
             let fresh = Passages::from_bytes(&bytes).unwrap();
             let a = index.search(query, &SearchOptions::default())[0].article;
             assert_eq!(

@@ -448,9 +448,11 @@ async fn an_article_opens_inside_the_widget_with_a_link_to_the_full_page() {
     env.open().await;
     let title = article_title("en", "refund-timing");
     env.type_question("how long does a refund take").await;
+    // The result names the section that answers, once the article's passages are in.
     env.wait(
-        "live results",
-        "return S.querySelector('.sd-results .sd-item') !== null;",
+        "the result's section",
+        "return [...S.querySelectorAll('.sd-results .sd-item-section')]
+             .some((e) => e.textContent === 'How long until you see it');",
     )
     .await;
     env.click_text(".sd-results .sd-item", &title).await;
@@ -467,6 +469,15 @@ async fn an_article_opens_inside_the_widget_with_a_link_to_the_full_page() {
     env.wait(
         "the article's body",
         "return S.querySelector('.sd-article-body:not([aria-busy])') !== null;",
+    )
+    .await;
+    // It opens at that section: its heading is at the top of the panel's scrolled body.
+    env.wait(
+        "the section scrolled into view",
+        "const body = S.querySelector('.sd-body');
+         const h = S.querySelector('.sd-article-body #how-long-until-you-see-it');
+         return h !== null && body.scrollTop > 0
+             && Math.abs(h.getBoundingClientRect().top - body.getBoundingClientRect().top) < 4;",
     )
     .await;
     let text = env.texts(".sd-article").await.concat();

@@ -188,6 +188,31 @@ pub fn App(props: &Props) -> Html {
             },
         )
     };
+    // An article opened from a result that points at one of its sections opens at that section
+    // once its body is in (the stand-in has no anchors); focus stays on the title.
+    {
+        let anchor = match &state.view {
+            View::Article(i) => hits
+                .iter()
+                .zip(located.iter())
+                .find(|(h, _)| h.article == *i)
+                .and_then(|(_, l)| Some(l.as_ref()?.url.split_once('#')?.1.to_string())),
+            _ => None,
+        };
+        let arrived = matches!((&state.view, &*article_body),
+            (View::Article(i), Some((j, Some(_)))) if i == j);
+        let panel = panel.clone();
+        use_effect_with(
+            (state.view.clone(), anchor, arrived),
+            move |(_, anchor, arrived)| {
+                if let (Some(anchor), true, Some(panel)) =
+                    (anchor, arrived, panel.cast::<web_sys::Element>())
+                {
+                    scroll_to_anchor(&panel, anchor);
+                }
+            },
+        );
+    }
     let suggested = {
         let (index, config) = (props.index.clone(), config.clone());
         use_memo((), move |_| suggestions(&index, &config))
@@ -353,4 +378,18 @@ fn suggestions(index: &Loaded, config: &Config) -> (bool, Vec<crate::state::Link
         .take(LIST_LIMIT)
         .collect();
     (false, popular)
+}
+
+/// Scrolls the open article's element whose id is `anchor` to the top of the panel. Ids are
+/// compared as text, so an anchor needs no escaping for a selector (they may be Chinese).
+fn scroll_to_anchor(panel: &web_sys::Element, anchor: &str) {
+    let Ok(found) = panel.query_selector_all(".sd-article-body [id]") else {
+        return;
+    };
+    let target = (0..found.length())
+        .filter_map(|i| found.item(i)?.dyn_into::<web_sys::Element>().ok())
+        .find(|e| e.id() == anchor);
+    if let Some(target) = target {
+        target.scroll_into_view_with_bool(true);
+    }
 }
