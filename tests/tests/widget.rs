@@ -477,7 +477,7 @@ async fn an_article_opens_inside_the_widget_with_a_link_to_the_full_page() {
         "const body = S.querySelector('.sd-body');
          const h = S.querySelector('.sd-article-body #how-long-until-you-see-it');
          return h !== null && body.scrollTop > 0
-             && Math.abs(h.getBoundingClientRect().top - body.getBoundingClientRect().top) < 4;",
+             && Math.abs(h.getBoundingClientRect().top - body.getBoundingClientRect().top - 10) < 4;",
     )
     .await;
     let text = env.texts(".sd-article").await.concat();
