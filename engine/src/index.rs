@@ -5,15 +5,19 @@
 //! ```text
 //! "SDKX" | u16 LE version | body | u32 LE FNV-1a checksum of everything before it
 //! body = rule_threshold (per mille), sections (how many the articles have in all)
-//!        articles: n, then per article id lang title url category tags pages, and the
-//!                  lengths in terms of its title, questions, tags, headings and body
+//!        articles: n, then a column per field, each over all articles: ids, langs,
+//!                  titles, urls (a `UrlKind` byte, the string only when it is not derived
+//!                  from the id), categories, tags, pages; then per article the lengths in
+//!                  terms of its title, questions, tags, headings and body
 //!        rules:    n, then per rule id lang phrasings keywords regex? answer_html
 //!                  article positions, priority (zigzag)
-//!        terms:    n, then per term (sorted by bytes, front-coded) shared_prefix_len suffix
-//!                  article_df postings_len
+//!        terms:    n, the term text (bytes: per term, sorted by bytes, one byte of the
+//!                  length it shares with the term before (at most 31) then the rest of it;
+//!                  the byte below 0x20 also ends the term before), then per term article_df
 //!        postings: bytes; per term, per article that has it: varint (article gap << 2 | code)
 //!                  where code 0-2 is 1-3 body occurrences and 3 means a field byte follows
-//!                  (see `write_posting`)
+//!                  (see `write_posting`); where a term's postings end is found by reading
+//!                  its df postings
 //!        phrasings: per article n, then per question (those with a word that is not a stop
 //!                  word) n, then its distinct non-stop terms as positions in the term list,
 //!                  ascending, each a gap from the last
@@ -28,7 +32,8 @@
 //! results shown, so the index stays a fraction of the text's size. A term's frequencies are
 //! counted per section up to a cap and summed over the article, which scores articles exactly
 //! as version 2 did. Terms are sorted and postings are in article order, so equal input gives
-//! equal bytes.
+//! equal bytes. Fields are written in columns rather than records because gzip, which every
+//! static host applies, packs alike values better when they sit together.
 
 use crate::analyze::{self, Kind, StemCache};
 use crate::rules::RuleSet;
@@ -89,7 +94,17 @@ impl IndexBuilder {
 
     /// Writes the index: the same input gives the same bytes.
     pub fn build(&self) -> Vec<u8> {
+        self.build_parts().0
+    }
+
+    /// Writes the index and says which part of the format each byte belongs to: labelled
+    /// ranges that cover the bytes in order, for size reports (the bench and `solodesk-eval
+    /// --sizes` gzip the index without each part to see what it costs).
+    #[doc(hidden)]
+    pub fn build_parts(&self) -> (Vec<u8>, Vec<(&'static str, std::ops::Range<usize>)>) {
+        let mut marks: Vec<(&'static str, usize)> = Vec::new();
         let mut w = Writer::default();
+        mark(&mut marks, "header and checksum", &w);
         w.buf.extend_from_slice(MAGIC);
         w.buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         w.usize((self.rule_threshold * 1000.0).round() as usize);
@@ -107,6 +122,8 @@ impl IndexBuilder {
         let sections: usize = self.articles.iter().map(|a| a.sections.len().max(1)).sum();
         w.usize(sections);
         w.usize(self.articles.len());
+        self.write_articles(&mut w, &mut marks);
+        let mut lengths = vec![[0usize; FIELDS]; self.articles.len()];
         for (article_no, article) in self.articles.iter().enumerate() {
             let stemmer = analyze::stemmer_for(&article.lang);
             let cache = caches.entry(article.lang.clone()).or_default();
@@ -141,16 +158,10 @@ impl IndexBuilder {
             let questions: Vec<u32> = asked.iter().flatten().copied().collect();
             phrasings.push(asked);
             let tags = intern(&article.tags.join("\n"), true);
-            w.str(&article.id);
-            w.str(&article.lang);
-            w.str(&article.title);
-            w.str(&article.url);
-            w.str(&article.category);
-            w.strs(&article.tags);
-            w.strs(&article.pages);
-            w.usize(title.len());
-            w.usize(questions.len());
-            w.usize(tags.len());
+            let lens = &mut lengths[article_no];
+            lens[TITLE] = title.len();
+            lens[QUESTIONS] = questions.len();
+            lens[TAGS] = tags.len();
             own.clear();
             let (mut heading_len, mut body_len) = (0, 0);
             for (i, section) in sections.iter().enumerate() {
@@ -184,8 +195,8 @@ impl IndexBuilder {
                 }
                 own.extend_from_slice(&here);
             }
-            w.usize(heading_len);
-            w.usize(body_len);
+            lens[HEADING] = heading_len;
+            lens[BODY] = body_len;
             merge(&mut own);
             if let Some(&(max, _)) = own.last() {
                 if lists.len() <= max as usize {
@@ -194,6 +205,13 @@ impl IndexBuilder {
             }
             for &(term, freqs) in &own {
                 lists[term as usize].push((article_no as u32, freqs));
+            }
+        }
+
+        mark(&mut marks, "article lengths", &w);
+        for lens in &lengths {
+            for &l in lens {
+                w.usize(l);
             }
         }
 
@@ -206,6 +224,7 @@ impl IndexBuilder {
                 .or_insert(i);
             position.entry((a.id.as_str(), "")).or_insert(i);
         }
+        mark(&mut marks, "rules", &w);
         w.usize(self.rules.len());
         for rule in &self.rules {
             w.str(&rule.id);
@@ -241,24 +260,33 @@ impl IndexBuilder {
         let mut blob = Writer::default();
         let mut sorted: Vec<(&str, u32)> = ids.iter().map(|(t, &id)| (t.as_str(), id)).collect();
         sorted.sort_unstable();
+        mark(&mut marks, "terms: text", &w);
         w.usize(sorted.len());
+        let mut text = Vec::new();
         // Phrasings refer to terms by their position in the sorted list.
         let mut position_of = vec![0u32; sorted.len()];
         for (i, &(_, id)) in sorted.iter().enumerate() {
             position_of[id as usize] = i as u32;
         }
         let mut previous: &[u8] = &[];
-        for &(term, id) in &sorted {
-            let list = &lists[id as usize];
+        for &(term, _) in &sorted {
             let shared = previous
                 .iter()
                 .zip(term.as_bytes())
                 .take_while(|(a, b)| a == b)
-                .count();
-            w.usize(shared);
-            w.bytes(&term.as_bytes()[shared..]);
+                .count()
+                .min(MAX_SHARED);
+            // The shared length is also the separator: no term has a byte below 0x20
+            // (`analyze` keeps words, and a word never holds a control character).
+            debug_assert!(term.bytes().all(|b| b >= 0x20), "{term:?}");
+            text.push(shared as u8);
+            text.extend_from_slice(&term.as_bytes()[shared..]);
             previous = term.as_bytes();
-            let start = blob.buf.len();
+        }
+        w.bytes(&text);
+        mark(&mut marks, "terms: df", &w);
+        for &(_, id) in &sorted {
+            let list = &lists[id as usize];
             let mut last = 0u32;
             for (i, (article, freqs)) in list.iter().enumerate() {
                 let gap = if i == 0 { *article } else { article - last };
@@ -266,9 +294,10 @@ impl IndexBuilder {
                 write_posting(&mut blob, gap, freqs);
             }
             w.usize(list.len());
-            w.usize(blob.buf.len() - start);
         }
+        mark(&mut marks, "postings", &w);
         w.bytes(&blob.buf);
+        mark(&mut marks, "phrasings", &w);
         // Stop words weigh little in a question and would be a third of what is stored here.
         for own in &phrasings {
             let own: Vec<Vec<u32>> = own
@@ -295,10 +324,82 @@ impl IndexBuilder {
                 }
             }
         }
+        mark(&mut marks, "header and checksum", &w);
         let sum = checksum(&w.buf);
         w.buf.extend_from_slice(&sum.to_le_bytes());
-        w.buf
+        let mut parts: Vec<(&'static str, std::ops::Range<usize>)> = Vec::new();
+        let ends = marks.iter().skip(1).map(|m| m.1).chain([w.buf.len()]);
+        for (&(label, start), end) in marks.iter().zip(ends) {
+            match parts.last_mut() {
+                Some((l, r)) if *l == label && r.end == start => r.end = end,
+                _ => parts.push((label, start..end)),
+            }
+        }
+        (w.buf, parts)
     }
+}
+
+impl IndexBuilder {
+    /// The articles' metadata, a column per field, which gzip packs better than a record per
+    /// article: ids, languages, titles, URLs, categories, tags and pages.
+    fn write_articles(&self, w: &mut Writer, marks: &mut Vec<(&'static str, usize)>) {
+        let a = &self.articles;
+        mark(marks, "article ids", w);
+        a.iter().for_each(|a| w.str(&a.id));
+        mark(marks, "article langs", w);
+        a.iter().for_each(|a| w.str(&a.lang));
+        mark(marks, "article titles", w);
+        a.iter().for_each(|a| w.str(&a.title));
+        mark(marks, "article urls", w);
+        for a in a {
+            match url_kind(a) {
+                UrlKind::Written => {
+                    w.u8(UrlKind::Written as u8);
+                    w.str(&a.url);
+                }
+                kind => w.u8(kind as u8),
+            }
+        }
+        mark(marks, "article categories", w);
+        a.iter().for_each(|a| w.str(&a.category));
+        mark(marks, "article tags", w);
+        a.iter().for_each(|a| w.strs(&a.tags));
+        mark(marks, "article pages", w);
+        a.iter().for_each(|a| w.strs(&a.pages));
+    }
+}
+
+/// Most bytes a term shares with the one before it in the term text: the shared length is
+/// written as one byte below 0x20, which no term contains, so it also separates the terms.
+const MAX_SHARED: usize = 0x1f;
+
+/// How an article's URL is stored: most are made of its id (kbgen writes `<lang>/<id>/`),
+/// and those take a byte instead of the string.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum UrlKind {
+    Written = 0,
+    /// `<id>/`
+    Id = 1,
+    /// `<lang>/<id>/`
+    LangId = 2,
+}
+
+fn url_kind(a: &Article) -> UrlKind {
+    let rest = |prefix: &str| a.url.strip_prefix(prefix).and_then(|r| r.strip_suffix('/'));
+    if rest("") == Some(a.id.as_str()) {
+        UrlKind::Id
+    } else if !a.lang.is_empty()
+        && rest(&a.lang).and_then(|r| r.strip_prefix('/')) == Some(a.id.as_str())
+    {
+        UrlKind::LangId
+    } else {
+        UrlKind::Written
+    }
+}
+
+/// Notes that the bytes written from here on belong to `label` (see `build_parts`).
+fn mark(marks: &mut Vec<(&'static str, usize)>, label: &'static str, w: &Writer) {
+    marks.push((label, w.buf.len()));
 }
 
 /// Sorts `(term, frequencies)` pairs by term and sums the frequencies of equal terms.
@@ -534,29 +635,46 @@ impl Index {
 
         let sections = r.usize()?;
         let n = r.count()?;
-        let mut articles = Vec::with_capacity(n);
-        let mut lens = Vec::with_capacity(n);
-        let mut langs: Vec<(String, Option<Stemmer>)> = Vec::new();
-        for _ in 0..n {
-            let a = Article {
-                id: r.string()?,
-                lang: r.string()?,
-                title: r.string()?,
-                url: r.string()?,
-                category: r.string()?,
-                tags: r.strings()?,
-                pages: r.strings()?,
-                ..Article::default()
+        let mut articles = vec![Article::default(); n];
+        for a in &mut articles {
+            a.id = r.string()?;
+        }
+        for a in &mut articles {
+            a.lang = r.string()?;
+        }
+        for a in &mut articles {
+            a.title = r.string()?;
+        }
+        for a in &mut articles {
+            a.url = match r.u8()? {
+                0 => r.string()?,
+                1 => format!("{}/", a.id),
+                2 => format!("{}/{}/", a.lang, a.id),
+                _ => return Err(FormatError::Corrupt("URL kind")),
             };
+        }
+        for a in &mut articles {
+            a.category = r.string()?;
+        }
+        for a in &mut articles {
+            a.tags = r.strings()?;
+        }
+        for a in &mut articles {
+            a.pages = r.strings()?;
+        }
+        let mut langs: Vec<(String, Option<Stemmer>)> = Vec::new();
+        for a in &articles {
+            if !langs.iter().any(|(l, _)| *l == a.lang) {
+                langs.push((a.lang.clone(), analyze::stemmer_for(&a.lang)));
+            }
+        }
+        let mut lens = Vec::with_capacity(n);
+        for _ in 0..n {
             let mut len = [0.0; FIELDS];
             for l in &mut len {
                 *l = r.usize()? as f32;
             }
-            if !langs.iter().any(|(l, _)| *l == a.lang) {
-                langs.push((a.lang.clone(), analyze::stemmer_for(&a.lang)));
-            }
             lens.push(len);
-            articles.push(a);
         }
 
         let n = r.count()?;
@@ -594,40 +712,55 @@ impl Index {
 
         let n = r.count()?;
         let mut terms: Vec<Box<str>> = Vec::with_capacity(n);
-        let mut term_info = Vec::with_capacity(n);
+        let text = r.bytes()?;
         let mut previous: Vec<u8> = Vec::new();
-        let mut offset = 0u32;
-        for _ in 0..n {
-            let shared = r.usize()?;
-            let suffix = r.bytes()?;
-            if shared > previous.len() {
+        let mut at = 0;
+        while at < text.len() {
+            let shared = usize::from(text[at]);
+            if shared > MAX_SHARED || shared > previous.len() {
                 return Err(FormatError::Corrupt("term prefix"));
             }
+            let end = text[at + 1..]
+                .iter()
+                .position(|&b| b <= MAX_SHARED as u8)
+                .map_or(text.len(), |p| at + 1 + p);
             previous.truncate(shared);
-            previous.extend_from_slice(suffix);
+            previous.extend_from_slice(&text[at + 1..end]);
             let term = std::str::from_utf8(&previous)
                 .map_err(|_| FormatError::Corrupt("invalid UTF-8"))?;
             if terms.last().is_some_and(|t| **t >= *term) {
                 return Err(FormatError::Corrupt("terms out of order"));
             }
             terms.push(term.into());
-            let df = r.usize()? as u32;
-            if df as usize > articles.len() {
+            at = end;
+        }
+        if terms.len() != n {
+            return Err(FormatError::Corrupt("term count"));
+        }
+        let mut dfs = Vec::with_capacity(n);
+        for _ in 0..n {
+            let df = r.usize()?;
+            if df > articles.len() {
                 return Err(FormatError::Corrupt("document frequency"));
             }
-            let len = r.usize()? as u32;
-            let end = offset
-                .checked_add(len)
-                .ok_or(FormatError::Corrupt("postings"))?;
-            term_info.push(TermInfo {
-                df,
-                start: offset,
-                end,
-            });
-            offset = end;
+            dfs.push(df as u32);
         }
         let postings = r.bytes()?.to_vec();
-        if offset as usize != postings.len() {
+        // Where each term's postings end is not stored: reading its `df` postings finds it.
+        let mut term_info = Vec::with_capacity(n);
+        let mut p = Reader::new(&postings);
+        for df in dfs {
+            let start = p.position() as u32;
+            for _ in 0..df {
+                read_posting(&mut p)?;
+            }
+            term_info.push(TermInfo {
+                df,
+                start,
+                end: p.position() as u32,
+            });
+        }
+        if !p.is_empty() {
             return Err(FormatError::Corrupt("postings length"));
         }
         let phrasings = Phrasings::read(&mut r, articles.len(), &terms, &term_info)?;

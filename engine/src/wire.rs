@@ -62,6 +62,11 @@ impl<'a> Reader<'a> {
         Reader { buf, pos: 0 }
     }
 
+    /// How many bytes were read.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
     pub fn is_empty(&self) -> bool {
         self.pos >= self.buf.len()
     }

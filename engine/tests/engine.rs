@@ -698,7 +698,7 @@ mod format {
         let bytes = builder().build();
         assert_eq!(
             fnv64_of(&bytes),
-            0x6762_e486_a5c7_16e5,
+            0xf42f_f1b5_32d6_ecb6,
             "index bytes changed ({} bytes)",
             bytes.len()
         );
