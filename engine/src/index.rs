@@ -37,7 +37,7 @@
 
 use crate::analyze::{self, Kind, StemCache};
 use crate::rules::RuleSet;
-use crate::wire::{checksum, Reader, Writer};
+use crate::wire::{checksum, BitReader, BitWriter, Reader, Writer};
 use crate::{Article, FormatError, Rule, Section, DEFAULT_RULE_THRESHOLD, FORMAT_VERSION, MAGIC};
 use rust_stemmers::Stemmer;
 use rustc_hash::FxHashMap;
@@ -257,7 +257,7 @@ impl IndexBuilder {
             w.i64(i64::from(rule.priority));
         }
 
-        let mut blob = Writer::default();
+        let (mut gaps, mut freq_codes) = (BitWriter::default(), BitWriter::default());
         let mut sorted: Vec<(&str, u32)> = ids.iter().map(|(t, &id)| (t.as_str(), id)).collect();
         sorted.sort_unstable();
         mark(&mut marks, "terms: text", &w);
@@ -287,16 +287,18 @@ impl IndexBuilder {
         mark(&mut marks, "terms: df", &w);
         for &(_, id) in &sorted {
             let list = &lists[id as usize];
-            let mut last = 0u32;
-            for (i, (article, freqs)) in list.iter().enumerate() {
-                let gap = if i == 0 { *article } else { article - last };
-                last = *article;
-                write_posting(&mut blob, gap, freqs);
+            let k = rice_k(self.articles.len(), list.len());
+            let mut next = 0u32;
+            for (article, freqs) in list {
+                write_posting(&mut gaps, &mut freq_codes, k, article - next, freqs);
+                next = article + 1;
             }
             w.usize(list.len());
         }
-        mark(&mut marks, "postings", &w);
-        w.bytes(&blob.buf);
+        mark(&mut marks, "postings: articles", &w);
+        w.bytes(&gaps.buf);
+        mark(&mut marks, "postings: frequencies", &w);
+        w.bytes(&freq_codes.buf);
         mark(&mut marks, "phrasings", &w);
         // Stop words weigh little in a question and would be a third of what is stored here.
         for own in &phrasings {
@@ -420,41 +422,69 @@ fn merge(list: &mut Vec<(u32, Freqs)>) {
 /// and these are the caps version 2 stored per section.
 const SECTION_CAPS: Freqs = [1, 3, 1, 1, 7];
 
-/// One posting: the article gap, then the field frequencies in the fewest bytes for the
-/// common cases. Most postings are body-only with a small count, which fits in the two low bits
-/// of the gap (0, 1, 2 = one, two, three body occurrences); 3 means a field byte follows (see
-/// `pack_fields`), or, when the frequencies do not fit in it, a zero byte, a byte of title,
-/// questions and tags, and the heading and body counts as varints.
-fn write_posting(w: &mut Writer, gap: u32, f: &Freqs) {
+/// The Rice parameter of a term's article gaps: with `df` of `articles` articles, a gap is
+/// about `articles / df`, and Golomb codes are shortest with a divisor near 0.69 times the
+/// mean gap (a power of two here, so a gap is a unary quotient and `k` low bits). Integer
+/// arithmetic, so that the writer and every reader agree.
+fn rice_k(articles: usize, df: usize) -> u32 {
+    let m = articles as u64 * 69 / (100 * df.max(1) as u64);
+    m.checked_ilog2().unwrap_or(0)
+}
+
+/// One posting: the gap to the article (articles skipped since the last one) Rice-coded in
+/// `gaps`, and the field frequencies in `freqs`, a code as short as the common cases allow:
+/// `0`, `10`, `110` for one, two, three body occurrences and nothing else; `111` then a
+/// field byte (see `pack_fields`) or, when the frequencies do not fit in it, a zero byte, a
+/// byte of title, questions and tags, and the heading and body counts as varints.
+/// The two kinds of codes are apart because gzip still finds patterns in the frequencies,
+/// and none in the gaps.
+fn write_posting(gaps: &mut BitWriter, freqs: &mut BitWriter, k: u32, gap: u32, f: &Freqs) {
+    gaps.unary(gap >> k);
+    gaps.bits(gap & ((1 << k) - 1), k);
     let fits =
         f[TITLE] <= 1 && f[QUESTIONS] <= 3 && f[TAGS] <= 1 && f[HEADING] <= 1 && f[BODY] <= 7;
     let packed = pack_fields(f);
     match plain_code(packed) {
-        Some(code) if fits => w.varint((u64::from(gap) << 2) | code),
+        Some(code) if fits => freqs.unary(code as u32),
         _ => {
-            w.varint((u64::from(gap) << 2) | 3);
+            freqs.bits(0b111, 3);
             if fits {
-                w.u8(packed);
+                freqs.bits(u32::from(packed), 8);
             } else {
-                w.u8(0);
-                w.u8(pack_fields(&[f[TITLE], f[QUESTIONS], f[TAGS], 0, 0]));
-                w.usize(f[HEADING] as usize);
-                w.usize(f[BODY] as usize);
+                freqs.bits(0, 8);
+                freqs.bits(u32::from(pack_fields(&[f[TITLE], f[QUESTIONS], f[TAGS], 0, 0])), 8);
+                freqs.varint(f[HEADING]);
+                freqs.varint(f[BODY]);
             }
         }
     }
 }
 
 /// Reads what [`write_posting`] wrote: the gap and the field frequencies.
-fn read_posting(r: &mut Reader<'_>) -> Result<(u32, [f32; FIELDS]), FormatError> {
-    let v = r.varint()?;
-    let gap = u32::try_from(v >> 2).map_err(|_| FormatError::Corrupt("posting gap"))?;
-    let f = match v & 3 {
-        3 => match r.u8()? {
+fn read_posting(
+    gaps: &mut BitReader<'_>,
+    freqs: &mut BitReader<'_>,
+    k: u32,
+) -> Result<(u32, [f32; FIELDS]), FormatError> {
+    let q = gaps.unary()?;
+    let gap = q
+        .checked_shl(k)
+        .filter(|g| g >> k == q)
+        .ok_or(FormatError::Corrupt("posting gap"))?
+        | gaps.bits(k)?;
+    let code = match freqs.bits(1)? {
+        0 => 0,
+        _ => match freqs.bits(1)? {
+            0 => 1,
+            _ => 2 + freqs.bits(1)?,
+        },
+    };
+    let f = match code {
+        3 => match freqs.bits(8)? as u8 {
             0 => {
-                let mut f = unpack_fields(r.u8()?);
-                f[HEADING] = r.usize()? as f32;
-                f[BODY] = r.usize()? as f32;
+                let mut f = unpack_fields(freqs.bits(8)? as u8);
+                f[HEADING] = freqs.varint()? as f32;
+                f[BODY] = freqs.varint()? as f32;
                 f
             }
             b => unpack_fields(b),
@@ -462,6 +492,20 @@ fn read_posting(r: &mut Reader<'_>) -> Result<(u32, [f32; FIELDS]), FormatError>
         code => unpack_fields(PLAIN * (code as u8 + 1)),
     };
     Ok((gap, f))
+}
+
+/// How many bytes a posting took in the first layout of format 3 (a varint of the gap and a
+/// two-bit code, then the field byte if any): the prefix search's budget (see
+/// `expand_prefix` in `search`) is counted in these, and counting it so keeps its results.
+fn varint_bytes(gap: u32, f: &[f32; FIELDS]) -> u32 {
+    let len = |v: u64| (64 - v.leading_zeros()).max(1).div_ceil(7);
+    let packed = pack_fields(&f.map(|v| v as u32));
+    let fits = unpack_fields(packed) == *f;
+    match plain_code(packed) {
+        Some(code) if fits => len((u64::from(gap) << 2) | code),
+        _ if fits => len((u64::from(gap) << 2) | 3) + 1,
+        _ => len((u64::from(gap) << 2) | 3) + 2 + len(f[HEADING] as u64) + len(f[BODY] as u64),
+    }
 }
 
 /// The field byte of a posting whose only match is one occurrence in the body.
@@ -501,8 +545,11 @@ pub fn unpack_fields(b: u8) -> [f32; FIELDS] {
 #[derive(Clone, Debug)]
 pub struct TermInfo {
     pub df: u32,
-    pub start: u32,
-    pub end: u32,
+    /// Bit positions of the term's first article gap and first frequency code.
+    pub gaps: u32,
+    pub freqs: u32,
+    /// The size of its postings in bytes as counted for the prefix budget (see `varint_bytes`).
+    pub cost: u32,
 }
 
 /// A read index, ready to answer.
@@ -513,7 +560,9 @@ pub struct Index {
     pub(crate) term_info: Vec<TermInfo>,
     /// Length in chars of each term, for the typo search.
     pub(crate) term_chars: Vec<u8>,
-    pub(crate) postings: Vec<u8>,
+    /// The postings: Rice-coded article gaps and frequency codes (see `write_posting`).
+    pub(crate) gaps: Vec<u8>,
+    pub(crate) freqs: Vec<u8>,
     /// Per article and field, 1 / BM25 length normalisation (see `search::B`).
     pub(crate) inv_norm: Vec<[f32; FIELDS]>,
     /// Mean length in terms of a section's body, for the section scores of `locate`.
@@ -745,22 +794,36 @@ impl Index {
             }
             dfs.push(df as u32);
         }
-        let postings = r.bytes()?.to_vec();
-        // Where each term's postings end is not stored: reading its `df` postings finds it.
+        let gaps = r.bytes()?.to_vec();
+        let freqs = r.bytes()?.to_vec();
+        // Where each term's postings start is not stored: reading the postings before finds it.
         let mut term_info = Vec::with_capacity(n);
-        let mut p = Reader::new(&postings);
+        let mut g = BitReader::new(&gaps, 0);
+        let mut f = BitReader::new(&freqs, 0);
+        let position = |r: &BitReader<'_>| {
+            u32::try_from(r.position()).map_err(|_| FormatError::Corrupt("postings too large"))
+        };
         for df in dfs {
-            let start = p.position() as u32;
-            for _ in 0..df {
-                read_posting(&mut p)?;
+            let (gaps_at, freqs_at) = (position(&g)?, position(&f)?);
+            let k = rice_k(articles.len(), df as usize);
+            let (mut cost, mut next) = (0u32, 0u32);
+            for i in 0..df {
+                let (gap, fields) = read_posting(&mut g, &mut f, k)?;
+                let article = next.saturating_add(gap);
+                if article as usize >= articles.len() {
+                    return Err(FormatError::Corrupt("posting of a missing article"));
+                }
+                cost += varint_bytes(if i == 0 { gap } else { gap + 1 }, &fields);
+                next = article + 1;
             }
             term_info.push(TermInfo {
                 df,
-                start,
-                end: p.position() as u32,
+                gaps: gaps_at,
+                freqs: freqs_at,
+                cost,
             });
         }
-        if !p.is_empty() {
+        if g.position().div_ceil(8) != gaps.len() || f.position().div_ceil(8) != freqs.len() {
             return Err(FormatError::Corrupt("postings length"));
         }
         let phrasings = Phrasings::read(&mut r, articles.len(), &terms, &term_info)?;
@@ -799,7 +862,8 @@ impl Index {
             terms,
             term_info,
             term_chars,
-            postings,
+            gaps,
+            freqs,
             inv_norm,
             avg_section_len,
             langs,
@@ -834,24 +898,18 @@ impl Index {
     /// Calls `f(article, field frequencies)` for every posting of a term.
     pub(crate) fn for_postings(&self, term: usize, mut f: impl FnMut(u32, [f32; FIELDS])) {
         let info = &self.term_info[term];
-        let mut r = Reader::new(&self.postings[info.start as usize..info.end as usize]);
-        let mut article = 0u32;
-        let mut first = true;
-        let articles = self.articles.len() as u32;
-        while !r.is_empty() {
-            let Ok((gap, freqs)) = read_posting(&mut r) else {
+        let mut gaps = BitReader::new(&self.gaps, info.gaps as usize);
+        let mut freqs = BitReader::new(&self.freqs, info.freqs as usize);
+        let k = rice_k(self.articles.len(), info.df as usize);
+        let mut next = 0u32;
+        // Loading read every posting, so these cannot fail, nor point past the articles.
+        for _ in 0..info.df {
+            let Ok((gap, fields)) = read_posting(&mut gaps, &mut freqs, k) else {
                 return;
             };
-            article = if first {
-                gap
-            } else {
-                article.saturating_add(gap)
-            };
-            first = false;
-            if article >= articles {
-                return;
-            }
-            f(article, freqs);
+            let article = next.saturating_add(gap);
+            next = article.saturating_add(1);
+            f(article, fields);
         }
     }
 
@@ -923,24 +981,56 @@ mod tests {
         check_glob("/a*b*c", "/axxcyyb", false);
     }
 
-    fn check_posting(gap: u32, f: Freqs, bytes: usize) {
-        let mut w = Writer::default();
-        write_posting(&mut w, gap, &f);
-        assert_eq!(w.buf.len(), bytes, "{f:?}");
-        let mut r = Reader::new(&w.buf);
+    /// A posting with Rice parameter `k` takes `gap_bits` and `freq_bits` and reads back.
+    fn check_posting(k: u32, gap: u32, f: Freqs, gap_bits: usize, freq_bits: usize) {
+        let (mut gaps, mut freqs) = (BitWriter::default(), BitWriter::default());
+        write_posting(&mut gaps, &mut freqs, k, gap, &f);
+        write_posting(&mut gaps, &mut freqs, k, 0, &[0, 0, 0, 0, 1]);
+        let mut g = BitReader::new(&gaps.buf, 0);
+        let mut r = BitReader::new(&freqs.buf, 0);
         let expected = f.map(|v| v as f32);
-        assert_eq!(read_posting(&mut r), Ok((gap, expected)));
-        assert!(r.is_empty());
+        assert_eq!(read_posting(&mut g, &mut r, k), Ok((gap, expected)));
+        assert_eq!((g.position(), r.position()), (gap_bits, freq_bits), "{f:?}");
+        let one = [0.0, 0.0, 0.0, 0.0, 1.0];
+        assert_eq!(read_posting(&mut g, &mut r, k), Ok((0, one)));
     }
 
     #[test]
     fn postings_round_trip() {
-        check_posting(5, [0, 0, 0, 0, 2], 1);
-        check_posting(5, [1, 0, 0, 0, 2], 2);
-        check_posting(300, [0, 3, 1, 1, 7], 3);
+        check_posting(0, 0, [0, 0, 0, 0, 1], 1, 1);
+        check_posting(2, 5, [0, 0, 0, 0, 2], 4, 2);
+        check_posting(2, 5, [0, 0, 0, 0, 3], 4, 3);
+        check_posting(3, 5, [1, 0, 0, 0, 2], 4, 11);
+        check_posting(4, 300, [0, 3, 1, 1, 7], 18 + 1 + 4, 11);
         // Sums over sections beyond what the field byte holds.
-        check_posting(1, [1, 2, 1, 4, 31], 5);
-        check_posting(0, [0, 0, 0, 0, 200], 6);
+        check_posting(1, 1, [1, 2, 1, 4, 31], 2, 3 + 8 + 8 + 8 + 8);
+        check_posting(0, 2, [0, 0, 0, 0, 200], 3, 3 + 8 + 8 + 8 + 16);
+    }
+
+    fn check_rice_k(articles: usize, df: usize, k: u32) {
+        assert_eq!(rice_k(articles, df), k, "{articles} articles, df {df}");
+    }
+
+    #[test]
+    fn rice_parameters() {
+        check_rice_k(1000, 1000, 0);
+        check_rice_k(1000, 500, 0);
+        check_rice_k(1000, 100, 2);
+        check_rice_k(1000, 1, 9);
+        check_rice_k(0, 0, 0);
+    }
+
+    fn check_varint_bytes(gap: u32, f: [f32; FIELDS], bytes: u32) {
+        assert_eq!(varint_bytes(gap, &f), bytes, "{gap} {f:?}");
+    }
+
+    #[test]
+    fn budget_bytes_as_the_varint_postings() {
+        check_varint_bytes(5, [0.0, 0.0, 0.0, 0.0, 2.0], 1);
+        check_varint_bytes(5, [1.0, 0.0, 0.0, 0.0, 2.0], 2);
+        check_varint_bytes(300, [0.0, 3.0, 1.0, 1.0, 7.0], 3);
+        check_varint_bytes(1, [1.0, 2.0, 1.0, 4.0, 31.0], 5);
+        check_varint_bytes(0, [0.0, 0.0, 0.0, 0.0, 200.0], 6);
     }
 
     #[test]

@@ -259,7 +259,7 @@ impl Index {
         let mut budget = PREFIX_POSTINGS_BUDGET;
         for (i, t) in found.into_iter().enumerate() {
             let info = &self.term_info[t];
-            let cost = (info.end - info.start) as usize;
+            let cost = info.cost as usize;
             if i >= MAX_PREFIX_TERMS || (i > 0 && cost > budget) {
                 break;
             }

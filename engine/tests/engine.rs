@@ -698,7 +698,7 @@ mod format {
         let bytes = builder().build();
         assert_eq!(
             fnv64_of(&bytes),
-            0xf42f_f1b5_32d6_ecb6,
+            0x894a_c0f7_a736_20e2,
             "index bytes changed ({} bytes)",
             bytes.len()
         );
