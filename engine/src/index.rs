@@ -285,8 +285,17 @@ impl IndexBuilder {
         }
         w.bytes(&text);
         mark(&mut marks, "terms: df", &w);
+        let mut checkpoints = Writer::default();
+        let (mut since, mut last_at) = (0usize, (0usize, 0usize));
         for &(_, id) in &sorted {
             let list = &lists[id as usize];
+            if since >= CHECKPOINT_POSTINGS {
+                let at = (gaps.bit_len(), freq_codes.bit_len());
+                checkpoints.usize(at.0 - last_at.0);
+                checkpoints.usize(at.1 - last_at.1);
+                (since, last_at) = (0, at);
+            }
+            since += list.len();
             let k = rice_k(self.articles.len(), list.len());
             let mut next = 0u32;
             for (article, freqs) in list {
@@ -295,6 +304,8 @@ impl IndexBuilder {
             }
             w.usize(list.len());
         }
+        mark(&mut marks, "postings: checkpoints", &w);
+        w.buf.extend_from_slice(&checkpoints.buf);
         mark(&mut marks, "postings: articles", &w);
         w.bytes(&gaps.buf);
         mark(&mut marks, "postings: frequencies", &w);
@@ -422,6 +433,12 @@ fn merge(list: &mut Vec<(u32, Freqs)>) {
 /// and these are the caps version 2 stored per section.
 const SECTION_CAPS: Freqs = [1, 3, 1, 1, 7];
 
+/// A term's postings start where those of the terms before end, which only reading them finds;
+/// so that a query reads few, the index notes where the postings are after every this many
+/// (at the first term that reaches it), and a query reads at most about this many postings to
+/// find where a term's start.
+const CHECKPOINT_POSTINGS: usize = 256;
+
 /// The Rice parameter of a term's article gaps: with `df` of `articles` articles, a gap is
 /// about `articles / df`, and Golomb codes are shortest with a divisor near 0.69 times the
 /// mean gap (a power of two here, so a gap is a unary quotient and `k` low bits). Integer
@@ -452,7 +469,10 @@ fn write_posting(gaps: &mut BitWriter, freqs: &mut BitWriter, k: u32, gap: u32, 
                 freqs.bits(u32::from(packed), 8);
             } else {
                 freqs.bits(0, 8);
-                freqs.bits(u32::from(pack_fields(&[f[TITLE], f[QUESTIONS], f[TAGS], 0, 0])), 8);
+                freqs.bits(
+                    u32::from(pack_fields(&[f[TITLE], f[QUESTIONS], f[TAGS], 0, 0])),
+                    8,
+                );
                 freqs.varint(f[HEADING]);
                 freqs.varint(f[BODY]);
             }
@@ -460,27 +480,33 @@ fn write_posting(gaps: &mut BitWriter, freqs: &mut BitWriter, k: u32, gap: u32, 
     }
 }
 
-/// Reads what [`write_posting`] wrote: the gap and the field frequencies.
+/// Reads what [`write_posting`] wrote: the gap and the field frequencies. Queries spend their
+/// time here, so the common codes are read from one look at the next 57 bits.
 fn read_posting(
     gaps: &mut BitReader<'_>,
     freqs: &mut BitReader<'_>,
     k: u32,
 ) -> Result<(u32, [f32; FIELDS]), FormatError> {
-    let q = gaps.unary()?;
-    let gap = q
-        .checked_shl(k)
-        .filter(|g| g >> k == q)
-        .ok_or(FormatError::Corrupt("posting gap"))?
-        | gaps.bits(k)?;
-    let code = match freqs.bits(1)? {
-        0 => 0,
-        _ => match freqs.bits(1)? {
-            0 => 1,
-            _ => 2 + freqs.bits(1)?,
-        },
+    let w = gaps.peek();
+    let q = w.trailing_ones();
+    let gap = if q + 1 + k <= 57 {
+        gaps.skip(q + 1 + k)?;
+        (q << k) | ((w >> (q + 1)) as u32 & ((1 << k) - 1))
+    } else {
+        let q = gaps.unary()?;
+        q.checked_shl(k)
+            .filter(|g| g >> k == q)
+            .ok_or(FormatError::Corrupt("posting gap"))?
+            | gaps.bits(k)?
     };
-    let f = match code {
-        3 => match freqs.bits(8)? as u8 {
+    let w = freqs.peek();
+    let code = w.trailing_ones().min(3);
+    let f = if code < 3 {
+        freqs.skip(code + 1)?;
+        unpack_fields(PLAIN * (code as u8 + 1))
+    } else {
+        freqs.skip(3 + 8)?;
+        match (w >> 3) as u8 {
             0 => {
                 let mut f = unpack_fields(freqs.bits(8)? as u8);
                 f[HEADING] = freqs.varint()? as f32;
@@ -488,8 +514,7 @@ fn read_posting(
                 f
             }
             b => unpack_fields(b),
-        },
-        code => unpack_fields(PLAIN * (code as u8 + 1)),
+        }
     };
     Ok((gap, f))
 }
@@ -545,11 +570,16 @@ pub fn unpack_fields(b: u8) -> [f32; FIELDS] {
 #[derive(Clone, Debug)]
 pub struct TermInfo {
     pub df: u32,
-    /// Bit positions of the term's first article gap and first frequency code.
+    /// The last checkpoint at or before the term's postings (see `CHECKPOINT_POSTINGS`).
+    pub checkpoint: u32,
+}
+
+/// Where the postings of a term begin: bit positions in the gaps and the frequency codes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Checkpoint {
+    pub term: u32,
     pub gaps: u32,
     pub freqs: u32,
-    /// The size of its postings in bytes as counted for the prefix budget (see `varint_bytes`).
-    pub cost: u32,
 }
 
 /// A read index, ready to answer.
@@ -563,6 +593,7 @@ pub struct Index {
     /// The postings: Rice-coded article gaps and frequency codes (see `write_posting`).
     pub(crate) gaps: Vec<u8>,
     pub(crate) freqs: Vec<u8>,
+    pub(crate) checkpoints: Vec<Checkpoint>,
     /// Per article and field, 1 / BM25 length normalisation (see `search::B`).
     pub(crate) inv_norm: Vec<[f32; FIELDS]>,
     /// Mean length in terms of a section's body, for the section scores of `locate`.
@@ -794,37 +825,38 @@ impl Index {
             }
             dfs.push(df as u32);
         }
-        let gaps = r.bytes()?.to_vec();
-        let freqs = r.bytes()?.to_vec();
-        // Where each term's postings start is not stored: reading the postings before finds it.
+        let mut checkpoints = vec![Checkpoint::default()];
         let mut term_info = Vec::with_capacity(n);
-        let mut g = BitReader::new(&gaps, 0);
-        let mut f = BitReader::new(&freqs, 0);
-        let position = |r: &BitReader<'_>| {
-            u32::try_from(r.position()).map_err(|_| FormatError::Corrupt("postings too large"))
-        };
-        for df in dfs {
-            let (gaps_at, freqs_at) = (position(&g)?, position(&f)?);
-            let k = rice_k(articles.len(), df as usize);
-            let (mut cost, mut next) = (0u32, 0u32);
-            for i in 0..df {
-                let (gap, fields) = read_posting(&mut g, &mut f, k)?;
-                let article = next.saturating_add(gap);
-                if article as usize >= articles.len() {
-                    return Err(FormatError::Corrupt("posting of a missing article"));
-                }
-                cost += varint_bytes(if i == 0 { gap } else { gap + 1 }, &fields);
-                next = article + 1;
+        let mut since = 0usize;
+        for (t, df) in dfs.into_iter().enumerate() {
+            if since >= CHECKPOINT_POSTINGS {
+                let last = checkpoints[checkpoints.len() - 1];
+                let next = |at: u32, r: &mut Reader<'_>| {
+                    u32::try_from(r.usize()?)
+                        .ok()
+                        .and_then(|d| at.checked_add(d))
+                        .ok_or(FormatError::Corrupt("postings checkpoint"))
+                };
+                checkpoints.push(Checkpoint {
+                    term: t as u32,
+                    gaps: next(last.gaps, &mut r)?,
+                    freqs: next(last.freqs, &mut r)?,
+                });
+                since = 0;
             }
+            since += df as usize;
             term_info.push(TermInfo {
                 df,
-                gaps: gaps_at,
-                freqs: freqs_at,
-                cost,
+                checkpoint: checkpoints.len() as u32 - 1,
             });
         }
-        if g.position().div_ceil(8) != gaps.len() || f.position().div_ceil(8) != freqs.len() {
-            return Err(FormatError::Corrupt("postings length"));
+        let gaps = r.bytes()?.to_vec();
+        let freqs = r.bytes()?.to_vec();
+        if checkpoints
+            .last()
+            .is_some_and(|c| c.gaps as usize > gaps.len() * 8 || c.freqs as usize > freqs.len() * 8)
+        {
+            return Err(FormatError::Corrupt("postings checkpoint"));
         }
         let phrasings = Phrasings::read(&mut r, articles.len(), &terms, &term_info)?;
         if !r.is_empty() {
@@ -864,6 +896,7 @@ impl Index {
             term_chars,
             gaps,
             freqs,
+            checkpoints,
             inv_norm,
             avg_section_len,
             langs,
@@ -895,22 +928,62 @@ impl Index {
         self.terms.binary_search_by(|t| (**t).cmp(term)).ok()
     }
 
-    /// Calls `f(article, field frequencies)` for every posting of a term.
-    pub(crate) fn for_postings(&self, term: usize, mut f: impl FnMut(u32, [f32; FIELDS])) {
+    /// Readers at the start of a term's postings: from the checkpoint before it, past the
+    /// postings of the terms in between.
+    fn postings_of(&self, term: usize) -> Result<(BitReader<'_>, BitReader<'_>), FormatError> {
+        let c = self.checkpoints[self.term_info[term].checkpoint as usize];
+        let mut gaps = BitReader::new(&self.gaps, c.gaps as usize);
+        let mut freqs = BitReader::new(&self.freqs, c.freqs as usize);
+        for info in &self.term_info[c.term as usize..term] {
+            let k = rice_k(self.articles.len(), info.df as usize);
+            for _ in 0..info.df {
+                read_posting(&mut gaps, &mut freqs, k)?;
+            }
+        }
+        Ok((gaps, freqs))
+    }
+
+    /// Calls `f(article, field frequencies)` for every posting of a term, and stops early
+    /// (false) when `f` returns false.
+    fn each_posting(&self, term: usize, mut f: impl FnMut(u32, [f32; FIELDS]) -> bool) {
+        let Ok((mut gaps, mut freqs)) = self.postings_of(term) else {
+            return;
+        };
         let info = &self.term_info[term];
-        let mut gaps = BitReader::new(&self.gaps, info.gaps as usize);
-        let mut freqs = BitReader::new(&self.freqs, info.freqs as usize);
         let k = rice_k(self.articles.len(), info.df as usize);
+        let articles = self.articles.len() as u32;
         let mut next = 0u32;
-        // Loading read every posting, so these cannot fail, nor point past the articles.
         for _ in 0..info.df {
             let Ok((gap, fields)) = read_posting(&mut gaps, &mut freqs, k) else {
                 return;
             };
             let article = next.saturating_add(gap);
-            next = article.saturating_add(1);
-            f(article, fields);
+            if article >= articles || !f(article, fields) {
+                return;
+            }
+            next = article + 1;
         }
+    }
+
+    /// Calls `f(article, field frequencies)` for every posting of a term.
+    pub(crate) fn for_postings(&self, term: usize, mut f: impl FnMut(u32, [f32; FIELDS])) {
+        self.each_posting(term, |a, fields| {
+            f(a, fields);
+            true
+        });
+    }
+
+    /// The size of a term's postings as the prefix search counts it (see `varint_bytes`), or
+    /// `cap` if that is less.
+    pub(crate) fn postings_cost(&self, term: usize, cap: usize) -> usize {
+        let (mut cost, mut first, mut last) = (0usize, true, 0u32);
+        self.each_posting(term, |a, fields| {
+            let gap = if first { a } else { a - last };
+            (first, last) = (false, a);
+            cost += varint_bytes(gap, &fields) as usize;
+            cost < cap
+        });
+        cost.min(cap)
     }
 
     /// Articles whose `pages` patterns match the URL of the page the visitor is on.

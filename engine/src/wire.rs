@@ -157,6 +157,11 @@ impl BitWriter {
         self.used = (self.used + 1) % 8;
     }
 
+    /// How many bits were written.
+    pub fn bit_len(&self) -> usize {
+        self.buf.len() * 8 - (8 - self.used as usize) % 8
+    }
+
     /// `q` one bits and a zero.
     pub fn unary(&mut self, q: u32) {
         for _ in 0..q {
@@ -188,19 +193,36 @@ impl<'a> BitReader<'a> {
     }
 
     /// The bit position of the next read.
+    #[cfg(test)]
     pub fn position(&self) -> usize {
         self.pos
     }
 
-    /// The next (up to) 57 bits, lowest first, without consuming them; past the end are zeros.
-    fn peek(&self) -> u64 {
+    /// The next (at least) 57 bits, lowest first, without consuming them; past the end are
+    /// zeros.
+    pub fn peek(&self) -> u64 {
         let at = self.pos / 8;
-        let mut word = [0u8; 8];
-        let end = self.buf.len().min(at + 8);
-        if at < end {
-            word[..end - at].copy_from_slice(&self.buf[at..end]);
+        let word = match self.buf.get(at..at + 8) {
+            Some(&[a, b, c, d, e, f, g, h]) => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+            _ => {
+                let mut word = [0u8; 8];
+                let end = self.buf.len().min(at + 8);
+                if at < end {
+                    word[..end - at].copy_from_slice(&self.buf[at..end]);
+                }
+                u64::from_le_bytes(word)
+            }
+        };
+        word >> (self.pos % 8)
+    }
+
+    /// Consumes `n` bits already looked at with [`BitReader::peek`].
+    pub fn skip(&mut self, n: u32) -> Result<(), FormatError> {
+        if self.pos + n as usize > self.buf.len() * 8 {
+            return Err(FormatError::Corrupt("unexpected end"));
         }
-        u64::from_le_bytes(word) >> (self.pos % 8)
+        self.pos += n as usize;
+        Ok(())
     }
 
     /// `n` bits (n <= 32).
