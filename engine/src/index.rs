@@ -13,19 +13,23 @@
 //!                  article positions, priority (zigzag)
 //!        terms:    n, the term text (bytes: per term, sorted by bytes, one byte of the
 //!                  length it shares with the term before (at most 31) then the rest of it;
-//!                  the byte below 0x20 also ends the term before), then per term article_df
-//!        postings: bytes; per term, per article that has it: varint (article gap << 2 | code)
-//!                  where code 0-2 is 1-3 body occurrences and 3 means a field byte follows
-//!                  (see `write_posting`); where a term's postings end is found by reading
-//!                  its df postings
+//!                  the byte below 0x20 also ends the term before), then (bytes) each
+//!                  term's article_df as an Elias gamma code
+//!        postings: checkpoints: after every 256 postings (at the first term that reaches
+//!                  it, which the reader finds from the dfs), the bit positions where that
+//!                  term's postings start in both streams, as varint gaps from the last;
+//!                  article gaps (bytes): per term, per article that has it, the articles
+//!                  skipped since the last, Rice-coded with a parameter from df (`rice_k`);
+//!                  frequency codes (bytes): per posting, `0`, `10`, `110` for 1-3 body
+//!                  occurrences, or `111` and a field byte (see `write_posting`)
 //!        phrasings: per article n, then per question (those with a word that is not a stop
 //!                  word) n, then its distinct non-stop terms as positions in the term list,
 //!                  ascending, each a gap from the last
 //! ```
 //!
-//! Version 3 keeps postings per article and no text beyond titles; version 2 kept them per
-//! section, with each section's anchor, heading and first words, and the summaries. Versions 1
-//! and 2 are rejected (kbgen rebuilds the index).
+//! Bits are read lowest first. Version 3 keeps postings per article and no text beyond
+//! titles; version 2 kept them per section, with each section's anchor, heading and first
+//! words, and the summaries. Versions 1 and 2 are rejected (kbgen rebuilds the index).
 //!
 //! Only what ranking, rules and result titles need is stored. The sections, their text and the
 //! summary of each article are in its passages file (see `passages`), fetched for the few
@@ -33,7 +37,10 @@
 //! counted per section up to a cap and summed over the article, which scores articles exactly
 //! as version 2 did. Terms are sorted and postings are in article order, so equal input gives
 //! equal bytes. Fields are written in columns rather than records because gzip, which every
-//! static host applies, packs alike values better when they sit together.
+//! static host applies, packs alike values better when they sit together; the postings are
+//! coded to the bit (Rice codes of the gaps, short codes of the frequencies) because gzip's
+//! byte-wise codes cannot know how far apart a term's articles are, while its df tells it;
+//! the frequency codes are a stream of their own, where gzip still finds patterns.
 
 use crate::analyze::{self, Kind, StemCache};
 use crate::rules::RuleSet;
@@ -284,9 +291,10 @@ impl IndexBuilder {
             previous = term.as_bytes();
         }
         w.bytes(&text);
-        mark(&mut marks, "terms: df", &w);
         let mut checkpoints = Writer::default();
-        let (mut since, mut last_at) = (0usize, (0usize, 0usize));
+        let mut dfs = BitWriter::default();
+        let mut since = 0usize;
+        let mut last_at = (0usize, 0usize);
         for &(_, id) in &sorted {
             let list = &lists[id as usize];
             if since >= CHECKPOINT_POSTINGS {
@@ -299,11 +307,19 @@ impl IndexBuilder {
             let k = rice_k(self.articles.len(), list.len());
             let mut next = 0u32;
             for (article, freqs) in list {
-                write_posting(&mut gaps, &mut freq_codes, k, article - next, freqs);
+                let gap = article - next;
+                write_posting(&mut gaps, &mut freq_codes, k, gap, freqs);
                 next = article + 1;
             }
-            w.usize(list.len());
+            // Elias gamma: most terms are in one article or a few.
+            let df = list.len() as u32;
+            debug_assert!(df > 0);
+            let bits = df.max(1).ilog2();
+            dfs.unary(bits);
+            dfs.bits(df, bits);
         }
+        mark(&mut marks, "terms: df", &w);
+        w.bytes(&dfs.buf);
         mark(&mut marks, "postings: checkpoints", &w);
         w.buf.extend_from_slice(&checkpoints.buf);
         mark(&mut marks, "postings: articles", &w);
@@ -818,12 +834,17 @@ impl Index {
             return Err(FormatError::Corrupt("term count"));
         }
         let mut dfs = Vec::with_capacity(n);
+        let mut gamma = BitReader::new(r.bytes()?, 0);
         for _ in 0..n {
-            let df = r.usize()?;
-            if df > articles.len() {
+            let bits = gamma.unary()?;
+            if bits >= 32 {
                 return Err(FormatError::Corrupt("document frequency"));
             }
-            dfs.push(df as u32);
+            let df = (1u32 << bits) | gamma.bits(bits)?;
+            if df as usize > articles.len() {
+                return Err(FormatError::Corrupt("document frequency"));
+            }
+            dfs.push(df);
         }
         let mut checkpoints = vec![Checkpoint::default()];
         let mut term_info = Vec::with_capacity(n);

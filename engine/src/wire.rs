@@ -1,4 +1,5 @@
-//! Byte-level primitives of the index format: varints, strings and a checksum.
+//! Byte- and bit-level primitives of the index format: varints, strings, bit streams (the
+//! postings' Rice codes) and a checksum.
 //!
 //! Kept apart from the index layout so that the layout code reads as a list of fields and every
 //! bounds check lives in one place: a short or damaged file becomes a `FormatError`, never a panic.
