@@ -5,34 +5,46 @@
 //! ```text
 //! "SDKX" | u16 LE version | body | u32 LE FNV-1a checksum of everything before it
 //! body = rule_threshold (per mille), sections (how many the articles have in all)
-//!        articles: n, then per article id lang title url category tags pages, and the
-//!                  lengths in terms of its title, questions, tags, headings and body
+//!        articles: n, then a column per field, each over all articles: ids, langs,
+//!                  titles, urls (a `UrlKind` byte, the string only when it is not derived
+//!                  from the id), categories, tags, pages; then per article the lengths in
+//!                  terms of its title, questions, tags, headings and body
 //!        rules:    n, then per rule id lang phrasings keywords regex? answer_html
 //!                  article positions, priority (zigzag)
-//!        terms:    n, then per term (sorted by bytes, front-coded) shared_prefix_len suffix
-//!                  article_df postings_len
-//!        postings: bytes; per term, per article that has it: varint (article gap << 2 | code)
-//!                  where code 0-2 is 1-3 body occurrences and 3 means a field byte follows
-//!                  (see `write_posting`)
+//!        terms:    n, the term text (bytes: per term, sorted by bytes, one byte of the
+//!                  length it shares with the term before (at most 31) then the rest of it;
+//!                  the byte below 0x20 also ends the term before), then (bytes) each
+//!                  term's article_df as an Elias gamma code
+//!        postings: checkpoints: after every 256 postings (at the first term that reaches
+//!                  it, which the reader finds from the dfs), the bit positions where that
+//!                  term's postings start in both streams, as varint gaps from the last;
+//!                  article gaps (bytes): per term, per article that has it, the articles
+//!                  skipped since the last, Rice-coded with a parameter from df (`rice_k`);
+//!                  frequency codes (bytes): per posting, `0`, `10`, `110` for 1-3 body
+//!                  occurrences, or `111` and a field byte (see `write_posting`)
 //!        phrasings: per article n, then per question (those with a word that is not a stop
 //!                  word) n, then its distinct non-stop terms as positions in the term list,
 //!                  ascending, each a gap from the last
 //! ```
 //!
-//! Version 3 keeps postings per article and no text beyond titles; version 2 kept them per
-//! section, with each section's anchor, heading and first words, and the summaries. Versions 1
-//! and 2 are rejected (kbgen rebuilds the index).
+//! Bits are read lowest first. Version 3 keeps postings per article and no text beyond
+//! titles; version 2 kept them per section, with each section's anchor, heading and first
+//! words, and the summaries. Versions 1 and 2 are rejected (kbgen rebuilds the index).
 //!
 //! Only what ranking, rules and result titles need is stored. The sections, their text and the
 //! summary of each article are in its passages file (see `passages`), fetched for the few
 //! results shown, so the index stays a fraction of the text's size. A term's frequencies are
 //! counted per section up to a cap and summed over the article, which scores articles exactly
 //! as version 2 did. Terms are sorted and postings are in article order, so equal input gives
-//! equal bytes.
+//! equal bytes. Fields are written in columns rather than records because gzip, which every
+//! static host applies, packs alike values better when they sit together; the postings are
+//! coded to the bit (Rice codes of the gaps, short codes of the frequencies) because gzip's
+//! byte-wise codes cannot know how far apart a term's articles are, while its df tells it;
+//! the frequency codes are a stream of their own, where gzip still finds patterns.
 
 use crate::analyze::{self, Kind, StemCache};
 use crate::rules::RuleSet;
-use crate::wire::{checksum, Reader, Writer};
+use crate::wire::{checksum, BitReader, BitWriter, Reader, Writer};
 use crate::{Article, FormatError, Rule, Section, DEFAULT_RULE_THRESHOLD, FORMAT_VERSION, MAGIC};
 use rust_stemmers::Stemmer;
 use rustc_hash::FxHashMap;
@@ -89,7 +101,17 @@ impl IndexBuilder {
 
     /// Writes the index: the same input gives the same bytes.
     pub fn build(&self) -> Vec<u8> {
+        self.build_parts().0
+    }
+
+    /// Writes the index and says which part of the format each byte belongs to: labelled
+    /// ranges that cover the bytes in order, for size reports (the bench and `solodesk-eval
+    /// --sizes` gzip the index without each part to see what it costs).
+    #[doc(hidden)]
+    pub fn build_parts(&self) -> (Vec<u8>, Vec<(&'static str, std::ops::Range<usize>)>) {
+        let mut marks: Vec<(&'static str, usize)> = Vec::new();
         let mut w = Writer::default();
+        mark(&mut marks, "header and checksum", &w);
         w.buf.extend_from_slice(MAGIC);
         w.buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         w.usize((self.rule_threshold * 1000.0).round() as usize);
@@ -107,6 +129,8 @@ impl IndexBuilder {
         let sections: usize = self.articles.iter().map(|a| a.sections.len().max(1)).sum();
         w.usize(sections);
         w.usize(self.articles.len());
+        self.write_articles(&mut w, &mut marks);
+        let mut lengths = vec![[0usize; FIELDS]; self.articles.len()];
         for (article_no, article) in self.articles.iter().enumerate() {
             let stemmer = analyze::stemmer_for(&article.lang);
             let cache = caches.entry(article.lang.clone()).or_default();
@@ -141,16 +165,10 @@ impl IndexBuilder {
             let questions: Vec<u32> = asked.iter().flatten().copied().collect();
             phrasings.push(asked);
             let tags = intern(&article.tags.join("\n"), true);
-            w.str(&article.id);
-            w.str(&article.lang);
-            w.str(&article.title);
-            w.str(&article.url);
-            w.str(&article.category);
-            w.strs(&article.tags);
-            w.strs(&article.pages);
-            w.usize(title.len());
-            w.usize(questions.len());
-            w.usize(tags.len());
+            let lens = &mut lengths[article_no];
+            lens[TITLE] = title.len();
+            lens[QUESTIONS] = questions.len();
+            lens[TAGS] = tags.len();
             own.clear();
             let (mut heading_len, mut body_len) = (0, 0);
             for (i, section) in sections.iter().enumerate() {
@@ -184,8 +202,8 @@ impl IndexBuilder {
                 }
                 own.extend_from_slice(&here);
             }
-            w.usize(heading_len);
-            w.usize(body_len);
+            lens[HEADING] = heading_len;
+            lens[BODY] = body_len;
             merge(&mut own);
             if let Some(&(max, _)) = own.last() {
                 if lists.len() <= max as usize {
@@ -194,6 +212,13 @@ impl IndexBuilder {
             }
             for &(term, freqs) in &own {
                 lists[term as usize].push((article_no as u32, freqs));
+            }
+        }
+
+        mark(&mut marks, "article lengths", &w);
+        for lens in &lengths {
+            for &l in lens {
+                w.usize(l);
             }
         }
 
@@ -206,6 +231,7 @@ impl IndexBuilder {
                 .or_insert(i);
             position.entry((a.id.as_str(), "")).or_insert(i);
         }
+        mark(&mut marks, "rules", &w);
         w.usize(self.rules.len());
         for rule in &self.rules {
             w.str(&rule.id);
@@ -238,37 +264,69 @@ impl IndexBuilder {
             w.i64(i64::from(rule.priority));
         }
 
-        let mut blob = Writer::default();
+        let (mut gaps, mut freq_codes) = (BitWriter::default(), BitWriter::default());
         let mut sorted: Vec<(&str, u32)> = ids.iter().map(|(t, &id)| (t.as_str(), id)).collect();
         sorted.sort_unstable();
+        mark(&mut marks, "terms: text", &w);
         w.usize(sorted.len());
+        let mut text = Vec::new();
         // Phrasings refer to terms by their position in the sorted list.
         let mut position_of = vec![0u32; sorted.len()];
         for (i, &(_, id)) in sorted.iter().enumerate() {
             position_of[id as usize] = i as u32;
         }
         let mut previous: &[u8] = &[];
-        for &(term, id) in &sorted {
-            let list = &lists[id as usize];
+        for &(term, _) in &sorted {
             let shared = previous
                 .iter()
                 .zip(term.as_bytes())
                 .take_while(|(a, b)| a == b)
-                .count();
-            w.usize(shared);
-            w.bytes(&term.as_bytes()[shared..]);
+                .count()
+                .min(MAX_SHARED);
+            // The shared length is also the separator: no term has a byte below 0x20
+            // (`analyze` keeps words, and a word never holds a control character).
+            debug_assert!(term.bytes().all(|b| b >= 0x20), "{term:?}");
+            text.push(shared as u8);
+            text.extend_from_slice(&term.as_bytes()[shared..]);
             previous = term.as_bytes();
-            let start = blob.buf.len();
-            let mut last = 0u32;
-            for (i, (article, freqs)) in list.iter().enumerate() {
-                let gap = if i == 0 { *article } else { article - last };
-                last = *article;
-                write_posting(&mut blob, gap, freqs);
-            }
-            w.usize(list.len());
-            w.usize(blob.buf.len() - start);
         }
-        w.bytes(&blob.buf);
+        w.bytes(&text);
+        let mut checkpoints = Writer::default();
+        let mut dfs = BitWriter::default();
+        let mut since = 0usize;
+        let mut last_at = (0usize, 0usize);
+        for &(_, id) in &sorted {
+            let list = &lists[id as usize];
+            if since >= CHECKPOINT_POSTINGS {
+                let at = (gaps.bit_len(), freq_codes.bit_len());
+                checkpoints.usize(at.0 - last_at.0);
+                checkpoints.usize(at.1 - last_at.1);
+                (since, last_at) = (0, at);
+            }
+            since += list.len();
+            let k = rice_k(self.articles.len(), list.len());
+            let mut next = 0u32;
+            for (article, freqs) in list {
+                let gap = article - next;
+                write_posting(&mut gaps, &mut freq_codes, k, gap, freqs);
+                next = article + 1;
+            }
+            // Elias gamma: most terms are in one article or a few.
+            let df = list.len() as u32;
+            debug_assert!(df > 0);
+            let bits = df.max(1).ilog2();
+            dfs.unary(bits);
+            dfs.bits(df, bits);
+        }
+        mark(&mut marks, "terms: df", &w);
+        w.bytes(&dfs.buf);
+        mark(&mut marks, "postings: checkpoints", &w);
+        w.buf.extend_from_slice(&checkpoints.buf);
+        mark(&mut marks, "postings: articles", &w);
+        w.bytes(&gaps.buf);
+        mark(&mut marks, "postings: frequencies", &w);
+        w.bytes(&freq_codes.buf);
+        mark(&mut marks, "phrasings", &w);
         // Stop words weigh little in a question and would be a third of what is stored here.
         for own in &phrasings {
             let own: Vec<Vec<u32>> = own
@@ -295,10 +353,82 @@ impl IndexBuilder {
                 }
             }
         }
+        mark(&mut marks, "header and checksum", &w);
         let sum = checksum(&w.buf);
         w.buf.extend_from_slice(&sum.to_le_bytes());
-        w.buf
+        let mut parts: Vec<(&'static str, std::ops::Range<usize>)> = Vec::new();
+        let ends = marks.iter().skip(1).map(|m| m.1).chain([w.buf.len()]);
+        for (&(label, start), end) in marks.iter().zip(ends) {
+            match parts.last_mut() {
+                Some((l, r)) if *l == label && r.end == start => r.end = end,
+                _ => parts.push((label, start..end)),
+            }
+        }
+        (w.buf, parts)
     }
+}
+
+impl IndexBuilder {
+    /// The articles' metadata, a column per field, which gzip packs better than a record per
+    /// article: ids, languages, titles, URLs, categories, tags and pages.
+    fn write_articles(&self, w: &mut Writer, marks: &mut Vec<(&'static str, usize)>) {
+        let a = &self.articles;
+        mark(marks, "article ids", w);
+        a.iter().for_each(|a| w.str(&a.id));
+        mark(marks, "article langs", w);
+        a.iter().for_each(|a| w.str(&a.lang));
+        mark(marks, "article titles", w);
+        a.iter().for_each(|a| w.str(&a.title));
+        mark(marks, "article urls", w);
+        for a in a {
+            match url_kind(a) {
+                UrlKind::Written => {
+                    w.u8(UrlKind::Written as u8);
+                    w.str(&a.url);
+                }
+                kind => w.u8(kind as u8),
+            }
+        }
+        mark(marks, "article categories", w);
+        a.iter().for_each(|a| w.str(&a.category));
+        mark(marks, "article tags", w);
+        a.iter().for_each(|a| w.strs(&a.tags));
+        mark(marks, "article pages", w);
+        a.iter().for_each(|a| w.strs(&a.pages));
+    }
+}
+
+/// Most bytes a term shares with the one before it in the term text: the shared length is
+/// written as one byte below 0x20, which no term contains, so it also separates the terms.
+const MAX_SHARED: usize = 0x1f;
+
+/// How an article's URL is stored: most are made of its id (kbgen writes `<lang>/<id>/`),
+/// and those take a byte instead of the string.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum UrlKind {
+    Written = 0,
+    /// `<id>/`
+    Id = 1,
+    /// `<lang>/<id>/`
+    LangId = 2,
+}
+
+fn url_kind(a: &Article) -> UrlKind {
+    let rest = |prefix: &str| a.url.strip_prefix(prefix).and_then(|r| r.strip_suffix('/'));
+    if rest("") == Some(a.id.as_str()) {
+        UrlKind::Id
+    } else if !a.lang.is_empty()
+        && rest(&a.lang).and_then(|r| r.strip_prefix('/')) == Some(a.id.as_str())
+    {
+        UrlKind::LangId
+    } else {
+        UrlKind::Written
+    }
+}
+
+/// Notes that the bytes written from here on belong to `label` (see `build_parts`).
+fn mark(marks: &mut Vec<(&'static str, usize)>, label: &'static str, w: &Writer) {
+    marks.push((label, w.buf.len()));
 }
 
 /// Sorts `(term, frequencies)` pairs by term and sums the frequencies of equal terms.
@@ -319,48 +449,104 @@ fn merge(list: &mut Vec<(u32, Freqs)>) {
 /// and these are the caps version 2 stored per section.
 const SECTION_CAPS: Freqs = [1, 3, 1, 1, 7];
 
-/// One posting: the article gap, then the field frequencies in the fewest bytes for the
-/// common cases. Most postings are body-only with a small count, which fits in the two low bits
-/// of the gap (0, 1, 2 = one, two, three body occurrences); 3 means a field byte follows (see
-/// `pack_fields`), or, when the frequencies do not fit in it, a zero byte, a byte of title,
-/// questions and tags, and the heading and body counts as varints.
-fn write_posting(w: &mut Writer, gap: u32, f: &Freqs) {
+/// A term's postings start where those of the terms before end, which only reading them finds;
+/// so that a query reads few, the index notes where the postings are after every this many
+/// (at the first term that reaches it), and a query reads at most about this many postings to
+/// find where a term's start.
+const CHECKPOINT_POSTINGS: usize = 256;
+
+/// The Rice parameter of a term's article gaps: with `df` of `articles` articles, a gap is
+/// about `articles / df`, and Golomb codes are shortest with a divisor near 0.69 times the
+/// mean gap (a power of two here, so a gap is a unary quotient and `k` low bits). Integer
+/// arithmetic, so that the writer and every reader agree.
+fn rice_k(articles: usize, df: usize) -> u32 {
+    let m = articles as u64 * 69 / (100 * df.max(1) as u64);
+    m.checked_ilog2().unwrap_or(0)
+}
+
+/// One posting: the gap to the article (articles skipped since the last one) Rice-coded in
+/// `gaps`, and the field frequencies in `freqs`, a code as short as the common cases allow:
+/// `0`, `10`, `110` for one, two, three body occurrences and nothing else; `111` then a
+/// field byte (see `pack_fields`) or, when the frequencies do not fit in it, a zero byte, a
+/// byte of title, questions and tags, and the heading and body counts as varints.
+/// The two kinds of codes are apart because gzip still finds patterns in the frequencies,
+/// and none in the gaps.
+fn write_posting(gaps: &mut BitWriter, freqs: &mut BitWriter, k: u32, gap: u32, f: &Freqs) {
+    gaps.unary(gap >> k);
+    gaps.bits(gap & ((1 << k) - 1), k);
     let fits =
         f[TITLE] <= 1 && f[QUESTIONS] <= 3 && f[TAGS] <= 1 && f[HEADING] <= 1 && f[BODY] <= 7;
     let packed = pack_fields(f);
     match plain_code(packed) {
-        Some(code) if fits => w.varint((u64::from(gap) << 2) | code),
+        Some(code) if fits => freqs.unary(code as u32),
         _ => {
-            w.varint((u64::from(gap) << 2) | 3);
+            freqs.bits(0b111, 3);
             if fits {
-                w.u8(packed);
+                freqs.bits(u32::from(packed), 8);
             } else {
-                w.u8(0);
-                w.u8(pack_fields(&[f[TITLE], f[QUESTIONS], f[TAGS], 0, 0]));
-                w.usize(f[HEADING] as usize);
-                w.usize(f[BODY] as usize);
+                freqs.bits(0, 8);
+                freqs.bits(
+                    u32::from(pack_fields(&[f[TITLE], f[QUESTIONS], f[TAGS], 0, 0])),
+                    8,
+                );
+                freqs.varint(f[HEADING]);
+                freqs.varint(f[BODY]);
             }
         }
     }
 }
 
-/// Reads what [`write_posting`] wrote: the gap and the field frequencies.
-fn read_posting(r: &mut Reader<'_>) -> Result<(u32, [f32; FIELDS]), FormatError> {
-    let v = r.varint()?;
-    let gap = u32::try_from(v >> 2).map_err(|_| FormatError::Corrupt("posting gap"))?;
-    let f = match v & 3 {
-        3 => match r.u8()? {
+/// Reads what [`write_posting`] wrote: the gap and the field frequencies. Queries spend their
+/// time here, so the common codes are read from one look at the next 57 bits.
+fn read_posting(
+    gaps: &mut BitReader<'_>,
+    freqs: &mut BitReader<'_>,
+    k: u32,
+) -> Result<(u32, [f32; FIELDS]), FormatError> {
+    let w = gaps.peek();
+    let q = w.trailing_ones();
+    let gap = if q + 1 + k <= 57 {
+        gaps.skip(q + 1 + k)?;
+        (q << k) | ((w >> (q + 1)) as u32 & ((1 << k) - 1))
+    } else {
+        let q = gaps.unary()?;
+        q.checked_shl(k)
+            .filter(|g| g >> k == q)
+            .ok_or(FormatError::Corrupt("posting gap"))?
+            | gaps.bits(k)?
+    };
+    let w = freqs.peek();
+    let code = w.trailing_ones().min(3);
+    let f = if code < 3 {
+        freqs.skip(code + 1)?;
+        unpack_fields(PLAIN * (code as u8 + 1))
+    } else {
+        freqs.skip(3 + 8)?;
+        match (w >> 3) as u8 {
             0 => {
-                let mut f = unpack_fields(r.u8()?);
-                f[HEADING] = r.usize()? as f32;
-                f[BODY] = r.usize()? as f32;
+                let mut f = unpack_fields(freqs.bits(8)? as u8);
+                f[HEADING] = freqs.varint()? as f32;
+                f[BODY] = freqs.varint()? as f32;
                 f
             }
             b => unpack_fields(b),
-        },
-        code => unpack_fields(PLAIN * (code as u8 + 1)),
+        }
     };
     Ok((gap, f))
+}
+
+/// How many bytes a posting took in the first layout of format 3 (a varint of the gap and a
+/// two-bit code, then the field byte if any): the prefix search's budget (see
+/// `expand_prefix` in `search`) is counted in these, and counting it so keeps its results.
+fn varint_bytes(gap: u32, f: &[f32; FIELDS]) -> u32 {
+    let len = |v: u64| (64 - v.leading_zeros()).max(1).div_ceil(7);
+    let packed = pack_fields(&f.map(|v| v as u32));
+    let fits = unpack_fields(packed) == *f;
+    match plain_code(packed) {
+        Some(code) if fits => len((u64::from(gap) << 2) | code),
+        _ if fits => len((u64::from(gap) << 2) | 3) + 1,
+        _ => len((u64::from(gap) << 2) | 3) + 2 + len(f[HEADING] as u64) + len(f[BODY] as u64),
+    }
 }
 
 /// The field byte of a posting whose only match is one occurrence in the body.
@@ -400,8 +586,16 @@ pub fn unpack_fields(b: u8) -> [f32; FIELDS] {
 #[derive(Clone, Debug)]
 pub struct TermInfo {
     pub df: u32,
-    pub start: u32,
-    pub end: u32,
+    /// The last checkpoint at or before the term's postings (see `CHECKPOINT_POSTINGS`).
+    pub checkpoint: u32,
+}
+
+/// Where the postings of a term begin: bit positions in the gaps and the frequency codes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Checkpoint {
+    pub term: u32,
+    pub gaps: u32,
+    pub freqs: u32,
 }
 
 /// A read index, ready to answer.
@@ -412,7 +606,10 @@ pub struct Index {
     pub(crate) term_info: Vec<TermInfo>,
     /// Length in chars of each term, for the typo search.
     pub(crate) term_chars: Vec<u8>,
-    pub(crate) postings: Vec<u8>,
+    /// The postings: Rice-coded article gaps and frequency codes (see `write_posting`).
+    pub(crate) gaps: Vec<u8>,
+    pub(crate) freqs: Vec<u8>,
+    pub(crate) checkpoints: Vec<Checkpoint>,
     /// Per article and field, 1 / BM25 length normalisation (see `search::B`).
     pub(crate) inv_norm: Vec<[f32; FIELDS]>,
     /// Mean length in terms of a section's body, for the section scores of `locate`.
@@ -534,29 +731,46 @@ impl Index {
 
         let sections = r.usize()?;
         let n = r.count()?;
-        let mut articles = Vec::with_capacity(n);
-        let mut lens = Vec::with_capacity(n);
-        let mut langs: Vec<(String, Option<Stemmer>)> = Vec::new();
-        for _ in 0..n {
-            let a = Article {
-                id: r.string()?,
-                lang: r.string()?,
-                title: r.string()?,
-                url: r.string()?,
-                category: r.string()?,
-                tags: r.strings()?,
-                pages: r.strings()?,
-                ..Article::default()
+        let mut articles = vec![Article::default(); n];
+        for a in &mut articles {
+            a.id = r.string()?;
+        }
+        for a in &mut articles {
+            a.lang = r.string()?;
+        }
+        for a in &mut articles {
+            a.title = r.string()?;
+        }
+        for a in &mut articles {
+            a.url = match r.u8()? {
+                0 => r.string()?,
+                1 => format!("{}/", a.id),
+                2 => format!("{}/{}/", a.lang, a.id),
+                _ => return Err(FormatError::Corrupt("URL kind")),
             };
+        }
+        for a in &mut articles {
+            a.category = r.string()?;
+        }
+        for a in &mut articles {
+            a.tags = r.strings()?;
+        }
+        for a in &mut articles {
+            a.pages = r.strings()?;
+        }
+        let mut langs: Vec<(String, Option<Stemmer>)> = Vec::new();
+        for a in &articles {
+            if !langs.iter().any(|(l, _)| *l == a.lang) {
+                langs.push((a.lang.clone(), analyze::stemmer_for(&a.lang)));
+            }
+        }
+        let mut lens = Vec::with_capacity(n);
+        for _ in 0..n {
             let mut len = [0.0; FIELDS];
             for l in &mut len {
                 *l = r.usize()? as f32;
             }
-            if !langs.iter().any(|(l, _)| *l == a.lang) {
-                langs.push((a.lang.clone(), analyze::stemmer_for(&a.lang)));
-            }
             lens.push(len);
-            articles.push(a);
         }
 
         let n = r.count()?;
@@ -594,41 +808,76 @@ impl Index {
 
         let n = r.count()?;
         let mut terms: Vec<Box<str>> = Vec::with_capacity(n);
-        let mut term_info = Vec::with_capacity(n);
+        let text = r.bytes()?;
         let mut previous: Vec<u8> = Vec::new();
-        let mut offset = 0u32;
-        for _ in 0..n {
-            let shared = r.usize()?;
-            let suffix = r.bytes()?;
-            if shared > previous.len() {
+        let mut at = 0;
+        while at < text.len() {
+            let shared = usize::from(text[at]);
+            if shared > MAX_SHARED || shared > previous.len() {
                 return Err(FormatError::Corrupt("term prefix"));
             }
+            let end = text[at + 1..]
+                .iter()
+                .position(|&b| b <= MAX_SHARED as u8)
+                .map_or(text.len(), |p| at + 1 + p);
             previous.truncate(shared);
-            previous.extend_from_slice(suffix);
+            previous.extend_from_slice(&text[at + 1..end]);
             let term = std::str::from_utf8(&previous)
                 .map_err(|_| FormatError::Corrupt("invalid UTF-8"))?;
             if terms.last().is_some_and(|t| **t >= *term) {
                 return Err(FormatError::Corrupt("terms out of order"));
             }
             terms.push(term.into());
-            let df = r.usize()? as u32;
+            at = end;
+        }
+        if terms.len() != n {
+            return Err(FormatError::Corrupt("term count"));
+        }
+        let mut dfs = Vec::with_capacity(n);
+        let mut gamma = BitReader::new(r.bytes()?, 0);
+        for _ in 0..n {
+            let bits = gamma.unary()?;
+            if bits >= 32 {
+                return Err(FormatError::Corrupt("document frequency"));
+            }
+            let df = (1u32 << bits) | gamma.bits(bits)?;
             if df as usize > articles.len() {
                 return Err(FormatError::Corrupt("document frequency"));
             }
-            let len = r.usize()? as u32;
-            let end = offset
-                .checked_add(len)
-                .ok_or(FormatError::Corrupt("postings"))?;
+            dfs.push(df);
+        }
+        let mut checkpoints = vec![Checkpoint::default()];
+        let mut term_info = Vec::with_capacity(n);
+        let mut since = 0usize;
+        for (t, df) in dfs.into_iter().enumerate() {
+            if since >= CHECKPOINT_POSTINGS {
+                let last = checkpoints[checkpoints.len() - 1];
+                let next = |at: u32, r: &mut Reader<'_>| {
+                    u32::try_from(r.usize()?)
+                        .ok()
+                        .and_then(|d| at.checked_add(d))
+                        .ok_or(FormatError::Corrupt("postings checkpoint"))
+                };
+                checkpoints.push(Checkpoint {
+                    term: t as u32,
+                    gaps: next(last.gaps, &mut r)?,
+                    freqs: next(last.freqs, &mut r)?,
+                });
+                since = 0;
+            }
+            since += df as usize;
             term_info.push(TermInfo {
                 df,
-                start: offset,
-                end,
+                checkpoint: checkpoints.len() as u32 - 1,
             });
-            offset = end;
         }
-        let postings = r.bytes()?.to_vec();
-        if offset as usize != postings.len() {
-            return Err(FormatError::Corrupt("postings length"));
+        let gaps = r.bytes()?.to_vec();
+        let freqs = r.bytes()?.to_vec();
+        if checkpoints
+            .last()
+            .is_some_and(|c| c.gaps as usize > gaps.len() * 8 || c.freqs as usize > freqs.len() * 8)
+        {
+            return Err(FormatError::Corrupt("postings checkpoint"));
         }
         let phrasings = Phrasings::read(&mut r, articles.len(), &terms, &term_info)?;
         if !r.is_empty() {
@@ -666,7 +915,9 @@ impl Index {
             terms,
             term_info,
             term_chars,
-            postings,
+            gaps,
+            freqs,
+            checkpoints,
             inv_norm,
             avg_section_len,
             langs,
@@ -698,28 +949,62 @@ impl Index {
         self.terms.binary_search_by(|t| (**t).cmp(term)).ok()
     }
 
-    /// Calls `f(article, field frequencies)` for every posting of a term.
-    pub(crate) fn for_postings(&self, term: usize, mut f: impl FnMut(u32, [f32; FIELDS])) {
+    /// Readers at the start of a term's postings: from the checkpoint before it, past the
+    /// postings of the terms in between.
+    fn postings_of(&self, term: usize) -> Result<(BitReader<'_>, BitReader<'_>), FormatError> {
+        let c = self.checkpoints[self.term_info[term].checkpoint as usize];
+        let mut gaps = BitReader::new(&self.gaps, c.gaps as usize);
+        let mut freqs = BitReader::new(&self.freqs, c.freqs as usize);
+        for info in &self.term_info[c.term as usize..term] {
+            let k = rice_k(self.articles.len(), info.df as usize);
+            for _ in 0..info.df {
+                read_posting(&mut gaps, &mut freqs, k)?;
+            }
+        }
+        Ok((gaps, freqs))
+    }
+
+    /// Calls `f(article, field frequencies)` for every posting of a term, and stops early
+    /// (false) when `f` returns false.
+    fn each_posting(&self, term: usize, mut f: impl FnMut(u32, [f32; FIELDS]) -> bool) {
+        let Ok((mut gaps, mut freqs)) = self.postings_of(term) else {
+            return;
+        };
         let info = &self.term_info[term];
-        let mut r = Reader::new(&self.postings[info.start as usize..info.end as usize]);
-        let mut article = 0u32;
-        let mut first = true;
+        let k = rice_k(self.articles.len(), info.df as usize);
         let articles = self.articles.len() as u32;
-        while !r.is_empty() {
-            let Ok((gap, freqs)) = read_posting(&mut r) else {
+        let mut next = 0u32;
+        for _ in 0..info.df {
+            let Ok((gap, fields)) = read_posting(&mut gaps, &mut freqs, k) else {
                 return;
             };
-            article = if first {
-                gap
-            } else {
-                article.saturating_add(gap)
-            };
-            first = false;
-            if article >= articles {
+            let article = next.saturating_add(gap);
+            if article >= articles || !f(article, fields) {
                 return;
             }
-            f(article, freqs);
+            next = article + 1;
         }
+    }
+
+    /// Calls `f(article, field frequencies)` for every posting of a term.
+    pub(crate) fn for_postings(&self, term: usize, mut f: impl FnMut(u32, [f32; FIELDS])) {
+        self.each_posting(term, |a, fields| {
+            f(a, fields);
+            true
+        });
+    }
+
+    /// The size of a term's postings as the prefix search counts it (see `varint_bytes`), or
+    /// `cap` if that is less.
+    pub(crate) fn postings_cost(&self, term: usize, cap: usize) -> usize {
+        let (mut cost, mut first, mut last) = (0usize, true, 0u32);
+        self.each_posting(term, |a, fields| {
+            let gap = if first { a } else { a - last };
+            (first, last) = (false, a);
+            cost += varint_bytes(gap, &fields) as usize;
+            cost < cap
+        });
+        cost.min(cap)
     }
 
     /// Articles whose `pages` patterns match the URL of the page the visitor is on.
@@ -790,24 +1075,56 @@ mod tests {
         check_glob("/a*b*c", "/axxcyyb", false);
     }
 
-    fn check_posting(gap: u32, f: Freqs, bytes: usize) {
-        let mut w = Writer::default();
-        write_posting(&mut w, gap, &f);
-        assert_eq!(w.buf.len(), bytes, "{f:?}");
-        let mut r = Reader::new(&w.buf);
+    /// A posting with Rice parameter `k` takes `gap_bits` and `freq_bits` and reads back.
+    fn check_posting(k: u32, gap: u32, f: Freqs, gap_bits: usize, freq_bits: usize) {
+        let (mut gaps, mut freqs) = (BitWriter::default(), BitWriter::default());
+        write_posting(&mut gaps, &mut freqs, k, gap, &f);
+        write_posting(&mut gaps, &mut freqs, k, 0, &[0, 0, 0, 0, 1]);
+        let mut g = BitReader::new(&gaps.buf, 0);
+        let mut r = BitReader::new(&freqs.buf, 0);
         let expected = f.map(|v| v as f32);
-        assert_eq!(read_posting(&mut r), Ok((gap, expected)));
-        assert!(r.is_empty());
+        assert_eq!(read_posting(&mut g, &mut r, k), Ok((gap, expected)));
+        assert_eq!((g.position(), r.position()), (gap_bits, freq_bits), "{f:?}");
+        let one = [0.0, 0.0, 0.0, 0.0, 1.0];
+        assert_eq!(read_posting(&mut g, &mut r, k), Ok((0, one)));
     }
 
     #[test]
     fn postings_round_trip() {
-        check_posting(5, [0, 0, 0, 0, 2], 1);
-        check_posting(5, [1, 0, 0, 0, 2], 2);
-        check_posting(300, [0, 3, 1, 1, 7], 3);
+        check_posting(0, 0, [0, 0, 0, 0, 1], 1, 1);
+        check_posting(2, 5, [0, 0, 0, 0, 2], 4, 2);
+        check_posting(2, 5, [0, 0, 0, 0, 3], 4, 3);
+        check_posting(3, 5, [1, 0, 0, 0, 2], 4, 11);
+        check_posting(4, 300, [0, 3, 1, 1, 7], 18 + 1 + 4, 11);
         // Sums over sections beyond what the field byte holds.
-        check_posting(1, [1, 2, 1, 4, 31], 5);
-        check_posting(0, [0, 0, 0, 0, 200], 6);
+        check_posting(1, 1, [1, 2, 1, 4, 31], 2, 3 + 8 + 8 + 8 + 8);
+        check_posting(0, 2, [0, 0, 0, 0, 200], 3, 3 + 8 + 8 + 8 + 16);
+    }
+
+    fn check_rice_k(articles: usize, df: usize, k: u32) {
+        assert_eq!(rice_k(articles, df), k, "{articles} articles, df {df}");
+    }
+
+    #[test]
+    fn rice_parameters() {
+        check_rice_k(1000, 1000, 0);
+        check_rice_k(1000, 500, 0);
+        check_rice_k(1000, 100, 2);
+        check_rice_k(1000, 1, 9);
+        check_rice_k(0, 0, 0);
+    }
+
+    fn check_varint_bytes(gap: u32, f: [f32; FIELDS], bytes: u32) {
+        assert_eq!(varint_bytes(gap, &f), bytes, "{gap} {f:?}");
+    }
+
+    #[test]
+    fn budget_bytes_as_the_varint_postings() {
+        check_varint_bytes(5, [0.0, 0.0, 0.0, 0.0, 2.0], 1);
+        check_varint_bytes(5, [1.0, 0.0, 0.0, 0.0, 2.0], 2);
+        check_varint_bytes(300, [0.0, 3.0, 1.0, 1.0, 7.0], 3);
+        check_varint_bytes(1, [1.0, 2.0, 1.0, 4.0, 31.0], 5);
+        check_varint_bytes(0, [0.0, 0.0, 0.0, 0.0, 200.0], 6);
     }
 
     #[test]

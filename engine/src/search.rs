@@ -258,9 +258,12 @@ impl Index {
         found.sort_by_key(|&t| (std::cmp::Reverse(self.term_info[t].df), t));
         let mut budget = PREFIX_POSTINGS_BUDGET;
         for (i, t) in found.into_iter().enumerate() {
-            let info = &self.term_info[t];
-            let cost = (info.end - info.start) as usize;
-            if i >= MAX_PREFIX_TERMS || (i > 0 && cost > budget) {
+            if i >= MAX_PREFIX_TERMS {
+                break;
+            }
+            // Counted only up to one past the budget: beyond it the count does not matter.
+            let cost = self.postings_cost(t, budget.saturating_add(1));
+            if i > 0 && cost > budget {
                 break;
             }
             budget = budget.saturating_sub(cost);

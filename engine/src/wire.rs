@@ -1,4 +1,5 @@
-//! Byte-level primitives of the index format: varints, strings and a checksum.
+//! Byte- and bit-level primitives of the index format: varints, strings, bit streams (the
+//! postings' Rice codes) and a checksum.
 //!
 //! Kept apart from the index layout so that the layout code reads as a list of fields and every
 //! bounds check lives in one place: a short or damaged file becomes a `FormatError`, never a panic.
@@ -129,6 +130,144 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Appends bits, least significant first within each byte: the postings' Rice codes.
+#[derive(Debug, Default)]
+pub struct BitWriter {
+    pub buf: Vec<u8>,
+    /// Bits used in the last byte of `buf` (0 when it is full or there is none).
+    used: u32,
+}
+
+impl BitWriter {
+    /// The `n` low bits of `v` (n <= 32), lowest first.
+    pub fn bits(&mut self, v: u32, n: u32) {
+        for i in 0..n {
+            self.bit((v >> i) & 1 == 1);
+        }
+    }
+
+    pub fn bit(&mut self, one: bool) {
+        if self.used == 0 {
+            self.buf.push(0);
+        }
+        if one {
+            if let Some(last) = self.buf.last_mut() {
+                *last |= 1 << self.used;
+            }
+        }
+        self.used = (self.used + 1) % 8;
+    }
+
+    /// How many bits were written.
+    pub fn bit_len(&self) -> usize {
+        self.buf.len() * 8 - (8 - self.used as usize) % 8
+    }
+
+    /// `q` one bits and a zero.
+    pub fn unary(&mut self, q: u32) {
+        for _ in 0..q {
+            self.bit(true);
+        }
+        self.bit(false);
+    }
+
+    /// A varint in whole bytes of bits, for the rare large values.
+    pub fn varint(&mut self, mut v: u32) {
+        while v >= 0x80 {
+            self.bits((v & 0x7f) | 0x80, 8);
+            v >>= 7;
+        }
+        self.bits(v, 8);
+    }
+}
+
+/// Reads what a [`BitWriter`] wrote, from any bit position.
+#[derive(Debug)]
+pub struct BitReader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> BitReader<'a> {
+    pub fn new(buf: &'a [u8], pos: usize) -> Self {
+        BitReader { buf, pos }
+    }
+
+    /// The bit position of the next read.
+    #[cfg(test)]
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// The next (at least) 57 bits, lowest first, without consuming them; past the end are
+    /// zeros.
+    pub fn peek(&self) -> u64 {
+        let at = self.pos / 8;
+        let word = match self.buf.get(at..at + 8) {
+            Some(&[a, b, c, d, e, f, g, h]) => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+            _ => {
+                let mut word = [0u8; 8];
+                let end = self.buf.len().min(at + 8);
+                if at < end {
+                    word[..end - at].copy_from_slice(&self.buf[at..end]);
+                }
+                u64::from_le_bytes(word)
+            }
+        };
+        word >> (self.pos % 8)
+    }
+
+    /// Consumes `n` bits already looked at with [`BitReader::peek`].
+    pub fn skip(&mut self, n: u32) -> Result<(), FormatError> {
+        if self.pos + n as usize > self.buf.len() * 8 {
+            return Err(FormatError::Corrupt("unexpected end"));
+        }
+        self.pos += n as usize;
+        Ok(())
+    }
+
+    /// `n` bits (n <= 32).
+    pub fn bits(&mut self, n: u32) -> Result<u32, FormatError> {
+        if self.pos + n as usize > self.buf.len() * 8 {
+            return Err(FormatError::Corrupt("unexpected end"));
+        }
+        let v = (self.peek() & ((1u64 << n) - 1)) as u32;
+        self.pos += n as usize;
+        Ok(v)
+    }
+
+    /// The count of one bits before the next zero, which is consumed too.
+    pub fn unary(&mut self) -> Result<u32, FormatError> {
+        let mut q = 0u32;
+        loop {
+            let ones = self.peek().trailing_ones();
+            // 57 bits are always valid in `peek`: fewer ones mean the zero is in the window.
+            let run = ones.min(57);
+            if self.pos + run as usize >= self.buf.len() * 8 {
+                return Err(FormatError::Corrupt("unexpected end"));
+            }
+            q = q.saturating_add(run);
+            self.pos += run as usize;
+            if ones < 57 {
+                self.pos += 1;
+                return Ok(q);
+            }
+        }
+    }
+
+    pub fn varint(&mut self) -> Result<u32, FormatError> {
+        let mut v = 0u32;
+        for shift in (0..32).step_by(7) {
+            let b = self.bits(8)?;
+            v |= (b & 0x7f) << shift;
+            if b < 0x80 {
+                return Ok(v);
+            }
+        }
+        Err(FormatError::Corrupt("varint too long"))
+    }
+}
+
 /// 32-bit FNV-1a: enough to tell a damaged or truncated download from a good one, and tiny.
 pub fn checksum(bytes: &[u8]) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
@@ -160,6 +299,29 @@ mod tests {
     #[test]
     fn numbers_round_trip() {
         check(&[0, 1, -1, 127, 128, -129, 300, i64::MAX, i64::MIN + 1]);
+    }
+
+    #[test]
+    fn bits_round_trip() {
+        let mut w = BitWriter::default();
+        w.bits(5, 3);
+        w.unary(0);
+        w.unary(70);
+        w.varint(300);
+        w.bits(1, 1);
+        w.unary(2);
+        let mut r = BitReader::new(&w.buf, 0);
+        assert_eq!(r.bits(3), Ok(5));
+        assert_eq!(r.unary(), Ok(0));
+        assert_eq!(r.unary(), Ok(70));
+        assert_eq!(r.varint(), Ok(300));
+        assert_eq!(r.bits(1), Ok(1));
+        assert_eq!(r.unary(), Ok(2));
+        assert_eq!(r.position(), 3 + 1 + 71 + 16 + 1 + 3);
+        // Past the end: an error, never a panic (the last byte's one spare bit reads as 0).
+        assert!(r.bits(8).is_err());
+        assert_eq!(r.unary(), Ok(0));
+        assert!(r.unary().is_err());
     }
 
     #[test]

@@ -722,7 +722,7 @@ mod format {
         let bytes = builder().build();
         assert_eq!(
             fnv64_of(&bytes),
-            0x6762_e486_a5c7_16e5,
+            0x72fa_805e_b737_c04b,
             "index bytes changed ({} bytes)",
             bytes.len()
         );

@@ -7,9 +7,11 @@
 //! MRR@10 of search over the in-scope queries, and for sets with rules the precision/coverage
 //! curve of the rule responder over thresholds (out-of-scope queries included).
 //!
-//! Usage: `cargo run --release -p solodesk-eval [-- [--sets DIR] [--curve] [--complete]]`.
+//! Usage: `cargo run --release -p solodesk-eval [-- [--sets DIR] [--curve] [--complete] [--sizes]]`.
 //! `--complete` marks every query as finished (a trailing space), which turns off prefix
 //! matching of the last word; by default queries are searched as typed, as `kbgen search` does.
+//! `--sizes` then prints, per set, where the index's bytes go (each part of the format, and
+//! what it costs in the gzipped index).
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
@@ -95,8 +97,56 @@ fn gzip_len(bytes: &[u8]) -> usize {
     e.finish().expect("gzip in memory").len()
 }
 
+/// Where an index's bytes go: per part of the format, its raw bytes, its gzip size alone, and
+/// what it costs in the gzipped index (the gzip size of the index without that part, subtracted
+/// from the whole's), also as a share of the text's gzip size.
+fn parts_table(
+    name: &str,
+    bytes: &[u8],
+    parts: &[(&'static str, std::ops::Range<usize>)],
+    text_gz: usize,
+) -> String {
+    let whole = gzip_len(bytes);
+    let mut labels: Vec<&str> = Vec::new();
+    for (l, _) in parts {
+        if !labels.contains(l) {
+            labels.push(l);
+        }
+    }
+    let mut out = format!(
+        "{name}: index {} B, gzip {whole} B = {:.3}x the text's gzip ({text_gz} B)\n\
+         | part | bytes | gzip alone | gzip cost | x text gzip |\n|---|---|---|---|---|\n",
+        bytes.len(),
+        whole as f64 / text_gz as f64
+    );
+    for label in labels {
+        let (mut with, mut without) = (Vec::new(), Vec::new());
+        for (l, r) in parts {
+            if *l == label { &mut with } else { &mut without }.extend_from_slice(&bytes[r.clone()]);
+        }
+        let cost = whole as i64 - gzip_len(&without) as i64;
+        out.push_str(&format!(
+            "| {label} | {} | {} | {cost} | {:.3} |\n",
+            with.len(),
+            gzip_len(&with),
+            cost as f64 / text_gz as f64
+        ));
+    }
+    out
+}
+
 /// Index gzip size over the gzip size of the articles' text (title and text of each entry).
 fn size_ratio(set: &Set, with_rules: bool) -> f64 {
+    let (bytes, _, text_gz) = sized_index(set, with_rules);
+    gzip_len(&bytes) as f64 / text_gz as f64
+}
+
+/// Labelled byte ranges of an index (see `IndexBuilder::build_parts`).
+type Parts = Vec<(&'static str, std::ops::Range<usize>)>;
+
+/// The index of `set`'s articles (no rules) with its parts (see `IndexBuilder::build_parts`),
+/// and the gzip size of the articles' text: each entry's title and text as given.
+fn sized_index(set: &Set, with_rules: bool) -> (Vec<u8>, Parts, usize) {
     let mut text = String::new();
     let mut b = IndexBuilder::new();
     for d in &set.docs {
@@ -106,7 +156,8 @@ fn size_ratio(set: &Set, with_rules: bool) -> f64 {
         text.push('\n');
         b.add_article(article(d, with_rules));
     }
-    gzip_len(&b.build()) as f64 / gzip_len(text.as_bytes()) as f64
+    let (bytes, parts) = b.build_parts();
+    (bytes, parts, gzip_len(text.as_bytes()))
 }
 
 /// The lines of an intent's text: its training phrasings.
@@ -242,13 +293,16 @@ fn at_threshold(outcomes: &[(f32, bool)], in_scope: usize, t: f32) -> (f64, f64,
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let mut sets_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/sets");
-    let (mut curve, mut complete) = (false, false);
+    let (mut curve, mut complete, mut sizes) = (false, false, false);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--sets" => sets_dir = PathBuf::from(args.next().context("--sets needs a folder")?),
             "--curve" => curve = true,
             "--complete" => complete = true,
-            other => bail!("unknown argument {other:?} (expected --sets DIR, --curve, --complete)"),
+            "--sizes" => sizes = true,
+            other => bail!(
+                "unknown argument {other:?} (expected --sets DIR, --curve, --complete, --sizes)"
+            ),
         }
     }
     if !sets_dir.is_dir() {
@@ -271,6 +325,7 @@ fn main() -> Result<()> {
     println!("| set | docs | queries | R@1 | R@5 | MRR@10 | index bytes | gzip ratio | build ms | mean query ms |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut rule_sets = Vec::new();
+    let mut size_tables = Vec::new();
     for dir in &dirs {
         let set = load(dir)?;
         let with_rules = set.name.starts_with("hint3");
@@ -300,6 +355,14 @@ fn main() -> Result<()> {
                 .count();
             rule_sets.push((set.name.clone(), rule_outcomes(&set, &index), in_scope));
         }
+        if sizes {
+            let (bytes, parts, text_gz) = sized_index(&set, with_rules);
+            size_tables.push(parts_table(&set.name, &bytes, &parts, text_gz));
+        }
+    }
+    for table in size_tables {
+        println!();
+        print!("{table}");
     }
     if rule_sets.is_empty() {
         return Ok(());
