@@ -535,20 +535,6 @@ fn read_posting(
     Ok((gap, f))
 }
 
-/// How many bytes a posting took in the first layout of format 3 (a varint of the gap and a
-/// two-bit code, then the field byte if any): the prefix search's budget (see
-/// `expand_prefix` in `search`) is counted in these, and counting it so keeps its results.
-fn varint_bytes(gap: u32, f: &[f32; FIELDS]) -> u32 {
-    let len = |v: u64| (64 - v.leading_zeros()).max(1).div_ceil(7);
-    let packed = pack_fields(&f.map(|v| v as u32));
-    let fits = unpack_fields(packed) == *f;
-    match plain_code(packed) {
-        Some(code) if fits => len((u64::from(gap) << 2) | code),
-        _ if fits => len((u64::from(gap) << 2) | 3) + 1,
-        _ => len((u64::from(gap) << 2) | 3) + 2 + len(f[HEADING] as u64) + len(f[BODY] as u64),
-    }
-}
-
 /// The field byte of a posting whose only match is one occurrence in the body.
 const PLAIN: u8 = 1 << 5;
 
@@ -994,19 +980,6 @@ impl Index {
         });
     }
 
-    /// The size of a term's postings as the prefix search counts it (see `varint_bytes`), or
-    /// `cap` if that is less.
-    pub(crate) fn postings_cost(&self, term: usize, cap: usize) -> usize {
-        let (mut cost, mut first, mut last) = (0usize, true, 0u32);
-        self.each_posting(term, |a, fields| {
-            let gap = if first { a } else { a - last };
-            (first, last) = (false, a);
-            cost += varint_bytes(gap, &fields) as usize;
-            cost < cap
-        });
-        cost.min(cap)
-    }
-
     /// Articles whose `pages` patterns match the URL of the page the visitor is on.
     ///
     /// A pattern is a glob where `*` matches any run of characters; a pattern without a scheme
@@ -1112,19 +1085,6 @@ mod tests {
         check_rice_k(1000, 100, 2);
         check_rice_k(1000, 1, 9);
         check_rice_k(0, 0, 0);
-    }
-
-    fn check_varint_bytes(gap: u32, f: [f32; FIELDS], bytes: u32) {
-        assert_eq!(varint_bytes(gap, &f), bytes, "{gap} {f:?}");
-    }
-
-    #[test]
-    fn budget_bytes_as_the_varint_postings() {
-        check_varint_bytes(5, [0.0, 0.0, 0.0, 0.0, 2.0], 1);
-        check_varint_bytes(5, [1.0, 0.0, 0.0, 0.0, 2.0], 2);
-        check_varint_bytes(300, [0.0, 3.0, 1.0, 1.0, 7.0], 3);
-        check_varint_bytes(1, [1.0, 2.0, 1.0, 4.0, 31.0], 5);
-        check_varint_bytes(0, [0.0, 0.0, 0.0, 0.0, 200.0], 6);
     }
 
     #[test]

@@ -52,8 +52,8 @@ pub(crate) const DERIVED_WEIGHT: f32 = 0.6;
 const QUESTION_WEIGHT: f32 = 2.0;
 /// Most terms a prefix expands to (the most frequent are kept).
 const MAX_PREFIX_TERMS: usize = 16;
-/// Most postings bytes the completions of a prefix may read.
-const PREFIX_POSTINGS_BUDGET: usize = 16 * 1024;
+/// Most postings the completions of a prefix may read (their summed document frequencies).
+const PREFIX_POSTINGS_BUDGET: usize = 12 * 1024;
 /// An exact title match is moved above everything else by this much.
 const TITLE_MATCH_BONUS: f32 = 1000.0;
 /// Below this share of the query's weight matched, a top result is weak: offer the ticket.
@@ -253,16 +253,15 @@ impl Index {
 
     fn expand_prefix(&self, prefix: &str, out: &mut Vec<(usize, f32)>) {
         let mut found: Vec<usize> = self.completions(prefix).collect();
-        // The most frequent completions are the likely ones; a budget of postings bytes keeps
-        // a short prefix of common words from costing milliseconds.
+        // The most frequent completions are the likely ones; a budget of postings keeps a short
+        // prefix of common words from costing milliseconds.
         found.sort_by_key(|&t| (std::cmp::Reverse(self.term_info[t].df), t));
         let mut budget = PREFIX_POSTINGS_BUDGET;
         for (i, t) in found.into_iter().enumerate() {
             if i >= MAX_PREFIX_TERMS {
                 break;
             }
-            // Counted only up to one past the budget: beyond it the count does not matter.
-            let cost = self.postings_cost(t, budget.saturating_add(1));
+            let cost = self.term_info[t].df as usize;
             if i > 0 && cost > budget {
                 break;
             }
