@@ -917,6 +917,70 @@ async fn the_widget_works_under_a_strict_content_security_policy() {
     env.close().await;
 }
 
+/// On a real knowledge base the index is the biggest file by far: the panel opens, takes typing
+/// and a question while it is on its way, says so, and answers once it arrives. The test server
+/// holds `index.bin` back until the test lets it go, so this does not depend on timing.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_panel_is_usable_while_the_index_is_on_its_way() {
+    let env = Env::new(EN, 1200, 800).await;
+    let index = env.server.hold("/index.bin");
+    env.open().await;
+    let note = env
+        .wait(
+            "the loading note where the suggestions will be",
+            "const n = S.querySelector('.sd-loading[aria-busy=true] [role=status]'); return n && n.textContent;",
+        )
+        .await;
+    assert_eq!(note, json!("Loading the articles…"));
+    assert_eq!(env.texts(".sd-contact-link").await, ["Contact us"]);
+    // A question asked with Enter waits in the conversation; the next one is typed meanwhile.
+    let (asked, typed) = ("what is your return policy", "how long does a refund take");
+    env.type_question(&format!("{asked}{}", char::from(Key::Enter)))
+        .await;
+    env.type_question(typed).await;
+    let before = env
+        .js(
+            "return [S.querySelector('.sd-input').value,
+                     [...S.querySelectorAll('.sd-q.sd-pending')].map((q) => q.textContent),
+                     S.querySelectorAll('.sd-reply, .sd-results .sd-item').length,
+                     S.querySelectorAll('.sd-loading').length > 0,
+                     performance.getEntriesByType('resource').some((e) => e.name.endsWith('/index.bin'))];",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        before,
+        json!([typed, [format!("You: {asked}")], 0, true, false]),
+        "typed and asked before index.bin arrived"
+    );
+    env.screenshot("desktop-index-loading").await;
+
+    index.release();
+    let answer = env
+        .wait(
+            "the rule's answer to the question asked before the index",
+            "const a = S.querySelector('.sd-reply.sd-rule .sd-answer'); return a && a.textContent;",
+        )
+        .await;
+    assert!(answer.as_str().unwrap().contains("30 days"), "{answer}");
+    let refund = article_title("en", "refund-timing");
+    let titles = env.result_titles("results for what was typed").await;
+    assert!(
+        titles.iter().take(3).any(|t| *t == refund),
+        "{refund:?} among the first 3 results: {titles:?}"
+    );
+    let after = env
+        .js(
+            "return [S.querySelector('.sd-input').value, S.querySelectorAll('.sd-pending, .sd-loading').length,
+                     S.activeElement === S.querySelector('.sd-input')];",
+            vec![],
+        )
+        .await;
+    assert_eq!(after, json!([typed, 0, true]));
+    assert_eq!(env.page_errors().await, Vec::<String>::new());
+    env.close().await;
+}
+
 /// Opens the widget on a site whose `index.bin` was changed by `spoil`, and checks the visitor is
 /// told and can still write to the owner, with nothing thrown into the page.
 async fn check_index_failure(what: &str, spoil: fn(&Path)) {

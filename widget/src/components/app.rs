@@ -47,11 +47,18 @@ pub fn App(props: &Props) -> Html {
     let index: Option<Rc<Index>> = state.search.index();
 
     // Views and answers replace the element that had focus (a result, Yes/No); move focus to the
-    // new view's first field or heading so keyboard users never fall out of the dialog.
+    // new view's first field or heading so keyboard users never fall out of the dialog. Answers
+    // count on the home view only: one that arrives with the index while the visitor writes in the
+    // contact form must not pull focus to its first field.
     let panel = use_node_ref();
     {
         let panel = panel.clone();
-        use_effect_with((state.view.clone(), state.turns.len()), move |_| {
+        let answers = if state.view == View::Home {
+            state.turns.len()
+        } else {
+            0
+        };
+        use_effect_with((state.view.clone(), answers), move |_| {
             let target = panel
                 .cast::<web_sys::Element>()
                 .and_then(|p| {
