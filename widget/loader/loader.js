@@ -100,7 +100,8 @@
         widget = m.mount(root, { ...conf, base, page: location.href, pageLang: htmlLang, languages: navigator.languages }, (ev, detail) =>
           ev === "close" ? api.close() : emit(ev, detail)
         );
-        index.then((b) => widget.set_index(b)).catch(() => {});
+        // Reading a large index takes a while: it waits until the panel has been drawn once.
+        index.then((b) => requestAnimationFrame(() => setTimeout(() => widget.set_index(b)))).catch(() => {});
       } catch (e) {
         root.textContent = "";
         el("p", "sd-fallback", root).textContent = text[1];

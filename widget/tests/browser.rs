@@ -582,6 +582,11 @@ async fn a_question_asked_before_the_index_is_answered_when_it_arrives() {
     assert!(panel.all(".sd-reply").is_empty());
     assert!(panel.events("answer").is_empty());
     panel.type_into(".sd-input", "and shipping?").await;
+    assert_eq!(
+        panel.all(".sd-loading").len(),
+        1,
+        "one loading note is enough"
+    );
 
     panel.widget.set_index(index());
     panel.find(".sd-rule .sd-answer").await;

@@ -246,10 +246,10 @@ pub fn App(props: &Props) -> Html {
         _ => {
             let loading = state.search == Search::Loading;
             // While the index is on its way, a small note stands where the results or the
-            // suggestions will be (a pending question has its own, in the conversation).
+            // suggestions will be; a pending question has it in the conversation, and one is enough.
             let list = if loading
-                && (!state.draft.trim().is_empty()
-                    || state.turns.is_empty() && state.pending.is_empty())
+                && state.pending.is_empty()
+                && (!state.draft.trim().is_empty() || state.turns.is_empty())
             {
                 loading::view(&config)
             } else if !state.draft.trim().is_empty() {
