@@ -17,11 +17,12 @@ pub struct StaticServer {
 /// URL paths whose responses wait for their [`Hold`] to be released.
 type Holds = Arc<Mutex<Vec<(String, Arc<Gate>)>>>;
 
-/// Open or shut, with a condition variable to wait on.
+/// Open or shut, with a condition variable to wait on; and a delay before each response.
 #[derive(Default)]
 struct Gate {
     open: Mutex<bool>,
     changed: Condvar,
+    delay: Duration,
 }
 
 impl Gate {
@@ -32,6 +33,10 @@ impl Gate {
 
     /// Waits until released, or `limit` passed: a forgotten hold must not hang a test forever.
     fn wait(&self, limit: Duration) {
+        if !self.delay.is_zero() {
+            std::thread::sleep(self.delay);
+            return;
+        }
         let open = self.open.lock().unwrap();
         let _ = self.changed.wait_timeout_while(open, limit, |open| !*open);
     }
@@ -88,6 +93,16 @@ impl StaticServer {
             .unwrap()
             .push((path.to_string(), Arc::clone(&gate)));
         Hold(gate)
+    }
+
+    /// Answers `path` only `by` after each request, as a slow network would deliver a big file;
+    /// for benchmarks (tests that need an order use [`StaticServer::hold`]).
+    pub fn delay(&self, path: &str, by: Duration) {
+        let gate = Arc::new(Gate {
+            delay: by,
+            ..Gate::default()
+        });
+        self.holds.lock().unwrap().push((path.to_string(), gate));
     }
 
     /// `http://127.0.0.1:<port>`, the origin every request of a page under test should go to.

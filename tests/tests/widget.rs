@@ -1197,35 +1197,57 @@ const check = () => {
 };
 check();";
 
-/// Clicks the launcher on `site`'s English host page in a fresh Chromium (fresh profile, and the
-/// server sends `Cache-Control: no-store`), `runs` times, and prints medians and p95s.
-async fn bench_click(site: &Path, what: &str, runs: usize) {
-    let server = StaticServer::start(site);
-    let index_kb = std::fs::metadata(site.join("index.bin")).unwrap().len() / 1024;
-    let (mut usable, mut indexed, mut fetched) = (Vec::new(), Vec::new(), Vec::new());
+/// Clicks the launcher on each site's English host page in a fresh Chromium (fresh profile, and
+/// the server sends `Cache-Control: no-store`), `runs` times, the sites taking turns so that the
+/// load of a shared machine falls on each alike, and prints medians and p95s per site.
+///
+/// With `SOLODESK_BENCH_INDEX_DELAY_MS` set, the server answers `index.bin` that many
+/// milliseconds late, as a slow connection would deliver a large index (the files here come from
+/// 127.0.0.1 in well under a millisecond each).
+async fn bench_click(sites: &[(&Path, String)], runs: usize) {
+    let delay = std::env::var("SOLODESK_BENCH_INDEX_DELAY_MS")
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .map(std::time::Duration::from_millis);
+    let servers: Vec<StaticServer> = sites
+        .iter()
+        .map(|(p, _)| {
+            let server = StaticServer::start(p);
+            if let Some(by) = delay {
+                server.delay("/index.bin", by);
+            }
+            server
+        })
+        .collect();
+    if let Some(by) = delay {
+        println!("index.bin answered {} ms late", by.as_millis());
+    }
+    let mut times = vec![[Vec::new(), Vec::new(), Vec::new()]; sites.len()];
     for _ in 0..runs {
-        let browser = Browser::start(1200, 800).await;
-        browser
-            .client
-            .goto(&server.url("/e2e/en.html"))
-            .await
-            .unwrap();
-        browser
-            .wait_for(
-                "the launcher",
-                &format!("{PRELUDE}\nreturn S && S.querySelector('button.sd-launcher') !== null && document.readyState === 'complete';"),
-                vec![],
-            )
-            .await;
-        let ms = browser
-            .client
-            .execute_async(CLICK_TO_PANEL_JS, vec![])
-            .await
-            .unwrap();
-        usable.push(ms[0].as_f64().unwrap());
-        indexed.push(ms[1].as_f64().unwrap());
-        fetched.push(ms[2].as_f64().unwrap());
-        browser.close().await;
+        for (server, t) in servers.iter().zip(&mut times) {
+            let browser = Browser::start(1200, 800).await;
+            browser
+                .client
+                .goto(&server.url("/e2e/en.html"))
+                .await
+                .unwrap();
+            browser
+                .wait_for(
+                    "the launcher",
+                    &format!("{PRELUDE}\nreturn S && S.querySelector('button.sd-launcher') !== null && document.readyState === 'complete';"),
+                    vec![],
+                )
+                .await;
+            let ms = browser
+                .client
+                .execute_async(CLICK_TO_PANEL_JS, vec![])
+                .await
+                .unwrap();
+            for (k, v) in t.iter_mut().enumerate() {
+                v.push(ms[k].as_f64().unwrap());
+            }
+            browser.close().await;
+        }
     }
     let list = |v: &[f64]| {
         v.iter()
@@ -1233,33 +1255,68 @@ async fn bench_click(site: &Path, what: &str, runs: usize) {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let (usable_runs, indexed_runs) = (list(&usable), list(&indexed));
-    let (median, p95) = median_p95(&mut usable);
-    let (indexed_median, indexed_p95) = median_p95(&mut indexed);
-    let (fetched_median, fetched_p95) = median_p95(&mut fetched);
-    println!(
-        "{what} (index.bin {index_kb} KB), click → usable panel (question box focused), cold, N={runs}: \
-         median {median:.1} ms, p95 {p95:.1} ms (runs: {usable_runs}); \
-         click → index in use (suggestions shown): median {indexed_median:.1} ms, p95 {indexed_p95:.1} ms \
-         (runs: {indexed_runs}); last file fetched: median {fetched_median:.1} ms, p95 {fetched_p95:.1} ms"
-    );
+    for ((site, what), [usable, indexed, fetched]) in sites.iter().zip(&mut times) {
+        let index_kb = std::fs::metadata(site.join("index.bin")).unwrap().len() / 1024;
+        let (usable_runs, indexed_runs) = (list(usable), list(indexed));
+        let (median, p95) = median_p95(usable);
+        let (indexed_median, indexed_p95) = median_p95(indexed);
+        let (fetched_median, fetched_p95) = median_p95(fetched);
+        println!(
+            "{what} (index.bin {index_kb} KB), click → usable panel (question box focused), cold, N={runs}: \
+             median {median:.1} ms, p95 {p95:.1} ms (runs: {usable_runs}); \
+             click → index in use (suggestions shown): median {indexed_median:.1} ms, p95 {indexed_p95:.1} ms \
+             (runs: {indexed_runs}); last file fetched: median {fetched_median:.1} ms, p95 {fetched_p95:.1} ms"
+        );
+    }
+}
+
+/// With `SOLODESK_BASELINE_BUNDLE` naming a folder that holds another widget bundle (for
+/// instance main's `kbgen/assets/widget`, from `git archive`), a copy of the built site `out`
+/// with that bundle, for the benchmarks to compare against; the index format must be the same.
+fn baseline(out: &Path) -> Option<TempDir> {
+    let bundle = std::path::PathBuf::from(std::env::var_os("SOLODESK_BASELINE_BUNDLE")?);
+    let copy = TempDir::new("baseline");
+    copy_dir(out, copy.path());
+    let widget = copy.path().join("widget");
+    for entry in std::fs::read_dir(&widget).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(&bundle).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, widget.join(path.file_name().unwrap())).unwrap();
+    }
+    Some(copy)
+}
+
+/// The built site `out` as `what`, and its [`baseline`] copy when one is asked for.
+async fn bench_click_with_baseline(out: &Path, what: &str) {
+    let base = baseline(out);
+    let mut sites = vec![(out, what.to_string())];
+    if let Some(b) = &base {
+        sites.push((b.path(), format!("{what}, baseline bundle")));
+    }
+    bench_click(&sites, 10).await;
 }
 
 /// Benchmark, not a test: click → first usable panel on the example site, cold, N=10. Prints
-/// median and p95; asserts nothing about time.
+/// median and p95; asserts nothing about time. Run the benchmarks one at a time
+/// (`--test-threads=1`), and see [`baseline`] for a comparison in the same run.
 ///
-/// `cargo build -p kbgen && cargo test -p solodesk-tests --test widget -- --ignored --nocapture bench_click`
+/// `cargo build -p kbgen && cargo test -p solodesk-tests --test widget -- --ignored --nocapture --test-threads=1 bench_click`
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "benchmark: prints timings"]
 async fn bench_click_to_usable_panel() {
     let out = build_site();
-    bench_click(out.path(), "example site", 10).await;
+    bench_click_with_baseline(out.path(), "example site").await;
 }
 
 /// Benchmark, not a test: the same on a generated 1,000-article knowledge base, where the index
 /// is large enough that waiting for it would be felt.
 ///
-/// `cargo build -p kbgen && cargo test -p solodesk-tests --test widget -- --ignored --nocapture bench_click`
+/// `cargo build -p kbgen && cargo test -p solodesk-tests --test widget -- --ignored --nocapture --test-threads=1 bench_click`
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "benchmark: prints timings"]
 async fn bench_click_to_usable_panel_on_1000_articles() {
@@ -1267,7 +1324,7 @@ async fn bench_click_to_usable_panel_on_1000_articles() {
     let out = TempDir::new("site-1000");
     kbgen_build(kb.path(), out.path());
     add_host_pages(out.path());
-    bench_click(out.path(), "1,000 articles", 10).await;
+    bench_click_with_baseline(out.path(), "1,000 articles").await;
 }
 
 /// Copies `site/` and adds generated English articles until the KB holds `total` articles; their
