@@ -1,14 +1,61 @@
 //! A small static file server on 127.0.0.1 for browser tests, with optional extra response
-//! headers (a strict Content-Security-Policy, for instance).
+//! headers (a strict Content-Security-Policy, for instance) and files held back until the test
+//! lets them go (a slow `index.bin`, without guessing how slow is slow enough).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 /// Serves a folder until dropped (the listener thread ends with the process).
 pub struct StaticServer {
     port: u16,
+    holds: Holds,
+}
+
+/// URL paths whose responses wait for their [`Hold`] to be released.
+type Holds = Arc<Mutex<Vec<(String, Arc<Gate>)>>>;
+
+/// Open or shut, with a condition variable to wait on; and a delay before each response.
+#[derive(Default)]
+struct Gate {
+    open: Mutex<bool>,
+    changed: Condvar,
+    delay: Duration,
+}
+
+impl Gate {
+    fn release(&self) {
+        *self.open.lock().unwrap() = true;
+        self.changed.notify_all();
+    }
+
+    /// Waits until released, or `limit` passed: a forgotten hold must not hang a test forever.
+    fn wait(&self, limit: Duration) {
+        if !self.delay.is_zero() {
+            std::thread::sleep(self.delay);
+            return;
+        }
+        let open = self.open.lock().unwrap();
+        let _ = self.changed.wait_timeout_while(open, limit, |open| !*open);
+    }
+}
+
+/// A file the server does not answer until [`Hold::release`] (or the hold is dropped).
+pub struct Hold(Arc<Gate>);
+
+impl Hold {
+    /// Sends the held responses, and answers later requests at once.
+    pub fn release(&self) {
+        self.0.release();
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        self.0.release();
+    }
 }
 
 impl StaticServer {
@@ -23,15 +70,39 @@ impl StaticServer {
         let port = listener.local_addr().expect("local address").port();
         let root = Arc::new(root.to_owned());
         let headers = Arc::new(headers);
+        let holds = Holds::default();
+        let held = Arc::clone(&holds);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (root, headers) = (Arc::clone(&root), Arc::clone(&headers));
+                let (root, headers, held) =
+                    (Arc::clone(&root), Arc::clone(&headers), Arc::clone(&held));
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &root, &headers);
+                    let _ = serve(stream, &root, &headers, &held);
                 });
             }
         });
-        StaticServer { port }
+        StaticServer { port, holds }
+    }
+
+    /// Holds back the responses for `path` (a URL path such as `/index.bin`) until the returned
+    /// [`Hold`] is released or dropped, for at most a minute.
+    pub fn hold(&self, path: &str) -> Hold {
+        let gate = Arc::new(Gate::default());
+        self.holds
+            .lock()
+            .unwrap()
+            .push((path.to_string(), Arc::clone(&gate)));
+        Hold(gate)
+    }
+
+    /// Answers `path` only `by` after each request, as a slow network would deliver a big file;
+    /// for benchmarks (tests that need an order use [`StaticServer::hold`]).
+    pub fn delay(&self, path: &str, by: Duration) {
+        let gate = Arc::new(Gate {
+            delay: by,
+            ..Gate::default()
+        });
+        self.holds.lock().unwrap().push((path.to_string(), gate));
     }
 
     /// `http://127.0.0.1:<port>`, the origin every request of a page under test should go to.
@@ -49,7 +120,12 @@ impl StaticServer {
     }
 }
 
-fn serve(stream: TcpStream, root: &Path, headers: &[(String, String)]) -> std::io::Result<()> {
+fn serve(
+    stream: TcpStream,
+    root: &Path,
+    headers: &[(String, String)],
+    holds: &Holds,
+) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     loop {
         let mut request_line = String::new();
@@ -65,6 +141,16 @@ fn serve(stream: TcpStream, root: &Path, headers: &[(String, String)]) -> std::i
         }
         let path = request_line.split_whitespace().nth(1).unwrap_or("/");
         let path = path.split(['?', '#']).next().unwrap_or("/");
+        let gates: Vec<Arc<Gate>> = holds
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, g)| Arc::clone(g))
+            .collect();
+        for gate in gates {
+            gate.wait(Duration::from_secs(60));
+        }
         let (status, body, content_type) = match resolve(root, path) {
             Some(file) => match std::fs::read(&file) {
                 Ok(body) => ("200 OK", body, content_type(&file)),

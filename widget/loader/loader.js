@@ -90,14 +90,18 @@
       const wasm = dir + "__WIDGET_WASM__";
       const code = fetch(wasm).then(WebAssembly.compileStreaming).catch(() => fetch(wasm));
       const mod = settle(import(dir + "__WIDGET_JS__").then((m) => m.default({ module_or_path: code }).then(() => m)));
-      const [c, bytes, m] = await Promise.all([cfg, index, mod, css]);
+      // The panel mounts without the index, the biggest file on a real knowledge base: the
+      // visitor can type (and ask, answered on arrival) and reach "Contact us" meanwhile.
+      const [c, m] = await Promise.all([cfg, mod, css]);
       conf = { ...(c || {}), ...data };
       theme();
       dialog.removeAttribute("aria-busy");
       try {
-        widget = m.mount(root, { ...conf, base, page: location.href, pageLang: htmlLang, languages: navigator.languages }, bytes, (ev, detail) =>
+        widget = m.mount(root, { ...conf, base, page: location.href, pageLang: htmlLang, languages: navigator.languages }, (ev, detail) =>
           ev === "close" ? api.close() : emit(ev, detail)
         );
+        // Reading a large index takes a while: it waits until the panel has been drawn once.
+        index.then((b) => requestAnimationFrame(() => setTimeout(() => widget.set_index(b)))).catch(() => {});
       } catch (e) {
         root.textContent = "";
         el("p", "sd-fallback", root).textContent = text[1];

@@ -57,7 +57,7 @@ strings! {
     best_articles, nothing_found, related, feedback, yes, no, thanks, sorry, contact_us,
     contact_intro, name, email, email_invalid, message, message_required, send, send_hint, too_long,
     truncation_note, copy, copied, copy_failed, reference, back, full_article, unavailable,
-    new_answer,
+    new_answer, loading,
 }
 
 /// Why a locale file does not fit [`Strings`].

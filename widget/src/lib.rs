@@ -2,14 +2,18 @@
 //!
 //! The loader (`widget/loader/loader.js`) draws the launcher inside a Shadow DOM and only when the
 //! visitor opens the widget fetches, in parallel, this module, the stylesheet, `widget-config.json`
-//! and `index.bin`; then it calls [`mount`]. The loader owns what must work even when this module
-//! cannot load: the launcher, showing and hiding the dialog, the focus trap, Esc, and a fallback
-//! email link. This crate owns everything inside the dialog.
+//! and `index.bin`. It calls [`mount`] as soon as the first three are there, and hands over the
+//! index with [`Widget::set_index`] when it arrives: on a real knowledge base the index is the
+//! biggest file by far, and the visitor can type and reach "Contact us" while it loads. The loader
+//! owns what must work even when this module cannot load: the launcher, showing and hiding the
+//! dialog, the focus trap, Esc, and a fallback email link. This crate owns everything inside the
+//! dialog.
 //!
 //! Entry point, called by the loader:
 //!
 //! ```js
-//! const widget = mount(root, config, index, emit);
+//! const widget = mount(root, config, emit);
+//! widget.set_index(index);
 //! widget.ask("text"); widget.prefill("name", "email", "message"); widget.contact(); widget.destroy();
 //! ```
 //!
@@ -18,10 +22,12 @@
 //!   ending in `/`), `lang` (owner's forced language), `page` (`location.href`), `pageLang`
 //!   (`<html lang>`), `languages` (`navigator.languages`), `strings` (overrides: `{key: text}` or
 //!   `{lang: {key: text}}`). Missing fields fall back to defaults.
-//! - `index`: the bytes of `index.bin` as a `Uint8Array`, or a string saying why they could not be
-//!   fetched; a failed or unreadable index still shows the email ticket with a clear message.
 //! - `emit(event, detail)`: called with `"close"` (the panel's close button), `"ticket"` (detail:
 //!   `{reference, subject}`) and `"answer"` (detail: `{question}`).
+//! - `set_index(index)`: the bytes of `index.bin` as a `Uint8Array`, or a string saying why they
+//!   could not be fetched; a failed or unreadable index still shows the email ticket with a clear
+//!   message. Until it is called the panel says the articles are loading, and questions asked
+//!   meanwhile (typed, or through `ask`) are answered when it is.
 //!
 //! Settings, for `kbgen` (which writes both): `<help center>/widget-config.json` holds
 //! `{"site", "email", "color", "position": "left"|"right", "lang", "strings"}`; the snippet's
@@ -55,10 +61,12 @@ use wasm_bindgen::JsCast;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-/// Actions sent from the owner's JS API to the running app.
+/// Actions sent from the owner's JS API and the loader to the running app.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     Ask(String),
+    /// The index arrived, or could not be had.
+    SetSearch(state::Search),
     Prefill {
         name: String,
         email: String,
@@ -92,9 +100,6 @@ impl Bus {
     }
 }
 
-/// The loaded index, or why there is none (shown to the visitor next to the email ticket).
-pub type Loaded = Result<Index, String>;
-
 /// The running widget, returned to the loader.
 #[wasm_bindgen]
 pub struct Widget {
@@ -104,6 +109,22 @@ pub struct Widget {
 
 #[wasm_bindgen]
 impl Widget {
+    /// Hands over `index.bin`: its bytes (`Uint8Array`), or a string saying why it could not be
+    /// fetched. Read here, so a corrupt or wrong-version file shows as unavailable, with why.
+    pub fn set_index(&self, index: JsValue) {
+        if self.app.is_none() {
+            return;
+        }
+        let search = match index.dyn_into::<js_sys::Uint8Array>() {
+            Ok(bytes) => match Index::from_bytes(&bytes.to_vec()) {
+                Ok(ix) => state::Search::Ready(Rc::new(ix)),
+                Err(e) => state::Search::Failed(e.to_string()),
+            },
+            Err(other) => state::Search::Failed(other.as_string().unwrap_or_default()),
+        };
+        self.bus.send(Command::SetSearch(search));
+    }
+
     /// Asks `text` as if the visitor typed it and pressed Enter.
     pub fn ask(&self, text: String) {
         self.bus.send(Command::Ask(text));
@@ -131,23 +152,14 @@ impl Widget {
     }
 }
 
-/// Mounts the panel on `root`; see the crate documentation for the arguments.
+/// Mounts the panel on `root`, without its index (see [`Widget::set_index`]); see the crate
+/// documentation for the arguments.
 #[wasm_bindgen]
-pub fn mount(
-    root: web_sys::Element,
-    config: JsValue,
-    index: JsValue,
-    emit: js_sys::Function,
-) -> Widget {
+pub fn mount(root: web_sys::Element, config: JsValue, emit: js_sys::Function) -> Widget {
     let config = Rc::new(Config::resolve(raw_config(&config)));
-    let loaded: Loaded = match index.dyn_into::<js_sys::Uint8Array>() {
-        Ok(bytes) => Index::from_bytes(&bytes.to_vec()).map_err(|e| e.to_string()),
-        Err(other) => Err(other.as_string().unwrap_or_default()),
-    };
     let bus = Rc::new(Bus::default());
     let props = components::app::Props {
         config,
-        index: Rc::new(loaded),
         bus: services::host::Shared(bus.clone()),
         emit: services::host::Emitter(emit),
     };

@@ -6,9 +6,68 @@
 //! storage service puts in sessionStorage so a reload or the next page keeps the conversation.
 //! The articles' passages fetched so far live beside it in a [`Passages`] cache, another pure
 //! reducer: they are large and belong to the page, not to the saved conversation.
+//!
+//! The panel is up before the search index has arrived: [`State::search`] says whether it is
+//! there, and a question asked before it is kept in [`State::pending`] and answered (by
+//! [`Search::reply`]) as soon as it arrives, or fails.
 
-use solodesk_engine::{Answer, Index, Passages as ArticlePassages};
+use solodesk_engine::{Answer, Index, Passages as ArticlePassages, Question};
 use std::rc::Rc;
+
+/// The search index as the panel knows it: the loader fetches it while the panel is already up.
+#[derive(Clone, Default)]
+pub enum Search {
+    /// Not here yet: the visitor can type and ask; results and answers wait for it.
+    #[default]
+    Loading,
+    Ready(Rc<Index>),
+    /// Missing or unreadable, and why; the panel says so and offers the email ticket.
+    Failed(String),
+}
+
+/// Compared by identity: an index is only ever replaced by another one, never changed in place.
+impl PartialEq for Search {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Search::Loading, Search::Loading) => true,
+            (Search::Ready(a), Search::Ready(b)) => Rc::ptr_eq(a, b),
+            (Search::Failed(a), Search::Failed(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Search {}
+
+impl std::fmt::Debug for Search {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Search::Loading => f.write_str("Loading"),
+            Search::Ready(ix) => write!(f, "Ready({} articles)", ix.articles().len()),
+            Search::Failed(why) => write!(f, "Failed({why:?})"),
+        }
+    }
+}
+
+impl Search {
+    /// The index, once it is here.
+    pub fn index(&self) -> Option<Rc<Index>> {
+        match self {
+            Search::Ready(ix) => Some(ix.clone()),
+            _ => None,
+        }
+    }
+
+    /// The reply to `question`, with at most `limit` articles; `None` while the index is on its
+    /// way, [`Reply::Nothing`] when it failed (the conversation then offers the ticket).
+    pub fn reply(&self, question: &Question, limit: usize) -> Option<Reply> {
+        match self {
+            Search::Loading => None,
+            Search::Ready(ix) => Some(Reply::from_answer(&ix.ask(question), ix, limit)),
+            Search::Failed(_) => Some(Reply::Nothing),
+        }
+    }
+}
 
 /// Which screen of the panel is shown.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -125,17 +184,27 @@ pub struct State {
     /// The ticket reference, the same for the whole conversation.
     pub reference: String,
     pub copy: Option<Copy>,
+    /// The index, or whether it is still on its way; not saved, every page fetches its own.
+    pub search: Search,
+    /// Questions asked and not answered yet, oldest first: asked before the index arrived, or
+    /// waiting for the engine's reply in the moment between asking and answering.
+    pub pending: Vec<String>,
 }
 
 /// Everything that can happen to the panel.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     SetDraft(String),
-    /// The visitor asked `question` (Enter) and the engine gave `reply`.
+    /// The visitor asked `question` (Enter, or the owner's `ask`): it leaves the box and waits
+    /// in [`State::pending`] for the engine's reply.
+    Ask(String),
+    /// The engine's `reply` to `question` (usually the oldest pending one).
     Asked {
         question: String,
         reply: Reply,
     },
+    /// The index arrived, or could not be had.
+    SetSearch(Search),
     Feedback(bool),
     OpenArticle(u32),
     OpenContact,
@@ -176,16 +245,28 @@ impl State {
     pub fn apply(&mut self, action: Action) {
         match action {
             Action::SetDraft(d) => self.draft = d,
+            Action::Ask(question) => {
+                let question = question.trim().to_string();
+                if question.is_empty() {
+                    return;
+                }
+                self.pending.push(question);
+                self.draft.clear();
+                self.view = View::Home;
+            }
             Action::Asked { question, reply } => {
                 let question = question.trim().to_string();
                 if question.is_empty() {
                     return;
                 }
+                // Not the draft: the visitor may have typed the next question meanwhile.
+                if let Some(i) = self.pending.iter().position(|p| *p == question) {
+                    self.pending.remove(i);
+                }
                 self.turns.push(Turn::Question(question));
                 self.turns.push(Turn::Reply(reply));
-                self.draft.clear();
-                self.view = View::Home;
             }
+            Action::SetSearch(search) => self.search = search,
             Action::Feedback(yes) => {
                 if self.awaiting_feedback() {
                     self.turns.push(Turn::Feedback(yes));
@@ -235,6 +316,26 @@ impl State {
         self.view = View::Contact;
     }
 
+    /// The engine's replies to the pending questions, as the actions that record them, oldest
+    /// first; none while the index is on its way. `page_url` and `lang` are the visitor's.
+    pub fn answer_pending(&self, page_url: &str, lang: &str, limit: usize) -> Vec<Action> {
+        self.pending
+            .iter()
+            .map_while(|question| {
+                let q = Question {
+                    text: question,
+                    page_url: Some(page_url),
+                    lang: Some(lang),
+                };
+                let reply = self.search.reply(&q, limit)?;
+                Some(Action::Asked {
+                    question: question.clone(),
+                    reply,
+                })
+            })
+            .collect()
+    }
+
     /// True when the last turn is a reply the visitor has not rated yet.
     pub fn awaiting_feedback(&self) -> bool {
         matches!(self.turns.last(), Some(Turn::Reply(r)) if *r != Reply::Nothing)
@@ -255,10 +356,13 @@ impl State {
         })
     }
 
+    /// The latest question, answered or still pending.
     pub fn last_question(&self) -> Option<&str> {
-        self.turns.iter().rev().find_map(|t| match t {
-            Turn::Question(q) => Some(q.as_str()),
-            _ => None,
+        self.pending.last().map(String::as_str).or_else(|| {
+            self.turns.iter().rev().find_map(|t| match t {
+                Turn::Question(q) => Some(q.as_str()),
+                _ => None,
+            })
         })
     }
 
@@ -303,6 +407,12 @@ impl State {
                 }),
             }
             out.push('\n');
+        }
+        for q in &self.pending {
+            out.push_str(you);
+            out.push_str(": ");
+            out.push_str(q);
+            out.push_str("\n> (not answered yet)\n");
         }
         out
     }
@@ -354,6 +464,10 @@ impl State {
                 }
             }
         }
+        // A question asked before the index arrived is asked again on the next page.
+        for q in &self.pending {
+            rec(&["P", q]);
+        }
         out
     }
 
@@ -384,6 +498,7 @@ impl State {
                     };
                 }
                 ("Q", 2) => state.turns.push(Turn::Question(f[1].clone())),
+                ("P", 2) => state.pending.push(f[1].clone()),
                 ("F", 2) => state.turns.push(Turn::Feedback(f[1] == "1")),
                 ("N", 1) => state.turns.push(Turn::Reply(Reply::Nothing)),
                 ("R", n) if n >= 3 => state.turns.push(Turn::Reply(Reply::Rule {
@@ -664,8 +779,15 @@ mod tests {
     fn asking_records_question_and_reply_and_clears_draft() {
         let s = run(vec![
             Action::SetDraft("refund?".into()),
+            Action::Ask(" refund? ".into()),
+        ]);
+        assert_eq!(s.pending, ["refund?"]);
+        assert_eq!(s.draft, "");
+        let s = run(vec![
+            Action::SetDraft("refund?".into()),
+            Action::Ask(" refund? ".into()),
             Action::Asked {
-                question: " refund? ".into(),
+                question: "refund?".into(),
                 reply: Reply::Articles(vec![link(0, "r")]),
             },
         ]);
@@ -676,9 +798,135 @@ mod tests {
                 Turn::Reply(Reply::Articles(vec![link(0, "r")]))
             ]
         );
+        assert!(s.pending.is_empty());
         assert_eq!(s.draft, "");
         assert!(s.awaiting_feedback());
         assert!(!s.offers_ticket());
+    }
+
+    /// A knowledge base of one article and one rule, for the engine's real replies.
+    fn small_index() -> Rc<Index> {
+        let mut b = IndexBuilder::new();
+        b.add_article(Article {
+            id: "refunds".into(),
+            lang: "en".into(),
+            title: "Refunds".into(),
+            url: "en/refunds/".into(),
+            sections: vec![Section {
+                text: "Money back within 30 days.".into(),
+                ..Section::default()
+            }],
+            ..Article::default()
+        });
+        b.add_rule(Rule {
+            id: "refund-rule".into(),
+            lang: "en".into(),
+            phrasings: vec!["can i get a refund".into()],
+            answer_html: "<p>Yes.</p>".into(),
+            articles: vec!["refunds".into()],
+            ..Rule::default()
+        });
+        Rc::new(Index::from_bytes(&b.build()).unwrap())
+    }
+
+    /// Applies what the app does after each change: the replies the pending questions can get.
+    fn answer(s: &mut State) {
+        for a in s.answer_pending("https://shop.example/", "en", 3) {
+            s.apply(a);
+        }
+    }
+
+    /// `actions` in order, answering after each as the app does; then the questions, pending ones
+    /// and the draft.
+    fn check_asks(actions: Vec<Action>, turns: &[&str], pending: &[&str], draft: &str) {
+        let mut s = State::new("ABC123".into());
+        for a in actions.clone() {
+            s.apply(a);
+            answer(&mut s);
+        }
+        let questions: Vec<&str> = s
+            .turns
+            .iter()
+            .filter_map(|t| match t {
+                Turn::Question(q) => Some(q.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            (questions.as_slice(), &s.pending[..], s.draft.as_str()),
+            (
+                turns,
+                &pending.iter().map(|p| p.to_string()).collect::<Vec<_>>()[..],
+                draft
+            ),
+            "{actions:?}"
+        );
+    }
+
+    #[test]
+    fn questions_asked_before_the_index_wait_for_it() {
+        let ready = || Action::SetSearch(Search::Ready(small_index()));
+        let failed = || Action::SetSearch(Search::Failed("index.bin: HTTP 404".into()));
+        let ask = |q: &str| Action::Ask(q.into());
+        let typed = |q: &str| Action::SetDraft(q.into());
+        // Ask before index → pending; index arrives → answered.
+        check_asks(vec![ask("refund?")], &[], &["refund?"], "");
+        check_asks(vec![ask("refund?"), ready()], &["refund?"], &[], "");
+        // Several, in order; what is typed meanwhile stays in the box.
+        check_asks(
+            vec![ask("a"), ask("b"), typed("c"), ready()],
+            &["a", "b"],
+            &[],
+            "c",
+        );
+        // Once the index is here, asking answers at once.
+        check_asks(vec![ready(), ask("x")], &["x"], &[], "");
+        // A failed index answers too: with nothing, which offers the ticket.
+        check_asks(vec![ask("q"), failed()], &["q"], &[], "");
+        check_asks(vec![typed("half"), failed()], &[], &[], "half");
+    }
+
+    #[test]
+    fn the_index_gives_pending_questions_their_real_replies() {
+        let mut s = run(vec![
+            Action::Ask("can i get a refund".into()),
+            Action::Ask("zzzz qqqq".into()),
+        ]);
+        assert!(
+            s.answer_pending("", "en", 3).is_empty(),
+            "nothing to answer with yet"
+        );
+        s.apply(Action::SetSearch(Search::Ready(small_index())));
+        answer(&mut s);
+        assert!(
+            matches!(&s.turns[1], Turn::Reply(Reply::Rule { id, .. }) if id == "refund-rule"),
+            "{:?}",
+            s.turns
+        );
+        assert_eq!(s.turns[3], Turn::Reply(Reply::Nothing));
+        assert!(s.offers_ticket());
+
+        let mut s = run(vec![Action::Ask("refund".into())]);
+        s.apply(Action::SetSearch(Search::Failed("bad magic".into())));
+        answer(&mut s);
+        assert_eq!(s.turns[1], Turn::Reply(Reply::Nothing));
+        assert!(s.offers_ticket());
+    }
+
+    #[test]
+    fn a_pending_question_reaches_the_contact_form_and_the_next_page() {
+        let s = run(vec![
+            Action::Ask("where is my parcel".into()),
+            Action::OpenContact,
+        ]);
+        assert_eq!(s.contact.message, "where is my parcel");
+        assert_eq!(
+            s.transcript("", "You"),
+            "You: where is my parcel\n> (not answered yet)\n"
+        );
+        let loaded = State::load(&s.save()).unwrap();
+        assert_eq!(loaded.pending, ["where is my parcel"]);
+        assert_eq!(loaded, s);
     }
 
     #[test]

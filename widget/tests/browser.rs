@@ -142,8 +142,16 @@ fn document() -> web_sys::Document {
 }
 
 impl Panel {
-    /// Mounts the panel the way the loader does: on an element inside an open shadow root.
+    /// Mounts the panel the way the loader does: on an element inside an open shadow root, then
+    /// hands it the index.
     fn mount(config: JsValue, index: JsValue) -> Panel {
+        let panel = Panel::mount_without_index(config);
+        panel.widget.set_index(index);
+        panel
+    }
+
+    /// Mounts the panel as the loader does before `index.bin` has arrived.
+    fn mount_without_index(config: JsValue) -> Panel {
         let host = document().create_element("div").unwrap();
         document().body().unwrap().append_child(&host).unwrap();
         let shadow = host
@@ -161,7 +169,6 @@ impl Panel {
         let widget = mount(
             root.clone(),
             config,
-            index,
             emit.as_ref().unchecked_ref::<Function>().clone(),
         );
         Panel {
@@ -530,5 +537,99 @@ async fn prefill_fills_the_contact_form() {
     // `&`, `#` and `?` typed by the visitor stay inside the body.
     assert!(field(&fields, "body").contains("Order #12 & more?"));
     assert!(field(&fields, "subject").ends_with("] Order #12 & more?"));
+    panel.unmount();
+}
+
+#[test]
+async fn the_panel_is_usable_before_the_index_arrives() {
+    serve_passages("https://help.acme.example/h/");
+    let en = Strings::for_lang("en");
+    let panel = Panel::mount_without_index(config("https://help.acme.example/h/", "en"));
+    // Typing works at once; where the results will be, a busy region says they are loading.
+    panel.type_into(".sd-input", "passw").await;
+    panel.find(".sd-loading[aria-busy=true]").await;
+    assert_eq!(panel.text(".sd-loading [role=status]"), en.loading);
+    assert!(panel.all(".sd-results").is_empty());
+    // "Contact us" is there too.
+    assert_eq!(panel.text(".sd-contact-link"), en.contact_us);
+
+    panel.widget.set_index(index());
+    panel.find(".sd-results .sd-item").await;
+    assert_eq!(
+        panel.texts(".sd-results .sd-item-title"),
+        ["Reset your password"]
+    );
+    assert!(panel.all(".sd-loading").is_empty());
+    let input: HtmlInputElement = panel.find(".sd-input").await.unchecked_into();
+    assert_eq!(input.value(), "passw", "what was typed stays");
+    panel.unmount();
+}
+
+#[test]
+async fn a_question_asked_before_the_index_is_answered_when_it_arrives() {
+    let base = "https://help.acme.example/i/";
+    let key = format!("solodesk:v1:{base}");
+    let panel = Panel::mount_without_index(config(base, "en"));
+    let question = "How do I get a refund?";
+    panel.type_into(".sd-input", question).await;
+    panel.press_enter().await;
+    // Asked through the owner's JS API as well, before the index too.
+    panel.widget.ask("reset my password".into());
+    settle().await;
+    // Both wait in the conversation, with the loading note; nothing is answered yet.
+    assert_eq!(panel.all(".sd-q.sd-pending").len(), 2);
+    panel.find(".sd-conversation .sd-loading").await;
+    assert!(panel.all(".sd-reply").is_empty());
+    assert!(panel.events("answer").is_empty());
+    panel.type_into(".sd-input", "and shipping?").await;
+    assert_eq!(
+        panel.all(".sd-loading").len(),
+        1,
+        "one loading note is enough"
+    );
+
+    panel.widget.set_index(index());
+    panel.find(".sd-rule .sd-answer").await;
+    assert_eq!(panel.text(".sd-rule .sd-answer"), "See our refund policy.");
+    panel.find(".sd-reply + .sd-q + .sd-reply").await;
+    let replies = panel.all(".sd-reply");
+    assert!(
+        replies[1]
+            .text_content()
+            .unwrap()
+            .contains("Reset your password"),
+        "{}",
+        panel.root.inner_html()
+    );
+    assert!(panel.all(".sd-pending, .sd-loading").is_empty());
+    assert_eq!(panel.events("answer").len(), 2);
+    let input: HtmlInputElement = panel.find(".sd-input").await.unchecked_into();
+    assert_eq!(
+        input.value(),
+        "and shipping?",
+        "the next question stays in the box"
+    );
+    panel.unmount();
+    session_storage().remove_item(&key).unwrap();
+}
+
+#[test]
+async fn an_index_that_fails_later_still_offers_the_ticket() {
+    let en = Strings::for_lang("en");
+    let panel = Panel::mount_without_index(config("https://help.acme.example/j/", "en"));
+    panel.type_into(".sd-input", "where is my order").await;
+    panel.press_enter().await;
+    panel.find(".sd-pending").await;
+    panel
+        .widget
+        .set_index(JsValue::from_str("index.bin: HTTP 503"));
+    panel.find(".sd-notice").await;
+    assert_eq!(
+        panel.texts(".sd-notice p"),
+        [en.unavailable.clone(), "index.bin: HTTP 503".to_string()]
+    );
+    // The question got its answer: none, with the way to the owner.
+    panel.find(".sd-reply .sd-button").await;
+    assert!(panel.all(".sd-pending, .sd-loading").is_empty());
     panel.unmount();
 }

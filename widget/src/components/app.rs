@@ -1,12 +1,18 @@
 //! The root component: owns the state, talks to the engine, and picks the view.
+//!
+//! It renders at once, before the search index is there: the index arrives later as a
+//! [`Command::SetSearch`] and goes into the state like everything else, and questions asked
+//! meanwhile are answered when it does.
 
-use super::{article_list, article_view, ask_box, contact_form, conversation, header, result_list};
+use super::{
+    article_list, article_view, ask_box, contact_form, conversation, header, loading, result_list,
+};
 use crate::config::Config;
 use crate::services::host::{random_bits, Emitter, Shared};
 use crate::services::{article, storage, ticket};
-use crate::state::{reference_from, Action, Passages, PassagesAction, Reply, State, View};
-use crate::{Command, Loaded};
-use solodesk_engine::{Question, SearchOptions};
+use crate::state::{reference_from, Action, Passages, PassagesAction, Search, State, View};
+use crate::Command;
+use solodesk_engine::{Index, SearchOptions};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -17,17 +23,14 @@ const LIST_LIMIT: usize = 5;
 #[derive(Properties)]
 pub struct Props {
     pub config: Rc<Config>,
-    pub index: Rc<Loaded>,
+    /// Brings the owner's commands and the index (see [`crate::Widget`]).
     pub bus: Shared,
     pub emit: Emitter,
 }
 
 impl PartialEq for Props {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.config, &other.config)
-            && Rc::ptr_eq(&self.index, &other.index)
-            && self.bus == other.bus
-            && self.emit == other.emit
+        Rc::ptr_eq(&self.config, &other.config) && self.bus == other.bus && self.emit == other.emit
     }
 }
 
@@ -40,13 +43,22 @@ pub fn App(props: &Props) -> Html {
         move || storage::load(&key).unwrap_or_else(|| State::new(reference_from(random_bits())))
     });
     use_effect_with(state.clone(), move |s| storage::save(&key, s));
+    // The index, once it is here; until then searches find nothing and questions wait.
+    let index: Option<Rc<Index>> = state.search.index();
 
     // Views and answers replace the element that had focus (a result, Yes/No); move focus to the
-    // new view's first field or heading so keyboard users never fall out of the dialog.
+    // new view's first field or heading so keyboard users never fall out of the dialog. Answers
+    // count on the home view only: one that arrives with the index while the visitor writes in the
+    // contact form must not pull focus to its first field.
     let panel = use_node_ref();
     {
         let panel = panel.clone();
-        use_effect_with((state.view.clone(), state.turns.len()), move |_| {
+        let answers = if state.view == View::Home {
+            state.turns.len()
+        } else {
+            0
+        };
+        use_effect_with((state.view.clone(), answers), move |_| {
             let target = panel
                 .cast::<web_sys::Element>()
                 .and_then(|p| {
@@ -64,60 +76,52 @@ pub fn App(props: &Props) -> Html {
     // The open article's body, fetched when it opens: (position, HTML or None when unavailable).
     let article_body = use_state(|| None::<(u32, Option<AttrValue>)>);
     {
-        let (body, index, base) = (
-            article_body.clone(),
-            props.index.clone(),
-            config.base.clone(),
+        let (body, base) = (article_body.clone(), config.base.clone());
+        use_effect_with(
+            (state.view.clone(), state.search.clone()),
+            move |(view, search)| {
+                let (View::Article(i), Search::Ready(ix)) = (view, search) else {
+                    return;
+                };
+                let i = *i;
+                if body.as_ref().is_some_and(|(j, _)| *j == i) {
+                    return;
+                }
+                if let Some(a) = ix.articles().get(i as usize) {
+                    let done = Callback::from(move |html: Option<String>| {
+                        body.set(Some((i, html.map(AttrValue::from))))
+                    });
+                    article::fetch_body(&base, &a.url, done);
+                }
+            },
         );
-        use_effect_with(state.view.clone(), move |view| {
-            let (View::Article(i), Ok(ix)) = (view, &*index) else {
-                return;
-            };
-            let i = *i;
-            if body.as_ref().is_some_and(|(j, _)| *j == i) {
-                return;
-            }
-            if let Some(a) = ix.articles().get(i as usize) {
-                let done = Callback::from(move |html: Option<String>| {
-                    body.set(Some((i, html.map(AttrValue::from))))
-                });
-                article::fetch_body(&base, &a.url, done);
-            }
-        });
     }
 
     let dispatch = state.dispatcher();
-    let ask = {
-        let (index, config, dispatch, emit) = (
-            props.index.clone(),
-            config.clone(),
-            dispatch.clone(),
-            props.emit.clone(),
-        );
-        Callback::from(move |question: String| {
-            if question.trim().is_empty() {
-                return;
-            }
-            let reply = match &*index {
-                Ok(ix) => {
-                    let q = Question {
-                        text: &question,
-                        page_url: Some(&config.page_url),
-                        lang: Some(config.lang),
-                    };
-                    Reply::from_answer(&ix.ask(&q), ix, LIST_LIMIT)
+    // Every question waits in `pending` until the engine can answer it: at once when the index is
+    // here, else when it arrives (or fails, which answers with the ticket).
+    {
+        let (state, emit, config) = (state.clone(), props.emit.clone(), config.clone());
+        let waiting = (state.search.clone(), state.pending.clone());
+        use_effect_with(waiting, move |_| {
+            for a in state.answer_pending(&config.page_url, config.lang, LIST_LIMIT) {
+                if let Action::Asked { question, .. } = &a {
+                    emit.emit("answer", &[("question", question)]);
                 }
-                Err(_) => Reply::Nothing,
-            };
-            emit.emit("answer", &[("question", &question)]);
-            dispatch.dispatch(Action::Asked { question, reply });
-        })
+                state.dispatch(a);
+            }
+        });
+    }
+    let ask = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |question: String| dispatch.dispatch(Action::Ask(question)))
     };
     {
         let (bus, ask, dispatch) = (props.bus.clone(), ask.clone(), dispatch.clone());
         use_effect_with((), move |_| {
             bus.0.attach(Callback::from(move |c| match c {
                 Command::Ask(text) => ask.emit(text),
+                Command::SetSearch(search) => dispatch.dispatch(Action::SetSearch(search)),
                 Command::Prefill {
                     name,
                     email,
@@ -133,26 +137,29 @@ pub fn App(props: &Props) -> Html {
     }
 
     let hits = {
-        let index = props.index.clone();
         let lang = config.lang;
-        use_memo(state.draft.clone(), move |draft| match &*index {
-            Ok(ix) if !draft.trim().is_empty() => ix.search(
-                draft,
-                &SearchOptions {
-                    limit: LIST_LIMIT,
-                    lang: Some(lang),
-                },
-            ),
-            _ => Vec::new(),
-        })
+        // Also when the index arrives: what was typed before it gets its results then.
+        use_memo(
+            (state.draft.clone(), state.search.clone()),
+            move |(draft, search)| match search {
+                Search::Ready(ix) if !draft.trim().is_empty() => ix.search(
+                    draft,
+                    &SearchOptions {
+                        limit: LIST_LIMIT,
+                        lang: Some(lang),
+                    },
+                ),
+                _ => Vec::new(),
+            },
+        )
     };
     // The shown results' passages: fetched once per article, then each result gets its section
     // and snippet (until then, or when they cannot be had, its title alone).
     let passages = use_reducer(Passages::default);
     {
-        let (passages, index, base) = (passages.clone(), props.index.clone(), config.base.clone());
+        let (passages, index, base) = (passages.clone(), index.clone(), config.base.clone());
         use_effect_with(hits.clone(), move |hits| {
-            let Ok(ix) = &*index else { return };
+            let Some(ix) = &index else { return };
             let shown: Vec<u32> = hits.iter().map(|h| h.article).collect();
             let missing = passages.missing(&shown);
             if missing.is_empty() {
@@ -170,11 +177,11 @@ pub fn App(props: &Props) -> Html {
         });
     }
     let located = {
-        let (index, hits, lang) = (props.index.clone(), hits.clone(), config.lang);
+        let (index, hits, lang) = (index.clone(), hits.clone(), config.lang);
         use_memo(
             (state.draft.clone(), (*passages).clone()),
-            move |(draft, passages)| match &*index {
-                Ok(ix) => {
+            move |(draft, passages)| match &index {
+                Some(ix) => {
                     let found: Vec<(u32, &solodesk_engine::Passages)> = hits
                         .iter()
                         .filter_map(|h| Some((h.article, &**passages.get(h.article)?)))
@@ -184,7 +191,7 @@ pub fn App(props: &Props) -> Html {
                         .map(|h| passages.get(h.article).and_then(|_| located.next()))
                         .collect()
                 }
-                Err(_) => Vec::new(),
+                None => Vec::new(),
             },
         )
     };
@@ -214,8 +221,11 @@ pub fn App(props: &Props) -> Html {
         );
     }
     let suggested = {
-        let (index, config) = (props.index.clone(), config.clone());
-        use_memo((), move |_| suggestions(&index, &config))
+        let config = config.clone();
+        use_memo(state.search.clone(), move |search| match search {
+            Search::Ready(ix) => suggestions(ix, &config),
+            _ => (false, Vec::new()),
+        })
     };
 
     let s = &config.strings;
@@ -233,8 +243,8 @@ pub fn App(props: &Props) -> Html {
     };
     let on_back = (state.view != View::Home).then(|| go(Action::Home));
 
-    let body = match (&state.view, &*props.index) {
-        (View::Article(i), Ok(ix)) if (*i as usize) < ix.articles().len() => html! {
+    let body = match (&state.view, &index) {
+        (View::Article(i), Some(ix)) if (*i as usize) < ix.articles().len() => html! {
             { article_view::view(&article_view::Props {
                 article: ix.articles()[*i as usize].clone(),
                 passages: passages.get(*i).cloned(),
@@ -259,7 +269,15 @@ pub fn App(props: &Props) -> Html {
             }
         }
         _ => {
-            let list = if !state.draft.trim().is_empty() {
+            let loading = state.search == Search::Loading;
+            // While the index is on its way, a small note stands where the results or the
+            // suggestions will be; a pending question has it in the conversation, and one is enough.
+            let list = if loading
+                && state.pending.is_empty()
+                && (!state.draft.trim().is_empty() || state.turns.is_empty())
+            {
+                loading::view(&config)
+            } else if !state.draft.trim().is_empty() {
                 result_list::view(
                     &result_list::Props {
                         hits: hits.clone(),
@@ -283,7 +301,11 @@ pub fn App(props: &Props) -> Html {
             } else {
                 html! {}
             };
-            let unavailable = props.index.as_ref().as_ref().err().map(|why| html! {
+            let failed = match &state.search {
+                Search::Failed(why) => Some(why),
+                _ => None,
+            };
+            let unavailable = failed.map(|why| html! {
                 <div class="sd-notice" role="alert">
                     <p>{ &s.unavailable }</p>
                     <p class="sd-muted">{ why }</p>
@@ -296,6 +318,7 @@ pub fn App(props: &Props) -> Html {
                     <p class="sd-greeting">{ &s.greeting }</p>
                     { conversation::view(&conversation::Props {
                         turns: state.turns.clone(),
+                        pending: state.pending.clone(),
                         awaiting_feedback: state.awaiting_feedback(),
                         offers_ticket: state.offers_ticket(),
                         on_open: open_article.clone(),
@@ -334,10 +357,7 @@ pub fn App(props: &Props) -> Html {
 }
 
 /// Articles for the page the visitor is on (true), or else the first ones in their language (false).
-fn suggestions(index: &Loaded, config: &Config) -> (bool, Vec<crate::state::Link>) {
-    let Ok(ix) = index else {
-        return (false, Vec::new());
-    };
+fn suggestions(ix: &Index, config: &Config) -> (bool, Vec<crate::state::Link>) {
     let link = |i: u32| {
         ix.articles().get(i as usize).map(|a| crate::state::Link {
             article: i,

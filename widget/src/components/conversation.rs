@@ -1,7 +1,8 @@
 //! The conversation so far, with the feedback question under the last answer; new answers are
-//! announced to screen readers through the live region.
+//! announced to screen readers through the live region. Questions asked before the search index
+//! arrived follow, with a note that their answer is on its way.
 
-use super::reply;
+use super::{loading, reply};
 use crate::config::Config;
 use crate::state::Turn;
 use yew::prelude::*;
@@ -9,6 +10,8 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub turns: Vec<Turn>,
+    /// Asked, not answered yet (see [`crate::state::State::pending`]).
+    pub pending: Vec<String>,
     pub awaiting_feedback: bool,
     pub offers_ticket: bool,
     pub on_open: Callback<u32>,
@@ -29,6 +32,12 @@ pub fn view(props: &Props, config: &Config) -> Html {
             <div class="sd-q">{ if *yes { &s.yes } else { &s.no } }</div>
         },
     });
+    let pending = props.pending.iter().map(|q| {
+        html! {
+            <div class="sd-q sd-pending"><span class="sd-sr">{ &s.you }{ ": " }</span><bdi>{ q }</bdi></div>
+        }
+    });
+    let waiting = (!props.pending.is_empty()).then(|| loading::view(config));
     let feedback = props.awaiting_feedback.then(|| {
         html! {
             <div class="sd-feedback" role="group" aria-label={s.feedback.clone()}>
@@ -55,6 +64,8 @@ pub fn view(props: &Props, config: &Config) -> Html {
             { for turns }
             { for feedback }
             { after }
+            { for pending }
+            { for waiting }
         </div>
     }
 }

@@ -15,6 +15,7 @@ pub mod ask_box;
 pub mod contact_form;
 pub mod conversation;
 pub mod header;
+pub mod loading;
 pub mod reply;
 pub mod result_list;
 pub mod snippet;
