@@ -12,13 +12,14 @@
 //! Run: `cargo bench -p solodesk-engine --bench engine`.
 
 use criterion::{black_box, Criterion};
-use flate2::{write::GzEncoder, Compression};
 use generated::{knowledge_base, queries};
+use sizes::{gzip_len, parts_table};
 use solodesk_engine::{Article, Index, IndexBuilder, Passages, SearchOptions, Section};
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 mod generated;
+#[path = "../eval/src/sizes.rs"]
+mod sizes;
 
 fn text_bytes(kb: &[Article]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -39,12 +40,6 @@ fn text_bytes(kb: &[Article]) -> Vec<u8> {
     out
 }
 
-fn gzip_len(bytes: &[u8]) -> usize {
-    let mut e = GzEncoder::new(Vec::new(), Compression::default());
-    e.write_all(bytes).expect("gzip in memory");
-    e.finish().expect("gzip in memory").len()
-}
-
 fn builder(kb: &[Article]) -> IndexBuilder {
     let mut b = IndexBuilder::new();
     for a in kb {
@@ -55,44 +50,6 @@ fn builder(kb: &[Article]) -> IndexBuilder {
 
 fn build(kb: &[Article]) -> Vec<u8> {
     builder(kb).build()
-}
-
-/// Where an index's bytes go: per part of the format, its raw bytes, its gzip size alone, and
-/// what it costs in the gzipped index (the gzip size of the index without that part, subtracted
-/// from the whole's), also as a share of the text's gzip size.
-fn parts_table(
-    name: &str,
-    bytes: &[u8],
-    parts: &[(&'static str, std::ops::Range<usize>)],
-    text_gz: usize,
-) -> String {
-    let whole = gzip_len(bytes);
-    let mut labels: Vec<&str> = Vec::new();
-    for (l, _) in parts {
-        if !labels.contains(l) {
-            labels.push(l);
-        }
-    }
-    let mut out = format!(
-        "{name}: index {} B, gzip {whole} B = {:.3}x the text's gzip ({text_gz} B)\n\
-         | part | bytes | gzip alone | gzip cost | x text gzip |\n|---|---|---|---|---|\n",
-        bytes.len(),
-        whole as f64 / text_gz as f64
-    );
-    for label in labels {
-        let (mut with, mut without) = (Vec::new(), Vec::new());
-        for (l, r) in parts {
-            if *l == label { &mut with } else { &mut without }.extend_from_slice(&bytes[r.clone()]);
-        }
-        let cost = whole as i64 - gzip_len(&without) as i64;
-        out.push_str(&format!(
-            "| {label} | {} | {} | {cost} | {:.3} |\n",
-            with.len(),
-            gzip_len(&with),
-            cost as f64 / text_gz as f64
-        ));
-    }
-    out
 }
 
 /// The passages files of `kb`: total bytes, and the sum of each file gzipped on its own.

@@ -44,7 +44,7 @@
 
 use crate::analyze::{self, Kind, StemCache};
 use crate::rules::RuleSet;
-use crate::wire::{checksum, BitReader, BitWriter, Reader, Writer};
+use crate::wire::{checksum, framed, BitReader, BitWriter, Reader, Writer};
 use crate::{Article, FormatError, Rule, Section, DEFAULT_RULE_THRESHOLD, FORMAT_VERSION, MAGIC};
 use rust_stemmers::Stemmer;
 use rustc_hash::FxHashMap;
@@ -695,24 +695,7 @@ impl fmt::Debug for Index {
 impl Index {
     /// Reads index bytes written by [`IndexBuilder::build`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Index, FormatError> {
-        if bytes.len() < 6 || &bytes[..4] != MAGIC {
-            return Err(FormatError::BadMagic);
-        }
-        let found = u16::from_le_bytes([bytes[4], bytes[5]]);
-        if found != FORMAT_VERSION {
-            return Err(FormatError::UnsupportedVersion {
-                found,
-                supported: FORMAT_VERSION,
-            });
-        }
-        if bytes.len() < 10 {
-            return Err(FormatError::Corrupt("unexpected end"));
-        }
-        let (content, sum) = bytes.split_at(bytes.len() - 4);
-        if checksum(content) != u32::from_le_bytes([sum[0], sum[1], sum[2], sum[3]]) {
-            return Err(FormatError::Corrupt("checksum mismatch"));
-        }
-        let mut r = Reader::new(&content[6..]);
+        let mut r = Reader::new(framed(bytes, MAGIC, FORMAT_VERSION)?);
         let rule_threshold = r.usize()? as f32 / 1000.0;
 
         let sections = r.usize()?;

@@ -17,7 +17,7 @@
 use crate::analyze::{self, Kind};
 use crate::index::Index;
 use crate::search::{idf, Group};
-use crate::wire::{checksum, Reader, Writer};
+use crate::wire::{checksum, framed, Reader, Writer};
 use crate::{Article, FormatError, Section};
 use rust_stemmers::Stemmer;
 use serde::Serialize;
@@ -165,24 +165,7 @@ impl Passages {
 
     /// Reads bytes written by [`Passages::encode`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Passages, FormatError> {
-        if bytes.len() < 6 || &bytes[..4] != PASSAGES_MAGIC {
-            return Err(FormatError::BadMagic);
-        }
-        let found = u16::from_le_bytes([bytes[4], bytes[5]]);
-        if found != PASSAGES_VERSION {
-            return Err(FormatError::UnsupportedVersion {
-                found,
-                supported: PASSAGES_VERSION,
-            });
-        }
-        if bytes.len() < 10 {
-            return Err(FormatError::Corrupt("unexpected end"));
-        }
-        let (content, sum) = bytes.split_at(bytes.len() - 4);
-        if checksum(content) != u32::from_le_bytes([sum[0], sum[1], sum[2], sum[3]]) {
-            return Err(FormatError::Corrupt("checksum mismatch"));
-        }
-        let mut r = Reader::new(&content[6..]);
+        let mut r = Reader::new(framed(bytes, PASSAGES_MAGIC, PASSAGES_VERSION)?);
         let summary = r.string()?;
         let n = r.count()?;
         let mut sections = Vec::with_capacity(n);

@@ -268,6 +268,29 @@ impl<'a> BitReader<'a> {
     }
 }
 
+/// The body of a file framed as `magic | u16 LE version | body | u32 LE checksum`, as both the
+/// index and the passages files are; a typed error when the frame is not right.
+pub fn framed<'a>(bytes: &'a [u8], magic: &[u8; 4], version: u16) -> Result<&'a [u8], FormatError> {
+    if bytes.len() < 6 || &bytes[..4] != magic {
+        return Err(FormatError::BadMagic);
+    }
+    let found = u16::from_le_bytes([bytes[4], bytes[5]]);
+    if found != version {
+        return Err(FormatError::UnsupportedVersion {
+            found,
+            supported: version,
+        });
+    }
+    if bytes.len() < 10 {
+        return Err(FormatError::Corrupt("unexpected end"));
+    }
+    let (content, sum) = bytes.split_at(bytes.len() - 4);
+    if checksum(content) != u32::from_le_bytes([sum[0], sum[1], sum[2], sum[3]]) {
+        return Err(FormatError::Corrupt("checksum mismatch"));
+    }
+    Ok(&content[6..])
+}
+
 /// 32-bit FNV-1a: enough to tell a damaged or truncated download from a good one, and tiny.
 pub fn checksum(bytes: &[u8]) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
