@@ -953,7 +953,7 @@ async fn the_panel_is_usable_while_the_index_is_on_its_way() {
         .js(
             "return [S.querySelector('.sd-input').value,
                      [...S.querySelectorAll('.sd-q.sd-pending')].map((q) => q.textContent),
-                     S.querySelectorAll('.sd-reply, .sd-results .sd-item').length,
+                     S.querySelectorAll('.sd-reply, .sd-results').length,
                      S.querySelectorAll('.sd-loading').length > 0,
                      performance.getEntriesByType('resource').some((e) => e.name.endsWith('/index.bin'))];",
             vec![],
@@ -962,7 +962,7 @@ async fn the_panel_is_usable_while_the_index_is_on_its_way() {
     assert_eq!(
         before,
         json!([typed, [format!("You: {asked}")], 0, true, false]),
-        "typed and asked before index.bin arrived"
+        "typed and asked before index.bin arrived (no replies, no result list: not even \"no matching articles\")"
     );
     env.screenshot("desktop-index-loading").await;
 

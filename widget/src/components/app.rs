@@ -277,6 +277,9 @@ pub fn App(props: &Props) -> Html {
                 && (!state.draft.trim().is_empty() || state.turns.is_empty())
             {
                 loading::view(&config)
+            } else if loading || matches!(state.search, Search::Failed(_)) {
+                // No index (yet): nothing to list, rather than "no matching articles".
+                html! {}
             } else if !state.draft.trim().is_empty() {
                 result_list::view(
                     &result_list::Props {
