@@ -21,7 +21,6 @@ use crate::wire::{checksum, framed, Reader, Writer};
 use crate::{Article, FormatError, Section};
 use rust_stemmers::Stemmer;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The bytes every passages file starts with.
@@ -56,29 +55,44 @@ impl PartialEq for Passages {
     }
 }
 
-/// The article's text as tokens: its distinct terms and folded words once each, and every
-/// token as numbers into them.
+/// The article's text as tokens: every token's term and folded word as a byte range of one
+/// string they are all written into (no allocation per token), with its place in the text.
 #[derive(Clone, Debug, Default)]
 struct Analyzed {
-    terms: Vec<Box<str>>,
-    folded: Vec<Box<str>>,
+    words: String,
     sections: Vec<SectionTokens>,
 }
+
+/// A byte range of [`Analyzed::words`].
+type Span = (u32, u32);
 
 #[derive(Clone, Debug, Default)]
 struct SectionTokens {
     /// Terms of the heading.
-    heading: Vec<u32>,
+    heading: Vec<Span>,
     body: Vec<Tok>,
 }
 
 #[derive(Clone, Copy, Debug)]
 struct Tok {
-    term: u32,
-    folded: u32,
+    term: Span,
+    folded: Span,
     start: u32,
     end: u32,
     kind: Kind,
+}
+
+impl Analyzed {
+    fn word(&self, (a, b): Span) -> &str {
+        &self.words[a as usize..b as usize]
+    }
+}
+
+/// Writes `s` at the end of `words` and returns where.
+fn push_word(words: &mut String, s: &str) -> Span {
+    let start = words.len() as u32;
+    words.push_str(s);
+    (start, words.len() as u32)
 }
 
 /// Where a result points within its article.
@@ -121,28 +135,21 @@ impl Passages {
     fn analyzed(&self, stemmer: Option<&Stemmer>) -> &Analyzed {
         self.analyzed.get_or_init(|| {
             let mut a = Analyzed::default();
-            let mut terms: BTreeMap<String, u32> = BTreeMap::new();
-            let mut folded: BTreeMap<String, u32> = BTreeMap::new();
-            let number = |map: &mut BTreeMap<String, u32>, list: &mut Vec<Box<str>>, s: &str| {
-                if let Some(&n) = map.get(s) {
-                    return n;
-                }
-                let n = list.len() as u32;
-                map.insert(s.to_owned(), n);
-                list.push(s.into());
-                n
-            };
             for section in &self.sections {
                 let mut tokens = SectionTokens::default();
                 analyze::each_token(&section.heading, stemmer, None, |t| {
-                    tokens
-                        .heading
-                        .push(number(&mut terms, &mut a.terms, t.term));
+                    tokens.heading.push(push_word(&mut a.words, t.term));
                 });
                 analyze::each_token(&section.text, stemmer, None, |t| {
+                    let term = push_word(&mut a.words, t.term);
+                    let folded = if t.folded == t.term {
+                        term
+                    } else {
+                        push_word(&mut a.words, t.folded)
+                    };
                     tokens.body.push(Tok {
-                        term: number(&mut terms, &mut a.terms, t.term),
-                        folded: number(&mut folded, &mut a.folded, t.folded),
+                        term,
+                        folded,
                         start: t.start,
                         end: t.end,
                         kind: t.kind,
@@ -283,44 +290,39 @@ impl Index {
                 }
             }
         }
-        // Per term of the article, its place among the query's terms; per folded word, whether
-        // the visitor's unfinished last word begins it.
-        let slot: Vec<Option<usize>> = analyzed
-            .terms
-            .iter()
-            .map(|t| weights.iter().position(|(x, _)| **x == **t))
-            .collect();
         let prefixes: Vec<&str> = groups
             .iter()
             .filter(|g| g.prefix)
             .map(|g| g.folded.as_str())
             .collect();
-        let begun: Vec<bool> = analyzed
-            .folded
-            .iter()
-            .map(|f| prefixes.iter().any(|p| f.starts_with(p)))
-            .collect();
+        let slot = |term: Span| {
+            let term = analyzed.word(term);
+            weights.iter().position(|(x, _)| *x == term)
+        };
         let mut counts = vec![[0u32; 2]; weights.len()];
         let mut best = (0, 0.0f32, Vec::new());
         let mut ranges: Vec<(u32, u32)> = Vec::new();
         for (i, section) in analyzed.sections.iter().enumerate() {
             counts.iter_mut().for_each(|c| *c = [0, 0]);
             for &t in &section.heading {
-                if let Some(k) = slot[t as usize] {
+                if let Some(k) = slot(t) {
                     counts[k][0] = 1;
                 }
             }
             let mut body_len = 0u32;
             ranges.clear();
             for t in &section.body {
-                let k = slot[t.term as usize];
+                let k = slot(t.term);
                 if t.kind != Kind::Stop {
                     body_len += 1;
                     if let Some(k) = k {
                         counts[k][1] = (counts[k][1] + 1).min(BODY_CAP);
                     }
                 }
-                let hit = k.is_some() || begun[t.folded as usize];
+                let hit = k.is_some() || {
+                    let folded = analyzed.word(t.folded);
+                    prefixes.iter().any(|p| folded.starts_with(p))
+                };
                 if hit && t.kind != Kind::Stop && t.kind != Kind::CjkChar {
                     match ranges.last_mut() {
                         // Overlapping CJK pairs merge into one highlighted run.
