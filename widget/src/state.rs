@@ -337,16 +337,19 @@ impl State {
     }
 
     /// True when the last turn is a reply the visitor has not rated yet.
+    /// (Not while a later question waits for the index: its answer is what comes next.)
     pub fn awaiting_feedback(&self) -> bool {
-        matches!(self.turns.last(), Some(Turn::Reply(r)) if *r != Reply::Nothing)
+        self.pending.is_empty()
+            && matches!(self.turns.last(), Some(Turn::Reply(r)) if *r != Reply::Nothing)
     }
 
     /// True when the conversation should point to the contact form: nothing matched or "No".
     pub fn offers_ticket(&self) -> bool {
-        matches!(
-            self.turns.last(),
-            Some(Turn::Reply(Reply::Nothing | Reply::Weak(_)) | Turn::Feedback(false))
-        )
+        self.pending.is_empty()
+            && matches!(
+                self.turns.last(),
+                Some(Turn::Reply(Reply::Nothing | Reply::Weak(_)) | Turn::Feedback(false))
+            )
     }
 
     pub fn first_question(&self) -> Option<&str> {
@@ -802,6 +805,37 @@ mod tests {
         assert_eq!(s.draft, "");
         assert!(s.awaiting_feedback());
         assert!(!s.offers_ticket());
+    }
+
+    #[test]
+    fn an_earlier_answer_asks_nothing_while_a_later_question_waits() {
+        let answered = |reply: Reply| {
+            vec![
+                Action::Ask("refund?".into()),
+                Action::Asked {
+                    question: "refund?".into(),
+                    reply,
+                },
+                Action::Ask("shipping?".into()),
+            ]
+        };
+        let s = run(answered(Reply::Articles(vec![link(0, "r")])));
+        assert_eq!(s.pending, ["shipping?"]);
+        assert!(
+            !s.awaiting_feedback(),
+            "no Yes/No above the waiting question"
+        );
+        let s = run(answered(Reply::Nothing));
+        assert!(
+            !s.offers_ticket(),
+            "no ticket pointer above the waiting question"
+        );
+        let mut s = run(answered(Reply::Articles(vec![link(0, "r")])));
+        s.apply(Action::Asked {
+            question: "shipping?".into(),
+            reply: Reply::Articles(vec![link(1, "s")]),
+        });
+        assert!(s.awaiting_feedback(), "the newest answer asks");
     }
 
     /// A knowledge base of one article and one rule, for the engine's real replies.
