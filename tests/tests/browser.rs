@@ -43,13 +43,15 @@ async fn clicking_the_launcher_opens_the_panel() {
     );
 
     launcher.click().await.unwrap();
-    // The Yew app is mounted once the wasm is fetched: its question box appears in the dialog.
+    // The Yew app is mounted once the wasm is fetched: its question box appears in the dialog,
+    // which fades in (WebDriver counts a transparent element as not displayed).
     browser
         .wait_for(
             "the widget's question box in the open dialog",
             "const s = document.querySelector('solodesk-widget').shadowRoot;
              const d = s.querySelector('[role=dialog]');
-             return !d.hidden && d.querySelector('.sd-root .sd-input') !== null;",
+             return !d.hidden && d.querySelector('.sd-root .sd-input') !== null
+                 && getComputedStyle(d).opacity === '1';",
             vec![],
         )
         .await;
