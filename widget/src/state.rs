@@ -1209,27 +1209,7 @@ mod tests {
 
     #[test]
     fn reply_from_engine_answer() {
-        let mut b = IndexBuilder::new();
-        b.add_article(Article {
-            id: "refunds".into(),
-            lang: "en".into(),
-            title: "Refunds".into(),
-            url: "en/refunds/".into(),
-            sections: vec![Section {
-                text: "Money back within 30 days.".into(),
-                ..Section::default()
-            }],
-            ..Article::default()
-        });
-        b.add_rule(Rule {
-            id: "refund-rule".into(),
-            lang: "en".into(),
-            phrasings: vec!["can i get a refund".into()],
-            answer_html: "<p>Yes.</p>".into(),
-            articles: vec!["refunds".into()],
-            ..Rule::default()
-        });
-        let index = Index::from_bytes(&b.build()).unwrap();
+        let index = small_index();
         let ask = |text| {
             index.ask(&Question {
                 text,
