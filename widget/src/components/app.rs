@@ -177,10 +177,11 @@ pub fn App(props: &Props) -> Html {
         });
     }
     let located = {
-        let (index, hits, lang) = (index.clone(), hits.clone(), config.lang);
+        let (index, lang) = (index.clone(), config.lang);
+        // The hits too: the index arriving changes them under the same draft.
         use_memo(
-            (state.draft.clone(), (*passages).clone()),
-            move |(draft, passages)| match &index {
+            (state.draft.clone(), hits.clone(), (*passages).clone()),
+            move |(draft, hits, passages)| match &index {
                 Some(ix) => {
                     let found: Vec<(u32, &solodesk_engine::Passages)> = hits
                         .iter()
