@@ -220,23 +220,28 @@ impl Index {
         query: &str,
         lang: Option<&str>,
     ) -> Located {
-        self.locate_all(&[(article, passages)], query, lang)
+        self.locate_all(&[(article, Some(passages))], query, lang)
             .pop()
+            .flatten()
             .unwrap_or_default()
     }
 
     /// [`Index::locate`] for several results of one query, which analyzes the query once (a
-    /// misspelt word is looked up in the whole dictionary).
+    /// misspelt word is looked up in the whole dictionary): per result, in order, where it
+    /// points, or `None` for one whose passages are not at hand (yet).
     pub fn locate_all(
         &self,
-        results: &[(u32, &Passages)],
+        results: &[(u32, Option<&Passages>)],
         query: &str,
         lang: Option<&str>,
-    ) -> Vec<Located> {
+    ) -> Vec<Option<Located>> {
+        if results.iter().all(|(_, p)| p.is_none()) {
+            return vec![None; results.len()];
+        }
         let groups = self.groups(query, lang);
         results
             .iter()
-            .map(|&(article, passages)| self.locate_with(article, passages, &groups))
+            .map(|&(article, passages)| Some(self.locate_with(article, passages?, &groups)))
             .collect()
     }
 

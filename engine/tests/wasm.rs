@@ -395,8 +395,8 @@ mod bench {
                 .map(|(q, hits)| {
                     let fresh: Vec<(u32, Passages)> =
                         hits.iter().map(|&a| (a, decode(a))).collect();
-                    let results: Vec<(u32, &Passages)> =
-                        fresh.iter().map(|(a, p)| (*a, p)).collect();
+                    let results: Vec<(u32, Option<&Passages>)> =
+                        fresh.iter().map(|(a, p)| (*a, Some(p))).collect();
                     let start = now();
                     black_box(index.locate_all(&results, q, None));
                     now() - start
@@ -407,8 +407,10 @@ mod bench {
             for _ in 0..5 {
                 let mut round = Vec::new();
                 for (q, hits) in qs.iter().zip(&found) {
-                    let results: Vec<(u32, &Passages)> =
-                        hits.iter().map(|&a| (a, &passages[a as usize])).collect();
+                    let results: Vec<(u32, Option<&Passages>)> = hits
+                        .iter()
+                        .map(|&a| (a, Some(&passages[a as usize])))
+                        .collect();
                     let start = now();
                     black_box(index.locate_all(&results, q, None));
                     round.push(now() - start);

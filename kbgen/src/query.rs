@@ -122,16 +122,12 @@ impl Built {
                 Passages::from_bytes(&bytes).ok()
             })
             .collect();
-        let found: Vec<(u32, &Passages)> = hits
+        let results: Vec<(u32, Option<&Passages>)> = hits
             .iter()
             .zip(&passages)
-            .filter_map(|(h, p)| Some((h.article, p.as_ref()?)))
+            .map(|(h, p)| (h.article, p.as_ref()))
             .collect();
-        let mut located = self.index.locate_all(&found, query, lang).into_iter();
-        passages
-            .iter()
-            .map(|p| p.as_ref().and_then(|_| located.next()))
-            .collect()
+        self.index.locate_all(&results, query, lang)
     }
 }
 

@@ -83,19 +83,21 @@ impl SearchIndex {
     /// for all the results of a query analyzes the query once.
     #[wasm_bindgen(js_name = locateAll)]
     pub fn locate_all(&self, articles: &Array, passages: &Array, query: &str, lang: &str) -> Array {
-        let read: Vec<Option<(u32, Rc<Passages>)>> = articles
+        let read: Vec<(u32, Option<Rc<Passages>>)> = articles
             .iter()
             .zip(passages.iter())
-            .map(|(a, p)| {
-                let a = a.as_f64()? as u32;
-                Some((a, self.passages_of(a, p)?))
+            .map(|(a, p)| match a.as_f64() {
+                Some(a) => (a as u32, self.passages_of(a as u32, p)),
+                None => (0, None),
             })
             .collect();
-        let found: Vec<(u32, &Passages)> = read.iter().flatten().map(|(a, p)| (*a, &**p)).collect();
+        let results: Vec<(u32, Option<&Passages>)> =
+            read.iter().map(|(a, p)| (*a, p.as_deref())).collect();
         let lang = (!lang.is_empty()).then_some(lang);
-        let mut located = self.index.locate_all(&found, query, lang).into_iter();
-        read.iter()
-            .map(|r| match r.as_ref().and_then(|_| located.next()) {
+        self.index
+            .locate_all(&results, query, lang)
+            .into_iter()
+            .map(|l| match l {
                 Some(l) => {
                     let highlights = Array::new();
                     for (a, b) in utf16_highlights(&l.snippet, &l.highlights) {

@@ -183,14 +183,11 @@ pub fn App(props: &Props) -> Html {
             (state.draft.clone(), hits.clone(), (*passages).clone()),
             move |(draft, hits, passages)| match &index {
                 Some(ix) => {
-                    let found: Vec<(u32, &solodesk_engine::Passages)> = hits
+                    let results: Vec<_> = hits
                         .iter()
-                        .filter_map(|h| Some((h.article, &**passages.get(h.article)?)))
+                        .map(|h| (h.article, passages.get(h.article).map(|p| &**p)))
                         .collect();
-                    let mut located = ix.locate_all(&found, draft, Some(lang)).into_iter();
-                    hits.iter()
-                        .map(|h| passages.get(h.article).and_then(|_| located.next()))
-                        .collect()
+                    ix.locate_all(&results, draft, Some(lang))
                 }
                 None => Vec::new(),
             },
