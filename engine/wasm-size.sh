@@ -2,8 +2,9 @@
 # Measures the engine's share of a WebAssembly module, gzip: a probe cdylib that reads an index,
 # searches, asks, suggests and locates results in an article's passages, minus a baseline cdylib
 # that only uses what any Rust widget links
-# anyway (formatting, HashMap, lowercase). Both are built like the widget (opt-level z, LTO,
-# panic=abort). The probe lives in a temporary folder because the workspace forbids unsafe code
+# anyway (formatting, HashMap, lowercase). Both are built like the widget: opt-level z, LTO,
+# std built for size, the widget's rustc flags (xtask's SIZE_RUSTFLAGS: panics abort without
+# formatting), then wasm-opt with the widget's flags when `cargo xtask setup` has installed it. The probe lives in a temporary folder because the workspace forbids unsafe code
 # and a raw `extern "C"` export needs it.
 #
 # Usage: engine/wasm-size.sh [--no-default-features] [--features a,b]  (of solodesk-engine; the
@@ -54,7 +55,7 @@ pub extern "C" fn run(ptr: *const u8, len: usize) -> u32 {
     let hits = index.search(q, &solodesk_engine::SearchOptions::default());
     let a = index.ask(&solodesk_engine::Question { text: q, page_url: None, lang: None });
     let located = match solodesk_engine::Passages::from_bytes(&bytes[8..]) {
-        Ok(p) => index.locate_all(&[(0, &p)], q, None).len(),
+        Ok(p) => index.locate_all(&[(0, Some(&p))], q, None).len(),
         Err(_) => 0,
     };
     (hits.len() + a.articles.len() + a.rule.map_or(0, |r| r.answer_html.len())
@@ -72,11 +73,22 @@ pub extern "C" fn run(ptr: *const u8, len: usize) -> u32 {
     t.len() as u32
 }
 EOF
+# Keep in step with SIZE_RUSTFLAGS in xtask/src/widget.rs.
+size_rustflags="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none"
+wasm_opt="$engine/../xtask/node_modules/binaryen/bin/wasm-opt"
 build() {
   (cd "$probe" && RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-19/bin/wasm-ld \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$size_rustflags" \
     RUSTC=/usr/bin/rustc /usr/bin/cargo build -q --release "$@" --target wasm32-unknown-unknown \
-    -Zbuild-std=std,panic_abort --target-dir "$target")
-  gzip -9c "$target/wasm32-unknown-unknown/release/engine_wasm_probe.wasm" | wc -c
+    -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size --target-dir "$target")
+  local wasm="$target/wasm32-unknown-unknown/release/engine_wasm_probe.wasm"
+  if [[ -x "$wasm_opt" ]]; then
+    "$wasm_opt" -Os --converge --low-memory-unused --enable-bulk-memory --enable-mutable-globals \
+      --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-reference-types \
+      "$wasm" -o "$wasm.opt"
+    wasm="$wasm.opt"
+  fi
+  gzip -9c "$wasm" | wc -c
 }
 with=$(build)
 without=$(build --features baseline)
