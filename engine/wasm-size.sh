@@ -2,10 +2,9 @@
 # Measures the engine's share of a WebAssembly module, gzip: a probe cdylib that reads an index,
 # searches, asks, suggests and locates results in an article's passages, minus a baseline cdylib
 # that only uses what any Rust widget links
-# anyway (formatting, HashMap, lowercase). Both are built like the widget: opt-level z, LTO,
-# std built for size, the widget's rustc flags (xtask's SIZE_RUSTFLAGS: panics abort without
-# formatting), then wasm-opt with the widget's flags when `cargo xtask setup` has installed it. The probe lives in a temporary folder because the workspace forbids unsafe code
-# and a raw `extern "C"` export needs it.
+# anyway (formatting, HashMap, lowercase). Both are built like the widget (xtask/wasm-probe.sh).
+# The probe lives in a temporary folder because the workspace forbids unsafe code and a raw
+# `extern "C"` export needs it.
 #
 # Usage: engine/wasm-size.sh [--no-default-features] [--features a,b]  (of solodesk-engine; the
 # widget's own set is `--no-default-features --features js-regex,arabic`)
@@ -14,7 +13,6 @@ set -euo pipefail
 engine="$(cd "$(dirname "$0")" && pwd)"
 probe="$(mktemp -d)"
 trap 'rm -rf "$probe"' EXIT
-target="${CARGO_TARGET_DIR:-$engine/../target/wasm-size}"
 mkdir -p "$probe/src"
 default_features=true
 features=""
@@ -73,23 +71,8 @@ pub extern "C" fn run(ptr: *const u8, len: usize) -> u32 {
     t.len() as u32
 }
 EOF
-# Keep in step with SIZE_RUSTFLAGS in xtask/src/widget.rs.
-size_rustflags="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none"
-wasm_opt="$engine/../xtask/node_modules/binaryen/bin/wasm-opt"
-build() {
-  (cd "$probe" && RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-19/bin/wasm-ld \
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$size_rustflags" \
-    RUSTC=/usr/bin/rustc /usr/bin/cargo build -q --release "$@" --target wasm32-unknown-unknown \
-    -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size --target-dir "$target")
-  local wasm="$target/wasm32-unknown-unknown/release/engine_wasm_probe.wasm"
-  if [[ -x "$wasm_opt" ]]; then
-    "$wasm_opt" -Os --converge --low-memory-unused --enable-bulk-memory --enable-mutable-globals \
-      --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-reference-types \
-      "$wasm" -o "$wasm.opt"
-    wasm="$wasm.opt"
-  fi
-  gzip -9c "$wasm" | wc -c
-}
-with=$(build)
-without=$(build --features baseline)
+# shellcheck source=../xtask/wasm-probe.sh
+source "$engine/../xtask/wasm-probe.sh"
+with=$(probe_gzip "$probe" engine_wasm_probe)
+without=$(probe_gzip "$probe" engine_wasm_probe --features baseline)
 echo "probe gzip: $with bytes; baseline gzip: $without bytes; engine share: $(( (with - without) / 1024 )) KB gzip"
