@@ -535,25 +535,30 @@ fn colloquial_variants(tokens: &[analyze::Token]) -> Vec<(usize, String)> {
         let before = i.checked_sub(1).and_then(pair);
         for &(short, [first, second]) in &COLLOQUIAL {
             if c == short {
-                out.push((i, format!("{first}{second}")));
+                out.push((i, gram(&[first, second])));
                 if let Some(p) = before {
-                    out.push((i - 1, format!("{}{first}", lead(&p.term))));
+                    out.push((i - 1, gram(&[lead(&p.term), first])));
                 }
                 if let Some(p) = pair(i + 1) {
-                    out.push((i + 1, format!("{second}{}", trail(&p.term))));
+                    out.push((i + 1, gram(&[second, trail(&p.term)])));
                 }
             } else if c == first && pair(i + 1).is_some_and(|p| trail(&p.term) == second) {
-                out.push((i + 1, short.to_string()));
+                out.push((i + 1, gram(&[short])));
                 if let Some(p) = before {
-                    out.push((i - 1, format!("{}{short}", lead(&p.term))));
+                    out.push((i - 1, gram(&[lead(&p.term), short])));
                 }
                 if let Some(p) = pair(i + 3) {
-                    out.push((i + 3, format!("{short}{}", trail(&p.term))));
+                    out.push((i + 3, gram(&[short, trail(&p.term)])));
                 }
             }
         }
     }
     out
+}
+
+/// A gram from its characters (without `format!`, which costs the widget's wasm more).
+fn gram(chars: &[char]) -> String {
+    chars.iter().collect()
 }
 
 /// The first and the last character of a CJK pair.
