@@ -5,6 +5,8 @@
 //! base), terms it is a prefix of (last word only, while the visitor is still typing) and terms
 //! one or two edits away (only when the word itself is not in the index, so exact matches never
 //! lose to typo matches), or, before typos, terms a few letters longer that it is the root of.
+//! CJK characters and pairs are groups too, which also hold the other spelling of a colloquial
+//! question word (啥 for 什么, see `COLLOQUIAL`).
 //! An article scores the best member of each group, weighted down for prefix and typo matches,
 //! so a word counts once however many terms it expands to. An article whose `questions` hold
 //! one close to the query gains in proportion to that question's cosine with the query.
