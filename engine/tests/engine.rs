@@ -202,6 +202,56 @@ mod ranking {
         check(&index, "iPhone 退款", "zh-refund");
     }
 
+    /// Colloquial 咋 ("how") and 啥 ("what") find articles written with 怎么 and 什么, and the
+    /// other way round, ahead of articles that have only the query's other words (each of the
+    /// last three queries ranks another article first without the variants).
+    #[test]
+    fn colloquial_question_words() {
+        let mut b = IndexBuilder::new();
+        b.add_article(article(
+            "pay",
+            "zh",
+            "付款",
+            &[("", "", "我们接受信用卡。")],
+        ));
+        b.add_article(article(
+            "how",
+            "zh",
+            "怎么付款",
+            &[("", "", "在结账页面选择信用卡，然后确认订单。")],
+        ));
+        b.add_article(article("points", "zh", "积分", &[("", "", "消费得积分。")]));
+        b.add_article(article(
+            "what",
+            "zh",
+            "什么是积分",
+            &[("", "", "消费得积分。")],
+        ));
+        b.add_article(article(
+            "count",
+            "zh",
+            "积分是怎么算的",
+            &[("", "", "一元一分。")],
+        ));
+        b.add_article(article(
+            "slang",
+            "zh",
+            "会员是啥",
+            &[("", "", "会员有折扣。")],
+        ));
+        b.add_article(article(
+            "upgrade",
+            "zh",
+            "会员是怎么升级的",
+            &[("", "", "消费满一百元。")],
+        ));
+        let index = Index::from_bytes(&b.build()).expect("reads back");
+        check(&index, "付款", "pay");
+        check(&index, "咋付款", "how");
+        check(&index, "积分是啥", "what");
+        check(&index, "会员是什么", "slang");
+    }
+
     #[test]
     fn typos_are_forgiven_but_exact_words_win() {
         let index = index();

@@ -7,11 +7,13 @@
 //! MRR@10 of search over the in-scope queries, and for sets with rules the precision/coverage
 //! curve of the rule responder over thresholds (out-of-scope queries included).
 //!
-//! Usage: `cargo run --release -p solodesk-eval [-- [--sets DIR] [--curve] [--complete] [--sizes]]`.
+//! Usage: `cargo run --release -p solodesk-eval [-- [--sets DIR] [--curve] [--complete] [--sizes] [--misses SET]]`.
 //! `--complete` marks every query as finished (a trailing space), which turns off prefix
 //! matching of the last word; by default queries are searched as typed, as `kbgen search` does.
 //! `--sizes` then prints, per set, where the index's bytes go (each part of the format, and
-//! what it costs in the gzipped index).
+//! what it costs in the gzipped index). `--misses SET` prints, for every query of that set whose
+//! right article is not first, the query, the right article with its rank, and the top three
+//! with their scores: the material for finding out why the right article loses.
 
 mod sizes;
 
@@ -190,13 +192,8 @@ fn search_scores(set: &Set, index: &Index, complete: bool) -> SearchScores {
             continue;
         };
         n += 1;
-        let text = if complete {
-            format!("{} ", q.text)
-        } else {
-            q.text.clone()
-        };
         let lang = (!q.lang.is_empty()).then_some(q.lang.as_str());
-        let hits = index.search(&text, &SearchOptions { limit: 10, lang });
+        let hits = index.search(&query_text(q, complete), &SearchOptions { limit: 10, lang });
         if let Some(rank) = hits.iter().position(|h| relevant.contains(&h.id)) {
             r1 += f64::from(rank == 0);
             r5 += f64::from(rank < 5);
@@ -252,14 +249,16 @@ fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let mut sets_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/sets");
     let (mut curve, mut complete, mut sizes) = (false, false, false);
+    let mut misses: Option<String> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--sets" => sets_dir = PathBuf::from(args.next().context("--sets needs a folder")?),
             "--curve" => curve = true,
             "--complete" => complete = true,
             "--sizes" => sizes = true,
+            "--misses" => misses = Some(args.next().context("--misses needs a set name")?),
             other => bail!(
-                "unknown argument {other:?} (expected --sets DIR, --curve, --complete, --sizes)"
+                "unknown argument {other:?} (expected --sets DIR, --curve, --complete, --sizes, --misses SET)"
             ),
         }
     }
@@ -284,13 +283,14 @@ fn main() -> Result<()> {
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut rule_sets = Vec::new();
     let mut size_tables = Vec::new();
+    let mut misses_table = Vec::new();
     for dir in &dirs {
         let set = load(dir)?;
         let with_rules = set.name.starts_with("hint3");
         let (index, size, secs) = build(&set, with_rules)?;
         let s = search_scores(&set, &index, complete);
-        if std::env::var_os("DUMP").is_some_and(|d| *d == *set.name) {
-            dump_failures(&set, &index);
+        if misses.as_deref() == Some(set.name.as_str()) {
+            misses_table.push(print_misses(&set, &index, complete));
         }
         println!(
             "| {} | {} | {} | {:.3} | {:.3} | {:.3} | {} | {:.2} | {:.1} | {:.3} |",
@@ -318,7 +318,7 @@ fn main() -> Result<()> {
             size_tables.push(parts_table(&set.name, &bytes, &parts, text_gz));
         }
     }
-    for table in size_tables {
+    for table in size_tables.iter().chain(&misses_table) {
         println!();
         print!("{table}");
     }
@@ -370,25 +370,61 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-#[allow(dead_code)]
-fn dump_failures(set: &Set, index: &Index) {
+/// The text of a query as searched: as typed, or finished with a space (`--complete`).
+fn query_text(q: &Query, complete: bool) -> String {
+    if complete {
+        format!("{} ", q.text)
+    } else {
+        q.text.clone()
+    }
+}
+
+/// One line per in-scope query whose right article is not first: the query, the right
+/// article (its rank in the top 10, or `-`), and the top three with their scores.
+fn print_misses(set: &Set, index: &Index, complete: bool) -> String {
+    use std::fmt::Write;
+    let docs: BTreeMap<&str, &Doc> = set.docs.iter().map(|d| (d.id.as_str(), d)).collect();
+    let show = |id: &str| {
+        let d = docs[id];
+        let text: String = format!("{} {}", d.title, d.text)
+            .trim()
+            .replace('\n', " ")
+            .chars()
+            .take(60)
+            .collect();
+        format!("{id} {text}")
+    };
+    let mut out = format!(
+        "misses of {}\n| query | right (rank) | top 3 |\n|---|---|---|\n",
+        set.name
+    );
+    let mut n = 0;
     for q in &set.queries {
         let Some(relevant) = set.qrels.get(&q.id) else {
             continue;
         };
-        let hits = index.search(
-            &q.text,
-            &SearchOptions {
-                limit: 3,
-                lang: None,
-            },
-        );
-        if hits.first().is_none_or(|h| !relevant.contains(&h.id)) {
-            let got: Vec<String> = hits
-                .iter()
-                .map(|h| format!("{}:{:.2}", h.id, h.score))
-                .collect();
-            eprintln!("FAIL {:?} want {:?} got {:?}", q.text, relevant, got);
+        let lang = (!q.lang.is_empty()).then_some(q.lang.as_str());
+        let hits = index.search(&query_text(q, complete), &SearchOptions { limit: 10, lang });
+        let rank = hits.iter().position(|h| relevant.contains(&h.id));
+        if rank == Some(0) {
+            continue;
         }
+        n += 1;
+        let right: Vec<String> = relevant.iter().map(|id| show(id)).collect();
+        let top: Vec<String> = hits
+            .iter()
+            .take(3)
+            .map(|h| format!("{} ({:.2})", show(&h.id), h.score))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} ({}) | {} |",
+            q.text,
+            right.join("; "),
+            rank.map_or("-".to_owned(), |r| (r + 1).to_string()),
+            top.join("; ")
+        );
     }
+    let _ = writeln!(out, "{n} misses");
+    out
 }
