@@ -48,7 +48,17 @@ const NEIGHBOURS: usize = 5;
 /// .51, sofmattress .51 → .55). The fitted bias, -3.92, is lowered by ln(.6/.4) so that the
 /// default threshold 0.5 answers when the model gives the rule a 60% chance of being right:
 /// the one threshold that keeps precision at about .85 or better on the two sets that can.
-const CALIBRATION: [f32; 9] = [-4.33, 2.08, 1.27, 1.32, -0.52, 1.51, -1.46, 1.64, 0.36];
+pub const CALIBRATION: [f32; SIGNALS] = [
+    -4.33, 2.08, 1.27, 1.32, -0.52, 1.51, -1.46, 1.64, 0.36, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+];
+/// How many signals [`CALIBRATION`] weighs.
+pub const SIGNALS: usize = 22;
+/// Position of the negation mismatch among the signals.
+const NEGATION: usize = 19;
+/// BM25 parameters of a rule as one document.
+const BM25_K1: f32 = 1.2;
+const BM25_B: f32 = 0.75;
 /// Confidence factor when the question negates and the rule's closest phrasing does not
 /// (precision at the default threshold: powerplay11 .634 → .677, sofmattress .919 → .947,
 /// curekart .854 → .852; coverage −.003 to −.007).
@@ -61,8 +71,15 @@ const STOP_WEIGHT: f32 = 0.3;
 struct Compiled {
     /// Per phrasing: sorted (term, weight) pairs and the vector's norm.
     phrasings: Vec<(Vec<(u32, f32)>, f32)>,
-    /// Every term of the rule's phrasings, sorted.
-    vocab: Vec<u32>,
+    /// Every term of the rule's phrasings, sorted, with how many phrasings use it.
+    vocab: Vec<(u32, u16)>,
+    /// Sum of `vocab`'s counts: the rule's length as one document of all its phrasings.
+    len: f32,
+    /// Mean of the phrasings' unit vectors, and its norm.
+    centroid: Vec<(u32, f32)>,
+    centroid_norm: f32,
+    /// Mean cosine of each phrasing to the closest other phrasing of the rule.
+    tightness: f32,
     /// Per phrasing: does it negate ("not", "can't")?
     negated: Vec<bool>,
     keywords: Vec<Vec<String>>,
@@ -141,10 +158,17 @@ impl RuleSet {
                     .iter()
                     .find(|(l, _)| *l == r.lang)
                     .and_then(|(_, s)| s.as_ref());
-                let mut vocab: Vec<u32> = per_rule.iter().flatten().copied().collect();
-                vocab.sort_unstable();
-                vocab.dedup();
-                let phrasings = per_rule
+                let mut all: Vec<u32> = per_rule.iter().flatten().copied().collect();
+                all.sort_unstable();
+                let mut vocab: Vec<(u32, u16)> = Vec::new();
+                for t in all {
+                    match vocab.last_mut() {
+                        Some((last, n)) if *last == t => *n += 1,
+                        _ => vocab.push((t, 1)),
+                    }
+                }
+                let len = vocab.iter().map(|&(_, n)| f32::from(n)).sum();
+                let phrasings: Vec<(Vec<(u32, f32)>, f32)> = per_rule
                     .into_iter()
                     .map(|ids| {
                         let v: Vec<(u32, f32)> = ids.iter().map(|&id| (id, weight(id))).collect();
@@ -152,6 +176,26 @@ impl RuleSet {
                         (v, norm)
                     })
                     .collect();
+                let mut centroid: Vec<(u32, f32)> = vocab.iter().map(|&(t, _)| (t, 0.0)).collect();
+                for (p, norm) in &phrasings {
+                    for &(t, w) in p {
+                        if let Ok(j) = centroid.binary_search_by_key(&t, |&(c, _)| c) {
+                            centroid[j].1 += w / norm.max(f32::EPSILON);
+                        }
+                    }
+                }
+                let centroid_norm = centroid.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+                let mut tight = 0.0;
+                for (a, (pa, na)) in phrasings.iter().enumerate() {
+                    let mut best = 0.0f32;
+                    for (b, (pb, nb)) in phrasings.iter().enumerate() {
+                        if a != b {
+                            best = best.max(dot(pa, pb) / (na * nb).max(f32::EPSILON));
+                        }
+                    }
+                    tight += best;
+                }
+                let tightness = tight / phrasings.len().max(1) as f32;
                 let keywords = r
                     .keywords
                     .iter()
@@ -169,6 +213,10 @@ impl RuleSet {
                 Compiled {
                     phrasings,
                     vocab,
+                    len,
+                    centroid,
+                    centroid_norm,
+                    tightness,
                     negated,
                     keywords,
                     regex,
@@ -201,13 +249,13 @@ impl RuleSet {
 
     /// The question as a weighted term vector over the rules' vocabulary, plus the weight of
     /// words the rules never use (which count against every rule).
-    fn vectorize(&self, text: &str, lang: Option<&str>) -> (Vec<(u32, f32)>, f32, Vec<String>) {
+    fn vectorize(&self, text: &str, lang: Option<&str>) -> (Vec<(u32, f32)>, Unknown, Vec<String>) {
         let visitor = lang.and_then(analyze::stemmer_for);
         let mut stemmers: Vec<Option<&Stemmer>> = vec![visitor.as_ref()];
         stemmers.extend(self.langs.iter().map(|(_, s)| s.as_ref()));
         let unknown_idf = self.unknown_idf;
         let mut q: Vec<(u32, f32)> = Vec::new();
-        let mut unknown = 0.0f32;
+        let mut unknown = Unknown::default();
         let mut words = Vec::new();
         for token in analyze::analyze(text, None) {
             let mut variants = vec![token.folded.clone()];
@@ -269,9 +317,18 @@ impl RuleSet {
                         None => q.push((id, w)),
                     }
                 }
-                None if token.kind == Kind::Stop => unknown += (unknown_idf * STOP_WEIGHT).powi(2),
-                None if token.kind == Kind::CjkChar => unknown += (unknown_idf * 0.4).powi(2),
-                None => unknown += unknown_idf.powi(2),
+                None => {
+                    let w = unknown_idf
+                        * match token.kind {
+                            Kind::Stop => STOP_WEIGHT,
+                            Kind::CjkChar => 0.4,
+                            _ => 1.0,
+                        };
+                    unknown.mass += w * w;
+                    unknown.sum += w;
+                    unknown.max = unknown.max.max(w);
+                    unknown.count += 1.0;
+                }
             }
         }
         q.sort_unstable_by_key(|&(t, _)| t);
@@ -283,61 +340,25 @@ impl RuleSet {
         if self.rules.is_empty() {
             return Vec::new();
         }
-        let (q, unknown, words) = self.vectorize(text, lang);
-        let q_norm = (q.iter().map(|(_, w)| w * w).sum::<f32>() + unknown).sqrt();
-        // Every phrasing's cosine, to see how many of the nearest phrasings agree on a rule.
-        let mut near: Vec<(f32, u32)> = Vec::new();
-        // Per rule: the closest phrasing's cosine and position.
-        let closest: Vec<(f32, usize)> = self
-            .compiled
+        let (signals, words) = self.signals(text, lang);
+        let mut scores: Vec<f32> = signals
             .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let mut best = (0.0f32, 0);
-                if q_norm > 0.0 {
-                    for (k, (p, norm)) in c.phrasings.iter().enumerate() {
-                        let dot = dot(&q, p);
-                        if dot > 0.0 {
-                            let cos = dot / (q_norm * norm);
-                            near.push((cos, i as u32));
-                            if cos > best.0 {
-                                best = (cos, k);
-                            }
-                        }
+            .map(|x| match x {
+                Some(x) => {
+                    let z: f32 = CALIBRATION.iter().zip(x).map(|(w, x)| w * x).sum();
+                    let p = 1.0 / (1.0 + (-z).exp());
+                    // "I can't join a contest" is a problem report, not the "how do I join a
+                    // contest" of a rule whose closest phrasing has no negation: the visitor
+                    // likely needs another answer.
+                    if x[NEGATION] > 0.0 {
+                        p * NEGATION_MISMATCH
+                    } else {
+                        p
                     }
                 }
-                best
+                None => 0.0,
             })
             .collect();
-        let mut scores: Vec<f32> = closest.iter().map(|&(c, _)| c).collect();
-        // Unstable sorts here and below give the stable result, as the orders are total (equal
-        // pairs are identical), and add no stable sort to the wasm.
-        near.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        // Confidence: the closest phrasing's cosine times the rule's share of the nearest
-        // phrasings' similarity. A question halfway between two rules, or close to one phrasing
-        // of a rule while its neighbours belong to others, is ambiguous and gets less.
-        near.truncate(NEIGHBOURS);
-        let total: f32 = near.iter().map(|(c, _)| c).sum();
-        if total > 0.0 {
-            for (i, s) in scores.iter_mut().enumerate() {
-                let own: f32 = near
-                    .iter()
-                    .filter(|(_, r)| *r as usize == i)
-                    .map(|(c, _)| c)
-                    .sum();
-                *s *= own / total;
-            }
-        }
-        self.calibrate(&mut scores, &closest, &q, unknown);
-        // "I can't join a contest" is a problem report, not the "how do I join a contest" of a
-        // rule whose closest phrasing has no negation: the visitor likely needs another answer.
-        if negates(text) {
-            for ((s, c), &(_, k)) in scores.iter_mut().zip(&self.compiled).zip(&closest) {
-                if !c.negated.get(k).copied().unwrap_or(true) {
-                    *s *= NEGATION_MISMATCH;
-                }
-            }
-        }
         // Keywords and regexes are the owner's explicit word: they apply after the vote.
         for (s, c) in scores.iter_mut().zip(&self.compiled) {
             if c.keywords
@@ -372,69 +393,180 @@ impl RuleSet {
             })
             .collect()
     }
-}
 
-impl RuleSet {
-    /// Turns each rule's vote score into a confidence: a logistic model of "this rule is the
-    /// right answer" over signals that separate right answers from wrong and out-of-scope ones
-    /// (see [`CALIBRATION`]).
-    fn calibrate(
+    /// Per rule, the signals its confidence is computed from (see [`CALIBRATION`]), or `None`
+    /// when the rule is not among the candidates; and the question's words, for keywords.
+    fn signals(
         &self,
-        scores: &mut [f32],
-        closest: &[(f32, usize)],
-        q: &[(u32, f32)],
-        unknown: f32,
-    ) {
-        let q_mass = q.iter().map(|(_, w)| w * w).sum::<f32>() + unknown;
+        text: &str,
+        lang: Option<&str>,
+    ) -> (Vec<Option<[f32; SIGNALS]>>, Vec<String>) {
+        let (q, unknown, words) = self.vectorize(text, lang);
+        let q_mass = q.iter().map(|(_, w)| w * w).sum::<f32>() + unknown.mass;
+        let q_norm = q_mass.sqrt();
+        let mut out = vec![None; self.rules.len()];
         if q_mass <= 0.0 {
-            return;
+            return (out, words);
         }
-        // The two best rules' cosines, for each rule's margin over the best other rule.
-        let (mut first, mut second, mut leader) = (0.0f32, 0.0f32, usize::MAX);
-        for (i, &(c, _)) in closest.iter().enumerate() {
-            if c > first {
-                (second, first, leader) = (first, c, i);
-            } else if c > second {
-                second = c;
+        // Every phrasing's cosine, to see how many of the nearest phrasings agree on a rule.
+        let mut near: Vec<(f32, u32)> = Vec::new();
+        // Per rule: the closest phrasing's cosine and position, and the second closest cosine.
+        let closest: Vec<(f32, usize, f32)> = self
+            .compiled
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut best = (0.0f32, 0, 0.0f32);
+                for (k, (p, norm)) in c.phrasings.iter().enumerate() {
+                    let dot = dot(&q, p);
+                    if dot > 0.0 {
+                        let cos = dot / (q_norm * norm);
+                        near.push((cos, i as u32));
+                        if cos > best.0 {
+                            best = (cos, k, best.0);
+                        } else if cos > best.2 {
+                            best.2 = cos;
+                        }
+                    }
+                }
+                best
+            })
+            .collect();
+        // Unstable sorts here and below give the stable result, as the orders are total (equal
+        // pairs are identical), and add no stable sort to the wasm.
+        near.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // The rule's share of the nearest phrasings' similarity. A question halfway between two
+        // rules, or close to one phrasing of a rule while its neighbours belong to others, is
+        // ambiguous.
+        let share = |k: usize, i: usize| {
+            let near = &near[..k.min(near.len())];
+            let total: f32 = near.iter().map(|(c, _)| c).sum();
+            let own: f32 = near
+                .iter()
+                .filter(|(_, r)| *r as usize == i)
+                .map(|(c, _)| c)
+                .sum();
+            if total > 0.0 {
+                own / total
+            } else {
+                0.0
             }
-        }
-        let unknown_share = (unknown / q_mass).clamp(0.0, 1.0);
+        };
+        // The vote: the closest phrasing's cosine times the rule's share of the nearest.
+        let votes: Vec<f32> = closest
+            .iter()
+            .enumerate()
+            .map(|(i, &(c, _, _))| if c > 0.0 { c * share(NEIGHBOURS, i) } else { 0.0 })
+            .collect();
+        // Each rule as one document of all its phrasings, BM25 against the question, as a share
+        // of the best any rule could score.
+        let avg_len = self.compiled.iter().map(|c| c.len).sum::<f32>() / self.compiled.len() as f32;
+        let q_sum = q.iter().map(|(_, w)| w).sum::<f32>() + unknown.sum;
+        let bm25: Vec<f32> = self
+            .compiled
+            .iter()
+            .map(|c| {
+                let norm = BM25_K1 * (1.0 - BM25_B + BM25_B * c.len / avg_len.max(1.0));
+                let s: f32 = q
+                    .iter()
+                    .filter_map(|&(t, w)| {
+                        let j = c.vocab.binary_search_by_key(&t, |&(v, _)| v).ok()?;
+                        let tf = f32::from(c.vocab[j].1);
+                        Some(w * tf / (tf + norm))
+                    })
+                    .sum();
+                s / q_sum.max(f32::EPSILON)
+            })
+            .collect();
+        let cos: Vec<f32> = closest.iter().map(|c| c.0).collect();
+        let (cos_top, vote_top, bm25_top) = (top2(&cos), top2(&votes), top2(&bm25));
+        let other = |(leader, first, second): (usize, f32, f32), i: usize| {
+            if i == leader {
+                second
+            } else {
+                first
+            }
+        };
+        let unknown_share = (unknown.mass / q_mass).clamp(0.0, 1.0);
         let known_words = (1.0 + q.len() as f32).ln();
-        for (i, s) in scores.iter_mut().enumerate() {
-            if *s <= 0.0 {
+        let top_known = q.iter().map(|&(_, w)| w).fold(0.0f32, f32::max);
+        let negated = negates(text);
+        let near5: Vec<u32> = near.iter().take(NEIGHBOURS).map(|&(_, r)| r).collect();
+        for (i, x) in out.iter_mut().enumerate() {
+            if votes[i] <= 0.0 {
                 continue;
             }
             let c = &self.compiled[i];
-            let (cos, k) = closest[i];
-            let other = if i == leader { second } else { first };
-            let in_rule: f32 = q
-                .iter()
-                .filter(|(t, _)| c.vocab.binary_search(t).is_ok())
-                .map(|(_, w)| w * w)
-                .sum();
+            let (best, k, second) = closest[i];
+            let (mut in_rule, mut in_rule_sum, mut top_in_rule) = (0.0, 0.0, 0.0f32);
+            for &(t, w) in &q {
+                if c.vocab.binary_search_by_key(&t, |&(v, _)| v).is_ok() {
+                    in_rule += w * w;
+                    in_rule_sum += w;
+                    top_in_rule = top_in_rule.max(w);
+                }
+            }
             let (p, norm) = &c.phrasings[k];
             let (mut q_matched, mut p_matched) = (0.0, 0.0);
-            for &(t, w) in q {
+            for &(t, w) in &q {
                 if let Ok(j) = p.binary_search_by_key(&t, |&(pt, _)| pt) {
                     q_matched += w * w;
                     p_matched += p[j].1 * p[j].1;
                 }
             }
-            let x = [
+            let centroid = dot(&q, &c.centroid) / (q_norm * c.centroid_norm).max(f32::EPSILON);
+            let mismatch = negated && !c.negated.get(k).copied().unwrap_or(true);
+            *x = Some([
                 1.0,
-                *s,
-                cos,
-                (cos - other).max(0.0),
+                votes[i],
+                best,
+                (best - other(cos_top, i)).max(0.0),
                 unknown_share,
                 in_rule / q_mass,
                 q_matched / q_mass,
                 p_matched / (norm * norm).max(f32::EPSILON),
                 known_words,
-            ];
-            let z: f32 = CALIBRATION.iter().zip(x).map(|(w, x)| w * x).sum();
-            *s = 1.0 / (1.0 + (-z).exp());
+                bm25[i],
+                centroid,
+                votes[i] - other(vote_top, i),
+                bm25[i] - other(bm25_top, i),
+                c.tightness,
+                (c.phrasings.len() as f32).ln(),
+                in_rule_sum / q_sum.max(f32::EPSILON),
+                near5.iter().filter(|&&r| r as usize == i).count() as f32 / NEIGHBOURS as f32,
+                second,
+                f32::from(u8::from(top_in_rule >= top_known.max(unknown.max))),
+                f32::from(u8::from(mismatch)),
+                share(2 * NEIGHBOURS, i),
+                (1.0 + unknown.count).ln(),
+            ]);
+        }
+        (out, words)
+    }
+
+    /// Per candidate rule, its position and the signals of its confidence (see `CALIBRATION`),
+    /// for fitting the calibration (`solodesk-eval --signals`).
+    pub fn candidate_signals(&self, text: &str, lang: Option<&str>) -> Vec<(u32, Vec<f32>)> {
+        let (signals, _) = self.signals(text, lang);
+        signals
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, x)| Some((i as u32, x?.to_vec())))
+            .collect()
+    }
+}
+
+/// The best value's position, the best and the second best.
+fn top2(v: &[f32]) -> (usize, f32, f32) {
+    let (mut first, mut second, mut leader) = (0.0f32, 0.0f32, usize::MAX);
+    for (i, &x) in v.iter().enumerate() {
+        if x > first {
+            (second, first, leader) = (first, x, i);
+        } else if x > second {
+            second = x;
         }
     }
+    (leader, first, second)
 }
 
 /// Does the text negate? English words only (folded, so "can't" is "cant"); in other languages
@@ -463,6 +595,16 @@ fn negates(text: &str) -> bool {
     })
 }
 
+/// The question's words that no rule uses.
+#[derive(Default, Clone, Copy)]
+struct Unknown {
+    /// Sum of their squared weights (their share of the question vector's squared norm).
+    mass: f32,
+    sum: f32,
+    max: f32,
+    count: f32,
+}
+
 fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
     let (mut i, mut j, mut s) = (0, 0, 0.0);
     while i < a.len() && j < b.len() {
@@ -484,6 +626,14 @@ impl crate::Index {
     /// answers with the first when it reaches [`Index::rule_threshold`](crate::Index::rule_threshold).
     pub fn match_rules(&self, text: &str, lang: Option<&str>) -> Vec<RuleMatch> {
         self.rules.matches(text, lang)
+    }
+
+    /// Per candidate rule of [`Index::match_rules`](crate::Index::match_rules), its position
+    /// and the signals its confidence is computed from; for fitting the calibration
+    /// (`solodesk-eval --signals`), not a stable interface.
+    #[doc(hidden)]
+    pub fn rule_signals(&self, text: &str, lang: Option<&str>) -> Vec<(u32, Vec<f32>)> {
+        self.rules.candidate_signals(text, lang)
     }
 }
 

@@ -13,6 +13,7 @@
 //! `--sizes` then prints, per set, where the index's bytes go (each part of the format, and
 //! what it costs in the gzipped index).
 
+mod fit;
 mod sizes;
 
 use anyhow::{bail, Context, Result};
@@ -252,12 +253,23 @@ fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let mut sets_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/sets");
     let (mut curve, mut complete, mut sizes) = (false, false, false);
+    let mut fit_mask: Option<Vec<usize>> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--sets" => sets_dir = PathBuf::from(args.next().context("--sets needs a folder")?),
             "--curve" => curve = true,
             "--complete" => complete = true,
             "--sizes" => sizes = true,
+            "--fit" => {
+                let list = args.next().context("--fit needs signal positions, e.g. 1,2,3 or all")?;
+                fit_mask = Some(if list == "all" {
+                    (0..solodesk_engine::RULE_CALIBRATION.len()).collect()
+                } else {
+                    list.split(',')
+                        .map(|n| n.trim().parse().context("--fit: a signal position"))
+                        .collect::<Result<_>>()?
+                });
+            }
             other => bail!(
                 "unknown argument {other:?} (expected --sets DIR, --curve, --complete, --sizes)"
             ),
@@ -283,6 +295,7 @@ fn main() -> Result<()> {
     println!("| set | docs | queries | R@1 | R@5 | MRR@10 | index bytes | gzip ratio | build ms | mean query ms |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut rule_sets = Vec::new();
+    let mut labeled = Vec::new();
     let mut size_tables = Vec::new();
     for dir in &dirs {
         let set = load(dir)?;
@@ -312,6 +325,17 @@ fn main() -> Result<()> {
                 .filter(|q| set.qrels.contains_key(&q.id))
                 .count();
             rule_sets.push((set.name.clone(), rule_outcomes(&set, &index), in_scope));
+            if fit_mask.is_some() {
+                let queries: Vec<_> = set
+                    .queries
+                    .iter()
+                    .map(|q| {
+                        let lang = (!q.lang.is_empty()).then(|| q.lang.clone());
+                        (q.text.clone(), lang, set.qrels.get(&q.id))
+                    })
+                    .collect();
+                labeled.push(fit::collect(&set.name, &index, &queries));
+            }
         }
         if sizes {
             let (bytes, parts, text_gz) = sized_index(&set, with_rules);
@@ -348,6 +372,15 @@ fn main() -> Result<()> {
             Some((t, (p, c, _))) => println!("| {name} | {c:.3} at {t:.2} (precision {p:.3}) |"),
             None => println!("| {name} | never reaches 0.85 |"),
         }
+    }
+    if let Some(mask) = &fit_mask {
+        println!();
+        println!("rules: calibration fitted on the signals {mask:?}");
+        let current: Vec<f64> = solodesk_engine::RULE_CALIBRATION
+            .iter()
+            .map(|&w| f64::from(w))
+            .collect();
+        fit::report(&labeled, mask, &current);
     }
     if curve {
         println!();
