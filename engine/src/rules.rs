@@ -80,6 +80,8 @@ struct Compiled {
     centroid_norm: f32,
     /// Mean cosine of each phrasing to the closest other phrasing of the rule.
     tightness: f32,
+    /// Per phrasing: its letter trigrams, hashed and sorted.
+    grams: Vec<Vec<u32>>,
     /// Per phrasing: does it negate ("not", "can't")?
     negated: Vec<bool>,
     keywords: Vec<Vec<String>>,
@@ -196,6 +198,7 @@ impl RuleSet {
                     tight += best;
                 }
                 let tightness = tight / phrasings.len().max(1) as f32;
+                let grams = r.phrasings.iter().map(|p| trigrams(p)).collect();
                 let keywords = r
                     .keywords
                     .iter()
@@ -217,6 +220,7 @@ impl RuleSet {
                     centroid,
                     centroid_norm,
                     tightness,
+                    grams,
                     negated,
                     keywords,
                     regex,
@@ -322,6 +326,7 @@ impl RuleSet {
                         * match token.kind {
                             Kind::Stop => STOP_WEIGHT,
                             Kind::CjkChar => 0.4,
+                            _ if std::env::var_os("NUMW").is_some() && token.folded.bytes().any(|b| b.is_ascii_digit()) => std::env::var("NUMW").unwrap().parse::<f32>().unwrap(),
                             _ => 1.0,
                         };
                     unknown.mass += w * w;
@@ -489,9 +494,10 @@ impl RuleSet {
         };
         let unknown_share = (unknown.mass / q_mass).clamp(0.0, 1.0);
         let known_words = (1.0 + q.len() as f32).ln();
-        let top_known = q.iter().map(|&(_, w)| w).fold(0.0f32, f32::max);
+        let _top_known = q.iter().map(|&(_, w)| w).fold(0.0f32, f32::max);
         let negated = negates(text);
-        let near5: Vec<u32> = near.iter().take(NEIGHBOURS).map(|&(_, r)| r).collect();
+        let q_grams = trigrams(text);
+        let _near5: Vec<u32> = near.iter().take(NEIGHBOURS).map(|&(_, r)| r).collect();
         for (i, x) in out.iter_mut().enumerate() {
             if votes[i] <= 0.0 {
                 continue;
@@ -526,19 +532,19 @@ impl RuleSet {
                 q_matched / q_mass,
                 p_matched / (norm * norm).max(f32::EPSILON),
                 known_words,
-                bm25[i],
+                share(4 * NEIGHBOURS, i),
                 centroid,
                 votes[i] - other(vote_top, i),
                 bm25[i] - other(bm25_top, i),
                 c.tightness,
                 (c.phrasings.len() as f32).ln(),
                 in_rule_sum / q_sum.max(f32::EPSILON),
-                near5.iter().filter(|&&r| r as usize == i).count() as f32 / NEIGHBOURS as f32,
+                share(3, i),
                 second,
-                f32::from(u8::from(top_in_rule >= top_known.max(unknown.max))),
+                dice(&q_grams, &c.grams[k]),
                 f32::from(u8::from(mismatch)),
                 share(2 * NEIGHBOURS, i),
-                (1.0 + unknown.count).ln(),
+                c.grams.iter().map(|g| dice(&q_grams, g)).fold(0.0, f32::max),
             ]);
         }
         (out, words)
@@ -554,6 +560,40 @@ impl RuleSet {
             .filter_map(|(i, x)| Some((i as u32, x?.to_vec())))
             .collect()
     }
+}
+
+/// The letter trigrams of the text's folded words (each padded with spaces), hashed, sorted.
+fn trigrams(text: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    for t in analyze::analyze(text, None) {
+        let chars: Vec<char> = std::iter::once(' ')
+            .chain(t.folded.chars())
+            .chain(std::iter::once(' '))
+            .collect();
+        for w in chars.windows(3) {
+            out.push(w.iter().fold(0u32, |h, &c| h.wrapping_mul(0x0100_0193) ^ c as u32));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Dice coefficient of two sorted sets.
+fn dice(a: &[u32], b: &[u32]) -> f32 {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * n as f32 / (a.len() + b.len()).max(1) as f32
 }
 
 /// The best value's position, the best and the second best.

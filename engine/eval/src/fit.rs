@@ -18,6 +18,7 @@ pub struct Question {
     /// Rule positions of the candidates, for ties.
     pub rules: Vec<u32>,
     pub in_scope: bool,
+    pub text: String,
 }
 
 pub struct Labeled {
@@ -47,6 +48,7 @@ pub fn collect(
                     })
                     .collect(),
                 in_scope: relevant.is_some(),
+                text: text.clone(),
             }
         })
         .collect();
@@ -117,8 +119,9 @@ pub fn fit(sets: &[&Labeled], mask: &[usize]) -> Vec<f64> {
             }
         }
         for a in 1..d {
-            grad[a] += RIDGE * w[a];
-            hess[a][a] += RIDGE;
+            let ridge: f64 = std::env::var("RIDGE").ok().and_then(|v| v.parse().ok()).unwrap_or(RIDGE);
+            grad[a] += ridge * w[a];
+            hess[a][a] += ridge;
         }
         hess[0][0] += 1e-9;
         let step = solve(hess, grad);
@@ -138,7 +141,7 @@ pub fn fit(sets: &[&Labeled], mask: &[usize]) -> Vec<f64> {
         raw[cols[j]] = w[j] / sd[j];
         raw[0] -= w[j] * mean[j] / sd[j];
     }
-    raw[0] -= ANSWER_ODDS.ln();
+    raw[0] -= std::env::var("ODDS").ok().and_then(|v| v.parse().ok()).unwrap_or(ANSWER_ODDS).ln();
     raw
 }
 
@@ -233,7 +236,10 @@ pub fn scores(set: &Labeled, w: &[f64]) -> ((f64, f64), (f64, f64)) {
 pub fn report(sets: &[Labeled], mask: &[usize], current: &[f64]) {
     println!("| set | shipped: P / C at 0.5 | best C at P>=.85 | pooled fit | best | held out | best |");
     println!("|---|---|---|---|---|---|---|");
-    let all: Vec<&Labeled> = sets.iter().collect();
+    let all: Vec<&Labeled> = sets
+        .iter()
+        .filter(|s| std::env::var("FITON").map_or(true, |f| f.contains(&s.name[6..9])))
+        .collect();
     let pooled = fit(&all, mask);
     for (i, s) in sets.iter().enumerate() {
         let others: Vec<&Labeled> = sets
@@ -252,6 +258,85 @@ pub fn report(sets: &[Labeled], mask: &[usize], current: &[f64]) {
             .collect();
         println!("| {} | {} |", s.name, cells.join(" | "));
     }
+    if let Ok(name) = std::env::var("DUMPFIT") {
+        for s in sets.iter().filter(|s| s.name == name) {
+            for (q, (c, r)) in s.questions.iter().zip(outcomes(s, &pooled)) {
+                let top = q
+                    .candidates
+                    .iter()
+                    .max_by(|a, b| dot(&pooled, &a.0).total_cmp(&dot(&pooled, &b.0)));
+                let x: Vec<String> = top.map_or(Vec::new(), |t| t.0.iter().map(|v| format!("{v:.2}")).collect());
+                eprintln!("{c:.3}\t{}\t{}\t{}\t{}", u8::from(r), u8::from(q.in_scope), q.text, x.join(" "));
+            }
+        }
+    }
+    let ap: Vec<String> = sets
+        .iter()
+        .map(|s| format!("{:.3}/{:.3}", average_precision(s, current), average_precision(s, &pooled)))
+        .collect();
+    println!("average precision (shipped/pooled): {}; held-out quality {:.3}", ap.join(" "), held_out_quality(sets, mask));
     let list: Vec<String> = pooled.iter().map(|w| format!("{w:.3}")).collect();
     println!("pooled weights: [{}]", list.join(", "));
+}
+
+/// Held-out quality of a signal set: per set, the best coverage at precision .85 of the model
+/// fitted on the other sets, summed.
+pub fn held_out_quality(sets: &[Labeled], mask: &[usize]) -> f64 {
+    (0..sets.len())
+        .map(|i| {
+            let others: Vec<&Labeled> = sets
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != i)
+                .map(|(_, s)| s)
+                .collect();
+            let w = fit(&others, mask);
+            if std::env::var_os("AP").is_some() {
+                return average_precision(&sets[i], &w);
+            }
+            scores(&sets[i], &w).1 .0
+        })
+        .sum()
+}
+
+/// Drops signals one at a time while the held-out quality does not fall.
+pub fn backward(sets: &[Labeled], mask: &[usize]) {
+    let mut mask = mask.to_vec();
+    let mut best = held_out_quality(sets, &mask);
+    println!("start {best:.3} {mask:?}");
+    loop {
+        let mut pick: Option<(f64, usize)> = None;
+        for (k, &m) in mask.iter().enumerate() {
+            if m == 0 {
+                continue;
+            }
+            let mut trial = mask.clone();
+            trial.remove(k);
+            let q = held_out_quality(sets, &trial);
+            if mask.len() > 3 && pick.is_none_or(|(b, _)| q > b) {
+                pick = Some((q, k));
+            }
+        }
+        let Some((q, k)) = pick else { break };
+        println!("drop {} -> {q:.3}", mask[k]);
+        mask.remove(k);
+        best = best.max(q);
+        println!("  {mask:?}");
+    }
+}
+
+/// Average precision of the answers ranked by confidence (right answers are the positives,
+/// over all in-scope questions): the area under the precision/coverage curve.
+pub fn average_precision(set: &Labeled, w: &[f64]) -> f64 {
+    let mut o = outcomes(set, w);
+    o.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let in_scope = set.questions.iter().filter(|q| q.in_scope).count().max(1);
+    let (mut right, mut ap) = (0usize, 0.0);
+    for (k, (_, r)) in o.iter().enumerate() {
+        if *r {
+            right += 1;
+            ap += right as f64 / (k + 1) as f64;
+        }
+    }
+    ap / in_scope as f64
 }

@@ -381,6 +381,9 @@ fn main() -> Result<()> {
             .map(|&w| f64::from(w))
             .collect();
         fit::report(&labeled, mask, &current);
+        if std::env::var_os("BACKWARD").is_some() {
+            fit::backward(&labeled, mask);
+        }
     }
     if curve {
         println!();
