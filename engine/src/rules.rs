@@ -82,6 +82,8 @@ struct Compiled {
     tightness: f32,
     /// Per phrasing: its letter trigrams, hashed and sorted.
     grams: Vec<Vec<u32>>,
+    /// All trigrams of the rule.
+    all_grams: Vec<u32>,
     /// Per phrasing: does it negate ("not", "can't")?
     negated: Vec<bool>,
     keywords: Vec<Vec<String>>,
@@ -198,7 +200,10 @@ impl RuleSet {
                     tight += best;
                 }
                 let tightness = tight / phrasings.len().max(1) as f32;
-                let grams = r.phrasings.iter().map(|p| trigrams(p)).collect();
+                let grams: Vec<Vec<u32>> = r.phrasings.iter().map(|p| trigrams(p)).collect();
+                let mut all_grams: Vec<u32> = grams.iter().flatten().copied().collect();
+                all_grams.sort_unstable();
+                all_grams.dedup();
                 let keywords = r
                     .keywords
                     .iter()
@@ -221,6 +226,7 @@ impl RuleSet {
                     centroid_norm,
                     tightness,
                     grams,
+                    all_grams,
                     negated,
                     keywords,
                     regex,
@@ -461,7 +467,7 @@ impl RuleSet {
         let votes: Vec<f32> = closest
             .iter()
             .enumerate()
-            .map(|(i, &(c, _, _))| if c > 0.0 { c * share(NEIGHBOURS, i) } else { 0.0 })
+            .map(|(i, &(c, _, _))| if c > 0.0 { c * share(std::env::var("KN").map_or(NEIGHBOURS, |v| v.parse().unwrap()), i) } else { 0.0 })
             .collect();
         // Each rule as one document of all its phrasings, BM25 against the question, as a share
         // of the best any rule could score.
@@ -497,6 +503,26 @@ impl RuleSet {
         let _top_known = q.iter().map(|&(_, w)| w).fold(0.0f32, f32::max);
         let negated = negates(text);
         let q_grams = trigrams(text);
+        let known_grams = q_grams
+            .iter()
+            .filter(|g| self.compiled.iter().any(|c| c.all_grams.binary_search(g).is_ok()))
+            .count() as f32
+            / q_grams.len().max(1) as f32;
+        let mut near_g: Vec<(f32, u32)> = Vec::new();
+        let mut best_g: Vec<f32> = Vec::new();
+        for (i, c) in self.compiled.iter().enumerate() {
+            let mut b = 0.0f32;
+            for g in &c.grams {
+                let d = dice(&q_grams, g);
+                near_g.push((d, i as u32));
+                b = b.max(d);
+            }
+            best_g.push(b);
+        }
+        near_g.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        near_g.truncate(10);
+        let g_total: f32 = near_g.iter().map(|x| x.0).sum();
+        let g_top = top2(&best_g);
         let _near5: Vec<u32> = near.iter().take(NEIGHBOURS).map(|&(_, r)| r).collect();
         for (i, x) in out.iter_mut().enumerate() {
             if votes[i] <= 0.0 {
@@ -526,10 +552,10 @@ impl RuleSet {
                 1.0,
                 votes[i],
                 best,
-                (best - other(cos_top, i)).max(0.0),
-                unknown_share,
+                near_g.iter().filter(|x| x.1 as usize == i).map(|x| x.0).sum::<f32>() / g_total.max(f32::EPSILON),
+                best_g[i] - other(g_top, i),
                 in_rule / q_mass,
-                q_matched / q_mass,
+                known_grams,
                 p_matched / (norm * norm).max(f32::EPSILON),
                 known_words,
                 share(4 * NEIGHBOURS, i),
@@ -543,7 +569,7 @@ impl RuleSet {
                 second,
                 dice(&q_grams, &c.grams[k]),
                 f32::from(u8::from(mismatch)),
-                share(2 * NEIGHBOURS, i),
+                share(std::env::var("K2").map_or(2 * NEIGHBOURS, |v| v.parse().unwrap()), i),
                 c.grams.iter().map(|g| dice(&q_grams, g)).fold(0.0, f32::max),
             ]);
         }
