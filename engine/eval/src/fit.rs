@@ -7,10 +7,18 @@
 //!
 //! Every candidate of every question is one example (out-of-scope questions give only
 //! negatives), so the model also reranks candidates. The fitted bias is lowered by
-//! `ln(ANSWER_ODDS)` so that the default threshold 0.5 answers when the model gives the rule
-//! an `ANSWER_ODDS : 1` chance of being right.
+//! `ln(odds)` (`ANSWER_ODDS` unless `--odds` says otherwise) so that the default threshold 0.5
+//! answers when the model gives the rule odds of being right of `odds : 1`.
+//!
+//! `--select` then shows which signals earn their place: starting from the given ones it drops,
+//! one at a time, the signal whose removal leaves the best held-out average precision (each set
+//! scored by the model fitted on the other two), printing each step. `CALIBRATION` uses the
+//! signals that this kept before the held-out figure started to fall.
 
-use solodesk_engine::{Index, DEFAULT_RULE_THRESHOLD};
+use solodesk_engine::{
+    Index, DEFAULT_RULE_THRESHOLD, RULE_NEGATION_MISMATCH as NEGATION_MISMATCH,
+    RULE_NEGATION_SIGNAL as NEGATION,
+};
 
 /// One question: its candidates' signals and which of them is right (none when out of scope).
 pub struct Question {
@@ -30,7 +38,11 @@ pub struct Labeled {
 pub fn collect(
     name: &str,
     index: &Index,
-    queries: &[(String, Option<String>, Option<&std::collections::BTreeSet<String>>)],
+    queries: &[(
+        String,
+        Option<String>,
+        Option<&std::collections::BTreeSet<String>>,
+    )],
 ) -> Labeled {
     let rules = index.rules();
     let questions = queries
@@ -42,8 +54,7 @@ pub fn collect(
                 candidates: signals
                     .into_iter()
                     .map(|(r, x)| {
-                        let right =
-                            relevant.is_some_and(|rel| rel.contains(&rules[r as usize].id));
+                        let right = relevant.is_some_and(|rel| rel.contains(&rules[r as usize].id));
                         (x.into_iter().map(f64::from).collect(), right)
                     })
                     .collect(),
@@ -58,17 +69,16 @@ pub fn collect(
     }
 }
 
-/// Odds of being right at which the default threshold answers.
-pub const ANSWER_ODDS: f64 = 1.5;
+/// Odds of being right at which the default threshold answers: the highest that keeps every
+/// set's precision at the default threshold at least what it was before the trigram, BM25 and
+/// tightness signals (see the module docs of `engine/src/rules.rs`).
+pub const ANSWER_ODDS: f64 = 2.0;
 /// Ridge penalty on the standardized signals.
 const RIDGE: f64 = 1.0;
-/// Position of the negation mismatch among the signals, and the factor the engine applies.
-const NEGATION: usize = 19;
-const NEGATION_MISMATCH: f64 = 0.85;
 
 /// Logistic regression on the signals in `mask` (the bias, signal 0, always), over every
 /// candidate of the given sets' questions; weights for all signals (0 outside the mask).
-pub fn fit(sets: &[&Labeled], mask: &[usize]) -> Vec<f64> {
+pub fn fit(sets: &[&Labeled], mask: &[usize], odds: f64) -> Vec<f64> {
     let dims = sets
         .iter()
         .flat_map(|s| &s.questions)
@@ -82,7 +92,12 @@ pub fn fit(sets: &[&Labeled], mask: &[usize]) -> Vec<f64> {
         .iter()
         .flat_map(|s| &s.questions)
         .flat_map(|q| &q.candidates)
-        .map(|(x, y)| (cols.iter().map(|&c| x[c]).collect(), f64::from(u8::from(*y))))
+        .map(|(x, y)| {
+            (
+                cols.iter().map(|&c| x[c]).collect(),
+                f64::from(u8::from(*y)),
+            )
+        })
         .collect();
     let d = cols.len();
     let n = rows.len().max(1) as f64;
@@ -91,7 +106,11 @@ pub fn fit(sets: &[&Labeled], mask: &[usize]) -> Vec<f64> {
     let mut sd = vec![1.0; d];
     for j in 1..d {
         mean[j] = rows.iter().map(|(x, _)| x[j]).sum::<f64>() / n;
-        let var = rows.iter().map(|(x, _)| (x[j] - mean[j]).powi(2)).sum::<f64>() / n;
+        let var = rows
+            .iter()
+            .map(|(x, _)| (x[j] - mean[j]).powi(2))
+            .sum::<f64>()
+            / n;
         sd[j] = var.sqrt().max(1e-9);
     }
     let z: Vec<(Vec<f64>, f64)> = rows
@@ -119,9 +138,8 @@ pub fn fit(sets: &[&Labeled], mask: &[usize]) -> Vec<f64> {
             }
         }
         for a in 1..d {
-            let ridge: f64 = std::env::var("RIDGE").ok().and_then(|v| v.parse().ok()).unwrap_or(RIDGE);
-            grad[a] += ridge * w[a];
-            hess[a][a] += ridge;
+            grad[a] += RIDGE * w[a];
+            hess[a][a] += RIDGE;
         }
         hess[0][0] += 1e-9;
         let step = solve(hess, grad);
@@ -141,7 +159,7 @@ pub fn fit(sets: &[&Labeled], mask: &[usize]) -> Vec<f64> {
         raw[cols[j]] = w[j] / sd[j];
         raw[0] -= w[j] * mean[j] / sd[j];
     }
-    raw[0] -= std::env::var("ODDS").ok().and_then(|v| v.parse().ok()).unwrap_or(ANSWER_ODDS).ln();
+    raw[0] -= odds.ln();
     raw
 }
 
@@ -195,7 +213,7 @@ pub fn outcomes(set: &Labeled, w: &[f64]) -> Vec<(f64, bool)> {
             for ((x, right), &rule) in q.candidates.iter().zip(&q.rules) {
                 let mut p = sigmoid(dot(w, x));
                 if x.get(NEGATION).is_some_and(|&m| m > 0.0) {
-                    p *= if std::env::var_os("NONEG").is_some() { 1.0 } else { NEGATION_MISMATCH };
+                    p *= f64::from(NEGATION_MISMATCH);
                 }
                 // Ties go to the earlier rule, as in the engine.
                 if best.is_none_or(|(b, r, _)| p > b || (p == b && rule < r)) {
@@ -232,23 +250,24 @@ pub fn scores(set: &Labeled, w: &[f64]) -> ((f64, f64), (f64, f64)) {
     (at(f64::from(DEFAULT_RULE_THRESHOLD)), best)
 }
 
-/// Fits pooled and leave-one-set-out and prints both, with the pooled weights.
-pub fn report(sets: &[Labeled], mask: &[usize], current: &[f64]) {
-    println!("| set | shipped: P / C at 0.5 | best C at P>=.85 | pooled fit | best | held out | best |");
+/// The sets other than `i`.
+fn others(sets: &[Labeled], i: usize) -> Vec<&Labeled> {
+    sets.iter()
+        .enumerate()
+        .filter(|&(j, _)| j != i)
+        .map(|(_, s)| s)
+        .collect()
+}
+
+/// Fits pooled and leave-one-set-out and prints, per set, the figures of the engine's current
+/// calibration, the pooled fit and the fit on the other sets; then the pooled weights.
+pub fn report(sets: &[Labeled], mask: &[usize], odds: f64, current: &[f64]) {
+    println!("| set | current: P / C at 0.5 | best C at P >= .85 | pooled fit | best | held out | best |");
     println!("|---|---|---|---|---|---|---|");
-    let all: Vec<&Labeled> = sets
-        .iter()
-        .filter(|s| std::env::var("FITON").map_or(true, |f| f.contains(&s.name[6..9])))
-        .collect();
-    let pooled = fit(&all, mask);
+    let all: Vec<&Labeled> = sets.iter().collect();
+    let pooled = fit(&all, mask, odds);
     for (i, s) in sets.iter().enumerate() {
-        let others: Vec<&Labeled> = sets
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| j != i)
-            .map(|(_, s)| s)
-            .collect();
-        let held = fit(&others, mask);
+        let held = fit(&others(sets, i), mask, odds);
         let cells: Vec<String> = [current, &pooled, &held]
             .iter()
             .flat_map(|w| {
@@ -258,70 +277,52 @@ pub fn report(sets: &[Labeled], mask: &[usize], current: &[f64]) {
             .collect();
         println!("| {} | {} |", s.name, cells.join(" | "));
     }
-    if let Ok(name) = std::env::var("DUMPFIT") {
-        for s in sets.iter().filter(|s| s.name == name) {
-            for (q, (c, r)) in s.questions.iter().zip(outcomes(s, &pooled)) {
-                let top = q
-                    .candidates
-                    .iter()
-                    .max_by(|a, b| dot(&pooled, &a.0).total_cmp(&dot(&pooled, &b.0)));
-                let x: Vec<String> = top.map_or(Vec::new(), |t| t.0.iter().map(|v| format!("{v:.2}")).collect());
-                eprintln!("{c:.3}\t{}\t{}\t{}\t{}", u8::from(r), u8::from(q.in_scope), q.text, x.join(" "));
-            }
-        }
-    }
     let ap: Vec<String> = sets
         .iter()
-        .map(|s| format!("{:.3}/{:.3}", average_precision(s, current), average_precision(s, &pooled)))
+        .map(|s| {
+            format!(
+                "{} {:.3} / {:.3}",
+                s.name,
+                average_precision(s, current),
+                average_precision(s, &pooled)
+            )
+        })
         .collect();
-    println!("average precision (shipped/pooled): {}; held-out quality {:.3}", ap.join(" "), held_out_quality(sets, mask));
+    println!("average precision (current / pooled): {}", ap.join(", "));
+    println!(
+        "held-out average precision, summed: {:.3}",
+        held_out_quality(sets, mask)
+    );
     let list: Vec<String> = pooled.iter().map(|w| format!("{w:.3}")).collect();
     println!("pooled weights: [{}]", list.join(", "));
 }
 
-/// Held-out quality of a signal set: per set, the best coverage at precision .85 of the model
-/// fitted on the other sets, summed.
+/// Per set, the average precision of the model fitted on the other sets, summed.
 pub fn held_out_quality(sets: &[Labeled], mask: &[usize]) -> f64 {
     (0..sets.len())
-        .map(|i| {
-            let others: Vec<&Labeled> = sets
-                .iter()
-                .enumerate()
-                .filter(|&(j, _)| j != i)
-                .map(|(_, s)| s)
-                .collect();
-            let w = fit(&others, mask);
-            if std::env::var_os("AP").is_some() {
-                return average_precision(&sets[i], &w);
-            }
-            scores(&sets[i], &w).1 .0
-        })
+        .map(|i| average_precision(&sets[i], &fit(&others(sets, i), mask, ANSWER_ODDS)))
         .sum()
 }
 
-/// Drops signals one at a time while the held-out quality does not fall.
-pub fn backward(sets: &[Labeled], mask: &[usize]) {
-    let mut mask = mask.to_vec();
-    let mut best = held_out_quality(sets, &mask);
-    println!("start {best:.3} {mask:?}");
-    loop {
-        let mut pick: Option<(f64, usize)> = None;
-        for (k, &m) in mask.iter().enumerate() {
-            if m == 0 {
-                continue;
-            }
-            let mut trial = mask.clone();
-            trial.remove(k);
-            let q = held_out_quality(sets, &trial);
-            if mask.len() > 3 && pick.is_none_or(|(b, _)| q > b) {
-                pick = Some((q, k));
-            }
-        }
-        let Some((q, k)) = pick else { break };
-        println!("drop {} -> {q:.3}", mask[k]);
-        mask.remove(k);
-        best = best.max(q);
-        println!("  {mask:?}");
+/// Backward selection: drops, one at a time, the signal whose removal leaves the best held-out
+/// average precision, down to two signals, printing each step.
+pub fn select(sets: &[Labeled], mask: &[usize]) {
+    let mut mask: Vec<usize> = mask.iter().copied().filter(|&m| m != 0).collect();
+    println!(
+        "all {mask:?}: held-out average precision {:.3}",
+        held_out_quality(sets, &mask)
+    );
+    while mask.len() > 2 {
+        let (q, k) = (0..mask.len())
+            .map(|k| {
+                let mut trial = mask.clone();
+                trial.remove(k);
+                (held_out_quality(sets, &trial), k)
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .unwrap_or((0.0, 0));
+        let dropped = mask.remove(k);
+        println!("without {dropped}: {q:.3} {mask:?}");
     }
 }
 

@@ -7,11 +7,14 @@
 //! MRR@10 of search over the in-scope queries, and for sets with rules the precision/coverage
 //! curve of the rule responder over thresholds (out-of-scope queries included).
 //!
-//! Usage: `cargo run --release -p solodesk-eval [-- [--sets DIR] [--curve] [--complete] [--sizes]]`.
+//! Usage: `cargo run --release -p solodesk-eval [-- [--sets DIR] [--curve] [--complete] [--sizes]
+//! [--fit SIGNALS [--odds N] [--select]]]`.
 //! `--complete` marks every query as finished (a trailing space), which turns off prefix
 //! matching of the last word; by default queries are searched as typed, as `kbgen search` does.
 //! `--sizes` then prints, per set, where the index's bytes go (each part of the format, and
-//! what it costs in the gzipped index).
+//! what it costs in the gzipped index). `--fit all` (or a list of signal positions, `1,2,5`)
+//! fits the rule responder's calibration on the HINT3 sets and prints pooled and
+//! leave-one-set-out figures and the weights to paste into `CALIBRATION` (see `fit`).
 
 mod fit;
 mod sizes;
@@ -254,12 +257,21 @@ fn main() -> Result<()> {
     let mut sets_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/sets");
     let (mut curve, mut complete, mut sizes) = (false, false, false);
     let mut fit_mask: Option<Vec<usize>> = None;
+    let (mut odds, mut select) = (fit::ANSWER_ODDS, false);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--sets" => sets_dir = PathBuf::from(args.next().context("--sets needs a folder")?),
             "--curve" => curve = true,
             "--complete" => complete = true,
             "--sizes" => sizes = true,
+            "--odds" => {
+                odds = args
+                    .next()
+                    .context("--odds needs a number")?
+                    .parse()
+                    .context("--odds: a number")?;
+            }
+            "--select" => select = true,
             "--fit" => {
                 let list = args.next().context("--fit needs signal positions, e.g. 1,2,3 or all")?;
                 fit_mask = Some(if list == "all" {
@@ -271,7 +283,7 @@ fn main() -> Result<()> {
                 });
             }
             other => bail!(
-                "unknown argument {other:?} (expected --sets DIR, --curve, --complete, --sizes)"
+                "unknown argument {other:?} (expected --sets DIR, --curve, --complete, --sizes, --fit SIGNALS, --odds N, --select)"
             ),
         }
     }
@@ -380,9 +392,10 @@ fn main() -> Result<()> {
             .iter()
             .map(|&w| f64::from(w))
             .collect();
-        fit::report(&labeled, mask, &current);
-        if std::env::var_os("BACKWARD").is_some() {
-            fit::backward(&labeled, mask);
+        fit::report(&labeled, mask, odds, &current);
+        if select {
+            println!();
+            fit::select(&labeled, mask);
         }
     }
     if curve {
