@@ -118,14 +118,18 @@ impl RuleSet {
         let mut df: Vec<u32> = Vec::new();
         let mut stop: Vec<bool> = Vec::new();
         let mut raw: Vec<Vec<Vec<u32>>> = Vec::new();
+        let mut grams: Vec<Vec<Vec<u32>>> = Vec::new();
         for r in &rules {
             let stemmer = langs
                 .iter()
                 .find(|(l, _)| *l == r.lang)
                 .and_then(|(_, s)| s.as_ref());
             let mut per_rule = Vec::new();
+            let mut rule_grams = Vec::new();
             for p in &r.phrasings {
-                let mut ids: Vec<u32> = analyze::analyze(p, stemmer)
+                let tokens = analyze::analyze(p, stemmer);
+                rule_grams.push(trigrams(tokens.iter().map(|t| t.folded.as_str())));
+                let mut ids: Vec<u32> = tokens
                     .into_iter()
                     .map(|t| {
                         let next = vocab.len() as u32;
@@ -148,6 +152,7 @@ impl RuleSet {
                 df[id as usize] += 1;
             }
             raw.push(per_rule);
+            grams.push(rule_grams);
         }
         let n = rules.len().max(1) as f32;
         let idf: Vec<f32> = df.iter().map(|&d| (1.0 + n / d as f32).ln()).collect();
@@ -157,7 +162,8 @@ impl RuleSet {
         let compiled = rules
             .iter()
             .zip(raw)
-            .map(|(r, per_rule)| {
+            .zip(grams)
+            .map(|((r, per_rule), grams)| {
                 let stemmer = langs
                     .iter()
                     .find(|(l, _)| *l == r.lang)
@@ -191,7 +197,6 @@ impl RuleSet {
                     tight += best;
                 }
                 let tightness = tight / phrasings.len().max(1) as f32;
-                let grams = r.phrasings.iter().map(|p| trigrams(p)).collect();
                 let keywords = r
                     .keywords
                     .iter()
@@ -244,7 +249,7 @@ impl RuleSet {
 
     /// The question as a weighted term vector over the rules' vocabulary, plus the weight of
     /// words the rules never use (which count against every rule).
-    fn vectorize(&self, text: &str, lang: Option<&str>) -> (Vec<(u32, f32)>, Unknown, Vec<String>) {
+    fn vectorize(&self, text: &str, lang: Option<&str>) -> Vectorized {
         let visitor = lang.and_then(analyze::stemmer_for);
         let mut stemmers: Vec<Option<&Stemmer>> = vec![visitor.as_ref()];
         stemmers.extend(self.langs.iter().map(|(_, s)| s.as_ref()));
@@ -252,7 +257,9 @@ impl RuleSet {
         let mut q: Vec<(u32, f32)> = Vec::new();
         let mut unknown = Unknown::default();
         let mut words = Vec::new();
-        for token in analyze::analyze(text, None) {
+        let tokens = analyze::analyze(text, None);
+        let grams = trigrams(tokens.iter().map(|t| t.folded.as_str()));
+        for token in tokens {
             let mut variants = vec![token.folded.clone()];
             if token.kind == Kind::Word {
                 for s in stemmers.iter().flatten() {
@@ -330,7 +337,12 @@ impl RuleSet {
             }
         }
         q.sort_unstable_by_key(|&(t, _)| t);
-        (q, unknown, words)
+        Vectorized {
+            q,
+            unknown,
+            words,
+            grams,
+        }
     }
 
     /// Every rule's confidence for a question, best first (ties: higher priority, then order).
@@ -399,7 +411,12 @@ impl RuleSet {
         text: &str,
         lang: Option<&str>,
     ) -> (Vec<Option<[f32; SIGNALS]>>, Vec<String>) {
-        let (q, unknown, words) = self.vectorize(text, lang);
+        let Vectorized {
+            q,
+            unknown,
+            words,
+            grams,
+        } = self.vectorize(text, lang);
         let q_norm = (q.iter().map(|(_, w)| w * w).sum::<f32>() + unknown.mass).sqrt();
         let mut out = vec![None; self.rules.len()];
         if q_norm <= 0.0 {
@@ -483,7 +500,6 @@ impl RuleSet {
         };
         let known_words = (1.0 + q.len() as f32).ln();
         let negated = negates(text);
-        let grams = trigrams(text);
         for (i, x) in out.iter_mut().enumerate() {
             if votes[i] <= 0.0 {
                 continue;
@@ -530,19 +546,16 @@ impl RuleSet {
     }
 }
 
-/// The letter trigrams of the text's folded words (each padded with spaces), hashed, sorted.
-fn trigrams(text: &str) -> Vec<u32> {
+/// The byte trigrams of folded words, each word padded with a space on both sides, sorted.
+fn trigrams<'a>(words: impl Iterator<Item = &'a str>) -> Vec<u32> {
     let mut out = Vec::new();
-    for t in analyze::analyze(text, None) {
-        let chars: Vec<char> = std::iter::once(' ')
-            .chain(t.folded.chars())
-            .chain(std::iter::once(' '))
-            .collect();
-        for w in chars.windows(3) {
-            out.push(
-                w.iter()
-                    .fold(0u32, |h, &c| h.wrapping_mul(0x0100_0193) ^ c as u32),
-            );
+    for w in words {
+        // Three bytes in a u32: no hashing, no collisions. The first window is a zero byte, the
+        // padding space and the word's first byte.
+        let mut g = u32::from(b' ');
+        for b in w.bytes().chain([b' ']) {
+            g = (g << 8 | u32::from(b)) & 0xff_ffff;
+            out.push(g);
         }
     }
     out.sort_unstable();
@@ -604,6 +617,18 @@ fn negates(text: &str) -> bool {
                 | "couldnt"
         )
     })
+}
+
+/// A question as the rules see it.
+struct Vectorized {
+    /// Weighted term vector over the rules' vocabulary, sorted by term.
+    q: Vec<(u32, f32)>,
+    /// The words the rules never use, which count against every rule.
+    unknown: Unknown,
+    /// Every form of every word (folded, stemmed), for the owner's keywords.
+    words: Vec<String>,
+    /// Letter trigrams of the folded words (see [`trigrams`]).
+    grams: Vec<u32>,
 }
 
 /// The question's words that no rule uses.

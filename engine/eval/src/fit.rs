@@ -26,7 +26,6 @@ pub struct Question {
     /// Rule positions of the candidates, for ties.
     pub rules: Vec<u32>,
     pub in_scope: bool,
-    pub text: String,
 }
 
 pub struct Labeled {
@@ -59,7 +58,6 @@ pub fn collect(
                     })
                     .collect(),
                 in_scope: relevant.is_some(),
-                text: text.clone(),
             }
         })
         .collect();
@@ -72,7 +70,7 @@ pub fn collect(
 /// Odds of being right at which the default threshold answers: the highest that keeps every
 /// set's precision at the default threshold at least what it was before the trigram, BM25 and
 /// tightness signals (see the module docs of `engine/src/rules.rs`).
-pub const ANSWER_ODDS: f64 = 2.0;
+pub const ANSWER_ODDS: f64 = 1.8;
 /// Ridge penalty on the standardized signals.
 const RIDGE: f64 = 1.0;
 
