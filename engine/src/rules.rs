@@ -350,25 +350,19 @@ impl RuleSet {
         if self.rules.is_empty() {
             return Vec::new();
         }
-        let (signals, words) = self.signals(text, lang);
-        let mut scores: Vec<f32> = signals
-            .iter()
-            .map(|x| match x {
-                Some(x) => {
-                    let z: f32 = CALIBRATION.iter().zip(x).map(|(w, x)| w * x).sum();
-                    let p = 1.0 / (1.0 + (-z).exp());
-                    // "I can't join a contest" is a problem report, not the "how do I join a
-                    // contest" of a rule whose closest phrasing has no negation: the visitor
-                    // likely needs another answer.
-                    if x[NEGATION] > 0.0 {
-                        p * NEGATION_MISMATCH
-                    } else {
-                        p
-                    }
-                }
-                None => 0.0,
-            })
-            .collect();
+        let mut scores = vec![0.0f32; self.rules.len()];
+        let words = self.signals(text, lang, &mut |i, x| {
+            let z: f32 = CALIBRATION.iter().zip(x).map(|(w, x)| w * x).sum();
+            // "I can't join a contest" is a problem report, not the "how do I join a contest"
+            // of a rule whose closest phrasing has no negation: the visitor likely needs
+            // another answer.
+            let factor = if x[NEGATION] > 0.0 {
+                NEGATION_MISMATCH
+            } else {
+                1.0
+            };
+            scores[i] = factor / (1.0 + (-z).exp());
+        });
         // Keywords and regexes are the owner's explicit word: they apply after the vote.
         for (s, c) in scores.iter_mut().zip(&self.compiled) {
             if c.keywords
@@ -410,7 +404,8 @@ impl RuleSet {
         &self,
         text: &str,
         lang: Option<&str>,
-    ) -> (Vec<Option<[f32; SIGNALS]>>, Vec<String>) {
+        each: &mut dyn FnMut(usize, &[f32; SIGNALS]),
+    ) -> Vec<String> {
         let Vectorized {
             q,
             unknown,
@@ -418,9 +413,8 @@ impl RuleSet {
             grams,
         } = self.vectorize(text, lang);
         let q_norm = (q.iter().map(|(_, w)| w * w).sum::<f32>() + unknown.mass).sqrt();
-        let mut out = vec![None; self.rules.len()];
         if q_norm <= 0.0 {
-            return (out, words);
+            return words;
         }
         // Every phrasing's cosine, to see how many of the nearest phrasings agree on a rule.
         let mut near: Vec<(f32, u32)> = Vec::new();
@@ -500,7 +494,7 @@ impl RuleSet {
         };
         let known_words = (1.0 + q.len() as f32).ln();
         let negated = negates(text);
-        for (i, x) in out.iter_mut().enumerate() {
+        for i in 0..self.rules.len() {
             if votes[i] <= 0.0 {
                 continue;
             }
@@ -515,7 +509,9 @@ impl RuleSet {
                 })
                 .sum();
             let mismatch = negated && !c.negated.get(k).copied().unwrap_or(true);
-            *x = Some([
+            each(
+                i,
+                &[
                 1.0,
                 votes[i],
                 best,
@@ -529,20 +525,18 @@ impl RuleSet {
                 c.tightness,
                 (c.phrasings.len() as f32).ln(),
                 f32::from(u8::from(mismatch)),
-            ]);
+                ],
+            );
         }
-        (out, words)
+        words
     }
 
     /// Per candidate rule, its position and the signals of its confidence (see `CALIBRATION`),
     /// for fitting the calibration (`solodesk-eval --signals`).
     pub fn candidate_signals(&self, text: &str, lang: Option<&str>) -> Vec<(u32, Vec<f32>)> {
-        let (signals, _) = self.signals(text, lang);
-        signals
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, x)| Some((i as u32, x?.to_vec())))
-            .collect()
+        let mut out = Vec::new();
+        self.signals(text, lang, &mut |i, x| out.push((i as u32, x.to_vec())));
+        out
     }
 }
 
