@@ -55,7 +55,7 @@ const NEIGHBOURS: usize = 5;
 /// ln 2 so that the default threshold 0.5 answers when the model gives the rule two chances
 /// in three of being right.
 pub const CALIBRATION: [f32; SIGNALS] = [
-    -7.896, -3.702, 2.028, 0.735, 1.832, 1.645, 4.800, 1.663, 5.124, 0.832, -1.643, 0.315, -0.699,
+    -8.025, -3.758, 1.992, 0.654, 1.856, 1.685, 4.740, 1.763, 5.594, 0.782, -1.647, 0.307, -0.693,
 ];
 /// How many signals [`CALIBRATION`] weighs.
 pub const SIGNALS: usize = 13;
