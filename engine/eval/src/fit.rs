@@ -15,6 +15,8 @@
 //! scored by the model fitted on the other two), printing each step. `CALIBRATION` uses the
 //! signals that this kept before the held-out figure started to fall.
 
+use std::collections::BTreeSet;
+
 use solodesk_engine::{
     Index, DEFAULT_RULE_THRESHOLD, RULE_NEGATION_MISMATCH as NEGATION_MISMATCH,
     RULE_NEGATION_SIGNAL as NEGATION,
@@ -33,16 +35,11 @@ pub struct Labeled {
     pub questions: Vec<Question>,
 }
 
+/// A question's text, language and right rules (none when out of scope).
+pub type Asked<'a> = (String, Option<String>, Option<&'a BTreeSet<String>>);
+
 /// The candidates' signals of each question, labelled with the right rules.
-pub fn collect(
-    name: &str,
-    index: &Index,
-    queries: &[(
-        String,
-        Option<String>,
-        Option<&std::collections::BTreeSet<String>>,
-    )],
-) -> Labeled {
+pub fn collect(name: &str, index: &Index, queries: &[Asked<'_>]) -> Labeled {
     let rules = index.rules();
     let questions = queries
         .iter()
@@ -67,9 +64,9 @@ pub fn collect(
     }
 }
 
-/// Odds of being right at which the default threshold answers: the highest that keeps every
-/// set's precision at the default threshold at least what it was before the trigram, BM25 and
-/// tightness signals (see the module docs of `engine/src/rules.rs`).
+/// Odds of being right at which the default threshold answers: the lowest in steps of .1 (the
+/// most coverage) that keeps every set's precision at the default threshold at least what it
+/// was before the trigram, BM25 and tightness signals, plus one step (see `CALIBRATION`).
 pub const ANSWER_ODDS: f64 = 1.8;
 /// Ridge penalty on the standardized signals.
 const RIDGE: f64 = 1.0;
@@ -182,12 +179,14 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
         if p.abs() < 1e-12 {
             continue;
         }
-        for row in col + 1..n {
-            let f = a[row][col] / p;
-            for k in col..n {
-                a[row][k] -= f * a[col][k];
+        let (done, rest) = a.split_at_mut(col + 1);
+        let pivot_row = &done[col];
+        for (k, row) in rest.iter_mut().enumerate() {
+            let f = row[col] / p;
+            for (x, y) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= f * y;
             }
-            b[row] -= f * b[col];
+            b[col + 1 + k] -= f * b[col];
         }
     }
     let mut x = vec![0.0; n];
