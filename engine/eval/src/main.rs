@@ -233,6 +233,36 @@ fn rule_outcomes(set: &Set, index: &Index) -> Vec<(f32, bool)> {
         .collect()
 }
 
+/// Times `match_rules` per question on an index holding `rules` three times over (distinct ids):
+/// the number of rules, the median and the 95th percentile in milliseconds.
+fn rule_speed(rules: &[Rule], questions: &[String]) -> Result<(usize, f64, f64)> {
+    let mut b = IndexBuilder::new();
+    for copy in 0..3 {
+        for r in rules {
+            b.add_rule(Rule {
+                id: format!("{}-{copy}", r.id),
+                ..r.clone()
+            });
+        }
+    }
+    let index = Index::from_bytes(&b.build()).context("reading back the rules index")?;
+    let mut ms: Vec<f64> = questions
+        .iter()
+        .map(|q| {
+            let start = Instant::now();
+            std::hint::black_box(index.match_rules(q, Some("en")));
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    ms.sort_by(f64::total_cmp);
+    let at = |f: f64| ms.get(((ms.len() as f64 * f) as usize).min(ms.len().saturating_sub(1)));
+    Ok((
+        index.rules().len(),
+        at(0.5).copied().unwrap_or(0.0),
+        at(0.95).copied().unwrap_or(0.0),
+    ))
+}
+
 /// Precision (right answers / answers given) and coverage (right answers / in-scope queries).
 fn at_threshold(outcomes: &[(f32, bool)], in_scope: usize, t: f32) -> (f64, f64, usize) {
     let answered: Vec<&(f32, bool)> = outcomes
@@ -308,6 +338,8 @@ fn main() -> Result<()> {
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut rule_sets = Vec::new();
     let mut labeled = Vec::new();
+    // Every HINT3 set's rules and questions, for timing rule matching on a few hundred rules.
+    let (mut all_rules, mut all_questions): (Vec<Rule>, Vec<String>) = (Vec::new(), Vec::new());
     let mut size_tables = Vec::new();
     for dir in &dirs {
         let set = load(dir)?;
@@ -337,6 +369,13 @@ fn main() -> Result<()> {
                 .filter(|q| set.qrels.contains_key(&q.id))
                 .count();
             rule_sets.push((set.name.clone(), rule_outcomes(&set, &index), in_scope));
+            all_rules.extend(set.docs.iter().map(|d| Rule {
+                id: d.id.clone(),
+                lang: d.lang.clone(),
+                phrasings: phrasings(d),
+                ..Rule::default()
+            }));
+            all_questions.extend(set.queries.iter().map(|q| q.text.clone()));
             if fit_mask.is_some() {
                 let queries: Vec<_> = set
                     .queries
@@ -361,6 +400,11 @@ fn main() -> Result<()> {
     if rule_sets.is_empty() {
         return Ok(());
     }
+    let (rules, median, p95) = rule_speed(&all_rules, &all_questions)?;
+    println!();
+    println!(
+        "rules: one question against {rules} rules (every HINT3 set's, three times): median {median:.3} ms, p95 {p95:.3} ms"
+    );
     println!();
     println!("rules at the default threshold {DEFAULT_RULE_THRESHOLD}");
     println!("| set | queries (in scope) | answered | precision | coverage |");
