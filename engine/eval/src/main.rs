@@ -338,6 +338,7 @@ fn main() -> Result<()> {
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut rule_sets = Vec::new();
     let mut labeled = Vec::new();
+    let mut simulated = Vec::new();
     // Every HINT3 set's rules and questions, for timing rule matching on a few hundred rules.
     let (mut all_rules, mut all_questions): (Vec<Rule>, Vec<String>) = (Vec::new(), Vec::new());
     let mut size_tables = Vec::new();
@@ -386,6 +387,17 @@ fn main() -> Result<()> {
                     })
                     .collect();
                 labeled.push(fit::collect(&set.name, &index, &queries));
+                let rules: Vec<Rule> = set
+                    .docs
+                    .iter()
+                    .map(|d| Rule {
+                        id: d.id.clone(),
+                        lang: d.lang.clone(),
+                        phrasings: phrasings(d),
+                        ..Rule::default()
+                    })
+                    .collect();
+                simulated.push(fit::simulate(&set.name, &rules));
             }
         }
         if sizes {
@@ -437,6 +449,8 @@ fn main() -> Result<()> {
             .map(|&w| f64::from(w))
             .collect();
         fit::report(&labeled, mask, odds, &current);
+        println!();
+        fit::report_simulated(&labeled, &simulated, mask, odds);
         if select {
             println!();
             fit::select(&labeled, mask);
