@@ -66,12 +66,12 @@ const NEIGHBOURS: usize = 5;
 /// the default threshold at or above what it was with the earlier signals, one step from the
 /// edge (at 1.6 sofmattress falls to .94).
 pub const CALIBRATION: [f32; SIGNALS] = [
-    -8.025, -3.758, 1.992, 0.654, 1.856, 1.685, 4.740, 1.763, 5.594, 0.782, -1.647, 0.307, -0.693,
+    -6.421, 1.984, 1.901, 4.313, 1.365, 4.822, 0.405, -2.507, 0.137, -0.353,
 ];
 /// How many signals [`CALIBRATION`] weighs.
-pub const SIGNALS: usize = 13;
+pub const SIGNALS: usize = 10;
 /// Position of the negation mismatch among the signals.
-pub const NEGATION: usize = 12;
+pub const NEGATION: usize = 9;
 /// BM25 parameters of a rule as one document.
 const BM25_K1: f32 = 1.2;
 const BM25_B: f32 = 0.75;
@@ -431,22 +431,20 @@ impl RuleSet {
         }
         // Every phrasing's cosine, to see how many of the nearest phrasings agree on a rule.
         let mut near: Vec<(f32, u32)> = Vec::new();
-        // Per rule: the closest phrasing's cosine and position, and the second closest cosine.
-        let closest: Vec<(f32, usize, f32)> = self
+        // Per rule: the closest phrasing's cosine and position.
+        let closest: Vec<(f32, usize)> = self
             .compiled
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let mut best = (0.0f32, 0, 0.0f32);
+                let mut best = (0.0f32, 0);
                 for (k, (p, norm)) in c.phrasings.iter().enumerate() {
                     let dot = dot(&q, p);
                     if dot > 0.0 {
                         let cos = dot / (q_norm * norm);
                         near.push((cos, i as u32));
                         if cos > best.0 {
-                            best = (cos, k, best.0);
-                        } else if cos > best.2 {
-                            best.2 = cos;
+                            best = (cos, k);
                         }
                     }
                 }
@@ -456,26 +454,6 @@ impl RuleSet {
         // Unstable sorts here and below give the stable result, as the orders are total (equal
         // pairs are identical), and add no stable sort to the wasm.
         near.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        // The rule's share of the `k` nearest phrasings' similarity. A question halfway between
-        // two rules, or close to one phrasing of a rule while its neighbours belong to others,
-        // is ambiguous.
-        let share = |k: usize, i: usize| {
-            let near = &near[..k.min(near.len())];
-            let total: f32 = near.iter().map(|(c, _)| c).sum();
-            let own: f32 = near
-                .iter()
-                .filter(|(_, r)| *r as usize == i)
-                .map(|(c, _)| c)
-                .sum();
-            own / total.max(f32::EPSILON)
-        };
-        // The vote: the closest phrasing's cosine times the rule's share of the nearest. Only
-        // rules among the nearest are candidates.
-        let votes: Vec<f32> = closest
-            .iter()
-            .enumerate()
-            .map(|(i, &(c, _, _))| c * share(NEIGHBOURS, i))
-            .collect();
         // Each rule as one document of all its phrasings, BM25 against the question (as a share
         // of what a rule using every word of it would score): a rule whose phrasings between
         // them use the question's words, though no single phrasing does.
@@ -497,22 +475,21 @@ impl RuleSet {
                 s / q_sum.max(f32::EPSILON)
             })
             .collect();
-        let (vote_top, bm25_top) = (top2(&votes), top2(&bm25));
-        let other = |(leader, first, second): (usize, f32, f32), i: usize| {
-            if i == leader {
-                second
-            } else {
-                first
-            }
-        };
+        let (leader, first, second) = top2(&bm25);
         let known_words = (1.0 + q.len() as f32).ln();
         let negated = negates(text);
-        for i in 0..self.rules.len() {
-            if votes[i] <= 0.0 {
-                continue;
-            }
+        // The rule's share of the similarity of the 10 nearest phrasings: a question halfway
+        // between two rules, or close to one phrasing of a rule while its neighbours belong to
+        // others, is ambiguous.
+        let nearest = &near[..(2 * NEIGHBOURS).min(near.len())];
+        let total: f32 = nearest.iter().map(|(c, _)| c).sum();
+        // The candidates: the rules of the 5 nearest phrasings.
+        let mut candidates: Vec<u32> = near.iter().take(NEIGHBOURS).map(|&(_, r)| r).collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for i in candidates.into_iter().map(|i| i as usize) {
             let c = &self.compiled[i];
-            let (best, k, second) = closest[i];
+            let (best, k) = closest[i];
             let (p, norm) = &c.phrasings[k];
             let covered: f32 = q
                 .iter()
@@ -521,17 +498,19 @@ impl RuleSet {
                     Some(p[j].1 * p[j].1)
                 })
                 .sum();
+            let own: f32 = nearest
+                .iter()
+                .filter(|&&(_, r)| r as usize == i)
+                .map(|(c, _)| c)
+                .sum();
             let mismatch = negated && !c.negated.get(k).copied().unwrap_or(true);
             each(
                 i,
                 &[
                     1.0,
-                    votes[i],
                     best,
-                    second,
-                    votes[i] - other(vote_top, i),
-                    share(2 * NEIGHBOURS, i),
-                    bm25[i] - other(bm25_top, i),
+                    own / total,
+                    bm25[i] - if i == leader { second } else { first },
                     covered / (norm * norm).max(f32::EPSILON),
                     c.grams.iter().map(|g| dice(&grams, g)).fold(0.0, f32::max),
                     known_words,

@@ -178,7 +178,7 @@ fn check_rules(name: &str, min_precision: f64, min_coverage: f64) {
 
 #[test]
 fn hint3_curekart_rules_precision() {
-    check_rules("hint3_curekart_en", 0.87, 0.53);
+    check_rules("hint3_curekart_en", 0.88, 0.50);
 }
 
 #[test]
@@ -189,5 +189,5 @@ fn hint3_sofmattress_rules_precision() {
 /// Two thirds of its questions are out of scope, many of them near misses ("email id").
 #[test]
 fn hint3_powerplay11_rules_precision() {
-    check_rules("hint3_powerplay11_en", 0.72, 0.26);
+    check_rules("hint3_powerplay11_en", 0.70, 0.27);
 }

@@ -1,19 +1,21 @@
 //! Fits the rule responder's confidence (`CALIBRATION` in `engine/src/rules.rs`): a logistic
 //! model of "this candidate rule is the right answer" over the signals the engine exposes with
 //! `Index::rule_signals`, fitted by Newton's method with a small ridge penalty on standardized
-//! signals. `--fit` fits on the HINT3 sets pooled and leave-one-set-out, and prints for each
-//! set its precision and coverage at the default threshold and its best coverage at precision
-//! .85, so that a held-out figure (the set was not in the fit) is always next to the pooled one.
+//! signals. Every candidate of every question is one example (out-of-scope questions give only
+//! negatives), so the model also reranks candidates.
 //!
-//! Every candidate of every question is one example (out-of-scope questions give only
-//! negatives), so the model also reranks candidates. The fitted bias is lowered by
-//! `ln(odds)` (`ANSWER_ODDS` unless `--odds` says otherwise) so that the default threshold 0.5
-//! answers when the model gives the rule odds of being right of `odds : 1`.
+//! The shipped weights are fitted without the test questions: on questions made from the HINT3
+//! rules' own phrasings ([`simulate`]: a phrasing asked of the rules without it is in scope, one
+//! asked of the rules without its whole rule is out of scope). `--fit` prints, per set, the
+//! test figures of that fit next to those of fits on the test questions themselves (pooled,
+//! and held out: fitted on the two other sets), and the weights. `--odds N` lowers the fitted
+//! bias by `ln N`, so that the default threshold 0.5 answers at odds of `N : 1` of being right
+//! (default [`ANSWER_ODDS`]).
 //!
-//! `--select` then shows which signals earn their place: starting from the given ones it drops,
-//! one at a time, the signal whose removal leaves the best held-out average precision (each set
-//! scored by the model fitted on the other two), printing each step. `CALIBRATION` uses the
-//! signals that this kept before the held-out figure started to fall.
+//! `--select` shows which signals earn their place: starting from the given ones it drops,
+//! one at a time, the signal whose removal leaves the best average precision of the phrasing
+//! fit on the test questions, printing each step. `CALIBRATION` uses the signals that this
+//! kept while the figure still rose.
 
 use std::collections::BTreeSet;
 
@@ -64,10 +66,9 @@ pub fn collect(name: &str, index: &Index, queries: &[Asked<'_>]) -> Labeled {
     }
 }
 
-/// Odds of being right at which the default threshold answers: the lowest in steps of .1 (the
-/// most coverage) that keeps every set's precision at the default threshold at least what it
-/// was before the trigram, BM25 and tightness signals, plus one step (see `CALIBRATION`).
-pub const ANSWER_ODDS: f64 = 1.8;
+/// Odds of being right at which the default threshold answers: even, so the threshold 0.5 is
+/// the model's own probability (see `CALIBRATION`).
+pub const ANSWER_ODDS: f64 = 1.0;
 /// Ridge penalty on the standardized signals.
 const RIDGE: f64 = 1.0;
 
@@ -256,65 +257,57 @@ fn others(sets: &[Labeled], i: usize) -> Vec<&Labeled> {
         .collect()
 }
 
-/// Fits pooled and leave-one-set-out and prints, per set, the figures of the engine's current
-/// calibration, the pooled fit and the fit on the other sets; then the pooled weights.
-pub fn report(sets: &[Labeled], mask: &[usize], odds: f64, current: &[f64]) {
-    println!("| set | current: P / C at 0.5 | best C at P >= .85 | pooled fit | best | held out | best |");
-    println!("|---|---|---|---|---|---|---|");
-    let all: Vec<&Labeled> = sets.iter().collect();
-    let pooled = fit(&all, mask, odds);
+/// Prints, per set, precision and coverage at the default threshold, the best coverage at
+/// precision .85 and the average precision of: the engine's current calibration; the fit on
+/// the phrasings of all sets (what `CALIBRATION` ships: the test questions are in no fit);
+/// for comparison, the fit on the test questions of all sets pooled, and on those of the two
+/// other sets (held out). Then the weights of the phrasing fit, to paste into `CALIBRATION`.
+pub fn report(sets: &[Labeled], simulated: &[Labeled], mask: &[usize], odds: f64, current: &[f64]) {
+    let phrasings = fit(&simulated.iter().collect::<Vec<_>>(), mask, odds);
+    let pooled = fit(&sets.iter().collect::<Vec<_>>(), mask, odds);
+    println!("| set | fit | P / C at 0.5 | best C at P >= .85 | average precision |");
+    println!("|---|---|---|---|---|");
     for (i, s) in sets.iter().enumerate() {
         let held = fit(&others(sets, i), mask, odds);
-        let cells: Vec<String> = [current, &pooled, &held]
-            .iter()
-            .flat_map(|w| {
-                let ((p, c), (best, t)) = scores(s, w);
-                [format!("{p:.3} / {c:.3}"), format!("{best:.3} at {t:.2}")]
-            })
-            .collect();
-        println!("| {} | {} |", s.name, cells.join(" | "));
+        for (name, w) in [
+            ("current", current),
+            ("phrasings", &phrasings),
+            ("test, pooled", &pooled),
+            ("test, held out", &held),
+        ] {
+            let ((p, c), (best, t)) = scores(s, w);
+            let ap = average_precision(s, w);
+            println!(
+                "| {} | {name} | {p:.3} / {c:.3} | {best:.3} at {t:.2} | {ap:.3} |",
+                s.name
+            );
+        }
     }
-    let ap: Vec<String> = sets
-        .iter()
-        .map(|s| {
-            format!(
-                "{} {:.3} / {:.3}",
-                s.name,
-                average_precision(s, current),
-                average_precision(s, &pooled)
-            )
-        })
-        .collect();
-    println!("average precision (current / pooled): {}", ap.join(", "));
-    println!(
-        "held-out average precision, summed: {:.3}",
-        held_out_quality(sets, mask)
-    );
-    let list: Vec<String> = pooled.iter().map(|w| format!("{w:.3}")).collect();
-    println!("pooled weights: [{}]", list.join(", "));
+    let list: Vec<String> = phrasings.iter().map(|w| format!("{w:.3}")).collect();
+    println!("weights fitted on the phrasings: [{}]", list.join(", "));
 }
 
-/// Per set, the average precision of the model fitted on the other sets, summed.
-pub fn held_out_quality(sets: &[Labeled], mask: &[usize]) -> f64 {
-    (0..sets.len())
-        .map(|i| average_precision(&sets[i], &fit(&others(sets, i), mask, ANSWER_ODDS)))
-        .sum()
+/// Per set, the average precision of the model fitted on the phrasings of all sets, summed.
+pub fn quality(sets: &[Labeled], simulated: &[Labeled], mask: &[usize]) -> f64 {
+    let w = fit(&simulated.iter().collect::<Vec<_>>(), mask, ANSWER_ODDS);
+    sets.iter().map(|s| average_precision(s, &w)).sum()
 }
 
-/// Backward selection: drops, one at a time, the signal whose removal leaves the best held-out
-/// average precision, down to two signals, printing each step.
-pub fn select(sets: &[Labeled], mask: &[usize]) {
+/// Backward selection: drops, one at a time, the signal whose removal leaves the best summed
+/// average precision of the phrasing fit on the test questions, down to two signals, printing
+/// each step.
+pub fn select(sets: &[Labeled], simulated: &[Labeled], mask: &[usize]) {
     let mut mask: Vec<usize> = mask.iter().copied().filter(|&m| m != 0).collect();
     println!(
-        "all {mask:?}: held-out average precision {:.3}",
-        held_out_quality(sets, &mask)
+        "all {mask:?}: average precision summed {:.3}",
+        quality(sets, simulated, &mask)
     );
     while mask.len() > 2 {
         let (q, k) = (0..mask.len())
             .map(|k| {
                 let mut trial = mask.clone();
                 trial.remove(k);
-                (held_out_quality(sets, &trial), k)
+                (quality(sets, simulated, &trial), k)
             })
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .unwrap_or((0.0, 0));
@@ -398,22 +391,4 @@ pub fn simulate(name: &str, rules: &[Rule]) -> Labeled {
         name: name.to_owned(),
         questions,
     }
-}
-
-/// Fits on the phrasings of all sets (see [`simulate`]) and prints each set's test figures.
-pub fn report_simulated(sets: &[Labeled], simulated: &[Labeled], mask: &[usize], odds: f64) {
-    let all: Vec<&Labeled> = simulated.iter().collect();
-    let w = fit(&all, mask, odds);
-    println!("| set | fitted on the phrasings only: P / C at 0.5 | best C at P >= .85 | average precision |");
-    println!("|---|---|---|---|");
-    for s in sets {
-        let ((p, c), (best, t)) = scores(s, &w);
-        println!(
-            "| {} | {p:.3} / {c:.3} | {best:.3} at {t:.2} | {:.3} |",
-            s.name,
-            average_precision(s, &w)
-        );
-    }
-    let list: Vec<String> = w.iter().map(|w| format!("{w:.3}")).collect();
-    println!("weights fitted on the phrasings: [{}]", list.join(", "));
 }

@@ -448,12 +448,10 @@ fn main() -> Result<()> {
             .iter()
             .map(|&w| f64::from(w))
             .collect();
-        fit::report(&labeled, mask, odds, &current);
-        println!();
-        fit::report_simulated(&labeled, &simulated, mask, odds);
+        fit::report(&labeled, &simulated, mask, odds, &current);
         if select {
             println!();
-            fit::select(&labeled, mask);
+            fit::select(&labeled, &simulated, mask);
         }
     }
     if curve {
