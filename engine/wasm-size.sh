@@ -54,7 +54,7 @@ pub extern "C" fn run(ptr: *const u8, len: usize) -> u32 {
     let hits = index.search(q, &solodesk_engine::SearchOptions::default());
     let a = index.ask(&solodesk_engine::Question { text: q, page_url: None, lang: None });
     let located = match solodesk_engine::Passages::from_bytes(&bytes[8..]) {
-        Ok(p) => index.locate_all(&[(0, Some(&p))], q, None).len(),
+        Ok(p) => index.locate_all(&[(0, &p)], q, None).len(),
         Err(_) => 0,
     };
     (hits.len() + a.articles.len() + a.rule.map_or(0, |r| r.answer_html.len())

@@ -6,20 +6,20 @@
 //! closest phrasing; owner keywords and a regex can raise it. Words the rules never use count
 //! against every rule, which is what lets the responder abstain on out-of-scope questions.
 //!
-//! The vote score discounts the best cosine by how much the nearest phrasings disagree about
-//! the rule: two rules that fit equally well mean the question is ambiguous, and a confident
-//! wrong answer is worse than none. Word weights are IDF over rules, not phrasings: a word in many
-//! phrasings of one rule is what identifies it. The confidence is a logistic model over such
-//! signals and a few more (see `CALIBRATION`): the margin of the rule's BM25 as one document of
-//! all its phrasings (the question's words spread over several phrasings), the letter trigrams
+//! Word weights are IDF over rules, not phrasings: a word in many phrasings of one rule is what
+//! identifies it. The confidence is a logistic model (see `CALIBRATION`) over signals that
+//! separate right answers from wrong and out-of-scope ones: the closest cosine; the rule's share
+//! of the nearest phrasings (two rules that fit equally well mean the question is ambiguous, and
+//! a confident wrong answer is worse than none); the margin of the rule's BM25 as one document of
+//! all its phrasings (the question's words spread over several phrasings); the letter trigrams
 //! it shares with its most alike phrasing (near-miss words the typo search does not reach:
-//! "orfer", "matterss"), and how tight and how large the rule is.
+//! "orfer", "matterss"); and how tight and how large the rule is.
 //!
-//! On the HINT3 sets (see `engine/eval`; about half the questions are out of scope) the
-//! default threshold gives precision .89 at coverage .55 on curekart and .96 at .40 on
-//! sofmattress; on powerplay11, where two thirds of the questions are out of scope and many of
-//! those are near misses ("email id"), .75 at .29. Fitted on the other two sets only, the
-//! figures are .86 at .58, .98 at .34 and .57 at .38 (`solodesk-eval --fit all`).
+//! The model is fitted on questions made from the rules' own phrasings, not on visitors'
+//! questions (see `engine/eval`). On the HINT3 sets, where about half the test questions are out
+//! of scope, the default threshold gives precision .90 at coverage .51 on curekart and .96 at
+//! .38 on sofmattress; on powerplay11, where two thirds are out of scope and many of those are
+//! near misses ("email id"), .72 at .29.
 
 use crate::analyze::{self, Kind};
 use crate::pattern::Pattern;
@@ -42,29 +42,31 @@ pub struct RuleMatch {
 const KEYWORD_BONUS: f32 = 0.25;
 /// A rule whose regex matches scores at least this.
 const REGEX_SCORE: f32 = 0.9;
-/// How many nearest phrasings vote on the rule (see [`RuleSet::signals`]).
+/// The rules of this many nearest phrasings are the candidates, and twice as many share out
+/// the similarity (see [`RuleSet::signals`]).
 const NEIGHBOURS: usize = 5;
 /// The weights of a logistic model of "this rule is the right answer" over the signals of
-/// [`RuleSet::signals`]: bias; the vote (closest cosine times the rule's share of the 5
-/// nearest phrasings); the closest and second closest phrasing's cosine; the vote's margin
-/// over the best other rule's; the rule's share of the 10 nearest phrasings; the margin of
-/// the rule's BM25 as one document of all its phrasings over the best other rule's; the share
-/// of the closest phrasing's weight the question covers; the letter-trigram Dice coefficient
-/// of the question and the rule's most alike phrasing (near-miss words); ln(1 + the
-/// question's known words); the rule's tightness (mean cosine of a phrasing to the closest
-/// other) and ln(its phrasings); and whether the question negates where the closest phrasing
-/// does not.
+/// `RuleSet::signals`: bias; the closest phrasing's cosine; the rule's share of the
+/// similarity of the 10 nearest phrasings; the margin of the rule's BM25 as one document of all
+/// its phrasings over the best other rule's; the share of the closest phrasing's weight the
+/// question covers; the letter-trigram Dice coefficient of the question and the rule's most
+/// alike phrasing; ln(1 + the question's known words); the rule's tightness (mean cosine of a
+/// phrasing to the closest other) and ln(its phrasings); and whether the question negates
+/// where the closest phrasing does not. The candidates are the rules of the 5 nearest
+/// phrasings.
 ///
-/// Fitted with `cargo run --release -p solodesk-eval -- --fit all` on the three HINT3 sets
-/// pooled (every candidate of every question is an example, out-of-scope questions give only
-/// negatives), which also prints the leave-one-set-out figures; `--select` shows that each of
-/// these signals raises the held-out average precision, and that the signals they replaced
-/// (share of the question in words no rule uses, in the rule's words, in the closest
-/// phrasing's words; margin of the closest cosine) no longer did. The fit lowers the bias by
-/// ln 1.8 so that the default threshold 0.5 answers when the model gives the rule odds of
-/// 1.8 : 1 of being right: the lowest odds in steps of .1 that keep every set's precision at
-/// the default threshold at or above what it was with the earlier signals, one step from the
-/// edge (at 1.6 sofmattress falls to .94).
+/// Fitted with `cargo run --release -p solodesk-eval -- --fit all` on questions made from the
+/// HINT3 rules' phrasings (a phrasing asked of the rules without it is in scope, one asked of
+/// the rules without its whole rule out of scope; every candidate is an example), so no test
+/// question is in the fit; the default threshold 0.5 is the model's own even chance. The same
+/// command prints, for comparison, fits on the test questions: pooled they reach about the
+/// same average precision but answer more and less precisely at 0.5 (curekart .84 at .64,
+/// sofmattress .91 at .49, powerplay11 .64 at .39), and held out (fitted on the other two
+/// sets) worse (.82 at .67, .92 at .46, .55 at .47). `--select` keeps only signals whose removal
+/// lowers the phrasing fit's average precision on the test questions: the vote (closest cosine
+/// times the share of the 5 nearest), its margin and the second closest cosine did not, nor
+/// (in an earlier selection by held-out test fits) the shares of the question in words no rule
+/// uses, in the rule's words and in the closest phrasing's, or a centroid cosine.
 pub const CALIBRATION: [f32; SIGNALS] = [
     -6.421, 1.984, 1.901, 4.313, 1.365, 4.822, 0.405, -2.507, 0.137, -0.353,
 ];
