@@ -58,7 +58,9 @@ const NEIGHBOURS: usize = 5;
 /// Fitted with `cargo run --release -p solodesk-eval -- --fit all` on questions made from the
 /// HINT3 rules' phrasings (a phrasing asked of the rules without it is in scope, one asked of
 /// the rules without its whole rule out of scope; every candidate is an example), so no test
-/// question is in the fit; the default threshold 0.5 is the model's own even chance. The same
+/// question is in the fit. Each phrasing is asked both ways, so the fit assumes half the
+/// questions are out of scope, about what the HINT3 traffic shows, and the default threshold
+/// 0.5 is the model's own even chance. The same
 /// command prints, for comparison, fits on the test questions: pooled they reach about the
 /// same average precision but answer more and less precisely at 0.5 (curekart .84 at .64,
 /// sofmattress .91 at .49, powerplay11 .64 at .39), and held out (fitted on the other two
