@@ -98,7 +98,7 @@ struct Compiled {
     len: f32,
     /// Mean cosine of each phrasing to the closest other phrasing of the rule.
     tightness: f32,
-    /// Per phrasing: its letter trigrams, hashed and sorted.
+    /// Per phrasing: its letter trigrams (see [`trigrams`]).
     grams: Vec<Vec<u32>>,
     /// Per phrasing: does it negate ("not", "can't")?
     negated: Vec<bool>,
@@ -340,11 +340,6 @@ impl RuleSet {
                         * match token.kind {
                             Kind::Stop => STOP_WEIGHT,
                             Kind::CjkChar => 0.4,
-                            _ if std::env::var_os("NUMW").is_some()
-                                && token.folded.bytes().any(|b| b.is_ascii_digit()) =>
-                            {
-                                std::env::var("NUMW").unwrap().parse::<f32>().unwrap()
-                            }
                             _ => 1.0,
                         };
                     unknown.mass += w * w;
@@ -622,7 +617,7 @@ struct Vectorized {
 }
 
 /// The question's words that no rule uses.
-#[derive(Default, Clone, Copy)]
+#[derive(Default)]
 struct Unknown {
     /// Sum of their squared weights (their part of the question vector's squared norm).
     mass: f32,
@@ -655,7 +650,7 @@ impl crate::Index {
 
     /// Per candidate rule of [`Index::match_rules`](crate::Index::match_rules), its position
     /// and the signals its confidence is computed from; for fitting the calibration
-    /// (`solodesk-eval --signals`), not a stable interface.
+    /// (`solodesk-eval --fit`), not a stable interface.
     #[doc(hidden)]
     pub fn rule_signals(&self, text: &str, lang: Option<&str>) -> Vec<(u32, Vec<f32>)> {
         self.rules.candidate_signals(text, lang)
