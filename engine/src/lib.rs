@@ -33,6 +33,11 @@ use std::fmt;
 pub use index::{Index, IndexBuilder};
 pub use passages::{Located, Passages, PASSAGES_MAGIC, PASSAGES_VERSION};
 pub use rules::RuleMatch;
+#[doc(hidden)]
+pub use rules::{
+    CALIBRATION as RULE_CALIBRATION, NEGATION as RULE_NEGATION_SIGNAL,
+    NEGATION_MISMATCH as RULE_NEGATION_MISMATCH,
+};
 
 /// The bytes every index file starts with.
 pub const MAGIC: &[u8; 4] = b"SDKX";

@@ -6,14 +6,20 @@
 //! closest phrasing; owner keywords and a regex can raise it. Words the rules never use count
 //! against every rule, which is what lets the responder abstain on out-of-scope questions.
 //!
-//! The vote score discounts the best cosine by how much the nearest phrasings disagree about
-//! the rule: two rules that fit equally well mean the question is ambiguous, and a confident
-//! wrong answer is worse than none. Word weights are IDF over rules, not phrasings: a word in many
-//! phrasings of one rule is what identifies it. The confidence is a logistic model over such
-//! signals (see `CALIBRATION`). On the HINT3 sets (see `engine/eval`) the default threshold
-//! gives precision .86 and .95 at coverage .49 and .36 on two of three sets (curekart,
-//! sofmattress); on powerplay11, where two thirds of the questions are out of scope and many
-//! of those are near misses ("email id"), .68 at .27.
+//! Word weights are IDF over rules, not phrasings: a word in many phrasings of one rule is what
+//! identifies it. The confidence is a logistic model (see `CALIBRATION`) over signals that
+//! separate right answers from wrong and out-of-scope ones: the closest cosine; the rule's share
+//! of the nearest phrasings (two rules that fit equally well mean the question is ambiguous, and
+//! a confident wrong answer is worse than none); the margin of the rule's BM25 as one document of
+//! all its phrasings (the question's words spread over several phrasings); the letter trigrams
+//! it shares with its most alike phrasing (near-miss words the typo search does not reach:
+//! "orfer", "matterss"); and how tight and how large the rule is.
+//!
+//! The model is fitted on questions made from the rules' own phrasings, not on visitors'
+//! questions (see `engine/eval`). On the HINT3 sets, where about half the test questions are out
+//! of scope, the default threshold gives precision .90 at coverage .51 on curekart and .96 at
+//! .38 on sofmattress; on powerplay11, where two thirds are out of scope and many of those are
+//! near misses ("email id"), .72 at .29.
 
 use crate::analyze::{self, Kind};
 use crate::pattern::Pattern;
@@ -36,23 +42,48 @@ pub struct RuleMatch {
 const KEYWORD_BONUS: f32 = 0.25;
 /// A rule whose regex matches scores at least this.
 const REGEX_SCORE: f32 = 0.9;
-/// How much of the runner-up's score is taken off the best (ambiguity discount).
-/// How many nearest phrasings vote on the rule (see [`RuleSet::matches`]).
+/// The rules of this many nearest phrasings are the candidates, and twice as many share out
+/// the similarity (see [`RuleSet::signals`]).
 const NEIGHBOURS: usize = 5;
-/// Logistic weights of the confidence over: bias, vote score (closest cosine times the rule's
-/// share of the nearest phrasings), closest cosine, margin over the best other rule's cosine,
-/// share of the question's weight in words no rule uses, share in words of this rule, share in
-/// words of its closest phrasing, share of that phrasing's weight the question covers, and
-/// ln(1 + known words). Fitted on the three HINT3 sets pooled (leave-one-set-out it gains as
-/// much on the held-out set as fitted on all: best coverage at precision .85 curekart .45 →
-/// .51, sofmattress .51 → .55). The fitted bias, -3.92, is lowered by ln(.6/.4) so that the
-/// default threshold 0.5 answers when the model gives the rule a 60% chance of being right:
-/// the one threshold that keeps precision at about .85 or better on the two sets that can.
-const CALIBRATION: [f32; 9] = [-4.33, 2.08, 1.27, 1.32, -0.52, 1.51, -1.46, 1.64, 0.36];
+/// The weights of a logistic model of "this rule is the right answer" over the signals of
+/// `RuleSet::signals`: bias; the closest phrasing's cosine; the rule's share of the
+/// similarity of the 10 nearest phrasings; the margin of the rule's BM25 as one document of all
+/// its phrasings over the best other rule's; the share of the closest phrasing's weight the
+/// question covers; the letter-trigram Dice coefficient of the question and the rule's most
+/// alike phrasing; ln(1 + the question's known words); the rule's tightness (mean cosine of a
+/// phrasing to the closest other) and ln(its phrasings); and whether the question negates
+/// where the closest phrasing does not. The candidates are the rules of the 5 nearest
+/// phrasings.
+///
+/// Fitted with `cargo run --release -p solodesk-eval -- --fit all` on questions made from the
+/// HINT3 rules' phrasings (a phrasing asked of the rules without it is in scope, one asked of
+/// the rules without its whole rule out of scope; every candidate is an example), so no test
+/// question is in the fit. Each phrasing is asked both ways, so the fit assumes half the
+/// questions are out of scope, about what the HINT3 traffic shows, and the default threshold
+/// 0.5 is the model's own even chance. The same
+/// command prints, for comparison, fits on the test questions: pooled they reach about the
+/// same average precision but answer more and less precisely at 0.5 (curekart .84 at .64,
+/// sofmattress .91 at .49, powerplay11 .64 at .39), and held out (fitted on the other two
+/// sets) worse (.82 at .67, .92 at .46, .55 at .47). `--select` keeps only signals whose removal
+/// lowers the phrasing fit's average precision on the test questions: the vote (closest cosine
+/// times the share of the 5 nearest), its margin and the second closest cosine did not, nor
+/// (in an earlier selection by held-out test fits) the shares of the question in words no rule
+/// uses, in the rule's words and in the closest phrasing's, or a centroid cosine.
+pub const CALIBRATION: [f32; SIGNALS] = [
+    -6.421, 1.984, 1.901, 4.313, 1.365, 4.822, 0.405, -2.507, 0.137, -0.353,
+];
+/// How many signals [`CALIBRATION`] weighs.
+pub const SIGNALS: usize = 10;
+/// Position of the negation mismatch among the signals.
+pub const NEGATION: usize = 9;
+/// BM25 parameters of a rule as one document.
+const BM25_K1: f32 = 1.2;
+const BM25_B: f32 = 0.75;
 /// Confidence factor when the question negates and the rule's closest phrasing does not
-/// (precision at the default threshold: powerplay11 .634 → .677, sofmattress .919 → .947,
-/// curekart .854 → .852; coverage −.003 to −.007).
-const NEGATION_MISMATCH: f32 = 0.85;
+/// (when introduced, precision at the default threshold: powerplay11 .634 → .677, sofmattress
+/// .919 → .947, curekart .854 → .852; coverage −.003 to −.007). The mismatch is also a signal
+/// of the calibration, fitted with the factor applied.
+pub const NEGATION_MISMATCH: f32 = 0.85;
 /// Weight of a query word matched only with a typo, relative to an exact match.
 const TYPO_WEIGHT: f32 = 0.8;
 /// Stop words weigh this much of their IDF: "how do I" says little about which rule applies.
@@ -61,8 +92,14 @@ const STOP_WEIGHT: f32 = 0.3;
 struct Compiled {
     /// Per phrasing: sorted (term, weight) pairs and the vector's norm.
     phrasings: Vec<(Vec<(u32, f32)>, f32)>,
-    /// Every term of the rule's phrasings, sorted.
-    vocab: Vec<u32>,
+    /// Every term of the rule's phrasings, sorted, with how many phrasings use it.
+    vocab: Vec<(u32, u16)>,
+    /// Sum of `vocab`'s counts: the rule's length as one document of all its phrasings.
+    len: f32,
+    /// Mean cosine of each phrasing to the closest other phrasing of the rule.
+    tightness: f32,
+    /// Per phrasing: its letter trigrams (see [`trigrams`]).
+    grams: Vec<Vec<u32>>,
     /// Per phrasing: does it negate ("not", "can't")?
     negated: Vec<bool>,
     keywords: Vec<Vec<String>>,
@@ -97,14 +134,18 @@ impl RuleSet {
         let mut df: Vec<u32> = Vec::new();
         let mut stop: Vec<bool> = Vec::new();
         let mut raw: Vec<Vec<Vec<u32>>> = Vec::new();
+        let mut grams: Vec<Vec<Vec<u32>>> = Vec::new();
         for r in &rules {
             let stemmer = langs
                 .iter()
                 .find(|(l, _)| *l == r.lang)
                 .and_then(|(_, s)| s.as_ref());
             let mut per_rule = Vec::new();
+            let mut rule_grams = Vec::new();
             for p in &r.phrasings {
-                let mut ids: Vec<u32> = analyze::analyze(p, stemmer)
+                let tokens = analyze::analyze(p, stemmer);
+                rule_grams.push(trigrams(tokens.iter().map(|t| t.folded.as_str())));
+                let mut ids: Vec<u32> = tokens
                     .into_iter()
                     .map(|t| {
                         let next = vocab.len() as u32;
@@ -127,6 +168,7 @@ impl RuleSet {
                 df[id as usize] += 1;
             }
             raw.push(per_rule);
+            grams.push(rule_grams);
         }
         let n = rules.len().max(1) as f32;
         let idf: Vec<f32> = df.iter().map(|&d| (1.0 + n / d as f32).ln()).collect();
@@ -136,15 +178,23 @@ impl RuleSet {
         let compiled = rules
             .iter()
             .zip(raw)
-            .map(|(r, per_rule)| {
+            .zip(grams)
+            .map(|((r, per_rule), grams)| {
                 let stemmer = langs
                     .iter()
                     .find(|(l, _)| *l == r.lang)
                     .and_then(|(_, s)| s.as_ref());
-                let mut vocab: Vec<u32> = per_rule.iter().flatten().copied().collect();
-                vocab.sort_unstable();
-                vocab.dedup();
-                let phrasings = per_rule
+                let mut all: Vec<u32> = per_rule.iter().flatten().copied().collect();
+                all.sort_unstable();
+                let mut vocab: Vec<(u32, u16)> = Vec::new();
+                for t in all {
+                    match vocab.last_mut() {
+                        Some((last, n)) if *last == t => *n = n.saturating_add(1),
+                        _ => vocab.push((t, 1)),
+                    }
+                }
+                let len = vocab.iter().map(|&(_, n)| f32::from(n)).sum();
+                let phrasings: Vec<(Vec<(u32, f32)>, f32)> = per_rule
                     .into_iter()
                     .map(|ids| {
                         let v: Vec<(u32, f32)> = ids.iter().map(|&id| (id, weight(id))).collect();
@@ -152,6 +202,17 @@ impl RuleSet {
                         (v, norm)
                     })
                     .collect();
+                let mut tight = 0.0;
+                for (a, (pa, na)) in phrasings.iter().enumerate() {
+                    let mut best = 0.0f32;
+                    for (b, (pb, nb)) in phrasings.iter().enumerate() {
+                        if a != b {
+                            best = best.max(dot(pa, pb) / (na * nb).max(f32::EPSILON));
+                        }
+                    }
+                    tight += best;
+                }
+                let tightness = tight / phrasings.len().max(1) as f32;
                 let keywords = r
                     .keywords
                     .iter()
@@ -169,6 +230,9 @@ impl RuleSet {
                 Compiled {
                     phrasings,
                     vocab,
+                    len,
+                    tightness,
+                    grams,
                     negated,
                     keywords,
                     regex,
@@ -201,15 +265,17 @@ impl RuleSet {
 
     /// The question as a weighted term vector over the rules' vocabulary, plus the weight of
     /// words the rules never use (which count against every rule).
-    fn vectorize(&self, text: &str, lang: Option<&str>) -> (Vec<(u32, f32)>, f32, Vec<String>) {
+    fn vectorize(&self, text: &str, lang: Option<&str>) -> Vectorized {
         let visitor = lang.and_then(analyze::stemmer_for);
         let mut stemmers: Vec<Option<&Stemmer>> = vec![visitor.as_ref()];
         stemmers.extend(self.langs.iter().map(|(_, s)| s.as_ref()));
         let unknown_idf = self.unknown_idf;
         let mut q: Vec<(u32, f32)> = Vec::new();
-        let mut unknown = 0.0f32;
+        let mut unknown = Unknown::default();
         let mut words = Vec::new();
-        for token in analyze::analyze(text, None) {
+        let tokens = analyze::analyze(text, None);
+        let grams = trigrams(tokens.iter().map(|t| t.folded.as_str()));
+        for token in tokens {
             let mut variants = vec![token.folded.clone()];
             if token.kind == Kind::Word {
                 for s in stemmers.iter().flatten() {
@@ -269,13 +335,25 @@ impl RuleSet {
                         None => q.push((id, w)),
                     }
                 }
-                None if token.kind == Kind::Stop => unknown += (unknown_idf * STOP_WEIGHT).powi(2),
-                None if token.kind == Kind::CjkChar => unknown += (unknown_idf * 0.4).powi(2),
-                None => unknown += unknown_idf.powi(2),
+                None => {
+                    let w = unknown_idf
+                        * match token.kind {
+                            Kind::Stop => STOP_WEIGHT,
+                            Kind::CjkChar => 0.4,
+                            _ => 1.0,
+                        };
+                    unknown.mass += w * w;
+                    unknown.sum += w;
+                }
             }
         }
         q.sort_unstable_by_key(|&(t, _)| t);
-        (q, unknown, words)
+        Vectorized {
+            q,
+            unknown,
+            words,
+            grams,
+        }
     }
 
     /// Every rule's confidence for a question, best first (ties: higher priority, then order).
@@ -283,61 +361,19 @@ impl RuleSet {
         if self.rules.is_empty() {
             return Vec::new();
         }
-        let (q, unknown, words) = self.vectorize(text, lang);
-        let q_norm = (q.iter().map(|(_, w)| w * w).sum::<f32>() + unknown).sqrt();
-        // Every phrasing's cosine, to see how many of the nearest phrasings agree on a rule.
-        let mut near: Vec<(f32, u32)> = Vec::new();
-        // Per rule: the closest phrasing's cosine and position.
-        let closest: Vec<(f32, usize)> = self
-            .compiled
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let mut best = (0.0f32, 0);
-                if q_norm > 0.0 {
-                    for (k, (p, norm)) in c.phrasings.iter().enumerate() {
-                        let dot = dot(&q, p);
-                        if dot > 0.0 {
-                            let cos = dot / (q_norm * norm);
-                            near.push((cos, i as u32));
-                            if cos > best.0 {
-                                best = (cos, k);
-                            }
-                        }
-                    }
-                }
-                best
-            })
-            .collect();
-        let mut scores: Vec<f32> = closest.iter().map(|&(c, _)| c).collect();
-        // Unstable sorts here and below give the stable result, as the orders are total (equal
-        // pairs are identical), and add no stable sort to the wasm.
-        near.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        // Confidence: the closest phrasing's cosine times the rule's share of the nearest
-        // phrasings' similarity. A question halfway between two rules, or close to one phrasing
-        // of a rule while its neighbours belong to others, is ambiguous and gets less.
-        near.truncate(NEIGHBOURS);
-        let total: f32 = near.iter().map(|(c, _)| c).sum();
-        if total > 0.0 {
-            for (i, s) in scores.iter_mut().enumerate() {
-                let own: f32 = near
-                    .iter()
-                    .filter(|(_, r)| *r as usize == i)
-                    .map(|(c, _)| c)
-                    .sum();
-                *s *= own / total;
-            }
-        }
-        self.calibrate(&mut scores, &closest, &q, unknown);
-        // "I can't join a contest" is a problem report, not the "how do I join a contest" of a
-        // rule whose closest phrasing has no negation: the visitor likely needs another answer.
-        if negates(text) {
-            for ((s, c), &(_, k)) in scores.iter_mut().zip(&self.compiled).zip(&closest) {
-                if !c.negated.get(k).copied().unwrap_or(true) {
-                    *s *= NEGATION_MISMATCH;
-                }
-            }
-        }
+        let mut scores = vec![0.0f32; self.rules.len()];
+        let words = self.signals(text, lang, &mut |i, x| {
+            let z: f32 = CALIBRATION.iter().zip(x).map(|(w, x)| w * x).sum();
+            // "I can't join a contest" is a problem report, not the "how do I join a contest"
+            // of a rule whose closest phrasing has no negation: the visitor likely needs
+            // another answer.
+            let factor = if x[NEGATION] > 0.0 {
+                NEGATION_MISMATCH
+            } else {
+                1.0
+            };
+            scores[i] = factor / (1.0 + (-z).exp());
+        });
         // Keywords and regexes are the owner's explicit word: they apply after the vote.
         for (s, c) in scores.iter_mut().zip(&self.compiled) {
             if c.keywords
@@ -372,69 +408,174 @@ impl RuleSet {
             })
             .collect()
     }
+
+    /// Calls `each` with every candidate rule (one among the nearest phrasings) and the signals
+    /// its confidence is computed from (see [`CALIBRATION`]); returns the question's words, for
+    /// the owner's keywords.
+    fn signals(
+        &self,
+        text: &str,
+        lang: Option<&str>,
+        each: &mut dyn FnMut(usize, &[f32; SIGNALS]),
+    ) -> Vec<String> {
+        let Vectorized {
+            q,
+            unknown,
+            words,
+            grams,
+        } = self.vectorize(text, lang);
+        let q_norm = (q.iter().map(|(_, w)| w * w).sum::<f32>() + unknown.mass).sqrt();
+        if q_norm <= 0.0 {
+            return words;
+        }
+        // Every phrasing's cosine, to see how many of the nearest phrasings agree on a rule.
+        let mut near: Vec<(f32, u32)> = Vec::new();
+        // Per rule: the closest phrasing's cosine and position.
+        let closest: Vec<(f32, usize)> = self
+            .compiled
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut best = (0.0f32, 0);
+                for (k, (p, norm)) in c.phrasings.iter().enumerate() {
+                    let dot = dot(&q, p);
+                    if dot > 0.0 {
+                        let cos = dot / (q_norm * norm);
+                        near.push((cos, i as u32));
+                        if cos > best.0 {
+                            best = (cos, k);
+                        }
+                    }
+                }
+                best
+            })
+            .collect();
+        // Unstable sorts here and below give the stable result, as the orders are total (equal
+        // pairs are identical), and add no stable sort to the wasm.
+        near.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // Each rule as one document of all its phrasings, BM25 against the question (as a share
+        // of what a rule using every word of it would score): a rule whose phrasings between
+        // them use the question's words, though no single phrasing does.
+        let avg_len = self.compiled.iter().map(|c| c.len).sum::<f32>() / self.len() as f32;
+        let q_sum = q.iter().map(|(_, w)| w).sum::<f32>() + unknown.sum;
+        let bm25: Vec<f32> = self
+            .compiled
+            .iter()
+            .map(|c| {
+                let norm = BM25_K1 * (1.0 - BM25_B + BM25_B * c.len / avg_len.max(1.0));
+                let s: f32 = q
+                    .iter()
+                    .filter_map(|&(t, w)| {
+                        let j = c.vocab.binary_search_by_key(&t, |&(v, _)| v).ok()?;
+                        let tf = f32::from(c.vocab[j].1);
+                        Some(w * tf / (tf + norm))
+                    })
+                    .sum();
+                s / q_sum.max(f32::EPSILON)
+            })
+            .collect();
+        let (leader, first, second) = top2(&bm25);
+        let known_words = (1.0 + q.len() as f32).ln();
+        let negated = negates(text);
+        // The rule's share of the similarity of the 10 nearest phrasings: a question halfway
+        // between two rules, or close to one phrasing of a rule while its neighbours belong to
+        // others, is ambiguous.
+        let nearest = &near[..(2 * NEIGHBOURS).min(near.len())];
+        let total: f32 = nearest.iter().map(|(c, _)| c).sum();
+        // The candidates: the rules of the 5 nearest phrasings.
+        let mut candidates: Vec<u32> = near.iter().take(NEIGHBOURS).map(|&(_, r)| r).collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for i in candidates.into_iter().map(|i| i as usize) {
+            let c = &self.compiled[i];
+            let (best, k) = closest[i];
+            let (p, norm) = &c.phrasings[k];
+            let covered: f32 = q
+                .iter()
+                .filter_map(|&(t, _)| {
+                    let j = p.binary_search_by_key(&t, |&(pt, _)| pt).ok()?;
+                    Some(p[j].1 * p[j].1)
+                })
+                .sum();
+            let own: f32 = nearest
+                .iter()
+                .filter(|&&(_, r)| r as usize == i)
+                .map(|(c, _)| c)
+                .sum();
+            let mismatch = negated && !c.negated.get(k).copied().unwrap_or(true);
+            each(
+                i,
+                &[
+                    1.0,
+                    best,
+                    own / total,
+                    bm25[i] - if i == leader { second } else { first },
+                    covered / (norm * norm).max(f32::EPSILON),
+                    c.grams.iter().map(|g| dice(&grams, g)).fold(0.0, f32::max),
+                    known_words,
+                    c.tightness,
+                    (c.phrasings.len() as f32).ln(),
+                    f32::from(u8::from(mismatch)),
+                ],
+            );
+        }
+        words
+    }
+
+    /// Per candidate rule, its position and the signals of its confidence (see `CALIBRATION`),
+    /// for fitting the calibration (`solodesk-eval --fit`).
+    pub fn candidate_signals(&self, text: &str, lang: Option<&str>) -> Vec<(u32, Vec<f32>)> {
+        let mut out = Vec::new();
+        self.signals(text, lang, &mut |i, x| out.push((i as u32, x.to_vec())));
+        out
+    }
 }
 
-impl RuleSet {
-    /// Turns each rule's vote score into a confidence: a logistic model of "this rule is the
-    /// right answer" over signals that separate right answers from wrong and out-of-scope ones
-    /// (see [`CALIBRATION`]).
-    fn calibrate(
-        &self,
-        scores: &mut [f32],
-        closest: &[(f32, usize)],
-        q: &[(u32, f32)],
-        unknown: f32,
-    ) {
-        let q_mass = q.iter().map(|(_, w)| w * w).sum::<f32>() + unknown;
-        if q_mass <= 0.0 {
-            return;
-        }
-        // The two best rules' cosines, for each rule's margin over the best other rule.
-        let (mut first, mut second, mut leader) = (0.0f32, 0.0f32, usize::MAX);
-        for (i, &(c, _)) in closest.iter().enumerate() {
-            if c > first {
-                (second, first, leader) = (first, c, i);
-            } else if c > second {
-                second = c;
-            }
-        }
-        let unknown_share = (unknown / q_mass).clamp(0.0, 1.0);
-        let known_words = (1.0 + q.len() as f32).ln();
-        for (i, s) in scores.iter_mut().enumerate() {
-            if *s <= 0.0 {
-                continue;
-            }
-            let c = &self.compiled[i];
-            let (cos, k) = closest[i];
-            let other = if i == leader { second } else { first };
-            let in_rule: f32 = q
-                .iter()
-                .filter(|(t, _)| c.vocab.binary_search(t).is_ok())
-                .map(|(_, w)| w * w)
-                .sum();
-            let (p, norm) = &c.phrasings[k];
-            let (mut q_matched, mut p_matched) = (0.0, 0.0);
-            for &(t, w) in q {
-                if let Ok(j) = p.binary_search_by_key(&t, |&(pt, _)| pt) {
-                    q_matched += w * w;
-                    p_matched += p[j].1 * p[j].1;
-                }
-            }
-            let x = [
-                1.0,
-                *s,
-                cos,
-                (cos - other).max(0.0),
-                unknown_share,
-                in_rule / q_mass,
-                q_matched / q_mass,
-                p_matched / (norm * norm).max(f32::EPSILON),
-                known_words,
-            ];
-            let z: f32 = CALIBRATION.iter().zip(x).map(|(w, x)| w * x).sum();
-            *s = 1.0 / (1.0 + (-z).exp());
+/// The byte trigrams of folded words, each word padded with a space on both sides, sorted.
+fn trigrams<'a>(words: impl Iterator<Item = &'a str>) -> Vec<u32> {
+    let mut out = Vec::new();
+    for w in words {
+        // Three bytes in a u32: no hashing, no collisions. The first window is a zero byte, the
+        // padding space and the word's first byte.
+        let mut g = u32::from(b' ');
+        for b in w.bytes().chain([b' ']) {
+            g = (g << 8 | u32::from(b)) & 0xff_ffff;
+            out.push(g);
         }
     }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Dice coefficient of two sorted sets.
+fn dice(a: &[u32], b: &[u32]) -> f32 {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * n as f32 / (a.len() + b.len()).max(1) as f32
+}
+
+/// The best value's position, the best and the second best.
+fn top2(v: &[f32]) -> (usize, f32, f32) {
+    let (mut first, mut second, mut leader) = (0.0f32, 0.0f32, usize::MAX);
+    for (i, &x) in v.iter().enumerate() {
+        if x > first {
+            (second, first, leader) = (first, x, i);
+        } else if x > second {
+            second = x;
+        }
+    }
+    (leader, first, second)
 }
 
 /// Does the text negate? English words only (folded, so "can't" is "cant"); in other languages
@@ -463,6 +604,27 @@ fn negates(text: &str) -> bool {
     })
 }
 
+/// A question as the rules see it.
+struct Vectorized {
+    /// Weighted term vector over the rules' vocabulary, sorted by term.
+    q: Vec<(u32, f32)>,
+    /// The words the rules never use, which count against every rule.
+    unknown: Unknown,
+    /// Every form of every word (folded, stemmed), for the owner's keywords.
+    words: Vec<String>,
+    /// Letter trigrams of the folded words (see [`trigrams`]).
+    grams: Vec<u32>,
+}
+
+/// The question's words that no rule uses.
+#[derive(Default)]
+struct Unknown {
+    /// Sum of their squared weights (their part of the question vector's squared norm).
+    mass: f32,
+    /// Sum of their weights.
+    sum: f32,
+}
+
 fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
     let (mut i, mut j, mut s) = (0, 0, 0.0);
     while i < a.len() && j < b.len() {
@@ -485,6 +647,14 @@ impl crate::Index {
     pub fn match_rules(&self, text: &str, lang: Option<&str>) -> Vec<RuleMatch> {
         self.rules.matches(text, lang)
     }
+
+    /// Per candidate rule of [`Index::match_rules`](crate::Index::match_rules), its position
+    /// and the signals its confidence is computed from; for fitting the calibration
+    /// (`solodesk-eval --fit`), not a stable interface.
+    #[doc(hidden)]
+    pub fn rule_signals(&self, text: &str, lang: Option<&str>) -> Vec<(u32, Vec<f32>)> {
+        self.rules.candidate_signals(text, lang)
+    }
 }
 
 #[cfg(test)]
@@ -503,5 +673,20 @@ mod tests {
         check("how do I join a contest", false);
         check("notebook knots", false);
         check("退款", false);
+    }
+
+    /// The Dice coefficient of two words' trigrams, as the calibration's near-miss signal sees it.
+    fn check_dice(a: &str, b: &str, expected: f32) {
+        let (a, b) = (trigrams([a].into_iter()), trigrams([b].into_iter()));
+        assert_eq!(dice(&a, &b), expected, "{a:?} {b:?}");
+    }
+
+    #[test]
+    fn near_miss_words() {
+        check_dice("order", "order", 1.0);
+        // " o", " or" and "er " are shared by the six trigrams of each: 2 × 3 / 12.
+        check_dice("orfer", "order", 0.5);
+        check_dice("refund", "order", 0.0);
+        check_dice("a", "b", 0.0);
     }
 }

@@ -144,10 +144,11 @@ fn bustm_chinese_search() {
     check_recall("bustm_test_zh", 0.62);
 }
 
-/// At the shipped threshold the rule responder stays precise, out-of-scope questions included.
-#[test]
-fn hint3_curekart_rules_precision() {
-    let Some(set) = load("hint3_curekart_en", true) else {
+/// At the shipped threshold the rule responder stays precise, out-of-scope questions included:
+/// precision (right answers / answers) and coverage (right answers / in-scope questions) of
+/// the set's top rule at or above the index's threshold.
+fn check_rules(name: &str, min_precision: f64, min_coverage: f64) {
+    let Some(set) = load(name, true) else {
         return;
     };
     let threshold = set.index.rule_threshold();
@@ -166,11 +167,27 @@ fn hint3_curekart_rules_precision() {
     let precision = right as f64 / answered.max(1) as f64;
     let coverage = right as f64 / in_scope as f64;
     assert!(
-        precision >= 0.84,
-        "precision {precision:.3} at threshold {threshold}"
+        precision >= min_precision,
+        "{name}: precision {precision:.3} at threshold {threshold}"
     );
     assert!(
-        coverage >= 0.48,
-        "coverage {coverage:.3} at threshold {threshold}"
+        coverage >= min_coverage,
+        "{name}: coverage {coverage:.3} at threshold {threshold}"
     );
+}
+
+#[test]
+fn hint3_curekart_rules_precision() {
+    check_rules("hint3_curekart_en", 0.88, 0.50);
+}
+
+#[test]
+fn hint3_sofmattress_rules_precision() {
+    check_rules("hint3_sofmattress_en", 0.94, 0.37);
+}
+
+/// Two thirds of its questions are out of scope, many of them near misses ("email id").
+#[test]
+fn hint3_powerplay11_rules_precision() {
+    check_rules("hint3_powerplay11_en", 0.70, 0.27);
 }

@@ -7,14 +7,19 @@
 //! MRR@10 of search over the in-scope queries, and for sets with rules the precision/coverage
 //! curve of the rule responder over thresholds (out-of-scope queries included).
 //!
-//! Usage: `cargo run --release -p solodesk-eval [-- [--sets DIR] [--curve] [--complete] [--sizes] [--misses SET]]`.
+//! Usage: `cargo run --release -p solodesk-eval [-- [--sets DIR] [--curve] [--complete] [--sizes]
+//! [--misses SET] [--fit SIGNALS [--odds N] [--select]]]`.
 //! `--complete` marks every query as finished (a trailing space), which turns off prefix
 //! matching of the last word; by default queries are searched as typed, as `kbgen search` does.
 //! `--sizes` then prints, per set, where the index's bytes go (each part of the format, and
 //! what it costs in the gzipped index). `--misses SET` prints, for every query of that set whose
 //! right article is not first, the query, the right article with its rank, and the top three
-//! with their scores: the material for finding out why the right article loses.
+//! with their scores: the material for finding out why the right article loses. `--fit all` (or
+//! a list of signal positions, `1,2,5`) fits the rule responder's calibration on the HINT3 sets
+//! and prints pooled and leave-one-set-out figures and the weights to paste into `CALIBRATION`
+//! (see `fit`).
 
+mod fit;
 mod sizes;
 
 use anyhow::{bail, Context, Result};
@@ -226,6 +231,36 @@ fn rule_outcomes(set: &Set, index: &Index) -> Vec<(f32, bool)> {
         .collect()
 }
 
+/// Times `match_rules` per question on an index holding `rules` three times over (distinct ids):
+/// the number of rules, the median and the 95th percentile in milliseconds.
+fn rule_speed(rules: &[Rule], questions: &[String]) -> Result<(usize, f64, f64)> {
+    let mut b = IndexBuilder::new();
+    for copy in 0..3 {
+        for r in rules {
+            b.add_rule(Rule {
+                id: format!("{}-{copy}", r.id),
+                ..r.clone()
+            });
+        }
+    }
+    let index = Index::from_bytes(&b.build()).context("reading back the rules index")?;
+    let mut ms: Vec<f64> = questions
+        .iter()
+        .map(|q| {
+            let start = Instant::now();
+            std::hint::black_box(index.match_rules(q, Some("en")));
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    ms.sort_by(f64::total_cmp);
+    let at = |f: f64| ms.get(((ms.len() as f64 * f) as usize).min(ms.len().saturating_sub(1)));
+    Ok((
+        index.rules().len(),
+        at(0.5).copied().unwrap_or(0.0),
+        at(0.95).copied().unwrap_or(0.0),
+    ))
+}
+
 /// Precision (right answers / answers given) and coverage (right answers / in-scope queries).
 fn at_threshold(outcomes: &[(f32, bool)], in_scope: usize, t: f32) -> (f64, f64, usize) {
     let answered: Vec<&(f32, bool)> = outcomes
@@ -250,6 +285,8 @@ fn main() -> Result<()> {
     let mut sets_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/sets");
     let (mut curve, mut complete, mut sizes) = (false, false, false);
     let mut misses: Option<String> = None;
+    let mut fit_mask: Option<Vec<usize>> = None;
+    let (mut odds, mut select) = (fit::ANSWER_ODDS, false);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--sets" => sets_dir = PathBuf::from(args.next().context("--sets needs a folder")?),
@@ -257,8 +294,26 @@ fn main() -> Result<()> {
             "--complete" => complete = true,
             "--sizes" => sizes = true,
             "--misses" => misses = Some(args.next().context("--misses needs a set name")?),
+            "--odds" => {
+                odds = args
+                    .next()
+                    .context("--odds needs a number")?
+                    .parse()
+                    .context("--odds: a number")?;
+            }
+            "--select" => select = true,
+            "--fit" => {
+                let list = args.next().context("--fit needs signal positions, e.g. 1,2,3 or all")?;
+                fit_mask = Some(if list == "all" {
+                    (0..solodesk_engine::RULE_CALIBRATION.len()).collect()
+                } else {
+                    list.split(',')
+                        .map(|n| n.trim().parse().context("--fit: a signal position"))
+                        .collect::<Result<_>>()?
+                });
+            }
             other => bail!(
-                "unknown argument {other:?} (expected --sets DIR, --curve, --complete, --sizes, --misses SET)"
+                "unknown argument {other:?} (expected --sets DIR, --curve, --complete, --sizes, --misses SET, --fit SIGNALS, --odds N, --select)"
             ),
         }
     }
@@ -282,6 +337,10 @@ fn main() -> Result<()> {
     println!("| set | docs | queries | R@1 | R@5 | MRR@10 | index bytes | gzip ratio | build ms | mean query ms |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut rule_sets = Vec::new();
+    let mut labeled = Vec::new();
+    let mut simulated = Vec::new();
+    // Every HINT3 set's rules and questions, for timing rule matching on a few hundred rules.
+    let (mut all_rules, mut all_questions): (Vec<Rule>, Vec<String>) = (Vec::new(), Vec::new());
     let mut size_tables = Vec::new();
     let mut misses_table = Vec::new();
     for dir in &dirs {
@@ -312,6 +371,35 @@ fn main() -> Result<()> {
                 .filter(|q| set.qrels.contains_key(&q.id))
                 .count();
             rule_sets.push((set.name.clone(), rule_outcomes(&set, &index), in_scope));
+            all_rules.extend(set.docs.iter().map(|d| Rule {
+                id: d.id.clone(),
+                lang: d.lang.clone(),
+                phrasings: phrasings(d),
+                ..Rule::default()
+            }));
+            all_questions.extend(set.queries.iter().map(|q| q.text.clone()));
+            if fit_mask.is_some() {
+                let queries: Vec<_> = set
+                    .queries
+                    .iter()
+                    .map(|q| {
+                        let lang = (!q.lang.is_empty()).then(|| q.lang.clone());
+                        (q.text.clone(), lang, set.qrels.get(&q.id))
+                    })
+                    .collect();
+                labeled.push(fit::collect(&set.name, &index, &queries));
+                let rules: Vec<Rule> = set
+                    .docs
+                    .iter()
+                    .map(|d| Rule {
+                        id: d.id.clone(),
+                        lang: d.lang.clone(),
+                        phrasings: phrasings(d),
+                        ..Rule::default()
+                    })
+                    .collect();
+                simulated.push(fit::simulate(&set.name, &rules));
+            }
         }
         if sizes {
             let (bytes, parts, text_gz) = sized_index(&set, with_rules);
@@ -325,6 +413,11 @@ fn main() -> Result<()> {
     if rule_sets.is_empty() {
         return Ok(());
     }
+    let (rules, median, p95) = rule_speed(&all_rules, &all_questions)?;
+    println!();
+    println!(
+        "rules: one question against {rules} rules (every HINT3 set's, three times): median {median:.3} ms, p95 {p95:.3} ms"
+    );
     println!();
     println!("rules at the default threshold {DEFAULT_RULE_THRESHOLD}");
     println!("| set | queries (in scope) | answered | precision | coverage |");
@@ -347,6 +440,19 @@ fn main() -> Result<()> {
         match best {
             Some((t, (p, c, _))) => println!("| {name} | {c:.3} at {t:.2} (precision {p:.3}) |"),
             None => println!("| {name} | never reaches 0.85 |"),
+        }
+    }
+    if let Some(mask) = &fit_mask {
+        println!();
+        println!("rules: calibration fitted on the signals {mask:?}");
+        let current: Vec<f64> = solodesk_engine::RULE_CALIBRATION
+            .iter()
+            .map(|&w| f64::from(w))
+            .collect();
+        fit::report(&labeled, &simulated, mask, odds, &current);
+        if select {
+            println!();
+            fit::select(&labeled, &simulated, mask);
         }
     }
     if curve {
