@@ -27,6 +27,7 @@ use crate::search::{edits_within, DERIVED_WEIGHT, MAX_DERIVED_EXTRA};
 use crate::Rule;
 use rust_stemmers::Stemmer;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// A rule's fit to a question, ranked by [`Index::match_rules`](crate::Index::match_rules).
 #[derive(Clone, Debug, PartialEq)]
@@ -106,10 +107,15 @@ struct Compiled {
     regex: Option<Pattern>,
 }
 
-/// The rules of an index, analyzed once when the index is read.
+/// The rules of an index; analyzed when the first question comes (see [`RuleSet::matcher`]).
 pub struct RuleSet {
     rules: Vec<Rule>,
     links: Vec<Vec<u32>>,
+    matcher: OnceLock<Matcher>,
+}
+
+/// The rules analyzed for matching.
+struct Matcher {
     compiled: Vec<Compiled>,
     vocab: BTreeMap<String, u32>,
     idf: Vec<f32>,
@@ -122,8 +128,57 @@ pub struct RuleSet {
 
 impl RuleSet {
     pub fn new(rules: Vec<Rule>, links: Vec<Vec<u32>>) -> RuleSet {
+        RuleSet {
+            rules,
+            links,
+            matcher: OnceLock::new(),
+        }
+    }
+
+    /// The rules analyzed, on first use: analyzing every phrasing is most of the work of reading
+    /// an index with rules (1.9 of 2.5 ms natively for the example site's 40 rules, several
+    /// times that in the browser's first-tier wasm), and the widget hands the index over while
+    /// the visitor is still reading the panel, long before the first question.
+    fn matcher(&self) -> &Matcher {
+        self.matcher.get_or_init(|| Matcher::new(&self.rules))
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn links(&self, rule: usize) -> &[u32] {
+        &self.links[rule]
+    }
+
+    /// Every rule's confidence for a question, best first (ties: higher priority, then order).
+    pub fn matches(&self, text: &str, lang: Option<&str>) -> Vec<RuleMatch> {
+        if self.rules.is_empty() {
+            return Vec::new();
+        }
+        self.matcher().matches(&self.rules, text, lang)
+    }
+
+    /// Per candidate rule, its position and the signals of its confidence (see `CALIBRATION`),
+    /// for fitting the calibration (`solodesk-eval --fit`).
+    pub fn candidate_signals(&self, text: &str, lang: Option<&str>) -> Vec<(u32, Vec<f32>)> {
+        let mut out = Vec::new();
+        if !self.rules.is_empty() {
+            self.matcher()
+                .signals(text, lang, &mut |i, x| out.push((i as u32, x.to_vec())));
+        }
+        out
+    }
+}
+
+impl Matcher {
+    fn new(rules: &[Rule]) -> Matcher {
         let mut langs: Vec<(String, Option<Stemmer>)> = Vec::new();
-        for r in &rules {
+        for r in rules {
             if !langs.iter().any(|(l, _)| *l == r.lang) {
                 langs.push((r.lang.clone(), analyze::stemmer_for(&r.lang)));
             }
@@ -135,7 +190,7 @@ impl RuleSet {
         let mut stop: Vec<bool> = Vec::new();
         let mut raw: Vec<Vec<Vec<u32>>> = Vec::new();
         let mut grams: Vec<Vec<Vec<u32>>> = Vec::new();
-        for r in &rules {
+        for r in rules {
             let stemmer = langs
                 .iter()
                 .find(|(l, _)| *l == r.lang)
@@ -239,9 +294,7 @@ impl RuleSet {
                 }
             })
             .collect();
-        RuleSet {
-            rules,
-            links,
+        Matcher {
             compiled,
             vocab,
             idf,
@@ -249,18 +302,6 @@ impl RuleSet {
             unknown_idf,
             langs,
         }
-    }
-
-    pub fn len(&self) -> usize {
-        self.rules.len()
-    }
-
-    pub fn rules(&self) -> &[Rule] {
-        &self.rules
-    }
-
-    pub fn links(&self, rule: usize) -> &[u32] {
-        &self.links[rule]
     }
 
     /// The question as a weighted term vector over the rules' vocabulary, plus the weight of
@@ -356,12 +397,9 @@ impl RuleSet {
         }
     }
 
-    /// Every rule's confidence for a question, best first (ties: higher priority, then order).
-    pub fn matches(&self, text: &str, lang: Option<&str>) -> Vec<RuleMatch> {
-        if self.rules.is_empty() {
-            return Vec::new();
-        }
-        let mut scores = vec![0.0f32; self.rules.len()];
+    /// Every rule's confidence for a question (see [`RuleSet::matches`]).
+    fn matches(&self, rules: &[Rule], text: &str, lang: Option<&str>) -> Vec<RuleMatch> {
+        let mut scores = vec![0.0f32; rules.len()];
         let words = self.signals(text, lang, &mut |i, x| {
             let z: f32 = CALIBRATION.iter().zip(x).map(|(w, x)| w * x).sum();
             // "I can't join a contest" is a problem report, not the "how do I join a contest"
@@ -388,13 +426,12 @@ impl RuleSet {
         }
         // Equal scores (the same regex in each language's copy of a rule) go to the rule in the
         // visitor's language, so the answer comes in it.
-        let foreign =
-            |i: usize| lang.is_some_and(|l| !analyze::same_language(&self.rules[i].lang, l));
-        let mut order: Vec<usize> = (0..self.rules.len()).collect();
+        let foreign = |i: usize| lang.is_some_and(|l| !analyze::same_language(&rules[i].lang, l));
+        let mut order: Vec<usize> = (0..rules.len()).collect();
         order.sort_unstable_by(|&a, &b| {
             scores[b]
                 .total_cmp(&scores[a])
-                .then(self.rules[b].priority.cmp(&self.rules[a].priority))
+                .then(rules[b].priority.cmp(&rules[a].priority))
                 .then(foreign(a).cmp(&foreign(b)))
                 .then(a.cmp(&b))
         });
@@ -403,7 +440,7 @@ impl RuleSet {
             .filter(|&i| scores[i] > 0.0)
             .map(|i| RuleMatch {
                 rule: i as u32,
-                id: self.rules[i].id.clone(),
+                id: rules[i].id.clone(),
                 confidence: scores[i].clamp(0.0, 1.0),
             })
             .collect()
@@ -456,7 +493,7 @@ impl RuleSet {
         // Each rule as one document of all its phrasings, BM25 against the question (as a share
         // of what a rule using every word of it would score): a rule whose phrasings between
         // them use the question's words, though no single phrasing does.
-        let avg_len = self.compiled.iter().map(|c| c.len).sum::<f32>() / self.len() as f32;
+        let avg_len = self.compiled.iter().map(|c| c.len).sum::<f32>() / self.compiled.len() as f32;
         let q_sum = q.iter().map(|(_, w)| w).sum::<f32>() + unknown.sum;
         let bm25: Vec<f32> = self
             .compiled
@@ -520,14 +557,6 @@ impl RuleSet {
             );
         }
         words
-    }
-
-    /// Per candidate rule, its position and the signals of its confidence (see `CALIBRATION`),
-    /// for fitting the calibration (`solodesk-eval --fit`).
-    pub fn candidate_signals(&self, text: &str, lang: Option<&str>) -> Vec<(u32, Vec<f32>)> {
-        let mut out = Vec::new();
-        self.signals(text, lang, &mut |i, x| out.push((i as u32, x.to_vec())));
-        out
     }
 }
 
