@@ -44,10 +44,10 @@ const KEYWORD_BONUS: f32 = 0.25;
 /// A rule whose regex matches scores at least this.
 const REGEX_SCORE: f32 = 0.9;
 /// The rules of this many nearest phrasings are the candidates, and twice as many share out
-/// the similarity (see [`RuleSet::signals`]).
+/// the similarity (see [`Matcher::signals`]).
 const NEIGHBOURS: usize = 5;
 /// The weights of a logistic model of "this rule is the right answer" over the signals of
-/// `RuleSet::signals`: bias; the closest phrasing's cosine; the rule's share of the
+/// `Matcher::signals`: bias; the closest phrasing's cosine; the rule's share of the
 /// similarity of the 10 nearest phrasings; the margin of the rule's BM25 as one document of all
 /// its phrasings over the best other rule's; the share of the closest phrasing's weight the
 /// question covers; the letter-trigram Dice coefficient of the question and the rule's most
