@@ -125,14 +125,20 @@ fn sized_index(set: &Set, with_rules: bool) -> (Vec<u8>, Parts, usize) {
     (bytes, parts, gzip_len(text.as_bytes()))
 }
 
-/// The lines of an intent's text: its training phrasings.
-fn phrasings(d: &Doc) -> Vec<String> {
-    d.text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(String::from)
-        .collect()
+/// An intent (HINT3) as a rule: the lines of its text are its training phrasings.
+fn rule(d: &Doc) -> Rule {
+    Rule {
+        id: d.id.clone(),
+        lang: d.lang.clone(),
+        phrasings: d
+            .text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect(),
+        ..Rule::default()
+    }
 }
 
 /// A corpus entry as an article. An intent's training phrasings (HINT3) are "other ways
@@ -140,7 +146,7 @@ fn phrasings(d: &Doc) -> Vec<String> {
 /// its body.
 fn article(d: &Doc, intent: bool) -> Article {
     let (questions, text) = if intent {
-        (phrasings(d), String::new())
+        (rule(d).phrasings, String::new())
     } else {
         (Vec::new(), d.text.clone())
     };
@@ -165,12 +171,7 @@ fn build(set: &Set, with_rules: bool) -> Result<(Index, usize, f64)> {
         text_bytes += d.title.len() + d.text.len();
         b.add_article(article(d, with_rules));
         if with_rules {
-            b.add_rule(Rule {
-                id: d.id.clone(),
-                lang: d.lang.clone(),
-                phrasings: phrasings(d),
-                ..Rule::default()
-            });
+            b.add_rule(rule(d));
         }
     }
     let start = Instant::now();
@@ -371,12 +372,7 @@ fn main() -> Result<()> {
                 .filter(|q| set.qrels.contains_key(&q.id))
                 .count();
             rule_sets.push((set.name.clone(), rule_outcomes(&set, &index), in_scope));
-            all_rules.extend(set.docs.iter().map(|d| Rule {
-                id: d.id.clone(),
-                lang: d.lang.clone(),
-                phrasings: phrasings(d),
-                ..Rule::default()
-            }));
+            let rules: Vec<Rule> = set.docs.iter().map(rule).collect();
             all_questions.extend(set.queries.iter().map(|q| q.text.clone()));
             if fit_mask.is_some() {
                 let queries: Vec<_> = set
@@ -388,18 +384,9 @@ fn main() -> Result<()> {
                     })
                     .collect();
                 labeled.push(fit::collect(&set.name, &index, &queries));
-                let rules: Vec<Rule> = set
-                    .docs
-                    .iter()
-                    .map(|d| Rule {
-                        id: d.id.clone(),
-                        lang: d.lang.clone(),
-                        phrasings: phrasings(d),
-                        ..Rule::default()
-                    })
-                    .collect();
                 simulated.push(fit::simulate(&set.name, &rules));
             }
+            all_rules.extend(rules);
         }
         if sizes {
             let (bytes, parts, text_gz) = sized_index(&set, with_rules);
