@@ -114,6 +114,29 @@ pub fn stemmer_for(lang: &str) -> Option<Stemmer> {
     Some(Stemmer::create(algorithm))
 }
 
+/// Each distinct language of `langs` with its stemmer ([`stemmer_for`]), in order of first
+/// appearance: the index and the rules keep one per language rather than one per text.
+pub fn stemmers<'a>(langs: impl IntoIterator<Item = &'a str>) -> Vec<(String, Option<Stemmer>)> {
+    let mut out: Vec<(String, Option<Stemmer>)> = Vec::new();
+    for lang in langs {
+        if !out.iter().any(|(l, _)| l == lang) {
+            out.push((lang.to_owned(), stemmer_for(lang)));
+        }
+    }
+    out
+}
+
+/// The stemmer of `lang` among those [`stemmers`] made.
+pub fn stemmer_in<'a>(
+    stemmers: &'a [(String, Option<Stemmer>)],
+    lang: &str,
+) -> Option<&'a Stemmer> {
+    stemmers
+        .iter()
+        .find(|(l, _)| l == lang)
+        .and_then(|(_, s)| s.as_ref())
+}
+
 /// English function words. They carry little meaning in a body of text but matter in titles and
 /// questions ("how to"), so bodies drop them and short fields keep them.
 const STOP_EN: &[&str] = &[

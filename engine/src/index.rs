@@ -727,12 +727,7 @@ impl Index {
         for a in &mut articles {
             a.pages = r.strings()?;
         }
-        let mut langs: Vec<(String, Option<Stemmer>)> = Vec::new();
-        for a in &articles {
-            if !langs.iter().any(|(l, _)| *l == a.lang) {
-                langs.push((a.lang.clone(), analyze::stemmer_for(&a.lang)));
-            }
-        }
+        let langs = analyze::stemmers(articles.iter().map(|a| a.lang.as_str()));
         let mut lens = Vec::with_capacity(n);
         for _ in 0..n {
             let mut len = [0.0; FIELDS];

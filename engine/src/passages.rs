@@ -272,11 +272,9 @@ impl Index {
         }
     }
 
-    fn stemmer_of(&self, lang: &str) -> Option<&Stemmer> {
-        self.langs
-            .iter()
-            .find(|(l, _)| l == lang)
-            .and_then(|(_, s)| s.as_ref())
+    /// The stemmer of the index's articles in `lang`.
+    pub(crate) fn stemmer_of(&self, lang: &str) -> Option<&Stemmer> {
+        analyze::stemmer_in(&self.langs, lang)
     }
 
     /// Position in the article's sections of the one to open (0 when there are none), with

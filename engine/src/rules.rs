@@ -177,12 +177,7 @@ impl RuleSet {
 
 impl Matcher {
     fn new(rules: &[Rule]) -> Matcher {
-        let mut langs: Vec<(String, Option<Stemmer>)> = Vec::new();
-        for r in rules {
-            if !langs.iter().any(|(l, _)| *l == r.lang) {
-                langs.push((r.lang.clone(), analyze::stemmer_for(&r.lang)));
-            }
-        }
+        let langs = analyze::stemmers(rules.iter().map(|r| r.lang.as_str()));
         let mut vocab: BTreeMap<String, u32> = BTreeMap::new();
         // Document frequency counts rules, not phrasings: a word in most phrasings of one rule
         // ("refund" in a refund rule) is that rule's signature, not a common word.
@@ -191,10 +186,7 @@ impl Matcher {
         let mut raw: Vec<Vec<Vec<u32>>> = Vec::new();
         let mut grams: Vec<Vec<Vec<u32>>> = Vec::new();
         for r in rules {
-            let stemmer = langs
-                .iter()
-                .find(|(l, _)| *l == r.lang)
-                .and_then(|(_, s)| s.as_ref());
+            let stemmer = analyze::stemmer_in(&langs, &r.lang);
             let mut per_rule = Vec::new();
             let mut rule_grams = Vec::new();
             for p in &r.phrasings {
@@ -235,10 +227,7 @@ impl Matcher {
             .zip(raw)
             .zip(grams)
             .map(|((r, per_rule), grams)| {
-                let stemmer = langs
-                    .iter()
-                    .find(|(l, _)| *l == r.lang)
-                    .and_then(|(_, s)| s.as_ref());
+                let stemmer = analyze::stemmer_in(&langs, &r.lang);
                 let mut all: Vec<u32> = per_rule.iter().flatten().copied().collect();
                 all.sort_unstable();
                 let mut vocab: Vec<(u32, u16)> = Vec::new();

@@ -495,11 +495,7 @@ impl Index {
 
     /// Byte ranges in `text` of the words that matched a group.
     pub(crate) fn highlights(&self, text: &str, groups: &[Group], lang: &str) -> Vec<(u32, u32)> {
-        let stemmer = self
-            .langs
-            .iter()
-            .find(|(l, _)| l == lang)
-            .and_then(|(_, s)| s.as_ref());
+        let stemmer = self.stemmer_of(lang);
         let mut ranges: Vec<(u32, u32)> = Vec::new();
         for token in analyze::analyze(text, stemmer) {
             if token.kind == Kind::CjkChar {
