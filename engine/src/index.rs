@@ -1,6 +1,6 @@
 //! The index: what the builder writes and the reader loads, in one place.
 //!
-//! Layout of format version 3 (all integers are LEB128 varints unless said otherwise):
+//! Layout of format version 4 (all integers are LEB128 varints unless said otherwise):
 //!
 //! ```text
 //! "SDKX" | u16 LE version | body | u32 LE FNV-1a checksum of everything before it
@@ -18,18 +18,31 @@
 //!        postings: checkpoints: after every 256 postings (at the first term that reaches
 //!                  it, which the reader finds from the dfs), the bit positions where that
 //!                  term's postings start in both streams, as varint gaps from the last;
+//!                  then per_shard: 0, and the streams in this file:
 //!                  article gaps (bytes): per term, per article that has it, the articles
 //!                  skipped since the last, Rice-coded with a parameter from df (`rice_k`);
 //!                  frequency codes (bytes): per posting, `0`, `10`, `110` for 1-3 body
-//!                  occurrences, or `111` and a field byte (see `write_posting`)
+//!                  occurrences, or `111` and a field byte (see `write_posting`);
+//!                  or per_shard > 0 checkpoints per shard file, and the byte lengths of
+//!                  the two streams, which the shard files hold
 //!        phrasings: per article n, then per question (those with a word that is not a stop
 //!                  word) n, then its distinct non-stop terms as positions in the term list,
 //!                  ascending, each a gap from the last
+//!
+//! shard file k = "SDKS" | u16 LE version | the index file's checksum | k | (bytes) the gaps
+//!        and (bytes) the frequency codes from checkpoint k × per_shard to the next shard's
+//!        first, in whole bytes | u32 LE FNV-1a checksum
 //! ```
 //!
-//! Bits are read lowest first. Version 3 keeps postings per article and no text beyond
-//! titles; version 2 kept them per section, with each section's anchor, heading and first
-//! words, and the summaries. Versions 1 and 2 are rejected (kbgen rebuilds the index).
+//! Shards are for knowledge bases whose postings are too large to fetch at once: the index
+//! file keeps what every search needs (terms and their dfs, titles, rules), and a search
+//! fetches only the shards its terms' postings are in, found from the checkpoints. A term's
+//! postings never span two shards because shards start at checkpoints, which are at terms.
+//!
+//! Bits are read lowest first. Version 4 can keep the postings in shards; version 3 kept
+//! them in the index file always; version 2 kept them per section, with each section's
+//! anchor, heading and first words, and the summaries. Versions 1 to 3 are rejected (kbgen
+//! rebuilds the index).
 //!
 //! Only what ranking, rules and result titles need is stored. The sections, their text and the
 //! summary of each article are in its passages file (see `passages`), fetched for the few
@@ -50,6 +63,8 @@ use rust_stemmers::Stemmer;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 /// Field numbers in BM25F order.
 pub const TITLE: usize = 0;
@@ -104,11 +119,27 @@ impl IndexBuilder {
         self.build_parts().0
     }
 
+    /// Writes the index with its postings split into shards of about `shard_bytes` each, for
+    /// a knowledge base too large to fetch whole: the index file keeps everything else (terms,
+    /// titles, rules) and each shard holds the postings of a run of terms, so a search fetches
+    /// only the shards of its words (see [`Index::missing_shards`]). Returns the index file and
+    /// the shards with their file names ([`Index::shard_file`]); when the postings are no
+    /// larger than `shard_bytes` they stay in the index file and there are no shards.
+    pub fn build_sharded(&self, shard_bytes: usize) -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
+        let written = self.write(Some(shard_bytes));
+        (written.index, written.shards)
+    }
+
     /// Writes the index and says which part of the format each byte belongs to: labelled
     /// ranges that cover the bytes in order, for size reports (the bench and `solodesk-eval
     /// --sizes` gzip the index without each part to see what it costs).
     #[doc(hidden)]
     pub fn build_parts(&self) -> (Vec<u8>, Vec<(&'static str, std::ops::Range<usize>)>) {
+        let written = self.write(None);
+        (written.index, written.parts)
+    }
+
+    fn write(&self, shard_bytes: Option<usize>) -> Written {
         let mut marks: Vec<(&'static str, usize)> = Vec::new();
         let mut w = Writer::default();
         mark(&mut marks, "header and checksum", &w);
@@ -292,16 +323,22 @@ impl IndexBuilder {
         }
         w.bytes(&text);
         let mut checkpoints = Writer::default();
+        let mut at = vec![Checkpoint::default()];
         let mut dfs = BitWriter::default();
         let mut since = 0usize;
-        let mut last_at = (0usize, 0usize);
-        for &(_, id) in &sorted {
+        for (t, &(_, id)) in sorted.iter().enumerate() {
             let list = &lists[id as usize];
             if since >= CHECKPOINT_POSTINGS {
-                let at = (gaps.bit_len(), freq_codes.bit_len());
-                checkpoints.usize(at.0 - last_at.0);
-                checkpoints.usize(at.1 - last_at.1);
-                (since, last_at) = (0, at);
+                let last = at[at.len() - 1];
+                let next = Checkpoint {
+                    term: t as u32,
+                    gaps: gaps.bit_len() as u32,
+                    freqs: freq_codes.bit_len() as u32,
+                };
+                checkpoints.usize((next.gaps - last.gaps) as usize);
+                checkpoints.usize((next.freqs - last.freqs) as usize);
+                at.push(next);
+                since = 0;
             }
             since += list.len();
             let k = rice_k(self.articles.len(), list.len());
@@ -322,10 +359,24 @@ impl IndexBuilder {
         w.bytes(&dfs.buf);
         mark(&mut marks, "postings: checkpoints", &w);
         w.buf.extend_from_slice(&checkpoints.buf);
-        mark(&mut marks, "postings: articles", &w);
-        w.bytes(&gaps.buf);
-        mark(&mut marks, "postings: frequencies", &w);
-        w.bytes(&freq_codes.buf);
+        let lens = (gaps.buf.len(), freq_codes.buf.len());
+        let per_shard = match shard_bytes {
+            Some(target) if lens.0 + lens.1 > target.max(1) => {
+                at.len().div_ceil((lens.0 + lens.1).div_ceil(target.max(1)))
+            }
+            _ => 0,
+        };
+        let per_shard = if per_shard >= at.len() { 0 } else { per_shard };
+        w.usize(per_shard);
+        if per_shard == 0 {
+            mark(&mut marks, "postings: articles", &w);
+            w.bytes(&gaps.buf);
+            mark(&mut marks, "postings: frequencies", &w);
+            w.bytes(&freq_codes.buf);
+        } else {
+            w.usize(lens.0);
+            w.usize(lens.1);
+        }
         mark(&mut marks, "phrasings", &w);
         // Stop words weigh little in a question and would be a third of what is stored here.
         for own in &phrasings {
@@ -356,6 +407,21 @@ impl IndexBuilder {
         mark(&mut marks, "header and checksum", &w);
         let sum = checksum(&w.buf);
         w.buf.extend_from_slice(&sum.to_le_bytes());
+        let shards = (0..shard_count(at.len(), per_shard))
+            .map(|k| {
+                let (g, f) = shard_ranges(&at, per_shard, k, lens);
+                let mut s = Writer::default();
+                s.buf.extend_from_slice(SHARD_MAGIC);
+                s.buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+                s.usize(sum as usize);
+                s.usize(k);
+                s.bytes(&gaps.buf[g]);
+                s.bytes(&freq_codes.buf[f]);
+                let shard_sum = checksum(&s.buf);
+                s.buf.extend_from_slice(&shard_sum.to_le_bytes());
+                (shard_file(sum, k), s.buf)
+            })
+            .collect();
         let mut parts: Vec<(&'static str, std::ops::Range<usize>)> = Vec::new();
         let ends = marks.iter().skip(1).map(|m| m.1).chain([w.buf.len()]);
         for (&(label, start), end) in marks.iter().zip(ends) {
@@ -364,8 +430,57 @@ impl IndexBuilder {
                 _ => parts.push((label, start..end)),
             }
         }
-        (w.buf, parts)
+        Written {
+            index: w.buf,
+            parts,
+            shards,
+        }
     }
+}
+
+/// What [`IndexBuilder::write`] writes.
+struct Written {
+    index: Vec<u8>,
+    parts: Vec<(&'static str, std::ops::Range<usize>)>,
+    shards: Vec<(String, Vec<u8>)>,
+}
+
+/// The first bytes of a shard file.
+pub const SHARD_MAGIC: &[u8; 4] = b"SDKS";
+
+/// A shard's file name: the index's checksum names its shards, so a shard can be cached for
+/// good and never mixed with another build's index.
+fn shard_file(index_checksum: u32, k: usize) -> String {
+    format!("index-{index_checksum:08x}-{k}.bin")
+}
+
+/// How many shards hold the postings of `checkpoints` checkpoints, `per_shard` each (0: none,
+/// the postings are in the index file).
+fn shard_count(checkpoints: usize, per_shard: usize) -> usize {
+    if per_shard == 0 {
+        0
+    } else {
+        checkpoints.div_ceil(per_shard)
+    }
+}
+
+/// The bytes of each postings stream (gaps, frequencies) that shard `k` holds: the postings
+/// from its first checkpoint to the next shard's, whole bytes, so the byte where two shards
+/// meet is in both.
+fn shard_ranges(
+    at: &[Checkpoint],
+    per_shard: usize,
+    k: usize,
+    lens: (usize, usize),
+) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+    let first = at[k * per_shard];
+    let (gaps_end, freqs_end) = at
+        .get((k + 1) * per_shard)
+        .map_or(lens, |c| ((c.gaps as usize).div_ceil(8), (c.freqs as usize).div_ceil(8)));
+    (
+        first.gaps as usize / 8..gaps_end.max(first.gaps as usize / 8),
+        first.freqs as usize / 8..freqs_end.max(first.freqs as usize / 8),
+    )
 }
 
 impl IndexBuilder {
@@ -584,6 +699,13 @@ pub struct Checkpoint {
     pub freqs: u32,
 }
 
+/// Part of the postings streams: bytes from `at` (gaps, frequencies) on.
+struct Shard {
+    gaps: Vec<u8>,
+    freqs: Vec<u8>,
+    at: (usize, usize),
+}
+
 /// A read index, ready to answer.
 pub struct Index {
     /// The articles' metadata: no sections and no summary, which the passages hold.
@@ -592,9 +714,17 @@ pub struct Index {
     pub(crate) term_info: Vec<TermInfo>,
     /// Length in chars of each term, for the typo search.
     pub(crate) term_chars: Vec<u8>,
-    /// The postings: Rice-coded article gaps and frequency codes (see `write_posting`).
-    pub(crate) gaps: Vec<u8>,
-    pub(crate) freqs: Vec<u8>,
+    /// The postings, Rice-coded article gaps and frequency codes (see `write_posting`): one
+    /// shard read with the index, or `per_shard` checkpoints' worth per shard, each added when
+    /// it arrives (see [`Index::add_shard`]).
+    postings: Vec<OnceLock<Shard>>,
+    per_shard: usize,
+    /// Bytes of the whole gaps and frequency streams.
+    stream_lens: (usize, usize),
+    /// Per shard: a search needed it before it was added (see [`Index::missing_shards`]).
+    wanted: Vec<AtomicBool>,
+    /// The index file's checksum, which names its shards.
+    checksum: u32,
     pub(crate) checkpoints: Vec<Checkpoint>,
     /// Per article and field, 1 / BM25 length normalisation (see `search::B`).
     pub(crate) inv_norm: Vec<[f32; FIELDS]>,
@@ -835,12 +965,23 @@ impl Index {
                 checkpoint: checkpoints.len() as u32 - 1,
             });
         }
-        let gaps = r.bytes()?.to_vec();
-        let freqs = r.bytes()?.to_vec();
-        if checkpoints
-            .last()
-            .is_some_and(|c| c.gaps as usize > gaps.len() * 8 || c.freqs as usize > freqs.len() * 8)
-        {
+        let per_shard = r.usize()?;
+        let (postings, stream_lens) = if per_shard == 0 {
+            let shard = Shard {
+                gaps: r.bytes()?.to_vec(),
+                freqs: r.bytes()?.to_vec(),
+                at: (0, 0),
+            };
+            let lens = (shard.gaps.len(), shard.freqs.len());
+            (vec![OnceLock::from(shard)], lens)
+        } else {
+            let lens = (r.usize()?, r.usize()?);
+            let n = shard_count(checkpoints.len(), per_shard);
+            (std::iter::repeat_with(OnceLock::new).take(n).collect(), lens)
+        };
+        if checkpoints.last().is_some_and(|c| {
+            c.gaps as usize > stream_lens.0 * 8 || c.freqs as usize > stream_lens.1 * 8
+        }) {
             return Err(FormatError::Corrupt("postings checkpoint"));
         }
         let phrasings = Phrasings::read(&mut r, articles.len(), &terms, &term_info)?;
@@ -879,8 +1020,11 @@ impl Index {
             terms,
             term_info,
             term_chars,
-            gaps,
-            freqs,
+            wanted: postings.iter().map(|_| AtomicBool::new(false)).collect(),
+            postings,
+            per_shard,
+            stream_lens,
+            checksum: u32::from_le_bytes(bytes[bytes.len() - 4..].try_into().expect("framed")),
             checkpoints,
             inv_norm,
             avg_section_len,
@@ -914,24 +1058,76 @@ impl Index {
     }
 
     /// Readers at the start of a term's postings: from the checkpoint before it, past the
-    /// postings of the terms in between.
-    fn postings_of(&self, term: usize) -> Result<(BitReader<'_>, BitReader<'_>), FormatError> {
-        let c = self.checkpoints[self.term_info[term].checkpoint as usize];
-        let mut gaps = BitReader::new(&self.gaps, c.gaps as usize);
-        let mut freqs = BitReader::new(&self.freqs, c.freqs as usize);
+    /// postings of the terms in between. None when its shard has not been added yet (it is
+    /// then marked as wanted) or the postings are corrupt.
+    fn postings_of(&self, term: usize) -> Option<(BitReader<'_>, BitReader<'_>)> {
+        let checkpoint = self.term_info[term].checkpoint as usize;
+        let c = self.checkpoints[checkpoint];
+        let shard = checkpoint.checked_div(self.per_shard).unwrap_or(0);
+        let Some(s) = self.postings[shard].get() else {
+            self.wanted[shard].store(true, Ordering::Relaxed);
+            return None;
+        };
+        let mut gaps = BitReader::new(&s.gaps, c.gaps as usize - s.at.0 * 8);
+        let mut freqs = BitReader::new(&s.freqs, c.freqs as usize - s.at.1 * 8);
         for info in &self.term_info[c.term as usize..term] {
             let k = rice_k(self.articles.len(), info.df as usize);
             for _ in 0..info.df {
-                read_posting(&mut gaps, &mut freqs, k)?;
+                read_posting(&mut gaps, &mut freqs, k).ok()?;
             }
         }
-        Ok((gaps, freqs))
+        Some((gaps, freqs))
+    }
+
+    /// How many shard files hold the postings; 0 when the index file holds them (see
+    /// [`IndexBuilder::build_sharded`]).
+    pub fn shard_count(&self) -> usize {
+        shard_count(self.checkpoints.len(), self.per_shard)
+    }
+
+    /// The file name of shard `k`, beside the index file.
+    pub fn shard_file(&self, k: usize) -> String {
+        shard_file(self.checksum, k)
+    }
+
+    /// The shards that searches since the last call needed and that have not been added:
+    /// their words' postings were missing, so the results were incomplete. Fetch them, add
+    /// them and search again.
+    pub fn missing_shards(&self) -> Vec<usize> {
+        (0..self.wanted.len())
+            .filter(|&k| self.wanted[k].swap(false, Ordering::Relaxed))
+            .filter(|&k| self.postings[k].get().is_none())
+            .collect()
+    }
+
+    /// Adds a shard file's bytes; returns its number. A shard of another build of the index
+    /// is rejected.
+    pub fn add_shard(&self, bytes: &[u8]) -> Result<usize, FormatError> {
+        let mut r = Reader::new(framed(bytes, SHARD_MAGIC, FORMAT_VERSION)?);
+        if r.usize()? != self.checksum as usize {
+            return Err(FormatError::Corrupt("shard of another index"));
+        }
+        let k = r.usize()?;
+        if k >= self.shard_count() {
+            return Err(FormatError::Corrupt("shard number"));
+        }
+        let (g, f) = shard_ranges(&self.checkpoints, self.per_shard, k, self.stream_lens);
+        let (gaps, freqs) = (r.bytes()?, r.bytes()?);
+        if gaps.len() != g.len() || freqs.len() != f.len() || !r.is_empty() {
+            return Err(FormatError::Corrupt("shard length"));
+        }
+        let _ = self.postings[k].set(Shard {
+            gaps: gaps.to_vec(),
+            freqs: freqs.to_vec(),
+            at: (g.start, f.start),
+        });
+        Ok(k)
     }
 
     /// Calls `f(article, field frequencies)` for every posting of a term, and stops early
     /// (false) when `f` returns false.
     fn each_posting(&self, term: usize, mut f: impl FnMut(u32, [f32; FIELDS]) -> bool) {
-        let Ok((mut gaps, mut freqs)) = self.postings_of(term) else {
+        let Some((mut gaps, mut freqs)) = self.postings_of(term) else {
             return;
         };
         let info = &self.term_info[term];

@@ -772,7 +772,7 @@ mod format {
         let bytes = builder().build();
         assert_eq!(
             fnv64_of(&bytes),
-            0x72fa_805e_b737_c04b,
+            0x6113_4ea2_9f13_eaff,
             "index bytes changed ({} bytes)",
             bytes.len()
         );
@@ -813,12 +813,12 @@ mod format {
         check(&index, "reset pasword ", "password");
     }
 
-    /// Versions 1 (before questions were stored one by one) and 2 (postings per section, with
-    /// snippets) are retired: their frozen files are rejected with the version they have, so
+    /// Versions 1 (before questions were stored one by one), 2 (postings per section, with
+    /// snippets) and 3 (postings always in the index file) are retired: their frozen files are rejected with the version they have, so
     /// kbgen can say "rebuild the index".
     #[test]
     fn retired_versions_are_rejected_cleanly() {
-        for version in [1, 2] {
+        for version in [1, 2, 3] {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join(format!("tests/data/index-v{version}.bin"));
             let bytes = std::fs::read(path).expect("frozen index file of a retired version");
@@ -886,5 +886,133 @@ mod format {
         let bytes = builder().build();
         let text = "Shipping costs are not refunded unless the parcel arrived damaged.";
         assert!(!bytes.windows(text.len()).any(|w| w == text.as_bytes()));
+    }
+}
+
+mod shards {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// Made-up six-letter words: 512 of them, three syllables each.
+    fn word(i: usize) -> String {
+        const SYLLABLES: [&str; 8] = ["ka", "lo", "mi", "re", "su", "te", "vo", "ni"];
+        (0..3).map(|k| SYLLABLES[i >> (3 * k) & 7]).collect()
+    }
+
+    /// 400 articles of 40 words each, common words more often than rare ones: postings enough
+    /// for dozens of checkpoints.
+    fn large(articles: usize) -> IndexBuilder {
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let u = (seed >> 33) as f64 / f64::from(1u32 << 31);
+            word((u * u * 512.0) as usize)
+        };
+        let mut b = IndexBuilder::new();
+        for a in 0..articles {
+            let title: Vec<String> = (0..3).map(|_| next()).collect();
+            let text: Vec<String> = (0..40).map(|_| next()).collect();
+            b.add_article(article(
+                &format!("a{a}"),
+                "en",
+                &title.join(" "),
+                &[("", "", &text.join(" "))],
+            ));
+        }
+        b
+    }
+
+    fn ranked(hits: &[solodesk_engine::Hit]) -> Vec<(String, String)> {
+        hits.iter()
+            .map(|h| (h.id.clone(), format!("{:.4}", h.score)))
+            .collect()
+    }
+
+    /// Searches `index`, adding the shards each search says are missing, until none is;
+    /// returns the results and how many shards were added.
+    fn search_fetching(index: &Index, files: &HashMap<String, Vec<u8>>, q: &str) -> (Vec<(String, String)>, usize) {
+        let mut added = 0;
+        loop {
+            let hits = index.search(q, &SearchOptions::default());
+            let missing = index.missing_shards();
+            if missing.is_empty() {
+                return (ranked(&hits), added);
+            }
+            for k in missing {
+                let bytes = &files[&index.shard_file(k)];
+                assert_eq!(index.add_shard(bytes), Ok(k));
+                added += 1;
+            }
+        }
+    }
+
+    #[test]
+    fn a_search_fetches_only_the_shards_of_its_words_and_ranks_as_the_whole_index() {
+        let b = large(400);
+        let whole = Index::from_bytes(&b.build()).unwrap();
+        let (head, shards) = b.build_sharded(2_000);
+        assert!(shards.len() >= 4, "{} shards", shards.len());
+        let index = Index::from_bytes(&head).unwrap();
+        assert_eq!(index.shard_count(), shards.len());
+        assert_eq!(whole.shard_count(), 0);
+        let files: HashMap<String, Vec<u8>> = shards.into_iter().collect();
+
+        let first = word(3);
+        let (hits, added) = search_fetching(&index, &files, &first);
+        assert!(!hits.is_empty());
+        assert!(
+            (1..files.len()).contains(&added),
+            "{first:?} needed {added} of {} shards",
+            files.len()
+        );
+        let queries = [
+            first,
+            format!("{} {}", word(10), word(200)),
+            format!("{} {}", word(1), &word(77)[..4]),
+            // One letter off: the typo search reaches other words' postings.
+            word(40).replacen('k', "x", 1),
+            format!("{} {} {}", word(5), word(300), word(6)),
+        ];
+        for q in &queries {
+            let (hits, _) = search_fetching(&index, &files, q);
+            assert_eq!(
+                hits,
+                ranked(&whole.search(q, &SearchOptions::default())),
+                "{q:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_small_index_keeps_its_postings() {
+        let (head, shards) = builder().build_sharded(1 << 20);
+        assert!(shards.is_empty());
+        assert_eq!(head, builder().build());
+    }
+
+    #[test]
+    fn same_input_same_shards() {
+        assert_eq!(large(100).build_sharded(500), large(100).build_sharded(500));
+    }
+
+    #[test]
+    fn a_shard_of_another_build_or_a_damaged_one_is_rejected() {
+        let (head, shards) = large(200).build_sharded(1_000);
+        let index = Index::from_bytes(&head).unwrap();
+        let (_, other) = large(201).build_sharded(1_000);
+        assert_eq!(
+            index.add_shard(&other[0].1),
+            Err(FormatError::Corrupt("shard of another index"))
+        );
+        let good = &shards[1].1;
+        assert_eq!(
+            index.add_shard(&good[..good.len() - 1]),
+            Err(FormatError::Corrupt("checksum mismatch"))
+        );
+        assert_eq!(index.add_shard(&head), Err(FormatError::BadMagic));
+        assert_eq!(index.add_shard(good), Ok(1));
+        assert_eq!(index.add_shard(good), Ok(1), "adding twice is harmless");
     }
 }
