@@ -300,7 +300,16 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
         s.languages,
         s.rules,
         s.pages,
-        human_bytes(s.index_bytes),
+        if s.shards > 0 {
+            format!(
+                "{} (+ {} shards, {})",
+                human_bytes(s.index_bytes),
+                s.shards,
+                human_bytes(s.shard_bytes)
+            )
+        } else {
+            human_bytes(s.index_bytes)
+        },
         human_bytes(s.passages_bytes),
         diags.warnings(),
         start.elapsed(),

@@ -101,6 +101,14 @@ fn load(path: &Path) -> Result<Built> {
     let index = Index::from_bytes(&bytes)
         .with_context(|| format!("{}: cannot read the index", file.display()))?;
     let dir = file.parent().unwrap_or(Path::new(""));
+    for k in 0..index.shard_count() {
+        let shard = dir.join(index.shard_file(k));
+        let bytes =
+            std::fs::read(&shard).with_context(|| format!("reading {}", shard.display()))?;
+        index
+            .add_shard(&bytes)
+            .with_context(|| format!("{}: cannot read the index shard", shard.display()))?;
+    }
     Ok(Built {
         index,
         passages: dir.join("widget").join("articles"),

@@ -48,6 +48,9 @@ pub struct Stats {
     pub rules: usize,
     pub pages: usize,
     pub index_bytes: usize,
+    /// The index's shards (see `solodesk_engine::IndexBuilder::build_sharded`), if it has any.
+    pub shards: usize,
+    pub shard_bytes: usize,
     /// All articles' passages files together (see `solodesk_engine::Passages`).
     pub passages_bytes: usize,
     pub drafts: usize,
@@ -338,11 +341,19 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         });
     }
     // The index is built on its own thread while the pages render: it is independent work.
-    let index_job = std::thread::spawn(move || builder.build());
-    let finish_index = |site: &mut Site, job: std::thread::JoinHandle<Vec<u8>>| {
-        let index = job.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+    let shard_bytes = match config.index_shard_kb {
+        0 => usize::MAX,
+        kb => kb.saturating_mul(1024),
+    };
+    let index_job = std::thread::spawn(move || builder.build_sharded(shard_bytes));
+    type IndexJob = std::thread::JoinHandle<(Vec<u8>, Vec<(String, Vec<u8>)>)>;
+    let finish_index = |site: &mut Site, job: IndexJob| {
+        let (index, shards) = job.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         site.stats.index_bytes = index.len();
+        site.stats.shards = shards.len();
+        site.stats.shard_bytes = shards.iter().map(|(_, b)| b.len()).sum();
         site.files.insert("index.bin".into(), index);
+        site.files.extend(shards);
     };
 
     // Assets.
@@ -1282,6 +1293,10 @@ fn headers(base: &str, opts: &Options) -> String {
             "{base}widget/{f}\n  Cache-Control: public, max-age=31536000, immutable\n"
         ));
     }
+    // Shards are named by the index's checksum: a new build never reuses a name.
+    s.push_str(&format!(
+        "{base}index-*\n  Access-Control-Allow-Origin: *\n  Cross-Origin-Resource-Policy: cross-origin\n  Cache-Control: public, max-age=31536000, immutable\n"
+    ));
     for f in ["index.bin", "widget-config.json"] {
         s.push_str(&format!(
             "{base}{f}\n  Access-Control-Allow-Origin: *\n  Cross-Origin-Resource-Policy: cross-origin\n  Cache-Control: public, max-age=300\n"

@@ -76,3 +76,67 @@ fn a_missing_passages_file_leaves_the_article_top() {
         "{text}"
     );
 }
+
+/// A knowledge base of 300 generated articles (made-up words, common ones more often), with
+/// `index_shard_kb` set as given.
+fn generated_kb(dir: &Path, shard_kb: usize) {
+    const SYLLABLES: [&str; 8] = ["ka", "lo", "mi", "re", "su", "te", "vo", "ni"];
+    let word = |i: usize| -> String { (0..3).map(|k| SYLLABLES[i >> (3 * k) & 7]).collect() };
+    let mut seed = 11u64;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let u = (seed >> 33) as f64 / f64::from(1u32 << 31);
+        word((u * u * 512.0) as usize)
+    };
+    let articles = dir.join("articles/en");
+    std::fs::create_dir_all(&articles).unwrap();
+    std::fs::write(
+        dir.join("kbgen.toml"),
+        format!("[site]\ntitle = \"Generated\"\nindex_shard_kb = {shard_kb}\n"),
+    )
+    .unwrap();
+    for a in 0..300 {
+        let title: Vec<String> = (0..3).map(|_| next()).collect();
+        let body: Vec<String> = (0..40).map(|_| next()).collect();
+        std::fs::write(
+            articles.join(format!("a{a}.md")),
+            format!("---\ntitle: {}\n---\n\n{}\n", title.join(" "), body.join(" ")),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn a_sharded_index_answers_as_a_whole_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (whole_kb, sharded_kb) = (tmp.path().join("whole"), tmp.path().join("sharded"));
+    generated_kb(&whole_kb, 0);
+    generated_kb(&sharded_kb, 1);
+    let (_w, whole) = build(&whole_kb);
+    let (_s, sharded) = build(&sharded_kb);
+    let shards: Vec<String> = files(&sharded)
+        .into_iter()
+        .filter(|f| f.starts_with("index-") && f.ends_with(".bin"))
+        .collect();
+    assert!(shards.len() >= 3, "{shards:?}");
+    assert!(!files(&whole).iter().any(|f| f.starts_with("index-")));
+    assert!(
+        read(&sharded.join("_headers")).contains("/index-*\n  Access-Control-Allow-Origin: *"),
+        "shards are fetched from the owner's site like index.bin"
+    );
+    for query in ["kalore", "mimimi sulote", "vokaka temi", "kalxre"] {
+        let results = |out: &Path| json("search", out, query)["results"].clone();
+        let expected = results(&whole);
+        assert!(expected.as_array().is_some_and(|r| !r.is_empty()), "{query}");
+        assert_eq!(results(&sharded), expected, "{query}");
+    }
+
+    std::fs::remove_file(sharded.join(&shards[0])).unwrap();
+    let (ok, _, err) = run(kbgen()
+        .args(["search", "--index"])
+        .arg(&sharded)
+        .arg("kalore"));
+    assert!(!ok && err.contains(&shards[0]), "{err}");
+}
