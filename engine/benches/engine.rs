@@ -59,6 +59,55 @@ fn passages_sizes(kb: &[Article]) -> (usize, usize) {
         .fold((0, 0), |(raw, gz), p| (raw + p.len(), gz + gzip_len(&p)))
 }
 
+/// What a visitor's first search fetches when the index is split into shards as kbgen splits
+/// it by default (256 KiB): the index file and the shards of the query's words, gzipped, per
+/// query on a fresh index: median and p95, against the whole index.
+fn shards_line(size: usize, kb: &[Article], qs: &[String], whole_gz: usize) -> String {
+    let (head, shards) = builder(kb).build_sharded(256 * 1024);
+    let head_gz = gzip_len(&head);
+    if shards.is_empty() {
+        return format!(
+            "kb{size}: index not split at 256 KiB shards (gzip {} KB)",
+            whole_gz / 1024
+        );
+    }
+    let gz: Vec<usize> = shards.iter().map(|(_, b)| gzip_len(b)).collect();
+    let mut fetched: Vec<(usize, usize)> = qs
+        .iter()
+        .map(|q| {
+            let index = Index::from_bytes(&head).expect("sharded index reads back");
+            let (mut n, mut bytes) = (0, head_gz);
+            loop {
+                black_box(index.search(q, &SearchOptions::default()));
+                let missing = index.missing_shards();
+                if missing.is_empty() {
+                    return (bytes, n);
+                }
+                for k in missing {
+                    index.add_shard(&shards[k].1).expect("shard reads back");
+                    (n, bytes) = (n + 1, bytes + gz[k]);
+                }
+            }
+        })
+        .collect();
+    fetched.sort();
+    let pick = |p: f64| fetched[((fetched.len() - 1) as f64 * p).round() as usize];
+    let (median, p95) = (pick(0.5), pick(0.95));
+    format!(
+        "kb{size}: split at 256 KiB: index file gzip {} KB + {} shards (gzip {} KB each on average); \
+         a first search fetches median {} KB ({} shards), p95 {} KB ({} shards), instead of the \
+         whole index's {} KB",
+        head_gz / 1024,
+        shards.len(),
+        gz.iter().sum::<usize>() / shards.len() / 1024,
+        median.0 / 1024,
+        median.1,
+        p95.0 / 1024,
+        p95.1,
+        whole_gz / 1024
+    )
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -247,6 +296,7 @@ fn main() {
             percentile(&again_times, 0.5).as_secs_f64() * 1000.0,
             percentile(&again_times, 0.95).as_secs_f64() * 1000.0,
         ));
+        report.push(shards_line(size, &kb, &qs, gzip_len(&bytes)));
         let (bytes, parts) = builder(&kb).build_parts();
         report.push(parts_table(
             &format!("kb{size}"),

@@ -474,9 +474,12 @@ fn shard_ranges(
     lens: (usize, usize),
 ) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
     let first = at[k * per_shard];
-    let (gaps_end, freqs_end) = at
-        .get((k + 1) * per_shard)
-        .map_or(lens, |c| ((c.gaps as usize).div_ceil(8), (c.freqs as usize).div_ceil(8)));
+    let (gaps_end, freqs_end) = at.get((k + 1) * per_shard).map_or(lens, |c| {
+        (
+            (c.gaps as usize).div_ceil(8),
+            (c.freqs as usize).div_ceil(8),
+        )
+    });
     (
         first.gaps as usize / 8..gaps_end.max(first.gaps as usize / 8),
         first.freqs as usize / 8..freqs_end.max(first.freqs as usize / 8),
@@ -977,7 +980,10 @@ impl Index {
         } else {
             let lens = (r.usize()?, r.usize()?);
             let n = shard_count(checkpoints.len(), per_shard);
-            (std::iter::repeat_with(OnceLock::new).take(n).collect(), lens)
+            (
+                std::iter::repeat_with(OnceLock::new).take(n).collect(),
+                lens,
+            )
         };
         if checkpoints.last().is_some_and(|c| {
             c.gaps as usize > stream_lens.0 * 8 || c.freqs as usize > stream_lens.1 * 8

@@ -932,7 +932,11 @@ mod shards {
 
     /// Searches `index`, adding the shards each search says are missing, until none is;
     /// returns the results and how many shards were added.
-    fn search_fetching(index: &Index, files: &HashMap<String, Vec<u8>>, q: &str) -> (Vec<(String, String)>, usize) {
+    fn search_fetching(
+        index: &Index,
+        files: &HashMap<String, Vec<u8>>,
+        q: &str,
+    ) -> (Vec<(String, String)>, usize) {
         let mut added = 0;
         loop {
             let hits = index.search(q, &SearchOptions::default());

@@ -71,6 +71,23 @@
     return fetched.get(url);
   };
 
+  // A large index comes in shards beside index.bin: a search that needs shards not here yet
+  // waits for them and runs again. A shard that cannot be had is searched without.
+  const shards = new Map();
+  const lost = new Set();
+  const shard = (file) => {
+    if (!shards.has(file)) {
+      shards.set(
+        file,
+        fetch(new URL(file, new URL(d.index, location.href)).href)
+          .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(r.status)))
+          .then((b) => engine.addShard(new Uint8Array(b)))
+          .catch(() => lost.add(file))
+      );
+    }
+    return shards.get(file);
+  };
+
   let engine = null;
   let failed = false;
   const run = () => {
@@ -84,6 +101,11 @@
     if (!q) return state("idle", "");
     if (!engine) return state("loading", d.searching);
     const hits = engine.search(text, lang, 20);
+    const missing = engine.missingShards().filter((f) => !lost.has(f));
+    if (missing.length) {
+      Promise.all(missing.map(shard)).then(run);
+      return state("loading", d.searching);
+    }
     const shown = [];
     for (const h of hits) {
       const li = el("li", "search-result", list);

@@ -1053,6 +1053,85 @@ async fn a_truncated_index_still_offers_the_email_ticket() {
     .await;
 }
 
+/// The example site with its index split into tiny shards: the widget fetches only the shards
+/// its searches need and answers as with a whole index, typed and asked.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sharded_index_is_fetched_as_searches_need_it() {
+    let kb = TempDir::new("kb-sharded");
+    copy_dir(&repo_root().join("site"), kb.path());
+    let config = kb.path().join("kbgen.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("\n[site]\n"));
+    let text = text.replacen("\n[site]\n", "\n[site]\nindex_shard_kb = 1\n", 1);
+    std::fs::write(&config, text).unwrap();
+    let out = TempDir::new("widget-sharded");
+    kbgen_build(kb.path(), out.path());
+    add_host_pages(out.path());
+    let shards = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("index-"))
+        .count();
+    assert!(shards >= 4, "{shards} shards");
+
+    let env = Env::serve(out, Vec::new(), EN, 1200, 800, &[]).await;
+    env.open().await;
+    let refund = article_title("en", "refund-timing");
+    env.type_question("how long does a refund take").await;
+    let titles = env.result_titles("live results").await;
+    assert!(
+        titles.iter().take(3).any(|t| *t == refund),
+        "{refund:?} among the first 3 results: {titles:?}"
+    );
+    let fetched = || async {
+        let v = env
+            .js(
+                "return performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/index-'));",
+                vec![],
+            )
+            .await;
+        serde_json::from_value::<Vec<String>>(v).unwrap()
+    };
+    let first = fetched().await;
+    assert!(
+        !first.is_empty() && first.len() < shards,
+        "fetched {} of {shards} shards: {first:?}",
+        first.len()
+    );
+
+    // An asked question waits for the shards of its words, then gets its answer.
+    env.js(
+        "const i = S.querySelector('.sd-ask .sd-input'); i.value = '';
+         i.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));",
+        vec![],
+    )
+    .await;
+    env.ask("I forgot my password").await;
+    let reset = article_title("en", "reset-password");
+    let replies = env.texts(".sd-reply").await;
+    assert!(
+        replies.last().is_some_and(|r| r.contains(&reset)),
+        "{reset:?} in the answer: {replies:?}"
+    );
+    assert!(fetched().await.len() < shards, "still not every shard");
+    assert_eq!(env.page_errors().await, Vec::<String>::new());
+
+    // The help center's search page fetches shards the same way.
+    let url = env.server.url("/en/search/?q=refund%20timing");
+    env.browser.client.goto(&url).await.unwrap();
+    let first = env
+        .browser
+        .wait_for(
+            "search page results",
+            "const a = document.querySelector('#search-results .search-result-title a');
+             return a && a.textContent;",
+            vec![],
+        )
+        .await;
+    assert_eq!(first, json!(refund));
+    env.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn every_request_goes_to_the_help_center_origin() {
     let env = Env::new(EN, 1200, 800).await;

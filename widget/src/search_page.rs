@@ -13,6 +13,11 @@
 //! // [{url, section, snippet, highlights: [[start, end], ...]} or null, ...]
 //! ```
 //!
+//! A large knowledge base's index comes in shards (see `solodesk_engine::IndexBuilder::build_sharded`):
+//! after a search, `index.missingShards()` names the shard files it needed and did not have
+//! (beside `index.bin`); the page fetches them, hands each to `index.addShard(bytes)` and
+//! searches again.
+//!
 //! `url` is relative to the help center root (the article's from `search`, with the best
 //! section's `#anchor` from `locateAll`), `section` is the heading of the best matching section or
 //! `null`, and `highlights` are UTF-16 offsets into `snippet` (what `String.slice` takes), sorted
@@ -75,6 +80,25 @@ impl SearchIndex {
                 ])
             })
             .collect()
+    }
+
+    /// The files of the shards the searches since the last call needed and did not have.
+    #[wasm_bindgen(js_name = missingShards)]
+    pub fn missing_shards(&self) -> Array {
+        self.index
+            .missing_shards()
+            .into_iter()
+            .map(|k| JsValue::from_str(&self.index.shard_file(k)))
+            .collect()
+    }
+
+    /// Adds a shard file's bytes; throws a message saying why they are not one of this index's.
+    #[wasm_bindgen(js_name = addShard)]
+    pub fn add_shard(&self, bytes: &js_sys::Uint8Array) -> Result<(), JsValue> {
+        self.index
+            .add_shard(&bytes.to_vec())
+            .map(|_| ())
+            .map_err(|e| JsValue::from_str(&e.to_string()))
     }
 
     /// Where the results for `articles` point, from the bytes of their passages files

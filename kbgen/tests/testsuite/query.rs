@@ -102,7 +102,11 @@ fn generated_kb(dir: &Path, shard_kb: usize) {
         let body: Vec<String> = (0..40).map(|_| next()).collect();
         std::fs::write(
             articles.join(format!("a{a}.md")),
-            format!("---\ntitle: {}\n---\n\n{}\n", title.join(" "), body.join(" ")),
+            format!(
+                "---\ntitle: {}\n---\n\n{}\n",
+                title.join(" "),
+                body.join(" ")
+            ),
         )
         .unwrap();
     }
@@ -129,7 +133,10 @@ fn a_sharded_index_answers_as_a_whole_one() {
     for query in ["kalore", "mimimi sulote", "vokaka temi", "kalxre"] {
         let results = |out: &Path| json("search", out, query)["results"].clone();
         let expected = results(&whole);
-        assert!(expected.as_array().is_some_and(|r| !r.is_empty()), "{query}");
+        assert!(
+            expected.as_array().is_some_and(|r| !r.is_empty()),
+            "{query}"
+        );
         assert_eq!(results(&sharded), expected, "{query}");
     }
 

@@ -9,6 +9,7 @@ use super::{
 };
 use crate::config::Config;
 use crate::services::host::{random_bits, Emitter, Shared};
+use crate::services::shards::{self, Shards};
 use crate::services::{article, storage, ticket};
 use crate::state::{reference_from, Action, Passages, PassagesAction, Search, State, View};
 use crate::Command;
@@ -98,13 +99,33 @@ pub fn App(props: &Props) -> Html {
     }
 
     let dispatch = state.dispatcher();
+    // A large index's shards, fetched as searches need them (see `services::shards`); each
+    // arrival renders again and counts up `arrivals`, on which the searches depend.
+    let shards = use_mut_ref(Shards::default);
+    let arrivals = shards.borrow().arrived();
+    let fetch_shards = {
+        let (shards, base, rerender) = (shards.clone(), config.base.clone(), use_force_update());
+        let arrived = Callback::from(move |()| rerender.force_update());
+        move |ix: &Rc<Index>, missing: &[usize]| {
+            shards::fetch(&shards, ix, &base, missing, &arrived)
+        }
+    };
     // Every question waits in `pending` until the engine can answer it: at once when the index is
-    // here, else when it arrives (or fails, which answers with the ticket).
+    // here, else when it arrives (or fails, which answers with the ticket), and until the shards
+    // its words need are here too.
     {
         let (state, emit, config) = (state.clone(), props.emit.clone(), config.clone());
-        let waiting = (state.search.clone(), state.pending.clone());
+        let (shards, fetch_shards) = (shards.clone(), fetch_shards.clone());
+        let waiting = (state.search.clone(), state.pending.clone(), arrivals);
         use_effect_with(waiting, move |_| {
-            for a in state.answer_pending(&config.page_url, config.lang, LIST_LIMIT) {
+            let answers = state.answer_pending(&config.page_url, config.lang, LIST_LIMIT);
+            if let Some(ix) = state.search.index() {
+                let missing = ix.missing_shards();
+                if shards.borrow().waits_for(&missing) {
+                    return fetch_shards(&ix, &missing);
+                }
+            }
+            for a in answers {
                 if let Action::Asked { question, .. } = &a {
                     emit.emit("answer", &[("question", question)]);
                 }
@@ -136,30 +157,43 @@ pub fn App(props: &Props) -> Html {
         });
     }
 
-    let hits = {
+    // The results as typed, and the shards they still need.
+    let found = {
         let lang = config.lang;
         // Also when the index arrives: what was typed before it gets its results then.
         use_memo(
-            (state.draft.clone(), state.search.clone()),
-            move |(draft, search)| match search {
-                Search::Ready(ix) if !draft.trim().is_empty() => ix.search(
-                    draft,
-                    &SearchOptions {
-                        limit: LIST_LIMIT,
-                        lang: Some(lang),
-                    },
-                ),
-                _ => Vec::new(),
+            (state.draft.clone(), state.search.clone(), arrivals),
+            move |(draft, search, _)| match search {
+                Search::Ready(ix) if !draft.trim().is_empty() => {
+                    let hits = ix.search(
+                        draft,
+                        &SearchOptions {
+                            limit: LIST_LIMIT,
+                            lang: Some(lang),
+                        },
+                    );
+                    (Rc::new(hits), ix.missing_shards())
+                }
+                _ => Default::default(),
             },
         )
     };
-    // The shown results' passages: fetched once per article, then each result gets its section
-    // and snippet (until then, or when they cannot be had, its title alone).
+    // Until they are here, no results: some of their words' articles are not counted yet.
+    let shards_due = shards.borrow().waits_for(&found.1);
+    let hits = if shards_due {
+        Rc::default()
+    } else {
+        found.0.clone()
+    };
+    // The missing shards are fetched, and the shown results' passages: once per article, then
+    // each result gets its section and snippet (until then, or when they cannot be had, its
+    // title alone).
     let passages = use_reducer(Passages::default);
     {
         let (passages, index, base) = (passages.clone(), index.clone(), config.base.clone());
-        use_effect_with(hits.clone(), move |hits| {
+        use_effect_with((found.clone(), hits.clone()), move |(found, hits)| {
             let Some(ix) = &index else { return };
+            fetch_shards(ix, &found.1);
             let shown: Vec<u32> = hits.iter().map(|h| h.article).collect();
             let missing = passages.missing(&shown);
             if missing.is_empty() {
@@ -268,11 +302,14 @@ pub fn App(props: &Props) -> Html {
         }
         _ => {
             let loading = state.search == Search::Loading;
+            // Results that wait for shards of the index show the same note.
+            let loading_results = !state.draft.trim().is_empty() && shards_due;
             // While the index is on its way, a small note stands where the results or the
             // suggestions will be; a pending question has it in the conversation, and one is enough.
-            let list = if loading
-                && state.pending.is_empty()
-                && (!state.draft.trim().is_empty() || state.turns.is_empty())
+            let list = if loading_results
+                || loading
+                    && state.pending.is_empty()
+                    && (!state.draft.trim().is_empty() || state.turns.is_empty())
             {
                 loading::view(&config)
             } else if loading || matches!(state.search, Search::Failed(_)) {

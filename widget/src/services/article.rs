@@ -9,27 +9,11 @@
 //! against the article's URL there, so they work on the owner's site too, and links open in a
 //! new tab rather than navigating the visitor away from the page they were on.
 
+use super::fetch::{bytes, text};
 use crate::state::absolute;
 use solodesk_engine::Passages;
 use std::rc::Rc;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-
-#[wasm_bindgen]
-extern "C" {
-    // Bound by name instead of through web-sys so no extra web-sys features are compiled in.
-    #[wasm_bindgen(catch, js_name = fetch)]
-    fn fetch(url: &str) -> Result<js_sys::Promise, JsValue>;
-
-    type Response;
-    #[wasm_bindgen(method, getter)]
-    fn ok(this: &Response) -> bool;
-    #[wasm_bindgen(method, catch)]
-    fn text(this: &Response) -> Result<js_sys::Promise, JsValue>;
-    #[wasm_bindgen(method, catch, js_name = arrayBuffer)]
-    fn array_buffer(this: &Response) -> Result<js_sys::Promise, JsValue>;
-}
 
 /// The URL of an article's file beside the widget, from the article's URL (`en/refunds/` →
 /// `<base>widget/articles/en/refunds.<ext>`).
@@ -65,34 +49,11 @@ pub fn fetch_body(base: &str, article_url: &str, done: yew::Callback<Option<Stri
     let page = absolute(base, article_url);
     wasm_bindgen_futures::spawn_local(async move {
         done.emit(
-            body(&fragment)
+            text(&fragment)
                 .await
                 .and_then(|html| resolve_links(&html, &page)),
         );
     });
-}
-
-/// The response to a GET of `url` when it succeeded.
-async fn response(url: &str) -> Option<Response> {
-    let response: Response = JsFuture::from(fetch(url).ok()?)
-        .await
-        .ok()?
-        .unchecked_into();
-    response.ok().then_some(response)
-}
-
-async fn bytes(url: &str) -> Option<Vec<u8>> {
-    let buffer = JsFuture::from(response(url).await?.array_buffer().ok()?)
-        .await
-        .ok()?;
-    Some(js_sys::Uint8Array::new(&buffer).to_vec())
-}
-
-async fn body(url: &str) -> Option<String> {
-    JsFuture::from(response(url).await?.text().ok()?)
-        .await
-        .ok()?
-        .as_string()
 }
 
 /// Makes every link and image in `html` absolute against `page_url`, and links open a new tab.

@@ -1,10 +1,13 @@
 //! Side effects of the panel, kept out of components and state so both stay plain.
 //!
 //! Everything here talks to the browser: sessionStorage (never cookies or localStorage), the
-//! clipboard, fetching article bodies from the help center, the clock and random numbers for tickets, and the loader's event callback.
+//! clipboard, fetching article bodies and index shards from the help center, the clock and random
+//! numbers for tickets, and the loader's event callback.
 
 pub mod article;
 pub mod clipboard;
+mod fetch;
 pub mod host;
+pub mod shards;
 pub mod storage;
 pub mod ticket;
