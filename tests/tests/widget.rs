@@ -261,6 +261,21 @@ impl Env {
         serde_json::from_value(v).unwrap()
     }
 
+    /// Types `query` and checks that the article `lang/id` is among the first three live
+    /// results; returns its title.
+    async fn type_and_find(&self, query: &str, lang: &str, id: &str) -> String {
+        let title = article_title(lang, id);
+        self.type_question(query).await;
+        let titles = self
+            .result_titles(&format!("live results for {query:?}"))
+            .await;
+        assert!(
+            titles.iter().take(3).any(|t| *t == title),
+            "{title:?} among the first 3 results: {titles:?}"
+        );
+        title
+    }
+
     /// What the host page's listeners recorded.
     async fn page_errors(&self) -> Vec<String> {
         serde_json::from_value(self.js("return window.__errors;", vec![]).await).unwrap()
@@ -390,13 +405,9 @@ async fn a_rule_question_gets_the_rule_answer_and_a_feedback_question() {
 async fn english_and_chinese_questions_find_the_right_article() {
     let env = Env::new(EN, 1200, 800).await;
     env.open().await;
-    let refund = article_title("en", "refund-timing");
-    env.type_question("how long does a refund take").await;
-    let titles = env.result_titles("live results").await;
-    assert!(
-        titles.iter().take(3).any(|t| *t == refund),
-        "{refund:?} among the first 3 results: {titles:?}"
-    );
+    let refund = env
+        .type_and_find("how long does a refund take", "en", "refund-timing")
+        .await;
     // Snippets, from the articles' passages fetched once the titles show, highlight the matched
     // words.
     env.wait(
@@ -426,13 +437,7 @@ async fn english_and_chinese_questions_find_the_right_article() {
     env.js("sessionStorage.clear();", vec![]).await;
     env.goto(&ZH).await;
     env.open().await;
-    let reset = article_title("zh", "reset-password");
-    env.type_question("修改密码").await;
-    let titles = env.result_titles("live results in Chinese").await;
-    assert!(
-        titles.iter().take(3).any(|t| *t == reset),
-        "{reset:?} among the first 3 results: {titles:?}"
-    );
+    env.type_and_find("修改密码", "zh", "reset-password").await;
     let lang = env
         .js("return S.querySelector('.sd-panel').lang;", vec![])
         .await;
@@ -1076,13 +1081,9 @@ async fn a_sharded_index_is_fetched_as_searches_need_it() {
 
     let env = Env::serve(out, Vec::new(), EN, 1200, 800, &[]).await;
     env.open().await;
-    let refund = article_title("en", "refund-timing");
-    env.type_question("how long does a refund take").await;
-    let titles = env.result_titles("live results").await;
-    assert!(
-        titles.iter().take(3).any(|t| *t == refund),
-        "{refund:?} among the first 3 results: {titles:?}"
-    );
+    let refund = env
+        .type_and_find("how long does a refund take", "en", "refund-timing")
+        .await;
     let fetched = || async {
         let v = env
             .js(
