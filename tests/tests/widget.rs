@@ -254,7 +254,7 @@ impl Env {
             .browser
             .wait_for(
                 what,
-                &format!("{PRELUDE}\nconst t = [...S.querySelectorAll('.sd-results .sd-item-title')].map((e) => e.textContent); return t.length && t;"),
+                &format!("{PRELUDE}\nconst t = [...S.querySelectorAll('.sd-results .sd-item-title')].map((e) => e.textContent); return t.length ? t : null;"),
                 vec![],
             )
             .await;
