@@ -366,10 +366,15 @@ impl Matcher {
                     }
                 }
                 None => {
+                    // A number the rules never use (an order number, a pin code, a date, a
+                    // size) is what visitors add to a question the rules do cover; it says as
+                    // little about the question's scope as a stop word.
+                    let number = token.folded.starts_with(|c: char| c.is_ascii_digit());
                     let w = unknown_idf
                         * match token.kind {
                             Kind::Stop => STOP_WEIGHT,
                             Kind::CjkChar => 0.4,
+                            _ if number => STOP_WEIGHT,
                             _ => 1.0,
                         };
                     unknown.mass += w * w;
@@ -390,16 +395,7 @@ impl Matcher {
     fn matches(&self, rules: &[Rule], text: &str, lang: Option<&str>) -> Vec<RuleMatch> {
         let mut scores = vec![0.0f32; rules.len()];
         let words = self.signals(text, lang, &mut |i, x| {
-            let z: f32 = CALIBRATION.iter().zip(x).map(|(w, x)| w * x).sum();
-            // "I can't join a contest" is a problem report, not the "how do I join a contest"
-            // of a rule whose closest phrasing has no negation: the visitor likely needs
-            // another answer.
-            let factor = if x[NEGATION] > 0.0 {
-                NEGATION_MISMATCH
-            } else {
-                1.0
-            };
-            scores[i] = factor / (1.0 + (-z).exp());
+            scores[i] = confidence(&CALIBRATION, x);
         });
         // Keywords and regexes are the owner's explicit word: they apply after the vote.
         for (s, c) in scores.iter_mut().zip(&self.compiled) {
@@ -547,6 +543,21 @@ impl Matcher {
         }
         words
     }
+}
+
+/// A candidate's confidence from its signals (see [`Matcher::signals`]) under the weights of
+/// a logistic model: [`CALIBRATION`] when answering, others while fitting it (`engine/eval`
+/// calls this too, so the fit measures exactly what the engine answers).
+pub fn confidence(weights: &[f32; SIGNALS], x: &[f32; SIGNALS]) -> f32 {
+    let z: f32 = weights.iter().zip(x).map(|(w, x)| w * x).sum();
+    // "I can't join a contest" is a problem report, not the "how do I join a contest" of a
+    // rule whose closest phrasing has no negation: the visitor likely needs another answer.
+    let factor = if x[NEGATION] > 0.0 {
+        NEGATION_MISMATCH
+    } else {
+        1.0
+    };
+    factor / (1.0 + (-z).exp())
 }
 
 /// The byte trigrams of folded words, each word padded with a space on both sides, sorted.

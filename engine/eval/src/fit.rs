@@ -20,8 +20,7 @@
 use std::collections::BTreeSet;
 
 use solodesk_engine::{
-    Index, IndexBuilder, Rule, DEFAULT_RULE_THRESHOLD, RULE_NEGATION_MISMATCH as NEGATION_MISMATCH,
-    RULE_NEGATION_SIGNAL as NEGATION,
+    rule_confidence, Index, IndexBuilder, Rule, DEFAULT_RULE_THRESHOLD, RULE_SIGNALS,
 };
 
 /// One question: its candidates' signals and which of them is right (none when out of scope).
@@ -203,16 +202,16 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
 }
 
 /// Per question, the engine's answer under weights `w`: its confidence and whether it is right.
+/// The confidence is the engine's own ([`rule_confidence`], in `f32`), so what is measured here
+/// is what the engine answers with these weights.
 pub fn outcomes(set: &Labeled, w: &[f64]) -> Vec<(f64, bool)> {
+    let weights = signals(w);
     set.questions
         .iter()
         .map(|q| {
             let mut best: Option<(f64, u32, bool)> = None;
             for ((x, right), &rule) in q.candidates.iter().zip(&q.rules) {
-                let mut p = sigmoid(dot(w, x));
-                if x.get(NEGATION).is_some_and(|&m| m > 0.0) {
-                    p *= f64::from(NEGATION_MISMATCH);
-                }
+                let p = f64::from(rule_confidence(&weights, &signals(x)));
                 // Ties go to the earlier rule, as in the engine.
                 if best.is_none_or(|(b, r, _)| p > b || (p == b && rule < r)) {
                     best = Some((p, rule, *right));
@@ -221,6 +220,15 @@ pub fn outcomes(set: &Labeled, w: &[f64]) -> Vec<(f64, bool)> {
             best.map_or((0.0, false), |(p, _, r)| (p, r))
         })
         .collect()
+}
+
+/// Weights or signals as the engine holds them.
+fn signals(x: &[f64]) -> [f32; RULE_SIGNALS] {
+    let mut out = [0.0; RULE_SIGNALS];
+    for (o, v) in out.iter_mut().zip(x) {
+        *o = *v as f32;
+    }
+    out
 }
 
 /// Precision and coverage at threshold `t`, and the best coverage at precision .85 with its
