@@ -71,7 +71,7 @@ const NEIGHBOURS: usize = 5;
 /// (in an earlier selection by held-out test fits) the shares of the question in words no rule
 /// uses, in the rule's words and in the closest phrasing's, or a centroid cosine.
 pub const CALIBRATION: [f32; SIGNALS] = [
-    -6.421, 1.984, 1.901, 4.313, 1.365, 4.822, 0.405, -2.507, 0.137, -0.353,
+    -6.392, 2.085, 1.856, 4.341, 1.349, 4.713, 0.402, -2.499, 0.139, -0.353,
 ];
 /// How many signals [`CALIBRATION`] weighs.
 pub const SIGNALS: usize = 10;
@@ -504,8 +504,13 @@ impl Matcher {
         // others, is ambiguous.
         let nearest = &near[..(2 * NEIGHBOURS).min(near.len())];
         let total: f32 = nearest.iter().map(|(c, _)| c).sum();
-        // The candidates: the rules of the 5 nearest phrasings.
+        // The candidates: the rules of the 5 nearest phrasings, and the rule whose phrasings
+        // between them best cover the question (BM25 of the rule as one document), which no
+        // single phrasing of it may be near.
         let mut candidates: Vec<u32> = near.iter().take(NEIGHBOURS).map(|&(_, r)| r).collect();
+        if leader < self.compiled.len() {
+            candidates.push(leader as u32);
+        }
         candidates.sort_unstable();
         candidates.dedup();
         for i in candidates.into_iter().map(|i| i as usize) {

@@ -273,8 +273,10 @@ fn others(sets: &[Labeled], i: usize) -> Vec<&Labeled> {
 pub fn report(sets: &[Labeled], simulated: &[Labeled], mask: &[usize], odds: f64, current: &[f64]) {
     let phrasings = fit(&simulated.iter().collect::<Vec<_>>(), mask, odds);
     let pooled = fit(&sets.iter().collect::<Vec<_>>(), mask, odds);
-    println!("| set | fit | P / C at 0.5 | best C at P >= .85 | average precision |");
-    println!("|---|---|---|---|---|");
+    println!(
+        "| set | fit | P / C at {DEFAULT_RULE_THRESHOLD} | best C at P >= .85 | average precision | C at 0 (top-1) |"
+    );
+    println!("|---|---|---|---|---|---|");
     for (i, s) in sets.iter().enumerate() {
         let held = fit(&others(sets, i), mask, odds);
         for (name, w) in [
@@ -285,8 +287,9 @@ pub fn report(sets: &[Labeled], simulated: &[Labeled], mask: &[usize], odds: f64
         ] {
             let ((p, c), (best, t)) = scores(s, w);
             let ap = average_precision(s, w);
+            let top = top1(s, w);
             println!(
-                "| {} | {name} | {p:.3} / {c:.3} | {best:.3} at {t:.2} | {ap:.3} |",
+                "| {} | {name} | {p:.3} / {c:.3} | {best:.3} at {t:.2} | {ap:.3} | {top:.3} |",
                 s.name
             );
         }
@@ -322,6 +325,16 @@ pub fn select(sets: &[Labeled], simulated: &[Labeled], mask: &[usize]) {
         let dropped = mask.remove(k);
         println!("without {dropped}: {q:.3} {mask:?}");
     }
+}
+
+/// Coverage at threshold 0: the share of in-scope questions whose top candidate is right.
+pub fn top1(set: &Labeled, w: &[f64]) -> f64 {
+    let in_scope = set.questions.iter().filter(|q| q.in_scope).count().max(1);
+    let right = outcomes(set, w)
+        .iter()
+        .filter(|&&(c, r)| r && c > 0.0)
+        .count();
+    right as f64 / in_scope as f64
 }
 
 /// Average precision of the answers ranked by confidence (right answers are the positives,
