@@ -29,6 +29,8 @@ pub struct Question {
     /// Rule positions of the candidates, for ties.
     pub rules: Vec<u32>,
     pub in_scope: bool,
+    /// How much the question counts in a fit.
+    pub weight: f64,
 }
 
 pub struct Labeled {
@@ -56,6 +58,7 @@ pub fn collect(name: &str, index: &Index, queries: &[Asked<'_>]) -> Labeled {
                     })
                     .collect(),
                 in_scope: relevant.is_some(),
+                weight: 1.0,
             }
         })
         .collect();
@@ -83,14 +86,15 @@ pub fn fit(sets: &[&Labeled], mask: &[usize], odds: f64) -> Vec<f64> {
         .unwrap_or(1);
     let mut cols: Vec<usize> = vec![0];
     cols.extend(mask.iter().copied().filter(|&m| m != 0 && m < dims));
-    let rows: Vec<(Vec<f64>, f64)> = sets
+    let rows: Vec<(Vec<f64>, f64, f64)> = sets
         .iter()
         .flat_map(|s| &s.questions)
-        .flat_map(|q| &q.candidates)
-        .map(|(x, y)| {
+        .flat_map(|q| q.candidates.iter().map(|c| (c, q.weight)))
+        .map(|((x, y), weight)| {
             (
                 cols.iter().map(|&c| x[c]).collect(),
                 f64::from(u8::from(*y)),
+                weight,
             )
         })
         .collect();
@@ -100,33 +104,33 @@ pub fn fit(sets: &[&Labeled], mask: &[usize], odds: f64) -> Vec<f64> {
     let mut mean = vec![0.0; d];
     let mut sd = vec![1.0; d];
     for j in 1..d {
-        mean[j] = rows.iter().map(|(x, _)| x[j]).sum::<f64>() / n;
+        mean[j] = rows.iter().map(|(x, _, _)| x[j]).sum::<f64>() / n;
         let var = rows
             .iter()
-            .map(|(x, _)| (x[j] - mean[j]).powi(2))
+            .map(|(x, _, _)| (x[j] - mean[j]).powi(2))
             .sum::<f64>()
             / n;
         sd[j] = var.sqrt().max(1e-9);
     }
-    let z: Vec<(Vec<f64>, f64)> = rows
+    let z: Vec<(Vec<f64>, f64, f64)> = rows
         .iter()
-        .map(|(x, y)| {
+        .map(|(x, y, weight)| {
             let mut v = x.clone();
             for j in 1..d {
                 v[j] = (x[j] - mean[j]) / sd[j];
             }
-            (v, *y)
+            (v, *y, *weight)
         })
         .collect();
     let mut w = vec![0.0; d];
     for _ in 0..50 {
         let mut grad = vec![0.0; d];
         let mut hess = vec![vec![0.0; d]; d];
-        for (x, y) in &z {
+        for (x, y, weight) in &z {
             let p = sigmoid(dot(&w, x));
-            let r = p * (1.0 - p);
+            let r = weight * p * (1.0 - p);
             for a in 0..d {
-                grad[a] += (p - y) * x[a];
+                grad[a] += weight * (p - y) * x[a];
                 for b in 0..d {
                     hess[a][b] += r * x[a] * x[b];
                 }
@@ -379,7 +383,7 @@ pub fn simulate(name: &str, rules: &[Rule]) -> Labeled {
         }
         Index::from_bytes(&b.build()).expect("a rules index reads back")
     };
-    let mut ask = |index: &Index, text: &str, right: Option<&str>| {
+    let mut ask = |index: &Index, text: &str, right: Option<&str>, weight: f64| {
         let signals = index.rule_signals(text, Some("en"));
         let ids = index.rules();
         questions.push(Question {
@@ -392,20 +396,28 @@ pub fn simulate(name: &str, rules: &[Rule]) -> Labeled {
                 })
                 .collect(),
             in_scope: right.is_some(),
+            weight,
         });
     };
     for fold in 0..FOLDS {
         let index = build(&|_, k| k % FOLDS != fold);
         for r in rules {
             for p in r.phrasings.iter().skip(fold).step_by(FOLDS) {
-                ask(&index, p, Some(&r.id));
+                ask(&index, p, Some(&r.id), 1.0);
             }
         }
     }
+    // Each held-out rule is one topic the rules do not cover; weighing its phrasings by one
+    // over the square root of their number keeps a rule of 95 phrasings (curekart's product
+    // advice) from being a sixth of what "out of scope" means, while a rule's size still
+    // counts. The weights average 1, so out of scope still weighs as much as in scope.
+    let total: f64 = rules.iter().map(|r| r.phrasings.len() as f64).sum();
+    let spread: f64 = rules.iter().map(|r| (r.phrasings.len() as f64).sqrt()).sum();
     for (i, r) in rules.iter().enumerate() {
         let index = build(&|j, _| j != i);
+        let weight = total / spread / (r.phrasings.len() as f64).sqrt();
         for p in &r.phrasings {
-            ask(&index, p, None);
+            ask(&index, p, None, weight);
         }
     }
     Labeled {
