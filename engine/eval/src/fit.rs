@@ -8,7 +8,8 @@
 //! rules' own phrasings ([`simulate`]: a phrasing asked of the rules without it is in scope, one
 //! asked of the rules without its whole rule is out of scope). `--fit` prints, per set, the
 //! test figures of that fit next to those of fits on the test questions themselves (pooled,
-//! and held out: fitted on the two other sets), and the weights. `--odds N` lowers the fitted
+//! and held out: fitted on the two other sets), and the weights. Confidences are computed by
+//! the engine's own `rule_confidence`, so the figures are the engine's. `--odds N` lowers the fitted
 //! bias by `ln N`, so that the default threshold 0.5 answers at odds of `N : 1` of being right
 //! (default [`ANSWER_ODDS`]).
 //!
@@ -360,7 +361,7 @@ pub fn average_precision(set: &Labeled, w: &[f64]) -> f64 {
 /// Questions made from the rules' own phrasings, so that a calibration can be fitted without
 /// the test questions: each phrasing asked of the rules without it (five folds: a fifth of
 /// each rule's phrasings held out at a time) is in scope and its rule is right; each phrasing
-/// asked of the rules without its whole rule is out of scope.
+/// asked of the rules without its whole rule is out of scope, weighted (see below).
 pub fn simulate(name: &str, rules: &[Rule]) -> Labeled {
     const FOLDS: usize = 5;
     let mut questions = Vec::new();
@@ -412,7 +413,10 @@ pub fn simulate(name: &str, rules: &[Rule]) -> Labeled {
     // advice) from being a sixth of what "out of scope" means, while a rule's size still
     // counts. The weights average 1, so out of scope still weighs as much as in scope.
     let total: f64 = rules.iter().map(|r| r.phrasings.len() as f64).sum();
-    let spread: f64 = rules.iter().map(|r| (r.phrasings.len() as f64).sqrt()).sum();
+    let spread: f64 = rules
+        .iter()
+        .map(|r| (r.phrasings.len() as f64).sqrt())
+        .sum();
     for (i, r) in rules.iter().enumerate() {
         let index = build(&|j, _| j != i);
         let weight = total / spread / (r.phrasings.len() as f64).sqrt();

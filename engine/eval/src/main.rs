@@ -376,10 +376,31 @@ fn main() -> Result<()> {
                 for q in &set.queries {
                     let all = index.match_rules(&q.text, Some("en"));
                     let top = all.first().cloned();
-                    let rel = set.qrels.get(&q.id).map(|r| r.iter().cloned().collect::<Vec<_>>().join(",")).unwrap_or("OOS".into());
+                    let rel = set
+                        .qrels
+                        .get(&q.id)
+                        .map(|r| r.iter().cloned().collect::<Vec<_>>().join(","))
+                        .unwrap_or("OOS".into());
                     let (id, c) = top.map_or(("-".into(), 0.0), |m| (m.id, m.confidence));
-                    let rank = all.iter().position(|m| rel.contains(&m.id)).map_or(-1, |r| r as i64);
-                    eprintln!("{:.2}\t{}\t{}\t{}\t{}\t{}", c, if rel.contains(&id) {"OK"} else if rel=="OOS" {"oos"} else {"WRONG"}, q.text.replace('\n', " "), id, rel, rank);
+                    let rank = all
+                        .iter()
+                        .position(|m| rel.contains(&m.id))
+                        .map_or(-1, |r| r as i64);
+                    eprintln!(
+                        "{:.2}\t{}\t{}\t{}\t{}\t{}",
+                        c,
+                        if rel.contains(&id) {
+                            "OK"
+                        } else if rel == "OOS" {
+                            "oos"
+                        } else {
+                            "WRONG"
+                        },
+                        q.text.replace('\n', " "),
+                        id,
+                        rel,
+                        rank
+                    );
                 }
             }
             let rules: Vec<Rule> = set.docs.iter().map(rule).collect();
