@@ -35,8 +35,7 @@ pub use passages::{Located, Passages, PASSAGES_MAGIC, PASSAGES_VERSION};
 pub use rules::RuleMatch;
 #[doc(hidden)]
 pub use rules::{
-    CALIBRATION as RULE_CALIBRATION, NEGATION as RULE_NEGATION_SIGNAL,
-    NEGATION_MISMATCH as RULE_NEGATION_MISMATCH,
+    confidence as rule_confidence, CALIBRATION as RULE_CALIBRATION, SIGNALS as RULE_SIGNALS,
 };
 
 /// The bytes every index file starts with.

@@ -8,7 +8,8 @@
 //! rules' own phrasings ([`simulate`]: a phrasing asked of the rules without it is in scope, one
 //! asked of the rules without its whole rule is out of scope). `--fit` prints, per set, the
 //! test figures of that fit next to those of fits on the test questions themselves (pooled,
-//! and held out: fitted on the two other sets), and the weights. `--odds N` lowers the fitted
+//! and held out: fitted on the two other sets), and the weights. Confidences are computed by
+//! the engine's own `rule_confidence`, so the figures are the engine's. `--odds N` lowers the fitted
 //! bias by `ln N`, so that the default threshold 0.5 answers at odds of `N : 1` of being right
 //! (default [`ANSWER_ODDS`]).
 //!
@@ -20,8 +21,7 @@
 use std::collections::BTreeSet;
 
 use solodesk_engine::{
-    Index, IndexBuilder, Rule, DEFAULT_RULE_THRESHOLD, RULE_NEGATION_MISMATCH as NEGATION_MISMATCH,
-    RULE_NEGATION_SIGNAL as NEGATION,
+    rule_confidence, Index, IndexBuilder, Rule, DEFAULT_RULE_THRESHOLD, RULE_SIGNALS,
 };
 
 /// One question: its candidates' signals and which of them is right (none when out of scope).
@@ -30,6 +30,8 @@ pub struct Question {
     /// Rule positions of the candidates, for ties.
     pub rules: Vec<u32>,
     pub in_scope: bool,
+    /// How much the question counts in a fit.
+    pub weight: f64,
 }
 
 pub struct Labeled {
@@ -57,6 +59,7 @@ pub fn collect(name: &str, index: &Index, queries: &[Asked<'_>]) -> Labeled {
                     })
                     .collect(),
                 in_scope: relevant.is_some(),
+                weight: 1.0,
             }
         })
         .collect();
@@ -84,14 +87,15 @@ pub fn fit(sets: &[&Labeled], mask: &[usize], odds: f64) -> Vec<f64> {
         .unwrap_or(1);
     let mut cols: Vec<usize> = vec![0];
     cols.extend(mask.iter().copied().filter(|&m| m != 0 && m < dims));
-    let rows: Vec<(Vec<f64>, f64)> = sets
+    let rows: Vec<(Vec<f64>, f64, f64)> = sets
         .iter()
         .flat_map(|s| &s.questions)
-        .flat_map(|q| &q.candidates)
-        .map(|(x, y)| {
+        .flat_map(|q| q.candidates.iter().map(|c| (c, q.weight)))
+        .map(|((x, y), weight)| {
             (
                 cols.iter().map(|&c| x[c]).collect(),
                 f64::from(u8::from(*y)),
+                weight,
             )
         })
         .collect();
@@ -101,33 +105,33 @@ pub fn fit(sets: &[&Labeled], mask: &[usize], odds: f64) -> Vec<f64> {
     let mut mean = vec![0.0; d];
     let mut sd = vec![1.0; d];
     for j in 1..d {
-        mean[j] = rows.iter().map(|(x, _)| x[j]).sum::<f64>() / n;
+        mean[j] = rows.iter().map(|(x, _, _)| x[j]).sum::<f64>() / n;
         let var = rows
             .iter()
-            .map(|(x, _)| (x[j] - mean[j]).powi(2))
+            .map(|(x, _, _)| (x[j] - mean[j]).powi(2))
             .sum::<f64>()
             / n;
         sd[j] = var.sqrt().max(1e-9);
     }
-    let z: Vec<(Vec<f64>, f64)> = rows
+    let z: Vec<(Vec<f64>, f64, f64)> = rows
         .iter()
-        .map(|(x, y)| {
+        .map(|(x, y, weight)| {
             let mut v = x.clone();
             for j in 1..d {
                 v[j] = (x[j] - mean[j]) / sd[j];
             }
-            (v, *y)
+            (v, *y, *weight)
         })
         .collect();
     let mut w = vec![0.0; d];
     for _ in 0..50 {
         let mut grad = vec![0.0; d];
         let mut hess = vec![vec![0.0; d]; d];
-        for (x, y) in &z {
+        for (x, y, weight) in &z {
             let p = sigmoid(dot(&w, x));
-            let r = p * (1.0 - p);
+            let r = weight * p * (1.0 - p);
             for a in 0..d {
-                grad[a] += (p - y) * x[a];
+                grad[a] += weight * (p - y) * x[a];
                 for b in 0..d {
                     hess[a][b] += r * x[a] * x[b];
                 }
@@ -203,16 +207,16 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
 }
 
 /// Per question, the engine's answer under weights `w`: its confidence and whether it is right.
+/// The confidence is the engine's own ([`rule_confidence`], in `f32`), so what is measured here
+/// is what the engine answers with these weights.
 pub fn outcomes(set: &Labeled, w: &[f64]) -> Vec<(f64, bool)> {
+    let weights = signals(w);
     set.questions
         .iter()
         .map(|q| {
             let mut best: Option<(f64, u32, bool)> = None;
             for ((x, right), &rule) in q.candidates.iter().zip(&q.rules) {
-                let mut p = sigmoid(dot(w, x));
-                if x.get(NEGATION).is_some_and(|&m| m > 0.0) {
-                    p *= f64::from(NEGATION_MISMATCH);
-                }
+                let p = f64::from(rule_confidence(&weights, &signals(x)));
                 // Ties go to the earlier rule, as in the engine.
                 if best.is_none_or(|(b, r, _)| p > b || (p == b && rule < r)) {
                     best = Some((p, rule, *right));
@@ -221,6 +225,15 @@ pub fn outcomes(set: &Labeled, w: &[f64]) -> Vec<(f64, bool)> {
             best.map_or((0.0, false), |(p, _, r)| (p, r))
         })
         .collect()
+}
+
+/// Weights or signals as the engine holds them.
+fn signals(x: &[f64]) -> [f32; RULE_SIGNALS] {
+    let mut out = [0.0; RULE_SIGNALS];
+    for (o, v) in out.iter_mut().zip(x) {
+        *o = *v as f32;
+    }
+    out
 }
 
 /// Precision and coverage at threshold `t`, and the best coverage at precision .85 with its
@@ -265,8 +278,10 @@ fn others(sets: &[Labeled], i: usize) -> Vec<&Labeled> {
 pub fn report(sets: &[Labeled], simulated: &[Labeled], mask: &[usize], odds: f64, current: &[f64]) {
     let phrasings = fit(&simulated.iter().collect::<Vec<_>>(), mask, odds);
     let pooled = fit(&sets.iter().collect::<Vec<_>>(), mask, odds);
-    println!("| set | fit | P / C at 0.5 | best C at P >= .85 | average precision |");
-    println!("|---|---|---|---|---|");
+    println!(
+        "| set | fit | P / C at {DEFAULT_RULE_THRESHOLD} | best C at P >= .85 | average precision | C at 0 (top-1) |"
+    );
+    println!("|---|---|---|---|---|---|");
     for (i, s) in sets.iter().enumerate() {
         let held = fit(&others(sets, i), mask, odds);
         for (name, w) in [
@@ -277,8 +292,9 @@ pub fn report(sets: &[Labeled], simulated: &[Labeled], mask: &[usize], odds: f64
         ] {
             let ((p, c), (best, t)) = scores(s, w);
             let ap = average_precision(s, w);
+            let top = top1(s, w);
             println!(
-                "| {} | {name} | {p:.3} / {c:.3} | {best:.3} at {t:.2} | {ap:.3} |",
+                "| {} | {name} | {p:.3} / {c:.3} | {best:.3} at {t:.2} | {ap:.3} | {top:.3} |",
                 s.name
             );
         }
@@ -316,6 +332,16 @@ pub fn select(sets: &[Labeled], simulated: &[Labeled], mask: &[usize]) {
     }
 }
 
+/// Coverage at threshold 0: the share of in-scope questions whose top candidate is right.
+pub fn top1(set: &Labeled, w: &[f64]) -> f64 {
+    let in_scope = set.questions.iter().filter(|q| q.in_scope).count().max(1);
+    let right = outcomes(set, w)
+        .iter()
+        .filter(|&&(c, r)| r && c > 0.0)
+        .count();
+    right as f64 / in_scope as f64
+}
+
 /// Average precision of the answers ranked by confidence (right answers are the positives,
 /// over all in-scope questions): the area under the precision/coverage curve.
 pub fn average_precision(set: &Labeled, w: &[f64]) -> f64 {
@@ -335,7 +361,7 @@ pub fn average_precision(set: &Labeled, w: &[f64]) -> f64 {
 /// Questions made from the rules' own phrasings, so that a calibration can be fitted without
 /// the test questions: each phrasing asked of the rules without it (five folds: a fifth of
 /// each rule's phrasings held out at a time) is in scope and its rule is right; each phrasing
-/// asked of the rules without its whole rule is out of scope.
+/// asked of the rules without its whole rule is out of scope, weighted (see below).
 pub fn simulate(name: &str, rules: &[Rule]) -> Labeled {
     const FOLDS: usize = 5;
     let mut questions = Vec::new();
@@ -358,7 +384,7 @@ pub fn simulate(name: &str, rules: &[Rule]) -> Labeled {
         }
         Index::from_bytes(&b.build()).expect("a rules index reads back")
     };
-    let mut ask = |index: &Index, text: &str, right: Option<&str>| {
+    let mut ask = |index: &Index, text: &str, right: Option<&str>, weight: f64| {
         let signals = index.rule_signals(text, Some("en"));
         let ids = index.rules();
         questions.push(Question {
@@ -371,20 +397,31 @@ pub fn simulate(name: &str, rules: &[Rule]) -> Labeled {
                 })
                 .collect(),
             in_scope: right.is_some(),
+            weight,
         });
     };
     for fold in 0..FOLDS {
         let index = build(&|_, k| k % FOLDS != fold);
         for r in rules {
             for p in r.phrasings.iter().skip(fold).step_by(FOLDS) {
-                ask(&index, p, Some(&r.id));
+                ask(&index, p, Some(&r.id), 1.0);
             }
         }
     }
+    // Each held-out rule is one topic the rules do not cover; weighing its phrasings by one
+    // over the square root of their number keeps a rule of 95 phrasings (curekart's product
+    // advice) from being a sixth of what "out of scope" means, while a rule's size still
+    // counts. The weights average 1, so out of scope still weighs as much as in scope.
+    let total: f64 = rules.iter().map(|r| r.phrasings.len() as f64).sum();
+    let spread: f64 = rules
+        .iter()
+        .map(|r| (r.phrasings.len() as f64).sqrt())
+        .sum();
     for (i, r) in rules.iter().enumerate() {
         let index = build(&|j, _| j != i);
+        let weight = total / spread / (r.phrasings.len() as f64).sqrt();
         for p in &r.phrasings {
-            ask(&index, p, None);
+            ask(&index, p, None, weight);
         }
     }
     Labeled {
