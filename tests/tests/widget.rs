@@ -94,7 +94,8 @@ fn build_site() -> TempDir {
 
 /// A served site and a browser on one of its host pages.
 struct Env {
-    _out: TempDir,
+    /// The served site, removed with the Env (none when the caller keeps it).
+    _out: Option<TempDir>,
     server: StaticServer,
     browser: Browser,
 }
@@ -116,7 +117,7 @@ impl Env {
         let server = StaticServer::with_headers(out.path(), headers);
         let browser = Browser::start_with(width, height, args).await;
         let env = Env {
-            _out: out,
+            _out: Some(out),
             server,
             browser,
         };
@@ -1514,7 +1515,10 @@ const run = (k) => {
 run(0);";
 
 /// Benchmark, not a test: query latency in the widget on a generated 1,000-article KB (200
-/// queries of 1–3 words drawn from the example articles). Prints median and p95.
+/// queries of 1–3 words drawn from the example articles). Prints median and p95. With
+/// `SOLODESK_BASELINE_BUNDLE` (a bundle folder, like `kbgen/assets/widget` of another commit),
+/// the same site with that bundle is measured too, in alternating rounds of a fresh browser
+/// each, so both see the same machine.
 ///
 /// `cargo build -p kbgen && cargo test -p solodesk-tests --test widget -- --ignored --nocapture bench_query`
 #[tokio::test(flavor = "multi_thread")]
@@ -1528,8 +1532,6 @@ async fn bench_query_latency_on_1000_articles() {
         .unwrap()
         .len()
         / 1024;
-    let env = Env::serve(out, Vec::new(), EN, 1200, 800, &[]).await;
-    env.open().await;
     let vocabulary = [
         "refund",
         "leather",
@@ -1567,19 +1569,40 @@ async fn bench_query_latency_on_1000_articles() {
                 .join(" ")
         })
         .collect();
-    let result = env
-        .browser
-        .client
-        .execute_async(QUERY_LATENCY_JS, vec![json!(queries)])
-        .await
-        .unwrap();
-    let mut times: Vec<f64> = serde_json::from_value(result["times"].clone()).unwrap();
-    let (median, p95) = median_p95(&mut times);
-    println!(
-        "query → results rendered in the widget, 1,000 articles (index.bin {index_kb} KB), N={}: median {median:.2} ms, p95 {p95:.2} ms; {} of {} queries had results",
-        times.len(),
-        result["withResults"],
-        queries.len()
-    );
-    env.close().await;
+    let base = baseline(out.path());
+    let mut sites = vec![(out.path().to_path_buf(), "this bundle", Vec::new(), 0)];
+    if let Some(b) = &base {
+        sites.push((b.path().to_path_buf(), "baseline bundle", Vec::new(), 0));
+    }
+    let rounds = if base.is_some() { 3 } else { 1 };
+    for _ in 0..rounds {
+        for (site, _, times, with_results) in &mut sites {
+            let server = StaticServer::with_headers(site, Vec::new());
+            let browser = Browser::start_with(1200, 800, &[]).await;
+            let env = Env {
+                _out: None,
+                server,
+                browser,
+            };
+            env.goto(&EN).await;
+            env.open().await;
+            let result = env
+                .browser
+                .client
+                .execute_async(QUERY_LATENCY_JS, vec![json!(queries)])
+                .await
+                .unwrap();
+            let got: Vec<f64> = serde_json::from_value(result["times"].clone()).unwrap();
+            times.extend(got);
+            *with_results += result["withResults"].as_u64().unwrap_or(0);
+            env.close().await;
+        }
+    }
+    for (_, what, times, with_results) in &mut sites {
+        let (median, p95) = median_p95(times);
+        println!(
+            "query → results rendered in the widget, 1,000 articles (index.bin {index_kb} KB), {what}, N={}: median {median:.2} ms, p95 {p95:.2} ms; {with_results} had results",
+            times.len()
+        );
+    }
 }
