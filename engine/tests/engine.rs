@@ -772,7 +772,7 @@ mod format {
         let bytes = builder().build();
         assert_eq!(
             fnv64_of(&bytes),
-            0x72fa_805e_b737_c04b,
+            0x3cac_3442_e947_7bed,
             "index bytes changed ({} bytes)",
             bytes.len()
         );
@@ -813,12 +813,12 @@ mod format {
         check(&index, "reset pasword ", "password");
     }
 
-    /// Versions 1 (before questions were stored one by one) and 2 (postings per section, with
-    /// snippets) are retired: their frozen files are rejected with the version they have, so
-    /// kbgen can say "rebuild the index".
+    /// Versions 1 (before questions were stored one by one), 2 (postings per section, with
+    /// snippets) and 3 (frequencies in a fixed code) are retired: their frozen files are
+    /// rejected with the version they have, so kbgen can say "rebuild the index".
     #[test]
     fn retired_versions_are_rejected_cleanly() {
-        for version in [1, 2] {
+        for version in [1, 2, 3] {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join(format!("tests/data/index-v{version}.bin"));
             let bytes = std::fs::read(path).expect("frozen index file of a retired version");
