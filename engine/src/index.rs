@@ -307,7 +307,7 @@ impl IndexBuilder {
                 counts[usize::from(freq_symbol(f))] += 1;
             }
         }
-        let freq_code = FreqCode::new(&counts);
+        let freq_code = FreqWriter::new(&counts);
         for &(_, id) in &sorted {
             let list = &lists[id as usize];
             if since >= CHECKPOINT_POSTINGS {
@@ -581,62 +581,71 @@ fn freq_symbol(f: &Freqs) -> u8 {
 /// written as its symbols with their code lengths, some dozen bytes.
 #[derive(Debug)]
 struct FreqCode {
-    /// `(symbol, length)` in canonical order: by length, then symbol.
-    lengths: Vec<(u8, u8)>,
-    /// Per symbol, its code (bits in reading order, lowest first) and length (0 when unused).
-    codes: [(u32, u8); 256],
     /// Per value of the next `MAX_FREQ_BITS` bits (lowest first), the symbol they begin with
     /// and its length (`symbol << 4 | length`); 0 where no code begins so.
     table: Vec<u16>,
 }
 
-impl FreqCode {
+/// Assigns the codes of a canonical prefix code from `(symbol, length)` pairs in canonical
+/// order (by length, then symbol), which is also how the index stores them, and calls
+/// `f(symbol, code, length)` with each code's bits in reading order (lowest first). Fails
+/// on pairs out of that order, lengths out of range or more codes than lengths allow.
+fn canonical_codes(
+    lengths: impl Iterator<Item = Result<(u8, u8), FormatError>>,
+    mut f: impl FnMut(u8, u32, u32),
+) -> Result<(), FormatError> {
+    let bad = FormatError::Corrupt("frequency code");
+    let (mut code, mut len, mut last) = (0u32, 0u32, 0u32);
+    for pair in lengths {
+        let (symbol, l) = pair?;
+        let l = u32::from(l);
+        // Lengths are at least 1, so `key` is above the 0 that `last` starts at.
+        let key = l << 8 | u32::from(symbol);
+        if key <= last || l == 0 || l > MAX_FREQ_BITS {
+            return Err(bad);
+        }
+        last = key;
+        code <<= l - len;
+        len = l;
+        if code >> l != 0 {
+            return Err(bad);
+        }
+        // Codes are read lowest bit first: the first bit of a code is its lowest.
+        f(symbol, code.reverse_bits() >> (32 - l), l);
+        code += 1;
+    }
+    Ok(())
+}
+
+/// The writer's side of [`FreqCode`]: each symbol's code.
+struct FreqWriter {
+    /// `(symbol, length)` in canonical order.
+    lengths: Vec<(u8, u8)>,
+    /// Per symbol, its code (bits in reading order) and length (0 when unused).
+    codes: [(u32, u32); 256],
+}
+
+impl FreqWriter {
     /// The Huffman code for symbols seen `counts` times, its lengths capped at
     /// `MAX_FREQ_BITS` by flattening the counts until they fit. Ties are broken by symbol,
     /// so equal counts give equal codes.
-    fn new(counts: &[u32; 256]) -> FreqCode {
+    fn new(counts: &[u32; 256]) -> FreqWriter {
         let mut shift = 0;
-        loop {
+        let mut lengths = loop {
             let flat = counts.map(|c| if c == 0 { 0 } else { (c >> shift).max(1) });
             let lengths = huffman_lengths(&flat);
             if lengths.iter().all(|&(_, l)| u32::from(l) <= MAX_FREQ_BITS) {
-                return FreqCode::from_lengths(lengths)
-                    .expect("Huffman code lengths make a prefix code");
+                break lengths;
             }
             shift += 1;
-        }
-    }
-
-    fn from_lengths(mut lengths: Vec<(u8, u8)>) -> Result<FreqCode, FormatError> {
-        let bad = FormatError::Corrupt("frequency code");
+        };
         lengths.sort_unstable_by_key(|&(s, l)| (l, s));
-        let mut codes = [(0u32, 0u8); 256];
-        let mut table = vec![0u16; 1 << MAX_FREQ_BITS];
-        let (mut code, mut len) = (0u32, 0u32);
-        for &(symbol, l) in &lengths {
-            let l = u32::from(l);
-            if l == 0 || l > MAX_FREQ_BITS || codes[usize::from(symbol)].1 != 0 {
-                return Err(bad);
-            }
-            code <<= l - len;
-            len = l;
-            if code >> l != 0 {
-                return Err(bad);
-            }
-            // Codes are read lowest bit first: the first bit of a code is its lowest.
-            let reversed = code.reverse_bits() >> (32 - l);
-            codes[usize::from(symbol)] = (reversed, l as u8);
-            let entry = u16::from(symbol) << 4 | l as u16;
-            for at in (reversed as usize..table.len()).step_by(1 << l) {
-                table[at] = entry;
-            }
-            code += 1;
-        }
-        Ok(FreqCode {
-            lengths,
-            codes,
-            table,
+        let mut codes = [(0, 0); 256];
+        canonical_codes(lengths.iter().map(|&p| Ok(p)), |s, code, l| {
+            codes[usize::from(s)] = (code, l);
         })
+        .expect("Huffman code lengths make a prefix code");
+        FreqWriter { lengths, codes }
     }
 
     fn write_table(&self, w: &mut Writer) {
@@ -647,21 +656,12 @@ impl FreqCode {
         }
     }
 
-    fn read_table(r: &mut Reader<'_>) -> Result<FreqCode, FormatError> {
-        let n = r.count()?;
-        let mut lengths = Vec::with_capacity(n);
-        for _ in 0..n {
-            lengths.push((r.u8()?, r.u8()?));
-        }
-        FreqCode::from_lengths(lengths)
-    }
-
     /// The symbol's code, and after the symbol 0 the frequencies in full: a byte of title,
     /// questions and tags, and the heading and body counts as varints.
     fn write(&self, w: &mut BitWriter, f: &Freqs) {
         let symbol = freq_symbol(f);
         let (code, len) = self.codes[usize::from(symbol)];
-        w.bits(code, u32::from(len));
+        w.bits(code, len);
         if symbol == 0 {
             w.bits(
                 u32::from(pack_fields(&[f[TITLE], f[QUESTIONS], f[TAGS], 0, 0])),
@@ -671,7 +671,25 @@ impl FreqCode {
             w.varint(f[BODY]);
         }
     }
+}
 
+impl FreqCode {
+    fn read_table(r: &mut Reader<'_>) -> Result<FreqCode, FormatError> {
+        let n = r.count()?;
+        let mut table = vec![0u16; 1 << MAX_FREQ_BITS];
+        let pairs = (0..n).map(|_| Ok((r.u8()?, r.u8()?)));
+        canonical_codes(pairs, |symbol, code, l| {
+            let mut at = code as usize;
+            while at < table.len() {
+                table[at] = u16::from(symbol) << 4 | l as u16;
+                at += 1 << l;
+            }
+        })?;
+        Ok(FreqCode { table })
+    }
+
+    /// Reads what [`FreqWriter::write`] wrote. Queries spend their time here and in
+    /// [`GapCode::read`]: a code is found with one look at the next bits.
     fn read(&self, r: &mut BitReader<'_>) -> Result<[f32; FIELDS], FormatError> {
         let entry = self.table[r.peek() as usize & (self.table.len() - 1)];
         let len = u32::from(entry & 0xf);
@@ -1266,7 +1284,7 @@ mod tests {
         for (f, n) in counts {
             all[usize::from(freq_symbol(f))] += n;
         }
-        let code = FreqCode::new(&all);
+        let code = FreqWriter::new(&all);
         let mut table = Writer::default();
         code.write_table(&mut table);
         let read = FreqCode::read_table(&mut Reader::new(&table.buf)).expect("table reads");
@@ -1321,7 +1339,7 @@ mod tests {
         for (f, n) in &skewed {
             all[usize::from(freq_symbol(f))] += n;
         }
-        let code = FreqCode::new(&all);
+        let code = FreqWriter::new(&all);
         assert!(code
             .lengths
             .iter()
@@ -1345,13 +1363,19 @@ mod tests {
 
     #[test]
     fn damaged_frequency_codes_are_rejected() {
-        // Three codes of one bit, a length of 0 or above the limit, a symbol twice.
+        // Three codes of one bit, a length of 0 or above the limit, out of canonical order.
+        // (A symbol twice, with two lengths, only wastes codes: the first is read.)
         check_bad_table(&[(1, 1), (2, 1), (3, 1)]);
         check_bad_table(&[(1, 0)]);
         check_bad_table(&[(1, 13)]);
-        check_bad_table(&[(1, 1), (1, 2)]);
+        check_bad_table(&[(2, 1), (1, 1)]);
+        check_bad_table(&[(1, 2), (2, 2), (1, 2)]);
         // A code that leaves bit patterns unused reads them as damage, not as a symbol.
-        let code = FreqCode::from_lengths(vec![(PLAIN, 2)]).expect("incomplete but valid");
+        let mut w = Writer::default();
+        w.usize(1);
+        w.u8(PLAIN);
+        w.u8(2);
+        let code = FreqCode::read_table(&mut Reader::new(&w.buf)).expect("incomplete but valid");
         let mut r = BitReader::new(&[0b11], 0);
         assert_eq!(
             code.read(&mut r),
