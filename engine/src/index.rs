@@ -575,10 +575,10 @@ fn freq_symbol(f: &Freqs) -> u8 {
 }
 
 /// The frequency codes: a canonical prefix (Huffman) code of the frequency symbols, made per
-/// index from how often each occurs, so that the usual "once in the body" takes about half a
-/// bit and rare combinations of fields a few more. A fixed code cannot fit every knowledge
-/// base: how often words repeat in an article differs from one to the next. The code is
-/// written as its symbols with their code lengths, some dozen bytes.
+/// index from how often each occurs, so that the usual "once in the body" takes one bit and
+/// rare combinations of fields a few more. A fixed code cannot fit every knowledge base: how
+/// often words repeat in an article differs from one to the next. The code is written as its
+/// symbols with their code lengths, two bytes a symbol (stackfaq uses 15 of them).
 #[derive(Debug)]
 struct FreqCode {
     /// Per value of the next `MAX_FREQ_BITS` bits (lowest first), the symbol they begin with
