@@ -7,8 +7,9 @@
 //! body = rule_threshold (per mille), sections (how many the articles have in all)
 //!        articles: n, then a column per field, each over all articles: ids, langs,
 //!                  titles, urls (a `UrlKind` byte, the string only when it is not derived
-//!                  from the id), categories, tags, pages; then per article the lengths in
-//!                  terms of its title, questions, tags, headings and body
+//!                  from the id), categories, tags, pages; then the lengths in terms of
+//!                  the articles' titles, questions, tags, headings and bodies, a column
+//!                  per field
 //!        rules:    n, then per rule id lang phrasings keywords regex? answer_html
 //!                  article positions, priority (zigzag)
 //!        terms:    n, the term text (bytes: per term, sorted by bytes, one byte of the
@@ -30,8 +31,9 @@
 //! ```
 //!
 //! Bits are read lowest first. Version 4 codes the frequencies with a Huffman code made for
-//! the index and the article of a term found once without a Rice code's spare half bit
-//! (stackfaq: 0.285 → 0.277 of the text's gzip); version 3 had a fixed frequency code.
+//! the index and the article of a term found once without a Rice code's spare half bit, and
+//! writes the field lengths in columns (stackfaq: 0.285 → 0.276 of the text's gzip); version 3
+//! had a fixed frequency code and the lengths per article.
 //! Versions 3 and 4 keep postings per article and no text beyond titles; version 2 kept them
 //! per section, with each section's anchor, heading and first words, and the summaries.
 //! Versions 1 to 3 are rejected (kbgen rebuilds the index).
@@ -222,9 +224,11 @@ impl IndexBuilder {
         }
 
         mark(&mut marks, "article lengths", &w);
-        for lens in &lengths {
-            for &l in lens {
-                w.usize(l);
+        // A column per field, as the articles' metadata: a title's length is more like the
+        // next title's than like its article's body length.
+        for field in 0..FIELDS {
+            for lens in &lengths {
+                w.usize(lens[field]);
             }
         }
 
@@ -928,13 +932,11 @@ impl Index {
             a.pages = r.strings()?;
         }
         let langs = analyze::stemmers(articles.iter().map(|a| a.lang.as_str()));
-        let mut lens = Vec::with_capacity(n);
-        for _ in 0..n {
-            let mut len = [0.0; FIELDS];
-            for l in &mut len {
-                *l = r.usize()? as f32;
+        let mut lens = vec![[0.0f32; FIELDS]; n];
+        for field in 0..FIELDS {
+            for len in &mut lens {
+                len[field] = r.usize()? as f32;
             }
-            lens.push(len);
         }
 
         let n = r.count()?;

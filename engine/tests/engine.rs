@@ -772,7 +772,7 @@ mod format {
         let bytes = builder().build();
         assert_eq!(
             fnv64_of(&bytes),
-            0x3cac_3442_e947_7bed,
+            0x1d62_0f52_d990_64e7,
             "index bytes changed ({} bytes)",
             bytes.len()
         );
