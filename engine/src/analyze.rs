@@ -2,8 +2,9 @@
 //!
 //! The same function turns article text into index terms at build time and a visitor's query into
 //! search terms at query time, so the two sides cannot disagree about what a "word" is.
-//! Latin, Cyrillic, Greek... text is split into Unicode words (UAX #29), folded (case and
-//! diacritics, `É` → `e`) and stemmed with the Snowball stemmer of the text's language.
+//! Latin, Cyrillic, Greek... text is split into Unicode words (UAX #29, then apart at
+//! underscores and colons, which it keeps inside words), folded (case and diacritics, `É` →
+//! `e`) and stemmed with the Snowball stemmer of the text's language.
 //! Chinese, Japanese and Korean have no spaces between words, so every run of CJK characters is
 //! indexed as single characters plus character pairs: any query of two or more characters, even
 //! one that crosses a word boundary, finds the text that contains it.
