@@ -2,8 +2,9 @@
 //!
 //! The same function turns article text into index terms at build time and a visitor's query into
 //! search terms at query time, so the two sides cannot disagree about what a "word" is.
-//! Latin, Cyrillic, Greek... text is split into Unicode words (UAX #29), folded (case and
-//! diacritics, `É` → `e`) and stemmed with the Snowball stemmer of the text's language.
+//! Latin, Cyrillic, Greek... text is split into Unicode words (UAX #29, then apart at
+//! underscores and colons, which it keeps inside words), folded (case and diacritics, `É` →
+//! `e`) and stemmed with the Snowball stemmer of the text's language.
 //! Chinese, Japanese and Korean have no spaces between words, so every run of CJK characters is
 //! indexed as single characters plus character pairs: any query of two or more characters, even
 //! one that crosses a word boundary, finds the text that contains it.
@@ -277,33 +278,56 @@ fn tokenize(
             continue;
         }
         flush_cjk(&mut run, f);
-        if segment.len() > MAX_WORD_BYTES {
-            continue;
+        // Unicode word breaking keeps words joined by underscores or colons together
+        // (`section_query`, `is:unread`); each part is a word of its own, found by a query for
+        // it or for the whole (which splits alike), and the index keeps the parts, which other
+        // words share, rather than one term per compound of code or search syntax (stackfaq:
+        // 0.276 → 0.272 of the text's gzip, R@5 .963 → .962, the rest unchanged). Dots stay
+        // (`docs.google.com`, `v2.5`): split, the parts of domain names weigh on ranking
+        // (stackfaq R@1 .801 → .797).
+        for piece in segment.split(['_', ':']) {
+            // The part's offset in the segment, which it is a slice of.
+            let at = piece.as_ptr() as usize - segment.as_ptr() as usize;
+            word(offset + at, piece, stemmer, &mut cache, &mut folded, f);
         }
-        folded.clear();
-        fold_into(segment, &mut folded);
-        if folded.is_empty() {
-            continue;
-        }
-        let stop = is_stop(&folded);
-        let stemmed;
-        let term: &str = match (stemmer, cache.as_deref_mut()) {
-            (Some(s), Some(c)) if !stop => c.stem(s, &folded),
-            (Some(s), None) if !stop => {
-                stemmed = s.stem(&folded);
-                &stemmed
-            }
-            _ => &folded,
-        };
-        f(TokenRef {
-            term,
-            folded: &folded,
-            start: offset as u32,
-            end: (offset + segment.len()) as u32,
-            kind: if stop { Kind::Stop } else { Kind::Word },
-        });
     }
     flush_cjk(&mut run, f);
+}
+
+/// One word of [`tokenize`] at byte `offset`: folded, and stemmed unless it is a stop word.
+fn word(
+    offset: usize,
+    segment: &str,
+    stemmer: Option<&Stemmer>,
+    cache: &mut Option<&mut StemCache>,
+    folded: &mut String,
+    f: &mut dyn FnMut(TokenRef<'_>),
+) {
+    if segment.len() > MAX_WORD_BYTES {
+        return;
+    }
+    folded.clear();
+    fold_into(segment, folded);
+    if folded.is_empty() {
+        return;
+    }
+    let stop = is_stop(folded);
+    let stemmed;
+    let term: &str = match (stemmer, cache.as_deref_mut()) {
+        (Some(s), Some(c)) if !stop => c.stem(s, folded),
+        (Some(s), None) if !stop => {
+            stemmed = s.stem(folded);
+            &stemmed
+        }
+        _ => folded,
+    };
+    f(TokenRef {
+        term,
+        folded,
+        start: offset as u32,
+        end: (offset + segment.len()) as u32,
+        kind: if stop { Kind::Stop } else { Kind::Word },
+    });
 }
 
 fn flush_cjk(run: &mut Vec<(usize, char)>, f: &mut dyn FnMut(TokenRef<'_>)) {
@@ -427,6 +451,23 @@ mod tests {
             "ＡＢＣ 100-night trial v2.5",
             "abc 100 night trial v2.5",
         );
+    }
+
+    #[test]
+    fn compounds_of_code_and_search_syntax_are_split() {
+        check(
+            "en",
+            "section_query is:unread __init__",
+            "section queri is! unread init",
+        );
+        // Dotted names stay whole.
+        check("en", "docs.google.com v2.5", "docs.google.com v2.5");
+        let text = "a_b";
+        let spans: Vec<&str> = analyze(text, None)
+            .iter()
+            .map(|t| &text[t.start as usize..t.end as usize])
+            .collect();
+        assert_eq!(spans, ["a", "b"]);
     }
 
     #[test]

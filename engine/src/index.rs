@@ -7,8 +7,9 @@
 //! body = rule_threshold (per mille), sections (how many the articles have in all)
 //!        articles: n, then a column per field, each over all articles: ids, langs,
 //!                  titles, urls (a `UrlKind` byte, the string only when it is not derived
-//!                  from the id), categories, tags, pages; then per article the lengths in
-//!                  terms of its title, questions, tags, headings and body
+//!                  from the id), categories, tags, pages; then the lengths in terms of
+//!                  the articles' titles, questions, tags, headings and bodies, a column
+//!                  per field
 //!        rules:    n, then per rule id lang phrasings keywords regex? answer_html
 //!                  article positions, priority (zigzag)
 //!        terms:    n, the term text (bytes: per term, sorted by bytes, one byte of the
@@ -18,11 +19,13 @@
 //!        postings: checkpoints: after every 256 postings (at the first term that reaches
 //!                  it, which the reader finds from the dfs), the bit positions where that
 //!                  term's postings start in both streams, as varint gaps from the last;
-//!                  then per_shard: 0, and the streams in this file:
+//!                  the frequency code: n, then per symbol (a field byte, or 0 for
+//!                  frequencies written in full) the symbol and its code length, in
+//!                  canonical order; then per_shard: 0, and the streams in this file:
 //!                  article gaps (bytes): per term, per article that has it, the articles
-//!                  skipped since the last, Rice-coded with a parameter from df (`rice_k`);
-//!                  frequency codes (bytes): per posting, `0`, `10`, `110` for 1-3 body
-//!                  occurrences, or `111` and a field byte (see `write_posting`);
+//!                  skipped since the last, Rice-coded with a parameter from df, or for a
+//!                  term of one article that article in a truncated binary code (`GapCode`);
+//!                  frequency codes (bytes): per posting, its symbol's code (see `FreqCode`);
 //!                  or per_shard > 0 checkpoints per shard file, and the byte lengths of
 //!                  the two streams, which the shard files hold
 //!        phrasings: per article n, then per question (those with a word that is not a stop
@@ -35,14 +38,18 @@
 //! ```
 //!
 //! Shards are for knowledge bases whose postings are too large to fetch at once: the index
-//! file keeps what every search needs (terms and their dfs, titles, rules), and a search
-//! fetches only the shards its terms' postings are in, found from the checkpoints. A term's
-//! postings never span two shards because shards start at checkpoints, which are at terms.
+//! file keeps what every search needs (terms and their dfs, titles, rules, the frequency
+//! code), and a search fetches only the shards its terms' postings are in, found from the
+//! checkpoints. A term's postings never span two shards because shards start at checkpoints,
+//! which are at terms.
 //!
-//! Bits are read lowest first. Version 4 can keep the postings in shards; version 3 kept
-//! them in the index file always; version 2 kept them per section, with each section's
-//! anchor, heading and first words, and the summaries. Versions 1 to 3 are rejected (kbgen
-//! rebuilds the index).
+//! Bits are read lowest first. Version 4 codes the frequencies with a Huffman code made for
+//! the index and the article of a term found once without a Rice code's spare half bit,
+//! writes the field lengths in columns (stackfaq: 0.285 → 0.276 of the text's gzip) and can
+//! keep the postings in shards; version 3 had a fixed frequency code, the lengths per article
+//! and the postings always in the index file. Versions 3 and 4 keep postings per article and
+//! no text beyond titles; version 2 kept them per section, with each section's anchor, heading
+//! and first words, and the summaries. Versions 1 to 3 are rejected (kbgen rebuilds the index).
 //!
 //! Only what ranking, rules and result titles need is stored. The sections, their text and the
 //! summary of each article are in its passages file (see `passages`), fetched for the few
@@ -51,9 +58,10 @@
 //! as version 2 did. Terms are sorted and postings are in article order, so equal input gives
 //! equal bytes. Fields are written in columns rather than records because gzip, which every
 //! static host applies, packs alike values better when they sit together; the postings are
-//! coded to the bit (Rice codes of the gaps, short codes of the frequencies) because gzip's
-//! byte-wise codes cannot know how far apart a term's articles are, while its df tells it;
-//! the frequency codes are a stream of their own, where gzip still finds patterns.
+//! coded to the bit (Rice codes of the gaps, a Huffman code of the frequencies) because
+//! gzip's byte-wise codes cannot know how far apart a term's articles are, while its df
+//! tells it, nor give a symbol less than a bit; the frequency codes are a stream of their
+//! own, where gzip still finds patterns.
 
 use crate::analyze::{self, Kind, StemCache};
 use crate::rules::RuleSet;
@@ -247,9 +255,11 @@ impl IndexBuilder {
         }
 
         mark(&mut marks, "article lengths", &w);
-        for lens in &lengths {
-            for &l in lens {
-                w.usize(l);
+        // A column per field, as the articles' metadata: a title's length is more like the
+        // next title's than like its article's body length.
+        for field in 0..FIELDS {
+            for lens in &lengths {
+                w.usize(lens[field]);
             }
         }
 
@@ -326,6 +336,13 @@ impl IndexBuilder {
         let mut at = vec![Checkpoint::default()];
         let mut dfs = BitWriter::default();
         let mut since = 0usize;
+        let mut counts = [0u32; 256];
+        for list in &lists {
+            for (_, f) in list {
+                counts[usize::from(freq_symbol(f))] += 1;
+            }
+        }
+        let freq_code = FreqWriter::new(&counts);
         for (t, &(_, id)) in sorted.iter().enumerate() {
             let list = &lists[id as usize];
             if since >= CHECKPOINT_POSTINGS {
@@ -341,11 +358,12 @@ impl IndexBuilder {
                 since = 0;
             }
             since += list.len();
-            let k = rice_k(self.articles.len(), list.len());
+            let code = GapCode::new(self.articles.len(), list.len());
             let mut next = 0u32;
             for (article, freqs) in list {
                 let gap = article - next;
-                write_posting(&mut gaps, &mut freq_codes, k, gap, freqs);
+                code.write(&mut gaps, gap);
+                freq_code.write(&mut freq_codes, freqs);
                 next = article + 1;
             }
             // Elias gamma: most terms are in one article or a few.
@@ -359,6 +377,8 @@ impl IndexBuilder {
         w.bytes(&dfs.buf);
         mark(&mut marks, "postings: checkpoints", &w);
         w.buf.extend_from_slice(&checkpoints.buf);
+        mark(&mut marks, "postings: frequencies", &w);
+        freq_code.write_table(&mut w);
         let lens = (gaps.buf.len(), freq_codes.buf.len());
         let per_shard = match shard_bytes {
             Some(target) if lens.0 + lens.1 > target.max(1) => {
@@ -573,98 +593,282 @@ const SECTION_CAPS: Freqs = [1, 3, 1, 1, 7];
 /// find where a term's start.
 const CHECKPOINT_POSTINGS: usize = 256;
 
-/// The Rice parameter of a term's article gaps: with `df` of `articles` articles, a gap is
-/// about `articles / df`, and Golomb codes are shortest with a divisor near 0.69 times the
-/// mean gap (a power of two here, so a gap is a unary quotient and `k` low bits). Integer
-/// arithmetic, so that the writer and every reader agree.
-fn rice_k(articles: usize, df: usize) -> u32 {
-    let m = articles as u64 * 69 / (100 * df.max(1) as u64);
-    m.checked_ilog2().unwrap_or(0)
+/// How a term's article gaps are coded, which its df decides (integer arithmetic, so that the
+/// writer and every reader agree).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum GapCode {
+    /// Rice codes with parameter `k`: with `df` of `articles` articles, a gap is about
+    /// `articles / df`, and Golomb codes are shortest with a divisor near 0.69 times the mean
+    /// gap (a power of two here, so a gap is a unary quotient and `k` low bits).
+    Rice(u32),
+    /// A term of one article (most terms are) has one gap, the article itself, below the number
+    /// of articles: a truncated binary code of it takes `log2(articles)` bits, where a Rice
+    /// code takes about half a bit more.
+    Lone(u32),
 }
 
-/// One posting: the gap to the article (articles skipped since the last one) Rice-coded in
-/// `gaps`, and the field frequencies in `freqs`, a code as short as the common cases allow:
-/// `0`, `10`, `110` for one, two, three body occurrences and nothing else; `111` then a
-/// field byte (see `pack_fields`) or, when the frequencies do not fit in it, a zero byte, a
-/// byte of title, questions and tags, and the heading and body counts as varints.
-/// The two kinds of codes are apart because gzip still finds patterns in the frequencies,
-/// and none in the gaps.
-fn write_posting(gaps: &mut BitWriter, freqs: &mut BitWriter, k: u32, gap: u32, f: &Freqs) {
-    gaps.unary(gap >> k);
-    gaps.bits(gap & ((1 << k) - 1), k);
+impl GapCode {
+    fn new(articles: usize, df: usize) -> GapCode {
+        if df == 1 {
+            return GapCode::Lone(articles as u32);
+        }
+        let m = articles as u64 * 69 / (100 * df.max(1) as u64);
+        GapCode::Rice(m.checked_ilog2().unwrap_or(0))
+    }
+
+    fn write(self, w: &mut BitWriter, gap: u32) {
+        match self {
+            GapCode::Rice(k) => {
+                w.unary(gap >> k);
+                w.bits(gap & ((1 << k) - 1), k);
+            }
+            GapCode::Lone(n) => {
+                let (k, short) = truncated(n);
+                if k == 0 {
+                    // One article: nothing to say.
+                } else if gap < short {
+                    w.bits(gap, k - 1);
+                } else {
+                    // `gap + short` is at least `2 * short`: its high bits are not a short code.
+                    let v = gap + short;
+                    w.bits(v >> 1, k - 1);
+                    w.bits(v & 1, 1);
+                }
+            }
+        }
+    }
+
+    /// Queries spend their time here and in [`FreqCode::read`], so a Rice code is read from
+    /// one look at the next 57 bits.
+    fn read(self, r: &mut BitReader<'_>) -> Result<u32, FormatError> {
+        match self {
+            GapCode::Rice(k) => {
+                let w = r.peek();
+                let q = w.trailing_ones();
+                if q + 1 + k <= 57 {
+                    r.skip(q + 1 + k)?;
+                    Ok((q << k) | ((w >> (q + 1)) as u32 & ((1 << k) - 1)))
+                } else {
+                    let q = r.unary()?;
+                    Ok(q.checked_shl(k)
+                        .filter(|g| g >> k == q)
+                        .ok_or(FormatError::Corrupt("posting gap"))?
+                        | r.bits(k)?)
+                }
+            }
+            GapCode::Lone(n) => {
+                let (k, short) = truncated(n);
+                if k == 0 {
+                    return Ok(0);
+                }
+                let v = r.bits(k - 1)?;
+                if v < short {
+                    Ok(v)
+                } else {
+                    Ok(((v << 1) | r.bits(1)?) - short)
+                }
+            }
+        }
+    }
+}
+
+/// A truncated binary code of values below `n`: `k` bits for the largest values and `k - 1`
+/// for the `short` smallest (none when `n` is a power of two; `k` is 0 when `n` is at most 1).
+fn truncated(n: u32) -> (u32, u32) {
+    if n <= 1 {
+        return (0, 0);
+    }
+    let k = 32 - (n - 1).leading_zeros();
+    (k, (1u32 << k) - n)
+}
+
+/// Longest code of a frequency symbol: decoding looks the next this many bits up in a table.
+const MAX_FREQ_BITS: u32 = 12;
+
+/// The frequency symbol of a posting: its field byte (see `pack_fields`), or 0 when the
+/// frequencies do not fit in one, which the longer form after it says (see `FreqCode::write`).
+fn freq_symbol(f: &Freqs) -> u8 {
     let fits =
         f[TITLE] <= 1 && f[QUESTIONS] <= 3 && f[TAGS] <= 1 && f[HEADING] <= 1 && f[BODY] <= 7;
-    let packed = pack_fields(f);
-    match plain_code(packed) {
-        Some(code) if fits => freqs.unary(code as u32),
-        _ => {
-            freqs.bits(0b111, 3);
-            if fits {
-                freqs.bits(u32::from(packed), 8);
-            } else {
-                freqs.bits(0, 8);
-                freqs.bits(
-                    u32::from(pack_fields(&[f[TITLE], f[QUESTIONS], f[TAGS], 0, 0])),
-                    8,
-                );
-                freqs.varint(f[HEADING]);
-                freqs.varint(f[BODY]);
+    if fits {
+        pack_fields(f)
+    } else {
+        0
+    }
+}
+
+/// The frequency codes: a canonical prefix (Huffman) code of the frequency symbols, made per
+/// index from how often each occurs, so that the usual "once in the body" takes one bit and
+/// rare combinations of fields a few more. A fixed code cannot fit every knowledge base: how
+/// often words repeat in an article differs from one to the next. The code is written as its
+/// symbols with their code lengths, two bytes a symbol (stackfaq uses 15 of them).
+#[derive(Debug)]
+struct FreqCode {
+    /// Per value of the next `MAX_FREQ_BITS` bits (lowest first), the symbol they begin with
+    /// and its length (`symbol << 4 | length`); 0 where no code begins so.
+    table: Vec<u16>,
+}
+
+/// Assigns the codes of a canonical prefix code from `(symbol, length)` pairs in canonical
+/// order (by length, then symbol), which is also how the index stores them, and calls
+/// `f(symbol, code, length)` with each code's bits in reading order (lowest first). Fails
+/// on pairs out of that order, lengths out of range or more codes than lengths allow.
+fn canonical_codes(
+    lengths: impl Iterator<Item = Result<(u8, u8), FormatError>>,
+    mut f: impl FnMut(u8, u32, u32),
+) -> Result<(), FormatError> {
+    let bad = FormatError::Corrupt("frequency code");
+    let (mut code, mut len, mut last) = (0u32, 0u32, 0u32);
+    for pair in lengths {
+        let (symbol, l) = pair?;
+        let l = u32::from(l);
+        // Lengths are at least 1, so `key` is above the 0 that `last` starts at.
+        let key = l << 8 | u32::from(symbol);
+        if key <= last || l == 0 || l > MAX_FREQ_BITS {
+            return Err(bad);
+        }
+        last = key;
+        code <<= l - len;
+        len = l;
+        if code >> l != 0 {
+            return Err(bad);
+        }
+        // Codes are read lowest bit first: the first bit of a code is its lowest.
+        f(symbol, code.reverse_bits() >> (32 - l), l);
+        code += 1;
+    }
+    Ok(())
+}
+
+/// The writer's side of [`FreqCode`]: each symbol's code.
+struct FreqWriter {
+    /// `(symbol, length)` in canonical order.
+    lengths: Vec<(u8, u8)>,
+    /// Per symbol, its code (bits in reading order) and length (0 when unused).
+    codes: [(u32, u32); 256],
+}
+
+impl FreqWriter {
+    /// The Huffman code for symbols seen `counts` times, its lengths capped at
+    /// `MAX_FREQ_BITS` by flattening the counts until they fit. Ties are broken by symbol,
+    /// so equal counts give equal codes.
+    fn new(counts: &[u32; 256]) -> FreqWriter {
+        let mut shift = 0;
+        let mut lengths = loop {
+            let flat = counts.map(|c| if c == 0 { 0 } else { (c >> shift).max(1) });
+            let lengths = huffman_lengths(&flat);
+            if lengths.iter().all(|&(_, l)| u32::from(l) <= MAX_FREQ_BITS) {
+                break lengths;
             }
+            shift += 1;
+        };
+        lengths.sort_unstable_by_key(|&(s, l)| (l, s));
+        let mut codes = [(0, 0); 256];
+        canonical_codes(lengths.iter().map(|&p| Ok(p)), |s, code, l| {
+            codes[usize::from(s)] = (code, l);
+        })
+        .expect("Huffman code lengths make a prefix code");
+        FreqWriter { lengths, codes }
+    }
+
+    fn write_table(&self, w: &mut Writer) {
+        w.usize(self.lengths.len());
+        for &(symbol, l) in &self.lengths {
+            w.u8(symbol);
+            w.u8(l);
+        }
+    }
+
+    /// The symbol's code, and after the symbol 0 the frequencies in full: a byte of title,
+    /// questions and tags, and the heading and body counts as varints.
+    fn write(&self, w: &mut BitWriter, f: &Freqs) {
+        let symbol = freq_symbol(f);
+        let (code, len) = self.codes[usize::from(symbol)];
+        w.bits(code, len);
+        if symbol == 0 {
+            w.bits(
+                u32::from(pack_fields(&[f[TITLE], f[QUESTIONS], f[TAGS], 0, 0])),
+                8,
+            );
+            w.varint(f[HEADING]);
+            w.varint(f[BODY]);
         }
     }
 }
 
-/// Reads what [`write_posting`] wrote: the gap and the field frequencies. Queries spend their
-/// time here, so the common codes are read from one look at the next 57 bits.
-fn read_posting(
-    gaps: &mut BitReader<'_>,
-    freqs: &mut BitReader<'_>,
-    k: u32,
-) -> Result<(u32, [f32; FIELDS]), FormatError> {
-    let w = gaps.peek();
-    let q = w.trailing_ones();
-    let gap = if q + 1 + k <= 57 {
-        gaps.skip(q + 1 + k)?;
-        (q << k) | ((w >> (q + 1)) as u32 & ((1 << k) - 1))
-    } else {
-        let q = gaps.unary()?;
-        q.checked_shl(k)
-            .filter(|g| g >> k == q)
-            .ok_or(FormatError::Corrupt("posting gap"))?
-            | gaps.bits(k)?
-    };
-    let w = freqs.peek();
-    let code = w.trailing_ones().min(3);
-    let f = if code < 3 {
-        freqs.skip(code + 1)?;
-        unpack_fields(PLAIN * (code as u8 + 1))
-    } else {
-        freqs.skip(3 + 8)?;
-        match (w >> 3) as u8 {
+impl FreqCode {
+    fn read_table(r: &mut Reader<'_>) -> Result<FreqCode, FormatError> {
+        let n = r.count()?;
+        let mut table = vec![0u16; 1 << MAX_FREQ_BITS];
+        let pairs = (0..n).map(|_| Ok((r.u8()?, r.u8()?)));
+        canonical_codes(pairs, |symbol, code, l| {
+            let mut at = code as usize;
+            while at < table.len() {
+                table[at] = u16::from(symbol) << 4 | l as u16;
+                at += 1 << l;
+            }
+        })?;
+        Ok(FreqCode { table })
+    }
+
+    /// Reads what [`FreqWriter::write`] wrote. Queries spend their time here and in
+    /// [`GapCode::read`]: a code is found with one look at the next bits.
+    fn read(&self, r: &mut BitReader<'_>) -> Result<[f32; FIELDS], FormatError> {
+        let entry = self.table[r.peek() as usize & (self.table.len() - 1)];
+        let len = u32::from(entry & 0xf);
+        if len == 0 {
+            return Err(FormatError::Corrupt("frequency code"));
+        }
+        r.skip(len)?;
+        Ok(match (entry >> 4) as u8 {
             0 => {
-                let mut f = unpack_fields(freqs.bits(8)? as u8);
-                f[HEADING] = freqs.varint()? as f32;
-                f[BODY] = freqs.varint()? as f32;
+                let mut f = unpack_fields(r.bits(8)? as u8);
+                f[HEADING] = r.varint()? as f32;
+                f[BODY] = r.varint()? as f32;
                 f
             }
-            b => unpack_fields(b),
-        }
-    };
-    Ok((gap, f))
+            symbol => unpack_fields(symbol),
+        })
+    }
 }
 
-/// The field byte of a posting whose only match is one occurrence in the body.
-const PLAIN: u8 = 1 << 5;
-
-/// Most postings are body-only with a small count: those fit in the two low bits of the gap
-/// (0, 1, 2 = one, two, three body occurrences; 3 = a field byte follows).
-fn plain_code(packed: u8) -> Option<u64> {
-    match packed {
-        0b0010_0000 => Some(0),
-        0b0100_0000 => Some(1),
-        0b0110_0000 => Some(2),
-        _ => None,
+/// Huffman code lengths of the symbols with a count above zero, as `(symbol, length)`; a lone
+/// symbol gets length 1.
+fn huffman_lengths(counts: &[u32; 256]) -> Vec<(u8, u8)> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    // Nodes: the used symbols, then the merged pairs; `parent` links them into the tree.
+    let symbols: Vec<u8> = (0..=255u8)
+        .filter(|&s| counts[usize::from(s)] > 0)
+        .collect();
+    let mut parent: Vec<usize> = vec![usize::MAX; symbols.len()];
+    let mut heap: BinaryHeap<Reverse<(u64, usize)>> = symbols
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| Reverse((u64::from(counts[usize::from(s)]), i)))
+        .collect();
+    while heap.len() > 1 {
+        let (Some(Reverse((a, i))), Some(Reverse((b, j)))) = (heap.pop(), heap.pop()) else {
+            break;
+        };
+        let node = parent.len();
+        parent.push(usize::MAX);
+        parent[i] = node;
+        parent[j] = node;
+        heap.push(Reverse((a + b, node)));
     }
+    symbols
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| {
+            let (mut depth, mut at) = (0u8, i);
+            while parent[at] != usize::MAX {
+                depth = depth.saturating_add(1);
+                at = parent[at];
+            }
+            (s, depth.max(1))
+        })
+        .collect()
 }
 
 /// Packs per-field frequencies into one byte: title (bit 0), questions (bits 1-2, 0-3),
@@ -717,7 +921,7 @@ pub struct Index {
     pub(crate) term_info: Vec<TermInfo>,
     /// Length in chars of each term, for the typo search.
     pub(crate) term_chars: Vec<u8>,
-    /// The postings, Rice-coded article gaps and frequency codes (see `write_posting`): one
+    /// The postings, article gaps and frequency codes (see `GapCode` and `FreqCode`): one
     /// shard read with the index, or `per_shard` checkpoints' worth per shard, each added when
     /// it arrives (see [`Index::add_shard`]).
     postings: Vec<OnceLock<Shard>>,
@@ -728,6 +932,7 @@ pub struct Index {
     wanted: Vec<AtomicBool>,
     /// The index file's checksum, which names its shards.
     checksum: u32,
+    freq_code: FreqCode,
     pub(crate) checkpoints: Vec<Checkpoint>,
     /// Per article and field, 1 / BM25 length normalisation (see `search::B`).
     pub(crate) inv_norm: Vec<[f32; FIELDS]>,
@@ -861,13 +1066,11 @@ impl Index {
             a.pages = r.strings()?;
         }
         let langs = analyze::stemmers(articles.iter().map(|a| a.lang.as_str()));
-        let mut lens = Vec::with_capacity(n);
-        for _ in 0..n {
-            let mut len = [0.0; FIELDS];
-            for l in &mut len {
-                *l = r.usize()? as f32;
+        let mut lens = vec![[0.0f32; FIELDS]; n];
+        for field in 0..FIELDS {
+            for len in &mut lens {
+                len[field] = r.usize()? as f32;
             }
-            lens.push(len);
         }
 
         let n = r.count()?;
@@ -968,6 +1171,7 @@ impl Index {
                 checkpoint: checkpoints.len() as u32 - 1,
             });
         }
+        let freq_code = FreqCode::read_table(&mut r)?;
         let per_shard = r.usize()?;
         let (postings, stream_lens) = if per_shard == 0 {
             let shard = Shard {
@@ -1031,6 +1235,7 @@ impl Index {
             per_shard,
             stream_lens,
             checksum: u32::from_le_bytes(bytes[bytes.len() - 4..].try_into().expect("framed")),
+            freq_code,
             checkpoints,
             inv_norm,
             avg_section_len,
@@ -1077,9 +1282,10 @@ impl Index {
         let mut gaps = BitReader::new(&s.gaps, c.gaps as usize - s.at.0 * 8);
         let mut freqs = BitReader::new(&s.freqs, c.freqs as usize - s.at.1 * 8);
         for info in &self.term_info[c.term as usize..term] {
-            let k = rice_k(self.articles.len(), info.df as usize);
+            let code = GapCode::new(self.articles.len(), info.df as usize);
             for _ in 0..info.df {
-                read_posting(&mut gaps, &mut freqs, k).ok()?;
+                code.read(&mut gaps).ok()?;
+                self.freq_code.read(&mut freqs).ok()?;
             }
         }
         Some((gaps, freqs))
@@ -1137,11 +1343,12 @@ impl Index {
             return;
         };
         let info = &self.term_info[term];
-        let k = rice_k(self.articles.len(), info.df as usize);
+        let code = GapCode::new(self.articles.len(), info.df as usize);
         let articles = self.articles.len() as u32;
         let mut next = 0u32;
         for _ in 0..info.df {
-            let Ok((gap, fields)) = read_posting(&mut gaps, &mut freqs, k) else {
+            let (Ok(gap), Ok(fields)) = (code.read(&mut gaps), self.freq_code.read(&mut freqs))
+            else {
                 return;
             };
             let article = next.saturating_add(gap);
@@ -1219,6 +1426,9 @@ mod tests {
         assert_eq!(glob(pattern, text), expected, "{pattern} ~ {text}");
     }
 
+    /// The field byte of a posting whose only match is one occurrence in the body.
+    const PLAIN: u8 = 1 << 5;
+
     #[test]
     fn globs() {
         check_glob("/pricing*", "/pricing?x=1", true);
@@ -1228,43 +1438,154 @@ mod tests {
         check_glob("/a*b*c", "/axxcyyb", false);
     }
 
-    /// A posting with Rice parameter `k` takes `gap_bits` and `freq_bits` and reads back.
-    fn check_posting(k: u32, gap: u32, f: Freqs, gap_bits: usize, freq_bits: usize) {
-        let (mut gaps, mut freqs) = (BitWriter::default(), BitWriter::default());
-        write_posting(&mut gaps, &mut freqs, k, gap, &f);
-        write_posting(&mut gaps, &mut freqs, k, 0, &[0, 0, 0, 0, 1]);
-        let mut g = BitReader::new(&gaps.buf, 0);
-        let mut r = BitReader::new(&freqs.buf, 0);
-        let expected = f.map(|v| v as f32);
-        assert_eq!(read_posting(&mut g, &mut r, k), Ok((gap, expected)));
-        assert_eq!((g.position(), r.position()), (gap_bits, freq_bits), "{f:?}");
-        let one = [0.0, 0.0, 0.0, 0.0, 1.0];
-        assert_eq!(read_posting(&mut g, &mut r, k), Ok((0, one)));
+    /// A gap coded with `code` takes `bits` and reads back, and so does the gap after it.
+    fn check_gap(code: GapCode, gap: u32, bits: usize) {
+        let mut w = BitWriter::default();
+        code.write(&mut w, gap);
+        code.write(&mut w, 0);
+        let mut r = BitReader::new(&w.buf, 0);
+        assert_eq!(code.read(&mut r), Ok(gap), "{code:?}");
+        assert_eq!(r.position(), bits, "{code:?} {gap}");
+        assert_eq!(code.read(&mut r), Ok(0));
     }
 
     #[test]
-    fn postings_round_trip() {
-        check_posting(0, 0, [0, 0, 0, 0, 1], 1, 1);
-        check_posting(2, 5, [0, 0, 0, 0, 2], 4, 2);
-        check_posting(2, 5, [0, 0, 0, 0, 3], 4, 3);
-        check_posting(3, 5, [1, 0, 0, 0, 2], 4, 11);
-        check_posting(4, 300, [0, 3, 1, 1, 7], 18 + 1 + 4, 11);
-        // Sums over sections beyond what the field byte holds.
-        check_posting(1, 1, [1, 2, 1, 4, 31], 2, 3 + 8 + 8 + 8 + 8);
-        check_posting(0, 2, [0, 0, 0, 0, 200], 3, 3 + 8 + 8 + 8 + 16);
+    fn gaps_round_trip() {
+        check_gap(GapCode::Rice(0), 0, 1);
+        check_gap(GapCode::Rice(2), 5, 4);
+        check_gap(GapCode::Rice(4), 300, 18 + 1 + 4);
+        // 125 articles: 3 of the 128 values of 7 bits are spared, so 0-2 take 6 bits.
+        check_gap(GapCode::Lone(125), 0, 6);
+        check_gap(GapCode::Lone(125), 2, 6);
+        check_gap(GapCode::Lone(125), 3, 7);
+        check_gap(GapCode::Lone(125), 124, 7);
+        check_gap(GapCode::Lone(128), 127, 7);
+        check_gap(GapCode::Lone(1), 0, 0);
     }
 
-    fn check_rice_k(articles: usize, df: usize, k: u32) {
-        assert_eq!(rice_k(articles, df), k, "{articles} articles, df {df}");
+    fn check_gap_code(articles: usize, df: usize, code: GapCode) {
+        assert_eq!(
+            GapCode::new(articles, df),
+            code,
+            "{articles} articles, df {df}"
+        );
     }
 
     #[test]
-    fn rice_parameters() {
-        check_rice_k(1000, 1000, 0);
-        check_rice_k(1000, 500, 0);
-        check_rice_k(1000, 100, 2);
-        check_rice_k(1000, 1, 9);
-        check_rice_k(0, 0, 0);
+    fn gap_codes() {
+        check_gap_code(1000, 1000, GapCode::Rice(0));
+        check_gap_code(1000, 500, GapCode::Rice(0));
+        check_gap_code(1000, 100, GapCode::Rice(2));
+        check_gap_code(1000, 2, GapCode::Rice(8));
+        check_gap_code(1000, 1, GapCode::Lone(1000));
+        check_gap_code(0, 0, GapCode::Rice(0));
+    }
+
+    /// With symbols seen `counts` times, the code of each frequency in `freqs` takes
+    /// `bits` (the symbol's code and, for the symbol 0, what follows it) and reads back, also
+    /// after the code went through its table in the index.
+    fn check_freqs(counts: &[(Freqs, u32)], freqs: &[(Freqs, usize)]) {
+        let mut all = [0u32; 256];
+        for (f, n) in counts {
+            all[usize::from(freq_symbol(f))] += n;
+        }
+        let code = FreqWriter::new(&all);
+        let mut table = Writer::default();
+        code.write_table(&mut table);
+        let read = FreqCode::read_table(&mut Reader::new(&table.buf)).expect("table reads");
+        let mut w = BitWriter::default();
+        for (f, _) in freqs {
+            code.write(&mut w, f);
+        }
+        let mut r = BitReader::new(&w.buf, 0);
+        for (f, bits) in freqs {
+            let at = r.position();
+            assert_eq!(read.read(&mut r), Ok(f.map(|v| v as f32)), "{f:?}");
+            assert_eq!(r.position() - at, *bits, "{f:?}");
+        }
+    }
+
+    #[test]
+    fn frequencies_round_trip() {
+        let body = |n| [0, 0, 0, 0, n];
+        // The common case takes one bit, the rarer more; the symbol 0 is followed by the
+        // frequencies in full (a byte and two varints of a byte or two).
+        let counts = [
+            (body(1), 100),
+            (body(2), 30),
+            (body(3), 10),
+            ([1, 0, 0, 0, 1], 10),
+            ([0, 0, 0, 0, 200], 1),
+        ];
+        check_freqs(
+            &counts,
+            &[
+                (body(1), 1),
+                (body(2), 2),
+                (body(3), 3),
+                ([1, 0, 0, 0, 1], 4),
+                ([0, 0, 0, 0, 200], 4 + 8 + 8 + 16),
+                ([1, 2, 1, 4, 31], 4 + 8 + 8 + 8),
+            ],
+        );
+        // A lone symbol still takes a bit.
+        check_freqs(&[(body(1), 5)], &[(body(1), 1), (body(1), 1)]);
+        // Very skewed counts are flattened until no code is longer than the table allows.
+        let skewed: Vec<(Freqs, u32)> = (1..=7)
+            .flat_map(|n| {
+                [
+                    (body(n), 1 << (3 * n)),
+                    ([1, 0, 0, 1, n], 1),
+                    ([1, 3, 1, 1, n], 1),
+                ]
+            })
+            .collect();
+        let mut all = [0u32; 256];
+        for (f, n) in &skewed {
+            all[usize::from(freq_symbol(f))] += n;
+        }
+        let code = FreqWriter::new(&all);
+        assert!(code
+            .lengths
+            .iter()
+            .all(|&(_, l)| u32::from(l) <= MAX_FREQ_BITS));
+        assert_eq!(code.lengths.len(), 21);
+    }
+
+    fn check_bad_table(lengths: &[(u8, u8)]) {
+        let mut w = Writer::default();
+        w.usize(lengths.len());
+        for &(s, l) in lengths {
+            w.u8(s);
+            w.u8(l);
+        }
+        assert_eq!(
+            FreqCode::read_table(&mut Reader::new(&w.buf)).map(|_| ()),
+            Err(FormatError::Corrupt("frequency code")),
+            "{lengths:?}"
+        );
+    }
+
+    #[test]
+    fn damaged_frequency_codes_are_rejected() {
+        // Three codes of one bit, a length of 0 or above the limit, out of canonical order.
+        // (A symbol twice, with two lengths, only wastes codes: the first is read.)
+        check_bad_table(&[(1, 1), (2, 1), (3, 1)]);
+        check_bad_table(&[(1, 0)]);
+        check_bad_table(&[(1, 13)]);
+        check_bad_table(&[(2, 1), (1, 1)]);
+        check_bad_table(&[(1, 2), (2, 2), (1, 2)]);
+        // A code that leaves bit patterns unused reads them as damage, not as a symbol.
+        let mut w = Writer::default();
+        w.usize(1);
+        w.u8(PLAIN);
+        w.u8(2);
+        let code = FreqCode::read_table(&mut Reader::new(&w.buf)).expect("incomplete but valid");
+        let mut r = BitReader::new(&[0b11], 0);
+        assert_eq!(
+            code.read(&mut r),
+            Err(FormatError::Corrupt("frequency code"))
+        );
     }
 
     #[test]
@@ -1272,7 +1593,7 @@ mod tests {
         let f = [1, 2, 1, 0, 5];
         assert_eq!(unpack_fields(pack_fields(&f)), [1.0, 2.0, 1.0, 0.0, 5.0]);
         assert_eq!(pack_fields(&[0, 0, 0, 0, 1]), PLAIN);
-        assert_eq!(plain_code(pack_fields(&[0, 0, 0, 0, 3])), Some(2));
-        assert_eq!(plain_code(pack_fields(&[1, 0, 0, 0, 1])), None);
+        assert_eq!(freq_symbol(&[0, 0, 0, 0, 3]), 3 * PLAIN);
+        assert_eq!(freq_symbol(&[0, 0, 0, 0, 8]), 0);
     }
 }

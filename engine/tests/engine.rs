@@ -772,7 +772,7 @@ mod format {
         let bytes = builder().build();
         assert_eq!(
             fnv64_of(&bytes),
-            0x6113_4ea2_9f13_eaff,
+            0x4ca1_91e9_c5fb_fe85,
             "index bytes changed ({} bytes)",
             bytes.len()
         );
@@ -814,8 +814,9 @@ mod format {
     }
 
     /// Versions 1 (before questions were stored one by one), 2 (postings per section, with
-    /// snippets) and 3 (postings always in the index file) are retired: their frozen files are rejected with the version they have, so
-    /// kbgen can say "rebuild the index".
+    /// snippets) and 3 (frequencies in a fixed code, postings always in the index file) are
+    /// retired: their frozen files are rejected with the version they have, so kbgen can say
+    /// "rebuild the index".
     #[test]
     fn retired_versions_are_rejected_cleanly() {
         for version in [1, 2, 3] {
