@@ -29,7 +29,8 @@ probe_gzip() {
   fi
   local wasm_opt="$xtask_dir/node_modules/binaryen/bin/wasm-opt"
   if [[ -x "$wasm_opt" ]]; then
-    "$wasm_opt" -Os --converge --low-memory-unused --enable-bulk-memory --enable-mutable-globals \
+    "$wasm_opt" -Os --converge --one-caller-inline-max-function-size=20 --low-memory-unused \
+      --enable-bulk-memory --enable-mutable-globals \
       --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types --enable-multivalue \
       --strip-producers --strip-target-features --strip-debug "$wasm" -o "$dir/opt.wasm"
     wasm="$dir/opt.wasm"
