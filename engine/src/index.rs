@@ -65,7 +65,7 @@
 
 use crate::analyze::{self, Kind, StemCache};
 use crate::rules::RuleSet;
-use crate::wire::{checksum, framed, BitReader, BitWriter, Reader, Writer};
+use crate::wire::{framed, BitReader, BitWriter, Reader, Writer};
 use crate::{Article, FormatError, Rule, Section, DEFAULT_RULE_THRESHOLD, FORMAT_VERSION, MAGIC};
 use rust_stemmers::Stemmer;
 use rustc_hash::FxHashMap;
@@ -148,11 +148,8 @@ impl IndexBuilder {
     }
 
     fn write(&self, shard_bytes: Option<usize>) -> Written {
-        let mut marks: Vec<(&'static str, usize)> = Vec::new();
-        let mut w = Writer::default();
-        mark(&mut marks, "header and checksum", &w);
-        w.buf.extend_from_slice(MAGIC);
-        w.buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        let mut marks: Vec<(&'static str, usize)> = vec![("header and checksum", 0)];
+        let mut w = Writer::framed(MAGIC, FORMAT_VERSION);
         w.usize((self.rule_threshold * 1000.0).round() as usize);
 
         // Terms are interned while analyzing; per term, (section, freqs) in section order,
@@ -425,20 +422,16 @@ impl IndexBuilder {
             }
         }
         mark(&mut marks, "header and checksum", &w);
-        let sum = checksum(&w.buf);
-        w.buf.extend_from_slice(&sum.to_le_bytes());
+        let sum = w.end_frame();
         let shards = (0..shard_count(at.len(), per_shard))
             .map(|k| {
                 let (g, f) = shard_ranges(&at, per_shard, k, lens);
-                let mut s = Writer::default();
-                s.buf.extend_from_slice(SHARD_MAGIC);
-                s.buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+                let mut s = Writer::framed(SHARD_MAGIC, FORMAT_VERSION);
                 s.usize(sum as usize);
                 s.usize(k);
                 s.bytes(&gaps.buf[g]);
                 s.bytes(&freq_codes.buf[f]);
-                let shard_sum = checksum(&s.buf);
-                s.buf.extend_from_slice(&shard_sum.to_le_bytes());
+                s.end_frame();
                 (shard_file(sum, k), s.buf)
             })
             .collect();

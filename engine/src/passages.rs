@@ -17,7 +17,7 @@
 use crate::analyze::{self, Kind};
 use crate::index::Index;
 use crate::search::{idf, Group};
-use crate::wire::{checksum, framed, Reader, Writer};
+use crate::wire::{framed, Reader, Writer};
 use crate::{Article, FormatError, Section};
 use rust_stemmers::Stemmer;
 use serde::Serialize;
@@ -191,9 +191,7 @@ impl Passages {
 }
 
 fn write(summary: &str, sections: &[Section]) -> Vec<u8> {
-    let mut w = Writer::default();
-    w.buf.extend_from_slice(PASSAGES_MAGIC);
-    w.buf.extend_from_slice(&PASSAGES_VERSION.to_le_bytes());
+    let mut w = Writer::framed(PASSAGES_MAGIC, PASSAGES_VERSION);
     w.str(summary);
     w.usize(sections.len());
     for s in sections {
@@ -201,8 +199,7 @@ fn write(summary: &str, sections: &[Section]) -> Vec<u8> {
         w.str(&s.heading);
         w.str(&s.text);
     }
-    let sum = checksum(&w.buf);
-    w.buf.extend_from_slice(&sum.to_le_bytes());
+    w.end_frame();
     w.buf
 }
 

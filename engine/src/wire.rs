@@ -13,6 +13,20 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// Starts a file framed as [`framed`] reads it: `magic`, then `version`.
+    pub fn framed(magic: &[u8; 4], version: u16) -> Writer {
+        let mut buf = magic.to_vec();
+        buf.extend_from_slice(&version.to_le_bytes());
+        Writer { buf }
+    }
+
+    /// Ends a framed file with the checksum of everything before it, and returns the checksum.
+    pub fn end_frame(&mut self) -> u32 {
+        let sum = checksum(&self.buf);
+        self.buf.extend_from_slice(&sum.to_le_bytes());
+        sum
+    }
+
     pub fn u8(&mut self, v: u8) {
         self.buf.push(v);
     }
@@ -268,8 +282,9 @@ impl<'a> BitReader<'a> {
     }
 }
 
-/// The body of a file framed as `magic | u16 LE version | body | u32 LE checksum`, as both the
-/// index and the passages files are; a typed error when the frame is not right.
+/// The body of a file framed as `magic | u16 LE version | body | u32 LE checksum`, as the
+/// index, its shards and the passages files are (see [`Writer::framed`]); a typed error when
+/// the frame is not right.
 pub fn framed<'a>(bytes: &'a [u8], magic: &[u8; 4], version: u16) -> Result<&'a [u8], FormatError> {
     if bytes.len() < 6 || &bytes[..4] != magic {
         return Err(FormatError::BadMagic);
