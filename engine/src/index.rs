@@ -377,13 +377,12 @@ impl IndexBuilder {
         mark(&mut marks, "postings: frequencies", &w);
         freq_code.write_table(&mut w);
         let lens = (gaps.buf.len(), freq_codes.buf.len());
-        let per_shard = match shard_bytes {
-            Some(target) if lens.0 + lens.1 > target.max(1) => {
-                at.len().div_ceil((lens.0 + lens.1).div_ceil(target.max(1)))
-            }
+        // Checkpoints per shard, for shards of about `shard_bytes`; 0 keeps the postings here
+        // (they fit in one shard, or there is one checkpoint).
+        let per_shard = match shard_bytes.map(|b| (lens.0 + lens.1).div_ceil(b.max(1))) {
+            Some(shards) if shards > 1 && at.len() > 1 => at.len().div_ceil(shards),
             _ => 0,
         };
-        let per_shard = if per_shard >= at.len() { 0 } else { per_shard };
         w.usize(per_shard);
         if per_shard == 0 {
             mark(&mut marks, "postings: articles", &w);
