@@ -372,37 +372,6 @@ fn main() -> Result<()> {
                 .filter(|q| set.qrels.contains_key(&q.id))
                 .count();
             rule_sets.push((set.name.clone(), rule_outcomes(&set, &index), in_scope));
-            if std::env::var("DUMP").is_ok_and(|d| set.name.contains(&d)) {
-                for q in &set.queries {
-                    let all = index.match_rules(&q.text, Some("en"));
-                    let top = all.first().cloned();
-                    let rel = set
-                        .qrels
-                        .get(&q.id)
-                        .map(|r| r.iter().cloned().collect::<Vec<_>>().join(","))
-                        .unwrap_or("OOS".into());
-                    let (id, c) = top.map_or(("-".into(), 0.0), |m| (m.id, m.confidence));
-                    let rank = all
-                        .iter()
-                        .position(|m| rel.contains(&m.id))
-                        .map_or(-1, |r| r as i64);
-                    eprintln!(
-                        "{:.2}\t{}\t{}\t{}\t{}\t{}",
-                        c,
-                        if rel.contains(&id) {
-                            "OK"
-                        } else if rel == "OOS" {
-                            "oos"
-                        } else {
-                            "WRONG"
-                        },
-                        q.text.replace('\n', " "),
-                        id,
-                        rel,
-                        rank
-                    );
-                }
-            }
             let rules: Vec<Rule> = set.docs.iter().map(rule).collect();
             all_questions.extend(set.queries.iter().map(|q| q.text.clone()));
             if fit_mask.is_some() {
