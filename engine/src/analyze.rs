@@ -57,23 +57,18 @@ pub fn is_cjk(c: char) -> bool {
 
 /// Do two language tags name the same language (`zh-CN` and `zh`, `en_GB` and `EN`)?
 pub fn same_language(a: &str, b: &str) -> bool {
-    let primary = |l: &str| {
-        l.split(['-', '_'])
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase()
-    };
-    primary(a) == primary(b)
+    // Without allocating: search asks this of every article a query touches.
+    a == b || primary_subtag(a).eq_ignore_ascii_case(primary_subtag(b))
+}
+
+fn primary_subtag(tag: &str) -> &str {
+    tag.split(['-', '_']).next().unwrap_or("")
 }
 
 /// The Snowball stemmer for a language tag (`en`, `fr-CA`, `pt_BR`), if rust-stemmers has one
 /// and this build includes it (feature `all-stemmers`; English is always there).
 pub fn stemmer_for(lang: &str) -> Option<Stemmer> {
-    let primary = lang
-        .split(['-', '_'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let primary = primary_subtag(lang).to_ascii_lowercase();
     let algorithm = match primary.as_str() {
         "en" => Algorithm::English,
         #[cfg(feature = "all-stemmers")]
@@ -377,6 +372,16 @@ fn flush_cjk(run: &mut Vec<(usize, char)>, f: &mut dyn FnMut(TokenRef<'_>)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn language_tags_compare_by_their_primary_subtag() {
+        assert!(same_language("zh-CN", "zh"));
+        assert!(same_language("en_GB", "EN"));
+        assert!(same_language("pt-BR", "pt_PT"));
+        assert!(!same_language("en", "eng"));
+        assert!(!same_language("zh", "ja"));
+        assert!(!same_language("", "en"));
+    }
 
     /// Analyzes `input` as English and compares `term/kind` pairs written as `term` (word),
     /// `term!` (stop word), `term.` (CJK char), `term:` (CJK pair).

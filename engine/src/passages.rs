@@ -55,6 +55,9 @@ impl PartialEq for Passages {
     }
 }
 
+/// So that `Rc<Passages>` compares by pointer first (what Yew does with a view's properties).
+impl Eq for Passages {}
+
 /// The article's text as tokens: every token's term and folded word as a byte range of one
 /// string they are all written into (no allocation per token), with its place in the text.
 #[derive(Clone, Debug, Default)]
