@@ -535,8 +535,15 @@ pub enum Fetch {
 /// result's title into its section and snippet. An article absent from it was never asked for.
 /// A list rather than a map: it holds the few articles one visit's results show, and a map's
 /// code would cost more WebAssembly than the searches save.
+///
+/// A cache beside the state rather than in it: asking for passages changes nothing on screen,
+/// so only an arrival renders again, and the views depend on [`Passages::arrived`] rather than
+/// on comparing the cache.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Passages(Vec<(u32, Fetch)>);
+pub struct Passages {
+    entries: Vec<(u32, Fetch)>,
+    arrived: u32,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum PassagesAction {
@@ -546,38 +553,37 @@ pub enum PassagesAction {
     Arrived(u32, Option<Rc<ArticlePassages>>),
 }
 
-impl yew::Reducible for Passages {
-    type Action = PassagesAction;
-
-    fn reduce(self: Rc<Self>, action: PassagesAction) -> Rc<Self> {
-        let mut s = (*self).clone();
-        s.apply(action);
-        Rc::new(s)
-    }
-}
-
 impl Passages {
     pub fn apply(&mut self, action: PassagesAction) {
         match action {
             PassagesAction::Requested(articles) => {
                 for a in articles {
                     if self.entry(a).is_none() {
-                        self.0.push((a, Fetch::Loading));
+                        self.entries.push((a, Fetch::Loading));
                     }
                 }
             }
             PassagesAction::Arrived(a, p) => {
                 let fetch = p.map_or(Fetch::Failed, Fetch::Ready);
-                match self.0.iter_mut().find(|(b, _)| *b == a) {
+                match self.entries.iter_mut().find(|(b, _)| *b == a) {
                     Some(e) => e.1 = fetch,
-                    None => self.0.push((a, fetch)),
+                    None => self.entries.push((a, fetch)),
                 }
+                self.arrived += 1;
             }
         }
     }
 
+    /// How many fetches have come back, either way: what shows passages depends on it.
+    pub fn arrived(&self) -> u32 {
+        self.arrived
+    }
+
     fn entry(&self, article: u32) -> Option<&Fetch> {
-        self.0.iter().find(|(a, _)| *a == article).map(|(_, f)| f)
+        self.entries
+            .iter()
+            .find(|(a, _)| *a == article)
+            .map(|(_, f)| f)
     }
 
     /// The articles of `shown` that were never asked for, each once, in order.
@@ -1181,8 +1187,10 @@ mod tests {
             "loading ones are not asked again"
         );
         assert_eq!(cache.get(3), None);
+        assert_eq!(cache.arrived(), 0, "asking shows nothing new");
         cache.apply(PassagesAction::Arrived(3, Some(p.clone())));
         cache.apply(PassagesAction::Arrived(1, None));
+        assert_eq!(cache.arrived(), 2);
         assert_eq!(cache.get(3), Some(&p));
         assert_eq!(
             cache.get(1),

@@ -188,35 +188,39 @@ pub fn App(props: &Props) -> Html {
     // The missing shards are fetched, and the shown results' passages: once per article, then
     // each result gets its section and snippet (until then, or when they cannot be had, its
     // title alone).
-    let passages = use_reducer(Passages::default);
+    let passages = use_mut_ref(Passages::default);
+    let passages_in = passages.borrow().arrived();
     {
         let (passages, index, base) = (passages.clone(), index.clone(), config.base.clone());
+        let rerender = use_force_update();
         use_effect_with((found.clone(), hits.clone()), move |(found, hits)| {
             let Some(ix) = &index else { return };
             fetch_shards(ix, &found.1);
             let shown: Vec<u32> = hits.iter().map(|h| h.article).collect();
-            let missing = passages.missing(&shown);
-            if missing.is_empty() {
-                return;
-            }
-            passages.dispatch(PassagesAction::Requested(missing.clone()));
+            let missing = passages.borrow().missing(&shown);
+            passages
+                .borrow_mut()
+                .apply(PassagesAction::Requested(missing.clone()));
             for i in missing {
                 if let Some(a) = ix.articles().get(i as usize) {
-                    let passages = passages.clone();
-                    let done =
-                        Callback::from(move |p| passages.dispatch(PassagesAction::Arrived(i, p)));
+                    let (passages, rerender) = (passages.clone(), rerender.clone());
+                    let done = Callback::from(move |p| {
+                        passages.borrow_mut().apply(PassagesAction::Arrived(i, p));
+                        rerender.force_update();
+                    });
                     article::fetch_passages(&base, &a.url, done);
                 }
             }
         });
     }
     let located = {
-        let (index, lang) = (index.clone(), config.lang);
+        let (index, lang, passages) = (index.clone(), config.lang, passages.clone());
         // The hits too: the index arriving changes them under the same draft.
         use_memo(
-            (state.draft.clone(), hits.clone(), (*passages).clone()),
-            move |(draft, hits, passages)| match &index {
+            (state.draft.clone(), hits.clone(), passages_in),
+            move |(draft, hits, _)| match &index {
                 Some(ix) => {
+                    let passages = passages.borrow();
                     let results: Vec<_> = hits
                         .iter()
                         .map(|h| (h.article, passages.get(h.article).map(|p| &**p)))
@@ -279,7 +283,7 @@ pub fn App(props: &Props) -> Html {
         (View::Article(i), Some(ix)) if (*i as usize) < ix.articles().len() => html! {
             { article_view::view(&article_view::Props {
                 article: ix.articles()[*i as usize].clone(),
-                passages: passages.get(*i).cloned(),
+                passages: passages.borrow().get(*i).cloned(),
                 body: article_body.as_ref().filter(|(j, _)| j == i).and_then(|(_, html)| html.clone()),
             }, &config) }
         },
