@@ -1603,6 +1603,12 @@ async fn bench_query_latency_on_1000_articles() {
             };
             env.goto(&EN).await;
             env.open().await;
+            // Typing before the index is in use would time a search that finds nothing.
+            env.wait(
+                "the index in use (article suggestions)",
+                "return S.querySelector('.sd-suggested .sd-item') !== null;",
+            )
+            .await;
             let result = env
                 .browser
                 .client
