@@ -8,6 +8,7 @@ use super::{
     article_list, article_view, ask_box, contact_form, conversation, header, loading, result_list,
 };
 use crate::config::Config;
+use crate::services::fetch::later;
 use crate::services::host::{random_bits, Emitter, Shared};
 use crate::services::shards::{self, Shards};
 use crate::services::{article, storage, ticket};
@@ -201,16 +202,23 @@ pub fn App(props: &Props) -> Html {
             passages
                 .borrow_mut()
                 .apply(PassagesAction::Requested(missing.clone()));
-            for i in missing {
-                if let Some(a) = ix.articles().get(i as usize) {
-                    let (passages, rerender) = (passages.clone(), rerender.clone());
-                    let done = Callback::from(move |p| {
-                        passages.borrow_mut().apply(PassagesAction::Arrived(i, p));
-                        rerender.force_update();
-                    });
-                    article::fetch_passages(&base, &a.url, done);
-                }
+            if missing.is_empty() {
+                return;
             }
+            // The titles are on screen first; the snippets follow.
+            let ix = ix.clone();
+            later(move || {
+                for i in missing {
+                    if let Some(a) = ix.articles().get(i as usize) {
+                        let (passages, rerender) = (passages.clone(), rerender.clone());
+                        let done = Callback::from(move |p| {
+                            passages.borrow_mut().apply(PassagesAction::Arrived(i, p));
+                            rerender.force_update();
+                        });
+                        article::fetch_passages(&base, &a.url, done);
+                    }
+                }
+            });
         });
     }
     let located = {

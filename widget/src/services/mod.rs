@@ -6,7 +6,7 @@
 
 pub mod article;
 pub mod clipboard;
-mod fetch;
+pub mod fetch;
 pub mod host;
 pub mod shards;
 pub mod storage;
