@@ -20,10 +20,3 @@ pub fn save(key: &str, state: &State) {
         let _ = s.set_item(key, &state.save());
     }
 }
-
-/// Forgets the conversation (after a ticket was sent, for a fresh reference next time).
-pub fn clear(key: &str) {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(key);
-    }
-}
