@@ -224,6 +224,26 @@ impl TokenRef<'_> {
     }
 }
 
+/// How many words of a query or question are searched and matched against the rules. A pasted
+/// page or log would otherwise cost time in proportion to its length on every keystroke, and
+/// touch every rule a little; search engines cap queries alike (Google at 32 words).
+pub const MAX_QUERY_WORDS: usize = 64;
+
+/// The start of `text` up to the end of its [`MAX_QUERY_WORDS`]th word (a CJK character counts
+/// as one word), or all of `text` when it is shorter.
+pub fn query_prefix(text: &str) -> &str {
+    let mut words = 0;
+    for (offset, segment) in text.split_word_bound_indices() {
+        if segment.chars().any(char::is_alphanumeric) {
+            words += 1;
+            if words == MAX_QUERY_WORDS {
+                return &text[..offset + segment.len()];
+            }
+        }
+    }
+    text
+}
+
 /// Analyzes `text` with the stemmer of its language (`None` stems nothing).
 pub fn analyze(text: &str, stemmer: Option<&Stemmer>) -> Vec<Token> {
     let mut tokens = Vec::new();
@@ -372,6 +392,20 @@ fn flush_cjk(run: &mut Vec<(usize, char)>, f: &mut dyn FnMut(TokenRef<'_>)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_queries_are_cut_after_their_64th_word() {
+        let words: Vec<String> = (0..100).map(|i| format!("w{i}")).collect();
+        let long = words.join(", ");
+        let cut = query_prefix(&long);
+        assert!(cut.ends_with("w63"), "{cut}");
+        assert_eq!(analyze(cut, None).len(), MAX_QUERY_WORDS);
+        let short = "how do I get a refund?";
+        assert_eq!(query_prefix(short), short);
+        // A CJK character is a word; the cut stays on a character boundary.
+        let zh = "申请退款".repeat(20);
+        assert_eq!(query_prefix(&zh).chars().count(), MAX_QUERY_WORDS);
+    }
 
     #[test]
     fn language_tags_compare_by_their_primary_subtag() {

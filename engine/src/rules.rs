@@ -177,7 +177,8 @@ impl RuleSet {
         if self.rules.is_empty() {
             return Vec::new();
         }
-        self.matcher().matches(&self.rules, text, lang)
+        self.matcher()
+            .matches(&self.rules, analyze::query_prefix(text), lang)
     }
 
     /// Per candidate rule, its position and the signals of its confidence (see `CALIBRATION`),
@@ -186,7 +187,9 @@ impl RuleSet {
         let mut out = Vec::new();
         if !self.rules.is_empty() {
             self.matcher()
-                .signals(text, lang, &mut |i, x| out.push((i as u32, x.to_vec())));
+                .signals(analyze::query_prefix(text), lang, &mut |i, x| {
+                    out.push((i as u32, x.to_vec()))
+                });
         }
         out
     }

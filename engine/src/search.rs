@@ -132,7 +132,11 @@ impl Index {
 
     /// Turns query text into term groups.
     pub(crate) fn groups(&self, query: &str, lang: Option<&str>) -> Vec<Group> {
-        let typing = !query.ends_with(|c: char| c.is_whitespace() || c.is_ascii_punctuation());
+        let searched = analyze::query_prefix(query);
+        // A cut query's last word is whole: the visitor is typing further on.
+        let typing = searched.len() == query.len()
+            && !query.ends_with(|c: char| c.is_whitespace() || c.is_ascii_punctuation());
+        let query = searched;
         // The visitor's language first, then every language of the knowledge base.
         let mut stemmers = Vec::new();
         let visitor = lang.and_then(analyze::stemmer_for);

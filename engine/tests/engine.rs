@@ -182,6 +182,18 @@ fn check(index: &Index, query: &str, expected: &str) {
 mod ranking {
     use super::*;
 
+    /// A pasted page or log is searched by its first 64 words only (`MAX_QUERY_WORDS`).
+    #[test]
+    fn a_long_paste_is_searched_by_its_first_words() {
+        let index = index();
+        let filler = "qx ".repeat(100);
+        check(&index, &format!("refund {filler}"), "refunds");
+        check(&index, &format!("{filler}refund"), "");
+        let late = format!("{filler}when are you open?");
+        assert!(index.match_rules(&late, None).iter().all(|m| m.id != "hours"));
+        assert!(index.match_rules("when are you open?", None)[0].id == "hours");
+    }
+
     #[test]
     fn english_words_and_stems() {
         let index = index();
