@@ -107,6 +107,11 @@ const TYPO_WEIGHT: f32 = 0.8;
 /// Stop words weigh this much of their IDF: "how do I" says little about which rule applies.
 const STOP_WEIGHT: f32 = 0.3;
 
+/// The weight of a rule word, in phrasings and questions alike.
+fn term_weight(idf: f32, stop: bool) -> f32 {
+    idf * if stop { STOP_WEIGHT } else { 1.0 }
+}
+
 struct Compiled {
     /// Per phrasing: sorted (term, weight) pairs and the vector's norm.
     phrasings: Vec<(Vec<(u32, f32)>, f32)>,
@@ -241,7 +246,7 @@ impl Matcher {
         let idf: Vec<f32> = df.iter().map(|&d| (1.0 + n / d as f32).ln()).collect();
         // A word no rule uses weighs like a word only one rule could use.
         let unknown_idf = (1.0 + n).ln();
-        let weight = |id: u32| idf[id as usize] * if stop[id as usize] { STOP_WEIGHT } else { 1.0 };
+        let weight = |id: u32| term_weight(idf[id as usize], stop[id as usize]);
         let compiled = rules
             .iter()
             .zip(raw)
@@ -378,8 +383,7 @@ impl Matcher {
             });
             match found {
                 Some((id, factor)) => {
-                    let stop = self.stop[id as usize];
-                    let w = self.idf[id as usize] * factor * if stop { STOP_WEIGHT } else { 1.0 };
+                    let w = term_weight(self.idf[id as usize], self.stop[id as usize]) * factor;
                     match q.iter_mut().find(|(t, _)| *t == id) {
                         Some(e) => e.1 = e.1.max(w),
                         None => q.push((id, w)),

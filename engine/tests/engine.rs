@@ -190,7 +190,10 @@ mod ranking {
         check(&index, &format!("refund {filler}"), "refunds");
         check(&index, &format!("{filler}refund"), "");
         let late = format!("{filler}when are you open?");
-        assert!(index.match_rules(&late, None).iter().all(|m| m.id != "hours"));
+        assert!(index
+            .match_rules(&late, None)
+            .iter()
+            .all(|m| m.id != "hours"));
         assert!(index.match_rules("when are you open?", None)[0].id == "hours");
     }
 
