@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub use index::{Index, IndexBuilder};
-pub use passages::{Located, Passages, PASSAGES_MAGIC, PASSAGES_VERSION};
+pub use passages::{article_file, Located, Passages, PASSAGES_MAGIC, PASSAGES_VERSION};
 pub use rules::RuleMatch;
 #[doc(hidden)]
 pub use rules::{

@@ -112,6 +112,17 @@ pub struct Located {
     pub highlights: Vec<(u32, u32)>,
 }
 
+/// Where the help center keeps an article's files for the widget, relative to its root: the
+/// passages (`ext` `bin`) and the rendered body (`html`) of the article at `article_url`
+/// (`en/refunds/` → `widget/articles/en/refunds.bin`). kbgen writes them there, the widget and
+/// the search page (`kbgen/theme/search.js`) read them.
+pub fn article_file(article_url: &str, ext: &str) -> String {
+    format!(
+        "widget/articles/{}.{ext}",
+        article_url.trim_end_matches('/')
+    )
+}
+
 impl Passages {
     pub fn new(summary: String, sections: Vec<Section>) -> Passages {
         Passages {

@@ -472,13 +472,15 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     // passages (its plain text, which the index leaves out), fetched for the results it shows;
     // `widget/` is where the help center allows other origins.
     for p in &pages {
-        let stem = format!("widget/articles/{}", p.url.trim_end_matches('/'));
-        site.files
-            .insert(format!("{stem}.html"), p.html.clone().into_bytes());
+        site.files.insert(
+            solodesk_engine::article_file(&p.url, "html"),
+            p.html.clone().into_bytes(),
+        );
         let passages =
             solodesk_engine::Passages::new(p.summary.clone(), p.sections.clone()).to_bytes();
         site.stats.passages_bytes += passages.len();
-        site.files.insert(format!("{stem}.bin"), passages);
+        site.files
+            .insert(solodesk_engine::article_file(&p.url, "bin"), passages);
     }
     for (out, html) in article_pages {
         match html {

@@ -59,6 +59,7 @@
   const fetched = new Map();
   const passages = (url) => {
     if (!fetched.has(url)) {
+      // Where kbgen writes them: solodesk_engine::article_file.
       const file = d.base + "widget/articles/" + url.replace(/\/$/, "") + ".bin";
       fetched.set(
         url,

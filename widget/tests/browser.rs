@@ -123,7 +123,7 @@ fn config(base: &str, lang: &str) -> JsValue {
 fn serve_passages(base: &str) {
     let files = Object::new();
     for a in articles() {
-        let url = format!("{base}widget/articles/{}.bin", a.url.trim_end_matches('/'));
+        let url = format!("{base}{}", solodesk_engine::article_file(&a.url, "bin"));
         let bytes = Uint8Array::from(&Passages::encode(&a)[..]);
         Reflect::set(&files, &url.into(), &bytes).unwrap();
     }

@@ -15,16 +15,9 @@ use solodesk_engine::Passages;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 
-/// The URL of an article's file beside the widget, from the article's URL (`en/refunds/` →
-/// `<base>widget/articles/en/refunds.<ext>`).
+/// The URL of an article's file beside the widget (see [`solodesk_engine::article_file`]).
 fn article_file(base: &str, article_url: &str, ext: &str) -> String {
-    absolute(
-        base,
-        &format!(
-            "widget/articles/{}.{ext}",
-            article_url.trim_end_matches('/')
-        ),
-    )
+    absolute(base, &solodesk_engine::article_file(article_url, ext))
 }
 
 /// Fetches the passages of the article at `article_url` and calls `done` with them, or `None`
