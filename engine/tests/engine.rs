@@ -194,7 +194,7 @@ mod ranking {
             .match_rules(&late, None)
             .iter()
             .all(|m| m.id != "hours"));
-        assert!(index.match_rules("when are you open?", None)[0].id == "hours");
+        assert_eq!(index.match_rules("when are you open?", None)[0].id, "hours");
     }
 
     #[test]

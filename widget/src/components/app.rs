@@ -199,12 +199,12 @@ pub fn App(props: &Props) -> Html {
             fetch_shards(ix, &found.1);
             let shown: Vec<u32> = hits.iter().map(|h| h.article).collect();
             let missing = passages.borrow().missing(&shown);
-            passages
-                .borrow_mut()
-                .apply(PassagesAction::Requested(missing.clone()));
             if missing.is_empty() {
                 return;
             }
+            passages
+                .borrow_mut()
+                .apply(PassagesAction::Requested(missing.clone()));
             // The titles are on screen first; the snippets follow.
             let ix = ix.clone();
             later(move || {

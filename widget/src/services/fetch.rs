@@ -1,5 +1,6 @@
-//! GET requests to the help center, bound to the browser's `fetch` by name instead of through
-//! web-sys so no extra web-sys features are compiled in.
+//! GET requests to the help center, and a way to start them a task later; bound to the
+//! browser's `fetch` and `setTimeout` by name instead of through web-sys so no extra web-sys
+//! features are compiled in.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
