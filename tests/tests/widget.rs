@@ -392,12 +392,31 @@ async fn a_rule_question_gets_the_rule_answer_and_a_feedback_question() {
     assert_eq!(feedback, ["Yes", "No"]);
     env.screenshot("desktop-rule-answer").await;
 
+    // The owner's `feedback` callback hears the Yes, with what it was about.
+    env.js(
+        "window.__feedback = []; Solodesk.on('feedback', (d) => __feedback.push(d));",
+        vec![],
+    )
+    .await;
     env.click_text(".sd-feedback button", "Yes").await;
     env.wait(
         "thanks after Yes",
         "return S.querySelector('.sd-feedback') === null && S.querySelector('.sd-conversation').textContent.length > 0;",
     )
     .await;
+    let heard = env.js("return window.__feedback;", vec![]).await;
+    let base = env.server.url("/");
+    assert_eq!(heard.as_array().map(Vec::len), Some(1), "{heard}");
+    assert_eq!(heard[0]["question"], "what is your return policy");
+    assert_eq!(heard[0]["helpful"], "yes");
+    assert_eq!(heard[0]["rule"], "return-policy");
+    let articles = heard[0]["articles"].as_str().unwrap_or_default();
+    assert!(
+        articles
+            .split(' ')
+            .any(|u| u == format!("{base}en/returns-policy/")),
+        "{articles}"
+    );
     assert_eq!(env.page_errors().await, Vec::<String>::new());
     env.close().await;
 }

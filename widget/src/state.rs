@@ -343,6 +343,18 @@ impl State {
             && matches!(self.turns.last(), Some(Turn::Reply(r)) if *r != Reply::Nothing)
     }
 
+    /// The question and the reply that "Did this answer your question?" asks about, while it
+    /// asks (see [`State::awaiting_feedback`]).
+    pub fn feedback_on(&self) -> Option<(&str, &Reply)> {
+        if !self.awaiting_feedback() {
+            return None;
+        }
+        match &self.turns[self.turns.len().saturating_sub(2)..] {
+            [Turn::Question(q), Turn::Reply(r)] => Some((q, r)),
+            _ => None,
+        }
+    }
+
     /// True when the conversation should point to the contact form: nothing matched or "No".
     pub fn offers_ticket(&self) -> bool {
         self.pending.is_empty()
@@ -1293,5 +1305,23 @@ mod tests {
         assert!(s.awaiting_feedback());
         let s = run(vec![weak(), Action::Feedback(true)]);
         assert!(!s.offers_ticket());
+    }
+
+    #[test]
+    fn feedback_is_about_the_last_question_and_its_reply() {
+        let asked = |q: &str, reply: Reply| Action::Asked {
+            question: q.into(),
+            reply,
+        };
+        let articles = Reply::Articles(vec![link(0, "a")]);
+        let s = run(vec![
+            asked("first", Reply::Weak(vec![link(1, "b")])),
+            asked("second", articles.clone()),
+        ]);
+        assert_eq!(s.feedback_on(), Some(("second", &articles)));
+        let answered = run(vec![asked("second", articles), Action::Feedback(true)]);
+        assert_eq!(answered.feedback_on(), None, "asked once per reply");
+        assert_eq!(run(vec![asked("q", Reply::Nothing)]).feedback_on(), None);
+        assert_eq!(run(Vec::new()).feedback_on(), None);
     }
 }

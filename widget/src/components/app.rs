@@ -12,7 +12,9 @@ use crate::services::fetch::later;
 use crate::services::host::{random_bits, Emitter, Shared};
 use crate::services::shards::{self, Shards};
 use crate::services::{article, storage, ticket};
-use crate::state::{reference_from, Action, Passages, PassagesAction, Search, State, View};
+use crate::state::{
+    absolute, reference_from, Action, Passages, PassagesAction, Reply, Search, State, View,
+};
 use crate::Command;
 use solodesk_engine::{Index, SearchOptions};
 use std::rc::Rc;
@@ -372,7 +374,15 @@ pub fn App(props: &Props) -> Html {
                         awaiting_feedback: state.awaiting_feedback(),
                         offers_ticket: state.offers_ticket(),
                         on_open: open_article.clone(),
-                        on_feedback: { let d = dispatch.clone(); Callback::from(move |yes| d.dispatch(Action::Feedback(yes))) },
+                        on_feedback: {
+                            let (d, state, emit, base) = (dispatch.clone(), state.clone(), props.emit.clone(), config.base.clone());
+                            Callback::from(move |yes| {
+                                if let Some(asked) = state.feedback_on() {
+                                    emit_feedback(&emit, &base, asked, yes);
+                                }
+                                d.dispatch(Action::Feedback(yes))
+                            })
+                        },
                         on_contact: go(Action::OpenContact),
                     }, &config) }
                     { list }
@@ -407,6 +417,27 @@ pub fn App(props: &Props) -> Html {
 }
 
 /// Articles for the page the visitor is on (true), or else the first ones in their language (false).
+/// Tells the owner's `feedback` callbacks what the visitor said of a reply: the question,
+/// `helpful` ("yes" or "no"), the rule that answered ("" for none) and the URLs of the articles
+/// shown, separated by spaces. Nothing leaves the page unless the owner's own script sends it.
+fn emit_feedback(emit: &Emitter, base: &str, (question, reply): (&str, &Reply), yes: bool) {
+    let (rule, links) = match reply {
+        Reply::Rule { id, articles, .. } => (id.as_str(), &articles[..]),
+        Reply::Articles(links) | Reply::Weak(links) => ("", &links[..]),
+        Reply::Nothing => ("", &[][..]),
+    };
+    let urls: Vec<String> = links.iter().map(|l| absolute(base, &l.url)).collect();
+    emit.emit(
+        "feedback",
+        &[
+            ("question", question),
+            ("helpful", if yes { "yes" } else { "no" }),
+            ("rule", rule),
+            ("articles", &urls.join(" ")),
+        ],
+    );
+}
+
 fn suggestions(ix: &Index, config: &Config) -> (bool, Vec<crate::state::Link>) {
     let link = |i: u32| {
         ix.articles().get(i as usize).map(|a| crate::state::Link {
