@@ -29,12 +29,12 @@ pub struct Options {
     pub loader: Option<String>,
     /// Content-hashed widget files (no loader) that may be cached forever.
     pub widget_hashed: Vec<String>,
-    /// The widget's glue and WebAssembly, which the search page runs; `None` leaves the search
-    /// page to list categories only.
+    /// The search page's glue and WebAssembly (the engine's build of the widget crate); `None`
+    /// leaves the search page to list categories only.
     pub engine: Option<EngineFiles>,
 }
 
-/// File names inside `widget/` of the widget's JS glue module and its WebAssembly.
+/// File names inside `widget/` of the search page's JS glue module and its WebAssembly.
 #[derive(Clone, Debug, Default)]
 pub struct EngineFiles {
     pub js: String,

@@ -27,14 +27,14 @@ pub fn loader() -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The file names (inside `widget/`) of the widget's JS glue and WebAssembly, which the search
-/// page loads to run the same engine; `None` when the embedded bundle has no widget.
+/// The file names (inside `widget/`) of the search page's JS glue and WebAssembly: the widget
+/// crate built without its panel, the same engine; `None` when the embedded bundle has none.
 pub fn engine_files() -> Option<site::EngineFiles> {
     let m = manifest();
     let name = |k: &str| m.get(k).and_then(|v| v.as_str()).map(str::to_owned);
     Some(site::EngineFiles {
-        js: name("widget.js")?,
-        wasm: name("widget.wasm")?,
+        js: name("search.js")?,
+        wasm: name("search.wasm")?,
     })
 }
 

@@ -1,4 +1,4 @@
-// Search page: the widget's own WebAssembly engine (same files, see widget/src/search_page.rs)
+// Search page: the widget's engine, built without its panel (see widget/src/search_page.rs),
 // searches index.bin as the visitor types and the results are listed here, with ?q= kept in the
 // address so a search can be linked. Results show their titles at once; each article's passages
 // (widget/articles/<lang>/<id>.bin, fetched once per page) then give the best section, its link

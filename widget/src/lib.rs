@@ -38,203 +38,36 @@
 //! `<root>/widget/`). Attributes win over the file; the launcher's colour and side come from the
 //! attributes only, because the file is fetched when the panel opens.
 //!
-//! The help center's search page uses the same module through [`search_page::SearchIndex`].
+//! The help center's search page runs `search_page::SearchIndex` from a second build of this
+//! crate without its default feature `panel` (no Yew, no panel): the engine and a few exports.
 //!
 //! Pure modules (`state`, `mailto`, `i18n`, `config`) are unit-tested natively; `components` render
 //! and `services` hold the side effects.
 
+#[cfg(feature = "panel")]
 pub mod components;
+#[cfg(feature = "panel")]
 pub mod config;
+pub mod highlight;
+#[cfg(feature = "panel")]
 pub mod i18n;
+#[cfg(feature = "panel")]
 pub mod mailto;
+#[cfg(feature = "panel")]
+mod panel;
+#[cfg(not(feature = "panel"))]
 pub mod search_page;
+#[cfg(feature = "panel")]
 pub mod services;
+#[cfg(feature = "panel")]
 pub mod state;
 
-use config::{Config, RawConfig};
-use solodesk_engine::Index;
-use std::cell::RefCell;
-use std::rc::Rc;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
+#[cfg(feature = "panel")]
+pub use panel::{mount, Bus, Command, Widget};
 
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
-
-/// Actions sent from the owner's JS API and the loader to the running app.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Command {
-    Ask(String),
-    /// The index arrived, or could not be had.
-    SetSearch(state::Search),
-    Prefill {
-        name: String,
-        email: String,
-        message: String,
-    },
-    Contact,
-}
-
-/// Delivers [`Command`]s to the app, queueing those that arrive before its first render.
-#[derive(Default)]
-pub struct Bus {
-    target: RefCell<Option<yew::Callback<Command>>>,
-    queue: RefCell<Vec<Command>>,
-}
-
-impl Bus {
-    pub fn send(&self, c: Command) {
-        let target = self.target.borrow().clone();
-        match target {
-            Some(cb) => cb.emit(c),
-            None => self.queue.borrow_mut().push(c),
-        }
-    }
-
-    /// Called by the app once it can take commands; replays the queue.
-    pub fn attach(&self, cb: yew::Callback<Command>) {
-        *self.target.borrow_mut() = Some(cb.clone());
-        for c in self.queue.take() {
-            cb.emit(c);
-        }
-    }
-}
-
-/// The running widget, returned to the loader.
-#[wasm_bindgen]
-pub struct Widget {
-    app: Option<yew::AppHandle<components::app::App>>,
-    bus: Rc<Bus>,
-}
-
-#[wasm_bindgen]
-impl Widget {
-    /// Hands over `index.bin`: its bytes (`Uint8Array`), or a string saying why it could not be
-    /// fetched. Read here, so a corrupt or wrong-version file shows as unavailable, with why.
-    pub fn set_index(&self, index: JsValue) {
-        if self.app.is_none() {
-            return;
-        }
-        let search = match index.dyn_into::<js_sys::Uint8Array>() {
-            Ok(bytes) => match Index::from_bytes(&bytes.to_vec()) {
-                Ok(ix) => state::Search::Ready(Rc::new(ix)),
-                Err(e) => state::Search::Failed(e.to_string()),
-            },
-            Err(other) => state::Search::Failed(other.as_string().unwrap_or_default()),
-        };
-        self.bus.send(Command::SetSearch(search));
-    }
-
-    /// Asks `text` as if the visitor typed it and pressed Enter.
-    pub fn ask(&self, text: String) {
-        self.bus.send(Command::Ask(text));
-    }
-
-    /// Fills the contact form; empty strings leave a field as it is.
-    pub fn prefill(&self, name: String, email: String, message: String) {
-        self.bus.send(Command::Prefill {
-            name,
-            email,
-            message,
-        });
-    }
-
-    /// Shows the contact form.
-    pub fn contact(&self) {
-        self.bus.send(Command::Contact);
-    }
-
-    /// Removes the panel from the page.
-    pub fn destroy(&mut self) {
-        if let Some(app) = self.app.take() {
-            app.destroy();
-        }
-    }
-}
-
-/// Mounts the panel on `root`, without its index (see [`Widget::set_index`]); see the crate
-/// documentation for the arguments.
-#[wasm_bindgen]
-pub fn mount(root: web_sys::Element, config: JsValue, emit: js_sys::Function) -> Widget {
-    let config = Rc::new(Config::resolve(raw_config(&config)));
-    let bus = Rc::new(Bus::default());
-    let props = components::app::Props {
-        config,
-        bus: services::host::Shared(bus.clone()),
-        emit: services::host::Emitter(emit),
-    };
-    let app = yew::Renderer::<components::app::App>::with_root_and_props(root, props).render();
-    Widget {
-        app: Some(app),
-        bus,
-    }
-}
-
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn get_string(obj: &JsValue, key: &str) -> Option<String> {
-    get(obj, key).as_string()
-}
-
-/// Reads the loader's config object; anything of the wrong type counts as missing.
-fn raw_config(c: &JsValue) -> RawConfig {
-    let mut strings = Vec::new();
-    let overrides = get(c, "strings");
-    if overrides.is_object() {
-        for entry in js_sys::Object::entries(overrides.unchecked_ref()).iter() {
-            let pair: js_sys::Array = entry.unchecked_into();
-            let (key, value) = (pair.get(0).as_string().unwrap_or_default(), pair.get(1));
-            if let Some(v) = value.as_string() {
-                strings.push((key, v));
-            } else if value.is_object() {
-                for inner in js_sys::Object::entries(value.unchecked_ref()).iter() {
-                    let inner: js_sys::Array = inner.unchecked_into();
-                    if let (Some(k), Some(v)) = (inner.get(0).as_string(), inner.get(1).as_string())
-                    {
-                        strings.push((key.clone() + "." + &k, v));
-                    }
-                }
-            }
-        }
-    }
-    // kbgen's `widget-config.json` names the greeting per language (`{"en": "...", "zh": "..."}`);
-    // it is an owner override of the `greeting` string like any other.
-    let greeting = get(c, "greeting");
-    if let Some(g) = greeting.as_string() {
-        strings.push(("greeting".to_string(), g));
-    } else if greeting.is_object() {
-        for entry in js_sys::Object::entries(greeting.unchecked_ref()).iter() {
-            let pair: js_sys::Array = entry.unchecked_into();
-            if let (Some(lang), Some(text)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                strings.push((lang + ".greeting", text));
-            }
-        }
-    }
-    let languages = get(c, "languages");
-    let languages = if js_sys::Array::is_array(&languages) {
-        js_sys::Array::from(&languages)
-            .iter()
-            .filter_map(|l| l.as_string())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    RawConfig {
-        // `title` and `support_email` are the names kbgen writes into `widget-config.json`; the
-        // short names come from the snippet's `data-` attributes and the documented contract.
-        site: get_string(c, "site").or_else(|| get_string(c, "title")),
-        email: get_string(c, "email").or_else(|| get_string(c, "support_email")),
-        base: get_string(c, "base"),
-        page_url: get_string(c, "page"),
-        lang: get_string(c, "lang"),
-        page_lang: get_string(c, "pageLang"),
-        languages,
-        strings,
-    }
-}
 
 #[cfg(test)]
 mod tests {

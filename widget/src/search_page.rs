@@ -1,7 +1,8 @@
-//! The help center's search page runs this module's engine too: the same WebAssembly file the
-//! widget loads, so the page adds no second build of the engine and the browser caches one file.
+//! The help center's search page runs the widget's engine through this module, from a build of
+//! the crate without its `panel` feature: no Yew and no panel, so the page fetches about a third
+//! of the widget's WebAssembly before its first answer (`cargo xtask widget` prints both).
 //!
-//! The page's script (`kbgen/theme/search.js`) imports the widget's JS glue, initialises it and
+//! The page's script (`kbgen/theme/search.js`) imports that build's JS glue, initialises it and
 //! asks:
 //!
 //! ```js
@@ -21,10 +22,10 @@
 //! `url` is relative to the help center root (the article's from `search`, with the best
 //! section's `#anchor` from `locateAll`), `section` is the heading of the best matching section or
 //! `null`, and `highlights` are UTF-16 offsets into `snippet` (what `String.slice` takes), sorted
-//! and not overlapping. Objects are built with `Reflect` rather than serde so the widget's
-//! WebAssembly grows by as little as possible.
+//! and not overlapping. Objects are built with `Reflect` rather than serde, which would add a
+//! JSON-like serializer to the WebAssembly.
 
-use crate::state::highlight_runs;
+use crate::highlight::utf16_highlights;
 use js_sys::{Array, Object, Reflect};
 use solodesk_engine::{Index, Passages, SearchOptions};
 use std::cell::RefCell;
@@ -168,47 +169,5 @@ impl SearchIndex {
         }
         kept.push((a, p.clone()));
         Some(p)
-    }
-}
-
-/// The engine's byte ranges of `text` as UTF-16 offsets, dropping ranges that overlap or do not
-/// fall on character boundaries (the same ones the widget's snippet view drops).
-pub fn utf16_highlights(text: &str, ranges: &[(u32, u32)]) -> Vec<(u32, u32)> {
-    let mut at = 0u32;
-    let mut out = Vec::new();
-    for (run, hit) in highlight_runs(text, ranges) {
-        let len = run.encode_utf16().count() as u32;
-        if hit {
-            out.push((at, at + len));
-        }
-        at += len;
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::utf16_highlights;
-
-    fn check(text: &str, ranges: &[(u32, u32)], expected: &[&str]) {
-        let utf16: Vec<u16> = text.encode_utf16().collect();
-        let got: Vec<String> = utf16_highlights(text, ranges)
-            .into_iter()
-            .map(|(a, b)| String::from_utf16(&utf16[a as usize..b as usize]).unwrap())
-            .collect();
-        assert_eq!(got, expected, "{text:?} {ranges:?}");
-    }
-
-    #[test]
-    fn byte_ranges_become_utf16_offsets() {
-        check("refund policy", &[(0, 6)], &["refund"]);
-        check("a b c", &[(4, 5), (0, 1)], &["a", "c"]);
-        // Chinese characters are 3 UTF-8 bytes but one UTF-16 unit.
-        check("修改密码的方法", &[(6, 12)], &["密码"]);
-        // Characters outside the BMP are two UTF-16 units.
-        check("😀 café refund", &[(5, 10), (11, 17)], &["café", "refund"]);
-        // Overlapping, reversed, out-of-range and mid-character ranges are dropped.
-        check("雪山", &[(0, 1), (3, 6), (2, 1), (0, 99)], &["山"]);
-        check("", &[(0, 0)], &[]);
     }
 }

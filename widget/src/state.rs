@@ -744,37 +744,6 @@ pub fn reference_from(bits: u64) -> String {
         .collect()
 }
 
-/// Splits `text` into (piece, highlighted) runs from the engine's byte ranges, ignoring ranges that
-/// overlap, fall outside the text or cut a character, so a bad range can never break rendering.
-pub fn highlight_runs<'a>(text: &'a str, ranges: &[(u32, u32)]) -> Vec<(&'a str, bool)> {
-    let mut ranges: Vec<(usize, usize)> = ranges
-        .iter()
-        .map(|&(a, b)| (a as usize, b as usize))
-        .collect();
-    ranges.sort_unstable();
-    let mut runs = Vec::new();
-    let mut at = 0;
-    for (a, b) in ranges {
-        if a < at
-            || a >= b
-            || b > text.len()
-            || !text.is_char_boundary(a)
-            || !text.is_char_boundary(b)
-        {
-            continue;
-        }
-        if a > at {
-            runs.push((&text[at..a], false));
-        }
-        runs.push((&text[a..b], true));
-        at = b;
-    }
-    if at < text.len() {
-        runs.push((&text[at..], false));
-    }
-    runs
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1160,31 +1129,6 @@ mod tests {
             s.transcript("https://help.acme.test/", "You"),
             "You: refund?\n> [r1] Within 30 days & free.\n  - refunds <https://help.acme.test/en/refunds/>\n> helpful: no\n"
         );
-    }
-
-    fn check_runs(text: &str, ranges: &[(u32, u32)], expected: &[(&str, bool)]) {
-        assert_eq!(highlight_runs(text, ranges), expected, "{text} {ranges:?}");
-    }
-
-    #[test]
-    fn highlight_runs_are_safe() {
-        check_runs(
-            "refund policy",
-            &[(0, 6)],
-            &[("refund", true), (" policy", false)],
-        );
-        check_runs(
-            "a b c",
-            &[(4, 5), (0, 1)],
-            &[("a", true), (" b ", false), ("c", true)],
-        );
-        check_runs("雪山", &[(0, 1), (3, 6)], &[("雪", false), ("山", true)]);
-        check_runs(
-            "abc",
-            &[(1, 9), (2, 1), (0, 2), (1, 3)],
-            &[("ab", true), ("c", false)],
-        );
-        check_runs("", &[(0, 0)], &[]);
     }
 
     #[test]

@@ -27,9 +27,67 @@ const WASM_FEATURES: &[&str] = &[
 /// Builds the bundle into `out`, replacing what was there.
 pub fn build(out: &Path) -> Result<()> {
     let root = root();
-    let wasm = compile(&root)?;
+    // The search page's build first: both builds of the crate write the same file.
+    let (search_wasm, search_glue) = module(&root, Build::SearchPage)?;
+    let (wasm, glue) = module(&root, Build::Panel)?;
+    let mut files = vec![hashed("widget", "wasm", wasm), hashed("widget", "js", glue)];
+    let css = root.join("widget/style/widget.css");
+    if css.exists() {
+        let css = String::from_utf8(read(&css)?).context("widget.css is not UTF-8")?;
+        files.push(hashed("widget", "css", minify_css(&css).into_bytes()));
+    }
+    let mut loader = String::from_utf8(read(&root.join("widget/loader/loader.js"))?)
+        .context("loader.js is not UTF-8")?;
+    for (placeholder, logical) in [
+        ("__WIDGET_JS__", "widget.js"),
+        ("__WIDGET_WASM__", "widget.wasm"),
+        ("__WIDGET_CSS__", "widget.css"),
+    ] {
+        if let Some(file) = files.iter().find(|f| f.logical == logical) {
+            loader = loader.replace(placeholder, &file.name);
+        }
+    }
+    let loader = minify_js(&root, &root.join("target/widget-bindgen"), &loader, false)?;
+    files.push(Bundled {
+        logical: "loader.js".into(),
+        name: LOADER.into(),
+        bytes: loader,
+    });
+    files.push(hashed("search", "wasm", search_wasm));
+    files.push(hashed("search", "js", search_glue));
 
-    let bindgen = root.join("target/widget-bindgen");
+    let _ = std::fs::remove_dir_all(out);
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut manifest = serde_json::Map::new();
+    for file in &files {
+        std::fs::write(out.join(&file.name), &file.bytes)?;
+        manifest.insert(file.logical.clone(), file.name.clone().into());
+    }
+    std::fs::write(
+        out.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest)? + "\n",
+    )?;
+    std::fs::write(out.join("STAMP"), stamp::compute(&root)? + "\n")?;
+    print_sizes(out, &files)
+}
+
+/// The two builds of the widget crate.
+#[derive(Clone, Copy, PartialEq)]
+enum Build {
+    /// The panel the loader mounts (default features).
+    Panel,
+    /// The help center search page's engine (`--no-default-features`: no Yew).
+    SearchPage,
+}
+
+/// Compiles one build of the widget crate and returns its WebAssembly (through wasm-bindgen and
+/// wasm-opt, names shortened) and its minified JS glue.
+fn module(root: &Path, build: Build) -> Result<(Vec<u8>, Vec<u8>)> {
+    let wasm = compile(root, build)?;
+    let bindgen = root.join(match build {
+        Build::Panel => "target/widget-bindgen",
+        Build::SearchPage => "target/search-bindgen",
+    });
     let _ = std::fs::remove_dir_all(&bindgen);
     run(Command::new("wasm-bindgen")
         .args([
@@ -80,46 +138,7 @@ pub fn build(out: &Path) -> Result<()> {
     let glue = String::from_utf8(read(&bindgen.join("solodesk_widget.js"))?)
         .context("the wasm-bindgen glue is not UTF-8")?;
     let (wasm, glue) = wasm_names::shorten(&read(&optimized)?, &glue)?;
-    let mut files = vec![
-        hashed("widget", "wasm", wasm),
-        hashed("widget", "js", minify_js(&root, &bindgen, &glue, true)?),
-    ];
-    let css = root.join("widget/style/widget.css");
-    if css.exists() {
-        let css = String::from_utf8(read(&css)?).context("widget.css is not UTF-8")?;
-        files.push(hashed("widget", "css", minify_css(&css).into_bytes()));
-    }
-    let mut loader = String::from_utf8(read(&root.join("widget/loader/loader.js"))?)
-        .context("loader.js is not UTF-8")?;
-    for (placeholder, logical) in [
-        ("__WIDGET_JS__", "widget.js"),
-        ("__WIDGET_WASM__", "widget.wasm"),
-        ("__WIDGET_CSS__", "widget.css"),
-    ] {
-        if let Some(file) = files.iter().find(|f| f.logical == logical) {
-            loader = loader.replace(placeholder, &file.name);
-        }
-    }
-    let loader = minify_js(&root, &bindgen, &loader, false)?;
-    files.push(Bundled {
-        logical: "loader.js".into(),
-        name: LOADER.into(),
-        bytes: loader,
-    });
-
-    let _ = std::fs::remove_dir_all(out);
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let mut manifest = serde_json::Map::new();
-    for file in &files {
-        std::fs::write(out.join(&file.name), &file.bytes)?;
-        manifest.insert(file.logical.clone(), file.name.clone().into());
-    }
-    std::fs::write(
-        out.join("manifest.json"),
-        serde_json::to_string_pretty(&manifest)? + "\n",
-    )?;
-    std::fs::write(out.join("STAMP"), stamp::compute(&root)? + "\n")?;
-    print_sizes(out, &files)
+    Ok((wasm, minify_js(root, &bindgen, &glue, true)?))
 }
 
 struct Bundled {
@@ -288,7 +307,7 @@ pub fn size_flags(wasm: &mut WasmCargo) {
 }
 
 /// Compiles the widget crate to wasm32 (see [`wasm_cargo`]) for size.
-fn compile(root: &Path) -> Result<PathBuf> {
+fn compile(root: &Path, build: Build) -> Result<PathBuf> {
     let mut wasm = wasm_cargo(root, "widget")?;
     size_flags(&mut wasm);
     let WasmCargo {
@@ -306,22 +325,33 @@ fn compile(root: &Path) -> Result<PathBuf> {
     ])
     .args(["--target", "wasm32-unknown-unknown", "--target-dir"])
     .arg(&target_dir);
+    if build == Build::SearchPage {
+        cmd.arg("--no-default-features");
+    }
     run(&mut cmd)?;
     Ok(target_dir.join("wasm32-unknown-unknown/wasm-release/solodesk_widget.wasm"))
 }
 
+/// Prints each file's sizes, what the widget fetches when opened (its JS, WebAssembly and CSS)
+/// and what the search page fetches before its first answer besides the index (its JS and
+/// WebAssembly).
 fn print_sizes(out: &Path, files: &[Bundled]) -> Result<()> {
     println!("widget bundle in {}:", out.display());
     println!(
         "{:<28} {:>10} {:>10} {:>10}",
         "file", "raw", "gzip", "brotli"
     );
-    let (mut on_open_gz, mut on_open_br) = (0, 0);
+    let (mut on_open, mut search) = ((0, 0), (0, 0));
     for file in files {
         let (gz, br) = (gzip_len(&file.bytes)?, brotli_len(&file.bytes)?);
-        if file.logical != "loader.js" {
-            on_open_gz += gz;
-            on_open_br += br;
+        let sum = if file.logical.starts_with("search.") {
+            Some(&mut search)
+        } else {
+            (file.logical != "loader.js").then_some(&mut on_open)
+        };
+        if let Some(sum) = sum {
+            sum.0 += gz;
+            sum.1 += br;
         }
         println!(
             "{:<28} {:>10} {:>10} {:>10}",
@@ -331,10 +361,12 @@ fn print_sizes(out: &Path, files: &[Bundled]) -> Result<()> {
             br
         );
     }
-    println!(
-        "{:<28} {:>10} {:>10} {:>10}",
-        "fetched on open (all but loader)", "", on_open_gz, on_open_br
-    );
+    for (what, (gz, br)) in [
+        ("widget: fetched on open", on_open),
+        ("search page: its engine", search),
+    ] {
+        println!("{what:<28} {:>10} {gz:>10} {br:>10}", "");
+    }
     Ok(())
 }
 

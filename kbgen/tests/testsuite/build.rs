@@ -233,11 +233,12 @@ fn widget_script_on_every_page_when_bundled() {
         has_loader,
         "the search page's script comes with the engine"
     );
-    // The search page runs the widget's own glue and WebAssembly, named as the bundle names them.
+    // The search page runs the engine's own build (the widget crate without its panel), named
+    // as the bundle names it.
     if has_loader {
         let manifest: serde_json::Value =
             serde_json::from_str(&read(&out.join("widget/manifest.json"))).unwrap();
-        for (attr, logical) in [("data-module", "widget.js"), ("data-wasm", "widget.wasm")] {
+        for (attr, logical) in [("data-module", "search.js"), ("data-wasm", "search.wasm")] {
             let file = manifest[logical].as_str().expect("bundled file");
             assert!(out.join("widget").join(file).is_file(), "{file}");
             assert!(

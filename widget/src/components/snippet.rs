@@ -3,7 +3,7 @@
 //! A plain view function rather than a component: it has no state or hooks, and each Yew
 //! component costs about 3.5 KB of WebAssembly in lifecycle code.
 
-use crate::state::highlight_runs;
+use crate::highlight::highlight_runs;
 use yew::prelude::*;
 
 pub fn view(text: &str, highlights: &[(u32, u32)]) -> Html {
