@@ -372,6 +372,11 @@ async fn keyboard_opens_the_panel_and_focus_lands_in_the_question_box() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rule_question_gets_the_rule_answer_and_a_feedback_question() {
     let env = Env::new(EN, 1200, 800).await;
+    env.js(
+        "window.__heard = []; for (const e of ['answer', 'feedback']) Solodesk.on(e, (d) => __heard.push([e, d]));",
+        vec![],
+    )
+    .await;
     env.open().await;
     // A phrasing from the `return-policy` rule in site/rules.toml.
     env.ask("what is your return policy").await;
@@ -392,31 +397,29 @@ async fn a_rule_question_gets_the_rule_answer_and_a_feedback_question() {
     assert_eq!(feedback, ["Yes", "No"]);
     env.screenshot("desktop-rule-answer").await;
 
-    // The owner's `feedback` callback hears the Yes, with what it was about.
-    env.js(
-        "window.__feedback = []; Solodesk.on('feedback', (d) => __feedback.push(d));",
-        vec![],
-    )
-    .await;
     env.click_text(".sd-feedback button", "Yes").await;
     env.wait(
         "thanks after Yes",
         "return S.querySelector('.sd-feedback') === null && S.querySelector('.sd-conversation').textContent.length > 0;",
     )
     .await;
-    let heard = env.js("return window.__feedback;", vec![]).await;
-    let base = env.server.url("/");
-    assert_eq!(heard.as_array().map(Vec::len), Some(1), "{heard}");
-    assert_eq!(heard[0]["question"], "what is your return policy");
-    assert_eq!(heard[0]["helpful"], "yes");
-    assert_eq!(heard[0]["rule"], "return-policy");
-    let articles = heard[0]["articles"].as_str().unwrap_or_default();
-    assert!(
-        articles
-            .split(' ')
-            .any(|u| u == format!("{base}en/returns-policy/")),
-        "{articles}"
-    );
+    // The owner's callbacks heard the answer, then the Yes, each with what it was about.
+    let heard = env.js("return window.__heard;", vec![]).await;
+    let heard = heard.as_array().cloned().unwrap_or_default();
+    let events: Vec<&str> = heard.iter().filter_map(|e| e[0].as_str()).collect();
+    assert_eq!(events, ["answer", "feedback"], "{heard:?}");
+    let returns_policy = env.server.url("/en/returns-policy/");
+    for detail in heard.iter().map(|e| &e[1]) {
+        assert_eq!(detail["question"], "what is your return policy");
+        assert_eq!(detail["answer"], "rule");
+        assert_eq!(detail["rule"], "return-policy");
+        let articles = detail["articles"].as_str().unwrap_or_default();
+        assert!(
+            articles.split(' ').any(|u| u == returns_policy),
+            "{articles}"
+        );
+    }
+    assert_eq!(heard[1][1]["helpful"], "yes");
     assert_eq!(env.page_errors().await, Vec::<String>::new());
     env.close().await;
 }

@@ -23,8 +23,9 @@
 //!   (`<html lang>`), `languages` (`navigator.languages`), `strings` (overrides: `{key: text}` or
 //!   `{lang: {key: text}}`). Missing fields fall back to defaults.
 //! - `emit(event, detail)`: called with `"close"` (the panel's close button), `"ticket"` (detail:
-//!   `{reference, subject}`), `"answer"` (detail: `{question}`) and `"feedback"` (the visitor's
-//!   Yes or No; detail: `{question, helpful, rule, articles}`, see `components::app`).
+//!   `{reference, subject}`), `"answer"` (a question answered; detail: `{question, answer, rule,
+//!   articles}`, see `components::app::emit_reply`) and `"feedback"` (the visitor's Yes or No to
+//!   it; the same detail and `helpful`).
 //! - `set_index(index)`: the bytes of `index.bin` as a `Uint8Array`, or a string saying why they
 //!   could not be fetched; a failed or unreadable index still shows the email ticket with a clear
 //!   message. Until it is called the panel says the articles are loading, and questions asked

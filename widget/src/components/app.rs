@@ -129,8 +129,8 @@ pub fn App(props: &Props) -> Html {
                 }
             }
             for a in answers {
-                if let Action::Asked { question, .. } = &a {
-                    emit.emit("answer", &[("question", question)]);
+                if let Action::Asked { question, reply } = &a {
+                    emit_reply(&emit, "answer", &config.base, question, reply, &[]);
                 }
                 state.dispatch(a);
             }
@@ -377,8 +377,9 @@ pub fn App(props: &Props) -> Html {
                         on_feedback: {
                             let (d, state, emit, base) = (dispatch.clone(), state.clone(), props.emit.clone(), config.base.clone());
                             Callback::from(move |yes| {
-                                if let Some(asked) = state.feedback_on() {
-                                    emit_feedback(&emit, &base, asked, yes);
+                                if let Some((question, reply)) = state.feedback_on() {
+                                    let helpful = ("helpful", if yes { "yes" } else { "no" });
+                                    emit_reply(&emit, "feedback", &base, question, reply, &[helpful]);
                                 }
                                 d.dispatch(Action::Feedback(yes))
                             })
@@ -417,25 +418,35 @@ pub fn App(props: &Props) -> Html {
 }
 
 /// Articles for the page the visitor is on (true), or else the first ones in their language (false).
-/// Tells the owner's `feedback` callbacks what the visitor said of a reply: the question,
-/// `helpful` ("yes" or "no"), the rule that answered ("" for none) and the URLs of the articles
-/// shown, separated by spaces. Nothing leaves the page unless the owner's own script sends it.
-fn emit_feedback(emit: &Emitter, base: &str, (question, reply): (&str, &Reply), yes: bool) {
-    let (rule, links) = match reply {
-        Reply::Rule { id, articles, .. } => (id.as_str(), &articles[..]),
-        Reply::Articles(links) | Reply::Weak(links) => ("", &links[..]),
-        Reply::Nothing => ("", &[][..]),
+/// Tells the owner's callbacks (`event`) about a reply to `question`, with `extra` fields: what
+/// the reply was (`answer`: "rule", "articles", "unsure" for articles the engine doubts, or
+/// "nothing"), the rule that answered (`rule`, "" for none) and the URLs of the articles shown
+/// (`articles`, separated by spaces). Nothing leaves the page unless the owner's own script
+/// sends it: the owner learns which questions the knowledge base does not answer.
+fn emit_reply(
+    emit: &Emitter,
+    event: &str,
+    base: &str,
+    question: &str,
+    reply: &Reply,
+    extra: &[(&str, &str)],
+) {
+    let (answer, rule, links) = match reply {
+        Reply::Rule { id, articles, .. } => ("rule", id.as_str(), &articles[..]),
+        Reply::Articles(links) => ("articles", "", &links[..]),
+        Reply::Weak(links) => ("unsure", "", &links[..]),
+        Reply::Nothing => ("nothing", "", &[][..]),
     };
     let urls: Vec<String> = links.iter().map(|l| absolute(base, &l.url)).collect();
-    emit.emit(
-        "feedback",
-        &[
-            ("question", question),
-            ("helpful", if yes { "yes" } else { "no" }),
-            ("rule", rule),
-            ("articles", &urls.join(" ")),
-        ],
-    );
+    let urls = urls.join(" ");
+    let mut detail = vec![
+        ("question", question),
+        ("answer", answer),
+        ("rule", rule),
+        ("articles", urls.as_str()),
+    ];
+    detail.extend_from_slice(extra);
+    emit.emit(event, &detail);
 }
 
 fn suggestions(ix: &Index, config: &Config) -> (bool, Vec<crate::state::Link>) {
