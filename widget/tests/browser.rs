@@ -356,10 +356,11 @@ async fn rule_answer_then_no_leads_to_the_mailto_ticket() {
     panel.find(".sd-rule .sd-answer").await;
     assert_eq!(panel.text(".sd-rule .sd-answer"), "See our refund policy.");
     assert_eq!(panel.texts(".sd-rule .sd-item-title"), ["Refunds"]);
-    assert_eq!(
-        panel.events("answer"),
-        [format!(r#"{{"question":"{question}"}}"#)]
+    // The loader hears what was asked and what answered it.
+    let answered = format!(
+        r#"{{"question":"{question}","answer":"rule","rule":"refund","articles":"https://help.acme.example/c/en/refunds/""#
     );
+    assert_eq!(panel.events("answer"), [format!("{answered}}}")]);
     // The question left the box for the conversation.
     let input: HtmlInputElement = panel.find(".sd-input").await.unchecked_into();
     assert_eq!(input.value(), "");
@@ -375,6 +376,10 @@ async fn rule_answer_then_no_leads_to_the_mailto_ticket() {
     let send = panel.find("a.sd-send").await;
     let message: web_sys::HtmlTextAreaElement = panel.find("textarea").await.unchecked_into();
     assert_eq!(message.value(), question);
+    assert_eq!(
+        panel.events("feedback"),
+        [format!(r#"{answered},"helpful":"no"}}"#)]
+    );
 
     let (to, fields) = parse_mailto(&send.get_attribute("href").unwrap());
     assert_eq!(to, OWNER);
