@@ -185,8 +185,7 @@
   const q = new URLSearchParams(location.search).get("q");
   if (q) input.value = q;
   run();
-  // The same module URL as the widget's loader imports, so the page and the widget share one
-  // instance; the glue initialises once however many callers ask.
+  // The engine's own build (no panel), fetched in parallel with the index.
   const mod = import(new URL(d.module, location.href).href).then((m) =>
     m.default({ module_or_path: new URL(d.wasm, location.href).href }).then(() => m)
   );
