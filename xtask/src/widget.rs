@@ -1,4 +1,6 @@
-//! Builds the widget bundle: compile to wasm32 → wasm-bindgen → wasm-opt → content-hashed files.
+//! Builds the widget bundle: compile to wasm32 → wasm-bindgen → wasm-opt → content-hashed files,
+//! for the widget crate twice: the panel the loader mounts, and the help center search page's
+//! engine (the crate without its `panel` feature).
 //!
 //! The loader keeps a stable name (`solodesk.js`) because owners paste its URL into their sites
 //! once; everything it loads carries a content hash in its name, so it can be cached for ever.
