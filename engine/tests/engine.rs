@@ -179,6 +179,9 @@ fn check(index: &Index, query: &str, expected: &str) {
     assert_eq!(got, expected, "query {query:?} ranked {all:?}");
 }
 
+#[path = "support/made_up_words.rs"]
+mod made_up_words;
+
 mod ranking {
     use super::*;
 
@@ -906,26 +909,14 @@ mod format {
 }
 
 mod shards {
+    use super::made_up_words::{word, words};
     use super::*;
     use std::collections::HashMap;
-
-    /// Made-up six-letter words: 512 of them, three syllables each.
-    fn word(i: usize) -> String {
-        const SYLLABLES: [&str; 8] = ["ka", "lo", "mi", "re", "su", "te", "vo", "ni"];
-        (0..3).map(|k| SYLLABLES[i >> (3 * k) & 7]).collect()
-    }
 
     /// 400 articles of 40 words each, common words more often than rare ones: postings enough
     /// for dozens of checkpoints.
     fn large(articles: usize) -> IndexBuilder {
-        let mut seed = 7u64;
-        let mut next = move || {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            let u = (seed >> 33) as f64 / f64::from(1u32 << 31);
-            word((u * u * 512.0) as usize)
-        };
+        let mut next = words(7);
         let mut b = IndexBuilder::new();
         for a in 0..articles {
             let title: Vec<String> = (0..3).map(|_| next()).collect();

@@ -11,6 +11,9 @@ mod example;
 mod html;
 mod import;
 mod init;
+// The made-up words of the engine's shard tests, for the knowledge base of kbgen's.
+#[path = "../../../engine/tests/support/made_up_words.rs"]
+mod made_up_words;
 mod query;
 mod serve;
 mod snapshots;

@@ -80,16 +80,7 @@ fn a_missing_passages_file_leaves_the_article_top() {
 /// A knowledge base of 300 generated articles (made-up words, common ones more often), with
 /// `index_shard_kb` set as given.
 fn generated_kb(dir: &Path, shard_kb: usize) {
-    const SYLLABLES: [&str; 8] = ["ka", "lo", "mi", "re", "su", "te", "vo", "ni"];
-    let word = |i: usize| -> String { (0..3).map(|k| SYLLABLES[i >> (3 * k) & 7]).collect() };
-    let mut seed = 11u64;
-    let mut next = move || {
-        seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        let u = (seed >> 33) as f64 / f64::from(1u32 << 31);
-        word((u * u * 512.0) as usize)
-    };
+    let mut next = crate::made_up_words::words(11);
     let articles = dir.join("articles/en");
     std::fs::create_dir_all(&articles).unwrap();
     std::fs::write(
