@@ -102,12 +102,14 @@ pub fn App(props: &Props) -> Html {
     }
 
     let dispatch = state.dispatcher();
+    // What arrives beside the state (shards, passages) renders again through this.
+    let rerender = use_force_update();
     // A large index's shards, fetched as searches need them (see `services::shards`); each
     // arrival renders again and counts up `arrivals`, on which the searches depend.
     let shards = use_mut_ref(Shards::default);
     let arrivals = shards.borrow().arrived();
     let fetch_shards = {
-        let (shards, base, rerender) = (shards.clone(), config.base.clone(), use_force_update());
+        let (shards, base, rerender) = (shards.clone(), config.base.clone(), rerender.clone());
         let arrived = Callback::from(move |()| rerender.force_update());
         move |ix: &Rc<Index>, missing: &[usize]| {
             shards::fetch(&shards, ix, &base, missing, &arrived)
@@ -195,7 +197,7 @@ pub fn App(props: &Props) -> Html {
     let passages_in = passages.borrow().arrived();
     {
         let (passages, index, base) = (passages.clone(), index.clone(), config.base.clone());
-        let rerender = use_force_update();
+        let rerender = rerender.clone();
         use_effect_with((found.clone(), hits.clone()), move |(found, hits)| {
             let Some(ix) = &index else { return };
             fetch_shards(ix, &found.1);
