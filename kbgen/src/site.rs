@@ -1287,8 +1287,10 @@ fn headers(base: &str, opts: &Options) -> String {
     s.push_str(&format!(
         "{base}assets/*\n  Cache-Control: public, max-age=31536000, immutable\n"
     ));
+    // What the widget fetches from the owner's site: readable by other origins.
+    let shared = "  Access-Control-Allow-Origin: *\n  Cross-Origin-Resource-Policy: cross-origin\n";
     s.push_str(&format!(
-        "{base}widget/*\n  Access-Control-Allow-Origin: *\n  Cross-Origin-Resource-Policy: cross-origin\n  Cache-Control: public, max-age=3600\n"
+        "{base}widget/*\n{shared}  Cache-Control: public, max-age=3600\n"
     ));
     for f in &opts.widget_hashed {
         s.push_str(&format!(
@@ -1297,11 +1299,11 @@ fn headers(base: &str, opts: &Options) -> String {
     }
     // Shards are named by the index's checksum: a new build never reuses a name.
     s.push_str(&format!(
-        "{base}index-*\n  Access-Control-Allow-Origin: *\n  Cross-Origin-Resource-Policy: cross-origin\n  Cache-Control: public, max-age=31536000, immutable\n"
+        "{base}index-*\n{shared}  Cache-Control: public, max-age=31536000, immutable\n"
     ));
     for f in ["index.bin", "widget-config.json"] {
         s.push_str(&format!(
-            "{base}{f}\n  Access-Control-Allow-Origin: *\n  Cross-Origin-Resource-Policy: cross-origin\n  Cache-Control: public, max-age=300\n"
+            "{base}{f}\n{shared}  Cache-Control: public, max-age=300\n"
         ));
     }
     s
