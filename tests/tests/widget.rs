@@ -219,6 +219,25 @@ impl Env {
             .await;
     }
 
+    /// Asks `text` (Enter), waits for its answer and answers "Did this answer your question?"
+    /// with Yes when it asks.
+    async fn ask_and_rate(&self, text: &str) {
+        const ANSWERED: &str =
+            "S.querySelectorAll('.sd-conversation > .sd-q:not(.sd-pending) bdi').length";
+        let before = self.js(&format!("return {ANSWERED};"), vec![]).await;
+        self.type_question(&format!("{text}{}", char::from(Key::Enter)))
+            .await;
+        self.browser
+            .wait_for(
+                "the answer",
+                &format!("{PRELUDE}\nreturn {ANSWERED} > arguments[0];"),
+                vec![before],
+            )
+            .await;
+        let yes = "S.querySelector('.sd-feedback .sd-chip')?.click(); return 0;";
+        self.js(yes, vec![]).await;
+    }
+
     /// Clicks the first element matching `css` whose text contains `text`.
     async fn click_text(&self, css: &str, text: &str) {
         let found = self
@@ -811,9 +830,10 @@ async fn a_reload_keeps_the_draft_in_session_storage_only() {
     assert_eq!(storage["cookie"], json!(""), "no cookies");
     assert_eq!(storage["local"], json!(0), "no localStorage");
     let keys: Vec<String> = serde_json::from_value(storage["session"].clone()).unwrap();
+    // The draft's entry and the conversation's, both the panel's.
     assert!(
-        keys.len() == 1 && keys[0].starts_with("solodesk:"),
-        "one sessionStorage entry: {keys:?}"
+        keys.len() == 2 && keys.iter().all(|k| k.starts_with("solodesk:")),
+        "the panel's two sessionStorage entries: {keys:?}"
     );
     assert_eq!(env.page_errors().await, Vec::<String>::new());
     env.close().await;
@@ -1542,11 +1562,17 @@ run(0);";
 /// fast typist's, and enough for the browser to draw a frame and go idle in between.
 const TYPING_GAP_MS: u64 = 60;
 
+/// How many questions the visitor has asked (and rated) before typing in the runs of
+/// [`bench_query_latency_on_1000_articles`] that measure a conversation under way: what the
+/// panel shows grows with each, and a keystroke should not cost more for it.
+const ASKED_BEFORE: usize = 20;
+
 /// Benchmark, not a test: query latency in the widget on a generated 1,000-article KB (200
 /// queries of 1–3 words drawn from the example articles), each query on a fresh page. Prints
-/// median and p95 twice: with the queries typed back to back, and paced [`TYPING_GAP_MS`] apart
-/// as a person types (the browser draws and idles in between, and each keystroke then costs
-/// more on this machine: colder caches). With `SOLODESK_BASELINE_BUNDLE` (a bundle folder, like
+/// median and p95 four times: with the queries typed back to back, and paced [`TYPING_GAP_MS`]
+/// apart as a person types (the browser draws and idles in between, and each keystroke then
+/// costs more on this machine: colder caches); each on a fresh panel and after
+/// [`ASKED_BEFORE`] questions. With `SOLODESK_BASELINE_BUNDLE` (a bundle folder, like
 /// `kbgen/assets/widget` of another commit), the same site with that bundle is measured too, in
 /// alternating rounds of a fresh browser each, so both see the same machine.
 ///
@@ -1601,13 +1627,26 @@ async fn bench_query_latency_on_1000_articles() {
         .collect();
     let base = baseline(out.path());
     let mut runs = Vec::new();
-    for gap in [0, TYPING_GAP_MS] {
-        runs.push((out.path().to_path_buf(), "this bundle", gap, Vec::new(), 0));
+    for (gap, asked) in [
+        (0, 0),
+        (TYPING_GAP_MS, 0),
+        (0, ASKED_BEFORE),
+        (TYPING_GAP_MS, ASKED_BEFORE),
+    ] {
+        runs.push((
+            out.path().to_path_buf(),
+            "this bundle",
+            gap,
+            asked,
+            Vec::new(),
+            0,
+        ));
         if let Some(b) = &base {
             runs.push((
                 b.path().to_path_buf(),
                 "baseline bundle",
                 gap,
+                asked,
                 Vec::new(),
                 0,
             ));
@@ -1615,7 +1654,7 @@ async fn bench_query_latency_on_1000_articles() {
     }
     let rounds = if base.is_some() { 3 } else { 1 };
     for _ in 0..rounds {
-        for (site, _, gap, times, with_results) in &mut runs {
+        for (site, _, gap, asked, times, with_results) in &mut runs {
             let server = StaticServer::with_headers(site, Vec::new());
             let browser = Browser::start_with(1200, 800, &[]).await;
             let env = Env {
@@ -1631,6 +1670,9 @@ async fn bench_query_latency_on_1000_articles() {
                 "return S.querySelector('.sd-suggested .sd-item') !== null;",
             )
             .await;
+            for q in queries.iter().take(*asked) {
+                env.ask_and_rate(q).await;
+            }
             let result = env
                 .browser
                 .client
@@ -1643,14 +1685,14 @@ async fn bench_query_latency_on_1000_articles() {
             env.close().await;
         }
     }
-    for (_, what, gap, times, with_results) in &mut runs {
+    for (_, what, gap, asked, times, with_results) in &mut runs {
         let (median, p95) = median_p95(times);
         let pace = match gap {
             0 => "back to back".to_string(),
             ms => format!("{ms} ms apart"),
         };
         println!(
-            "query → results rendered in the widget, 1,000 articles (index.bin {index_kb} KB), {what}, typed {pace}, N={}: median {median:.2} ms, p95 {p95:.2} ms; {with_results} had results",
+            "query → results rendered in the widget, 1,000 articles (index.bin {index_kb} KB), {what}, typed {pace} after {asked} questions, N={}: median {median:.2} ms, p95 {p95:.2} ms; {with_results} had results",
             times.len()
         );
     }

@@ -179,7 +179,10 @@ pub struct State {
     pub view: View,
     /// What is typed in the ask box.
     pub draft: String,
-    pub turns: Vec<Turn>,
+    /// Shared between the states a keystroke makes: the reducer clones the state on every action,
+    /// and a conversation copied per keystroke would cost in proportion to its length (see
+    /// `State::turns_mut`).
+    pub turns: Rc<Vec<Turn>>,
     pub contact: Contact,
     /// The ticket reference, the same for the whole conversation.
     pub reference: String,
@@ -263,13 +266,14 @@ impl State {
                 if let Some(i) = self.pending.iter().position(|p| *p == question) {
                     self.pending.remove(i);
                 }
-                self.turns.push(Turn::Question(question));
-                self.turns.push(Turn::Reply(reply));
+                let turns = self.turns_mut();
+                turns.push(Turn::Question(question));
+                turns.push(Turn::Reply(reply));
             }
             Action::SetSearch(search) => self.search = search,
             Action::Feedback(yes) => {
                 if self.awaiting_feedback() {
-                    self.turns.push(Turn::Feedback(yes));
+                    self.turns_mut().push(Turn::Feedback(yes));
                     if !yes {
                         self.open_contact();
                     }
@@ -304,6 +308,11 @@ impl State {
             Action::TriedSend => self.contact.tried = true,
             Action::Copied(c) => self.copy = Some(c),
         }
+    }
+
+    /// The conversation to change: copied once if an earlier state still shares it.
+    fn turns_mut(&mut self) -> &mut Vec<Turn> {
+        Rc::make_mut(&mut self.turns)
     }
 
     fn open_contact(&mut self) {
@@ -346,13 +355,7 @@ impl State {
     /// The question and the reply that "Did this answer your question?" asks about, while it
     /// asks (see [`State::awaiting_feedback`]).
     pub fn feedback_on(&self) -> Option<(&str, &Reply)> {
-        if !self.awaiting_feedback() {
-            return None;
-        }
-        match &self.turns[self.turns.len().saturating_sub(2)..] {
-            [Turn::Question(q), Turn::Reply(r)] => Some((q, r)),
-            _ => None,
-        }
+        last_exchange(&self.turns).filter(|_| self.awaiting_feedback())
     }
 
     /// True when the conversation should point to the contact form: nothing matched or "No".
@@ -396,7 +399,7 @@ impl State {
     /// The conversation as plain text for the email, with article links made absolute by `base`.
     pub fn transcript(&self, base: &str, you: &str) -> String {
         let mut out = String::new();
-        for turn in &self.turns {
+        for turn in self.turns.iter() {
             match turn {
                 Turn::Question(q) => {
                     out.push_str(you);
@@ -432,18 +435,12 @@ impl State {
         out
     }
 
-    /// Serialises what must survive a reload: one record per line, fields separated by tabs.
-    pub fn save(&self) -> String {
+    /// Serialises the part of what must survive a reload that typing changes: the view, the
+    /// draft and the contact form (with the ticket reference). One record per line, fields
+    /// separated by tabs; [`State::load`] reads it followed by [`State::saved_turns`]. The two
+    /// are saved apart so that a keystroke does not write the whole conversation again.
+    pub fn saved_draft(&self) -> String {
         let mut out = String::from("v1");
-        let mut rec = |fields: &[&str]| {
-            out.push('\n');
-            for (i, f) in fields.iter().enumerate() {
-                if i > 0 {
-                    out.push('\t');
-                }
-                escape_into(&mut out, f);
-            }
-        };
         let view = match &self.view {
             View::Home => "h".to_string(),
             View::Article(i) => i.to_string(),
@@ -451,42 +448,52 @@ impl State {
         };
         let c = &self.contact;
         let edited = if c.edited { "1" } else { "0" };
-        rec(&[
-            "S",
-            &self.reference,
-            &view,
-            &self.draft,
-            &c.name,
-            &c.email,
-            &c.message,
-            edited,
-        ]);
-        for turn in &self.turns {
+        record(
+            &mut out,
+            &[
+                "S",
+                &self.reference,
+                &view,
+                &self.draft,
+                &c.name,
+                &c.email,
+                &c.message,
+                edited,
+            ],
+        );
+        out
+    }
+
+    /// Serialises the conversation and the questions waiting for an answer (see
+    /// [`State::saved_draft`]).
+    pub fn saved_turns(&self) -> String {
+        let mut out = String::new();
+        for turn in self.turns.iter() {
             match turn {
-                Turn::Question(q) => rec(&["Q", q]),
-                Turn::Feedback(yes) => rec(&["F", if *yes { "1" } else { "0" }]),
-                Turn::Reply(Reply::Nothing) => rec(&["N"]),
+                Turn::Question(q) => record(&mut out, &["Q", q]),
+                Turn::Feedback(yes) => record(&mut out, &["F", if *yes { "1" } else { "0" }]),
+                Turn::Reply(Reply::Nothing) => record(&mut out, &["N"]),
                 Turn::Reply(Reply::Rule { id, html, articles }) => {
                     let mut f = vec!["R".to_string(), id.clone(), html.clone()];
                     link_fields(&mut f, articles);
-                    rec(&f.iter().map(String::as_str).collect::<Vec<_>>());
+                    record(&mut out, &f.iter().map(String::as_str).collect::<Vec<_>>());
                 }
                 Turn::Reply(Reply::Articles(links) | Reply::Weak(links)) => {
                     let weak = matches!(turn, Turn::Reply(Reply::Weak(_)));
                     let mut f = vec![if weak { "W" } else { "A" }.to_string()];
                     link_fields(&mut f, links);
-                    rec(&f.iter().map(String::as_str).collect::<Vec<_>>());
+                    record(&mut out, &f.iter().map(String::as_str).collect::<Vec<_>>());
                 }
             }
         }
         // A question asked before the index arrived is asked again on the next page.
         for q in &self.pending {
-            rec(&["P", q]);
+            record(&mut out, &["P", q]);
         }
         out
     }
 
-    /// Reads what [`State::save`] wrote; `None` for anything else, so a bad entry starts afresh.
+    /// Reads what [`State::saved_draft`] and then [`State::saved_turns`] wrote; `None` for anything else, so a bad entry starts afresh.
     pub fn load(saved: &str) -> Option<State> {
         let mut lines = saved.split('\n');
         if lines.next()? != "v1" {
@@ -512,20 +519,20 @@ impl State {
                         tried: false,
                     };
                 }
-                ("Q", 2) => state.turns.push(Turn::Question(f[1].clone())),
+                ("Q", 2) => state.turns_mut().push(Turn::Question(f[1].clone())),
                 ("P", 2) => state.pending.push(f[1].clone()),
-                ("F", 2) => state.turns.push(Turn::Feedback(f[1] == "1")),
-                ("N", 1) => state.turns.push(Turn::Reply(Reply::Nothing)),
-                ("R", n) if n >= 3 => state.turns.push(Turn::Reply(Reply::Rule {
+                ("F", 2) => state.turns_mut().push(Turn::Feedback(f[1] == "1")),
+                ("N", 1) => state.turns_mut().push(Turn::Reply(Reply::Nothing)),
+                ("R", n) if n >= 3 => state.turns_mut().push(Turn::Reply(Reply::Rule {
                     id: f[1].clone(),
                     html: f[2].clone(),
                     articles: parse_links(&f[3..])?,
                 })),
                 ("A", _) => state
-                    .turns
+                    .turns_mut()
                     .push(Turn::Reply(Reply::Articles(parse_links(&f[1..])?))),
                 ("W", _) => state
-                    .turns
+                    .turns_mut()
                     .push(Turn::Reply(Reply::Weak(parse_links(&f[1..])?))),
                 _ => return None,
             }
@@ -627,6 +634,14 @@ fn push_links(out: &mut String, base: &str, links: &[Link]) {
     }
 }
 
+/// The last question of `turns` and its reply, when the conversation ends with them.
+pub fn last_exchange(turns: &[Turn]) -> Option<(&str, &Reply)> {
+    match &turns[turns.len().saturating_sub(2)..] {
+        [Turn::Question(q), Turn::Reply(r)] => Some((q, r)),
+        _ => None,
+    }
+}
+
 /// Joins a help-center-relative URL to the help center root; absolute URLs pass through.
 pub fn absolute(base: &str, url: &str) -> String {
     if url.contains("://") || base.is_empty() {
@@ -659,6 +674,17 @@ fn parse_links(f: &[String]) -> Option<Vec<Link>> {
             })
         })
         .collect()
+}
+
+/// Appends one line of the saved state: its fields, escaped and separated by tabs.
+fn record(out: &mut String, fields: &[&str]) {
+    out.push('\n');
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
+        }
+        escape_into(out, f);
+    }
 }
 
 fn escape_into(out: &mut String, s: &str) {
@@ -757,6 +783,27 @@ mod tests {
         }
     }
 
+    /// What the storage service saves: the draft's part, then the conversation's.
+    fn saved(s: &State) -> String {
+        s.saved_draft() + &s.saved_turns()
+    }
+
+    #[test]
+    fn typing_shares_the_conversation_and_a_new_turn_leaves_the_old_state_alone() {
+        use yew::Reducible;
+        let before = Rc::new(run(vec![Action::Asked {
+            question: "refund?".into(),
+            reply: Reply::Articles(vec![link(0, "r")]),
+        }]));
+        let typed = before.clone().reduce(Action::SetDraft("and ship".into()));
+        assert!(Rc::ptr_eq(&before.turns, &typed.turns));
+        assert_eq!(before.saved_turns(), typed.saved_turns());
+        assert_ne!(before.saved_draft(), typed.saved_draft());
+        let rated = typed.clone().reduce(Action::Feedback(true));
+        assert_eq!((typed.turns.len(), rated.turns.len()), (2, 3));
+        assert_eq!(rated.turns.last(), Some(&Turn::Feedback(true)));
+    }
+
     fn run(actions: Vec<Action>) -> State {
         let mut s = State::new("ABC123".into());
         for a in actions {
@@ -782,7 +829,7 @@ mod tests {
             },
         ]);
         assert_eq!(
-            s.turns,
+            *s.turns,
             vec![
                 Turn::Question("refund?".into()),
                 Turn::Reply(Reply::Articles(vec![link(0, "r")]))
@@ -945,7 +992,7 @@ mod tests {
             s.transcript("", "You"),
             "You: where is my parcel\n> (not answered yet)\n"
         );
-        let loaded = State::load(&s.save()).unwrap();
+        let loaded = State::load(&saved(&s)).unwrap();
         assert_eq!(loaded.pending, ["where is my parcel"]);
         assert_eq!(loaded, s);
     }
@@ -1095,7 +1142,7 @@ mod tests {
             Action::OpenArticle(2),
             Action::SetDraft("typing…".into()),
         ]);
-        assert_eq!(State::load(&s.save()), Some(s));
+        assert_eq!(State::load(&saved(&s)), Some(s));
     }
 
     #[test]

@@ -277,6 +277,13 @@ fn session_storage() -> web_sys::Storage {
         .unwrap()
 }
 
+/// Removes the panel's two sessionStorage entries under `key`: the draft's and the conversation's.
+fn forget(key: &str) {
+    let s = session_storage();
+    s.remove_item(key).unwrap();
+    s.remove_item(&format!("{key}:turns")).unwrap();
+}
+
 /// Splits a `mailto:` URL into its address and decoded header fields.
 fn parse_mailto(url: &str) -> (String, Vec<(String, String)>) {
     let rest = url.strip_prefix("mailto:").expect("a mailto: URL");
@@ -454,18 +461,27 @@ async fn chinese_visitor_gets_the_chinese_article() {
 async fn conversation_and_draft_survive_a_reload() {
     let base = "https://help.acme.example/e/";
     let key = format!("solodesk:v1:{base}");
-    session_storage().remove_item(&key).unwrap();
+    forget(&key);
     let panel = Panel::mount(config(base, "en"), index());
     panel.type_into(".sd-input", "reset my password").await;
     panel.press_enter().await;
     panel.find(".sd-reply").await;
     panel.type_into(".sd-input", "and my email?").await;
+    // The draft and the conversation are saved apart, so typing writes only the draft.
     let saved = session_storage().get_item(&key).unwrap();
     assert!(
         saved
             .as_deref()
-            .is_some_and(|s| s.contains("and my email?")),
+            .is_some_and(|s| s.contains("and my email?") && !s.contains("reset my password")),
         "sessionStorage[{key:?}] = {saved:?}"
+    );
+    let turns_key = format!("{key}:turns");
+    let turns = session_storage().get_item(&turns_key).unwrap();
+    assert!(
+        turns
+            .as_deref()
+            .is_some_and(|s| s.contains("reset my password") && !s.contains("and my email?")),
+        "sessionStorage[{turns_key:?}] = {turns:?}"
     );
     panel.unmount();
 
@@ -488,7 +504,7 @@ async fn conversation_and_draft_survive_a_reload() {
     other.find(".sd-greeting").await;
     assert!(other.all(".sd-q").is_empty());
     other.unmount();
-    session_storage().remove_item(&key).unwrap();
+    forget(&key);
 }
 
 #[test]
@@ -615,7 +631,7 @@ async fn a_question_asked_before_the_index_is_answered_when_it_arrives() {
         "the next question stays in the box"
     );
     panel.unmount();
-    session_storage().remove_item(&key).unwrap();
+    forget(&key);
 }
 
 #[test]

@@ -4,17 +4,14 @@
 //! [`Command::SetSearch`] and goes into the state like everything else, and questions asked
 //! meanwhile are answered when it does.
 
-use super::{
-    article_list, article_view, ask_box, contact_form, conversation, header, loading, result_list,
-};
+use super::conversation::Conversation;
+use super::{article_list, article_view, ask_box, contact_form, header, loading, result_list};
 use crate::config::Config;
 use crate::services::fetch::later;
 use crate::services::host::{random_bits, Emitter, Shared};
 use crate::services::shards::{self, Shards};
 use crate::services::{article, storage, ticket};
-use crate::state::{
-    absolute, reference_from, Action, Passages, PassagesAction, Reply, Search, State, View,
-};
+use crate::state::{reference_from, Action, Passages, PassagesAction, Search, State, View};
 use crate::Command;
 use solodesk_engine::{Index, SearchOptions};
 use std::rc::Rc;
@@ -46,7 +43,20 @@ pub fn App(props: &Props) -> Html {
         let key = key.clone();
         move || storage::load(&key).unwrap_or_else(|| State::new(reference_from(random_bits())))
     });
-    use_effect_with(state.clone(), move |s| storage::save(&key, s));
+    // Saved in two parts (see `services::storage`): what typing changes, compared as the text
+    // saved, and the conversation, compared by identity and written only when it changes.
+    {
+        let key = key.clone();
+        use_effect_with(state.saved_draft(), move |saved| {
+            storage::save_draft(&key, saved)
+        });
+    }
+    {
+        let s = state.clone();
+        use_effect_with((state.turns.clone(), state.pending.clone()), move |_| {
+            storage::save_turns(&key, &s.saved_turns())
+        });
+    }
     // The index, once it is here; until then searches find nothing and questions wait.
     let index: Option<Rc<Index>> = state.search.index();
 
@@ -132,7 +142,7 @@ pub fn App(props: &Props) -> Html {
             }
             for a in answers {
                 if let Action::Asked { question, reply } = &a {
-                    emit_reply(&emit, "answer", &config.base, question, reply, &[]);
+                    emit.reply("answer", &config.base, question, reply, &[]);
                 }
                 state.dispatch(a);
             }
@@ -370,24 +380,15 @@ pub fn App(props: &Props) -> Html {
                 <>
                     { for unavailable }
                     <p class="sd-greeting">{ &s.greeting }</p>
-                    { conversation::view(&conversation::Props {
-                        turns: state.turns.clone(),
-                        pending: state.pending.clone(),
-                        awaiting_feedback: state.awaiting_feedback(),
-                        offers_ticket: state.offers_ticket(),
-                        on_open: open_article.clone(),
-                        on_feedback: {
-                            let (d, state, emit, base) = (dispatch.clone(), state.clone(), props.emit.clone(), config.base.clone());
-                            Callback::from(move |yes| {
-                                if let Some((question, reply)) = state.feedback_on() {
-                                    let helpful = ("helpful", if yes { "yes" } else { "no" });
-                                    emit_reply(&emit, "feedback", &base, question, reply, &[helpful]);
-                                }
-                                d.dispatch(Action::Feedback(yes))
-                            })
-                        },
-                        on_contact: go(Action::OpenContact),
-                    }, &config) }
+                    <Conversation
+                        turns={state.turns.clone()}
+                        pending={state.pending.clone()}
+                        awaiting_feedback={state.awaiting_feedback()}
+                        offers_ticket={state.offers_ticket()}
+                        config={config.clone()}
+                        dispatch={dispatch.clone()}
+                        emit={props.emit.clone()}
+                    />
                     { list }
                 </>
             }
@@ -420,37 +421,6 @@ pub fn App(props: &Props) -> Html {
 }
 
 /// Articles for the page the visitor is on (true), or else the first ones in their language (false).
-/// Tells the owner's callbacks (`event`) about a reply to `question`, with `extra` fields: what
-/// the reply was (`answer`: "rule", "articles", "unsure" for articles the engine doubts, or
-/// "nothing"), the rule that answered (`rule`, "" for none) and the URLs of the articles shown
-/// (`articles`, separated by spaces). Nothing leaves the page unless the owner's own script
-/// sends it: the owner learns which questions the knowledge base does not answer.
-fn emit_reply(
-    emit: &Emitter,
-    event: &str,
-    base: &str,
-    question: &str,
-    reply: &Reply,
-    extra: &[(&str, &str)],
-) {
-    let (answer, rule, links) = match reply {
-        Reply::Rule { id, articles, .. } => ("rule", id.as_str(), &articles[..]),
-        Reply::Articles(links) => ("articles", "", &links[..]),
-        Reply::Weak(links) => ("unsure", "", &links[..]),
-        Reply::Nothing => ("nothing", "", &[][..]),
-    };
-    let urls: Vec<String> = links.iter().map(|l| absolute(base, &l.url)).collect();
-    let urls = urls.join(" ");
-    let mut detail = vec![
-        ("question", question),
-        ("answer", answer),
-        ("rule", rule),
-        ("articles", urls.as_str()),
-    ];
-    detail.extend_from_slice(extra);
-    emit.emit(event, &detail);
-}
-
 fn suggestions(ix: &Index, config: &Config) -> (bool, Vec<crate::state::Link>) {
     let link = |i: u32| {
         ix.articles().get(i as usize).map(|a| crate::state::Link {

@@ -4,30 +4,53 @@
 
 use super::{loading, reply};
 use crate::config::Config;
-use crate::state::Turn;
+use crate::services::host::Emitter;
+use crate::state::{last_exchange, Action, State, Turn};
+use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+/// Everything the conversation shows, compared cheaply: the turns by identity first (the state
+/// shares them until a turn is added), the configuration by identity.
+#[derive(Properties)]
 pub struct Props {
-    pub turns: Vec<Turn>,
+    pub turns: Rc<Vec<Turn>>,
     /// Asked, not answered yet (see [`crate::state::State::pending`]).
     pub pending: Vec<String>,
     pub awaiting_feedback: bool,
     pub offers_ticket: bool,
-    pub on_open: Callback<u32>,
-    pub on_feedback: Callback<bool>,
-    pub on_contact: Callback<MouseEvent>,
+    pub config: Rc<Config>,
+    pub dispatch: UseReducerDispatcher<State>,
+    pub emit: Emitter,
 }
 
-/// A plain view function rather than a component: a function component costs about 3.5 KB of
-/// WebAssembly, and this one has no state of its own.
-pub fn view(props: &Props, config: &Config) -> Html {
-    let s = &config.strings;
+impl PartialEq for Props {
+    fn eq(&self, other: &Self) -> bool {
+        self.turns == other.turns
+            && self.pending == other.pending
+            && self.awaiting_feedback == other.awaiting_feedback
+            && self.offers_ticket == other.offers_ticket
+            && Rc::ptr_eq(&self.config, &other.config)
+            && self.dispatch == other.dispatch
+            && self.emit == other.emit
+    }
+}
+
+/// A component of its own, unlike the panel's other pieces (see [`crate::components`]): the
+/// conversation only grows, and as part of the panel's view every keystroke in the question box
+/// rendered and compared all of it again, so typing got slower with every question asked. With
+/// equal props Yew skips it.
+#[function_component]
+pub fn Conversation(props: &Props) -> Html {
+    let s = &props.config.strings;
+    let on_open = {
+        let d = props.dispatch.clone();
+        Callback::from(move |i: u32| d.dispatch(Action::OpenArticle(i)))
+    };
     let turns = props.turns.iter().map(|t| match t {
         Turn::Question(q) => html! {
             <div class="sd-q"><span class="sd-sr">{ &s.you }{ ": " }</span><bdi>{ q }</bdi></div>
         },
-        Turn::Reply(r) => reply::view(r, s, &props.on_open),
+        Turn::Reply(r) => reply::view(r, s, &on_open),
         Turn::Feedback(yes) => html! {
             <div class="sd-q">{ if *yes { &s.yes } else { &s.no } }</div>
         },
@@ -37,23 +60,39 @@ pub fn view(props: &Props, config: &Config) -> Html {
             <div class="sd-q sd-pending"><span class="sd-sr">{ &s.you }{ ": " }</span><bdi>{ q }</bdi></div>
         }
     });
-    let waiting = (!props.pending.is_empty()).then(|| loading::view(config));
+    let waiting = (!props.pending.is_empty()).then(|| loading::view(&props.config));
     let feedback = props.awaiting_feedback.then(|| {
+        let on_feedback = {
+            let (d, turns, emit) = (
+                props.dispatch.clone(),
+                props.turns.clone(),
+                props.emit.clone(),
+            );
+            let base = props.config.base.clone();
+            Callback::from(move |yes: bool| {
+                if let Some((question, reply)) = last_exchange(&turns) {
+                    let helpful = ("helpful", if yes { "yes" } else { "no" });
+                    emit.reply("feedback", &base, question, reply, &[helpful]);
+                }
+                d.dispatch(Action::Feedback(yes))
+            })
+        };
         html! {
             <div class="sd-feedback" role="group" aria-label={s.feedback.clone()}>
                 <span>{ &s.feedback }</span>
-                <button type="button" class="sd-chip" onclick={props.on_feedback.reform(|_| true)}>{ &s.yes }</button>
-                <button type="button" class="sd-chip" onclick={props.on_feedback.reform(|_| false)}>{ &s.no }</button>
+                <button type="button" class="sd-chip" onclick={on_feedback.reform(|_| true)}>{ &s.yes }</button>
+                <button type="button" class="sd-chip" onclick={on_feedback.reform(|_| false)}>{ &s.no }</button>
             </div>
         }
     });
     let after = if let Some(Turn::Feedback(true)) = props.turns.last() {
         html! { <p class="sd-reply">{ &s.thanks }</p> }
     } else if props.offers_ticket {
+        let d = props.dispatch.clone();
         html! {
             <div class="sd-reply">
                 if matches!(props.turns.last(), Some(Turn::Feedback(false))) { <p>{ &s.sorry }</p> }
-                <button type="button" class="sd-button" onclick={props.on_contact.clone()}>{ &s.contact_us }</button>
+                <button type="button" class="sd-button" onclick={move |_| d.dispatch(Action::OpenContact)}>{ &s.contact_us }</button>
             </div>
         }
     } else {

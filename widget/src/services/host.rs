@@ -1,6 +1,7 @@
 //! What the panel needs from the page around it: the loader's event callback, the clock and
 //! random numbers.
 
+use crate::state::{absolute, Reply};
 use crate::Bus;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -26,6 +27,38 @@ impl Emitter {
         let _ = self
             .0
             .call2(&JsValue::NULL, &JsValue::from_str(event), &obj);
+    }
+
+    /// Tells the owner's callbacks (`event`) about a reply to `question`, with `extra` fields:
+    /// what the reply was (`answer`: "rule", "articles", "unsure" for articles the engine doubts,
+    /// or "nothing"), the rule that answered (`rule`, "" for none) and the URLs of the articles
+    /// shown (`articles`, separated by spaces, made absolute by `base`). Nothing leaves the page
+    /// unless the owner's own script sends it: the owner learns which questions the knowledge
+    /// base does not answer.
+    pub fn reply(
+        &self,
+        event: &str,
+        base: &str,
+        question: &str,
+        reply: &Reply,
+        extra: &[(&str, &str)],
+    ) {
+        let (answer, rule, links) = match reply {
+            Reply::Rule { id, articles, .. } => ("rule", id.as_str(), &articles[..]),
+            Reply::Articles(links) => ("articles", "", &links[..]),
+            Reply::Weak(links) => ("unsure", "", &links[..]),
+            Reply::Nothing => ("nothing", "", &[][..]),
+        };
+        let urls: Vec<String> = links.iter().map(|l| absolute(base, &l.url)).collect();
+        let urls = urls.join(" ");
+        let mut detail = vec![
+            ("question", question),
+            ("answer", answer),
+            ("rule", rule),
+            ("articles", urls.as_str()),
+        ];
+        detail.extend_from_slice(extra);
+        self.emit(event, &detail);
     }
 }
 
