@@ -1535,8 +1535,10 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// Types each query into the question box as one input event and resolves with the milliseconds
 /// from the event to a MessageChannel task: Yew renders in microtasks, which all run before that
-/// task, so this bounds input handling + search + render from above. `gap` milliseconds pass
-/// between one query's result and the next query (0: back to back).
+/// task, so this bounds input handling + search + render from above. Each time comes with
+/// whether the browser drew a frame in between (an animation frame callback ran first): then the
+/// time also holds the page's style, layout and paint. `gap` milliseconds pass between one
+/// query's result and the next query (0: back to back).
 const QUERY_LATENCY_JS: &str = "const [queries, gap, done] = arguments;
 const S = document.querySelector('solodesk-widget').shadowRoot;
 const input = S.querySelector('.sd-ask .sd-input');
@@ -1546,10 +1548,12 @@ let hits = 0;
 const run = (k) => {
   if (k === queries.length) return done({ times: out, withResults: hits });
   const t0 = performance.now();
+  let framed = false;
+  requestAnimationFrame(() => { framed = true; });
   input.value = queries[k];
   input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
   channel.port1.onmessage = () => {
-    out.push(performance.now() - t0);
+    out.push([performance.now() - t0, framed]);
     if (S.querySelector('.sd-results .sd-item')) hits++;
     setTimeout(() => run(k + 1), gap);
   };
@@ -1626,6 +1630,16 @@ async fn bench_query_latency_on_1000_articles() {
         })
         .collect();
     let base = baseline(out.path());
+    /// One row of the report: a bundle typed into at one pace after some questions, and per
+    /// query its time and whether a frame was drawn in it.
+    struct Run<'a> {
+        site: &'a Path,
+        what: &'a str,
+        gap: u64,
+        asked: usize,
+        times: Vec<(f64, bool)>,
+        with_results: u64,
+    }
     let mut runs = Vec::new();
     for (gap, asked) in [
         (0, 0),
@@ -1633,29 +1647,23 @@ async fn bench_query_latency_on_1000_articles() {
         (0, ASKED_BEFORE),
         (TYPING_GAP_MS, ASKED_BEFORE),
     ] {
-        runs.push((
-            out.path().to_path_buf(),
-            "this bundle",
-            gap,
-            asked,
-            Vec::new(),
-            0,
-        ));
-        if let Some(b) = &base {
-            runs.push((
-                b.path().to_path_buf(),
-                "baseline bundle",
+        let bundles = std::iter::once((out.path(), "this bundle"))
+            .chain(base.as_ref().map(|b| (b.path(), "baseline bundle")));
+        for (site, what) in bundles {
+            runs.push(Run {
+                site,
+                what,
                 gap,
                 asked,
-                Vec::new(),
-                0,
-            ));
+                times: Vec::new(),
+                with_results: 0,
+            });
         }
     }
     let rounds = if base.is_some() { 3 } else { 1 };
     for _ in 0..rounds {
-        for (site, _, gap, asked, times, with_results) in &mut runs {
-            let server = StaticServer::with_headers(site, Vec::new());
+        for run in &mut runs {
+            let server = StaticServer::with_headers(run.site, Vec::new());
             let browser = Browser::start_with(1200, 800, &[]).await;
             let env = Env {
                 _out: None,
@@ -1670,30 +1678,37 @@ async fn bench_query_latency_on_1000_articles() {
                 "return S.querySelector('.sd-suggested .sd-item') !== null;",
             )
             .await;
-            for q in queries.iter().take(*asked) {
+            for q in queries.iter().take(run.asked) {
                 env.ask_and_rate(q).await;
             }
             let result = env
                 .browser
                 .client
-                .execute_async(QUERY_LATENCY_JS, vec![json!(queries), json!(gap)])
+                .execute_async(QUERY_LATENCY_JS, vec![json!(queries), json!(run.gap)])
                 .await
                 .unwrap();
-            let got: Vec<f64> = serde_json::from_value(result["times"].clone()).unwrap();
-            times.extend(got);
-            *with_results += result["withResults"].as_u64().unwrap_or(0);
+            let got: Vec<(f64, bool)> = serde_json::from_value(result["times"].clone()).unwrap();
+            run.times.extend(got);
+            run.with_results += result["withResults"].as_u64().unwrap_or(0);
             env.close().await;
         }
     }
-    for (_, what, gap, asked, times, with_results) in &mut runs {
-        let (median, p95) = median_p95(times);
-        let pace = match gap {
+    for run in &runs {
+        let mut all: Vec<f64> = run.times.iter().map(|t| t.0).collect();
+        let mut unframed: Vec<f64> = run.times.iter().filter(|t| !t.1).map(|t| t.0).collect();
+        let (median, p95) = median_p95(&mut all);
+        let (bare_median, bare_p95) = median_p95(&mut unframed);
+        let pace = match run.gap {
             0 => "back to back".to_string(),
             ms => format!("{ms} ms apart"),
         };
         println!(
-            "query → results rendered in the widget, 1,000 articles (index.bin {index_kb} KB), {what}, typed {pace} after {asked} questions, N={}: median {median:.2} ms, p95 {p95:.2} ms; {with_results} had results",
-            times.len()
+            "query → results rendered in the widget, 1,000 articles (index.bin {index_kb} KB), {}, typed {pace} after {} questions, N={}: median {median:.2} ms, p95 {p95:.2} ms; {} had results; {} drew a frame meanwhile, the others median {bare_median:.2} ms, p95 {bare_p95:.2} ms",
+            run.what,
+            run.asked,
+            all.len(),
+            run.with_results,
+            all.len() - unframed.len(),
         );
     }
 }
