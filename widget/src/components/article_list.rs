@@ -1,7 +1,4 @@
 //! A plain list of article links that open inside the panel.
-//!
-//! A plain view function rather than a component: it has no state or hooks, and each Yew
-//! component costs about 3.5 KB of WebAssembly in lifecycle code.
 
 use crate::state::Link;
 use yew::prelude::*;

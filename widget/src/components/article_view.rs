@@ -19,8 +19,6 @@ pub struct Props {
     pub body: Option<AttrValue>,
 }
 
-/// A plain view function rather than a component: a function component costs about 3.5 KB of
-/// WebAssembly, and this one has no state of its own.
 pub fn view(props: &Props, config: &Config) -> Html {
     let a = &props.article;
     let content = match &props.body {

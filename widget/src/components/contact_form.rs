@@ -19,8 +19,6 @@ pub struct Props {
     pub copy: Option<Copy>,
 }
 
-/// A plain view function rather than a component: a function component costs about 3.5 KB of
-/// WebAssembly, and this one has no state of its own.
 pub fn view(props: &Props, config: &Config) -> Html {
     let s = &config.strings;
     let c = &props.contact;

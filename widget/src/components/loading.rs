@@ -4,9 +4,6 @@
 use crate::config::Config;
 use yew::prelude::*;
 
-/// A plain view function rather than a component: a function component costs about 3.5 KB of
-/// WebAssembly, and this one has no state of its own.
-///
 /// The section is `aria-busy` while it waits for what replaces it; the message is a polite
 /// status, so a screen reader says it without interrupting the typing.
 pub fn view(config: &Config) -> Html {

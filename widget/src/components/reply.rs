@@ -1,7 +1,4 @@
 //! One answer of the conversation: a rule's answer or the best articles.
-//!
-//! A plain view function rather than a component: it has no state or hooks, and each Yew
-//! component costs about 3.5 KB of WebAssembly in lifecycle code.
 
 use super::article_list;
 use crate::i18n::Strings;

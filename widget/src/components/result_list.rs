@@ -15,8 +15,6 @@ pub struct Props {
     pub on_open: Callback<u32>,
 }
 
-/// A plain view function rather than a component: a function component costs about 3.5 KB of
-/// WebAssembly, and this one has no state of its own.
 pub fn view(props: &Props, config: &Config) -> Html {
     let s = &config.strings;
     if props.hits.is_empty() {

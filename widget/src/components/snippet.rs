@@ -1,7 +1,4 @@
 //! A search snippet with the matched words in `<mark>`; the text stays escaped.
-//!
-//! A plain view function rather than a component: it has no state or hooks, and each Yew
-//! component costs about 3.5 KB of WebAssembly in lifecycle code.
 
 use crate::highlight::highlight_runs;
 use yew::prelude::*;
