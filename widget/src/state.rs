@@ -352,12 +352,6 @@ impl State {
             && matches!(self.turns.last(), Some(Turn::Reply(r)) if *r != Reply::Nothing)
     }
 
-    /// The question and the reply that "Did this answer your question?" asks about, while it
-    /// asks (see [`State::awaiting_feedback`]).
-    pub fn feedback_on(&self) -> Option<(&str, &Reply)> {
-        last_exchange(&self.turns).filter(|_| self.awaiting_feedback())
-    }
-
     /// True when the conversation should point to the contact form: nothing matched or "No".
     pub fn offers_ticket(&self) -> bool {
         self.pending.is_empty()
@@ -634,7 +628,8 @@ fn push_links(out: &mut String, base: &str, links: &[Link]) {
     }
 }
 
-/// The last question of `turns` and its reply, when the conversation ends with them.
+/// The last question of `turns` and its reply, when the conversation ends with them: what "Did
+/// this answer your question?" asks about while it asks (see [`State::awaiting_feedback`]).
 pub fn last_exchange(turns: &[Turn]) -> Option<(&str, &Reply)> {
     match &turns[turns.len().saturating_sub(2)..] {
         [Turn::Question(q), Turn::Reply(r)] => Some((q, r)),
@@ -1309,10 +1304,16 @@ mod tests {
             asked("first", Reply::Weak(vec![link(1, "b")])),
             asked("second", articles.clone()),
         ]);
-        assert_eq!(s.feedback_on(), Some(("second", &articles)));
+        // As the conversation asks it: while it awaits feedback, about the last exchange.
+        let feedback_on = |s: &State| {
+            s.awaiting_feedback()
+                .then(|| last_exchange(&s.turns).map(|(q, r)| (q.to_string(), r.clone())))
+                .flatten()
+        };
+        assert_eq!(feedback_on(&s), Some(("second".into(), articles.clone())));
         let answered = run(vec![asked("second", articles), Action::Feedback(true)]);
-        assert_eq!(answered.feedback_on(), None, "asked once per reply");
-        assert_eq!(run(vec![asked("q", Reply::Nothing)]).feedback_on(), None);
-        assert_eq!(run(Vec::new()).feedback_on(), None);
+        assert_eq!(feedback_on(&answered), None, "asked once per reply");
+        assert_eq!(feedback_on(&run(vec![asked("q", Reply::Nothing)])), None);
+        assert_eq!(feedback_on(&run(Vec::new())), None);
     }
 }
