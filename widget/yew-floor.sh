@@ -10,7 +10,10 @@
 # shows the rule's answer on the button. That is the floor under any Yew widget that answers in
 # the browser, before its own panel, contact form, mailto and locales.
 #
-# Usage: widget/yew-floor.sh [--with-engine]   (needs what `cargo xtask setup` installs)
+# --keep DIR leaves the probe's glue and wasm there (probe.js, probe.wasm), for the widget's query
+# bench to type into (SOLODESK_FLOOR_PROBE, see tests/tests/widget.rs).
+#
+# Usage: widget/yew-floor.sh [--with-engine] [--keep DIR]   (needs what `cargo xtask setup` installs)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 probe="$(mktemp -d)"
@@ -18,9 +21,14 @@ trap 'rm -rf "$probe"' EXIT
 mkdir -p "$probe/src"
 cp "$root/Cargo.lock" "$probe/"
 with_engine=false
-if [[ "${1:-}" == --with-engine ]]; then
-  with_engine=true
-fi
+keep=""
+while (( $# )); do
+  case "$1" in
+    --with-engine) with_engine=true ;;
+    --keep) shift; keep="$1" ;;
+  esac
+  shift
+done
 cat > "$probe/Cargo.toml" <<TOML
 [package]
 name = "yew-floor-probe"
@@ -159,4 +167,13 @@ if [[ -f "$terser" ]]; then
     --output "$probe/glue.js"
   glue=$(gzip -9c "$probe/glue.js" | wc -c)
   echo "$what: glue $glue bytes gzip; wasm and glue $(( size + glue )) bytes ($(( (size + glue) / 1024 )) KB)"
+fi
+if [[ -n "$keep" ]]; then
+  mkdir -p "$keep"
+  cp "$probe/bindgen/yew_floor_probe.js" "$keep/probe.js"
+  if [[ -f "$probe/opt.wasm" ]]; then
+    cp "$probe/opt.wasm" "$keep/probe.wasm"
+  else
+    cp "$probe/bindgen/yew_floor_probe_bg.wasm" "$keep/probe.wasm"
+  fi
 fi

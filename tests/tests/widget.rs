@@ -1538,10 +1538,12 @@ fn copy_dir(from: &Path, to: &Path) {
 /// task, so this bounds input handling + search + render from above. Each time comes with
 /// whether the browser drew a frame in between (an animation frame callback ran first): then the
 /// time also holds the page's style, layout and paint. `gap` milliseconds pass between one
-/// query's result and the next query (0: back to back).
-const QUERY_LATENCY_JS: &str = "const [queries, gap, done] = arguments;
-const S = document.querySelector('solodesk-widget').shadowRoot;
-const input = S.querySelector('.sd-ask .sd-input');
+/// query's result and the next query (0: back to back). The question box and a result are found
+/// by the selectors `inputAt` and `resultAt`, in the widget's shadow root when the page has one.
+const QUERY_LATENCY_JS: &str = "const [queries, gap, inputAt, resultAt, done] = arguments;
+const widget = document.querySelector('solodesk-widget');
+const S = widget ? widget.shadowRoot : document;
+const input = S.querySelector(inputAt);
 const channel = new MessageChannel();
 const out = [];
 let hits = 0;
@@ -1554,12 +1556,34 @@ const run = (k) => {
   input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
   channel.port1.onmessage = () => {
     out.push([performance.now() - t0, framed]);
-    if (S.querySelector('.sd-results .sd-item')) hits++;
+    if (S.querySelector(resultAt)) hits++;
     setTimeout(() => run(k + 1), gap);
   };
   channel.port2.postMessage(0);
 };
 run(0);";
+
+/// Where [`add_floor_page`] puts the floor probe's page.
+const FLOOR_PAGE: &str = "/floor/index.html";
+
+/// Serves the smallest Yew app that answers with the engine (`probe.js` and `probe.wasm` in
+/// `probe`, from `widget/yew-floor.sh --with-engine --keep`) beside the site `out`, on its index.
+fn add_floor_page(out: &Path, probe: &Path) {
+    let dir = out.join("floor");
+    std::fs::create_dir_all(&dir).unwrap();
+    for file in ["probe.js", "probe.wasm"] {
+        std::fs::copy(probe.join(file), dir.join(file)).unwrap();
+    }
+    let page = r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Floor</title></head>
+<body><div id="root"></div><script type="module">
+import init, { mount } from "./probe.js";
+await init({ module_or_path: "./probe.wasm" });
+const index = new Uint8Array(await (await fetch("/index.bin")).arrayBuffer());
+mount(document.getElementById("root"), index);
+window.floorReady = true;
+</script></body></html>"#;
+    std::fs::write(dir.join("index.html"), page).unwrap();
+}
 
 /// The pause between queries in the paced runs of [`bench_query_latency_on_1000_articles`]: a
 /// visitor typing at about 200 characters a minute leaves ~300 ms between keystrokes; 60 ms is a
@@ -1578,7 +1602,10 @@ const ASKED_BEFORE: usize = 20;
 /// costs more on this machine: colder caches); each on a fresh panel and after
 /// [`ASKED_BEFORE`] questions. With `SOLODESK_BASELINE_BUNDLE` (a bundle folder, like
 /// `kbgen/assets/widget` of another commit), the same site with that bundle is measured too, in
-/// alternating rounds of a fresh browser each, so both see the same machine.
+/// alternating rounds of a fresh browser each, so both see the same machine. With
+/// `SOLODESK_FLOOR_PROBE` (a folder where `widget/yew-floor.sh --with-engine --keep <folder>`
+/// left the smallest Yew app that answers with the engine), that app is typed into too, on the
+/// same index: the floor under any Yew widget's keystroke.
 ///
 /// `cargo build -p kbgen && cargo test -p solodesk-tests --test widget -- --ignored --nocapture bench_query`
 #[tokio::test(flavor = "multi_thread")]
@@ -1630,11 +1657,17 @@ async fn bench_query_latency_on_1000_articles() {
         })
         .collect();
     let base = baseline(out.path());
+    let floor = std::env::var_os("SOLODESK_FLOOR_PROBE").map(|probe| {
+        add_floor_page(out.path(), Path::new(&probe));
+        (out.path(), "the smallest Yew app with the engine")
+    });
     /// One row of the report: a bundle typed into at one pace after some questions, and per
     /// query its time and whether a frame was drawn in it.
     struct Run<'a> {
         site: &'a Path,
         what: &'a str,
+        /// The floor probe's page rather than the widget.
+        floor: bool,
         gap: u64,
         asked: usize,
         times: Vec<(f64, bool)>,
@@ -1649,10 +1682,13 @@ async fn bench_query_latency_on_1000_articles() {
     ] {
         let bundles = std::iter::once((out.path(), "this bundle"))
             .chain(base.as_ref().map(|b| (b.path(), "baseline bundle")));
-        for (site, what) in bundles {
+        // The probe has no conversation: it is typed into on a fresh page only.
+        let probe = floor.filter(|_| asked == 0);
+        for ((site, what), floor) in bundles.map(|b| (b, false)).chain(probe.map(|p| (p, true))) {
             runs.push(Run {
                 site,
                 what,
+                floor,
                 gap,
                 asked,
                 times: Vec::new(),
@@ -1670,21 +1706,31 @@ async fn bench_query_latency_on_1000_articles() {
                 server,
                 browser,
             };
-            env.goto(&EN).await;
-            env.open().await;
-            // Typing before the index is in use would time a search that finds nothing.
-            env.wait(
-                "the index in use (article suggestions)",
-                "return S.querySelector('.sd-suggested .sd-item') !== null;",
-            )
-            .await;
-            for q in queries.iter().take(run.asked) {
-                env.ask_and_rate(q).await;
-            }
+            let (input, result) = if run.floor {
+                let url = env.server.url(FLOOR_PAGE);
+                env.browser.client.goto(&url).await.unwrap();
+                env.wait("the probe's index", "return window.floorReady === true;")
+                    .await;
+                ("#root input", "#root li")
+            } else {
+                env.goto(&EN).await;
+                env.open().await;
+                // Typing before the index is in use would time a search that finds nothing.
+                env.wait(
+                    "the index in use (article suggestions)",
+                    "return S.querySelector('.sd-suggested .sd-item') !== null;",
+                )
+                .await;
+                for q in queries.iter().take(run.asked) {
+                    env.ask_and_rate(q).await;
+                }
+                (".sd-ask .sd-input", ".sd-results .sd-item")
+            };
+            let args = vec![json!(queries), json!(run.gap), json!(input), json!(result)];
             let result = env
                 .browser
                 .client
-                .execute_async(QUERY_LATENCY_JS, vec![json!(queries), json!(run.gap)])
+                .execute_async(QUERY_LATENCY_JS, args)
                 .await
                 .unwrap();
             let got: Vec<(f64, bool)> = serde_json::from_value(result["times"].clone()).unwrap();
@@ -1703,7 +1749,7 @@ async fn bench_query_latency_on_1000_articles() {
             ms => format!("{ms} ms apart"),
         };
         println!(
-            "query → results rendered in the widget, 1,000 articles (index.bin {index_kb} KB), {}, typed {pace} after {} questions, N={}: median {median:.2} ms, p95 {p95:.2} ms; {} had results; {} drew a frame meanwhile, the others median {bare_median:.2} ms, p95 {bare_p95:.2} ms",
+            "query → results rendered, 1,000 articles (index.bin {index_kb} KB), {}, typed {pace} after {} questions, N={}: median {median:.2} ms, p95 {p95:.2} ms; {} had results; {} drew a frame meanwhile, the others median {bare_median:.2} ms, p95 {bare_p95:.2} ms",
             run.what,
             run.asked,
             all.len(),
