@@ -201,27 +201,10 @@ impl Env {
             .unwrap();
     }
 
-    /// Types `text` and presses Enter.
+    /// Types `text`, presses Enter and waits for its answer: one more question answered in the
+    /// conversation. (Not one more `.sd-reply`: an answer after a "Yes" replaces the thanks,
+    /// which is one too.)
     async fn ask(&self, text: &str) {
-        let before = self
-            .js("return S.querySelectorAll('.sd-reply').length;", vec![])
-            .await;
-        self.type_question(&format!("{text}{}", char::from(Key::Enter)))
-            .await;
-        self.browser
-            .wait_for(
-                "an answer",
-                &format!(
-                    "{PRELUDE}\nreturn S.querySelectorAll('.sd-reply').length > arguments[0];"
-                ),
-                vec![before],
-            )
-            .await;
-    }
-
-    /// Asks `text` (Enter), waits for its answer and answers "Did this answer your question?"
-    /// with Yes when it asks.
-    async fn ask_and_rate(&self, text: &str) {
         const ANSWERED: &str =
             "S.querySelectorAll('.sd-conversation > .sd-q:not(.sd-pending) bdi').length";
         let before = self.js(&format!("return {ANSWERED};"), vec![]).await;
@@ -229,11 +212,16 @@ impl Env {
             .await;
         self.browser
             .wait_for(
-                "the answer",
+                "an answer",
                 &format!("{PRELUDE}\nreturn {ANSWERED} > arguments[0];"),
                 vec![before],
             )
             .await;
+    }
+
+    /// [`Env::ask`], then Yes to "Did this answer your question?" when it asks.
+    async fn ask_and_rate(&self, text: &str) {
+        self.ask(text).await;
         let yes = "S.querySelector('.sd-feedback .sd-chip')?.click(); return 0;";
         self.js(yes, vec![]).await;
     }
