@@ -50,7 +50,9 @@ codegen-units = 1
 panic = "abort"
 [workspace]
 TOML
-cat > "$probe/src/lib.rs" <<'RS'
+# The app: the smallest one, or the same one answering with the engine.
+if ! $with_engine; then
+  cat > "$probe/src/lib.rs" <<'RS'
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -88,7 +90,7 @@ pub fn mount(root: web_sys::Element) {
     yew::Renderer::<App>::with_root(root).render();
 }
 RS
-if $with_engine; then
+else
   cat > "$probe/src/lib.rs" <<'RS'
 use solodesk_engine::{Index, Question, SearchOptions};
 use std::rc::Rc;

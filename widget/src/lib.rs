@@ -24,7 +24,7 @@
 //!   `{lang: {key: text}}`). Missing fields fall back to defaults.
 //! - `emit(event, detail)`: called with `"close"` (the panel's close button), `"ticket"` (detail:
 //!   `{reference, subject}`), `"answer"` (a question answered; detail: `{question, answer, rule,
-//!   articles}`, see `components::app::emit_reply`) and `"feedback"` (the visitor's Yes or No to
+//!   articles}`, see `services::host::Emitter::reply`) and `"feedback"` (the visitor's Yes or No to
 //!   it; the same detail and `helpful`).
 //! - `set_index(index)`: the bytes of `index.bin` as a `Uint8Array`, or a string saying why they
 //!   could not be fetched; a failed or unreadable index still shows the email ticket with a clear

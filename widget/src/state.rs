@@ -487,7 +487,8 @@ impl State {
         out
     }
 
-    /// Reads what [`State::saved_draft`] and then [`State::saved_turns`] wrote; `None` for anything else, so a bad entry starts afresh.
+    /// Reads what [`State::saved_draft`] and then [`State::saved_turns`] wrote; `None` for
+    /// anything else, so a bad entry starts afresh.
     pub fn load(saved: &str) -> Option<State> {
         let mut lines = saved.split('\n');
         if lines.next()? != "v1" {
