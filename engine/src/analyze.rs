@@ -144,10 +144,40 @@ const STOP_EN: &[&str] = &[
     "when", "where", "which", "who", "why", "will", "with", "would", "you", "your",
 ];
 
+/// A word of at most 8 bytes as a number that sorts as the word does (its bytes from the
+/// highest, zeros after them), so that the stop list is searched by comparing numbers rather
+/// than strings (the search was a tenth of an index build, most of it in `memcmp`).
+const fn stop_key(word: &[u8]) -> u64 {
+    let mut key = 0u64;
+    let mut i = 0;
+    while i < 8 {
+        key <<= 8;
+        if i < word.len() {
+            key |= word[i] as u64;
+        }
+        i += 1;
+    }
+    key
+}
+
+/// `STOP_EN` as [`stop_key`]s, in the same (sorted) order.
+const STOP_KEYS: [u64; STOP_EN.len()] = {
+    let mut keys = [0; STOP_EN.len()];
+    let mut i = 0;
+    while i < keys.len() {
+        keys[i] = stop_key(STOP_EN[i].as_bytes());
+        i += 1;
+    }
+    keys
+};
+
 /// Is the folded word a stop word? Only English has a list: elsewhere every word counts.
 pub fn is_stop(folded: &str) -> bool {
     // Every stop word has at most 5 letters; the length test spares most words the search.
-    folded.len() <= 5 && STOP_EN.binary_search(&folded).is_ok()
+    folded.len() <= 5
+        && STOP_KEYS
+            .binary_search(&stop_key(folded.as_bytes()))
+            .is_ok()
 }
 
 /// Folds case and diacritics of one non-CJK word: `Ärger` → `arger`, `ＡＢＣ` → `abc`, `don't` → `dont`.
@@ -279,7 +309,7 @@ fn tokenize(
     let mut folded = String::new();
     // Where the URL being skipped ends (see `url_end`).
     let mut skip_to = 0;
-    for (offset, segment) in text.split_word_bound_indices() {
+    for (offset, segment) in word_bounds(text) {
         if offset < skip_to {
             continue;
         }
@@ -342,6 +372,122 @@ fn tokenize(
         }
     }
     flush_cjk(&mut run, f);
+}
+
+/// The UAX #29 word boundaries of `text`, as `split_word_bound_indices` finds them (a test
+/// compares the two), in a fraction of the time: that function looks every character up in
+/// Unicode's tables, which was half of an index build's instructions, while in ASCII the rules
+/// come down to a few classes of bytes. So each line that is ASCII, which is most lines of most
+/// articles, is split by [`AsciiWordBounds`]; a line feed always ends a segment (WB3a), and what
+/// follows it is split as if the text began there.
+/// Only natively: in the widget, which analyzes what a visitor types and never builds an index,
+/// it would cost 0.5 KB gzip of WebAssembly and save nothing anyone could notice. The two
+/// targets still split alike, which the wasm parity test (`tests/wasm.rs`) checks as well.
+#[cfg(not(target_arch = "wasm32"))]
+fn word_bounds(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_inclusive('\n').flat_map(move |line| {
+        let base = line.as_ptr() as usize - text.as_ptr() as usize;
+        let ascii = line.is_ascii();
+        let fast = ascii.then_some(AsciiWordBounds { text: line, at: 0 });
+        let tables = (!ascii).then(|| line.split_word_bound_indices());
+        fast.into_iter()
+            .flatten()
+            .chain(tables.into_iter().flatten())
+            .map(move |(offset, segment)| (base + offset, segment))
+    })
+}
+
+#[cfg(target_arch = "wasm32")]
+fn word_bounds(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_word_bound_indices()
+}
+
+/// UAX #29 word boundaries of ASCII text (see [`word_bounds`]).
+#[cfg(not(target_arch = "wasm32"))]
+struct AsciiWordBounds<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+/// The UAX #29 word-break classes of ASCII bytes (`.` and `'` are MidNumLet and Single_Quote,
+/// which the rules treat alike).
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone, Copy, PartialEq)]
+enum Wb {
+    Letter,
+    Numeric,
+    ExtendNumLet,
+    MidLetter,
+    MidNumLetQ,
+    MidNum,
+    Space,
+    Cr,
+    Other,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn wb(b: u8) -> Wb {
+    match b {
+        b'a'..=b'z' | b'A'..=b'Z' => Wb::Letter,
+        b'0'..=b'9' => Wb::Numeric,
+        b'_' => Wb::ExtendNumLet,
+        b':' => Wb::MidLetter,
+        b'.' | b'\'' => Wb::MidNumLetQ,
+        b',' | b';' => Wb::MidNum,
+        b' ' => Wb::Space,
+        b'\r' => Wb::Cr,
+        // Line feeds and other breaks stand alone, like any other byte.
+        _ => Wb::Other,
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl<'a> Iterator for AsciiWordBounds<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        let b = self.text.as_bytes();
+        let start = self.at;
+        let class = wb(*b.get(start)?);
+        let mut end = start + 1;
+        match class {
+            // WB3: CR × LF.
+            Wb::Cr if b.get(end) == Some(&b'\n') => end += 1,
+            // WB3d: WSegSpace × WSegSpace.
+            Wb::Space => end += b[end..].iter().take_while(|&&c| c == b' ').count(),
+            // WB5, 8, 9, 10, 13a, 13b: letters, digits and underscores hold together; WB6, 7:
+            // a MidLetter or MidNumLetQ between letters, WB11, 12: a MidNum or MidNumLetQ
+            // between digits, too.
+            Wb::Letter | Wb::Numeric | Wb::ExtendNumLet => {
+                while let Some(&c) = b.get(end) {
+                    let step = match wb(c) {
+                        Wb::Letter | Wb::Numeric | Wb::ExtendNumLet => 1,
+                        mid @ (Wb::MidLetter | Wb::MidNumLetQ | Wb::MidNum) => {
+                            let next = b.get(end + 1).map(|&n| wb(n));
+                            let joins = match wb(b[end - 1]) {
+                                Wb::Letter => mid != Wb::MidNum && next == Some(Wb::Letter),
+                                Wb::Numeric => mid != Wb::MidLetter && next == Some(Wb::Numeric),
+                                _ => false,
+                            };
+                            if joins {
+                                2
+                            } else {
+                                0
+                            }
+                        }
+                        _ => 0,
+                    };
+                    if step == 0 {
+                        break;
+                    }
+                    end += step;
+                }
+            }
+            _ => {}
+        }
+        self.at = end;
+        Some((start, &self.text[start..end]))
+    }
 }
 
 /// Where the web address that starts with `segment` at byte `offset` of `text` ends, if it is
@@ -536,6 +682,12 @@ mod tests {
     fn stop_list_is_sorted_and_short_for_is_stop() {
         assert!(STOP_EN.windows(2).all(|w| w[0] < w[1]));
         assert!(STOP_EN.iter().all(|w| w.len() <= 5));
+        assert!(STOP_EN.iter().all(|w| is_stop(w)));
+        for word in [
+            "", "ab", "abou", "abouts", "yo", "youre", "z", "tha", "wherever",
+        ] {
+            assert!(!is_stop(word), "{word}");
+        }
     }
 
     #[test]
@@ -567,6 +719,65 @@ mod tests {
             .map(|t| &text[t.start as usize..t.end as usize])
             .collect();
         assert_eq!(spans, ["a", "b"]);
+    }
+
+    /// `word_bounds` finds the boundaries `split_word_bound_indices` does: on every string of up
+    /// to four characters from one ASCII byte of each word-break class, a few of class Other and
+    /// a few non-ASCII characters that the rules treat apart (a letter, a combining accent, a
+    /// zero-width joiner, a regional indicator, an ideograph, a curly apostrophe), and on many
+    /// longer ones drawn from the same characters and from text with code and numbers.
+    #[test]
+    fn word_bounds_are_uax29s() {
+        fn check(text: &str) {
+            let fast: Vec<(usize, &str)> = word_bounds(text).collect();
+            let uax29: Vec<(usize, &str)> = text.split_word_bound_indices().collect();
+            assert_eq!(fast, uax29, "{text:?}");
+        }
+        let alphabet: Vec<char> = "aZ7_:.',; \r\n\t\"-\x0b/é\u{301}\u{200d}🇫退’"
+            .chars()
+            .collect();
+        fn all(alphabet: &[char], text: &mut String, left: usize, check: &dyn Fn(&str)) {
+            check(text);
+            if left > 0 {
+                for &c in alphabet {
+                    text.push(c);
+                    all(alphabet, text, left - 1, check);
+                    text.pop();
+                }
+            }
+        }
+        all(&alphabet, &mut String::new(), 4, &check);
+        // Longer strings from a fixed xorshift sequence, so a failure repeats.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let words = [
+            "v2.5",
+            "1,000",
+            "don't",
+            "a.b",
+            "x_1",
+            "is:unread",
+            "10:30",
+            "e.g.",
+            "  ",
+        ];
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            for _ in 0..next() % 24 {
+                let r = next();
+                if r % 4 == 0 {
+                    s.push_str(words[(r >> 8) as usize % words.len()]);
+                } else {
+                    s.push(alphabet[(r >> 8) as usize % alphabet.len()]);
+                }
+            }
+            check(&s);
+        }
     }
 
     #[test]
