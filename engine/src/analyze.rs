@@ -378,8 +378,8 @@ fn tokenize(
 /// compares the two), in a fraction of the time: that function looks every character up in
 /// Unicode's tables, which was half of an index build's instructions, while in ASCII the rules
 /// come down to a few classes of bytes. So each line that is ASCII, which is most lines of most
-/// articles, is split by [`AsciiWordBounds`]; a line feed always ends a segment (WB3a), and what
-/// follows it is split as if the text began there.
+/// articles, is split by [`ascii::AsciiWordBounds`]; a line feed always ends a segment (WB3a),
+/// and what follows it is split as if the text began there.
 /// Only natively: in the widget, which analyzes what a visitor types and never builds an index,
 /// it would cost 0.5 KB gzip of WebAssembly and save nothing anyone could notice. The two
 /// targets still split alike, which the wasm parity test (`tests/wasm.rs`) checks as well.
@@ -388,7 +388,7 @@ fn word_bounds(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.split_inclusive('\n').flat_map(move |line| {
         let base = line.as_ptr() as usize - text.as_ptr() as usize;
         let ascii = line.is_ascii();
-        let fast = ascii.then_some(AsciiWordBounds { text: line, at: 0 });
+        let fast = ascii.then_some(ascii::AsciiWordBounds::new(line));
         let tables = (!ascii).then(|| line.split_word_bound_indices());
         fast.into_iter()
             .flatten()
@@ -402,91 +402,99 @@ fn word_bounds(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.split_word_bound_indices()
 }
 
-/// UAX #29 word boundaries of ASCII text (see [`word_bounds`]).
+/// [`word_bounds`]' split of ASCII lines: only native, see there.
 #[cfg(not(target_arch = "wasm32"))]
-struct AsciiWordBounds<'a> {
-    text: &'a str,
-    at: usize,
-}
-
-/// The UAX #29 word-break classes of ASCII bytes (`.` and `'` are MidNumLet and Single_Quote,
-/// which the rules treat alike).
-#[cfg(not(target_arch = "wasm32"))]
-#[derive(Clone, Copy, PartialEq)]
-enum Wb {
-    Letter,
-    Numeric,
-    ExtendNumLet,
-    MidLetter,
-    MidNumLetQ,
-    MidNum,
-    Space,
-    Cr,
-    Other,
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn wb(b: u8) -> Wb {
-    match b {
-        b'a'..=b'z' | b'A'..=b'Z' => Wb::Letter,
-        b'0'..=b'9' => Wb::Numeric,
-        b'_' => Wb::ExtendNumLet,
-        b':' => Wb::MidLetter,
-        b'.' | b'\'' => Wb::MidNumLetQ,
-        b',' | b';' => Wb::MidNum,
-        b' ' => Wb::Space,
-        b'\r' => Wb::Cr,
-        // Line feeds and other breaks stand alone, like any other byte.
-        _ => Wb::Other,
+mod ascii {
+    /// UAX #29 word boundaries of ASCII text (see [`super::word_bounds`]).
+    pub(super) struct AsciiWordBounds<'a> {
+        text: &'a str,
+        at: usize,
     }
-}
 
-#[cfg(not(target_arch = "wasm32"))]
-impl<'a> Iterator for AsciiWordBounds<'a> {
-    type Item = (usize, &'a str);
-
-    fn next(&mut self) -> Option<(usize, &'a str)> {
-        let b = self.text.as_bytes();
-        let start = self.at;
-        let class = wb(*b.get(start)?);
-        let mut end = start + 1;
-        match class {
-            // WB3: CR × LF.
-            Wb::Cr if b.get(end) == Some(&b'\n') => end += 1,
-            // WB3d: WSegSpace × WSegSpace.
-            Wb::Space => end += b[end..].iter().take_while(|&&c| c == b' ').count(),
-            // WB5, 8, 9, 10, 13a, 13b: letters, digits and underscores hold together; WB6, 7:
-            // a MidLetter or MidNumLetQ between letters, WB11, 12: a MidNum or MidNumLetQ
-            // between digits, too.
-            Wb::Letter | Wb::Numeric | Wb::ExtendNumLet => {
-                while let Some(&c) = b.get(end) {
-                    let step = match wb(c) {
-                        Wb::Letter | Wb::Numeric | Wb::ExtendNumLet => 1,
-                        mid @ (Wb::MidLetter | Wb::MidNumLetQ | Wb::MidNum) => {
-                            let next = b.get(end + 1).map(|&n| wb(n));
-                            let joins = match wb(b[end - 1]) {
-                                Wb::Letter => mid != Wb::MidNum && next == Some(Wb::Letter),
-                                Wb::Numeric => mid != Wb::MidLetter && next == Some(Wb::Numeric),
-                                _ => false,
-                            };
-                            if joins {
-                                2
-                            } else {
-                                0
-                            }
-                        }
-                        _ => 0,
-                    };
-                    if step == 0 {
-                        break;
-                    }
-                    end += step;
-                }
-            }
-            _ => {}
+    impl<'a> AsciiWordBounds<'a> {
+        pub(super) fn new(text: &'a str) -> Self {
+            AsciiWordBounds { text, at: 0 }
         }
-        self.at = end;
-        Some((start, &self.text[start..end]))
+    }
+
+    /// The UAX #29 word-break classes of ASCII bytes (`.` and `'` are MidNumLet and Single_Quote,
+    /// which the rules treat alike).
+    #[derive(Clone, Copy, PartialEq)]
+    enum Wb {
+        Letter,
+        Numeric,
+        ExtendNumLet,
+        MidLetter,
+        MidNumLetQ,
+        MidNum,
+        Space,
+        Cr,
+        Other,
+    }
+
+    fn wb(b: u8) -> Wb {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' => Wb::Letter,
+            b'0'..=b'9' => Wb::Numeric,
+            b'_' => Wb::ExtendNumLet,
+            b':' => Wb::MidLetter,
+            b'.' | b'\'' => Wb::MidNumLetQ,
+            b',' | b';' => Wb::MidNum,
+            b' ' => Wb::Space,
+            b'\r' => Wb::Cr,
+            // Line feeds and other breaks stand alone, like any other byte.
+            _ => Wb::Other,
+        }
+    }
+
+    impl<'a> Iterator for AsciiWordBounds<'a> {
+        type Item = (usize, &'a str);
+
+        fn next(&mut self) -> Option<(usize, &'a str)> {
+            let b = self.text.as_bytes();
+            let start = self.at;
+            let class = wb(*b.get(start)?);
+            let mut end = start + 1;
+            match class {
+                // WB3: CR × LF.
+                Wb::Cr if b.get(end) == Some(&b'\n') => end += 1,
+                // WB3d: WSegSpace × WSegSpace.
+                Wb::Space => end += b[end..].iter().take_while(|&&c| c == b' ').count(),
+                // WB5, 8, 9, 10, 13a, 13b: letters, digits and underscores hold together; WB6, 7:
+                // a MidLetter or MidNumLetQ between letters, WB11, 12: a MidNum or MidNumLetQ
+                // between digits, too.
+                Wb::Letter | Wb::Numeric | Wb::ExtendNumLet => {
+                    while let Some(&c) = b.get(end) {
+                        let step = match wb(c) {
+                            Wb::Letter | Wb::Numeric | Wb::ExtendNumLet => 1,
+                            mid @ (Wb::MidLetter | Wb::MidNumLetQ | Wb::MidNum) => {
+                                let next = b.get(end + 1).map(|&n| wb(n));
+                                let joins = match wb(b[end - 1]) {
+                                    Wb::Letter => mid != Wb::MidNum && next == Some(Wb::Letter),
+                                    Wb::Numeric => {
+                                        mid != Wb::MidLetter && next == Some(Wb::Numeric)
+                                    }
+                                    _ => false,
+                                };
+                                if joins {
+                                    2
+                                } else {
+                                    0
+                                }
+                            }
+                            _ => 0,
+                        };
+                        if step == 0 {
+                            break;
+                        }
+                        end += step;
+                    }
+                }
+                _ => {}
+            }
+            self.at = end;
+            Some((start, &self.text[start..end]))
+        }
     }
 }
 
