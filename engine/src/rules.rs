@@ -577,7 +577,7 @@ impl Matcher {
     }
 }
 
-/// A candidate's confidence from its signals (see [`Matcher::signals`]) under the weights of
+/// A candidate's confidence from its signals (see `Matcher::signals`) under the weights of
 /// a logistic model: [`CALIBRATION`] when answering, others while fitting it (`engine/eval`
 /// calls this too, so the fit measures exactly what the engine answers).
 pub fn confidence(weights: &[f32; SIGNALS], x: &[f32; SIGNALS]) -> f32 {
