@@ -466,3 +466,64 @@ fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, SystemTime)> {
     v.sort();
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for (host, ok) in [
+            ("127.0.0.1:4000", true),
+            ("localhost:4000", true),
+            ("LocalHost:4000", true),
+            ("[::1]:4000", true),
+            ("127.0.0.1", false),
+            ("127.0.0.1:40000", false),
+            ("127.0.0.1:+4000", false),
+            ("evil.example:4000", false),
+            ("localhost.evil.example:4000", false),
+            ("[::1]", false),
+            ("[::1:4000", false),
+            ("", false),
+        ] {
+            assert_eq!(loopback_host(host, 4000), ok, "{host}");
+        }
+        assert!(loopback_host("localhost", 80));
+    }
+
+    #[test]
+    fn request_paths() {
+        let ok = |p: &str, segs: &[&str]| {
+            assert_eq!(
+                request_path(p).as_deref(),
+                Some(
+                    segs.iter()
+                        .map(|s| s.to_string())
+                        .collect::<Vec<_>>()
+                        .as_slice()
+                ),
+                "{p}"
+            )
+        };
+        ok("/", &[]);
+        ok("/en/return-policy/", &["en", "return-policy"]);
+        ok("//en//x", &["en", "x"]);
+        ok("/zh/%E9%80%80%E8%B4%A7/", &["zh", "退货"]);
+        for bad in [
+            "en/x",
+            "/../etc/passwd",
+            "/en/%2e%2e/%2E%2E/x",
+            "/a/./b",
+            "/..%2f..%2fx",
+            "/a%5c..%5cx",
+            "/a\\b",
+            "/a%00b",
+            "/a%0ab",
+            "/%c0%ae%c0%ae/x",
+            "http://127.0.0.1/x",
+        ] {
+            assert_eq!(request_path(bad), None, "{bad}");
+        }
+    }
+}

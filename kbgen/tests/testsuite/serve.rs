@@ -242,7 +242,7 @@ fn huge_request_body_is_refused_and_the_server_goes_on() {
 
 /// Issue 15 item 7: one loop answered every request, so clients that never read their answers
 /// stalled everyone else. Each of these asks for the widget's wasm many times on one connection
-/// and reads nothing.
+/// and reads nothing; others never finish their request.
 #[test]
 fn clients_that_never_read_stall_nobody() {
     let (_tmp, kb) = starter();
@@ -257,6 +257,12 @@ fn clients_that_never_read_stall_nobody() {
     for _ in 0..20 {
         let mut s = TcpStream::connect(addr).unwrap();
         s.write_all(request.as_bytes()).unwrap();
+        idle.push(s);
+    }
+    // And some that send half a request and then nothing.
+    for _ in 0..20 {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(b"GET /en/ HTTP/1.1\r\nHo").unwrap();
         idle.push(s);
     }
     std::thread::sleep(Duration::from_millis(300));
