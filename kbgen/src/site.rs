@@ -365,12 +365,6 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     let search_js_name = format!("assets/search.{}.js", short_hash(search_js.as_bytes()));
     site.files
         .insert(search_js_name.clone(), search_js.into_bytes());
-    if opts.live_reload {
-        site.files.insert(
-            "_kbgen/livereload.js".into(),
-            LIVE_RELOAD_JS.as_bytes().to_vec(),
-        );
-    }
 
     let env = match templates(kb) {
         Ok(env) => env,
@@ -802,23 +796,6 @@ fn templates(kb: &Kb) -> Result<minijinja::Environment<'static>, minijinja::Erro
     }
     Ok(env)
 }
-
-const LIVE_RELOAD_JS: &str = r#"// kbgen serve: reloads the page when the knowledge base was rebuilt.
-(() => {
-  let seen = null;
-  const base = document.currentScript ? new URL("..", document.currentScript.src).href : "/";
-  const poll = () =>
-    fetch(base + "_kbgen/version", { cache: "no-store" })
-      .then((r) => r.text())
-      .then((v) => {
-        if (seen !== null && v !== seen) location.reload();
-        seen = v;
-      })
-      .catch(() => {})
-      .finally(() => setTimeout(poll, 700));
-  poll();
-})();
-"#;
 
 struct Ctx<'a> {
     kb: &'a Kb,
