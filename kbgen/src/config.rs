@@ -237,19 +237,21 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                 },
                 // Language codes become folder names of the site, so only real codes pass.
                 "languages" => match value.as_array() {
-                    Some(a) => config.languages = a
-                        .iter()
-                        .filter_map(|v| v.as_str().map(String::from))
-                        .filter(|l| {
-                            is_language_code(l) || {
-                                want(&format!(
+                    Some(a) => {
+                        config.languages = a
+                            .iter()
+                            .filter_map(|v| v.as_str().map(String::from))
+                            .filter(|l| {
+                                is_language_code(l) || {
+                                    want(&format!(
                                     "a list of language codes like [\"en\", \"pt-BR\"], not \"{}\"",
                                     l.escape_debug()
                                 ));
-                                false
-                            }
-                        })
-                        .collect(),
+                                    false
+                                }
+                            })
+                            .collect()
+                    }
                     None => want("a list like [\"en\", \"zh\"]"),
                 },
                 "brand_color" => match value.as_str() {

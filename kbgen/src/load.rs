@@ -425,6 +425,16 @@ fn walk(
     if !dir.is_dir() {
         return files;
     }
+    if !inside(root_canon, dir).unwrap_or(false) {
+        let msg =
+            "is a symbolic link to a folder outside the knowledge-base folder; it is left out";
+        if has_config {
+            diags.error(dir, 0, 0, msg);
+        } else {
+            diags.warn(dir, 0, 0, msg);
+        }
+        return files;
+    }
     let mut it = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()

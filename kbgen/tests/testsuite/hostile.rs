@@ -388,6 +388,26 @@ fn symlinks_leading_outside_the_knowledge_base_are_left_out() {
         out.join("images/alias.png").is_file(),
         "links inside are kept"
     );
+
+    // The images and theme folders themselves as links out.
+    let kb2 = tmp.path().join("kb2");
+    std::fs::create_dir_all(kb2.join("articles")).unwrap();
+    std::fs::write(kb2.join("articles/a.md"), "---\ntitle: A\n---\nx\n").unwrap();
+    symlink(tmp.path().join("outside-dir"), kb2.join("images"));
+    symlink(tmp.path().join("outside-dir"), kb2.join("theme"));
+    let (ok, report) = check(&kb2);
+    assert!(ok, "warnings without kbgen.toml:\n{report}");
+    for link in ["images", "theme"] {
+        let want = format!("{}: warning: ", kb2.join(link).display());
+        assert!(
+            report.lines().any(|l| l.starts_with(&want)),
+            "expected a warning for {link}:\n{report}"
+        );
+    }
+    let out2 = tmp.path().join("out2");
+    let (ok, err) = build(&kb2, &out2, &[]);
+    assert!(ok, "{err}");
+    assert_no_secret(&out2);
 }
 
 /// A CSV from a third party goes through the same gate.
