@@ -280,7 +280,8 @@ fn images_outside_the_knowledge_base_are_errors_and_never_published() {
     let abs = tmp.path().join("secret.png");
     let abs_encoded = abs.to_string_lossy().replace('/', "%2F");
     let leak = format!(
-        "---\ntitle: Leak\n---\n![a](../../../secret.png)\n\n![b](%2e%2e/%2e%2e/%2E%2E/secret.png)\n\n![c][ref]\n\n![d]({abs_encoded})\n\n[ref]: ../../../secret.png\n"
+        "---\ntitle: Leak\n---\n![a](../../../secret.png)\n\n![b](%2e%2e/%2e%2e/%2E%2E/secret.png)\n\n![c][ref]\n\n![d]({abs_encoded})\n\n![e]({})\n\n[ref]: ../../../secret.png\n",
+        abs.display()
     );
     let kb = kb(tmp.path(), &[("leak.md", &leak)]);
     let out = tmp.path().join("out");
