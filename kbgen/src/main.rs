@@ -65,9 +65,13 @@ pub struct BuildArgs {
     /// The knowledge-base folder.
     #[arg(default_value = ".")]
     dir: PathBuf,
-    /// Where to write the site (replaced atomically).
-    #[arg(long, short, default_value = "out")]
-    out: PathBuf,
+    /// Where to write the site (default: `out` inside the knowledge-base folder). It is replaced
+    /// as a whole, so it must be absent, empty or a folder kbgen built.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// Replace --out even though it is not empty and kbgen did not build it.
+    #[arg(long)]
+    force: bool,
     /// Override `site.base_url` from kbgen.toml.
     #[arg(long)]
     base_url: Option<String>,
@@ -241,14 +245,9 @@ fn check_kb_dir(dir: &Path) -> Result<()> {
 
 fn build(args: &BuildArgs) -> Result<ExitCode> {
     check_kb_dir(&args.dir)?;
-    if args
-        .out
-        .canonicalize()
-        .ok()
-        .is_some_and(|o| Some(o) == args.dir.canonicalize().ok())
-    {
-        anyhow::bail!("--out must not be the knowledge-base folder itself");
-    }
+    let out = args.out.clone().unwrap_or_else(|| args.dir.join("out"));
+    output::check_out(&out, &args.dir, args.force)?;
+    output::recover(&out)?;
     let start = Instant::now();
     eprintln!("loading {}", args.dir.display());
     let mut diags = diag::Diagnostics::default();
@@ -278,16 +277,16 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
             "build failed: {} errors, {} warnings; {} left unchanged",
             diags.errors(),
             diags.warnings(),
-            args.out.display()
+            out.display()
         );
         return Ok(ExitCode::FAILURE);
     }
     eprintln!(
         "writing {} files to {}",
         site.files.len() + site.copies.len(),
-        args.out.display()
+        out.display()
     );
-    output::write_atomic(&args.out, &site.files, &site.copies, |tmp| {
+    output::write_atomic(&out, &site.files, &site.copies, |tmp| {
         if opts.loader.is_some() {
             widget_bundle::write(&tmp.join("widget"))?;
         }

@@ -14,11 +14,6 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// Ids an article cannot take because the site uses these paths for its own pages.
-const RESERVED_IDS: &[&str] = &[
-    "category", "search", "feed.xml", "assets", "widget", "images", "_kbgen", "_demo",
-];
-
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Replaces `site.base_url`, e.g. for `kbgen serve` on 127.0.0.1.
@@ -98,19 +93,8 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             site.stats.drafts += 1;
             continue;
         }
-        if RESERVED_IDS.contains(&a.id.as_str())
-            || a.id.contains(['/', '\\', '?', '#'])
-            || a.id.starts_with('.')
-        {
-            diags.error(
-                &a.path,
-                1,
-                1,
-                format!(
-                    "id \"{}\" cannot be used: it is reserved or not a plain name",
-                    a.id
-                ),
-            );
+        if let Err(msg) = crate::load::check_id(&a.id) {
+            diags.error(&a.path, 1, 1, msg);
             continue;
         }
         if let Some(&j) = by_id.get(&(a.lang.as_str(), a.id.as_str())) {
@@ -234,19 +218,34 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         (&x.src.lang, x.order, &x.src.title).cmp(&(&y.src.lang, y.order, &y.src.title))
     });
     site.copies.extend(images);
-    copy_dir(&kb.root.join("images"), "images", &mut site.copies);
+    for (rel, src) in &kb.images {
+        site.copies
+            .entry(rel.clone())
+            .or_insert_with(|| src.clone());
+    }
     if let Some(logo) = &config.logo {
         let rel = logo.trim_start_matches('/');
         let src = kb.root.join(rel);
-        if src.is_file() {
-            site.copies.entry(rel.to_string()).or_insert(src);
-        } else {
-            let path = kb.root.join(crate::load::CONFIG_FILE);
-            let line = crate::config::key_line(
-                &std::fs::read_to_string(&path).unwrap_or_default(),
-                "logo",
-            );
-            diags.error(&path, line, 1, format!("logo not found: `{logo}`"));
+        let problem = match crate::load::inside(&kb.root_canon, &src) {
+            Ok(true) if src.is_file() => None,
+            Ok(_) if src.is_dir() => Some(format!("logo is a folder: `{logo}`")),
+            Ok(true) | Err(_) => Some(format!("logo not found: `{logo}`")),
+            Ok(false) => Some(format!(
+                "logo `{logo}` is outside the knowledge-base folder; it is not published"
+            )),
+        };
+        match problem {
+            None => {
+                site.copies.entry(rel.to_string()).or_insert(src);
+            }
+            Some(msg) => {
+                let path = kb.root.join(crate::load::CONFIG_FILE);
+                let line = crate::config::key_line(
+                    &std::fs::read_to_string(&path).unwrap_or_default(),
+                    "logo",
+                );
+                diags.error(&path, line, 1, msg);
+            }
         }
     }
 
@@ -597,7 +596,10 @@ impl Resolve for Resolver<'_> {
         .or_else(|| {
             let stem = file.rsplit('/').next().unwrap_or(file);
             let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
-            self.by_id.get(&(self.article.lang.as_str(), stem)).copied()
+            let id = crate::load::id_slug(&percent_decode_lossy(stem));
+            self.by_id
+                .get(&(self.article.lang.as_str(), id.as_str()))
+                .copied()
         });
         match target {
             Some(i) => {
@@ -631,21 +633,26 @@ impl Resolve for Resolver<'_> {
             self.kb.root.join(&decoded),
             self.kb.root.join("images").join(&decoded),
         ];
-        let Some(found) = candidates.iter().find(|p| p.is_file()) else {
-            return Err(format!("image not found: `{src}`"));
-        };
-        let found = normalize(found);
-        let root = normalize(&self.kb.root);
-        let rel = found
-            .strip_prefix(&root)
-            .map(|r| r.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_else(|_| {
-                format!(
-                    "{}-{}",
-                    short_hash(found.to_string_lossy().as_bytes()),
-                    found.file_name().unwrap_or_default().to_string_lossy()
-                )
+        // Only a file inside the knowledge base is published: `..`, `%2e%2e`, an absolute path
+        // or a symbolic link that leads outside it is refused, whatever the markdown says.
+        let mut outside = false;
+        let found = candidates.iter().filter(|p| p.is_file()).find_map(|p| {
+            let canon = p.canonicalize().ok()?;
+            let inside = canon.starts_with(&self.kb.root_canon);
+            outside |= !inside;
+            inside.then_some(canon)
+        });
+        let Some(found) = found else {
+            return Err(if outside {
+                format!("image `{src}` is outside the knowledge-base folder; it is not published")
+            } else {
+                format!("image not found: `{src}`")
             });
+        };
+        let rel = found
+            .strip_prefix(&self.kb.root_canon)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
         let rel = rel.strip_prefix("images/").unwrap_or(&rel).to_string();
         let out = format!("images/{rel}");
         let url = format!("{}{}", self.base, out);
@@ -679,9 +686,10 @@ impl Resolve for RuleResolver<'_> {
         else {
             return Ok(None);
         };
-        let lang = if self.by_id.contains_key(&(self.lang, stem)) {
+        let stem = &crate::load::id_slug(&percent_decode_lossy(stem));
+        let lang = if self.by_id.contains_key(&(self.lang, stem.as_str())) {
             self.lang
-        } else if let Some(a) = self.kb.articles.iter().find(|a| a.id == stem) {
+        } else if let Some(a) = self.kb.articles.iter().find(|a| &a.id == stem) {
             a.lang.as_str()
         } else {
             return Err(format!(
@@ -730,24 +738,6 @@ pub fn pct(s: &str) -> String {
         }
     }
     out
-}
-
-fn copy_dir(dir: &Path, prefix: &str, copies: &mut BTreeMap<String, PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        let path = e.path();
-        if path.is_dir() {
-            copy_dir(&path, &format!("{prefix}/{name}"), copies);
-        } else {
-            copies.entry(format!("{prefix}/{name}")).or_insert(path);
-        }
-    }
 }
 
 fn truncate(s: &str, max_chars: usize) -> String {

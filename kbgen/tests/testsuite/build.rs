@@ -355,6 +355,8 @@ fn failed_build_leaves_previous_site_untouched() {
     let out = tmp.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("keep.txt"), "previous site").unwrap();
+    // The marker every build writes: this folder is an earlier kbgen output.
+    std::fs::write(out.join(".kbgen-output"), "").unwrap();
     let (ok, _, err) = run(kbgen()
         .arg("build")
         .arg(fixture("broken"))
@@ -365,7 +367,7 @@ fn failed_build_leaves_previous_site_untouched() {
     assert_eq!(read(&out.join("keep.txt")), "previous site");
     assert_eq!(
         files(tmp.path()),
-        ["out/keep.txt"],
+        ["out/.kbgen-output", "out/keep.txt"],
         "no temporary folder left behind"
     );
     // A successful build replaces the folder as a whole.
