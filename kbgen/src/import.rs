@@ -466,7 +466,9 @@ pub fn merge_rules(existing: &str, rules: &[ImportedRule], force: bool) -> Rules
     let mut pieces: Vec<String> = vec![String::new()];
     for line in existing.split_inclusive('\n') {
         let t = line.trim();
-        if t == "[[rule]]" || t == "[[rules]]" || (t.starts_with('[') && pieces.len() > 1) {
+        // A table header; a line of a multi-line answer may start with `[` too (`[Returns](...)`).
+        let header = t.starts_with('[') && t.ends_with(']') && !t.contains("](");
+        if t == "[[rule]]" || t == "[[rules]]" || (header && pieces.len() > 1) {
             pieces.push(String::new());
         }
         pieces.last_mut().expect("one piece").push_str(line);
@@ -940,8 +942,8 @@ mod tests {
 
     #[test]
     fn rules_merge_into_rules_toml() {
-        let owner =
-            "# mine\n[[rule]]\nid = \"decaf\"\nphrasings = [\"decaf\"]\nanswer = \"Mine.\"\n";
+        // The owner's rule, whose answer has a line that starts like a table header.
+        let owner = "# mine\n[[rule]]\nid = \"decaf\"\nphrasings = [\"decaf\"]\nanswer = \"\"\"\nMine.\n[See](decaf.md)\"\"\"\n";
         let first = merge_rules(
             owner,
             &[rule("decaf", "en", "New."), rule("hours", "en", "8–5.")],
