@@ -583,8 +583,8 @@ pub fn run(
     if category.is_empty() {
         bail!("--category \"\": name a category, like `faq`");
     }
-    if let Err(why) = crate::load::check_id(category) {
-        bail!("--category {category:?}: a category becomes a folder and a page address; {why}");
+    if crate::load::check_id(category).is_err() {
+        bail!("--category {category:?}: a category becomes a folder and a page address, so use lowercase letters, digits, `-` and `_`, like `faq` or `shipping-faq`");
     }
     let forced = match encoding {
         Some(label) => Some(Encoding::for_label(label.trim().as_bytes()).with_context(|| {
@@ -871,6 +871,13 @@ mod tests {
         assert_eq!(
             (d.text.as_str(), d.how.as_str()),
             ("q,a\n退款,好", "UTF-16LE with BOM")
+        );
+        let mut utf16be: Vec<u8> = vec![0xFE, 0xFF];
+        utf16be.extend("q\ta\n退款\t好".encode_utf16().flat_map(u16::to_be_bytes));
+        let d = decode(&utf16be, None).unwrap();
+        assert_eq!(
+            (d.text.as_str(), d.how.as_str()),
+            ("q\ta\n退款\t好", "UTF-16BE with BOM")
         );
         // Latin-1 "café," is neither UTF-8 nor clean GBK: an error at the byte, with a hint.
         let e = decode(b"q,a\nx,caf\xe9,\n", None).unwrap_err();

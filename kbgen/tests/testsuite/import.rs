@@ -123,6 +123,8 @@ fn a_gbk_file_from_excel_lands_in_zh_and_answers_in_the_conversation() {
     assert_eq!(files_under(&kb.join("articles/zh/faq")), ids);
     assert_eq!(read(&kb.join("rules.toml")), rules_before);
 
+    let (ok, _, report) = run(kbgen().arg("check").arg(&kb));
+    assert!(ok && report.contains(": 0 errors,"), "{report}");
     let (_tmp, site) = build(&kb);
     assert_eq!(
         rules_answering(
