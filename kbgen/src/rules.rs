@@ -736,6 +736,18 @@ mod tests {
         ] {
             assert_eq!(regex_syntax(pattern), regex, "{pattern}");
         }
+        // Every pair of these pieces, in any script, reads without panicking.
+        let pieces = [
+            "é", "退", "(", ")", "[", "]", "{", "}", "{2,", "|", "\\", "\\b", "?", "*", "+", ".",
+            "^", "$", "(?:", "(?i)", " ", "？", "ب",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let _ = read_pattern(&format!("{a}{b}{c}{a}"));
+                }
+            }
+        }
     }
 
     #[test]
