@@ -108,7 +108,7 @@ struct ServeArgs {
     port: u16,
 }
 
-/// Print the <script> tag to paste into your site.
+/// Print the `<script>` tag to paste into your site.
 #[derive(clap::Args)]
 #[command(
     after_help = "Examples:\n  kbgen snippet\n  kbgen snippet site --base-url https://example.com/help/"
