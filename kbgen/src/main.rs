@@ -197,8 +197,8 @@ pub fn report(diags: &diag::Diagnostics, verbose: bool) {
     }
     if !verbose && diags.warnings() > 0 {
         eprintln!(
-            "({} warnings in all; --verbose lists each)",
-            diags.warnings()
+            "({} in all; --verbose lists each)",
+            strings::count(diags.warnings(), "warning")
         );
     }
 }
@@ -253,7 +253,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     eprintln!("loading {}", args.dir.display());
     let mut diags = diag::Diagnostics::default();
     let kb = load::load(&args.dir, &mut diags);
-    eprintln!("rendering {} articles", kb.articles.len());
+    eprintln!("rendering {}", strings::count(kb.articles.len(), "article"));
     let manifest = widget_bundle::manifest();
     let loader = widget_bundle::loader();
     if loader.is_none() {
@@ -275,9 +275,9 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     report(&diags, args.verbose);
     if diags.errors() > 0 || (args.strict && diags.warnings() > 0) {
         eprintln!(
-            "build failed: {} errors, {} warnings; {} left unchanged",
-            diags.errors(),
-            diags.warnings(),
+            "build failed: {}, {}; {} left unchanged",
+            strings::count(diags.errors(), "error"),
+            strings::count(diags.warnings(), "warning"),
             args.out.display()
         );
         return Ok(ExitCode::FAILURE);
@@ -295,11 +295,11 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     })?;
     let s = &site.stats;
     eprintln!(
-        "built {} articles in {} languages, {} rules, {} pages; index {}, passages {}; {} warnings; {:.2?}{}",
-        s.articles,
-        s.languages,
-        s.rules,
-        s.pages,
+        "built {} in {}, {}, {}; index {}, passages {}; {}; {:.2?}{}",
+        strings::count(s.articles, "article"),
+        strings::count(s.languages, "language"),
+        strings::count(s.rules, "rule"),
+        strings::count(s.pages, "page"),
         if s.shards > 0 {
             format!(
                 "{} (+ {} shards, {})",
@@ -311,14 +311,17 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
             human_bytes(s.index_bytes)
         },
         human_bytes(s.passages_bytes),
-        diags.warnings(),
+        strings::count(diags.warnings(), "warning"),
         start.elapsed(),
         if s.drafts > 0 {
-            format!(" ({} drafts skipped)", s.drafts)
+            format!(" ({} skipped)", strings::count(s.drafts, "draft"))
         } else {
             String::new()
         }
     );
+    for note in &site.notes {
+        eprintln!("note: {note}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
