@@ -177,7 +177,8 @@ pub fn run(
         made += 1;
     }
     println!(
-        "imported {made} articles into {} ({skipped} skipped)",
+        "imported {} into {} ({skipped} skipped)",
+        crate::strings::count(made, "article"),
         dir.display()
     );
     Ok(ExitCode::SUCCESS)
