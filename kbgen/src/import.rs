@@ -533,11 +533,6 @@ pub fn merge_rules(existing: &str, rules: &[ImportedRule], force: bool) -> Rules
     merge
 }
 
-/// "1 article", "2 articles".
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// The knowledge base's languages and default language: kbgen.toml's, else the language folders
 /// under `articles/` (as `kbgen build` detects them), else `en`.
 fn kb_languages(kb: &Path) -> Result<(Vec<String>, String, bool)> {
@@ -757,7 +752,7 @@ pub fn run(
                 .with_context(|| format!("writing {}", rules_path.display()))?;
         }
     }
-    let mut summary = format!("imported {}", count(made, "article", "articles"));
+    let mut summary = format!("imported {}", crate::strings::count(made, "article"));
     if per_lang.len() > 1 || (made > 0 && lang.is_none()) {
         let langs: Vec<String> = per_lang.iter().map(|(l, n)| format!("{n} {l}")).collect();
         let _ = write!(summary, " ({})", langs.join(", "));
@@ -771,7 +766,7 @@ pub fn run(
         let _ = write!(
             summary,
             " and {} into {}",
-            count(merge.added + merge.replaced, "rule", "rules"),
+            crate::strings::count(merge.added + merge.replaced, "rule"),
             rules_path.display()
         );
     }

@@ -108,7 +108,7 @@ struct ServeArgs {
     port: u16,
 }
 
-/// Print the <script> tag to paste into your site.
+/// Print the `<script>` tag to paste into your site.
 #[derive(clap::Args)]
 #[command(
     after_help = "Examples:\n  kbgen snippet\n  kbgen snippet site --base-url https://example.com/help/"
@@ -211,8 +211,8 @@ pub fn report(diags: &diag::Diagnostics, verbose: bool) {
     }
     if !verbose && diags.warnings() > 0 {
         eprintln!(
-            "({} warnings in all; --verbose lists each)",
-            diags.warnings()
+            "({} in all; --verbose lists each)",
+            strings::count(diags.warnings(), "warning")
         );
     }
 }
@@ -262,7 +262,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     eprintln!("loading {}", args.dir.display());
     let mut diags = diag::Diagnostics::default();
     let kb = load::load(&args.dir, &mut diags);
-    eprintln!("rendering {} articles", kb.articles.len());
+    eprintln!("rendering {}", strings::count(kb.articles.len(), "article"));
     let manifest = widget_bundle::manifest();
     let loader = widget_bundle::loader();
     if loader.is_none() {
@@ -284,9 +284,9 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     report(&diags, args.verbose);
     if diags.errors() > 0 || (args.strict && diags.warnings() > 0) {
         eprintln!(
-            "build failed: {} errors, {} warnings; {} left unchanged",
-            diags.errors(),
-            diags.warnings(),
+            "build failed: {}, {}; {} left unchanged",
+            strings::count(diags.errors(), "error"),
+            strings::count(diags.warnings(), "warning"),
             out.display()
         );
         return Ok(ExitCode::FAILURE);
@@ -304,11 +304,11 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     })?;
     let s = &site.stats;
     eprintln!(
-        "built {} articles in {} languages, {} rules, {} pages; index {}, passages {}; {} warnings; {:.2?}{}",
-        s.articles,
-        s.languages,
-        s.rules,
-        s.pages,
+        "built {} in {}, {}, {}; index {}, passages {}; {}; {:.2?}{}",
+        strings::count(s.articles, "article"),
+        strings::count(s.languages, "language"),
+        strings::count(s.rules, "rule"),
+        strings::count(s.pages, "page"),
         if s.shards > 0 {
             format!(
                 "{} (+ {} shards, {})",
@@ -320,14 +320,17 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
             human_bytes(s.index_bytes)
         },
         human_bytes(s.passages_bytes),
-        diags.warnings(),
+        strings::count(diags.warnings(), "warning"),
         start.elapsed(),
         if s.drafts > 0 {
-            format!(" ({} drafts skipped)", s.drafts)
+            format!(" ({} skipped)", strings::count(s.drafts, "draft"))
         } else {
             String::new()
         }
     );
+    for note in &site.notes {
+        eprintln!("note: {note}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
