@@ -752,16 +752,15 @@ pub fn run(
                 .with_context(|| format!("writing {}", rules_path.display()))?;
         }
     }
-    let mut summary = format!("imported {}", crate::strings::count(made, "article"));
+    let mut summary = format!(
+        "imported {} into {}",
+        crate::strings::count(made, "article"),
+        kb.join("articles").join("<lang>").join(category).display()
+    );
     if per_lang.len() > 1 || (made > 0 && lang.is_none()) {
         let langs: Vec<String> = per_lang.iter().map(|(l, n)| format!("{n} {l}")).collect();
         let _ = write!(summary, " ({})", langs.join(", "));
     }
-    let _ = write!(
-        summary,
-        " into {}",
-        kb.join("articles").join("<lang>").join(category).display()
-    );
     if merge.added + merge.replaced > 0 {
         let _ = write!(
             summary,

@@ -13,7 +13,8 @@ fn csv_rows_become_articles() {
         .arg("--kb")
         .arg(&kb));
     assert!(ok, "{err}");
-    assert!(out.contains("imported 2 articles (2 en)"), "{out}");
+    assert!(out.contains("imported 2 articles into"), "{out}");
+    assert!(out.contains("<lang>/faq (2 en)"), "{out}");
     assert!(
         err.contains("faq.csv:5:1: skipped: empty question or answer"),
         "{err}"
@@ -102,7 +103,8 @@ fn a_gbk_file_from_excel_lands_in_zh_and_answers_in_the_conversation() {
         err.contains("questions from column \"问题\", answers from column \"答案\""),
         "{err}"
     );
-    assert!(out.contains("imported 2 articles (2 zh)"), "{out}");
+    assert!(out.contains("imported 2 articles into"), "{out}");
+    assert!(out.contains("<lang>/faq (2 zh)"), "{out}");
     assert!(out.contains("and 2 rules into"), "{out}");
     let ids = files_under(&kb.join("articles/zh/faq"));
     assert_eq!(ids.len(), 2, "{ids:?}");
@@ -119,7 +121,8 @@ fn a_gbk_file_from_excel_lands_in_zh_and_answers_in_the_conversation() {
     let rules_before = read(&kb.join("rules.toml"));
     let (ok, out, err) = import(&kb, &csv, &["--force"]);
     assert!(ok, "{err}");
-    assert!(out.contains("imported 2 articles (2 zh)"), "{out}");
+    assert!(out.contains("imported 2 articles into"), "{out}");
+    assert!(out.contains("<lang>/faq (2 zh)"), "{out}");
     assert_eq!(files_under(&kb.join("articles/zh/faq")), ids);
     assert_eq!(read(&kb.join("rules.toml")), rules_before);
 
@@ -164,7 +167,8 @@ fn an_excel_file_with_bom_and_semicolons_keeps_its_line_breaks() {
     let (ok, out, err) = import(&kb, &fixture("faq-excel.csv"), &[]);
     assert!(ok, "{err}");
     assert!(err.contains("read as UTF-8 with BOM, `;`-separated; questions from column \"Question\", answers from column \"Answer\""), "{err}");
-    assert!(out.contains("imported 3 articles (3 en)"), "{out}");
+    assert!(out.contains("imported 3 articles into"), "{out}");
+    assert!(out.contains("<lang>/faq (3 en)"), "{out}");
     // The long answer is an article only; the two short ones are rules too.
     assert!(out.contains("and 2 rules into"), "{out}");
     assert!(out.contains("faq-excel.csv:2: "), "{out}");
@@ -248,7 +252,8 @@ fn an_unknown_encoding_names_the_flag() {
     assert!(err.contains("--encoding windows-1252"), "{err}");
     let (ok, out, err) = import(&kb, &path, &["--encoding", "windows-1252"]);
     assert!(ok, "{err}");
-    assert!(out.contains("imported 1 article (1 en)"), "{out}");
+    assert!(out.contains("imported 1 article into"), "{out}");
+    assert!(out.contains("<lang>/faq (1 en)"), "{out}");
     assert!(read(&kb.join("articles/en/faq/café.md")).contains("title: \"Café?\""));
 }
 
@@ -367,4 +372,22 @@ fn the_briefs_rules_json_answers_the_ways_people_ask() {
     );
     let (ok, _, err) = run(kbgen().arg("check").arg(fixture("seed-brief")));
     assert!(ok && err.contains("0 errors, 0 warnings"), "{err}");
+}
+
+/// Regression (issue 16, item 15): without `--lang` Chinese rows landed in `articles/en`; in a
+/// file of both, each row goes to its language and the summary counts them.
+#[test]
+fn a_mixed_file_is_split_by_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = bilingual_kb(tmp.path());
+    let (ok, out, err) = import(&kb, &fixture("faq.csv"), &[]);
+    assert!(ok, "{err}");
+    assert!(out.contains("<lang>/faq (1 en, 1 zh)"), "{out}");
+    assert_eq!(
+        files_under(&kb.join("articles/en/faq")),
+        ["how-do-i-return-an-item-exactly.md"]
+    );
+    let zh = files_under(&kb.join("articles/zh/faq"));
+    assert_eq!(zh.len(), 1, "{zh:?}");
+    assert!(read(&kb.join("articles/zh/faq").join(&zh[0])).contains("title: \"如何退货？\""));
 }
