@@ -121,10 +121,10 @@ struct SnippetArgs {
     base_url: Option<String>,
 }
 
-/// Turn a question,answer CSV into articles.
+/// Turn a question,answer CSV into articles, and short answers into rules.
 #[derive(clap::Args)]
 #[command(
-    after_help = "The CSV needs a header row with `question` and `answer` columns (others are ignored).\n\nExamples:\n  kbgen import faq.csv\n  kbgen import faq.csv --kb site --lang zh --category faq"
+    after_help = "The CSV needs a header row naming its question and answer columns (`question,answer`, `问题,答案`, `q;a`, `title<TAB>body`...; others are ignored). Answers up to 400 characters also become rules in rules.toml, so the widget gives them in the conversation.\n\nExamples:\n  kbgen import faq.csv\n  kbgen import faq.csv --kb site --lang zh --category faq"
 )]
 struct ImportArgs {
     /// The CSV file.
@@ -138,9 +138,12 @@ struct ImportArgs {
     /// The category to put them in.
     #[arg(long, default_value = "faq")]
     category: String,
-    /// Replace articles that already exist.
+    /// Replace articles (and rules this command wrote) that already exist.
     #[arg(long)]
     force: bool,
+    /// The file's encoding when it is neither UTF-8, UTF-16 with a BOM, nor GBK (e.g. windows-1252, shift_jis).
+    #[arg(long)]
+    encoding: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -150,7 +153,14 @@ fn main() -> ExitCode {
         Command::Check(a) => check::run(&a.dir, a.strict),
         Command::Serve(a) => serve::run(&a.dir, a.port),
         Command::Snippet(a) => snippet(&a),
-        Command::Import(a) => import::run(&a.csv, &a.kb, a.lang.as_deref(), &a.category, a.force),
+        Command::Import(a) => import::run(
+            &a.csv,
+            &a.kb,
+            a.lang.as_deref(),
+            &a.category,
+            a.force,
+            a.encoding.as_deref(),
+        ),
         Command::Search(a) => query::search(&a).map(|()| ExitCode::SUCCESS),
         Command::Ask(a) => query::ask(&a).map(|()| ExitCode::SUCCESS),
     };
@@ -438,7 +448,7 @@ mod robustness {
             ] {
                 crate::rules::parse(&doc, format, path, &mut diags);
             }
-            crate::import::parse_csv(&doc);
+            let _ = crate::import::parse_csv(&doc, b',');
             let r = crate::markdown::render(split.body, &crate::markdown::NoResolve, Some("x"));
             for d in &diags.items {
                 let _ = d.to_string();

@@ -411,7 +411,8 @@ fn symlinks_leading_outside_the_knowledge_base_are_left_out() {
     assert_no_secret(&out2);
 }
 
-/// A CSV from a third party goes through the same gate.
+/// A CSV from a third party cannot publish outside files: `kbgen import` escapes its cells, so
+/// an image in one is the text of an image (and the gate above would stop one that got through).
 #[test]
 fn imported_csv_rows_cannot_publish_outside_files() {
     let tmp = tempfile::tempdir().unwrap();
@@ -427,16 +428,16 @@ fn imported_csv_rows_cannot_publish_outside_files() {
     let (ok, _, err) = run(kbgen().arg("import").arg(&csv).arg("--kb").arg(&kb));
     assert!(ok, "{err}");
     let (ok, report) = check(&kb);
-    assert!(!ok, "{report}");
-    assert!(
-        errors(&report).iter().any(|l| l.contains(".md:")
-            && l.contains("image `../../../../.ssh/id_rsa` is outside the knowledge-base folder")),
-        "{report}"
-    );
+    assert!(ok, "{report}");
     let out = tmp.path().join("out");
-    let (ok, _) = build(&kb, &out, &[]);
-    assert!(!ok);
-    assert!(!out.exists());
+    let (ok, err) = build(&kb, &out, &[]);
+    assert!(ok, "{err}");
+    assert_no_secret(&out);
+    let page = std::fs::read_to_string(out.join("en/where-is-my-key/index.html")).unwrap();
+    assert!(
+        page.contains("<p>Here: ![](../../../../.ssh/id_rsa)</p>"),
+        "{page}"
+    );
 }
 
 // --- item 11: symlink loops ---
