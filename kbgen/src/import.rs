@@ -84,6 +84,22 @@ pub fn id_for(question: &str, row: usize) -> String {
     }
 }
 
+/// A CSV cell is third-party text, not the owner's markdown: every character that could start
+/// HTML (`<`, `>`, `&` for entities), an image or a link (`!`, `[`, `]`), a code span (a backslash
+/// would show inside it) or an escape is backslash-escaped, so `<img src=x onerror=...>` or
+/// `![](../../.ssh/id_rsa)` in a cell shows as the text it is. Line breaks and other punctuation
+/// stay, so paragraphs and lists read as the exporter wrote them.
+pub fn markdown_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        if matches!(c, '\\' | '`' | '<' | '>' | '&' | '!' | '[' | ']' | '~') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn yaml_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
@@ -165,7 +181,7 @@ pub fn run(
                     .take(160)
                     .collect::<String>()
             ),
-            answer
+            markdown_text(answer)
         );
         std::fs::write(&path, body).with_context(|| format!("writing {}", path.display()))?;
         println!(

@@ -70,7 +70,10 @@ struct Page<'a> {
     src: &'a SourceArticle,
     category: String,
     url: String,
+    /// The body on the help center's page: sanitised unless the owner opted into raw HTML.
     html: String,
+    /// The body in the widget, inside the owner's site: sanitised always.
+    widget_html: String,
     toc: Vec<TocEntry>,
     summary: String,
     sections: Vec<solodesk_engine::Section>,
@@ -223,7 +226,12 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             src: a,
             category: article_category[&i].clone(),
             url: format!("{}/{}/", a.lang, a.id),
-            html: r.html,
+            widget_html: markdown::sanitize(&r.unsanitised, markdown::Target::Widget),
+            html: if config.raw_html {
+                r.unsanitised
+            } else {
+                r.html
+            },
             toc: r.toc,
             summary,
             sections: r.sections,
@@ -335,7 +343,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             phrasings: rule.phrasings.clone(),
             keywords: rule.keywords.clone(),
             regex: rule.regex.clone(),
-            answer_html: r.html,
+            answer_html: markdown::sanitize(&r.unsanitised, markdown::Target::Widget),
             articles: rule.articles.clone(),
             priority: rule.priority,
         });
@@ -474,7 +482,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     for p in &pages {
         site.files.insert(
             solodesk_engine::article_file(&p.url, "html"),
-            p.html.clone().into_bytes(),
+            p.widget_html.clone().into_bytes(),
         );
         let passages =
             solodesk_engine::Passages::new(p.summary.clone(), p.sections.clone()).to_bytes();
