@@ -232,6 +232,19 @@ mod tests {
     }
 
     #[test]
+    fn cells_are_text_not_markup() {
+        assert_eq!(
+            markdown_text("Hi <img src=x onerror=alert(1)> & ![k](../../.ssh/id_rsa) `x` ~~~"),
+            "Hi \\<img src=x onerror=alert(1)\\> \\& \\!\\[k\\](../../.ssh/id_rsa) \\`x\\` \\~\\~\\~"
+        );
+        // Line breaks, lists and other punctuation stay as the exporter wrote them.
+        assert_eq!(
+            markdown_text("Steps:\n- one, two.\n"),
+            "Steps:\n- one, two.\n"
+        );
+    }
+
+    #[test]
     fn ids() {
         assert_eq!(
             id_for("How do I return an item?", 1),

@@ -198,9 +198,10 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             images: Default::default(),
         };
         let r = markdown::render(&a.body, &resolver, Some(&a.title));
-        (i, r, resolver.images.into_inner())
+        let widget_html = markdown::sanitize(&r.unsanitised, markdown::Target::Widget);
+        (i, r, widget_html, resolver.images.into_inner())
     });
-    for (i, r, found) in rendered {
+    for (i, r, widget_html, found) in rendered {
         let a = &kb.articles[i];
         images.extend(found);
         for p in r.problems {
@@ -226,7 +227,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             src: a,
             category: article_category[&i].clone(),
             url: format!("{}/{}/", a.lang, a.id),
-            widget_html: markdown::sanitize(&r.unsanitised, markdown::Target::Widget),
+            widget_html,
             html: if config.raw_html {
                 r.unsanitised
             } else {
