@@ -271,6 +271,15 @@ pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendere
                         ));
                     }
                 }
+                // The owner learns why an embed or a script of theirs is missing.
+                for name in removed_tags(h) {
+                    if warned_components.insert(format!("removed {name}")) {
+                        out.problems.push(Problem::Warning(
+                            range.start,
+                            format!("HTML <{name}> is removed: it is not on the allow-list of what may show in your visitors' browsers (`[site] raw_html = true` keeps it on help-center pages, never in the widget)"),
+                        ));
+                    }
+                }
                 seen_block = true;
                 events.push(event);
             }
@@ -330,6 +339,25 @@ fn component_name(html: &str) -> Option<String> {
         .next()
         .filter(char::is_ascii_uppercase)
         .map(|_| name)
+}
+
+/// Lowercase tags in a raw HTML fragment that [`sanitize`] removes; capitalised ones are MDX
+/// components, which have their own warning.
+fn removed_tags(html: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for (i, _) in html.match_indices('<') {
+        let name: String = html[i + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        if name.starts_with(|c: char| c.is_ascii_lowercase())
+            && !TAGS.contains(&name.as_str())
+            && !names.contains(&name)
+        {
+            names.push(name);
+        }
+    }
+    names
 }
 
 /// A heading's anchor: lowercase letters and digits of any script joined by `-`, so Chinese
@@ -794,6 +822,31 @@ mod tests {
         assert_eq!(
             r.html.trim(),
             "<p>See <a href=\"https://help.example/en/returns/\">Returns</a> or <a href=\"mailto:a@b.example\">mail</a>.</p>"
+        );
+    }
+
+    #[test]
+    fn removed_html_is_a_warning() {
+        let r = render(
+            "Watch:\n\n<iframe src=\"https://v.example/1\"></iframe>\n\n<script>x()</script> <b>ok</b>\n\n<Tabs>",
+            &NoResolve,
+            None,
+        );
+        let warnings: Vec<&str> = r
+            .problems
+            .iter()
+            .filter_map(|p| match p {
+                Problem::Warning(_, m) => m.split(':').next(),
+                Problem::Error(..) => None,
+            })
+            .collect();
+        assert_eq!(
+            warnings,
+            [
+                "HTML <iframe> is removed",
+                "HTML <script> is removed",
+                "MDX component <Tabs> is not supported; its content is shown as plain HTML"
+            ]
         );
     }
 
