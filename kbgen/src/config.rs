@@ -71,6 +71,9 @@ pub struct Config {
     /// Index postings above this many KiB are split into shards of about this size, which
     /// the widget and the search page fetch as searches need them (0: never split).
     pub index_shard_kb: usize,
+    /// `[site] raw_html = true`: the help center's article pages keep HTML written in markdown
+    /// as-is instead of sanitising it; the widget's copies and rule answers are sanitised always.
+    pub raw_html: bool,
     pub widget_enabled: bool,
     pub position: Position,
     pub greeting: Localized,
@@ -94,6 +97,7 @@ impl Default for Config {
             logo: None,
             description: Localized::default(),
             index_shard_kb: DEFAULT_SHARD_KB,
+            raw_html: false,
             widget_enabled: true,
             position: Position::Right,
             greeting: Localized::default(),
@@ -171,6 +175,7 @@ const SITE_KEYS: &[&str] = &[
     "description",
     "strings",
     "index_shard_kb",
+    "raw_html",
 ];
 const WIDGET_KEYS: &[&str] = &["enabled", "position", "greeting", "strings"];
 const CATEGORY_KEYS: &[&str] = &["order", "title", "description"];
@@ -271,6 +276,10 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                         None => want("a size in KiB like 256 (0: never split the index)"),
                     }
                 }
+                "raw_html" => match value.as_bool() {
+                    Some(b) => config.raw_html = b,
+                    None => want("true or false"),
+                },
                 "strings" => {
                     config.site_strings = overrides(
                         value,

@@ -67,7 +67,10 @@ struct Page<'a> {
     src: &'a SourceArticle,
     category: String,
     url: String,
+    /// The body on the help center's page: sanitised unless the owner opted into raw HTML.
     html: String,
+    /// The body in the widget, inside the owner's site: sanitised always.
+    widget_html: String,
     toc: Vec<TocEntry>,
     summary: String,
     sections: Vec<solodesk_engine::Section>,
@@ -181,9 +184,10 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             images: Default::default(),
         };
         let r = markdown::render(&a.body, &resolver, Some(&a.title));
-        (i, r, resolver.images.into_inner())
+        let widget_html = markdown::sanitize(&r.unsanitised, markdown::Target::Widget);
+        (i, r, widget_html, resolver.images.into_inner())
     });
-    for (i, r, found) in rendered {
+    for (i, r, widget_html, found) in rendered {
         let a = &kb.articles[i];
         images.extend(found);
         for p in r.problems {
@@ -209,7 +213,12 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             src: a,
             category: article_category[&i].clone(),
             url: format!("{}/{}/", a.lang, a.id),
-            html: r.html,
+            widget_html,
+            html: if config.raw_html {
+                r.unsanitised
+            } else {
+                r.html
+            },
             toc: r.toc,
             summary,
             sections: r.sections,
@@ -341,7 +350,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             phrasings: rule.phrasings.clone(),
             keywords: rule.keywords.clone(),
             regex: rule.regex.clone(),
-            answer_html: r.html,
+            answer_html: markdown::sanitize(&r.unsanitised, markdown::Target::Widget),
             articles: rule.articles.clone(),
             priority: rule.priority,
         });
@@ -472,7 +481,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     for p in &pages {
         site.files.insert(
             solodesk_engine::article_file(&p.url, "html"),
-            p.html.clone().into_bytes(),
+            p.widget_html.clone().into_bytes(),
         );
         let passages =
             solodesk_engine::Passages::new(p.summary.clone(), p.sections.clone()).to_bytes();

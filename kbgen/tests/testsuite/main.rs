@@ -17,6 +17,7 @@ mod init;
 #[path = "../../../engine/tests/support/made_up_words.rs"]
 mod made_up_words;
 mod query;
+mod sanitize;
 mod serve;
 mod snapshots;
 
