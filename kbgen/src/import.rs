@@ -927,7 +927,7 @@ mod tests {
         .html;
         assert_eq!(
             html.trim(),
-            "<p>&lt;script&gt;x&lt;/script&gt; *a* [l](javascript:x) &amp;amp;<br />\nnext</p>"
+            "<p>&lt;script&gt;x&lt;/script&gt; *a* [l](javascript:x) &amp;amp;<br>\nnext</p>"
         );
     }
 

@@ -36,7 +36,7 @@ fn csv_rows_become_articles() {
     let (_tmp, site) = build(&kb);
     let page = read(&site.join("en/how-do-i-return-an-item-exactly/index.html"));
     assert!(
-        page.contains("<p>Email us.<br />\nWe reply within a day.</p>"),
+        page.contains("<p>Email us.<br>\nWe reply within a day.</p>"),
         "{page}"
     );
     // Importing again does not overwrite, and says so in the singular where it is one.
@@ -153,7 +153,7 @@ fn a_gbk_file_from_excel_lands_in_zh_and_answers_in_the_conversation() {
         .find(|p| p.contains("低因"))
         .unwrap();
     assert!(
-        page.contains("卖的。<br />\n我们有哥伦比亚低因豆"),
+        page.contains("卖的。<br>\n我们有哥伦比亚低因豆"),
         "{page}"
     );
 }
@@ -176,7 +176,7 @@ fn an_excel_file_with_bom_and_semicolons_keeps_its_line_breaks() {
     let (_tmp, site) = build(&kb);
     let page = read(&site.join("en/do-you-sell-decaf/index.html"));
     assert!(
-        page.contains("<p>Yes: our Colombian decaf, roasted every Tuesday.<br />\nAsk for it by name.</p>\n<p>It keeps for a month.</p>"),
+        page.contains("<p>Yes: our Colombian decaf, roasted every Tuesday.<br>\nAsk for it by name.</p>\n<p>It keeps for a month.</p>"),
         "{page}"
     );
     assert!(site
