@@ -17,6 +17,7 @@ mod made_up_words;
 mod query;
 mod serve;
 mod snapshots;
+mod widget_host;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
