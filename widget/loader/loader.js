@@ -1,4 +1,4 @@
-// Solodesk loader, on every page so ≤ 3 KB gzip; its role is documented in widget/src/lib.rs.
+// Solodesk loader, on every page so small (3.3 KB gzip); its role is documented in widget/src/lib.rs.
 (() => {
   // Nothing here may throw into the host page: the whole loader runs inside one try, and every
   // promise it makes is settled or caught.
