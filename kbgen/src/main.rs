@@ -14,6 +14,7 @@ mod load;
 mod markdown;
 mod output;
 mod query;
+mod redos;
 mod rules;
 mod serve;
 mod site;
@@ -356,6 +357,17 @@ fn snippet(args: &SnippetArgs) -> Result<ExitCode> {
         eprintln!("note: site.base_url is not an absolute URL; set it (or pass --base-url) so the tag works on your own site");
     }
     println!("{}", widget_bundle::script_tag(&base, &config));
+    // The tag alone goes to stdout (`kbgen snippet >> page.html`); what the two sites need, to
+    // stderr.
+    let help = widget_bundle::origin(&base).unwrap_or("<help center origin>");
+    eprintln!("\nYour help center ({help}) must send `Access-Control-Allow-Origin: *` (or your site's origin) with widget/*, widget-config.json, index.bin and index-*; the _headers file kbgen writes says so for hosts that read it.");
+    eprintln!("If your site sends a Content-Security-Policy, add to it:");
+    for line in widget_bundle::csp_lines(help) {
+        eprintln!("  {line}");
+    }
+    if config.support_email.trim().is_empty() {
+        eprintln!("warning: site.support_email is not set in kbgen.toml: the widget's email ticket would have no recipient");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

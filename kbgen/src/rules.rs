@@ -130,6 +130,7 @@ pub fn parse(text: &str, format: Format, path: &Path, diags: &mut Diagnostics) -
             line,
             ..Default::default()
         };
+        let mut regex_line = line;
         for (key, value) in map {
             let kline =
                 line + crate::config::key_line(
@@ -146,7 +147,10 @@ pub fn parse(text: &str, format: Format, path: &Path, diags: &mut Diagnostics) -
                 "phrasings" => rule.phrasings = list_of(&value),
                 "keywords" => rule.keywords = list_of(&value),
                 "articles" => rule.articles = list_of(&value),
-                "regex" => rule.regex = Some(str_of(&value)).filter(|s| !s.is_empty()),
+                "regex" => {
+                    rule.regex = Some(str_of(&value)).filter(|s| !s.is_empty());
+                    regex_line = kline;
+                }
                 "answer" => rule.answer = str_of(&value),
                 "priority" => match value.as_i64() {
                     Some(p) => rule.priority = p.clamp(i32::MIN.into(), i32::MAX.into()) as i32,
@@ -161,9 +165,40 @@ pub fn parse(text: &str, format: Format, path: &Path, diags: &mut Diagnostics) -
             }
         }
         validate(&mut rule, i, path, diags);
+        refuse_backtracking(&rule, 0, text, regex_line, path, diags);
         rules.push(rule);
     }
     rules
+}
+
+/// Reports a rule regex that a browser's backtracking `RegExp` could take exponential time on
+/// (see `redos`), at its position in the file: the line `line` (where the regex is written) and
+/// the column of the offending part, counted from the string's opening quote (exact for TOML's
+/// literal strings, approximate when the string has escapes). `skip` is how many characters of
+/// the stored regex the file does not show (the seed format's added `(?i)`).
+fn refuse_backtracking(
+    rule: &RuleDef,
+    skip: usize,
+    text: &str,
+    line: usize,
+    path: &Path,
+    diags: &mut Diagnostics,
+) {
+    let Some(re) = &rule.regex else { return };
+    let Err(hazard) = crate::redos::check(re) else {
+        return;
+    };
+    let src = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let value = src.find(['=', ':']).map_or(0, |i| i + 1);
+    let rest = src[value..].trim_start();
+    let start = src.len() - rest.len() + usize::from(rest.starts_with(['"', '\'']));
+    let col = src[..start].chars().count() + hazard.at.saturating_sub(skip) + 1;
+    diags.error(
+        path,
+        line,
+        col,
+        format!("rule \"{}\": regex {}", rule.id, hazard.message),
+    );
 }
 
 fn validate(rule: &mut RuleDef, i: usize, path: &Path, diags: &mut Diagnostics) {
@@ -367,6 +402,13 @@ fn seed(v: Value, text: &str, path: &Path, diags: &mut Diagnostics) -> Vec<RuleD
         let mut seen = std::collections::HashSet::new();
         rule.phrasings.retain(|p| seen.insert(p.to_lowercase()));
         validate(&mut rule, i, path, diags);
+        let pattern_line = text
+            .lines()
+            .enumerate()
+            .skip(line - 1)
+            .find(|(_, l)| l.contains("\"pattern\""))
+            .map_or(line, |(n, _)| n + 1);
+        refuse_backtracking(&rule, 4, text, pattern_line, path, diags);
         rules.push(rule);
     }
     rules.sort_by_key(|r| r.line);

@@ -20,6 +20,7 @@ mod query;
 mod sanitize;
 mod serve;
 mod snapshots;
+mod widget_host;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
