@@ -6,6 +6,7 @@
 
 mod check;
 mod config;
+mod desk;
 mod diag;
 mod frontmatter;
 mod import;
@@ -46,6 +47,7 @@ enum Command {
     Search(query::SearchArgs),
     /// Ask a built index as the widget does: rule answer, articles, ticket.
     Ask(query::AskArgs),
+    Desk(desk::DeskArgs),
 }
 
 /// Create a working starter knowledge base.
@@ -149,6 +151,7 @@ fn main() -> ExitCode {
         Command::Import(a) => import::run(&a.csv, &a.kb, a.lang.as_deref(), &a.category, a.force),
         Command::Search(a) => query::search(&a).map(|()| ExitCode::SUCCESS),
         Command::Ask(a) => query::ask(&a).map(|()| ExitCode::SUCCESS),
+        Command::Desk(a) => desk::run(a),
     };
     match result {
         Ok(code) => code,
