@@ -7,6 +7,7 @@
 //! Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage.
 
 mod config;
+mod imap;
 mod mail;
 mod store;
 mod ticket;
@@ -161,6 +162,11 @@ pub struct Syncer<'a> {
 }
 
 impl Syncer<'_> {
+    fn expect(&mut self, _label: &str, n: usize) {
+        self.expected = Some(n);
+        self.source_read = 0;
+    }
+
     /// Stores one batch; `finish` runs in its transaction. Returns true when the caller should
     /// drop its connection (fault injection).
     fn batch(
@@ -318,7 +324,7 @@ fn sync(a: &SyncArgs) -> Result<()> {
         syncer.feed(&format!("eml {}", p.display()), eml_messages(p)?)?;
     }
     if let Some(imap_cfg) = &cfg.imap {
-        bail!("imap {}: IMAP is not supported yet; export the mailbox as mbox", imap_cfg.host);
+        imap::sync(imap_cfg, &mut syncer)?;
     }
     let total = syncer.total;
     let closed = store.auto_close(cfg.close_after_days, now())?;

@@ -399,3 +399,453 @@ fn a_password_in_kbgen_toml_is_refused() {
     );
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+// ---- IMAP against a real Dovecot -------------------------------------------------------------
+
+const DOVECOT: &str = "/usr/sbin/dovecot";
+
+/// A throwaway Dovecot on two loopback ports (IMAPS and IMAP+STARTTLS) with one user whose
+/// Maildir the test fills directly.
+struct Dovecot {
+    dir: tempfile::TempDir,
+    imaps: u16,
+    imap: u16,
+    child: Option<std::process::Child>,
+    /// The owner of the mail files (root cannot be a mail user; then `nobody` is).
+    mail_uid: u32,
+    serial: usize,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn sh(cmd: &mut Command) {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl Dovecot {
+    fn start() -> Option<Dovecot> {
+        if !Path::new(DOVECOT).exists() {
+            let why = format!("{DOVECOT} is absent (install dovecot-imapd: `cargo xtask setup`)");
+            assert!(
+                std::env::var_os("KBGEN_REQUIRE_DOVECOT").is_none(),
+                "KBGEN_REQUIRE_DOVECOT is set but {why}"
+            );
+            eprintln!("SKIPPED: {why}");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let euid =
+            String::from_utf8(Command::new("id").arg("-u").output().unwrap().stdout).unwrap();
+        let root = euid.trim() == "0";
+        let (mail_uid, mail_gid) = if root {
+            (65534, 65534)
+        } else {
+            let gid =
+                String::from_utf8(Command::new("id").arg("-g").output().unwrap().stdout).unwrap();
+            (euid.trim().parse().unwrap(), gid.trim().parse().unwrap())
+        };
+        let user =
+            String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout).unwrap();
+        let group =
+            String::from_utf8(Command::new("id").arg("-gn").output().unwrap().stdout).unwrap();
+        let login_user = if root {
+            "dovenull".to_string()
+        } else {
+            user.trim().to_string()
+        };
+        // A CA and a server certificate for 127.0.0.1 signed by it.
+        let ossl = |args: &[&str]| sh(Command::new("openssl").args(args).current_dir(d));
+        ossl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=kbgen test CA",
+        ]);
+        ossl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "srv.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
+        std::fs::write(
+            d.join("ext.cnf"),
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        ossl(&[
+            "x509",
+            "-req",
+            "-in",
+            "srv.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "cert.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ]);
+        let (imaps, imap) = (free_port(), free_port());
+        for sub in [
+            "run",
+            "state",
+            "mail/Maildir/cur",
+            "mail/Maildir/new",
+            "mail/Maildir/tmp",
+        ] {
+            std::fs::create_dir_all(d.join(sub)).unwrap();
+        }
+        std::fs::write(
+            d.join("users"),
+            format!(
+                "desk:{{PLAIN}}s3cret:{mail_uid}:{mail_gid}::{}/mail::\n",
+                d.display()
+            ),
+        )
+        .unwrap();
+        let dp = d.display();
+        std::fs::write(
+            d.join("dovecot.conf"),
+            format!(
+                "base_dir = {dp}/run
+state_dir = {dp}/state
+instance_name = kbgen-test-{imaps}
+protocols = imap
+listen = 127.0.0.1
+ssl = required
+ssl_cert = <{dp}/cert.pem
+ssl_key = <{dp}/key.pem
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+mail_location = maildir:{dp}/mail/Maildir
+first_valid_uid = {mail_uid}
+default_login_user = {login_user}
+default_internal_user = {}
+default_internal_group = {}
+log_path = {dp}/dovecot.log
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {dp}/users
+}}
+userdb {{
+  driver = passwd-file
+  args = username_format=%u {dp}/users
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {imap}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {imaps}
+    ssl = yes
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+",
+                user.trim(),
+                group.trim()
+            ),
+        )
+        .unwrap();
+        let mut dv = Dovecot {
+            dir,
+            imaps,
+            imap,
+            child: None,
+            mail_uid,
+            serial: 0,
+        };
+        dv.chown_mail();
+        dv.run();
+        Some(dv)
+    }
+
+    fn run(&mut self) {
+        let d = self.dir.path();
+        let child = Command::new(DOVECOT)
+            .arg("-F")
+            .arg("-c")
+            .arg(d.join("dovecot.conf"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", self.imaps)).is_err()
+            || std::net::TcpStream::connect(("127.0.0.1", self.imap)).is_err()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "dovecot did not start: {}",
+                std::fs::read_to_string(d.join("dovecot.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            // SIGTERM lets the master stop its children; wait for it.
+            let _ = Command::new("kill").arg(c.id().to_string()).status();
+            let _ = c.wait();
+        }
+    }
+
+    fn maildir(&self) -> PathBuf {
+        self.dir.path().join("mail/Maildir")
+    }
+
+    fn chown_mail(&self) {
+        let mut stack = vec![self.dir.path().join("mail")];
+        while let Some(p) = stack.pop() {
+            let _ = std::os::unix::fs::chown(&p, Some(self.mail_uid), Some(self.mail_uid));
+            if p.is_dir() {
+                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            }
+        }
+    }
+
+    /// Delivers messages as an MTA does: written in tmp/, renamed into new/.
+    fn deliver(&mut self, messages: &[Vec<u8>]) {
+        for m in messages {
+            self.serial += 1;
+            let name = format!("{}.{}.kbgen-test", 1_700_000_000 + self.serial, self.serial);
+            let tmp = self.maildir().join("tmp").join(&name);
+            std::fs::write(&tmp, m).unwrap();
+            let _ = std::os::unix::fs::chown(&tmp, Some(self.mail_uid), Some(self.mail_uid));
+            std::fs::rename(&tmp, self.maildir().join("new").join(&name)).unwrap();
+        }
+    }
+
+    /// Makes Dovecot forget the mailbox's UIDs so it hands out a new UIDVALIDITY, as when a
+    /// mailbox is recreated or restored from a backup.
+    fn reset_uids(&mut self) {
+        self.stop();
+        for e in std::fs::read_dir(self.maildir()).unwrap() {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name == "dovecot-uidlist" || name.starts_with("dovecot.index") {
+                std::fs::remove_file(e.path()).unwrap();
+            }
+        }
+        self.run();
+    }
+
+    fn ca(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A desk reading the Dovecot user's INBOX; over STARTTLS the password comes from a command
+/// (as from a keyring), over TLS from an environment variable.
+fn imap_kb(dv: &Dovecot, tls: &str) -> (tempfile::TempDir, PathBuf) {
+    let (port, password) = if tls == "tls" {
+        (dv.imaps, "password_env = \"DESK_TEST_PW\"")
+    } else {
+        (dv.imap, "password_command = \"printf '%s' s3cret\"")
+    };
+    kb(&format!(
+        "[desk]\nclose_after_days = 0\nimap = {{ host = \"127.0.0.1\", port = {port}, tls = \"{tls}\", user = \"desk\", {password}, ca_file = \"{}\" }}\n",
+        dv.ca().display()
+    ))
+}
+
+fn imap_sync(kb: &Path, env: &[(&str, &str)]) -> (bool, String, Value) {
+    let mut c = kbgen();
+    c.args(["desk", "sync", "--json"])
+        .arg(kb)
+        .env("DESK_TEST_PW", "s3cret");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let (ok, out, err) = run(&mut c);
+    let v = if ok {
+        serde_json::from_str(&out).unwrap()
+    } else {
+        Value::Null
+    };
+    (ok, err, v)
+}
+
+#[test]
+fn imap_sync_from_a_real_dovecot_over_tls_and_starttls() {
+    let Some(mut dv) = Dovecot::start() else {
+        return;
+    };
+    let all = synthetic(30);
+    // Questions and answers of the first 20 threads, then the rest.
+    dv.deliver(&all[..40]);
+    let (_a, tls) = imap_kb(&dv, "tls");
+    let (_b, starttls) = imap_kb(&dv, "starttls");
+
+    let (ok, err, v) = imap_sync(&tls, &[("KBGEN_DESK_BATCH", "7")]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        (v["new_messages"].as_u64(), v["tickets"].as_u64()),
+        (Some(40), Some(14)),
+        "{v}"
+    );
+    assert!(
+        err.contains("40/40 messages read"),
+        "progress on stderr: {err}"
+    );
+    // Every thread ends with the customer (a follow-up, or thread 13's lone question).
+    assert!(tickets(&tls).iter().all(|t| t["status"] == "open"));
+
+    // Incremental: only the new mail is fetched.
+    dv.deliver(&all[40..]);
+    let (ok, err, v) = imap_sync(&tls, &[]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        (v["read"].as_u64(), v["new_messages"].as_u64()),
+        (Some(50), Some(50)),
+        "{v}"
+    );
+    assert_eq!(
+        (v["tickets"].as_u64(), v["messages"].as_u64()),
+        (Some(30), Some(90))
+    );
+    let (ok, _, v) = imap_sync(&tls, &[]);
+    assert!(ok);
+    assert_eq!(v["read"].as_u64(), Some(0), "{v}");
+
+    // The owner answers the last follow-up: that ticket is answered, with its response time.
+    dv.deliver(&[format!("From: {OWNER}\r\nTo: customer29@example.com\r\nSubject: Re: Question 29\r\nDate: Mon, 02 Mar 2026 12:30:00 +0000\r\nMessage-ID: <a2-29@acme.test>\r\nIn-Reply-To: <f29@example.com>\r\nReferences: <q29@example.com> <a29@acme.test> <f29@example.com>\r\n\r\nSure.\r\n").into_bytes()]);
+    let (ok, err, _) = imap_sync(&tls, &[]);
+    assert!(ok, "{err}");
+    let c29 = json(&mut desk(&tls, &["customer", "customer29@example.com"]));
+    let t29 = &c29["tickets"][0];
+    assert_eq!(t29["status"], "answered");
+    assert_eq!(t29["first_response_seconds"], 3600);
+    assert_eq!(t29["message_count"], 4);
+
+    // STARTTLS on the plain port reads the same mailbox.
+    let (ok, err, v) = imap_sync(&starttls, &[]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        (v["tickets"].as_u64(), v["messages"].as_u64()),
+        (Some(30), Some(91)),
+        "{v}"
+    );
+
+    // The mailbox is recreated: a new UIDVALIDITY, everything is read again, nothing doubles.
+    dv.reset_uids();
+    let (ok, err, v) = imap_sync(&tls, &[]);
+    assert!(ok, "{err}");
+    assert!(err.contains("UIDVALIDITY changed"), "{err}");
+    assert_eq!(
+        (v["read"].as_u64(), v["new_messages"].as_u64()),
+        (Some(91), Some(0)),
+        "{v}"
+    );
+    assert_eq!(
+        (v["tickets"].as_u64(), v["messages"].as_u64()),
+        (Some(30), Some(91))
+    );
+
+    // A certificate the desk does not trust is refused.
+    let (_c, untrusted) = kb(&format!(
+        "[desk]\nimap = {{ host = \"127.0.0.1\", port = {}, user = \"desk\", password_env = \"DESK_TEST_PW\" }}\n",
+        dv.imaps
+    ));
+    let (ok, err, _) = imap_sync(&untrusted, &[]);
+    assert!(!ok && err.contains("TLS handshake"), "{err}");
+    // A wrong password is an error with exit code 1.
+    let mut c = kbgen();
+    c.args(["desk", "sync"])
+        .arg(&tls)
+        .env("DESK_TEST_PW", "wrong");
+    let out = c.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn imap_connection_cut_mid_sync_then_resume_loses_and_doubles_nothing() {
+    let Some(mut dv) = Dovecot::start() else {
+        return;
+    };
+    dv.deliver(&synthetic(20));
+    let (_a, kb) = imap_kb(&dv, "tls");
+    let batch = ("KBGEN_DESK_BATCH", "8");
+    let (ok, err, _) = imap_sync(&kb, &[batch, ("KBGEN_DESK_FAULT", "cut-after-batch:3")]);
+    assert!(!ok, "the cut must fail the sync");
+    assert!(err.contains("FETCH") || err.contains("imap"), "{err}");
+    assert!(err.contains("24/60 messages read"), "{err}");
+    // Killed inside a batch's transaction: the UID position must not move without its messages.
+    let (_c, kb3) = imap_kb(&dv, "tls");
+    let (ok, err, _) = imap_sync(&kb3, &[batch, ("KBGEN_DESK_FAULT", "abort-mid-batch:2")]);
+    assert!(!ok && err.contains("fault injected"), "{err}");
+    // Dovecot itself goes away mid-sync too.
+    let (_b, kb2) = imap_kb(&dv, "tls");
+    let mut child = kbgen()
+        .args(["desk", "sync"])
+        .arg(&kb2)
+        .env("DESK_TEST_PW", "s3cret")
+        .env("KBGEN_DESK_BATCH", "2")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    dv.stop();
+    let _ = child.wait();
+    dv.run();
+    for k in [&kb, &kb2, &kb3] {
+        let (ok, err, v) = imap_sync(k, &[batch]);
+        assert!(ok, "{err}");
+        assert_eq!(
+            (v["tickets"].as_u64(), v["messages"].as_u64()),
+            (Some(20), Some(60)),
+            "{v}"
+        );
+        let (ok, _, v) = imap_sync(k, &[]);
+        assert!(ok);
+        assert_eq!(
+            v["read"].as_u64(),
+            Some(0),
+            "resumed from the last stored UID: {v}"
+        );
+    }
+}
