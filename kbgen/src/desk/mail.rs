@@ -23,6 +23,9 @@ pub struct Mail {
     pub date: Option<i64>,
     /// The text body (converted from HTML when the message has no text part).
     pub body: String,
+    /// Sent by a program, not a person (RFC 3834 `Auto-Submitted`, autoresponder headers,
+    /// `Precedence: bulk`): an out-of-office reply must neither answer nor reopen a ticket.
+    pub automatic: bool,
     /// Subjects and bodies of attached messages (a ticket forwarded as an attachment), used only
     /// to recognise a widget ticket.
     pub attached: Vec<String>,
@@ -54,8 +57,15 @@ pub fn parse(raw: &[u8]) -> Option<Mail> {
             )
         })
         .collect();
+    let header = |name: &str| msg.header_raw(name).map(|v| v.trim().to_ascii_lowercase());
+    let automatic = header("Auto-Submitted").is_some_and(|v| !v.starts_with("no"))
+        || header("X-Autoreply").is_some()
+        || header("X-Autorespond").is_some()
+        || header("Precedence")
+            .is_some_and(|v| ["bulk", "junk", "auto_reply"].contains(&v.as_str()));
     Some(Mail {
         message_id,
+        automatic,
         in_reply_to: ids(msg.in_reply_to()),
         references: ids(msg.references()),
         from: from
@@ -128,6 +138,11 @@ mod tests {
         assert_eq!(m.in_reply_to, ["p@b.test"]);
         assert_eq!(m.references, ["r@b.test", "p@b.test"]);
         assert_eq!(m.from, "a@b.test");
+        assert!(!m.automatic);
+        let auto = b"From: a@b.test\r\nAuto-Submitted: auto-replied\r\n\r\nI am away";
+        assert!(parse(auto).unwrap().automatic);
+        let person = b"From: a@b.test\r\nAuto-Submitted: no\r\nPrecedence: list\r\n\r\nhi";
+        assert!(!parse(person).unwrap().automatic);
         let anon = b"From: a@b.test\r\n\r\nhi";
         assert_eq!(
             parse(anon).unwrap().message_id,

@@ -340,6 +340,7 @@ fn sync(a: &SyncArgs) -> Result<()> {
                 "duplicates": total.duplicates,
                 "unreadable": total.unreadable,
                 "skipped_forgotten": total.forgotten,
+                "skipped_automatic": total.automatic,
                 "new_tickets": total.new_tickets,
                 "auto_closed": closed,
                 "tickets": tickets,
@@ -349,12 +350,17 @@ fn sync(a: &SyncArgs) -> Result<()> {
         );
     }
     eprintln!(
-        "desk: {} messages read, {} new, {} already stored{}; {} new tickets, {} closed after {} days of silence; {} tickets ({} open), {} messages in {}",
+        "desk: {} messages read, {} new, {} already stored{}{}; {} new tickets, {} closed after {} days of silence; {} tickets ({} open), {} messages in {}",
         total.read,
         total.new,
         total.duplicates,
         if total.unreadable > 0 {
             format!(", {} unreadable", total.unreadable)
+        } else {
+            String::new()
+        },
+        if total.automatic > 0 {
+            format!(", {} automatic replies skipped", total.automatic)
         } else {
             String::new()
         },

@@ -84,6 +84,7 @@ pub struct BatchStats {
     pub duplicates: usize,
     pub unreadable: usize,
     pub forgotten: usize,
+    pub automatic: usize,
     pub new_tickets: usize,
 }
 
@@ -94,6 +95,7 @@ impl std::ops::AddAssign for BatchStats {
         self.duplicates += o.duplicates;
         self.unreadable += o.unreadable;
         self.forgotten += o.forgotten;
+        self.automatic += o.automatic;
         self.new_tickets += o.new_tickets;
     }
 }
@@ -245,6 +247,10 @@ impl Store {
                 stats.unreadable += 1;
                 continue;
             };
+            if m.automatic {
+                stats.automatic += 1;
+                continue;
+            }
             if m.date.is_none() {
                 m.date = inc.fallback_date;
             }
@@ -576,9 +582,19 @@ fn mail_reference(tx: &Transaction<'_>, root: &str) -> Result<String> {
     bail!("cannot find a free ticket reference for {root}")
 }
 
+/// The subject without "Re:"/"Fwd:" and without the widget's `[site #REF]` tag, which the
+/// reference column already shows.
 fn strip_prefixes(subject: &str) -> String {
     let mut s = subject.trim();
     loop {
+        if s.starts_with('[') {
+            if let Some(end) = s.find(']') {
+                if ticket::reference_in_subject(&s[..=end]).is_some() {
+                    s = s[end + 1..].trim_start();
+                    continue;
+                }
+            }
+        }
         let lower = s.to_ascii_lowercase();
         let cut = ["re:", "fwd:", "fw:", "aw:", "wg:", "回复:", "转发:"]
             .iter()
