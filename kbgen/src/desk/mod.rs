@@ -159,6 +159,16 @@ pub struct Syncer<'a> {
     expected: Option<usize>,
     source_read: usize,
     total: BatchStats,
+    /// A progress line is on the terminal without its line break.
+    line_open: bool,
+}
+
+impl Drop for Syncer<'_> {
+    fn drop(&mut self) {
+        if self.line_open {
+            eprintln!();
+        }
+    }
 }
 
 impl Syncer<'_> {
@@ -179,28 +189,39 @@ impl Syncer<'_> {
         let fault = self.fault;
         let stats = self.store.ingest(batch, &self.owners, finish, || {
             if fault == Fault::AbortMid(n) {
-                eprintln!("desk: fault injected: abort inside batch {n}");
+                eprintln!("\ndesk: fault injected: abort inside batch {n}");
                 std::process::abort();
             }
         })?;
         self.batches = n;
         self.total += stats;
         self.source_read += stats.read;
-        match self.expected {
-            Some(total) => eprintln!(
-                "desk: {label}: {}/{total} messages read, {} new so far",
-                self.source_read, self.total.new
-            ),
-            None => eprintln!(
-                "desk: {label}: {} messages read, {} new so far",
-                self.source_read, self.total.new
-            ),
-        }
+        let read = match self.expected {
+            Some(total) => format!("{}/{total}", self.source_read),
+            None => self.source_read.to_string(),
+        };
+        self.progress(&format!(
+            "desk: {label}: {read} messages read, {} new so far",
+            self.total.new
+        ));
         if fault == Fault::AbortAfter(n) {
-            eprintln!("desk: fault injected: abort after batch {n}");
+            eprintln!("\ndesk: fault injected: abort after batch {n}");
             std::process::abort();
         }
         Ok(fault == Fault::CutAfter(n))
+    }
+
+    /// One line per batch; on a terminal the line is rewritten in place.
+    fn progress(&mut self, line: &str) {
+        use std::io::{IsTerminal, Write};
+        let mut err = std::io::stderr();
+        if err.is_terminal() {
+            let _ = write!(err, "\r\x1b[K{line}");
+            let _ = err.flush();
+            self.line_open = true;
+        } else {
+            let _ = writeln!(err, "{line}");
+        }
     }
 
     fn feed(
@@ -310,6 +331,7 @@ fn sync(a: &SyncArgs) -> Result<()> {
         expected: None,
         source_read: 0,
         total: BatchStats::default(),
+        line_open: false,
     };
     for p in &cfg.mbox {
         syncer.feed(&format!("mbox {}", p.display()), mbox_messages(p)?)?;
@@ -327,6 +349,7 @@ fn sync(a: &SyncArgs) -> Result<()> {
         imap::sync(imap_cfg, &mut syncer)?;
     }
     let total = syncer.total;
+    drop(syncer);
     let closed = store.auto_close(cfg.close_after_days, now())?;
     let (tickets, messages) = store.counts()?;
     let open = store.tickets(Some("open"))?.len();
