@@ -9,6 +9,12 @@ use std::time::{Duration, Instant};
 
 const OWNER: &str = "help@acme.test";
 
+// The widget's own mailto builder (pure std), so these tests break when the widget changes what a
+// ticket looks like; its property tests come along and run here too.
+#[allow(dead_code)]
+#[path = "../../../widget/src/mailto.rs"]
+mod widget_mailto;
+
 /// A knowledge base with only a kbgen.toml (the desk needs nothing else).
 fn kb(extra: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -157,6 +163,93 @@ fn fixture_messages() -> Vec<Vec<u8>> {
         .collect();
     files.sort();
     files.iter().map(|p| std::fs::read(p).unwrap()).collect()
+}
+
+/// What a mail client sends for the widget's `mailto:` URL: its subject (RFC 2047) and body.
+fn message_from_mailto(url: &str, from: &str, id: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let (_, query) = url.split_once('?').unwrap();
+    let (mut subject, mut body) = (String::new(), String::new());
+    for kv in query.split('&') {
+        let (k, v) = kv.split_once('=').unwrap();
+        let v = percent_encoding::percent_decode_str(v)
+            .decode_utf8()
+            .unwrap()
+            .into_owned();
+        match k {
+            "subject" => subject = v,
+            "body" => body = v,
+            _ => {}
+        }
+    }
+    let subject = base64::engine::general_purpose::STANDARD.encode(subject);
+    format!(
+        "From: {from}\r\nTo: {OWNER}\r\nSubject: =?UTF-8?B?{subject}?=\r\nDate: Mon, 02 Mar 2026 10:00:00 +0000\r\nMessage-ID: <{id}>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}",
+        body.replace("\r\n", "\n").replace('\n', "\r\n")
+    )
+    .into_bytes()
+}
+
+#[test]
+fn tickets_written_by_the_widget_are_recognised_even_when_the_url_was_cut() {
+    use widget_mailto::{build, Ticket, MAX_URL_LEN};
+    let zh = Ticket {
+        site: "Acme",
+        reference: "9XW4RT",
+        question: "如何申请退款？",
+        name: "王伟",
+        email: "wei@example.cn",
+        message: "订单 1182 重复扣款了。",
+        transcript: "Q: 如何申请退款？\nA: billing/refunds",
+        page_url: "https://acme.test/help/zh/billing/",
+        lang: "zh",
+        time: "2026-03-02T10:00:00Z",
+    };
+    let long_message = "My order arrived broken. ".repeat(120);
+    let long = Ticket {
+        site: "Acme",
+        reference: "M3K7PQ",
+        question: "My parcel arrived damaged, what now?",
+        email: "dan@example.com",
+        message: &long_message,
+        page_url: "https://acme.test/help/shipping/",
+        lang: "en",
+        ..Ticket::default()
+    };
+    let zh_url = build(OWNER, &zh, MAX_URL_LEN, "paste the copied message");
+    let long_url = build(OWNER, &long, MAX_URL_LEN, "paste the copied message");
+    assert!(!zh_url.truncated && long_url.truncated);
+    assert!(
+        !long_url.url.contains("Reference"),
+        "the cut URL lost the Reference line"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("zh.eml"),
+        message_from_mailto(&zh_url.url, "wei@example.cn", "w1@example.cn"),
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("long.eml"),
+        message_from_mailto(&long_url.url, "dan@example.com", "d1@example.com"),
+    )
+    .unwrap();
+    let (_t, kb) = kb("[desk]\nclose_after_days = 0\n");
+    let (ok, _, err) = sync(&kb, &["--eml", tmp.path().to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let t = tickets(&kb);
+    let wei = by_ref(&t, "9XW4RT");
+    assert_eq!(wei["widget"], true);
+    assert_eq!(wei["customer"], "wei@example.cn");
+    assert_eq!(wei["subject"], "如何申请退款？");
+    assert_eq!(wei["lang"], "zh");
+    assert_eq!(wei["page"], "https://acme.test/help/zh/billing/");
+    // The cut URL lost the body's fields; the subject still carries the reference.
+    let dan = by_ref(&t, "M3K7PQ");
+    assert_eq!(dan["widget"], true);
+    assert_eq!(dan["customer"], "dan@example.com");
+    assert_eq!(dan["page"], Value::Null);
 }
 
 #[test]
