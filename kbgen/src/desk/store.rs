@@ -173,8 +173,7 @@ impl Store {
     pub fn open(kb: &Path) -> Result<Store> {
         let path = kb.join(FILE);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("{}: cannot create folder", dir.display()))?;
+            private_dir(dir)?;
         }
         let conn = Connection::open(&path)
             .with_context(|| format!("{}: cannot open the desk database", path.display()))?;
@@ -400,6 +399,30 @@ impl Store {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?)
     }
+}
+
+/// Creates `.kbgen/` readable by its owner only, with a `.gitignore` that keeps it out of the
+/// knowledge base's repository: the desk holds customers' mail.
+fn private_dir(dir: &Path) -> Result<()> {
+    if !dir.is_dir() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot create folder", dir.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("{}: cannot make it private", dir.display()))?;
+        }
+    }
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        std::fs::write(
+            &ignore,
+            "# kbgen's local data; the desk holds customers' mail, so none of it is committed.\n*\n",
+        )
+        .with_context(|| format!("{}: cannot write", ignore.display()))?;
+    }
+    Ok(())
 }
 
 fn is_forgotten(tx: &Transaction<'_>, addr: &str) -> Result<bool> {

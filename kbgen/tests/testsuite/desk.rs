@@ -464,6 +464,37 @@ fn answered_tickets_close_after_the_configured_silence_and_reopen_on_reply() {
 }
 
 #[test]
+fn the_desk_is_private_and_kept_out_of_git() {
+    let (_t, kb) = kb("");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(&kb)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    git(&["init", "-q"]);
+    assert!(sync(&kb, &["--eml", fixture("desk/eml").to_str().unwrap()]).0);
+    let status = git(&["status", "--porcelain", "--untracked-files=all"]);
+    assert_eq!(status.trim(), "?? kbgen.toml", "{status}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(kb.join(".kbgen"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{mode:o}");
+    }
+}
+
+#[test]
 fn kbgen_build_never_copies_the_desk_into_the_site() {
     let (_t, kb) = crate::copy_fixture("basic");
     std::fs::create_dir_all(kb.join(".kbgen")).unwrap();
