@@ -6,6 +6,7 @@
 //! people and, with `--json`, a versioned shape for scripts (see kbgen/README.md, "Desk").
 //! Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage.
 
+mod classify;
 mod config;
 mod imap;
 mod mail;
@@ -351,6 +352,7 @@ fn sync(a: &SyncArgs) -> Result<()> {
     let total = syncer.total;
     drop(syncer);
     let closed = store.auto_close(cfg.close_after_days, now())?;
+    let classified = store.classify(|| classify::Classifier::new(&a.kb))?;
     let (tickets, messages) = store.counts()?;
     let open = store.tickets(Some("open"))?.len();
     if a.json {
@@ -366,6 +368,7 @@ fn sync(a: &SyncArgs) -> Result<()> {
                 "skipped_automatic": total.automatic,
                 "new_tickets": total.new_tickets,
                 "auto_closed": closed,
+                "classified": classified,
                 "tickets": tickets,
                 "messages": messages,
                 "open": open,
@@ -414,6 +417,7 @@ fn ticket_json(t: &store::Ticket) -> Value {
         "last_owner_at": store::date_json(t.last_owner_at),
         "closed_at": store::date_json(t.closed_at),
         "message_count": t.message_count,
+        "category": t.category,
     })
 }
 
@@ -517,6 +521,9 @@ fn print_ticket(store: &Store, t: &store::Ticket) -> Result<()> {
             .as_ref()
             .map_or(String::new(), |l| format!("\nlanguage: {l}")),
     );
+    if let Some(c) = &t.category {
+        println!("category: {c}");
+    }
     for m in store.messages(t.id)? {
         println!(
             "\n--- {} {}{}\n{}",

@@ -60,6 +60,8 @@ const MIGRATIONS: &[&str] = &[
         last_uid INTEGER NOT NULL
     );
     CREATE TABLE forgotten (address_sha256 TEXT PRIMARY KEY);",
+    // 2: the knowledge-base category the engine puts each ticket's question in.
+    "ALTER TABLE tickets ADD COLUMN category TEXT;",
 ];
 
 pub const FILE: &str = ".kbgen/desk.sqlite";
@@ -117,6 +119,7 @@ pub struct Ticket {
     pub status: String,
     pub closed_at: Option<i64>,
     pub message_count: i64,
+    pub category: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -133,7 +136,7 @@ pub struct Message {
 const TICKET_COLS: &str =
     "t.id, t.reference, t.customer, t.subject, t.widget, t.lang, t.page, t.opened_at,
     t.first_response_at, t.last_customer_at, t.last_owner_at, t.status, t.closed_at,
-    (SELECT COUNT(*) FROM messages m WHERE m.ticket_id = t.id)";
+    (SELECT COUNT(*) FROM messages m WHERE m.ticket_id = t.id), t.category";
 
 fn ticket_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ticket> {
     Ok(Ticket {
@@ -151,6 +154,7 @@ fn ticket_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ticket> {
         status: r.get(11)?,
         closed_at: r.get(12)?,
         message_count: r.get(13)?,
+        category: r.get(14)?,
     })
 }
 
@@ -292,6 +296,44 @@ impl Store {
              WHERE status = 'answered' AND last_owner_at + ?1 <= ?2",
             params![secs, now],
         )?)
+    }
+
+    /// Puts every ticket without a category into one, from its first customer message; returns
+    /// how many were classified. The classifier is only built when some ticket needs it.
+    pub fn classify(
+        &mut self,
+        make: impl FnOnce() -> Option<super::classify::Classifier>,
+    ) -> Result<usize> {
+        let todo: Vec<(i64, Option<String>, String, String)> = {
+            let mut st = self.conn.prepare(
+                "SELECT t.id, t.lang, m.subject, m.body FROM tickets t JOIN messages m
+                   ON m.id = (SELECT id FROM messages WHERE ticket_id = t.id AND from_owner = 0
+                              ORDER BY date, id LIMIT 1)
+                 WHERE t.category IS NULL",
+            )?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        if todo.is_empty() {
+            return Ok(0);
+        }
+        let Some(classifier) = make() else {
+            return Ok(0);
+        };
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        for (id, lang, subject, body) in todo {
+            let q = super::classify::question_text(&strip_prefixes(&subject), &body);
+            if let Some(c) = classifier.category(&q, lang.as_deref()) {
+                tx.execute(
+                    "UPDATE tickets SET category = ?2 WHERE id = ?1",
+                    params![id, c],
+                )?;
+                n += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(n)
     }
 
     pub fn close(&mut self, reference: &str, now: i64) -> Result<Ticket> {
@@ -699,6 +741,25 @@ mod tests {
         drop(store);
         let e = Store::open(tmp.path()).err().unwrap().to_string();
         assert!(e.contains("written by a newer kbgen"), "{e}");
+    }
+
+    #[test]
+    fn a_desk_from_the_first_schema_is_migrated_and_keeps_its_tickets() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join(".kbgen")).unwrap();
+        let conn = Connection::open(tmp.path().join(FILE)).unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO tickets (reference, root, customer, subject, widget, status)
+             VALUES ('7KQ2MX', 'r@x', 'a@b.test', 'Refund?', 1, 'open');
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(tmp.path()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len());
+        let t = store.ticket("7KQ2MX").unwrap();
+        assert_eq!((t.subject.as_str(), t.category), ("Refund?", None));
     }
 
     #[test]

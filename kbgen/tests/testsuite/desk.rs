@@ -253,6 +253,35 @@ fn tickets_written_by_the_widget_are_recognised_even_when_the_url_was_cut() {
 }
 
 #[test]
+fn the_engine_puts_each_ticket_in_the_category_of_the_article_that_answers_it() {
+    let (_t, kb) = crate::copy_fixture("basic");
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("1.eml"), "From: ann@example.com\r\nTo: support@acme.test\r\nSubject: Cannot sign in\r\nDate: Mon, 02 Mar 2026 10:00:00 +0000\r\nMessage-ID: <p1@example.com>\r\n\r\nI forgot my password, how do I reset it?\r\n").unwrap();
+    let zh = "From: wei@example.cn\r\nTo: support@acme.test\r\nSubject: =?UTF-8?B?W0FjbWUgIzlYVzRSVF0g5oiR5Y+v5Lul6YCA5qy+5ZCX77yf?=\r\nDate: Mon, 02 Mar 2026 11:00:00 +0000\r\nMessage-ID: <z1@example.cn>\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n我可以退款吗？\r\n\r\n--\r\nEmail: wei@example.cn\r\nLanguage: zh\r\nReference: 9XW4RT\r\n";
+    std::fs::write(tmp.path().join("2.eml"), zh).unwrap();
+    let (ok, out, err) = sync(&kb, &["--eml", tmp.path().to_str().unwrap(), "--json"]);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["classified"], 2, "{v}");
+    let t = tickets(&kb);
+    let by_customer = |c: &str| t.iter().find(|t| t["customer"] == c).unwrap().clone();
+    assert_eq!(by_customer("ann@example.com")["category"], "Account");
+    let wei = by_customer("wei@example.cn");
+    assert_eq!(
+        (&wei["reference"], &wei["lang"]),
+        (&Value::from("9XW4RT"), &Value::from("zh"))
+    );
+    assert_eq!(wei["category"], "订单");
+    // Classified once: the next sync asks the engine nothing.
+    let (ok, out, _) = sync(&kb, &["--eml", tmp.path().to_str().unwrap(), "--json"]);
+    assert!(ok);
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap()["classified"],
+        0
+    );
+}
+
+#[test]
 fn mbox_and_maildir_give_the_same_desk_and_never_double() {
     let tmp = tempfile::tempdir().unwrap();
     let mbox = tmp.path().join("export.mbox");
