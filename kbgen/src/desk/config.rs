@@ -8,7 +8,7 @@
 //! maildir = "~/Maildir"
 //! eml_dir = "tickets"
 //! imap = { host = "imap.acme.test", port = 993, tls = "tls", user = "help@acme.test",
-//!          password_env = "KBGEN_IMAP_PASSWORD", mailbox = "INBOX" }
+//!          password_env = "KBGEN_IMAP_PASSWORD", mailbox = ["INBOX", "Sent"] }
 //! ```
 //!
 //! The IMAP password is never in this file: `password_env` names an environment variable,
@@ -38,7 +38,8 @@ pub struct Imap {
     pub tls: Tls,
     pub user: String,
     pub password: Password,
-    pub mailbox: String,
+    /// The mailboxes read, in order: the inbox and, for the owner's answers, their sent folder.
+    pub mailboxes: Vec<String>,
     /// Extra certificate authorities (PEM) to trust besides the system's, for a server with its
     /// own certificate.
     pub ca_file: Option<PathBuf>,
@@ -203,7 +204,20 @@ fn imap(t: &toml::Table, kb: &Path, err: &dyn Fn(&str, &str) -> anyhow::Error) -
         tls,
         user: s("user").ok_or_else(|| err("imap", "needs `user`"))?,
         password,
-        mailbox: s("mailbox").unwrap_or_else(|| "INBOX".into()),
+        mailboxes: match t.get("mailbox") {
+            None => vec!["INBOX".into()],
+            Some(toml::Value::String(m)) => vec![m.clone()],
+            Some(toml::Value::Array(a)) if !a.is_empty() && a.iter().all(|v| v.is_str()) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
+            Some(_) => {
+                return Err(err(
+                    "mailbox",
+                    "must be a mailbox name or a list like [\"INBOX\", \"Sent\"]",
+                ))
+            }
+        },
         ca_file: s("ca_file").map(|p| resolve(kb, &p)),
     })
 }
@@ -271,7 +285,7 @@ mod tests {
             .unwrap();
         let i = d.imap.unwrap();
         assert_eq!(
-            (i.port, i.tls, i.mailbox.as_str()),
+            (i.port, i.tls, i.mailboxes[0].as_str()),
             (143, Tls::StartTls, "INBOX")
         );
         assert_eq!(i.password, Password::Env("KBGEN_IMAP_PASSWORD".into()));

@@ -1,6 +1,7 @@
 //! Reading the owner's mailbox over IMAP (TLS or STARTTLS, rustls), incrementally.
 //!
-//! The mailbox is opened read-only (EXAMINE) and bodies are fetched with `BODY.PEEK[]`, so the
+//! Each configured mailbox (the inbox, and the folder where the owner's answers are kept, so that
+//! tickets can be seen answered) is opened read-only (EXAMINE) and bodies are fetched with `BODY.PEEK[]`, so the
 //! desk never marks the owner's mail as read. The position kept is (UIDVALIDITY, last UID stored),
 //! moved forward in the same transaction as each batch; a changed UIDVALIDITY (the mailbox was
 //! recreated) restarts from UID 1, and Message-ID dedupe keeps what was stored from doubling.
@@ -23,14 +24,33 @@ type Session = imap::Session<Box<dyn Stream>>;
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 pub fn sync(cfg: &Imap, syncer: &mut Syncer<'_>) -> Result<()> {
-    let label = format!(
-        "imap {}@{}:{}/{}",
-        cfg.user, cfg.host, cfg.port, cfg.mailbox
-    );
+    let server = format!("imap {}@{}:{}", cfg.user, cfg.host, cfg.port);
     let password = password(cfg)?;
-    let (mut session, tcp) = connect(cfg, &password).with_context(|| label.clone())?;
+    let (mut session, tcp) = connect(cfg, &password).with_context(|| server.clone())?;
+    for mailbox in &cfg.mailboxes {
+        sync_mailbox(
+            &mut session,
+            &tcp,
+            &format!("{server}/{mailbox}"),
+            mailbox,
+            syncer,
+        )?;
+    }
+    let _ = session.logout();
+    Ok(())
+}
+
+/// Reads one mailbox from the last stored UID on, batch by batch.
+fn sync_mailbox(
+    session: &mut Session,
+    tcp: &TcpStream,
+    label: &str,
+    name: &str,
+    syncer: &mut Syncer<'_>,
+) -> Result<()> {
+    let label = label.to_string();
     let mailbox = session
-        .examine(&cfg.mailbox)
+        .examine(name)
         .with_context(|| format!("{label}: cannot open mailbox"))?;
     let validity = mailbox.uid_validity.unwrap_or(0);
     let stored: Option<(u32, u32)> = syncer
@@ -62,7 +82,7 @@ pub fn sync(cfg: &Imap, syncer: &mut Syncer<'_>) -> Result<()> {
         .filter(|u| *u > last)
         .collect();
     uids.sort_unstable();
-    syncer.expect(&label, uids.len());
+    syncer.expect(uids.len());
     for chunk in uids.chunks(syncer.batch_size) {
         let set: Vec<String> = chunk.iter().map(u32::to_string).collect();
         let fetches = session
@@ -90,7 +110,6 @@ pub fn sync(cfg: &Imap, syncer: &mut Syncer<'_>) -> Result<()> {
             let _ = tcp.shutdown(Shutdown::Both);
         }
     }
-    let _ = session.logout();
     Ok(())
 }
 

@@ -173,7 +173,7 @@ impl Drop for Syncer<'_> {
 }
 
 impl Syncer<'_> {
-    fn expect(&mut self, _label: &str, n: usize) {
+    fn expect(&mut self, n: usize) {
         self.expected = Some(n);
         self.source_read = 0;
     }

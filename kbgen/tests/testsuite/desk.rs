@@ -799,15 +799,29 @@ service anvil {{
         }
     }
 
-    /// Delivers messages as an MTA does: written in tmp/, renamed into new/.
+    /// Delivers messages to the inbox as an MTA does: written in tmp/, renamed into new/.
     fn deliver(&mut self, messages: &[Vec<u8>]) {
+        self.deliver_to(&self.maildir(), messages);
+    }
+
+    /// Files messages in a folder ("Sent"), as the owner's mail client does with answers.
+    fn file_in(&mut self, folder: &str, messages: &[Vec<u8>]) {
+        let dir = self.maildir().join(format!(".{folder}"));
+        for d in ["cur", "new", "tmp"] {
+            std::fs::create_dir_all(dir.join(d)).unwrap();
+        }
+        self.chown_mail();
+        self.deliver_to(&dir, messages);
+    }
+
+    fn deliver_to(&mut self, dir: &Path, messages: &[Vec<u8>]) {
         for m in messages {
             self.serial += 1;
             let name = format!("{}.{}.kbgen-test", 1_700_000_000 + self.serial, self.serial);
-            let tmp = self.maildir().join("tmp").join(&name);
+            let tmp = dir.join("tmp").join(&name);
             std::fs::write(&tmp, m).unwrap();
             let _ = std::os::unix::fs::chown(&tmp, Some(self.mail_uid), Some(self.mail_uid));
-            std::fs::rename(&tmp, self.maildir().join("new").join(&name)).unwrap();
+            std::fs::rename(&tmp, dir.join("new").join(&name)).unwrap();
         }
     }
 
@@ -918,6 +932,28 @@ fn imap_sync_from_a_real_dovecot_over_tls_and_starttls() {
     assert_eq!(t29["status"], "answered");
     assert_eq!(t29["first_response_seconds"], 3600);
     assert_eq!(t29["message_count"], 4);
+
+    // Answers kept in the Sent folder count once that folder is read too.
+    dv.file_in("Sent", &[format!("From: {OWNER}\r\nTo: customer0@example.com\r\nSubject: Re: Question 0\r\nDate: Mon, 02 Mar 2026 13:00:00 +0000\r\nMessage-ID: <sent-0@acme.test>\r\nIn-Reply-To: <f0@example.com>\r\n\r\nHere it is.\r\n").into_bytes()]);
+    let (ok, err, _) = imap_sync(&tls, &[]);
+    assert!(ok, "{err}");
+    let c0 = |kb: &Path| {
+        json(&mut desk(kb, &["customer", "customer0@example.com"]))["tickets"][0]["status"].clone()
+    };
+    assert_eq!(c0(&tls), "open", "only INBOX is configured");
+    let (_s, both) = kb(&format!(
+        "[desk]\nclose_after_days = 0\nimap = {{ host = \"127.0.0.1\", port = {}, user = \"desk\", password_env = \"DESK_TEST_PW\", ca_file = \"{}\", mailbox = [\"INBOX\", \"Sent\"] }}\n",
+        dv.imaps,
+        dv.ca().display()
+    ));
+    let (ok, err, v) = imap_sync(&both, &[]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        (v["tickets"].as_u64(), v["messages"].as_u64()),
+        (Some(30), Some(92)),
+        "{v}"
+    );
+    assert_eq!(c0(&both), "answered");
 
     // STARTTLS on the plain port reads the same mailbox.
     let (ok, err, v) = imap_sync(&starttls, &[]);
