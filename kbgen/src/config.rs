@@ -232,14 +232,24 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                     _ => want("an email address like \"help@example.com\""),
                 },
                 "default_language" => match value.as_str() {
-                    Some(s) => config.default_language = s.into(),
-                    None => want("a language code like \"en\""),
+                    Some(s) if is_language_code(s) => config.default_language = s.into(),
+                    _ => want("a language code like \"en\" or \"pt-BR\""),
                 },
+                // Language codes become folder names of the site, so only real codes pass.
                 "languages" => match value.as_array() {
                     Some(a) => {
                         config.languages = a
                             .iter()
                             .filter_map(|v| v.as_str().map(String::from))
+                            .filter(|l| {
+                                is_language_code(l) || {
+                                    want(&format!(
+                                    "a list of language codes like [\"en\", \"pt-BR\"], not \"{}\"",
+                                    l.escape_debug()
+                                ));
+                                    false
+                                }
+                            })
                             .collect()
                     }
                     None => want("a list like [\"en\", \"zh\"]"),
@@ -492,6 +502,16 @@ pub fn humanize(id: &str) -> String {
 }
 
 /// The first line where `key` is assigned; 1 when not found, so messages always carry a position.
+/// A BCP 47-like language tag: a 2–3 letter lowercase language, then optional subtags of 1–8
+/// letters or digits (`en`, `zh-Hans`, `pt-BR`). Anything else would not be a safe folder name.
+pub fn is_language_code(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let lang = parts.next().unwrap_or_default();
+    (2..=3).contains(&lang.len())
+        && lang.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 pub fn key_line(text: &str, key: &str) -> usize {
     key_line_after(text, key, 0)
 }

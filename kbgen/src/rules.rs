@@ -243,54 +243,345 @@ fn browser_unsupported(re: &str) -> Option<&'static str> {
     })
 }
 
-/// The seed brief's format: each `pattern` is a regex or a phrase; `a|b` alternatives also become
-/// phrasings so the responder's fuzzy matching helps them too.
+/// The keys a seed-style rule may have: the brief's `pattern` and `response`, their plural and
+/// rules.toml spellings, and rules.toml's other keys.
+const SEED_KEYS: &[&str] = &[
+    "pattern",
+    "patterns",
+    "phrasings",
+    "response",
+    "answer",
+    "id",
+    "lang",
+    "keywords",
+    "regex",
+    "articles",
+    "priority",
+];
+
+/// The seed brief's format, `{"rule_1": {"pattern": "...", "response": "..."}}`, or a list of
+/// such objects (with `id`). A `pattern` is what a person wrote: a phrasing (a trailing `?`, `.`
+/// or `!` is the sentence's punctuation, `a|b` two phrasings), and a regex only when it has syntax
+/// no question has (see [`read_pattern`]). So "what is your return policy?" fires for "What's your
+/// return policy" and "return policy" like a rules.toml phrasing would.
 fn seed(v: Value, text: &str, path: &Path, diags: &mut Diagnostics) -> Vec<RuleDef> {
-    let Value::Object(map) = v else {
-        diags.error(
-            path,
-            1,
-            1,
-            "expected an object like {\"rule_1\": {\"pattern\": \"...\", \"response\": \"...\"}}",
-        );
-        return Vec::new();
+    let items: Vec<(Option<String>, Value)> = match v {
+        Value::Object(map) => map.into_iter().map(|(k, v)| (Some(k), v)).collect(),
+        Value::Array(list) => list.into_iter().map(|v| (None, v)).collect(),
+        _ => {
+            diags.error(
+                path,
+                1,
+                1,
+                "expected an object like {\"rule_1\": {\"pattern\": \"...\", \"response\": \"...\"}} or a list of {\"pattern\": \"...\", \"response\": \"...\"}",
+            );
+            return Vec::new();
+        }
     };
+    let starts = json_item_lines(text);
     let mut rules = Vec::new();
-    for (i, (id, body)) in map.into_iter().enumerate() {
-        let line = text
-            .lines()
-            .position(|l| l.contains(&format!("\"{id}\"")))
-            .map_or(1, |p| p + 1);
-        let pattern = body.get("pattern").map(str_of).unwrap_or_default();
-        let response = body
-            .get("response")
-            .or_else(|| body.get("answer"))
-            .map(str_of)
-            .unwrap_or_default();
+    for (i, (key, body)) in items.into_iter().enumerate() {
+        // Object keys come back sorted, not in file order: find each by its key.
+        let line = match &key {
+            Some(k) => starts
+                .iter()
+                .find(|(_, name)| name.as_deref() == Some(k.as_str()))
+                .map_or(1, |(l, _)| *l),
+            None => starts.get(i).map_or(1, |(l, _)| *l),
+        };
+        let Value::Object(body) = body else {
+            diags.error(
+                path,
+                line,
+                1,
+                "a rule must be an object like {\"pattern\": \"...\", \"response\": \"...\"}",
+            );
+            continue;
+        };
         let mut rule = RuleDef {
-            id,
+            id: key.unwrap_or_default(),
             line,
-            answer: response,
             ..Default::default()
         };
-        if pattern.contains(['|', '\\', '(', '[', '^', '$', '*', '+', '?']) {
-            rule.phrasings = pattern
-                .split('|')
-                .map(|p| {
-                    p.trim_matches(|c: char| "()^$\\b".contains(c))
-                        .trim()
-                        .to_string()
-                })
-                .filter(|p| !p.is_empty() && !p.contains(['\\', '[', '*', '+', '?', '(', ')']))
-                .collect();
-            rule.regex = Some(format!("(?i){pattern}"));
-        } else if !pattern.trim().is_empty() {
-            rule.phrasings = vec![pattern.trim().to_string()];
+        let mut patterns = Vec::new();
+        let below = text.lines().skip(line - 1).collect::<Vec<_>>().join("\n");
+        for (key, value) in body {
+            let kline = line + crate::config::key_line(&below, &key) - 1;
+            match key.as_str() {
+                "pattern" | "patterns" => patterns.extend(list_of(&value)),
+                "phrasings" => rule.phrasings.extend(list_of(&value)),
+                "response" | "answer" => rule.answer = str_of(&value),
+                "id" => rule.id = str_of(&value),
+                "lang" => rule.lang = Some(str_of(&value)).filter(|s| !s.is_empty()),
+                "keywords" => rule.keywords = list_of(&value),
+                "articles" => rule.articles = list_of(&value),
+                "regex" => rule.regex = Some(str_of(&value)).filter(|s| !s.is_empty()),
+                "priority" => match value.as_i64() {
+                    Some(p) => rule.priority = p.clamp(i32::MIN.into(), i32::MAX.into()) as i32,
+                    None => diags.error(path, kline, 1, "`priority` must be a whole number"),
+                },
+                _ => {
+                    let hint = nearest(&key, SEED_KEYS)
+                        .map(|k| format!(" (did you mean \"{k}\"?)"))
+                        .unwrap_or_default();
+                    diags.warn(path, kline, 1, format!("unknown rule key \"{key}\"{hint}"));
+                }
+            }
         }
+        let mut regexes: Vec<String> = rule.regex.take().into_iter().collect();
+        for pattern in patterns {
+            match read_pattern(&pattern) {
+                Pattern::Phrasings(p) => rule.phrasings.extend(p),
+                Pattern::Regex {
+                    regex,
+                    phrasings,
+                    why,
+                } => {
+                    if phrasings.is_empty() {
+                        diags.warn(
+                            path,
+                            line,
+                            1,
+                            format!(
+                                "rule \"{}\": pattern {:?} is read as a regex (it has `{why}`), so the rule fires only for questions it matches; add plain phrasings (\"phrasings\": [...]) for the other ways visitors ask",
+                                rule.id, pattern
+                            ),
+                        );
+                    }
+                    rule.phrasings.extend(phrasings);
+                    regexes.push(regex);
+                }
+            }
+        }
+        rule.regex = match regexes.len() {
+            0 => None,
+            1 => regexes.pop(),
+            _ => Some(
+                regexes
+                    .iter()
+                    .map(|r| format!("(?:{})", r.strip_prefix("(?i)").unwrap_or(r)))
+                    .collect::<Vec<_>>()
+                    .join("|"),
+            ),
+        };
+        let mut seen = std::collections::HashSet::new();
+        rule.phrasings.retain(|p| seen.insert(p.to_lowercase()));
         validate(&mut rule, i, path, diags);
         rules.push(rule);
     }
+    rules.sort_by_key(|r| r.line);
     rules
+}
+
+/// What a seed rule's `pattern` is.
+#[derive(Debug, PartialEq)]
+enum Pattern {
+    /// A question as a person writes it, or several separated by `|`.
+    Phrasings(Vec<String>),
+    /// A regex; its alternatives that are plain words also become phrasings. `why` is the
+    /// syntax that made it one, for messages.
+    Regex {
+        regex: String,
+        phrasings: Vec<String>,
+        why: &'static str,
+    },
+}
+
+/// A phrasing unless the pattern has syntax that only a regex has; a sentence's closing `?`,
+/// `.` or `!` (and parentheses around words) are punctuation.
+fn read_pattern(pattern: &str) -> Pattern {
+    let t = pattern.trim();
+    match regex_syntax(t) {
+        None => Pattern::Phrasings(
+            t.split('|')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect(),
+        ),
+        Some(why) => {
+            let body = t.strip_prefix("(?i)").unwrap_or(t);
+            let inner = body.trim_start_matches('^').trim_end_matches('$');
+            let mut phrasings = Vec::new();
+            plain_alternatives(inner, &mut phrasings);
+            Pattern::Regex {
+                regex: format!("(?i){body}"),
+                phrasings,
+                why,
+            }
+        }
+    }
+}
+
+/// The first piece of regex-only syntax in `t`, if any: escapes like `\b` `\d`, anchors `^` and
+/// `$`, `.*` `.+`, classes `[...]`, counted repetition `{2,}`, a group with `|` or a quantifier,
+/// `(?`, and `?` `*` `+` inside a word (`colou?r`). A `?` `.` `!` closing the text is a sentence's.
+fn regex_syntax(t: &str) -> Option<&'static str> {
+    let s = t.trim_end_matches(|c: char| {
+        matches!(c, '?' | '.' | '!' | '？' | '。' | '！') || c.is_whitespace()
+    });
+    let b = s.as_bytes();
+    if s.starts_with('^') {
+        return Some("^");
+    }
+    if s.ends_with('$') {
+        return Some("$");
+    }
+    if s.contains("(?") {
+        return Some("(?");
+    }
+    for (i, &c) in b.iter().enumerate() {
+        let next = b.get(i + 1).copied();
+        let prev = i.checked_sub(1).map(|j| b[j]);
+        match c {
+            b'\\' if next.is_some_and(|n| n.is_ascii_graphic()) => return Some("\\"),
+            b'.' if matches!(next, Some(b'*' | b'+' | b'?')) => return Some(".*"),
+            b'[' if s[i..].contains(']') => return Some("[...]"),
+            b'{' if next.is_some_and(|n| n.is_ascii_digit())
+                && s[i..].find('}').is_some_and(|j| {
+                    s[i + 1..i + j]
+                        .bytes()
+                        .all(|x| x.is_ascii_digit() || x == b',')
+                }) =>
+            {
+                return Some("{n}")
+            }
+            b')' if matches!(next, Some(b'?' | b'*' | b'+' | b'{')) => return Some("(...)?"),
+            b'(' if group_end(&s[i..]).is_some_and(|g| g.contains('|')) => return Some("(a|b)"),
+            b'?' | b'*' | b'+'
+                if prev.is_some_and(|p| p.is_ascii_alphanumeric())
+                    && next.is_some_and(|n| n.is_ascii_alphanumeric()) =>
+            {
+                return Some(if c == b'?' {
+                    "?"
+                } else if c == b'*' {
+                    "*"
+                } else {
+                    "+"
+                })
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The text of the group opening at the start of `s`, up to its matching `)`.
+fn group_end(s: &str) -> Option<&str> {
+    let mut depth = 0;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(&s[1..i]);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The alternatives of a regex that are plain words, inside groups too:
+/// `\b(track(ing)?|where is my order)\b` → "where is my order".
+fn plain_alternatives(re: &str, out: &mut Vec<String>) {
+    for alt in split_alternatives(re) {
+        let mut a = alt.trim();
+        loop {
+            let before = a;
+            a = a.trim_start_matches("\\b").trim_end_matches("\\b");
+            a = a.trim_end_matches("\\?").trim();
+            if a.starts_with('(') && group_end(a).is_some_and(|g| g.len() + 2 == a.len()) {
+                a = &a[1..a.len() - 1];
+                a = a.strip_prefix("?:").unwrap_or(a);
+            }
+            if a == before {
+                break;
+            }
+        }
+        if a != alt.trim() && a.contains('|') {
+            plain_alternatives(a, out);
+        } else if !a.is_empty() && regex_syntax(a).is_none() && !a.contains(['(', ')', '|']) {
+            out.push(a.to_string());
+        }
+    }
+}
+
+/// `a|(b|c)|d` → `a`, `(b|c)`, `d`: alternatives at the top level only.
+fn split_alternatives(s: &str) -> Vec<&str> {
+    let (mut out, mut depth, mut from, mut escaped) = (Vec::new(), 0i32, 0, false);
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            '|' if depth == 0 => {
+                out.push(&s[from..i]);
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[from..]);
+    out
+}
+
+/// The line of each item of a JSON document's top-level object or list, with the object's key:
+/// a small scanner over strings and brackets, since serde_json keeps no positions.
+fn json_item_lines(text: &str) -> Vec<(usize, Option<String>)> {
+    let mut out = Vec::new();
+    let (mut depth, mut line, mut in_string, mut escaped) = (0usize, 1usize, false, false);
+    let mut top = b' ';
+    let mut expect_item = false;
+    let mut key_start = None;
+    for (i, c) in text.char_indices() {
+        if c == '\n' {
+            line += 1;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => {
+                    in_string = false;
+                    if let Some(start) = key_start.take() {
+                        let key = serde_json::from_str::<String>(&text[start..=i]).ok();
+                        out.push((line, key));
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if c.is_whitespace() {
+            continue;
+        }
+        if depth == 1 && expect_item {
+            expect_item = false;
+            if top == b'{' && c == '"' {
+                key_start = Some(i);
+            } else if top == b'[' {
+                out.push((line, None));
+            }
+        }
+        match c {
+            '"' => in_string = true,
+            '{' | '[' => {
+                depth += 1;
+                if depth == 1 {
+                    top = c as u8;
+                    expect_item = true;
+                }
+            }
+            '}' | ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 1 => expect_item = true,
+            _ => {}
+        }
+    }
+    out
 }
 
 fn rule_lines(text: &str, format: Format) -> Vec<usize> {
@@ -380,22 +671,83 @@ mod tests {
     }
 
     #[test]
-    fn seed_json_as_is() {
+    fn seed_json_patterns_are_phrasings_unless_clearly_regexes() {
         check(
             r#"{"rule_1": {"pattern": "return policy|refund", "response": "30 days."},
-               "rule_2": {"pattern": "reset password", "response": "Use the link."},
-               "rule_3": {"pattern": "([", "response": "x"}}"#,
+               "rule_2": {"pattern": "what is your return policy?", "response": "30 days."},
+               "rule_3": {"pattern": "\\d+([", "response": "x"},
+               "rule_10": {"pattern": "(?i)\\b(track(ing)?|where is my order)\\b", "response": "x"},
+               "rule_4": {"pattern": "^order \\d+$", "respones": "x"}}"#,
             Format::SeedJson,
             &[
-                ("rule_1", &["return policy", "refund"], Some("(?i)return policy|refund")),
-                ("rule_2", &["reset password"], None),
+                ("rule_1", &["return policy", "refund"], None),
+                ("rule_2", &["what is your return policy?"], None),
                 ("rule_3", &[], None),
+                (
+                    "rule_10",
+                    &["where is my order"],
+                    Some(r"(?i)\b(track(ing)?|where is my order)\b"),
+                ),
+                ("rule_4", &[], Some(r"(?i)^order \d+$")),
             ],
             &[
+                "rules:3:1: warning: rule \"rule_3\": pattern \"\\\\d+([\" is read as a regex (it has `\\`), so the rule fires only for questions it matches; add plain phrasings (\"phrasings\": [...]) for the other ways visitors ask",
                 "rules:3:1: error: rule \"rule_3\": invalid regex: found unclosed character class",
                 "rules:3:1: error: rule \"rule_3\" can never fire: it has no phrasings, keywords or regex",
+                "rules:5:1: warning: unknown rule key \"respones\" (did you mean \"response\"?)",
+                "rules:5:1: warning: rule \"rule_4\": pattern \"^order \\\\d+$\" is read as a regex (it has `^`), so the rule fires only for questions it matches; add plain phrasings (\"phrasings\": [...]) for the other ways visitors ask",
+                "rules:5:1: error: rule \"rule_4\" has no `answer`",
             ],
         );
+    }
+
+    #[test]
+    fn seed_json_list() {
+        check(
+            "[\n {\"id\": \"decaf\", \"patterns\": [\"do you sell decaf?\", \"decaf\"], \"answer\": \"Yes.\"},\n {\"phrasings\": [\"opening hours\"], \"response\": \"8–5.\", \"lang\": \"en\"}\n]",
+            Format::SeedJson,
+            &[
+                ("decaf", &["do you sell decaf?", "decaf"], None),
+                ("rule-2", &["opening hours"], None),
+            ],
+            &["rules:3:1: warning: rule without `id`; calling it \"rule-2\""],
+        );
+    }
+
+    #[test]
+    fn what_is_a_regex() {
+        for (pattern, regex) in [
+            ("what is your return policy?", None),
+            ("Do you ship to Canada!", None),
+            ("refund (for sale items)", None),
+            ("C++ support", None),
+            ("return policy|refund", None),
+            ("如何退货？", None),
+            ("colou?r", Some("?")),
+            ("track.*order", Some(".*")),
+            ("order \\d+", Some("\\")),
+            ("(?i)refund", Some("(?")),
+            ("(return|refund) policy", Some("(a|b)")),
+            ("returns?(s)? policy", Some("(...)?")),
+            ("[Rr]efund", Some("[...]")),
+            ("^refund", Some("^")),
+            ("refund$", Some("$")),
+            ("a{2,}", Some("{n}")),
+        ] {
+            assert_eq!(regex_syntax(pattern), regex, "{pattern}");
+        }
+        // Every pair of these pieces, in any script, reads without panicking.
+        let pieces = [
+            "é", "退", "(", ")", "[", "]", "{", "}", "{2,", "|", "\\", "\\b", "?", "*", "+", ".",
+            "^", "$", "(?:", "(?i)", " ", "？", "ب",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let _ = read_pattern(&format!("{a}{b}{c}{a}"));
+                }
+            }
+        }
     }
 
     #[test]

@@ -311,8 +311,8 @@ fn rebuild(dir: &Path, out: &Path, base_url: &str) -> Result<(), String> {
     match result {
         Ok(()) => {
             eprintln!(
-                "built {} articles in {:.2?}",
-                site.stats.articles,
+                "built {} in {:.2?}",
+                crate::strings::count(site.stats.articles, "article"),
                 start.elapsed()
             );
             Ok(())

@@ -9,6 +9,8 @@ mod check;
 mod corpora;
 mod desk;
 mod example;
+mod help_center;
+mod hostile;
 mod html;
 mod import;
 mod init;
