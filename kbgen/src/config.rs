@@ -163,7 +163,7 @@ impl Config {
 /// 6.9 MB; `cargo bench -p solodesk-engine --bench engine -- zzz`).
 pub const DEFAULT_SHARD_KB: usize = 256;
 
-const SECTIONS: &[&str] = &["site", "widget", "categories"];
+const SECTIONS: &[&str] = &["site", "widget", "categories", "desk"];
 const SITE_KEYS: &[&str] = &[
     "title",
     "base_url",

@@ -6,6 +6,7 @@
 
 mod check;
 mod config;
+mod desk;
 mod diag;
 mod frontmatter;
 mod import;
@@ -47,6 +48,7 @@ enum Command {
     Search(query::SearchArgs),
     /// Ask a built index as the widget does: rule answer, articles, ticket.
     Ask(query::AskArgs),
+    Desk(desk::DeskArgs),
 }
 
 /// Create a working starter knowledge base.
@@ -164,6 +166,7 @@ fn main() -> ExitCode {
         ),
         Command::Search(a) => query::search(&a).map(|()| ExitCode::SUCCESS),
         Command::Ask(a) => query::ask(&a).map(|()| ExitCode::SUCCESS),
+        Command::Desk(a) => desk::run(a),
     };
     match result {
         Ok(code) => code,

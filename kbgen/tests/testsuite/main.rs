@@ -7,6 +7,7 @@
 mod build;
 mod check;
 mod corpora;
+mod desk;
 mod example;
 mod help_center;
 mod hostile;
