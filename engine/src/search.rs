@@ -65,7 +65,8 @@ const MAX_PREFIX_TERMS: usize = 16;
 const PREFIX_POSTINGS_BUDGET: usize = 12 * 1024;
 /// An exact title match is moved above everything else by this much.
 const TITLE_MATCH_BONUS: f32 = 1000.0;
-/// Below this share of the query's weight matched, a top result is weak: offer the ticket.
+/// Below this share of the query's weight matched, a top result is weak: the widget says it does
+/// not know and offers the ticket, and the search page says nothing matches (see `confident`).
 const WEAK_COVERAGE: f32 = 0.5;
 
 /// A query word (or CJK gram) with the index terms it matches.
@@ -96,6 +97,17 @@ impl Index {
             .collect()
     }
 
+    /// Ranked articles for a finished question or query, and whether the best of them is a
+    /// confident match: the one abstention policy of the widget's replies, its live results and
+    /// the help center's search page, so none of them shows as an answer what another calls
+    /// "no match".
+    pub fn search_confident(&self, query: &str, opts: &SearchOptions<'_>) -> (Vec<Hit>, bool) {
+        let groups = self.groups(query, opts.lang);
+        let ranked = self.rank(&groups, &title_key(query), opts);
+        let confident = confident(&ranked);
+        (ranked.iter().map(|r| self.hit(r)).collect(), confident)
+    }
+
     /// The rule answer (if one is confident), the best articles, and whether to offer the ticket.
     pub fn ask(&self, question: &Question<'_>) -> Answer {
         let rule = self
@@ -116,7 +128,7 @@ impl Index {
         };
         let groups = self.groups(question.text, question.lang);
         let ranked = self.rank(&groups, &title_key(question.text), &opts);
-        let strong = ranked.first().is_some_and(|r| r.coverage >= WEAK_COVERAGE);
+        let strong = confident(&ranked);
         let mut articles: Vec<Hit> = ranked.iter().map(|r| self.hit(r)).collect();
         // Pages linked by the rule come first: the visitor sees the answer and its sources.
         if let Some(rule) = &rule {
@@ -521,6 +533,14 @@ impl Index {
     }
 }
 
+/// Whether ranked results answer the query: the best one matches at least `WEAK_COVERAGE` of
+/// the query's weight (its rare words count most; stop words and common words little). A
+/// question about something the knowledge base never mentions ("a shop in Bristol") matches
+/// only its common words ("shop", "visit") scattered over unrelated articles.
+fn confident(ranked: &[Ranked]) -> bool {
+    ranked.first().is_some_and(|r| r.coverage >= WEAK_COVERAGE)
+}
+
 /// The other spellings of CJK query grams that hold a colloquial word or its standard form (see
 /// `COLLOQUIAL`), as (token index, gram). With 啥 for 什么: the character 啥 may be the pair 什么,
 /// and the pairs around it the pairs around 什么 (叫啥 → 叫什, 啥呀 → 么呀); the pair 什么 may be
@@ -692,6 +712,86 @@ mod tests {
         // 什 without 么 is another word (什锦), and 么 alone is no question word.
         check_variants("什锦 多么", "");
         check_variants("退款", "");
+    }
+
+    /// Issue 16, item 10: a question about something the knowledge base never mentions matched
+    /// its common words in unrelated articles, which the widget showed as an answer while the
+    /// search page said nothing matched. One decision now serves both.
+    #[test]
+    fn weak_matches_are_not_confident() {
+        use crate::{Article, IndexBuilder, Section};
+        let article = |id: &str, title: &str, text: &str| Article {
+            id: id.into(),
+            lang: "en".into(),
+            title: title.into(),
+            url: format!("en/{id}/"),
+            sections: vec![Section {
+                text: text.into(),
+                ..Section::default()
+            }],
+            ..Article::default()
+        };
+        let mut b = IndexBuilder::new();
+        for a in [
+            article(
+                "refunds",
+                "Refunds",
+                "We refund any order within 30 days of delivery.",
+            ),
+            article(
+                "wholesale",
+                "Wholesale for shops",
+                "Shops can order our notebooks in bulk.",
+            ),
+            article(
+                "visits",
+                "Visiting the workshop",
+                "Visits to the workshop are by appointment.",
+            ),
+            article(
+                "care",
+                "Caring for leather",
+                "Rub a little balm into the cover once a year.",
+            ),
+            article(
+                "shipping",
+                "Shipping times",
+                "Parcels to Europe take three to five days.",
+            ),
+        ] {
+            b.add_article(a);
+        }
+        // A knowledge base of a realistic size: in five articles no word is rare.
+        for i in 0..30 {
+            let id = format!("topic-{i}");
+            b.add_article(article(
+                &id,
+                &id,
+                &format!("Notes on item{i} and colour{i}."),
+            ));
+        }
+        let ix = Index::from_bytes(&b.build()).unwrap();
+        let check = |query: &str, confident: bool| {
+            let opts = SearchOptions {
+                limit: 5,
+                lang: Some("en"),
+            };
+            let (hits, sure) = ix.search_confident(query, &opts);
+            assert_eq!(sure, confident, "{query:?}: {hits:?}");
+            let asked = ix.ask(&crate::Question {
+                text: query,
+                lang: Some("en"),
+                ..Default::default()
+            });
+            assert_eq!(
+                asked.offer_ticket, !confident,
+                "{query:?}: the same decision in ask"
+            );
+        };
+        check("can I get a refund on my order", true);
+        check("can I visit the workshop", true);
+        check("do you sell coffee beans in Bristol", false);
+        check("is there a cafe in Bristol with parking", false);
     }
 
     #[test]
