@@ -1382,6 +1382,11 @@ fn widget_config(c: &Config) -> String {
             if let Some(g) = greeting.get(l) {
                 words.entry("greeting").or_insert(json!(g));
             }
+            // The panel's header names the site in the visitor's language.
+            let title = c.title(l);
+            if !title.is_empty() {
+                words.entry("title").or_insert(json!(title));
+            }
             (l.clone(), Value::Object(words))
         })
         .filter(|(_, words)| words.as_object().is_some_and(|w| !w.is_empty()))

@@ -1746,3 +1746,490 @@ async fn bench_query_latency_on_1000_articles() {
         );
     }
 }
+
+// Issue 16: what a visitor saw on day one.
+
+/// True when the newest answered question and the answer under it are both inside the
+/// conversation's visible area (the `.sd-body` scroll container's rect).
+const NEWEST_TURN_IN_VIEW: &str = "const body = S.querySelector('.sd-body').getBoundingClientRect();
+const qs = S.querySelectorAll('.sd-conversation > .sd-q:not(.sd-pending)');
+const q = qs[qs.length - 1];
+const a = q && q.nextElementSibling;
+const inView = (e) => { const r = e.getBoundingClientRect(); return r.height > 0 && r.top >= body.top - 1 && r.bottom <= body.bottom + 1; };
+return !!a && a.matches('.sd-reply') && inView(q) && inView(a);";
+
+/// Issue 16, item 1: from the third question on, the question and its answer were below the
+/// fold while the view stayed at the top. Scrolled up to read, the view must stay put.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_conversation_follows_the_newest_turn_unless_the_visitor_reads_above() {
+    let env = Env::new(EN, 1200, 800).await;
+    env.open().await;
+    for q in [
+        "what is your return policy",
+        "how long does shipping take",
+        "how do I reset my password",
+        "can I pay with paypal",
+        "how do I look after a leather journal",
+        "do you make custom notebooks",
+    ] {
+        env.ask(q).await;
+        env.wait(
+            &format!("{q:?} and its answer inside the visible conversation"),
+            NEWEST_TURN_IN_VIEW,
+        )
+        .await;
+    }
+    env.screenshot("follows-sixth-answer").await;
+    // At the bottom, live results come into view as the visitor types.
+    env.type_question("how long does a refund").await;
+    env.wait(
+        "the live results in view",
+        "const body = S.querySelector('.sd-body').getBoundingClientRect();
+         const r = S.querySelector('.sd-results');
+         return !!r && r.getBoundingClientRect().top >= body.top - 1
+             && r.getBoundingClientRect().top < body.bottom - 40;",
+    )
+    .await;
+    // Scrolled up to read an earlier answer, more results arrive and the view stays.
+    env.js("S.querySelector('.sd-body').scrollTop = 0;", vec![])
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    env.type_question(" take").await;
+    env.wait(
+        "the results' sections",
+        "return S.querySelectorAll('.sd-results .sd-item-section').length > 0;",
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let top = env
+        .js("return S.querySelector('.sd-body').scrollTop;", vec![])
+        .await;
+    assert_eq!(top, json!(0), "the view stays where the visitor scrolled");
+    assert_eq!(env.page_errors().await, Vec::<String>::new());
+    env.close().await;
+}
+
+/// Issue 16, item 7: the contact form kept the scroll position of what was on screen before,
+/// hiding its intro and the Name label. On a phone, from a long article read to its end.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_contact_form_opens_at_its_top_with_the_focused_field_in_view() {
+    let env = Env::new(EN, 390, 640).await;
+    env.open().await;
+    for q in ["what is your return policy", "how long does shipping take"] {
+        env.ask(q).await;
+    }
+    env.type_question("how long does a refund take").await;
+    env.wait(
+        "the result's section",
+        "return S.querySelectorAll('.sd-results .sd-item-section').length > 0;",
+    )
+    .await;
+    env.click_text(
+        ".sd-results .sd-item",
+        &article_title("en", "refund-timing"),
+    )
+    .await;
+    env.wait(
+        "the article's body",
+        "return S.querySelector('.sd-article-body:not([aria-busy])') !== null;",
+    )
+    .await;
+    // Read to its end.
+    env.js(
+        "const b = S.querySelector('.sd-body'); b.scrollTop = b.scrollHeight;",
+        vec![],
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    env.find(".sd-footer .sd-contact-link")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let seen = env
+        .wait(
+            "the contact form with a field focused",
+            "const f = S.querySelector('.sd-form');
+             const a = S.activeElement;
+             return f && a && a.matches('.sd-form .sd-input') ? true : null;",
+        )
+        .await;
+    assert_eq!(seen, json!(true));
+    let hidden = env
+        .js(
+            "const body = S.querySelector('.sd-body');
+             const b = body.getBoundingClientRect();
+             const scrollable = body.scrollHeight > body.clientHeight;
+             const out = [];
+             for (const [what, e] of [['the intro', S.querySelector('.sd-form > p')],
+                                      ['the Name label', S.querySelector('.sd-form .sd-label')],
+                                      ['the focused field', S.activeElement]]) {
+                 const r = e.getBoundingClientRect();
+                 if (r.top < b.top - 1 || r.bottom > b.bottom + 1) out.push(what + ' ' + r.top + '..' + r.bottom + ' outside ' + b.top + '..' + b.bottom);
+             }
+             return [scrollable, body.scrollTop, out];",
+            vec![],
+        )
+        .await;
+    env.screenshot("contact-form-top").await;
+    assert_eq!(
+        hidden,
+        json!([true, 0, []]),
+        "a form taller than the panel opens at its top"
+    );
+    env.close().await;
+}
+
+/// Issue 16, item 8: the header named the site in the default language in Chinese and Arabic
+/// panels. The owner's page has no `data-site`; the name comes from `widget-config.json`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_header_names_the_site_in_the_visitors_language() {
+    let kb = TempDir::new("widget-e2e-titles");
+    copy_dir(&repo_root().join("site"), kb.path());
+    let toml = std::fs::read_to_string(kb.path().join("kbgen.toml")).unwrap();
+    let toml = toml
+        .replace(
+            "zh = \"Inkwell & Thread 帮助中心\" }",
+            "zh = \"Inkwell & Thread 帮助中心\", ar = \"مركز مساعدة Inkwell & Thread\" }",
+        )
+        .replace(
+            "languages = [\"en\", \"zh\"]",
+            "languages = [\"en\", \"zh\", \"ar\"]",
+        );
+    assert!(
+        toml.contains("ar = \"مركز"),
+        "site/kbgen.toml changed its title line"
+    );
+    std::fs::write(kb.path().join("kbgen.toml"), toml).unwrap();
+    let out = TempDir::new("widget-e2e-titles-out");
+    kbgen_build(kb.path(), out.path());
+    add_host_pages(out.path());
+    let env = Env::serve(out, Vec::new(), ZH, 1200, 800, &[]).await;
+    for (page, title) in [
+        (ZH, "Inkwell & Thread 帮助中心"),
+        (AR, "مركز مساعدة Inkwell & Thread"),
+        (EN, SITE_TITLE),
+    ] {
+        let name = page.name;
+        env.goto(&page).await;
+        env.open().await;
+        assert_eq!(
+            env.texts(".sd-header .sd-title").await,
+            vec![title.to_string()],
+            "the {name} panel's header"
+        );
+    }
+    env.close().await;
+}
+
+/// Issue 16, item 12: the visitor's bubbles sit at the end of the reading direction (right in
+/// English, left in Arabic), and English typed into the Arabic form keeps its order.
+#[tokio::test(flavor = "multi_thread")]
+async fn bubbles_mirror_in_arabic_and_fields_take_the_direction_of_their_text() {
+    const SIDES: &str = "const c = S.querySelector('.sd-conversation').getBoundingClientRect();
+        const q = [...S.querySelectorAll('.sd-conversation > .sd-q')].pop().getBoundingClientRect();
+        return [Math.abs(q.left - c.left) < 2, Math.abs(q.right - c.right) < 2, q.width < c.width - 20];";
+    let env = Env::new(EN, 1200, 800).await;
+    env.open().await;
+    env.ask("do you ship to Canada").await;
+    // [at the left, at the right, narrower than the conversation]
+    assert_eq!(
+        env.js(SIDES, vec![]).await,
+        json!([false, true, true]),
+        "English: the visitor's bubble on the right"
+    );
+    env.close().await;
+
+    let env = Env::new(AR, 1200, 800).await;
+    env.open().await;
+    env.ask("do you ship to Canada").await;
+    assert_eq!(
+        env.js(SIDES, vec![]).await,
+        json!([true, false, true]),
+        "Arabic: the visitor's bubble on the left"
+    );
+    let bubble_dir = env
+        .js(
+            "return [...S.querySelectorAll('.sd-conversation > .sd-q bdi')].pop().getAttribute('dir');",
+            vec![],
+        )
+        .await;
+    assert_eq!(bubble_dir, json!("auto"));
+    env.screenshot("rtl-bubbles").await;
+    env.find(".sd-footer .sd-contact-link")
+        .await
+        .click()
+        .await
+        .unwrap();
+    env.wait(
+        "the contact form",
+        "return S.querySelector('.sd-form textarea') !== null;",
+    )
+    .await;
+    env.shadow()
+        .await
+        .find(Locator::Css(".sd-form textarea"))
+        .await
+        .unwrap()
+        .send_keys("Is the 50% crushed?")
+        .await
+        .unwrap();
+    let fields = env
+        .js(
+            "return [...S.querySelectorAll('.sd-input')].map((e) => [e.getAttribute('dir'), e.matches(':dir(ltr)')]);",
+            vec![],
+        )
+        .await;
+    // Name, email, message: all `dir="auto"`; the English message runs left to right.
+    assert_eq!(
+        fields[2],
+        json!(["auto", true]),
+        "the English message in the Arabic form"
+    );
+    assert_eq!(
+        fields,
+        json!([["auto", true], ["auto", true], ["auto", true]]),
+        "the Arabic form's fields (empty ones as well: typing sets their direction)"
+    );
+    env.screenshot("rtl-form-english-message").await;
+    env.close().await;
+}
+
+/// Issue 16, item 10: a question the knowledge base cannot answer got "These articles may
+/// help:" and five unrelated articles, while the help center's search page said nothing
+/// matched. Now both abstain, and the widget says so and leads to the contact form.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unanswerable_question_gets_i_dont_know_and_the_contact_form() {
+    const QUESTION: &str = "do you sell coffee beans in Bristol";
+    let env = Env::new(EN, 1200, 800).await;
+    env.open().await;
+    env.ask(QUESTION).await;
+    let reply = env
+        .js(
+            "const r = [...S.querySelectorAll('.sd-conversation > .sd-q')].pop().nextElementSibling;
+             return [r.textContent, r.querySelectorAll('.sd-list li').length,
+                     S.querySelector('.sd-feedback') !== null];",
+            vec![],
+        )
+        .await;
+    let text = reply[0].as_str().unwrap();
+    assert!(text.contains("I don't know"), "{text}");
+    assert!(text.contains(OWNER_EMAIL), "names whom to write to: {text}");
+    assert_eq!(
+        reply[1],
+        json!(0),
+        "no unrelated articles shown as an answer"
+    );
+    assert_eq!(
+        reply[2],
+        json!(false),
+        "no \"Did this answer your question?\""
+    );
+    env.screenshot("i-dont-know").await;
+    env.click_text(".sd-conversation .sd-button", "Contact us")
+        .await;
+    env.wait(
+        "the contact form",
+        "return S.querySelector('.sd-form') !== null;",
+    )
+    .await;
+    // The live results abstain the same way.
+    env.find(".sd-header .sd-back").await.click().await.unwrap();
+    env.wait_ready().await;
+    env.type_question(QUESTION).await;
+    env.wait(
+        "no results for the unanswerable question",
+        "const r = S.querySelector('.sd-results'); return !!r && r.querySelectorAll('.sd-item').length === 0;",
+    )
+    .await;
+    // And the help center's search page, which runs the same engine build.
+    let url = env
+        .server
+        .url(&format!("/en/search/?q={}", QUESTION.replace(' ', "+")));
+    env.browser.client.goto(&url).await.unwrap();
+    let state = env
+        .browser
+        .wait_for(
+            "the search page's answer",
+            "const s = document.getElementById('search-app').dataset.state;
+             return s === 'none' || s === 'results' ? s : null;",
+            vec![],
+        )
+        .await;
+    assert_eq!(state, json!("none"), "the search page abstains too");
+    env.close().await;
+}
+
+/// Every visible text in the widget's shadow root whose colour has less than 4.5:1 contrast
+/// (WCAG AA) against its effective background: the first opaque background up the tree, with
+/// translucent ones on the way blended over it. Input values and placeholders count too.
+const LOW_CONTRAST_JS: &str = "const parse = (c) => { const m = /rgba?\\(([^)]+)\\)/.exec(c); if (!m) return null;
+  const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+const lum = (c) => { const f = (x) => { x /= 255; return x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+const ratio = (a, b) => { const x = lum(a) + 0.05, y = lum(b) + 0.05; return Math.max(x, y) / Math.min(x, y); };
+const up = (e) => e.parentElement || (e.getRootNode() instanceof ShadowRoot ? e.getRootNode().host : null);
+const background = (el) => { const layers = [];
+  for (let e = el; e; e = up(e)) { const c = parse(getComputedStyle(e).backgroundColor);
+    if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
+  let bg = [255, 255, 255];
+  for (const c of layers.reverse()) bg = bg.map((v, i) => c[i] * c[3] + v * (1 - c[3]));
+  return bg; };
+const bad = []; let checked = 0;
+const check = (el, color, what) => { const fg = parse(color); const bg = background(el);
+  const mixed = fg.slice(0, 3).map((v, i) => v * fg[3] + bg[i] * (1 - fg[3]));
+  const r = ratio(mixed, bg); checked++;
+  if (r < 4.5) bad.push(r.toFixed(2) + ':1 ' + JSON.stringify(what.slice(0, 40)) + ' ' + color + ' on rgb(' + bg.map(Math.round) + ')'); };
+const walk = document.createTreeWalker(S, NodeFilter.SHOW_TEXT);
+for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+  const el = n.parentElement;
+  if (!n.data.trim() || !el || el.closest('.sd-sr, style, script')) continue;
+  if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
+  check(el, getComputedStyle(el).color, n.data.trim());
+}
+for (const el of S.querySelectorAll('input, textarea')) {
+  if (!el.checkVisibility()) continue;
+  if (el.value) check(el, getComputedStyle(el).color, el.value);
+  else if (el.placeholder) check(el, getComputedStyle(el, '::placeholder').color, el.placeholder);
+}
+return [checked, bad];";
+
+/// Writes a host page whose loader tag sets the owner's brand colour.
+fn add_brand_page(out: &Path, name: &str, color: &str) {
+    let html = format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Host page</title>
+<script src="/e2e/listen.js"></script>
+<link rel="stylesheet" href="/e2e/host.css"></head>
+<body><h1>The owner's shop</h1>
+<script src="/widget/solodesk.js" async data-solodesk data-color="{color}"></script>
+</body></html>"#
+    );
+    std::fs::write(out.join(format!("e2e/{name}.html")), html).unwrap();
+}
+
+/// Issue 16, item 5: links in an article opened in the dark panel were #0000EE on #1c1d21
+/// (1.79:1). Every text the panel shows, in both colour schemes and with a light and a dark
+/// brand colour, has at least 4.5:1 against what is behind it.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_text_meets_aa_contrast_in_both_schemes_with_any_brand_colour() {
+    let mut failures = Vec::new();
+    // Blink's preferred colour scheme: 0 dark, 1 light (what `prefers-color-scheme` reports).
+    for (scheme, flag) in [
+        ("light", "--blink-settings=preferredColorScheme=1"),
+        ("dark", "--blink-settings=preferredColorScheme=0"),
+    ] {
+        let out = build_site();
+        for (name, color) in [("brand-yellow", "#f5d142"), ("brand-navy", "#1f2a44")] {
+            add_brand_page(out.path(), name, color);
+        }
+        let env = Env::serve(out, Vec::new(), EN, 1200, 800, &[flag]).await;
+        let matches = env
+            .js(
+                &format!("return matchMedia('(prefers-color-scheme: {scheme})').matches;"),
+                vec![],
+            )
+            .await;
+        assert_eq!(matches, json!(true), "Chromium reports the {scheme} scheme");
+        for brand in ["brand-yellow", "brand-navy"] {
+            let url = env.server.url(&format!("/e2e/{brand}.html"));
+            env.browser.client.goto(&url).await.unwrap();
+            env.wait(
+                "the launcher",
+                "return S && S.querySelector('button.sd-launcher') !== null",
+            )
+            .await;
+            let mut audit = |what: String, v: Value| {
+                // The launcher's label alone, else a whole panel's texts.
+                let least = if what.ends_with("launcher") { 1 } else { 4 };
+                let checked = v[0].as_u64().unwrap_or(0);
+                assert!(checked >= least, "{what}: only {checked} texts found");
+                for b in v[1].as_array().unwrap() {
+                    failures.push(format!("{what}: {}", b.as_str().unwrap()));
+                }
+            };
+            audit(
+                format!("{scheme} {brand} launcher"),
+                env.js(LOW_CONTRAST_JS, vec![]).await,
+            );
+            env.open().await;
+            audit(
+                format!("{scheme} {brand} home"),
+                env.js(LOW_CONTRAST_JS, vec![]).await,
+            );
+            // A rule answer with links, its related articles and the feedback question.
+            env.ask("what is your return policy").await;
+            audit(
+                format!("{scheme} {brand} rule answer"),
+                env.js(LOW_CONTRAST_JS, vec![]).await,
+            );
+            // "I don't know" and its contact button.
+            env.ask("do you sell coffee beans in Bristol").await;
+            audit(
+                format!("{scheme} {brand} i don't know"),
+                env.js(LOW_CONTRAST_JS, vec![]).await,
+            );
+            // Live results with sections and highlighted snippets.
+            env.type_question("how long does a refund take").await;
+            env.wait(
+                "the results' sections",
+                "return S.querySelectorAll('.sd-results .sd-item-section').length > 0;",
+            )
+            .await;
+            audit(
+                format!("{scheme} {brand} results"),
+                env.js(LOW_CONTRAST_JS, vec![]).await,
+            );
+            // An article with links in its body.
+            env.click_text(
+                ".sd-results .sd-item",
+                &article_title("en", "refund-timing"),
+            )
+            .await;
+            env.wait(
+                "the article's body with links",
+                "return S.querySelector('.sd-article-body:not([aria-busy]) a') !== null;",
+            )
+            .await;
+            audit(
+                format!("{scheme} {brand} article"),
+                env.js(LOW_CONTRAST_JS, vec![]).await,
+            );
+            env.screenshot(&format!("contrast-{scheme}-{brand}-article"))
+                .await;
+            // The contact form, with a value typed.
+            env.find(".sd-footer .sd-contact-link")
+                .await
+                .click()
+                .await
+                .unwrap();
+            env.wait(
+                "the contact form",
+                "return S.querySelector('.sd-form') !== null;",
+            )
+            .await;
+            env.shadow()
+                .await
+                .find(Locator::Css(".sd-form textarea"))
+                .await
+                .unwrap()
+                .send_keys("Where is my parcel?")
+                .await
+                .unwrap();
+            audit(
+                format!("{scheme} {brand} contact form"),
+                env.js(LOW_CONTRAST_JS, vec![]).await,
+            );
+            env.screenshot(&format!("contrast-{scheme}-{brand}-form"))
+                .await;
+            // A fresh conversation for the next brand colour.
+            env.js("sessionStorage.clear();", vec![]).await;
+        }
+        env.close().await;
+    }
+    assert!(
+        failures.is_empty(),
+        "texts below 4.5:1:\n{}",
+        failures.join("\n")
+    );
+}

@@ -53,6 +53,10 @@ impl Config {
         let lang = pick_lang(candidates);
         let mut strings = Strings::for_lang(lang);
         let mut unknown_strings = Vec::new();
+        // The site's name in the visitor's language: kbgen writes each language's title among
+        // that language's strings, and it wins over `site`, which is one name for every
+        // language (the default language's, unless the page says otherwise).
+        let mut site = raw.site.unwrap_or_default();
         let (scoped, global): (Vec<_>, Vec<_>) =
             raw.strings.into_iter().partition(|(k, _)| k.contains('.'));
         for (k, v) in global {
@@ -64,12 +68,18 @@ impl Config {
             let Some((l, key)) = k.split_once('.') else {
                 continue;
             };
-            if l == lang && !v.is_empty() && !strings.set(key, v) {
+            if l != lang || v.is_empty() {
+                continue;
+            }
+            if key == "title" {
+                site.clone_from(&v);
+            }
+            if !strings.set(key, v) {
                 unknown_strings.push(k);
             }
         }
         Config {
-            site: raw.site.unwrap_or_default(),
+            site,
             email: raw.email.unwrap_or_default().trim().to_string(),
             base: raw.base.unwrap_or_default(),
             page_url: raw.page_url.unwrap_or_default(),
@@ -148,5 +158,22 @@ mod tests {
         assert_eq!(c.strings.greeting, "你好呀");
         assert_eq!(c.strings.close, "Bye");
         assert_eq!(c.unknown_strings, vec!["nope".to_string()]);
+    }
+
+    /// Issue 16, item 8: the header stayed in the default language's name in a Chinese panel.
+    #[test]
+    fn the_site_name_is_the_visitors_languages() {
+        let raw = |page_lang: &str| RawConfig {
+            site: Some("Hilltop Roast Help".into()),
+            strings: vec![
+                ("zh.title".into(), "山顶烘焙帮助".into()),
+                ("ar.title".into(), "مساعدة هيلتوب".into()),
+            ],
+            page_lang: Some(page_lang.into()),
+            ..Default::default()
+        };
+        assert_eq!(Config::resolve(raw("zh-CN")).site, "山顶烘焙帮助");
+        assert_eq!(Config::resolve(raw("ar")).site, "مساعدة هيلتوب");
+        assert_eq!(Config::resolve(raw("en")).site, "Hilltop Roast Help");
     }
 }

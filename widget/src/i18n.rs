@@ -54,7 +54,7 @@ macro_rules! strings {
 
 strings! {
     title, close, greeting, placeholder, ask, suggested, popular, results, no_results, you, answer,
-    best_articles, nothing_found, related, feedback, yes, no, thanks, sorry, contact_us,
+    best_articles, nothing_found, dont_know, related, feedback, yes, no, thanks, sorry, contact_us,
     contact_intro, name, email, email_invalid, message, message_required, send, send_hint, too_long,
     truncation_note, copy, copied, copy_failed, reference, back, full_article, unavailable,
     new_answer, loading,

@@ -58,16 +58,19 @@ impl SearchIndex {
             .map_err(|e| JsValue::from_str(&e.to_string()))
     }
 
-    /// The best `limit` articles for `query`, those in `lang` (the page's language, or `""`) first.
+    /// The best `limit` articles for `query`, those in `lang` (the page's language, or `""`) first;
+    /// none when the best is not a confident match (`Index::search_confident`, the policy behind
+    /// the widget's "I don't know"), so the page says nothing matches where the widget says it
+    /// does not know.
     pub fn search(&self, query: &str, lang: &str, limit: u32) -> Array {
         let opts = SearchOptions {
             limit: limit as usize,
             lang: (!lang.is_empty()).then_some(lang),
         };
         let articles = self.index.articles();
-        self.index
-            .search(query, &opts)
-            .into_iter()
+        let (hits, confident) = self.index.search_confident(query, &opts);
+        hits.into_iter()
+            .take_while(|_| confident)
             .map(|h| {
                 let lang = articles
                     .get(h.article as usize)

@@ -98,7 +98,8 @@ pub enum Reply {
         articles: Vec<Link>,
     },
     Articles(Vec<Link>),
-    /// Articles the engine itself is unsure about (`offer_ticket`): shown with the contact button.
+    /// Articles the engine itself is unsure about (`offer_ticket`): the panel says it does not
+    /// know and shows the contact button; the articles stay for the ticket's transcript.
     Weak(Vec<Link>),
     Nothing,
 }
@@ -345,11 +346,15 @@ impl State {
             .collect()
     }
 
-    /// True when the last turn is a reply the visitor has not rated yet.
+    /// True when the last turn is a reply the visitor has not rated yet. An "I don't know"
+    /// ([`Reply::Weak`], [`Reply::Nothing`]) is not rated: it points to the contact form.
     /// (Not while a later question waits for the index: its answer is what comes next.)
     pub fn awaiting_feedback(&self) -> bool {
         self.pending.is_empty()
-            && matches!(self.turns.last(), Some(Turn::Reply(r)) if *r != Reply::Nothing)
+            && matches!(
+                self.turns.last(),
+                Some(Turn::Reply(r)) if !matches!(r, Reply::Nothing | Reply::Weak(_))
+            )
     }
 
     /// True when the conversation should point to the contact form: nothing matched or "No".
@@ -1282,16 +1287,15 @@ mod tests {
     }
 
     #[test]
-    fn unsure_articles_offer_the_ticket_and_ask_feedback() {
+    fn unsure_articles_offer_the_ticket_and_ask_no_feedback() {
         let weak = || Action::Asked {
             question: "q".into(),
             reply: Reply::Weak(vec![link(0, "a")]),
         };
         let s = run(vec![weak()]);
         assert!(s.offers_ticket());
-        assert!(s.awaiting_feedback());
-        let s = run(vec![weak(), Action::Feedback(true)]);
-        assert!(!s.offers_ticket());
+        // "I don't know" is not asked "Did this answer your question?" (issue 16, item 10).
+        assert!(!s.awaiting_feedback());
     }
 
     #[test]

@@ -320,6 +320,8 @@ async fn greets_and_suggests_articles_for_the_page() {
     assert_eq!(panel.text(".sd-greeting"), Strings::for_lang("en").greeting);
     assert_eq!(panel.text(".sd-title"), "Acme");
     // The refunds article lists `/checkout*` among its pages; the Chinese translation is not shown.
+    // (They render with the index, after the greeting.)
+    panel.find(".sd-suggested .sd-item-title").await;
     assert_eq!(panel.texts(".sd-suggested .sd-item-title"), ["Refunds"]);
     assert_eq!(
         panel.text(".sd-suggested .sd-h"),

@@ -217,6 +217,45 @@ fn search_scores(set: &Set, index: &Index, complete: bool) -> SearchScores {
     }
 }
 
+/// The search abstention policy (`Index::search_confident`, the widget's "I don't know" and the
+/// search page's "no articles match") on one set: R@1 over the in-scope queries when every
+/// query is answered, R@1 when the unconfident ones are not (a right answer hidden counts as a
+/// miss), the share of in-scope queries answered, and the share of out-of-scope queries (those
+/// without a right article) it abstains on.
+fn abstention(set: &Set, index: &Index, complete: bool) -> String {
+    let (mut n, mut r1, mut r1_kept, mut answered, mut oos, mut oos_abstained) =
+        (0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
+    for q in &set.queries {
+        let lang = (!q.lang.is_empty()).then_some(q.lang.as_str());
+        let (hits, confident) =
+            index.search_confident(&query_text(q, complete), &SearchOptions { limit: 10, lang });
+        let Some(relevant) = set.qrels.get(&q.id) else {
+            oos += 1;
+            oos_abstained += usize::from(!confident);
+            continue;
+        };
+        n += 1;
+        let first = hits.first().is_some_and(|h| relevant.contains(&h.id));
+        r1 += usize::from(first);
+        r1_kept += usize::from(first && confident);
+        answered += usize::from(confident);
+    }
+    let share = |a: usize, b: usize| a as f64 / b.max(1) as f64;
+    let oos = if oos == 0 {
+        "-".to_owned()
+    } else {
+        format!("{:.3} of {oos}", share(oos_abstained, oos))
+    };
+    format!(
+        "| {} | {:.3} | {:.3} | {:.3} | {:.3} | {oos} |",
+        set.name,
+        share(r1, n),
+        share(r1_kept, n),
+        share(answered, n),
+        share(r1_kept, answered),
+    )
+}
+
 /// Per query: the top rule and its confidence, and whether it is right.
 fn rule_outcomes(set: &Set, index: &Index) -> Vec<(f32, bool)> {
     set.queries
@@ -344,11 +383,13 @@ fn main() -> Result<()> {
     let (mut all_rules, mut all_questions): (Vec<Rule>, Vec<String>) = (Vec::new(), Vec::new());
     let mut size_tables = Vec::new();
     let mut misses_table = Vec::new();
+    let mut abstentions = Vec::new();
     for dir in &dirs {
         let set = load(dir)?;
         let with_rules = set.name.starts_with("hint3");
         let (index, size, secs) = build(&set, with_rules)?;
         let s = search_scores(&set, &index, complete);
+        abstentions.push(abstention(&set, &index, complete));
         if misses.as_deref() == Some(set.name.as_str()) {
             misses_table.push(print_misses(&set, &index, complete));
         }
@@ -392,6 +433,13 @@ fn main() -> Result<()> {
             let (bytes, parts, text_gz) = sized_index(&set, with_rules);
             size_tables.push(parts_table(&set.name, &bytes, &parts, text_gz));
         }
+    }
+    println!();
+    println!("search abstention: R@1 answering every query, then abstaining when unconfident");
+    println!("| set | R@1 all | R@1 kept | coverage (in scope answered) | precision of answered | out of scope abstained |");
+    println!("|---|---|---|---|---|---|");
+    for row in &abstentions {
+        println!("{row}");
     }
     for table in size_tables.iter().chain(&misses_table) {
         println!();

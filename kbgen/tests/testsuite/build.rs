@@ -204,6 +204,12 @@ fn site_title_per_language() {
             "the widget's script tag"
         );
     }
+    // On the owner's own site the script tag has no name: the widget's header takes its
+    // language's from `widget-config.json` (issue 16, item 8).
+    let v: serde_json::Value =
+        serde_json::from_str(&read(&out.join("widget-config.json"))).unwrap();
+    assert_eq!(v["strings"]["zh"]["title"], "Acme 帮助中心");
+    assert_eq!(v["strings"]["en"]["title"], "Acme Help");
 }
 
 #[test]

@@ -72,7 +72,17 @@ pub fn App(props: &Props) -> Html {
         } else {
             0
         };
-        use_effect_with((state.view.clone(), answers), move |_| {
+        use_effect_with((state.view.clone(), answers), move |(view, _)| {
+            // The article and the contact form open at their top, whatever the conversation's
+            // scroll was (they share its scroll area), so the form's intro and first field show.
+            if *view != View::Home {
+                if let Some(body) = panel
+                    .cast::<web_sys::Element>()
+                    .and_then(|p| p.query_selector(".sd-body").ok().flatten())
+                {
+                    body.set_scroll_top(0);
+                }
+            }
             let target = panel
                 .cast::<web_sys::Element>()
                 .and_then(|p| {
@@ -180,13 +190,18 @@ pub fn App(props: &Props) -> Html {
             (state.draft.clone(), state.search.clone(), arrivals),
             move |(draft, search, _)| match search {
                 Search::Ready(ix) if !draft.trim().is_empty() => {
-                    let hits = ix.search(
+                    let (mut hits, confident) = ix.search_confident(
                         draft,
                         &SearchOptions {
                             limit: LIST_LIMIT,
                             lang: Some(lang),
                         },
                     );
+                    // The engine's abstention, as in replies and on the search page: weak
+                    // matches are "no matching articles", not results.
+                    if !confident {
+                        hits.clear();
+                    }
                     (Rc::new(hits), ix.missing_shards())
                 }
                 _ => Default::default(),
@@ -283,6 +298,49 @@ pub fn App(props: &Props) -> Html {
         use_memo(state.search.clone(), move |search| match search {
             Search::Ready(ix) => suggestions(ix, &config),
             _ => (false, Vec::new()),
+        })
+    };
+
+    // The conversation follows its newest turn and the live results (see `Follow`).
+    let follow = use_mut_ref(Follow::default);
+    let body_ref = use_node_ref();
+    {
+        let (follow, body_ref) = (follow.clone(), body_ref.clone());
+        let home = state.view == View::Home;
+        // What the visitor did themselves: questions asked (answered or waiting) and ratings.
+        let own = state.pending.len()
+            + state
+                .turns
+                .iter()
+                .filter(|t| !matches!(t, crate::state::Turn::Reply(_)))
+                .count();
+        use_effect(move || {
+            let mut f = follow.borrow_mut();
+            if !home {
+                f.home = false;
+                return;
+            }
+            // Back on the conversation, or a question or rating of the visitor's: follow again.
+            if !f.home || own != f.own {
+                f.on = true;
+            }
+            f.home = true;
+            f.own = own;
+            if let (true, Some(body)) = (f.on, body_ref.cast::<web_sys::HtmlElement>()) {
+                f.placed = Some(follow_newest(&body));
+            }
+        });
+    }
+    let onscroll = {
+        let follow = follow.clone();
+        Callback::from(move |e: Event| {
+            let body: web_sys::Element = e.target_unchecked_into();
+            let mut f = follow.borrow_mut();
+            let top = body.scroll_top();
+            // Where the panel put it (its own scroll's event), or near the bottom: keep
+            // following; anywhere else the visitor is reading further up, and stays there.
+            f.on = f.placed.is_some_and(|p| (top - p).abs() <= 2)
+                || body.scroll_height() - top - body.client_height() <= NEAR_BOTTOM;
         })
     };
 
@@ -414,10 +472,53 @@ pub fn App(props: &Props) -> Html {
     html! {
         <div class="sd-panel" ref={panel} lang={config.lang} dir={if config.rtl { "rtl" } else { "ltr" }}>
             { header::view(&header::Props { on_back, on_close: close }, &config) }
-            <div class="sd-body">{ body }</div>
+            <div class="sd-body" ref={body_ref} {onscroll}>{ body }</div>
             <div class="sd-footer">{ footer }</div>
         </div>
     }
+}
+
+/// How close to the bottom (px) the visitor's scroll counts as following the conversation.
+const NEAR_BOTTOM: i32 = 48;
+
+/// Whether the conversation follows its newest turn: from the third question on, a new answer
+/// was below the fold while the view stayed at the top. It follows while the visitor is at (or
+/// near) where it put the view or the bottom, and again after each question or rating of
+/// theirs; once they scroll up to read, arriving answers and results leave the view alone.
+#[derive(Default)]
+struct Follow {
+    on: bool,
+    /// The conversation was on screen at the last render.
+    home: bool,
+    /// The visitor's own turns at the last render (questions asked and ratings).
+    own: usize,
+    /// The scroll position the panel last set.
+    placed: Option<i32>,
+}
+
+/// Scrolls `body` to show the newest: the live results when there are any, else the newest
+/// question with as much of its answer as fits (the question stays at the top when the answer
+/// is taller than the view). Returns the scroll position set.
+fn follow_newest(body: &web_sys::HtmlElement) -> i32 {
+    let newest = body
+        .query_selector(".sd-results")
+        .ok()
+        .flatten()
+        .or_else(|| {
+            let all = body.query_selector_all(".sd-conversation > .sd-q").ok()?;
+            all.item(all.length().checked_sub(1)?)?.dyn_into().ok()
+        })
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    let Some(newest) = newest else {
+        return body.scroll_top();
+    };
+    // `.sd-body` is the offset parent of everything in it (it is positioned).
+    let bottom = body.scroll_height() - body.client_height();
+    let top = (newest.offset_top() - 8).min(bottom).max(0);
+    if top != body.scroll_top() {
+        body.set_scroll_top(top);
+    }
+    body.scroll_top()
 }
 
 /// Articles for the page the visitor is on (true), or else the first ones in their language (false).

@@ -32,7 +32,7 @@ pub fn view(props: &Props, config: &Config) -> Html {
     };
     html! {
         <div class="sd-ask" role="search">
-            <input class="sd-input" type="text" autocomplete="off" enterkeyhint="send"
+            <input class="sd-input" type="text" dir="auto" autocomplete="off" enterkeyhint="send"
                 aria-label={s.placeholder.clone()} placeholder={s.placeholder.clone()}
                 value={props.draft.clone()} {oninput} {onkeydown} />
             <button type="button" class="sd-button" {onclick}>{ &s.ask }</button>

@@ -1,5 +1,6 @@
 //! "Contact us": the visitor's details and message become a `mailto:` link to the owner; when the
 //! text is too long for a link, "Copy message" and the owner's address let them send it by hand.
+//! Fields are `dir="auto"`: English typed into the Arabic form keeps its own order.
 
 use crate::config::Config;
 use crate::mailto::{clipboard_text, Mailto};
@@ -72,16 +73,16 @@ pub fn view(props: &Props, config: &Config) -> Html {
         <form class="sd-form" novalidate=true onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
             <p>{ &s.contact_intro }</p>
             <label class="sd-label">{ &s.name }
-                <input class="sd-input" type="text" autocomplete="name" value={c.name.clone()} oninput={input(Action::SetName)} />
+                <input class="sd-input" type="text" dir="auto" autocomplete="name" value={c.name.clone()} oninput={input(Action::SetName)} />
             </label>
             <label class="sd-label">{ &s.email }
-                <input class="sd-input" type="email" autocomplete="email" value={c.email.clone()}
+                <input class="sd-input" type="email" dir="auto" autocomplete="email" value={c.email.clone()}
                     aria-invalid={email_invalid.to_string()} aria-describedby="sd-email-err"
                     oninput={input(Action::SetEmail)} />
             </label>
             if email_invalid { <p class="sd-error" id="sd-email-err" role="alert">{ &s.email_invalid }</p> }
             <label class="sd-label">{ &s.message }
-                <textarea class="sd-input sd-textarea" rows="5" value={c.message.clone()}
+                <textarea class="sd-input sd-textarea" dir="auto" rows="5" value={c.message.clone()}
                     aria-invalid={message_missing.to_string()} oninput={on_message} />
             </label>
             if message_missing { <p class="sd-error" role="alert">{ &s.message_required }</p> }

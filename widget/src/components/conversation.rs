@@ -46,18 +46,23 @@ pub fn Conversation(props: &Props) -> Html {
         let d = props.dispatch.clone();
         Callback::from(move |i: u32| d.dispatch(Action::OpenArticle(i)))
     };
+    let owner = if props.config.email.is_empty() {
+        &props.config.site
+    } else {
+        &props.config.email
+    };
     let turns = props.turns.iter().map(|t| match t {
         Turn::Question(q) => html! {
-            <div class="sd-q"><span class="sd-sr">{ &s.you }{ ": " }</span><bdi>{ q }</bdi></div>
+            <div class="sd-q"><span class="sd-sr">{ &s.you }{ ": " }</span><bdi dir="auto">{ q }</bdi></div>
         },
-        Turn::Reply(r) => reply::view(r, s, &on_open),
+        Turn::Reply(r) => reply::view(r, s, owner, &on_open),
         Turn::Feedback(yes) => html! {
             <div class="sd-q">{ if *yes { &s.yes } else { &s.no } }</div>
         },
     });
     let pending = props.pending.iter().map(|q| {
         html! {
-            <div class="sd-q sd-pending"><span class="sd-sr">{ &s.you }{ ": " }</span><bdi>{ q }</bdi></div>
+            <div class="sd-q sd-pending"><span class="sd-sr">{ &s.you }{ ": " }</span><bdi dir="auto">{ q }</bdi></div>
         }
     });
     let waiting = (!props.pending.is_empty()).then(|| loading::view(&props.config));

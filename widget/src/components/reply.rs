@@ -1,11 +1,14 @@
-//! One answer of the conversation: a rule's answer or the best articles.
+//! One answer of the conversation: a rule's answer, the best articles, or an honest "I don't
+//! know" when the engine is not confident (`Index::search_confident`, the same policy as the help
+//! center's search page); the conversation puts the contact button under it.
 
 use super::article_list;
 use crate::i18n::Strings;
 use crate::state::Reply;
 use yew::prelude::*;
 
-pub fn view(reply: &Reply, s: &Strings, on_open: &Callback<u32>) -> Html {
+/// `owner` is whom the visitor can write to: the owner's address, else the site's name.
+pub fn view(reply: &Reply, s: &Strings, owner: &str, on_open: &Callback<u32>) -> Html {
     match reply {
         Reply::Rule { html, articles, .. } => html! {
             <div class="sd-reply sd-rule">
@@ -19,12 +22,24 @@ pub fn view(reply: &Reply, s: &Strings, on_open: &Callback<u32>) -> Html {
                 }
             </div>
         },
-        Reply::Articles(links) | Reply::Weak(links) => html! {
+        Reply::Articles(links) => html! {
             <div class="sd-reply">
                 <p>{ &s.best_articles }</p>
                 { article_list::view(links, on_open) }
             </div>
         },
+        // Weak matches are not shown as an answer: the visitor is better served by the owner.
+        Reply::Weak(_) => {
+            let (before, after) = s
+                .dont_know
+                .split_once("{owner}")
+                .unwrap_or((&s.dont_know, ""));
+            html! {
+                <div class="sd-reply sd-unsure">
+                    <p>{ before }<bdi class="sd-owner-name">{ owner }</bdi>{ after }</p>
+                </div>
+            }
+        }
         Reply::Nothing => html! { <div class="sd-reply"><p>{ &s.nothing_found }</p></div> },
     }
 }
