@@ -76,10 +76,6 @@ pub fn check_rules(kb: &Kb, index: &[u8], diags: &mut Diagnostics) {
     let Ok(index) = solodesk_engine::Index::from_bytes(index) else {
         return;
     };
-    let path = kb
-        .rules_path
-        .clone()
-        .unwrap_or_else(|| kb.root.join("rules.toml"));
     let mut seen: BTreeMap<(String, String), &str> = BTreeMap::new();
     for rule in &kb.rules {
         let lang = rule
@@ -90,9 +86,9 @@ pub fn check_rules(kb: &Kb, index: &[u8], diags: &mut Diagnostics) {
             let key = (lang.clone(), p.trim().to_lowercase());
             if let Some(other) = seen.get(&key) {
                 diags.warn(
-                    &path,
+                    &rule.path,
                     rule.line,
-                    1,
+                    rule.col,
                     format!(
                         "rule \"{}\" repeats the phrasing \"{p}\" of rule \"{other}\"",
                         rule.id
@@ -108,12 +104,14 @@ pub fn check_rules(kb: &Kb, index: &[u8], diags: &mut Diagnostics) {
         let mut fired = 0;
         let mut shadowed_by = BTreeSet::new();
         for p in &rule.phrasings {
-            let answer = index.ask(&solodesk_engine::Question {
-                text: p,
-                page_url: None,
-                lang: Some(&lang),
-            });
-            match answer.rule {
+            // What `Index::ask` answers with, without the article search it also runs: only
+            // the rule matters here, and the search was most of each question's cost.
+            let answer = index
+                .match_rules(p, Some(&lang))
+                .into_iter()
+                .next()
+                .filter(|m| m.confidence >= index.rule_threshold());
+            match answer {
                 Some(r) if r.id == rule.id => fired += 1,
                 Some(r) => {
                     shadowed_by.insert(r.id);
@@ -123,9 +121,9 @@ pub fn check_rules(kb: &Kb, index: &[u8], diags: &mut Diagnostics) {
         }
         for other in &shadowed_by {
             diags.warn(
-                &path,
+                &rule.path,
                 rule.line,
-                1,
+                rule.col,
                 format!(
                     "rule \"{other}\" shadows rule \"{}\": it answers some of its phrasings",
                     rule.id
@@ -134,9 +132,9 @@ pub fn check_rules(kb: &Kb, index: &[u8], diags: &mut Diagnostics) {
         }
         if fired == 0 {
             diags.warn(
-                &path,
+                &rule.path,
                 rule.line,
-                1,
+                rule.col,
                 format!("rule \"{}\" never fires: none of its {} phrasings selects it (add phrasings or keywords)", rule.id, rule.phrasings.len()),
             );
         }

@@ -46,7 +46,6 @@ pub struct Kb {
     pub has_config: bool,
     pub articles: Vec<SourceArticle>,
     pub rules: Vec<RuleDef>,
-    pub rules_path: Option<PathBuf>,
 }
 
 impl Kb {
@@ -56,11 +55,83 @@ impl Kb {
     }
 }
 
+/// Files larger than this are refused with a message instead of read: no help article, rules
+/// file or configuration comes near it, and the whole build holds every article in memory
+/// several times over (source, HTML, plain text, index).
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
+
+/// What reading one text file of the knowledge base gave.
+pub enum Text {
+    Read(String),
+    /// The file does not exist (not an error for optional files).
+    Absent,
+    /// It exists but could not be used; the reason is already in the diagnostics.
+    Unusable,
+}
+
+/// Reads a text file as UTF-8. Anything else is an error with the position of the first
+/// invalid byte, never a lossy or silent fallback: one Latin-1 byte in `rules.toml` once meant
+/// "0 rules" and a successful build.
+pub fn read_text(path: &Path, diags: &mut Diagnostics) -> Text {
+    use std::io::Read;
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Text::Absent,
+        Err(e) => {
+            diags.error(path, 0, 0, format!("cannot read: {e}"));
+            return Text::Unusable;
+        }
+    };
+    let mut bytes = Vec::new();
+    // One byte more than the limit tells a file at the limit from a larger one, also when the
+    // file grows while it is read.
+    if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        diags.error(path, 0, 0, format!("cannot read: {e}"));
+        return Text::Unusable;
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+        diags.error(
+            path,
+            0,
+            0,
+            format!(
+                "file is too large ({} MB; the limit is {} MB): split it into smaller files",
+                size >> 20,
+                MAX_FILE_BYTES >> 20
+            ),
+        );
+        return Text::Unusable;
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Text::Read(text),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            // The prefix before the first invalid byte is valid UTF-8 by definition.
+            let valid = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+            let (line, col) = crate::diag::line_col(valid, at);
+            diags.error(
+                path,
+                line,
+                col,
+                format!(
+                    "not valid UTF-8 (byte 0x{:02X}): save the file as UTF-8",
+                    bytes[at]
+                ),
+            );
+            Text::Unusable
+        }
+    }
+}
+
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
     let config_path = root.join(CONFIG_FILE);
-    let (mut config, has_config) = match std::fs::read_to_string(&config_path) {
-        Ok(text) => (config::parse(&text, &config_path, diags), true),
-        Err(_) => {
+    let (mut config, has_config) = match read_text(&config_path, diags) {
+        Text::Read(text) => (config::parse(&text, &config_path, diags), true),
+        // The error is reported; go on with defaults so that every other problem shows too.
+        Text::Unusable => (Config::default(), true),
+        Text::Absent => {
             diags.warn(
                 &config_path,
                 0,
@@ -100,21 +171,13 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
     }
 
     let mut articles = Vec::new();
+    let mut front_langs: Vec<String> = Vec::new();
     for rel in files {
         let path = articles_dir.join(&rel);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                diags.error(&path, 0, 0, format!("cannot read: {e}"));
-                continue;
-            }
-        };
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                diags.warn(&path, 0, 0, "not valid UTF-8; invalid bytes replaced");
-                String::from_utf8_lossy(e.as_bytes()).into_owned()
-            }
+        let text = match read_text(&path, diags) {
+            Text::Read(t) => t,
+            // Unusable is reported; absent means gone since the folder was listed.
+            Text::Absent | Text::Unusable => continue,
         };
         let split = frontmatter::split(&text);
         let front = match split.front {
@@ -159,7 +222,11 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
                 }
             },
         };
-        if !config.languages.contains(&lang) {
+        if !has_config && !config.languages.contains(&lang) {
+            // Without kbgen.toml the articles say which languages there are, in front matter
+            // as well as in folder names.
+            front_langs.push(lang.clone());
+        } else if !config.languages.contains(&lang) {
             diags.warn(
                 &path,
                 1,
@@ -179,29 +246,62 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
             path,
         });
     }
+    if !front_langs.is_empty() {
+        // The default language (or the folders') may have no article at all now.
+        let used: Vec<String> = config
+            .languages
+            .iter()
+            .chain(&front_langs)
+            .filter(|l| articles.iter().any(|a: &SourceArticle| &a.lang == *l))
+            .fold(Vec::new(), |mut v, l| {
+                if !v.contains(l) {
+                    v.push(l.clone());
+                }
+                v
+            });
+        if !used.contains(&config.default_language) {
+            config.default_language = used[0].clone();
+        }
+        config.languages = used;
+    }
+    if articles.is_empty() {
+        diags.error(
+            &articles_dir,
+            0,
+            0,
+            format!(
+                "no articles found in {}: write markdown files (.md) there, or run `kbgen init`",
+                articles_dir.display()
+            ),
+        );
+    }
     assign_ids(&mut articles, &config);
 
     let mut rules = Vec::new();
-    let mut rules_path = None;
+    let mut rules_files = 0;
     for name in ["rules.toml", "rules.yaml", "rules.yml", "rules.json"] {
         let path = root.join(name);
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            if let Some(format) = rules::Format::of(&path) {
-                if rules_path.is_some() {
+        let Some(format) = rules::Format::of(&path) else {
+            continue;
+        };
+        match read_text(&path, diags) {
+            Text::Read(text) => {
+                rules_files += 1;
+                if rules_files > 1 {
                     diags.warn(&path, 0, 0, "several rules files; all are read");
                 }
                 rules.extend(rules::parse(&text, format, &path, diags));
-                rules_path = Some(path);
             }
+            Text::Absent | Text::Unusable => {}
         }
     }
+    rules::check_duplicates(&rules, &config.default_language, diags);
     Kb {
         root: root.to_path_buf(),
         config,
         has_config,
         articles,
         rules,
-        rules_path,
     }
 }
 

@@ -8,6 +8,7 @@ mod build;
 mod check;
 mod corpora;
 mod example;
+mod hostile;
 mod html;
 mod import;
 mod init;
