@@ -8,6 +8,8 @@ mod check;
 mod config;
 mod diag;
 mod frontmatter;
+#[cfg(test)]
+mod fuzz;
 mod import;
 mod init;
 mod load;
