@@ -389,8 +389,16 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<String>, diags: &mut Diagnostics)
             .and_then(|e| e.to_str())
             .is_some_and(|e| ARTICLE_EXTS.contains(&e))
         {
-            if let Ok(rel) = path.strip_prefix(base) {
-                out.push(rel.to_string_lossy().replace('\\', "/"));
+            match path.strip_prefix(base).map(|rel| rel.to_str()) {
+                Ok(Some(rel)) => out.push(rel.replace('\\', "/")),
+                // A lossy name would point at no file, and the article would vanish in silence.
+                Ok(None) => diags.error(
+                    &path,
+                    0,
+                    0,
+                    "the file name is not valid UTF-8: rename the file",
+                ),
+                Err(_) => {}
             }
         }
     }

@@ -687,6 +687,25 @@ mod tests {
     }
 
     #[test]
+    fn error_columns_count_characters() {
+        // Found by `fuzz::json_rules_never_panic`: serde_json's column counts bytes, so after
+        // Chinese text the column pointed past the end of the line.
+        check(
+            "{\"退款\": [1, 2,]}",
+            Format::SeedJson,
+            &[],
+            &["rules:1:14: error: invalid JSON: trailing comma"],
+        );
+        // Found by `fuzz::yaml_rules_never_panic`: libyaml counts a lone CR as a line break.
+        check(
+            "=\r\\: [[",
+            Format::Yaml,
+            &[],
+            &["rules:1:4: error: invalid YAML: mapping values are not allowed in this context"],
+        );
+    }
+
+    #[test]
     fn yaml_rules() {
         check(
             "rules:\n  - id: track\n    phrasings: [where is my order]\n    regex: \"track(ing)?\"\n    answer: See the tracking page.\n",
