@@ -141,6 +141,18 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
             (Config::default(), false)
         }
     };
+    // Theme overrides are read later by name, and one that cannot be read would fall back to the
+    // built-in file in silence: a file of the theme that is not UTF-8 fails the build here.
+    if let Ok(entries) = std::fs::read_dir(root.join("theme")) {
+        for path in entries.flatten().map(|e| e.path()) {
+            let text_file = path
+                .extension()
+                .is_some_and(|e| e == "html" || e == "css" || e == "js");
+            if text_file && path.is_file() {
+                read_text(&path, diags);
+            }
+        }
+    }
     let articles_dir = if root.join("articles").is_dir() {
         root.join("articles")
     } else {

@@ -49,6 +49,7 @@ fn breaks(file: &str, bytes: &[u8], expected: &[&str]) {
     let (ok, err) = build_to(&dir, &out);
     assert!(ok, "the good knowledge base builds:\n{err}");
     let before = read(&out.join("en/refunds/index.html"));
+    std::fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
     std::fs::write(dir.join(file), bytes).unwrap();
     let (ok, err) = build_to(&dir, &out);
     assert!(!ok, "build must fail on a broken {file}:\n{err}");
@@ -107,6 +108,11 @@ fn invalid_utf8_in_articles_and_other_rules_files() {
         "rules.json",
         b"{\"r\": {\"pattern\": \"x\", \"response\": \"\x80\"}}",
         &["/rules.json:1:37: error: not valid UTF-8 (byte 0x80)"],
+    );
+    breaks(
+        "theme/article.html",
+        b"{% extends \"base.html\" %}\n<p>\xa9 Acme</p>\n",
+        &["/theme/article.html:2:4: error: not valid UTF-8 (byte 0xA9)"],
     );
     breaks(
         "rules.yaml",
