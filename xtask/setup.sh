@@ -62,3 +62,15 @@ if [ ! -x xtask/node_modules/binaryen/bin/wasm-opt ] || [ ! -f xtask/node_module
 fi
 say "wasm-opt: $(xtask/node_modules/binaryen/bin/wasm-opt --version)"
 say "terser: $(node xtask/node_modules/terser/bin/terser --version)"
+
+# 6. Dovecot, the real IMAP server `kbgen desk`'s tests start on loopback ports with a throwaway
+#    config (kbgen/tests/testsuite/desk.rs), and openssl to make its test certificate. The package
+#    also installs a system service; the tests never use it, so it is stopped and disabled where
+#    systemd runs, to leave no mail server listening on the machine.
+if [ ! -x /usr/sbin/dovecot ] || ! command -v openssl >/dev/null; then
+  apt_install dovecot-imapd openssl
+  if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    sudo_ systemctl disable --now dovecot >/dev/null 2>&1 || true
+  fi
+fi
+say "dovecot: $(/usr/sbin/dovecot --version)"

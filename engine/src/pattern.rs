@@ -9,6 +9,25 @@
 //! rejects is ignored there, as an uncompilable one is on the host: the rule still matches by its
 //! phrasings and keywords.
 
+/// How much of a question a rule regex sees: its first 512 bytes (cut at a character), within
+/// the first [`crate::analyze::MAX_QUERY_WORDS`] words the caller already kept. kbgen refuses the
+/// patterns that backtrack exponentially, and this bound caps what the polynomial ones a static
+/// check lets through (`\d+\d+x`) can cost in a browser's backtracking `RegExp`; a question's
+/// first 512 bytes say what a rule needs to know.
+pub const MAX_MATCHED_BYTES: usize = 512;
+
+/// The start of `text` a rule regex is run on (see [`MAX_MATCHED_BYTES`]).
+pub fn matched_prefix(text: &str) -> &str {
+    if text.len() <= MAX_MATCHED_BYTES {
+        return text;
+    }
+    let mut end = MAX_MATCHED_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// A compiled rule regex.
 pub(crate) struct Pattern(Engine);
 
@@ -28,8 +47,9 @@ impl Pattern {
         compile(source).map(Pattern)
     }
 
+    /// Whether the pattern matches in the start of `text` (see [`MAX_MATCHED_BYTES`]).
     pub(crate) fn is_match(&self, text: &str) -> bool {
-        test(&self.0, text)
+        test(&self.0, matched_prefix(text))
     }
 }
 
@@ -77,4 +97,19 @@ fn compile(_: &str) -> Option<Engine> {
 #[cfg(not(any(feature = "regex", feature = "js-regex")))]
 fn test(_: &Engine, _: &str) -> bool {
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_regex_sees_at_most_512_bytes_cut_at_a_character() {
+        assert_eq!(matched_prefix("where is my order"), "where is my order");
+        let long = "é".repeat(400);
+        let cut = matched_prefix(&long);
+        assert_eq!(cut.len(), MAX_MATCHED_BYTES);
+        let odd = format!("a{long}");
+        assert_eq!(matched_prefix(&odd).len(), MAX_MATCHED_BYTES - 1);
+    }
 }

@@ -71,6 +71,9 @@ pub struct Config {
     /// Index postings above this many KiB are split into shards of about this size, which
     /// the widget and the search page fetch as searches need them (0: never split).
     pub index_shard_kb: usize,
+    /// `[site] raw_html = true`: the help center's article pages keep HTML written in markdown
+    /// as-is instead of sanitising it; the widget's copies and rule answers are sanitised always.
+    pub raw_html: bool,
     pub widget_enabled: bool,
     pub position: Position,
     pub greeting: Localized,
@@ -94,6 +97,7 @@ impl Default for Config {
             logo: None,
             description: Localized::default(),
             index_shard_kb: DEFAULT_SHARD_KB,
+            raw_html: false,
             widget_enabled: true,
             position: Position::Right,
             greeting: Localized::default(),
@@ -159,7 +163,7 @@ impl Config {
 /// 6.9 MB; `cargo bench -p solodesk-engine --bench engine -- zzz`).
 pub const DEFAULT_SHARD_KB: usize = 256;
 
-const SECTIONS: &[&str] = &["site", "widget", "categories"];
+const SECTIONS: &[&str] = &["site", "widget", "categories", "desk"];
 const SITE_KEYS: &[&str] = &[
     "title",
     "base_url",
@@ -171,6 +175,7 @@ const SITE_KEYS: &[&str] = &[
     "description",
     "strings",
     "index_shard_kb",
+    "raw_html",
 ];
 const WIDGET_KEYS: &[&str] = &["enabled", "position", "greeting", "strings"];
 const CATEGORY_KEYS: &[&str] = &["order", "title", "description"];
@@ -403,20 +408,38 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                     None => want(diags, "an email address like \"help@example.com\""),
                 },
                 "default_language" => match value.as_str() {
-                    Some(s) => config.default_language = s.into(),
-                    None => want(diags, "a language code like \"en\""),
+                    Some(s) if is_language_code(s) => config.default_language = s.into(),
+                    Some(s) => err(
+                        diags,
+                        at,
+                        format!(
+                            "`{full}` must be a language code like \"en\" or \"pt-BR\", not \"{}\"",
+                            s.escape_debug()
+                        ),
+                    ),
+                    None => want(diags, "a language code like \"en\" or \"pt-BR\""),
                 },
+                // Language codes become folder names of the site, so only real codes pass.
                 "languages" => match value.as_array() {
                     Some(a) => {
                         config.languages = Vec::new();
                         for (i, v) in a.iter().enumerate() {
+                            let at = sp.value(&format!("{full}.{i}"));
                             match v.as_str() {
-                                Some(s) => config.languages.push(s.into()),
+                                Some(s) if is_language_code(s) => config.languages.push(s.into()),
+                                Some(s) => err(
+                                    diags,
+                                    at,
+                                    format!(
+                                        "`{full}` entries must be language codes like \"en\" or \"pt-BR\", not \"{}\"",
+                                        s.escape_debug()
+                                    ),
+                                ),
                                 None => err(
                                     diags,
-                                    sp.value(&format!("{full}.{i}")),
+                                    at,
                                     format!(
-                                        "`{full}` entries must be language codes like \"en\", not {}",
+                                        "`{full}` entries must be language codes like \"en\" or \"pt-BR\", not {}",
                                         toml_kind(v)
                                     ),
                                 ),
@@ -445,6 +468,10 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                         None => want(diags, "a size in KiB like 256 (0: never split the index)"),
                     }
                 }
+                "raw_html" => match value.as_bool() {
+                    Some(b) => config.raw_html = b,
+                    None => want(diags, "true or false"),
+                },
                 "strings" => {
                     config.site_strings = overrides(
                         value,
@@ -706,6 +733,16 @@ pub fn humanize(id: &str) -> String {
 }
 
 /// The first line where `key` is assigned; 1 when not found, so messages always carry a position.
+/// A BCP 47-like language tag: a 2–3 letter lowercase language, then optional subtags of 1–8
+/// letters or digits (`en`, `zh-Hans`, `pt-BR`). Anything else would not be a safe folder name.
+pub fn is_language_code(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let lang = parts.next().unwrap_or_default();
+    (2..=3).contains(&lang.len())
+        && lang.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 pub fn key_line(text: &str, key: &str) -> usize {
     key_line_after(text, key, 0)
 }

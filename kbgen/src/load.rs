@@ -8,7 +8,7 @@ use crate::config::{self, Config};
 use crate::diag::Diagnostics;
 use crate::frontmatter::{self, FrontMatter};
 use crate::rules::{self, RuleDef};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 pub const CONFIG_FILE: &str = "kbgen.toml";
@@ -42,16 +42,116 @@ pub struct SourceArticle {
 #[derive(Debug)]
 pub struct Kb {
     pub root: PathBuf,
+    /// `root` with symlinks resolved: nothing outside it may reach the output.
+    pub root_canon: PathBuf,
+    /// The files under `images/`, by their path in the output (`images/...`).
+    pub images: BTreeMap<String, PathBuf>,
     pub config: Config,
     pub has_config: bool,
     pub articles: Vec<SourceArticle>,
     pub rules: Vec<RuleDef>,
 }
 
+/// Ids an article cannot take because the site uses these names for its own pages.
+const RESERVED_IDS: &[&str] = &[
+    "category",
+    "search",
+    "feed.xml",
+    "index.html",
+    "assets",
+    "widget",
+    "images",
+    "_kbgen",
+    "_demo",
+];
+/// Ids become file names (`<lang>/<id>/index.html`, `widget/articles/<lang>/<id>.html`).
+const MAX_ID_BYTES: usize = 100;
+
 impl Kb {
-    /// The theme file `name` from `<kb>/theme/`, when the owner overrides it.
+    /// The theme file `name` from `<kb>/theme/`, when the owner overrides it (never a file outside
+    /// the knowledge base, which `load` reports).
     pub fn theme_override(&self, name: &str) -> Option<String> {
-        std::fs::read_to_string(self.root.join("theme").join(name)).ok()
+        let path = self.root.join("theme").join(name);
+        if !inside(&self.root_canon, &path).ok()? {
+            return None;
+        }
+        std::fs::read_to_string(path).ok()
+    }
+}
+
+/// Whether `path` (which exists) is inside `root_canon` once its symlinks are resolved.
+pub fn inside(root_canon: &Path, path: &Path) -> std::io::Result<bool> {
+    Ok(path.canonicalize()?.starts_with(root_canon))
+}
+
+/// Why `id` cannot name an article, with a suggestion; ids are file and folder names of the
+/// site, and the address the widget fetches, so only a safe set passes: lowercase letters (of any
+/// script), digits, `-`, `_` and `.`, not first, at most 100 bytes, none of the site's own names.
+pub fn check_id(id: &str) -> Result<(), String> {
+    let shown = id.escape_debug();
+    let suggest = || {
+        let s = id_slug(id);
+        if RESERVED_IDS.contains(&s.as_str()) {
+            format!(
+                "{}-article",
+                s.trim_end_matches(".html").trim_end_matches(".xml")
+            )
+        } else {
+            s
+        }
+    };
+    if RESERVED_IDS.contains(&id) {
+        return Err(format!(
+            "id \"{shown}\" is reserved: the site uses that name for its own pages (use \"{}\")",
+            suggest()
+        ));
+    }
+    if id.len() > MAX_ID_BYTES {
+        return Err(format!(
+            "id is {} bytes long; ids become file names, so at most {MAX_ID_BYTES} bytes (use \"{}\")",
+            id.len(),
+            suggest()
+        ));
+    }
+    if id.starts_with('.') || !id.chars().all(id_char) {
+        return Err(format!(
+            "id \"{shown}\" cannot be a page address: use lowercase letters, digits, `-`, `_` and `.` (not first), like \"{}\"",
+            suggest()
+        ));
+    }
+    Ok(())
+}
+
+fn id_char(c: char) -> bool {
+    (c.is_alphanumeric() && !c.is_uppercase()) || matches!(c, '-' | '_' | '.')
+}
+
+/// An id made of `text` (a file name or path): lowercased, every run of other characters one
+/// `-`, cut to the length limit. Ids derived from file names go through this, so they always pass
+/// [`check_id`] unless reserved.
+pub fn id_slug(text: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if id_char(c) && c != '-' {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            if !(out.is_empty() && c == '.') {
+                out.push(c);
+            }
+        } else {
+            dash = true;
+        }
+        if out.len() >= MAX_ID_BYTES - 4 {
+            break;
+        }
+    }
+    if out.is_empty() {
+        "article".into()
+    } else {
+        out
     }
 }
 
@@ -126,8 +226,9 @@ pub fn read_text(path: &Path, diags: &mut Diagnostics) -> Text {
 }
 
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
+    let root_canon = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let config_path = root.join(CONFIG_FILE);
-    let (mut config, has_config) = match read_text(&config_path, diags) {
+    let (mut config, has_config) = match read_inside(&root_canon, &config_path, true, diags) {
         Text::Read(text) => (config::parse(&text, &config_path, diags), true),
         // The error is reported; go on with defaults so that every other problem shows too.
         Text::Unusable => (Config::default(), true),
@@ -141,25 +242,33 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
             (Config::default(), false)
         }
     };
-    // Theme overrides are read later by name, and one that cannot be read would fall back to the
-    // built-in file in silence: a file of the theme that is not UTF-8 fails the build here.
-    if let Ok(entries) = std::fs::read_dir(root.join("theme")) {
-        for path in entries.flatten().map(|e| e.path()) {
-            let text_file = path
-                .extension()
-                .is_some_and(|e| e == "html" || e == "css" || e == "js");
-            if text_file && path.is_file() {
-                read_text(&path, diags);
-            }
-        }
-    }
     let articles_dir = if root.join("articles").is_dir() {
         root.join("articles")
     } else {
         root.to_path_buf()
     };
-    let mut files = Vec::new();
-    walk(&articles_dir, &articles_dir, &mut files, diags);
+    let mut files: Vec<String> = walk(&root_canon, &articles_dir, true, has_config, diags)
+        .into_iter()
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| ARTICLE_EXTS.contains(&e))
+        })
+        .filter_map(|p| match p.strip_prefix(&articles_dir).map(Path::to_str) {
+            Ok(Some(rel)) => Some(rel.replace('\\', "/")),
+            // A lossy name would point at no file, and the article would vanish in silence.
+            Ok(None) => {
+                diags.error(
+                    &p,
+                    0,
+                    0,
+                    "the file name is not valid UTF-8: rename the file",
+                );
+                None
+            }
+            Err(_) => None,
+        })
+        .collect();
     files.sort();
 
     if !has_config {
@@ -296,7 +405,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
         let Some(format) = rules::Format::of(&path) else {
             continue;
         };
-        match read_text(&path, diags) {
+        match read_inside(&root_canon, &path, has_config, diags) {
             Text::Read(text) => {
                 rules_files += 1;
                 if rules_files > 1 {
@@ -308,8 +417,33 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
         }
     }
     rules::check_duplicates(&rules, &config.default_language, diags);
+    // Theme overrides become every page: the walk reports one that points outside the knowledge
+    // base, and `theme_override` does not use it. They are read later by name, and one that cannot
+    // be read would fall back to the built-in file in silence: a file of the theme that is not
+    // UTF-8 fails the build here.
+    for path in walk(&root_canon, &root.join("theme"), false, has_config, diags) {
+        if path
+            .extension()
+            .is_some_and(|e| e == "html" || e == "css" || e == "js")
+        {
+            read_text(&path, diags);
+        }
+    }
+    let images = walk(&root_canon, &root.join("images"), false, has_config, diags)
+        .into_iter()
+        .filter_map(|p| {
+            let rel = p
+                .strip_prefix(root)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            Some((rel, p))
+        })
+        .collect();
     Kb {
         root: root.to_path_buf(),
+        root_canon,
+        images,
         config,
         has_config,
         articles,
@@ -344,9 +478,9 @@ fn assign_ids(articles: &mut [SourceArticle], config: &Config) {
                     } else {
                         p
                     };
-                    p.replace('/', "-")
+                    id_slug(p)
                 } else {
-                    s
+                    id_slug(&s)
                 }
             }
         };
@@ -374,44 +508,124 @@ fn looks_like_lang(s: &str) -> bool {
             || (2..=4).contains(&region.len()) && region.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
-fn walk(dir: &Path, base: &Path, out: &mut Vec<String>, diags: &mut Diagnostics) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            diags.error(dir, 0, 0, format!("cannot read folder: {e}"));
-            return;
+/// Reads a text file of the knowledge base (see [`read_text`]) that must not be a link to a file
+/// outside it.
+fn read_inside(root_canon: &Path, path: &Path, has_config: bool, diags: &mut Diagnostics) -> Text {
+    match inside(root_canon, path) {
+        Ok(true) => read_text(path, diags),
+        Ok(false) => {
+            let msg =
+                "is a symbolic link to a file outside the knowledge-base folder; it is not read";
+            if has_config {
+                diags.error(path, 0, 0, msg);
+            } else {
+                diags.warn(path, 0, 0, msg);
+            }
+            Text::Unusable
         }
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Text::Absent,
+        // `read_text` says what is wrong with it.
+        Err(_) => read_text(path, diags),
+    }
+}
+
+/// Every file under `dir` (none when it does not exist), following symbolic links that stay
+/// inside the knowledge base. A link that leads outside it is an error (a warning without
+/// kbgen.toml) and is left out, so nothing outside the folder reaches the output; a link loop or
+/// a link to nothing is a warning and is skipped. Names starting with `.` are skipped, and in the
+/// articles folder (`articles`) also the folders of [`SKIP_DIRS`] at the top.
+fn walk(
+    root_canon: &Path,
+    dir: &Path,
+    articles: bool,
+    has_config: bool,
+    diags: &mut Diagnostics,
+) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    if !dir.is_dir() {
+        return files;
+    }
+    if !inside(root_canon, dir).unwrap_or(false) {
+        let msg =
+            "is a symbolic link to a folder outside the knowledge-base folder; it is left out";
+        if has_config {
+            diags.error(dir, 0, 0, msg);
+        } else {
+            diags.warn(dir, 0, 0, msg);
         }
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
-            if dir == base && SKIP_DIRS.contains(&name.as_str()) {
+        return files;
+    }
+    let mut it = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(next) = it.next() {
+        let entry = match next {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                let msg = if let Some(ancestor) = e.loop_ancestor() {
+                    format!(
+                        "symbolic link loop: it leads back to {}; skipped",
+                        ancestor.display()
+                    )
+                } else if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink()) {
+                    "symbolic link that leads nowhere (a loop of links or a missing target); skipped".into()
+                } else {
+                    match e.io_error() {
+                        Some(io) => format!("cannot read: {}", crate::output::plain_io(io)),
+                        None => format!("cannot read: {e}"),
+                    }
+                };
+                diags.warn(&path, 0, 0, msg);
                 continue;
             }
-            walk(&path, base, out, diags);
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| ARTICLE_EXTS.contains(&e))
-        {
-            match path.strip_prefix(base).map(|rel| rel.to_str()) {
-                Ok(Some(rel)) => out.push(rel.replace('\\', "/")),
-                // A lossy name would point at no file, and the article would vanish in silence.
-                Ok(None) => diags.error(
-                    &path,
-                    0,
-                    0,
-                    "the file name is not valid UTF-8: rename the file",
-                ),
-                Err(_) => {}
+        };
+        if entry.depth() == 0 {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        let is_dir = entry.file_type().is_dir();
+        let skip = name.starts_with('.')
+            || (articles && is_dir && entry.depth() == 1 && SKIP_DIRS.contains(&name.as_ref()));
+        if !skip && entry.path_is_symlink() {
+            match inside(root_canon, entry.path()) {
+                Ok(true) => {}
+                Ok(false) => {
+                    let msg = "is a symbolic link to a file or folder outside the knowledge-base folder; it is left out";
+                    if has_config {
+                        diags.error(entry.path(), 0, 0, msg);
+                    } else {
+                        diags.warn(entry.path(), 0, 0, msg);
+                    }
+                    if is_dir {
+                        it.skip_current_dir();
+                    }
+                    continue;
+                }
+                Err(e) => {
+                    diags.warn(
+                        entry.path(),
+                        0,
+                        0,
+                        format!(
+                            "cannot resolve the symbolic link: {}",
+                            crate::output::plain_io(&e)
+                        ),
+                    );
+                    continue;
+                }
             }
         }
+        if skip {
+            if is_dir {
+                it.skip_current_dir();
+            }
+            continue;
+        }
+        if !is_dir {
+            files.push(entry.into_path());
+        }
     }
+    files
 }

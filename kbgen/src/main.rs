@@ -6,6 +6,7 @@
 
 mod check;
 mod config;
+mod desk;
 mod diag;
 mod frontmatter;
 #[cfg(test)]
@@ -16,6 +17,7 @@ mod load;
 mod markdown;
 mod output;
 mod query;
+mod redos;
 mod rules;
 mod serve;
 mod site;
@@ -48,6 +50,7 @@ enum Command {
     Search(query::SearchArgs),
     /// Ask a built index as the widget does: rule answer, articles, ticket.
     Ask(query::AskArgs),
+    Desk(desk::DeskArgs),
 }
 
 /// Create a working starter knowledge base.
@@ -67,9 +70,13 @@ pub struct BuildArgs {
     /// The knowledge-base folder.
     #[arg(default_value = ".")]
     dir: PathBuf,
-    /// Where to write the site (replaced atomically).
-    #[arg(long, short, default_value = "out")]
-    out: PathBuf,
+    /// Where to write the site (default: `out` inside the knowledge-base folder). It is replaced
+    /// as a whole, so it must be absent, empty or a folder kbgen built.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// Replace --out even though it is not empty and kbgen did not build it.
+    #[arg(long)]
+    force: bool,
     /// Override `site.base_url` from kbgen.toml.
     #[arg(long)]
     base_url: Option<String>,
@@ -106,7 +113,7 @@ struct ServeArgs {
     port: u16,
 }
 
-/// Print the <script> tag to paste into your site.
+/// Print the `<script>` tag to paste into your site.
 #[derive(clap::Args)]
 #[command(
     after_help = "Examples:\n  kbgen snippet\n  kbgen snippet site --base-url https://example.com/help/"
@@ -119,10 +126,10 @@ struct SnippetArgs {
     base_url: Option<String>,
 }
 
-/// Turn a question,answer CSV into articles.
+/// Turn a question,answer CSV into articles, and short answers into rules.
 #[derive(clap::Args)]
 #[command(
-    after_help = "The CSV needs a header row with `question` and `answer` columns (others are ignored).\n\nExamples:\n  kbgen import faq.csv\n  kbgen import faq.csv --kb site --lang zh --category faq"
+    after_help = "The CSV needs a header row naming its question and answer columns (`question,answer`, `问题,答案`, `q;a`, `title<TAB>body`...; others are ignored). Answers up to 400 characters also become rules in rules.toml, so the widget gives them in the conversation.\n\nExamples:\n  kbgen import faq.csv\n  kbgen import faq.csv --kb site --lang zh --category faq"
 )]
 struct ImportArgs {
     /// The CSV file.
@@ -136,9 +143,12 @@ struct ImportArgs {
     /// The category to put them in.
     #[arg(long, default_value = "faq")]
     category: String,
-    /// Replace articles that already exist.
+    /// Replace articles (and rules this command wrote) that already exist.
     #[arg(long)]
     force: bool,
+    /// The file's encoding when it is neither UTF-8, UTF-16 with a BOM, nor GBK (e.g. windows-1252, shift_jis).
+    #[arg(long)]
+    encoding: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -148,9 +158,17 @@ fn main() -> ExitCode {
         Command::Check(a) => check::run(&a.dir, a.strict),
         Command::Serve(a) => serve::run(&a.dir, a.port),
         Command::Snippet(a) => snippet(&a),
-        Command::Import(a) => import::run(&a.csv, &a.kb, a.lang.as_deref(), &a.category, a.force),
+        Command::Import(a) => import::run(
+            &a.csv,
+            &a.kb,
+            a.lang.as_deref(),
+            &a.category,
+            a.force,
+            a.encoding.as_deref(),
+        ),
         Command::Search(a) => query::search(&a).map(|()| ExitCode::SUCCESS),
         Command::Ask(a) => query::ask(&a).map(|()| ExitCode::SUCCESS),
+        Command::Desk(a) => desk::run(a),
     };
     match result {
         Ok(code) => code,
@@ -199,8 +217,8 @@ pub fn report(diags: &diag::Diagnostics, verbose: bool) {
     }
     if !verbose && diags.warnings() > 0 {
         eprintln!(
-            "({} warnings in all; --verbose lists each)",
-            diags.warnings()
+            "({} in all; --verbose lists each)",
+            strings::count(diags.warnings(), "warning")
         );
     }
 }
@@ -243,19 +261,14 @@ fn check_kb_dir(dir: &Path) -> Result<()> {
 
 fn build(args: &BuildArgs) -> Result<ExitCode> {
     check_kb_dir(&args.dir)?;
-    if args
-        .out
-        .canonicalize()
-        .ok()
-        .is_some_and(|o| Some(o) == args.dir.canonicalize().ok())
-    {
-        anyhow::bail!("--out must not be the knowledge-base folder itself");
-    }
+    let out = args.out.clone().unwrap_or_else(|| args.dir.join("out"));
+    output::check_out(&out, &args.dir, args.force)?;
+    output::recover(&out)?;
     let start = Instant::now();
     eprintln!("loading {}", args.dir.display());
     let mut diags = diag::Diagnostics::default();
     let kb = load::load(&args.dir, &mut diags);
-    eprintln!("rendering {} articles", kb.articles.len());
+    eprintln!("rendering {}", strings::count(kb.articles.len(), "article"));
     let manifest = widget_bundle::manifest();
     let loader = widget_bundle::loader();
     if loader.is_none() {
@@ -277,19 +290,19 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     report(&diags, args.verbose);
     if diags.errors() > 0 || (args.strict && diags.warnings() > 0) {
         eprintln!(
-            "build failed: {} errors, {} warnings; {} left unchanged",
-            diags.errors(),
-            diags.warnings(),
-            args.out.display()
+            "build failed: {}, {}; {} left unchanged",
+            strings::count(diags.errors(), "error"),
+            strings::count(diags.warnings(), "warning"),
+            out.display()
         );
         return Ok(ExitCode::FAILURE);
     }
     eprintln!(
         "writing {} files to {}",
         site.files.len() + site.copies.len(),
-        args.out.display()
+        out.display()
     );
-    output::write_atomic(&args.out, &site.files, &site.copies, |tmp| {
+    output::write_atomic(&out, &site.files, &site.copies, |tmp| {
         if opts.loader.is_some() {
             widget_bundle::write(&tmp.join("widget"))?;
         }
@@ -297,11 +310,11 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     })?;
     let s = &site.stats;
     eprintln!(
-        "built {} articles in {} languages, {} rules, {} pages; index {}, passages {}; {} warnings; {:.2?}{}",
-        s.articles,
-        s.languages,
-        s.rules,
-        s.pages,
+        "built {} in {}, {}, {}; index {}, passages {}; {}; {:.2?}{}",
+        strings::count(s.articles, "article"),
+        strings::count(s.languages, "language"),
+        strings::count(s.rules, "rule"),
+        strings::count(s.pages, "page"),
         if s.shards > 0 {
             format!(
                 "{} (+ {} shards, {})",
@@ -313,14 +326,17 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
             human_bytes(s.index_bytes)
         },
         human_bytes(s.passages_bytes),
-        diags.warnings(),
+        strings::count(diags.warnings(), "warning"),
         start.elapsed(),
         if s.drafts > 0 {
-            format!(" ({} drafts skipped)", s.drafts)
+            format!(" ({} skipped)", strings::count(s.drafts, "draft"))
         } else {
             String::new()
         }
     );
+    for note in &site.notes {
+        eprintln!("note: {note}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -346,6 +362,17 @@ fn snippet(args: &SnippetArgs) -> Result<ExitCode> {
         eprintln!("note: site.base_url is not an absolute URL; set it (or pass --base-url) so the tag works on your own site");
     }
     println!("{}", widget_bundle::script_tag(&base, &config));
+    // The tag alone goes to stdout (`kbgen snippet >> page.html`); what the two sites need, to
+    // stderr.
+    let help = widget_bundle::origin(&base).unwrap_or("<help center origin>");
+    eprintln!("\nYour help center ({help}) must send `Access-Control-Allow-Origin: *` (or your site's origin) with widget/*, widget-config.json, index.bin and index-*; the _headers file kbgen writes says so for hosts that read it.");
+    eprintln!("If your site sends a Content-Security-Policy, add to it:");
+    for line in widget_bundle::csp_lines(help) {
+        eprintln!("  {line}");
+    }
+    if config.support_email.trim().is_empty() {
+        eprintln!("warning: site.support_email is not set in kbgen.toml: the widget's email ticket would have no recipient");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -438,7 +465,7 @@ mod robustness {
             ] {
                 crate::rules::parse(&doc, format, path, &mut diags);
             }
-            crate::import::parse_csv(&doc);
+            let _ = crate::import::parse_csv(&doc, b',');
             let r = crate::markdown::render(split.body, &crate::markdown::NoResolve, Some("x"));
             for d in &diags.items {
                 let _ = d.to_string();

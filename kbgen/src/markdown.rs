@@ -4,12 +4,20 @@
 //! of each section (for the engine's index) and the problems found (broken links, missing images,
 //! constructs from other tools that we do not understand). It does no I/O: link and image targets
 //! are resolved through [`Resolve`], which the caller backs with the knowledge base it loaded.
+//!
+//! Markdown may carry raw HTML, and the widget shows what kbgen renders inside the owner's own
+//! site (their checkout page), where a script would run with the owner's rights. So every HTML
+//! string leaves this module through [`sanitize`], an allow-list of tags, attributes and URL
+//! schemes (ammonia), at build time: the widget ships no sanitiser and trusts its files. Only the
+//! help center's own pages may keep the owner's raw HTML, when `kbgen.toml` opts in.
 
 use pulldown_cmark::{
     BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
 use solodesk_engine::Section;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 /// Rewrites relative link and image targets; `Ok(None)` leaves a target as written.
 pub trait Resolve {
@@ -46,7 +54,11 @@ pub enum Problem {
 
 #[derive(Debug, Default)]
 pub struct Rendered {
+    /// Sanitised for the help center's pages ([`Target::Page`]).
     pub html: String,
+    /// pulldown-cmark's output as the owner wrote it, raw HTML included: only for help-center
+    /// pages of an owner who opted in, and as the input of [`sanitize`] for the widget.
+    pub unsanitised: String,
     pub toc: Vec<TocEntry>,
     /// The first section holds the text before the first heading, with an empty anchor.
     pub sections: Vec<Section>,
@@ -259,6 +271,15 @@ pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendere
                         ));
                     }
                 }
+                // The owner learns why an embed or a script of theirs is missing.
+                for name in removed_tags(h) {
+                    if warned_components.insert(format!("removed {name}")) {
+                        out.problems.push(Problem::Warning(
+                            range.start,
+                            format!("HTML <{name}> is removed: it is not on the allow-list of what may show in your visitors' browsers (`[site] raw_html = true` keeps it on help-center pages, never in the widget)"),
+                        ));
+                    }
+                }
                 seen_block = true;
                 events.push(event);
             }
@@ -275,7 +296,8 @@ pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendere
         // Unterminated heading cannot happen with pulldown-cmark, but never leave a hole.
         events[at] = Event::Html("".into());
     }
-    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    pulldown_cmark::html::push_html(&mut out.unsanitised, events.into_iter());
+    out.html = sanitize(&out.unsanitised, Target::Page);
     for s in &mut out.sections {
         s.text = collapse_ws(&s.text);
     }
@@ -317,6 +339,25 @@ fn component_name(html: &str) -> Option<String> {
         .next()
         .filter(char::is_ascii_uppercase)
         .map(|_| name)
+}
+
+/// Lowercase tags in a raw HTML fragment that [`sanitize`] removes; capitalised ones are MDX
+/// components, which have their own warning.
+fn removed_tags(html: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for (i, _) in html.match_indices('<') {
+        let name: String = html[i + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        if name.starts_with(|c: char| c.is_ascii_lowercase())
+            && !TAGS.contains(&name.as_str())
+            && !names.contains(&name)
+        {
+            names.push(name);
+        }
+    }
+    names
 }
 
 /// A heading's anchor: lowercase letters and digits of any script joined by `-`, so Chinese
@@ -379,6 +420,150 @@ impl Anchors {
     }
 }
 
+/// Where sanitised HTML goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The help center's own pages: links navigate as written.
+    Page,
+    /// The widget, inside the owner's site (article fragments and rule answers): every link opens
+    /// a new tab without a handle on the owner's page (`target="_blank"`,
+    /// `rel="noopener noreferrer"`), so an answer never navigates a visitor out of checkout.
+    Widget,
+}
+
+/// The tags kbgen's own markdown output uses plus harmless formatting; everything else (script,
+/// style, iframe, object, embed, form and its controls, svg, math, base, meta, link, template)
+/// is removed, with the content of script and style.
+const TAGS: &[&str] = &[
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "bdo",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "input",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "rp",
+    "rt",
+    "ruby",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "wbr",
+];
+
+/// Schemes a link or image may use; anything else (`javascript:`, `vbscript:`, `data:`, `file:`,
+/// `blob:`, ...) loses its attribute. Relative URLs stay.
+const SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
+
+fn builder(target: Target) -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::empty();
+    b.tags(TAGS.iter().copied().collect())
+        .clean_content_tags(["script", "style"].into_iter().collect())
+        .generic_attributes(
+            ["id", "class", "lang", "dir", "title"]
+                .into_iter()
+                .collect(),
+        )
+        .add_tag_attributes("a", ["href", "hreflang", "aria-hidden", "tabindex"])
+        .add_tag_attributes("img", ["src", "alt", "width", "height", "loading"])
+        .add_tag_attributes("div", ["role"])
+        .add_tag_attributes("ol", ["start"])
+        .add_tag_attributes("td", ["colspan", "rowspan", "style"])
+        .add_tag_attributes("th", ["colspan", "rowspan", "scope", "style"])
+        .add_tag_attributes("input", ["checked", "disabled"])
+        .add_tag_attributes("time", ["datetime"])
+        .add_tag_attributes("details", ["open"])
+        // Task-list boxes are all an article may draw: a checkbox, never a text field or a
+        // button. (One forced value per tag: ammonia adds them in a hash map's order, and the
+        // same knowledge base must give the same bytes.)
+        .set_tag_attribute_value("input", "type", "checkbox")
+        // Table alignment is pulldown-cmark's only style.
+        .filter_style_properties(["text-align"].into_iter().collect())
+        .url_schemes(SCHEMES.iter().copied().collect())
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .strip_comments(true)
+        .attribute_filter(|_, attr, value| match attr {
+            // The widget's own look is `sd-*`: an article cannot dress up as its interface.
+            "class" => Some(Cow::Owned(
+                value
+                    .split_ascii_whitespace()
+                    .filter(|c| !c.starts_with("sd-"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )),
+            _ => Some(value.into()),
+        });
+    match target {
+        Target::Page => b.link_rel(None),
+        Target::Widget => b
+            .link_rel(Some("noopener noreferrer"))
+            .set_tag_attribute_value("a", "target", "_blank"),
+    };
+    b
+}
+
+static PAGE: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| builder(Target::Page));
+static WIDGET: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| builder(Target::Widget));
+
+/// Reduces `html` to the allow-list above: no script, no event handler, no active URL survives.
+pub fn sanitize(html: &str, target: Target) -> String {
+    let builder: &ammonia::Builder<'static> = match target {
+        Target::Page => &PAGE,
+        Target::Widget => &WIDGET,
+    };
+    builder.clean(html).to_string()
+}
+
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -422,7 +607,7 @@ mod tests {
         check("~~old~~", "<p><del>old</del></p>");
         check(
             "- [x] done",
-            "<ul>\n<li><input disabled=\"\" type=\"checkbox\" checked=\"\"/>\ndone</li>\n</ul>",
+            "<ul>\n<li><input disabled=\"\" checked=\"\" type=\"checkbox\">\ndone</li>\n</ul>",
         );
         check("| a |\n|---|\n| b |", "<table><thead><tr><th>a</th></tr></thead><tbody>\n<tr><td>b</td></tr>\n</tbody></table>");
     }
@@ -517,6 +702,211 @@ mod tests {
                 Problem::Warning(53, "image without alt text".into()),
             ]
         );
+    }
+
+    /// The public XSS corpus the browser test also runs (`tests/fixtures/xss-payloads.txt`).
+    fn corpus() -> Vec<&'static str> {
+        include_str!("../../tests/fixtures/xss-payloads.txt")
+            .lines()
+            .filter(|l| !l.starts_with("# ") && !l.trim().is_empty())
+            .collect()
+    }
+
+    /// What in sanitised `html` could run script or load an active document: elements that run
+    /// or embed, event handler attributes, and URLs with a scheme other than the allowed ones.
+    fn active_parts(html: &str) -> Vec<String> {
+        use html5gum::{Token, Tokenizer};
+        const FORBIDDEN: &[&str] = &[
+            "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
+            "button", "textarea", "select", "svg", "math", "base", "meta", "link", "template",
+            "video", "audio", "source", "isindex", "keygen", "marquee", "body", "html", "xml",
+            "image", "animate", "set",
+        ];
+        let mut found = Vec::new();
+        for token in Tokenizer::new(html).flatten() {
+            let Token::StartTag(tag) = token else {
+                continue;
+            };
+            let name = String::from_utf8_lossy(&tag.name).to_lowercase();
+            if FORBIDDEN.contains(&name.as_str()) {
+                found.push(format!("<{name}>"));
+            }
+            for (k, v) in &tag.attributes {
+                let k = String::from_utf8_lossy(k).to_lowercase();
+                // What a browser would see as the scheme: control characters and spaces dropped.
+                let v: String = String::from_utf8_lossy(v)
+                    .chars()
+                    .filter(|c| !c.is_control() && !c.is_whitespace())
+                    .collect::<String>()
+                    .to_lowercase();
+                if k.starts_with("on") || k == "formaction" || k == "srcdoc" || k.contains(':') {
+                    found.push(format!("<{name} {k}>"));
+                }
+                if [
+                    "href",
+                    "src",
+                    "action",
+                    "background",
+                    "poster",
+                    "cite",
+                    "data",
+                ]
+                .contains(&k.as_str())
+                {
+                    // A scheme is a letter and then letters, digits, `+`, `-`, `.` (RFC 3986);
+                    // anything else before the first `:` makes the URL relative.
+                    let scheme = v.split_once(':').map(|(s, _)| s).unwrap_or("");
+                    let relative = !scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                        || !scheme
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+                    if !relative && !["http", "https", "mailto", "tel"].contains(&scheme) {
+                        found.push(format!("<{name} {k}={v}>"));
+                    }
+                }
+                if k == "style"
+                    && v != "text-align:center"
+                    && v != "text-align:left"
+                    && v != "text-align:right"
+                {
+                    found.push(format!("<{name} style={v}>"));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn checker_sees_active_parts() {
+        assert_eq!(
+            active_parts("<p>hi <a href=\"/x\">x</a></p>"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            active_parts("<img src=x onerror=alert(1)><a href=\"java\tscript:x\">a</a><svg>"),
+            ["<img onerror>", "<a href=javascript:x>", "<svg>"]
+        );
+    }
+
+    /// Issue 15 item 3: 78 of 186 payloads ran from article bodies, 65 from rule answers. Each
+    /// payload of the corpus, as a whole article and inside a paragraph, a list item, a table
+    /// cell and a link, leaves nothing active in the help center's HTML or the widget's.
+    #[test]
+    fn xss_corpus_leaves_nothing_active() {
+        let corpus = corpus();
+        assert!(corpus.len() >= 150, "{} payloads", corpus.len());
+        for payload in corpus {
+            for md in [
+                payload.to_string(),
+                format!("Text {payload} text"),
+                format!("- {payload}"),
+                format!("| a |\n|---|\n| {payload} |"),
+                format!("[x]({payload}) ![y]({payload})"),
+                format!("<div>\n{payload}\n</div>"),
+            ] {
+                let r = render(&md, &NoResolve, None);
+                for (what, html) in [
+                    ("page", r.html.clone()),
+                    ("widget", sanitize(&r.unsanitised, Target::Widget)),
+                ] {
+                    let found = active_parts(&html);
+                    assert!(found.is_empty(), "{what}: {found:?}\n{md}\n→ {html}");
+                    assert!(!html.to_lowercase().contains("<script"), "{what}: {html}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sanitised_html_keeps_what_markdown_makes() {
+        // Headings keep their anchors, callouts their classes, code its language, tasks a
+        // disabled box, tables their alignment, footnotes their links.
+        let md = "## Steps\n\n> [!NOTE]\n> Be kind\n\n```rust\nfn a() {}\n```\n\n- [x] done\n\n| a |\n|:-:|\n| b |\n\nSee[^1] <kbd>Ctrl</kbd>.\n\n[^1]: A note.\n\n![Logo](/images/logo.png \"Logo\")";
+        let r = render(md, &NoResolve, None);
+        assert_eq!(tokens(&r.html), tokens(&r.unsanitised));
+    }
+
+    /// Tags with sorted attributes, and text: HTML compared as a browser reads it, whatever the
+    /// serialiser's quoting, attribute order or `/>`.
+    fn tokens(html: &str) -> Vec<String> {
+        use html5gum::{Token, Tokenizer};
+        let mut out = Vec::new();
+        for token in Tokenizer::new(html).flatten() {
+            match token {
+                Token::StartTag(tag) => {
+                    let mut attrs: Vec<String> = tag
+                        .attributes
+                        .iter()
+                        .map(|(k, v)| {
+                            let v = String::from_utf8_lossy(v).replace(": ", ":");
+                            format!("{}={v}", String::from_utf8_lossy(k))
+                        })
+                        .collect();
+                    attrs.sort();
+                    out.push(format!(
+                        "<{} {}>",
+                        String::from_utf8_lossy(&tag.name),
+                        attrs.join(" ")
+                    ));
+                }
+                Token::EndTag(tag) => {
+                    out.push(format!("</{}>", String::from_utf8_lossy(&tag.name)))
+                }
+                Token::String(t) => out.push(String::from_utf8_lossy(&t).into_owned()),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn widget_links_open_a_new_tab_without_an_opener() {
+        // Issue 16 item 6: a rule answer's link must not navigate the owner's page away.
+        let r = render(
+            "See [Returns](https://help.example/en/returns/) or [mail](mailto:a@b.example).",
+            &NoResolve,
+            None,
+        );
+        assert_eq!(
+            sanitize(&r.unsanitised, Target::Widget).trim(),
+            "<p>See <a href=\"https://help.example/en/returns/\" target=\"_blank\" rel=\"noopener noreferrer\">Returns</a> or <a href=\"mailto:a@b.example\" target=\"_blank\" rel=\"noopener noreferrer\">mail</a>.</p>"
+        );
+        // Pages link as written.
+        assert_eq!(
+            r.html.trim(),
+            "<p>See <a href=\"https://help.example/en/returns/\">Returns</a> or <a href=\"mailto:a@b.example\">mail</a>.</p>"
+        );
+    }
+
+    #[test]
+    fn removed_html_is_a_warning() {
+        let r = render(
+            "Watch:\n\n<iframe src=\"https://v.example/1\"></iframe>\n\n<script>x()</script> <b>ok</b>\n\n<Tabs>",
+            &NoResolve,
+            None,
+        );
+        let warnings: Vec<&str> = r
+            .problems
+            .iter()
+            .filter_map(|p| match p {
+                Problem::Warning(_, m) => m.split(':').next(),
+                Problem::Error(..) => None,
+            })
+            .collect();
+        assert_eq!(
+            warnings,
+            [
+                "HTML <iframe> is removed",
+                "HTML <script> is removed",
+                "MDX component <Tabs> is not supported; its content is shown as plain HTML"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_widgets_own_classes_cannot_be_borrowed() {
+        let r = render("<p class=\"sd-launcher note\">x</p>", &NoResolve, None);
+        assert_eq!(r.html.trim(), "<p class=\"note\">x</p>");
     }
 
     #[test]

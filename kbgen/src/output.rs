@@ -1,8 +1,149 @@
 //! Writes a built site atomically: into a fresh sibling folder first, then swapped into place,
 //! so a failed or killed build never leaves a half-written site where the old one was.
+//!
+//! It also decides which folders kbgen may replace at all ([`check_out`]): the output folder is
+//! replaced as a whole, so naming the wrong one must never cost the owner their files.
+//!
+//! **Invariant:** at every instant `out` holds either the previous complete site or the new one.
+//! Where the platform can exchange two names in one step (Linux `renameat2(RENAME_EXCHANGE)`,
+//! macOS `renameatx_np`), that is how the new site goes in. Elsewhere the old site is moved aside
+//! first; a build killed at that moment leaves it as `.<out>.kbgen-old-*`, and the next build puts
+//! it back before anything else.
 
-use anyhow::{Context, Result};
-use std::path::{Path, PathBuf};
+use anyhow::{bail, Context, Result};
+use std::path::{Component, Path, PathBuf};
+
+/// The file every output folder carries, so a later build knows the folder is kbgen's to replace.
+pub const MARKER: &str = ".kbgen-output";
+const MARKER_TEXT: &str =
+    "This folder was written by `kbgen build`; each build replaces all of it.\n";
+/// Folders of version control: a folder holding one is never replaced, whatever the flags.
+const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn"];
+/// Folders of the knowledge base that the output folder may never be nor hold.
+const KB_SOURCES: &[&str] = &["articles", "images", "theme", "kbgen.toml"];
+
+/// Refuses an output folder that kbgen must not replace. `force` lets an owner replace a folder
+/// that is neither empty nor kbgen's own; nothing lets kbgen replace the knowledge base, a folder
+/// holding it or a version-control folder, the current folder or its parents, or the home folder.
+pub fn check_out(out: &Path, kb: &Path, force: bool) -> Result<()> {
+    let shown = out.display();
+    let out_abs = resolve(out);
+    let kb_abs = resolve(kb);
+    let what_to_do = "kbgen replaces the whole output folder; choose another --out, such as a new `out` folder inside the knowledge base";
+    if kb_abs.starts_with(&out_abs) {
+        bail!("{shown}: --out is the knowledge-base folder or a folder holding it; {what_to_do}");
+    }
+    if let Ok(cwd) = std::env::current_dir().and_then(|c| c.canonicalize()) {
+        if cwd.starts_with(&out_abs) {
+            bail!("{shown}: --out is the current folder or one of its parents; {what_to_do}");
+        }
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        if resolve(Path::new(&home)).starts_with(&out_abs) {
+            bail!("{shown}: --out is the home folder or one of its parents; {what_to_do}");
+        }
+    }
+    for name in KB_SOURCES {
+        let source = kb_abs.join(name);
+        if source.exists() && source.starts_with(&out_abs) {
+            bail!("{shown}: --out holds the knowledge base's `{name}`; {what_to_do}",);
+        }
+    }
+    let meta = match std::fs::symlink_metadata(out) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => bail!("{shown}: cannot read the output folder: {}", plain_io(&e)),
+    };
+    if meta.file_type().is_symlink() {
+        bail!("{shown}: --out is a symbolic link; give the folder it points to, or another folder");
+    }
+    if !meta.is_dir() {
+        bail!("{shown}: --out exists and is not a folder; choose another --out");
+    }
+    // One walk, without following links, for what may never be replaced.
+    let inside_kb = out_abs.starts_with(&kb_abs);
+    let mut empty = true;
+    for entry in walkdir::WalkDir::new(out).min_depth(1) {
+        let Ok(entry) = entry else { continue };
+        empty = false;
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_dir() && VCS_DIRS.contains(&name.as_ref()) {
+            bail!(
+                "{}: --out holds a version-control folder; kbgen never replaces such a folder, whatever the flags (build into another folder and copy the files)",
+                entry.path().display()
+            );
+        }
+        let article = inside_kb
+            && entry.file_type().is_file()
+            && entry
+                .path()
+                .extension()
+                .is_some_and(|e| ["md", "mdx", "markdown"].iter().any(|m| e == *m));
+        if name == crate::load::CONFIG_FILE || article {
+            bail!(
+                "{}: --out holds knowledge-base sources (articles or kbgen.toml); kbgen never replaces such a folder, whatever the flags",
+                entry.path().display()
+            );
+        }
+    }
+    if empty || out.join(MARKER).is_file() || force {
+        if force && !empty && !out.join(MARKER).is_file() {
+            eprintln!("note: --force: replacing {shown}, which kbgen did not build");
+        }
+        return Ok(());
+    }
+    bail!(
+        "{shown}: --out is not empty and was not built by kbgen (it has no {MARKER} file); kbgen replaces the whole output folder, so it only writes into an empty folder or one it built. Choose another --out, empty this folder, or pass --force to replace everything in it"
+    )
+}
+
+/// `p` made absolute with its existing part's symlinks resolved, so that two names of one folder
+/// compare equal; the part that does not exist yet is normalized lexically.
+fn resolve(p: &Path) -> PathBuf {
+    let abs = std::env::current_dir().map_or_else(|_| p.to_path_buf(), |c| c.join(p));
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(c) = existing.canonicalize() {
+            let mut out = c;
+            for part in rest.iter().rev() {
+                match part {
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    Component::Normal(n) => out.push(n),
+                    _ => {}
+                }
+            }
+            return out;
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                existing = parent;
+            }
+            _ => return abs,
+        }
+    }
+}
+
+/// An I/O error's text without Rust's "(os error N)" suffix.
+pub fn plain_io(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Aborts the process at a named point when `KBGEN_FAULT` says so, the way a kill at that instant
+/// would; the atomicity tests use it to stop a build exactly between two steps.
+fn fault_point(name: &str) {
+    if std::env::var("KBGEN_FAULT").is_ok_and(|f| f == name) {
+        eprintln!("KBGEN_FAULT={name}: aborting here");
+        std::process::abort();
+    }
+}
 
 /// Writes `files` and copies `copies` into `out` via a temporary sibling; `extra` may add files
 /// (e.g. the widget bundle) to the temporary folder before the swap.
@@ -12,30 +153,16 @@ pub fn write_atomic(
     copies: &std::collections::BTreeMap<String, PathBuf>,
     extra: impl FnOnce(&Path) -> Result<()>,
 ) -> Result<()> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let (parent, name) = parent_and_name(out);
     std::fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
     let tmp = parent.join(format!(".{name}.kbgen-tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.kbgen-old-{}", std::process::id()));
-    // A build that was killed leaves its temporary folder behind; the site itself is intact.
-    // Clear such leftovers of earlier runs for this output folder.
-    if let Ok(entries) = std::fs::read_dir(&parent) {
-        for e in entries.flatten() {
-            let n = e.file_name().to_string_lossy().into_owned();
-            if n.starts_with(&format!(".{name}.kbgen-tmp-"))
-                || n.starts_with(&format!(".{name}.kbgen-old-"))
-            {
-                let _ = std::fs::remove_dir_all(e.path());
-            }
-        }
-    }
+    recover_and_clean(out, &parent, &name)?;
     let result = (|| -> Result<()> {
+        std::fs::create_dir(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        // The marker goes first, so that even a leftover of a killed build is recognisably ours.
+        std::fs::write(tmp.join(MARKER), MARKER_TEXT)
+            .with_context(|| format!("writing {}", tmp.join(MARKER).display()))?;
         for (rel, bytes) in files {
             let path = tmp.join(rel);
             if let Some(dir) = path.parent() {
@@ -59,20 +186,137 @@ pub fn write_atomic(
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
-    // Swap: the old site moves aside, the new one takes its name, then the old one goes.
-    if out.exists() {
-        if !out.is_dir() {
+    fault_point("before-swap");
+    match std::fs::symlink_metadata(out) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
             let _ = std::fs::remove_dir_all(&tmp);
-            anyhow::bail!("{} exists and is not a folder", out.display());
+            bail!("{}: exists and is not a folder", out.display());
         }
-        std::fs::rename(out, &old)
-            .with_context(|| format!("moving the previous {} aside", out.display()))?;
+        Err(_) => {
+            // Nothing to replace: one rename puts the new site in place.
+            if let Err(e) = std::fs::rename(&tmp, out) {
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Err(e).with_context(|| format!("moving the new site to {}", out.display()));
+            }
+            return Ok(());
+        }
     }
+    if !forced_two_step() {
+        match exchange(&tmp, out) {
+            Ok(true) => {
+                // `tmp` now holds the previous site.
+                fault_point("after-swap");
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Ok(());
+            }
+            Ok(false) => {}
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Err(e).with_context(|| format!("moving the new site to {}", out.display()));
+            }
+        }
+    }
+    // Without an exchange: the old site moves aside, the new one takes its name, then the old one
+    // goes. A kill between the two renames is repaired by the next build's `recover_and_clean`.
+    if let Err(e) = std::fs::rename(out, &old) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e).with_context(|| format!("moving the previous {} aside", out.display()));
+    }
+    fault_point("after-move-aside");
     if let Err(e) = std::fs::rename(&tmp, out) {
         let _ = std::fs::rename(&old, out);
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e).with_context(|| format!("moving the new site to {}", out.display()));
     }
     let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// `KBGEN_FAULT=after-move-aside` asks for the two-rename swap that platforms without an exchange
+/// use, so that its crash recovery is tested on every platform.
+fn forced_two_step() -> bool {
+    std::env::var("KBGEN_FAULT").is_ok_and(|f| f == "after-move-aside")
+}
+
+/// Exchanges the names `a` and `b` in one step; `Ok(false)` when the platform or file system
+/// cannot, and the caller falls back to two renames.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(e) if [Errno::INVAL, Errno::NOSYS, Errno::NOTSUP, Errno::OPNOTSUPP].contains(&e) => {
+            Ok(false)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+fn parent_and_name(out: &Path) -> (PathBuf, String) {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    (parent, name)
+}
+
+/// Repairs what a killed build left: run first by every build, before anything can fail, so
+/// that the previous site is back in `out` even when this build stops on errors.
+pub fn recover(out: &Path) -> Result<()> {
+    let (parent, name) = parent_and_name(out);
+    recover_and_clean(out, &parent, &name)
+}
+
+/// Before a build: when a killed build left `out` missing and the previous site aside, puts it
+/// back; then removes the temporary folders of killed builds.
+fn recover_and_clean(out: &Path, parent: &Path, name: &str) -> Result<()> {
+    let tmp_prefix = format!(".{name}.kbgen-tmp-");
+    let old_prefix = format!(".{name}.kbgen-old-");
+    let mut leftovers: Vec<PathBuf> = std::fs::read_dir(parent)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            (n.starts_with(&tmp_prefix) || n.starts_with(&old_prefix))
+                && e.file_type().is_ok_and(|t| t.is_dir())
+        })
+        .map(|e| e.path())
+        .collect();
+    leftovers.sort();
+    if std::fs::symlink_metadata(out).is_err() {
+        let aside = leftovers.iter().position(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&old_prefix))
+        });
+        if let Some(i) = aside {
+            let old = leftovers.remove(i);
+            std::fs::rename(&old, out).with_context(|| {
+                format!(
+                    "restoring the previous site from {} to {}",
+                    old.display(),
+                    out.display()
+                )
+            })?;
+            eprintln!(
+                "note: an earlier build was interrupted; restored the previous site to {}",
+                out.display()
+            );
+        }
+    }
+    for p in leftovers {
+        let _ = std::fs::remove_dir_all(p);
+    }
     Ok(())
 }

@@ -37,9 +37,6 @@ const KEYS: &[&str] = &[
     "priority",
 ];
 
-/// The keys of a rule in the seed brief's `rules.json`.
-const SEED_KEYS: &[&str] = &["pattern", "response", "answer"];
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Toml,
@@ -94,6 +91,25 @@ impl Positions<'_> {
             Positions::Toml(sp) => sp.value(&format!("{top}.{i}.{key}")),
             _ => self.key(i, top, key),
         }
+    }
+
+    /// Where the string value of `key` starts (its opening quote, if it has one), for a column
+    /// inside it: YAML's positions are the key's, so the value is looked for after its `:`.
+    fn string_value(&self, text: &str, i: usize, top: &str, key: &str) -> (usize, usize) {
+        let (line, col) = self.value(i, top, key);
+        if let Positions::Yaml { .. } = self {
+            let src = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+            let from: String = src.chars().skip(col - 1).collect();
+            if let Some(colon) = from.find(':') {
+                let rest = &from[colon + 1..];
+                let value = rest.trim_start();
+                if !value.is_empty() {
+                    let skipped = from[..colon + 1].chars().count() + rest.len() - value.len();
+                    return (line, col + skipped);
+                }
+            }
+        }
+        (line, col)
     }
 
     /// The `n`th entry of a list value.
@@ -260,9 +276,41 @@ pub fn parse(text: &str, format: Format, path: &Path, diags: &mut Diagnostics) -
             }
         }
         validate(&mut rule, i, diags);
+        let at = positions.string_value(text, i, &top, "regex");
+        refuse_backtracking(&rule, 0, text, at, diags);
         rules.push(rule);
     }
     rules
+}
+
+/// Reports a rule regex that a browser's backtracking `RegExp` could take exponential time on
+/// (see `redos`), at its position in the file: `at` is where the regex's string starts (its
+/// opening quote, if it has one), and the column is that of the offending part (exact for
+/// TOML's literal strings, approximate when the string has escapes). `skip` is how many
+/// characters of the stored regex the file does not show (the seed format's added `(?i)`).
+fn refuse_backtracking(
+    rule: &RuleDef,
+    skip: usize,
+    text: &str,
+    (line, col): (usize, usize),
+    diags: &mut Diagnostics,
+) {
+    let Some(re) = &rule.regex else { return };
+    let Err(hazard) = crate::redos::check(re) else {
+        return;
+    };
+    let src = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let value: String = src.chars().skip(col.saturating_sub(1)).collect();
+    let quote = ["\"\"\"", "'''", "\"", "'"]
+        .into_iter()
+        .find(|q| value.starts_with(q))
+        .map_or(0, str::len);
+    diags.error(
+        &rule.path,
+        line,
+        col + quote + hazard.at.saturating_sub(skip),
+        format!("rule \"{}\": regex {}", rule.id, hazard.message),
+    );
 }
 
 /// A misspelt key would drop what it says (an `anwser`) in silence: it is an error.
@@ -455,17 +503,40 @@ fn browser_unsupported(re: &str) -> Option<&'static str> {
     })
 }
 
-/// The seed brief's format: each `pattern` is a regex or a phrase; `a|b` alternatives also become
-/// phrasings so the responder's fuzzy matching helps them too.
+/// The keys a seed-style rule may have: the brief's `pattern` and `response`, their plural and
+/// rules.toml spellings, and rules.toml's other keys.
+const SEED_KEYS: &[&str] = &[
+    "pattern",
+    "patterns",
+    "phrasings",
+    "response",
+    "answer",
+    "id",
+    "lang",
+    "keywords",
+    "regex",
+    "articles",
+    "priority",
+];
+
+/// The seed brief's format, `{"rule_1": {"pattern": "...", "response": "..."}}`, or a list of
+/// such objects (with `id`). A `pattern` is what a person wrote: a phrasing (a trailing `?`, `.`
+/// or `!` is the sentence's punctuation, `a|b` two phrasings), and a regex only when it has syntax
+/// no question has (see [`read_pattern`]). So "what is your return policy?" fires for "What's your
+/// return policy" and "return policy" like a rules.toml phrasing would.
 fn seed(v: Value, text: &str, path: &Path, diags: &mut Diagnostics) -> Vec<RuleDef> {
-    let Value::Object(map) = v else {
-        diags.error(
-            path,
-            1,
-            1,
-            "expected an object like {\"rule_1\": {\"pattern\": \"...\", \"response\": \"...\"}}",
-        );
-        return Vec::new();
+    let items: Vec<(Option<String>, Value)> = match v {
+        Value::Object(map) => map.into_iter().map(|(k, v)| (Some(k), v)).collect(),
+        Value::Array(list) => list.into_iter().map(|v| (None, v)).collect(),
+        _ => {
+            diags.error(
+                path,
+                1,
+                1,
+                "expected an object like {\"rule_1\": {\"pattern\": \"...\", \"response\": \"...\"}} or a list of {\"pattern\": \"...\", \"response\": \"...\"}",
+            );
+            return Vec::new();
+        }
     };
     let keys = JsonKeys::new(text);
     // serde_json keeps the last of two equal keys and drops the first without a word.
@@ -483,61 +554,132 @@ fn seed(v: Value, text: &str, path: &Path, diags: &mut Diagnostics) -> Vec<RuleD
         );
     }
     let mut rules = Vec::new();
-    for (i, (id, body)) in map.into_iter().enumerate() {
-        let (line, col) = keys.key(&id);
-        let mut rule = RuleDef {
-            path: path.to_path_buf(),
-            line,
-            col,
-            ..Default::default()
-        };
+    for (i, (key, body)) in items.into_iter().enumerate() {
+        // A rule's keys are found under its key in an object, under its index in a list.
+        let name = key.clone().unwrap_or_else(|| i.to_string());
+        let (line, col) = keys.key(&name);
+        let listed = key.is_none();
         let Value::Object(body) = body else {
+            let what = match &key {
+                Some(k) => format!("rule \"{k}\""),
+                None => format!("rule {}", i + 1),
+            };
             diags.error(
                 path,
                 line,
                 col,
                 format!(
-                    "rule \"{id}\" must be an object like {{\"pattern\": \"...\", \"response\": \"...\"}}, not {}",
+                    "{what} must be an object like {{\"pattern\": \"...\", \"response\": \"...\"}}, not {}",
                     kind(&body)
                 ),
             );
             continue;
         };
-        let mut pattern = String::new();
-        for (key, value) in &body {
-            let at = keys.key(&format!("{id}.{key}"));
-            let Value::String(s) = value else {
-                if SEED_KEYS.contains(&key.as_str()) {
-                    wrong(diags, path, at, key, "a string", value);
-                } else {
-                    unknown(diags, path, at, key, SEED_KEYS);
+        let mut rule = RuleDef {
+            id: key.unwrap_or_default(),
+            path: path.to_path_buf(),
+            line,
+            col,
+            ..Default::default()
+        };
+        if listed && body.contains_key("id") {
+            (rule.line, rule.col) = keys.key(&format!("{name}.id"));
+        }
+        let mut patterns = Vec::new();
+        for (key, value) in body {
+            let full = format!("{name}.{key}");
+            let at = keys.key(&full);
+            let string = |diags: &mut Diagnostics| match value {
+                Value::String(ref s) => Some(s.clone()),
+                ref other => {
+                    wrong(diags, path, at, &key, "a string", other);
+                    None
                 }
-                continue;
+            };
+            let list = |diags: &mut Diagnostics| {
+                // Entries of a list are not located one by one: its key stands for them.
+                list_of(&value, &key, path, diags, |_| at)
             };
             match key.as_str() {
-                "pattern" => pattern = s.clone(),
-                "response" | "answer" => rule.answer = s.clone(),
-                _ => unknown(diags, path, at, key, SEED_KEYS),
+                // The brief writes one pattern as a string; a list of them is read too.
+                "pattern" => match &value {
+                    Value::Array(_) => patterns.extend(list(diags)),
+                    _ => patterns.extend(string(diags)),
+                },
+                "patterns" => patterns.extend(list(diags)),
+                "phrasings" => rule.phrasings.extend(list(diags)),
+                "keywords" => rule.keywords = list(diags),
+                "articles" => rule.articles = list(diags),
+                "response" | "answer" => rule.answer = string(diags).unwrap_or_default(),
+                "id" => rule.id = string(diags).unwrap_or_default(),
+                "lang" => rule.lang = string(diags).filter(|s| !s.is_empty()),
+                "regex" => rule.regex = string(diags).filter(|s| !s.is_empty()),
+                "priority" => match value.as_i64() {
+                    Some(p) => rule.priority = p.clamp(i32::MIN.into(), i32::MAX.into()) as i32,
+                    None => wrong(diags, path, at, &key, "a whole number", &value),
+                },
+                _ => unknown(diags, path, at, &key, SEED_KEYS),
             }
         }
-        rule.id = id;
-        if pattern.contains(['|', '\\', '(', '[', '^', '$', '*', '+', '?']) {
-            rule.phrasings = pattern
-                .split('|')
-                .map(|p| {
-                    p.trim_matches(|c: char| "()^$\\b".contains(c))
-                        .trim()
-                        .to_string()
-                })
-                .filter(|p| !p.is_empty() && !p.contains(['\\', '[', '*', '+', '?', '(', ')']))
-                .collect();
-            rule.regex = Some(format!("(?i){pattern}"));
-        } else if !pattern.trim().is_empty() {
-            rule.phrasings = vec![pattern.trim().to_string()];
+        let pattern_key = ["pattern", "patterns"]
+            .into_iter()
+            .map(|k| format!("{name}.{k}"))
+            .find(|k| keys.at.contains_key(k));
+        let pattern_at = pattern_key
+            .as_deref()
+            .map_or((rule.line, rule.col), |k| keys.key(k));
+        // Where the regex the backtracking check reads starts, and how much of it the file does
+        // not show: `regex` comes first, as written; a pattern's regex gained `(?i)`.
+        let regex_at = match (&rule.regex, &pattern_key) {
+            (Some(_), _) => Some((keys.value(&format!("{name}.regex")), 0)),
+            (None, Some(k)) => Some((keys.value(k), 4)),
+            (None, None) => None,
+        };
+        let mut regexes: Vec<String> = rule.regex.take().into_iter().collect();
+        for pattern in patterns {
+            match read_pattern(&pattern) {
+                Pattern::Phrasings(p) => rule.phrasings.extend(p),
+                Pattern::Regex {
+                    regex,
+                    phrasings,
+                    why,
+                } => {
+                    if phrasings.is_empty() {
+                        diags.warn(
+                            path,
+                            pattern_at.0,
+                            pattern_at.1,
+                            format!(
+                                "rule \"{}\": pattern {:?} is read as a regex (it has `{why}`), so the rule fires only for questions it matches; add plain phrasings (\"phrasings\": [...]) for the other ways visitors ask",
+                                rule.id, pattern
+                            ),
+                        );
+                    }
+                    rule.phrasings.extend(phrasings);
+                    regexes.push(regex);
+                }
+            }
         }
+        rule.regex = match regexes.len() {
+            0 => None,
+            1 => regexes.pop(),
+            _ => Some(
+                regexes
+                    .iter()
+                    .map(|r| format!("(?:{})", r.strip_prefix("(?i)").unwrap_or(r)))
+                    .collect::<Vec<_>>()
+                    .join("|"),
+            ),
+        };
+        let mut seen = std::collections::HashSet::new();
+        rule.phrasings.retain(|p| seen.insert(p.to_lowercase()));
         validate(&mut rule, i, diags);
+        let (at, skip) = regex_at.unwrap_or(((rule.line, rule.col), 0));
+        refuse_backtracking(&rule, skip, text, at, diags);
         rules.push(rule);
     }
+    // Object keys come back sorted, not in file order.
+    rules.sort_by_key(|r| (r.line, r.col));
     rules
 }
 
@@ -553,11 +695,15 @@ fn json_position(text: &str, line: usize, byte_col: usize) -> (usize, usize) {
     (line.max(1), l[..end].chars().count() + 1)
 }
 
-/// The positions of the keys of a JSON object and of the objects in it (`rule_1`,
-/// `rule_1.pattern`), read in one pass over the text; serde_json's `Value` keeps none.
+/// The positions of the rules of a seed JSON document and of their keys and values, read in one
+/// pass over the text; serde_json's `Value` keeps none. In an object of rules they are found by
+/// the rule's key (`rule_1`, `rule_1.pattern`), in a list by its index (`0`, `0.pattern`).
 struct JsonKeys<'a> {
     text: &'a str,
+    /// Where each key (or, in a list, each rule) starts.
     at: HashMap<String, usize>,
+    /// Where the value of each key starts.
+    values: HashMap<String, usize>,
     /// Top-level keys written twice: the name, the first and the later offset.
     repeated: Vec<(String, usize, usize)>,
     line_starts: Vec<usize>,
@@ -567,14 +713,33 @@ impl<'a> JsonKeys<'a> {
     fn new(text: &'a str) -> JsonKeys<'a> {
         let bytes = text.as_bytes();
         let mut at = HashMap::new();
+        let mut values = HashMap::new();
         let mut repeated = Vec::new();
         let mut depth = 0usize;
         let mut top = String::new();
+        // A list of rules: the index of the next one, and whether one starts at the next value.
+        let mut list = false;
+        let mut next_item = 0usize;
+        let mut expect_item = false;
         let mut i = 0;
         while i < bytes.len() {
-            match bytes[i] {
-                b'{' | b'[' => depth += 1,
+            let b = bytes[i];
+            if list && depth == 1 && expect_item && !b.is_ascii_whitespace() && b != b']' {
+                expect_item = false;
+                top = next_item.to_string();
+                at.insert(top.clone(), i);
+                next_item += 1;
+            }
+            match b {
+                b'{' | b'[' => {
+                    depth += 1;
+                    if depth == 1 {
+                        list = b == b'[';
+                        expect_item = list;
+                    }
+                }
                 b'}' | b']' => depth = depth.saturating_sub(1),
+                b',' if depth == 1 => expect_item = list,
                 b'"' => {
                     let start = i;
                     i += 1;
@@ -582,24 +747,33 @@ impl<'a> JsonKeys<'a> {
                         i += if bytes[i] == b'\\' { 2 } else { 1 };
                     }
                     let end = (i + 1).min(bytes.len());
-                    let is_key = bytes[end..]
+                    let colon = bytes[end..]
                         .iter()
-                        .find(|b| !b.is_ascii_whitespace())
-                        .is_some_and(|&b| b == b':');
-                    if is_key && (depth == 1 || depth == 2) {
+                        .position(|b| !b.is_ascii_whitespace())
+                        .map(|n| end + n)
+                        .filter(|&n| bytes[n] == b':');
+                    let key_depth = if list { 2 } else { 1 };
+                    if let Some(colon) = colon.filter(|_| depth == key_depth || depth == 2) {
                         let name = text
                             .get(start..end)
                             .and_then(|raw| serde_json::from_str::<String>(raw).ok())
                             .unwrap_or_default();
+                        let value = bytes[colon + 1..]
+                            .iter()
+                            .position(|b| !b.is_ascii_whitespace())
+                            .map_or(bytes.len(), |n| colon + 1 + n);
                         if depth == 1 {
                             if let Some(&first) = at.get(&name) {
                                 repeated.push((name.clone(), first, start));
                             } else {
                                 at.insert(name.clone(), start);
+                                values.insert(name.clone(), value);
                             }
                             top = name;
                         } else {
-                            at.entry(format!("{top}.{name}")).or_insert(start);
+                            let path = format!("{top}.{name}");
+                            at.entry(path.clone()).or_insert(start);
+                            values.entry(path).or_insert(value);
                         }
                     }
                 }
@@ -613,6 +787,7 @@ impl<'a> JsonKeys<'a> {
         JsonKeys {
             text,
             at,
+            values,
             repeated,
             line_starts,
         }
@@ -628,6 +803,168 @@ impl<'a> JsonKeys<'a> {
     fn key(&self, path: &str) -> (usize, usize) {
         self.at.get(path).map_or((1, 1), |&at| self.line_col(at))
     }
+
+    fn value(&self, path: &str) -> (usize, usize) {
+        self.values
+            .get(path)
+            .map_or_else(|| self.key(path), |&at| self.line_col(at))
+    }
+}
+
+/// What a seed rule's `pattern` is.
+#[derive(Debug, PartialEq)]
+enum Pattern {
+    /// A question as a person writes it, or several separated by `|`.
+    Phrasings(Vec<String>),
+    /// A regex; its alternatives that are plain words also become phrasings. `why` is the
+    /// syntax that made it one, for messages.
+    Regex {
+        regex: String,
+        phrasings: Vec<String>,
+        why: &'static str,
+    },
+}
+
+/// A phrasing unless the pattern has syntax that only a regex has; a sentence's closing `?`,
+/// `.` or `!` (and parentheses around words) are punctuation.
+fn read_pattern(pattern: &str) -> Pattern {
+    let t = pattern.trim();
+    match regex_syntax(t) {
+        None => Pattern::Phrasings(
+            t.split('|')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect(),
+        ),
+        Some(why) => {
+            let body = t.strip_prefix("(?i)").unwrap_or(t);
+            let inner = body.trim_start_matches('^').trim_end_matches('$');
+            let mut phrasings = Vec::new();
+            plain_alternatives(inner, &mut phrasings);
+            Pattern::Regex {
+                regex: format!("(?i){body}"),
+                phrasings,
+                why,
+            }
+        }
+    }
+}
+
+/// The first piece of regex-only syntax in `t`, if any: escapes like `\b` `\d`, anchors `^` and
+/// `$`, `.*` `.+`, classes `[...]`, counted repetition `{2,}`, a group with `|` or a quantifier,
+/// `(?`, and `?` `*` `+` inside a word (`colou?r`). A `?` `.` `!` closing the text is a sentence's.
+fn regex_syntax(t: &str) -> Option<&'static str> {
+    let s = t.trim_end_matches(|c: char| {
+        matches!(c, '?' | '.' | '!' | '？' | '。' | '！') || c.is_whitespace()
+    });
+    let b = s.as_bytes();
+    if s.starts_with('^') {
+        return Some("^");
+    }
+    if s.ends_with('$') {
+        return Some("$");
+    }
+    if s.contains("(?") {
+        return Some("(?");
+    }
+    for (i, &c) in b.iter().enumerate() {
+        let next = b.get(i + 1).copied();
+        let prev = i.checked_sub(1).map(|j| b[j]);
+        match c {
+            b'\\' if next.is_some_and(|n| n.is_ascii_graphic()) => return Some("\\"),
+            b'.' if matches!(next, Some(b'*' | b'+' | b'?')) => return Some(".*"),
+            b'[' if s[i..].contains(']') => return Some("[...]"),
+            b'{' if next.is_some_and(|n| n.is_ascii_digit())
+                && s[i..].find('}').is_some_and(|j| {
+                    s[i + 1..i + j]
+                        .bytes()
+                        .all(|x| x.is_ascii_digit() || x == b',')
+                }) =>
+            {
+                return Some("{n}")
+            }
+            b')' if matches!(next, Some(b'?' | b'*' | b'+' | b'{')) => return Some("(...)?"),
+            b'(' if group_end(&s[i..]).is_some_and(|g| g.contains('|')) => return Some("(a|b)"),
+            b'?' | b'*' | b'+'
+                if prev.is_some_and(|p| p.is_ascii_alphanumeric())
+                    && next.is_some_and(|n| n.is_ascii_alphanumeric()) =>
+            {
+                return Some(if c == b'?' {
+                    "?"
+                } else if c == b'*' {
+                    "*"
+                } else {
+                    "+"
+                })
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The text of the group opening at the start of `s`, up to its matching `)`.
+fn group_end(s: &str) -> Option<&str> {
+    let mut depth = 0;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(&s[1..i]);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The alternatives of a regex that are plain words, inside groups too:
+/// `\b(track(ing)?|where is my order)\b` → "where is my order".
+fn plain_alternatives(re: &str, out: &mut Vec<String>) {
+    for alt in split_alternatives(re) {
+        let mut a = alt.trim();
+        loop {
+            let before = a;
+            a = a.trim_start_matches("\\b").trim_end_matches("\\b");
+            a = a.trim_end_matches("\\?").trim();
+            if a.starts_with('(') && group_end(a).is_some_and(|g| g.len() + 2 == a.len()) {
+                a = &a[1..a.len() - 1];
+                a = a.strip_prefix("?:").unwrap_or(a);
+            }
+            if a == before {
+                break;
+            }
+        }
+        if a != alt.trim() && a.contains('|') {
+            plain_alternatives(a, out);
+        } else if !a.is_empty() && regex_syntax(a).is_none() && !a.contains(['(', ')', '|']) {
+            out.push(a.to_string());
+        }
+    }
+}
+
+/// `a|(b|c)|d` → `a`, `(b|c)`, `d`: alternatives at the top level only.
+fn split_alternatives(s: &str) -> Vec<&str> {
+    let (mut out, mut depth, mut from, mut escaped) = (Vec::new(), 0i32, 0, false);
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            '|' if depth == 0 => {
+                out.push(&s[from..i]);
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[from..]);
+    out
 }
 
 fn rule_lines(text: &str, format: Format) -> Vec<usize> {
@@ -716,22 +1053,125 @@ mod tests {
     }
 
     #[test]
-    fn seed_json_as_is() {
+    fn seed_json_patterns_are_phrasings_unless_clearly_regexes() {
         check(
             r#"{"rule_1": {"pattern": "return policy|refund", "response": "30 days."},
-               "rule_2": {"pattern": "reset password", "response": "Use the link."},
-               "rule_3": {"pattern": "([", "response": "x"}}"#,
+               "rule_2": {"pattern": "what is your return policy?", "response": "30 days."},
+               "rule_3": {"pattern": "\\d+([", "response": "x"},
+               "rule_10": {"pattern": "(?i)\\b(track(ing)?|where is my order)\\b", "response": "x"},
+               "rule_4": {"pattern": "^order \\d+$", "respones": "x"}}"#,
             Format::SeedJson,
             &[
-                ("rule_1", &["return policy", "refund"], Some("(?i)return policy|refund")),
-                ("rule_2", &["reset password"], None),
+                ("rule_1", &["return policy", "refund"], None),
+                ("rule_2", &["what is your return policy?"], None),
                 ("rule_3", &[], None),
+                (
+                    "rule_10",
+                    &["where is my order"],
+                    Some(r"(?i)\b(track(ing)?|where is my order)\b"),
+                ),
+                ("rule_4", &[], Some(r"(?i)^order \d+$")),
             ],
             &[
                 "rules:3:16: error: rule \"rule_3\": invalid regex: found unclosed character class",
                 "rules:3:16: error: rule \"rule_3\" can never fire: it has no phrasings, keywords or regex",
+                "rules:3:27: warning: rule \"rule_3\": pattern \"\\\\d+([\" is read as a regex (it has `\\`), so the rule fires only for questions it matches; add plain phrasings (\"phrasings\": [...]) for the other ways visitors ask",
+                "rules:5:16: error: rule \"rule_4\" has no `answer`",
+                "rules:5:27: warning: rule \"rule_4\": pattern \"^order \\\\d+$\" is read as a regex (it has `^`), so the rule fires only for questions it matches; add plain phrasings (\"phrasings\": [...]) for the other ways visitors ask",
+                "rules:5:54: error: unknown rule key \"respones\" (did you mean \"response\"?)",
             ],
         );
+    }
+
+    #[test]
+    fn seed_json_list() {
+        check(
+            "[\n {\"id\": \"decaf\", \"patterns\": [\"do you sell decaf?\", \"decaf\"], \"answer\": \"Yes.\"},\n {\"phrasings\": [\"opening hours\"], \"response\": \"8–5.\", \"lang\": \"en\"}\n]",
+            Format::SeedJson,
+            &[
+                ("decaf", &["do you sell decaf?", "decaf"], None),
+                ("rule-2", &["opening hours"], None),
+            ],
+            &["rules:3:2: warning: rule without `id`; calling it \"rule-2\""],
+        );
+    }
+
+    #[test]
+    fn seed_json_list_errors_point_at_the_key_and_the_regex() {
+        let mut diags = Diagnostics::default();
+        let rules = parse(
+            "[\n {\"id\": \"a\", \"pattern\": \"hi\", \"answer\": 3},\n {\"id\": \"b\", \"pattern\": \"hello\", \"regex\": \"^(a+)+$\", \"answer\": \"x\"}\n]",
+            Format::SeedJson,
+            Path::new("rules"),
+            &mut diags,
+        );
+        let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        let d: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
+        assert_eq!(d.len(), 3, "{d:#?}");
+        assert_eq!(d[0], "rules:2:3: error: rule \"a\" has no `answer`");
+        assert_eq!(
+            d[1],
+            "rules:2:31: error: `answer` must be a string, not a number"
+        );
+        assert!(
+            d[2].starts_with("rules:3:46: error: rule \"b\": regex can take exponential time"),
+            "{d:#?}"
+        );
+    }
+
+    #[test]
+    fn a_backtracking_yaml_regex_is_refused_at_its_column() {
+        let mut diags = Diagnostics::default();
+        parse(
+            "rules:\n  - id: evil\n    phrasings: [x]\n    regex: '^(a+)+$'\n    answer: x\n",
+            Format::Yaml,
+            Path::new("rules"),
+            &mut diags,
+        );
+        let d: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
+        assert_eq!(d.len(), 1, "{d:#?}");
+        // The value's quote is at column 12, the `a+` the message is about at 15.
+        assert!(
+            d[0].starts_with("rules:4:15: error: rule \"evil\": regex can take exponential time"),
+            "{d:#?}"
+        );
+    }
+
+    #[test]
+    fn what_is_a_regex() {
+        for (pattern, regex) in [
+            ("what is your return policy?", None),
+            ("Do you ship to Canada!", None),
+            ("refund (for sale items)", None),
+            ("C++ support", None),
+            ("return policy|refund", None),
+            ("如何退货？", None),
+            ("colou?r", Some("?")),
+            ("track.*order", Some(".*")),
+            ("order \\d+", Some("\\")),
+            ("(?i)refund", Some("(?")),
+            ("(return|refund) policy", Some("(a|b)")),
+            ("returns?(s)? policy", Some("(...)?")),
+            ("[Rr]efund", Some("[...]")),
+            ("^refund", Some("^")),
+            ("refund$", Some("$")),
+            ("a{2,}", Some("{n}")),
+        ] {
+            assert_eq!(regex_syntax(pattern), regex, "{pattern}");
+        }
+        // Every pair of these pieces, in any script, reads without panicking.
+        let pieces = [
+            "é", "退", "(", ")", "[", "]", "{", "}", "{2,", "|", "\\", "\\b", "?", "*", "+", ".",
+            "^", "$", "(?:", "(?i)", " ", "？", "ب",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let _ = read_pattern(&format!("{a}{b}{c}{a}"));
+                }
+            }
+        }
     }
 
     #[test]

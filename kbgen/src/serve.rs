@@ -1,24 +1,34 @@
 //! `kbgen serve`: builds into a temporary folder, serves it on 127.0.0.1, rebuilds when a file
-//! of the knowledge base changes and tells open pages to reload. Also serves `/_demo/`, a page
-//! of "the owner's site" with the widget pasted in, to try the widget as visitors will meet it.
+//! of the knowledge base changes and tells open pages to reload, or shows them the errors of a
+//! build that failed. Also serves `/_demo/`, a page of "the owner's site" with the widget pasted
+//! in, to try the widget as visitors will meet it.
+//!
+//! The answers carry the headers of the output's own `_headers` file (`headers.rs`), so the
+//! preview behaves as a correct host would, CORS and CSP included; only `Cache-Control` differs,
+//! `no-store` everywhere, so an edit always shows. It answers only requests addressed to a
+//! loopback name, so a web page whose domain is pointed at 127.0.0.1 (DNS rebinding) cannot read
+//! the preview, and never a file outside the output folder.
 
-use crate::diag::Diagnostics;
+mod headers;
+mod http;
+
+use crate::diag::{Diagnostics, Severity};
 use crate::{config, load, output, site, widget_bundle};
 use anyhow::{Context, Result};
+use http::{Request, Response};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
     if !dir.is_dir() {
         anyhow::bail!("{}: not a folder", dir.display());
     }
-    let server = tiny_http::Server::http(("127.0.0.1", port))
-        .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{port}: {e}"))?;
-    let port = server.server_addr().to_ip().map_or(port, |a| a.port());
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port))
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+    let port = listener.local_addr().map_or(port, |a| a.port());
     let base_url = format!("http://127.0.0.1:{port}/");
     clear_stale_builds();
     let out = std::env::temp_dir().join(format!("kbgen-serve-{}", std::process::id()));
@@ -31,85 +41,212 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
             std::process::exit(130);
         }
     });
-    let version = Arc::new(AtomicU64::new(0));
     // Taken before the first build, so a change made while it runs (or right after the URL is
     // printed) is never missed.
     let initial = fingerprint(dir);
-    rebuild(dir, &out, &base_url);
+    let preview = Arc::new(Preview {
+        dir: dir.to_path_buf(),
+        out,
+        base_url,
+        port,
+        status: Mutex::new(Status::default()),
+    });
+    preview.rebuild();
     // Written without panicking: whoever started us may have closed our stdout already.
     let _ = writeln!(
         std::io::stdout(),
-        "serving {} at {base_url}  (demo of your site with the widget: {base_url}_demo/)\npress Ctrl-C to stop",
-        dir.display()
+        "serving {} at {base}  (demo of your site with the widget: {base}_demo/)\npress Ctrl-C to stop",
+        dir.display(),
+        base = preview.base_url,
     );
 
-    let watch_dir = dir.to_path_buf();
-    let watch_out = out.clone();
-    let watch_version = Arc::clone(&version);
-    let watch_base = base_url.clone();
+    let watched = Arc::clone(&preview);
     std::thread::spawn(move || {
         let mut last = initial;
         loop {
             std::thread::sleep(Duration::from_millis(400));
-            let now = fingerprint(&watch_dir);
+            let now = fingerprint(&watched.dir);
             if now != last {
                 last = now;
                 eprintln!("change detected, rebuilding");
-                if rebuild(&watch_dir, &watch_out, &watch_base) {
-                    watch_version.fetch_add(1, Ordering::SeqCst);
-                }
+                watched.rebuild();
             }
         }
     });
 
-    for request in server.incoming_requests() {
-        let url = request
-            .url()
-            .split(['?', '#'])
-            .next()
-            .unwrap_or("/")
-            .to_string();
-        let response = match url.as_str() {
-            "/_kbgen/version" => text(version.load(Ordering::SeqCst).to_string(), "text/plain"),
-            "/_demo/" | "/_demo" => text(demo_page(dir, &base_url), "text/html; charset=utf-8"),
-            _ => file_response(&out, &url),
-        };
-        let _ = request.respond(response);
-    }
+    http::serve(listener, move |request| preview.respond(request));
     Ok(ExitCode::SUCCESS)
 }
 
-fn text(body: String, content_type: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-    tiny_http::Response::from_data(body.into_bytes())
-        .with_header(header("Content-Type", content_type))
-        .with_header(header("Cache-Control", "no-store"))
+/// What the live-reload script polls: the number of the last good build, and the errors of the
+/// last build when it failed (the page keeps showing the last good one under them).
+#[derive(Debug, Default)]
+struct Status {
+    version: u64,
+    errors: Option<String>,
 }
 
-fn header(name: &str, value: &str) -> tiny_http::Header {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
-        .expect("static header is valid")
+struct Preview {
+    dir: PathBuf,
+    out: PathBuf,
+    base_url: String,
+    port: u16,
+    status: Mutex<Status>,
 }
 
-fn file_response(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-    let decoded = crate::site::percent_decode_lossy(url);
-    let rel = decoded.trim_start_matches('/');
-    if rel.split('/').any(|c| c == "..") {
-        return text("bad path".into(), "text/plain").with_status_code(400);
-    }
-    let mut path = root.join(rel);
-    if path.is_dir() {
-        path = path.join("index.html");
-    }
-    match std::fs::read(&path) {
-        Ok(bytes) => tiny_http::Response::from_data(bytes)
-            .with_header(header("Content-Type", content_type(&path)))
-            .with_header(header("Cache-Control", "no-store"))
-            .with_header(header("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:")),
-        Err(_) => {
-            let body = std::fs::read(root.join("404.html")).unwrap_or_else(|_| b"not found".to_vec());
-            tiny_http::Response::from_data(body).with_header(header("Content-Type", "text/html; charset=utf-8")).with_status_code(404)
+impl Preview {
+    fn rebuild(&self) {
+        let result = rebuild(&self.dir, &self.out, &self.base_url);
+        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        match result {
+            Ok(()) => {
+                status.version += 1;
+                status.errors = None;
+            }
+            Err(errors) => status.errors = Some(errors),
         }
     }
+
+    fn respond(&self, request: &Request) -> Response {
+        let mut response = self.route(request);
+        response.set("Cache-Control", "no-store");
+        response
+    }
+
+    fn route(&self, request: &Request) -> Response {
+        match request.header("Host") {
+            None => return Response::text(400, "no Host header"),
+            Some(host) if !loopback_host(host, self.port) => {
+                return Response::text(
+                    421,
+                    "kbgen serve answers only requests for 127.0.0.1, localhost or [::1] on its own port",
+                )
+            }
+            Some(_) => {}
+        }
+        let path = request.target.split(['?', '#']).next().unwrap_or("");
+        let method = request.method.as_str();
+        if !matches!(method, "GET" | "HEAD" | "OPTIONS") {
+            return Response::text(405, "only GET, HEAD and OPTIONS")
+                .with("Allow", "GET, HEAD, OPTIONS");
+        }
+        match path {
+            "/_kbgen/status" => {
+                let status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+                let json =
+                    serde_json::json!({ "version": status.version, "errors": status.errors });
+                return Response::new(200, "application/json", json.to_string())
+                    .with("X-Content-Type-Options", "nosniff");
+            }
+            "/_kbgen/livereload.js" => {
+                return Response::new(200, "text/javascript; charset=utf-8", LIVE_RELOAD_JS)
+                    .with("X-Content-Type-Options", "nosniff")
+            }
+            "/_demo/" | "/_demo" => {
+                return Response::new(
+                    200,
+                    "text/html; charset=utf-8",
+                    demo_page(&self.dir, &self.base_url),
+                )
+            }
+            _ => {}
+        }
+        let Some(rel) = request_path(path) else {
+            return Response::text(400, "bad path");
+        };
+        let url_path = format!("/{}", rel.join("/"));
+        let mut response = match self.file(&rel) {
+            Some((file, bytes)) => Response::new(200, content_type(&file), bytes),
+            None => self.not_found(),
+        };
+        if method == "OPTIONS" {
+            response = Response::new(204, "text/plain", Vec::new())
+                .with("Allow", "GET, HEAD, OPTIONS")
+                .with("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+        }
+        let rules = std::fs::read_to_string(self.out.join("_headers")).unwrap_or_default();
+        for (name, value) in headers::Rules::parse(&rules).for_path(&url_path) {
+            response.set(&name, &value);
+        }
+        response
+    }
+
+    /// The file of the output a request path names: a folder's `index.html`, and never anything
+    /// outside the output folder, whatever symlinks it holds.
+    fn file(&self, rel: &[String]) -> Option<(PathBuf, Vec<u8>)> {
+        let root = self.out.canonicalize().ok()?;
+        let mut path = root.clone();
+        path.extend(rel);
+        if path.is_dir() {
+            path.push("index.html");
+        }
+        let path = path.canonicalize().ok()?;
+        if !path.starts_with(&root) || !path.is_file() {
+            return None;
+        }
+        std::fs::read(&path).ok().map(|bytes| (path, bytes))
+    }
+
+    fn not_found(&self) -> Response {
+        let status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        if let (Some(errors), false) = (&status.errors, self.out.join("index.html").is_file()) {
+            // No build has succeeded yet: the errors, and the script that reloads once one does.
+            let errors = errors
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            let page = format!("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Build failed</title>\n<script src=\"/_kbgen/livereload.js\" defer></script>\n</head>\n<body>\n<h1>The build failed</h1>\n<pre>{errors}</pre>\n</body>\n</html>\n");
+            return Response::new(503, "text/html; charset=utf-8", page);
+        }
+        let page =
+            std::fs::read(self.out.join("404.html")).unwrap_or_else(|_| b"not found".to_vec());
+        Response::new(404, "text/html; charset=utf-8", page)
+    }
+}
+
+/// Whether a `Host` header names this server by a loopback name: `127.0.0.1`, `localhost` or
+/// `[::1]`, with its port (which a browser leaves out only for port 80).
+fn loopback_host(host: &str, port: u16) -> bool {
+    let host = host.trim().to_ascii_lowercase();
+    let (name, given) = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((name, tail)) => (name, tail),
+            None => return false,
+        },
+        None => match host.find(':') {
+            Some(i) => (&host[..i], &host[i..]),
+            None => (host.as_str(), ""),
+        },
+    };
+    let port_ok = match given.strip_prefix(':') {
+        Some(p) => p.parse::<u16>() == Ok(port) && !p.starts_with('+'),
+        None => given.is_empty() && port == 80,
+    };
+    port_ok && matches!(name, "127.0.0.1" | "localhost" | "::1")
+}
+
+/// A request path's segments, percent-decoded; `None` for anything that could leave the output
+/// folder or confuse the file system: `..` and `.` segments (also encoded), NUL and other control
+/// characters, backslashes, drive prefixes, invalid UTF-8.
+fn request_path(path: &str) -> Option<Vec<String>> {
+    if !path.starts_with('/') {
+        return None;
+    }
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    if decoded.contains(|c: char| c == '\\' || c.is_control()) {
+        return None;
+    }
+    let mut segments = Vec::new();
+    for segment in decoded.split('/').filter(|s| !s.is_empty()) {
+        let mut components = Path::new(segment).components();
+        match (components.next(), components.next()) {
+            (Some(Component::Normal(_)), None) => segments.push(segment.to_string()),
+            _ => return None,
+        }
+    }
+    Some(segments)
 }
 
 pub fn content_type(path: &Path) -> &'static str {
@@ -142,8 +279,9 @@ fn demo_page(dir: &Path, base_url: &str) -> String {
     )
 }
 
-/// Builds into `out` with problems printed; `false` (and the old site kept) on errors.
-fn rebuild(dir: &Path, out: &Path, base_url: &str) -> bool {
+/// Builds into `out` with problems printed; on errors, the old site is kept and the errors
+/// are returned as the text the page's overlay shows.
+fn rebuild(dir: &Path, out: &Path, base_url: &str) -> Result<(), String> {
     let start = std::time::Instant::now();
     let mut diags = Diagnostics::default();
     let kb = load::load(dir, &mut diags);
@@ -162,7 +300,7 @@ fn rebuild(dir: &Path, out: &Path, base_url: &str) -> bool {
             "{} errors; still serving the previous build",
             diags.errors()
         );
-        return false;
+        return Err(error_text(&diags));
     }
     let result = output::write_atomic(out, &site.files, &site.copies, |tmp| {
         if loader.is_some() {
@@ -173,18 +311,88 @@ fn rebuild(dir: &Path, out: &Path, base_url: &str) -> bool {
     match result {
         Ok(()) => {
             eprintln!(
-                "built {} articles in {:.2?}",
-                site.stats.articles,
+                "built {} in {:.2?}",
+                crate::strings::count(site.stats.articles, "article"),
                 start.elapsed()
             );
-            true
+            Ok(())
         }
         Err(e) => {
             eprintln!("error: {e:#}");
-            false
+            Err(format!("error: {e:#}"))
         }
     }
 }
+
+/// A failed build's errors, one per line as the terminal shows them, for the page's overlay.
+fn error_text(diags: &Diagnostics) -> String {
+    const SHOWN: usize = 50;
+    let errors: Vec<String> = diags
+        .sorted()
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.to_string())
+        .collect();
+    let mut text = errors[..errors.len().min(SHOWN)].join("\n");
+    if errors.len() > SHOWN {
+        text.push_str(&format!("\n… and {} more errors", errors.len() - SHOWN));
+    }
+    text
+}
+
+/// The live-reload script every preview page loads: it polls `/_kbgen/status`, reloads the page
+/// after a good build, and lays a failed build's errors over the page (as text) until then.
+/// It uses nothing the output's CSP forbids: a script from the same origin, a same-origin fetch,
+/// and styles set through the CSSOM rather than a `style` attribute.
+const LIVE_RELOAD_JS: &str = r##"// kbgen serve: reloads the page after a rebuild; shows a failed build's errors over it.
+(() => {
+  let seen = null;
+  let overlay = null;
+  const base = document.currentScript ? new URL("..", document.currentScript.src).href : "/";
+  const show = (errors) => {
+    if (!errors) {
+      if (overlay) overlay.remove();
+      overlay = null;
+      return;
+    }
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.id = "kbgen-build-errors";
+      overlay.setAttribute("role", "alert");
+      Object.assign(overlay.style, {
+        position: "fixed", inset: "0", zIndex: "2147483647", overflow: "auto", margin: "0",
+        padding: "24px", background: "rgba(24, 24, 28, 0.96)", color: "#ffffff",
+        font: "15px/1.5 system-ui, sans-serif", textAlign: "left", direction: "ltr",
+      });
+      const title = document.createElement("p");
+      title.textContent = "kbgen: the build failed. This page is the last good build; it reloads once the errors are fixed.";
+      Object.assign(title.style, { margin: "0 0 12px", fontWeight: "bold" });
+      const pre = document.createElement("pre");
+      Object.assign(pre.style, {
+        whiteSpace: "pre-wrap", margin: "0", color: "#ffc4c4",
+        font: "14px/1.5 ui-monospace, Menlo, Consolas, monospace",
+      });
+      overlay.append(title, pre);
+      document.body.append(overlay);
+    }
+    overlay.lastChild.textContent = errors;
+  };
+  const poll = () =>
+    fetch(base + "_kbgen/status", { cache: "no-store" })
+      .then((r) => r.json())
+      .then((s) => {
+        if (seen !== null && s.version !== seen) {
+          location.reload();
+          return;
+        }
+        seen = s.version;
+        show(s.errors);
+      })
+      .catch(() => {})
+      .finally(() => setTimeout(poll, 700));
+  poll();
+})();
+"##;
 
 /// Removes a serve build folder and the temporary siblings an interrupted rebuild leaves.
 fn remove_build(out: &Path) {
@@ -257,4 +465,65 @@ fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, SystemTime)> {
     }
     v.sort();
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for (host, ok) in [
+            ("127.0.0.1:4000", true),
+            ("localhost:4000", true),
+            ("LocalHost:4000", true),
+            ("[::1]:4000", true),
+            ("127.0.0.1", false),
+            ("127.0.0.1:40000", false),
+            ("127.0.0.1:+4000", false),
+            ("evil.example:4000", false),
+            ("localhost.evil.example:4000", false),
+            ("[::1]", false),
+            ("[::1:4000", false),
+            ("", false),
+        ] {
+            assert_eq!(loopback_host(host, 4000), ok, "{host}");
+        }
+        assert!(loopback_host("localhost", 80));
+    }
+
+    #[test]
+    fn request_paths() {
+        let ok = |p: &str, segs: &[&str]| {
+            assert_eq!(
+                request_path(p).as_deref(),
+                Some(
+                    segs.iter()
+                        .map(|s| s.to_string())
+                        .collect::<Vec<_>>()
+                        .as_slice()
+                ),
+                "{p}"
+            )
+        };
+        ok("/", &[]);
+        ok("/en/return-policy/", &["en", "return-policy"]);
+        ok("//en//x", &["en", "x"]);
+        ok("/zh/%E9%80%80%E8%B4%A7/", &["zh", "退货"]);
+        for bad in [
+            "en/x",
+            "/../etc/passwd",
+            "/en/%2e%2e/%2E%2E/x",
+            "/a/./b",
+            "/..%2f..%2fx",
+            "/a%5c..%5cx",
+            "/a\\b",
+            "/a%00b",
+            "/a%0ab",
+            "/%c0%ae%c0%ae/x",
+            "http://127.0.0.1/x",
+        ] {
+            assert_eq!(request_path(bad), None, "{bad}");
+        }
+    }
 }

@@ -14,11 +14,6 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// Ids an article cannot take because the site uses these paths for its own pages.
-const RESERVED_IDS: &[&str] = &[
-    "category", "search", "feed.xml", "assets", "widget", "images", "_kbgen", "_demo",
-];
-
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Replaces `site.base_url`, e.g. for `kbgen serve` on 127.0.0.1.
@@ -62,6 +57,8 @@ pub struct Site {
     pub files: BTreeMap<String, Vec<u8>>,
     pub copies: BTreeMap<String, PathBuf>,
     pub stats: Stats,
+    /// What the owner must do outside the output folder (e.g. robots.txt at the domain's root).
+    pub notes: Vec<String>,
 }
 
 /// One article after rendering, as pages and the index need it.
@@ -70,7 +67,10 @@ struct Page<'a> {
     src: &'a SourceArticle,
     category: String,
     url: String,
+    /// The body on the help center's page: sanitised unless the owner opted into raw HTML.
     html: String,
+    /// The body in the widget, inside the owner's site: sanitised always.
+    widget_html: String,
     toc: Vec<TocEntry>,
     summary: String,
     sections: Vec<solodesk_engine::Section>,
@@ -98,19 +98,8 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             site.stats.drafts += 1;
             continue;
         }
-        if RESERVED_IDS.contains(&a.id.as_str())
-            || a.id.contains(['/', '\\', '?', '#'])
-            || a.id.starts_with('.')
-        {
-            diags.error(
-                &a.path,
-                1,
-                1,
-                format!(
-                    "id \"{}\" cannot be used: it is reserved or not a plain name",
-                    a.id
-                ),
-            );
+        if let Err(msg) = crate::load::check_id(&a.id) {
+            diags.error(&a.path, 1, 1, msg);
             continue;
         }
         if let Some(&j) = by_id.get(&(a.lang.as_str(), a.id.as_str())) {
@@ -195,9 +184,10 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             images: Default::default(),
         };
         let r = markdown::render(&a.body, &resolver, Some(&a.title));
-        (i, r, resolver.images.into_inner())
+        let widget_html = markdown::sanitize(&r.unsanitised, markdown::Target::Widget);
+        (i, r, widget_html, resolver.images.into_inner())
     });
-    for (i, r, found) in rendered {
+    for (i, r, widget_html, found) in rendered {
         let a = &kb.articles[i];
         images.extend(found);
         for p in r.problems {
@@ -223,7 +213,12 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             src: a,
             category: article_category[&i].clone(),
             url: format!("{}/{}/", a.lang, a.id),
-            html: r.html,
+            widget_html,
+            html: if config.raw_html {
+                r.unsanitised
+            } else {
+                r.html
+            },
             toc: r.toc,
             summary,
             sections: r.sections,
@@ -234,19 +229,34 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         (&x.src.lang, x.order, &x.src.title).cmp(&(&y.src.lang, y.order, &y.src.title))
     });
     site.copies.extend(images);
-    copy_dir(&kb.root.join("images"), "images", &mut site.copies);
+    for (rel, src) in &kb.images {
+        site.copies
+            .entry(rel.clone())
+            .or_insert_with(|| src.clone());
+    }
     if let Some(logo) = &config.logo {
         let rel = logo.trim_start_matches('/');
         let src = kb.root.join(rel);
-        if src.is_file() {
-            site.copies.entry(rel.to_string()).or_insert(src);
-        } else {
-            let path = kb.root.join(crate::load::CONFIG_FILE);
-            let line = crate::config::key_line(
-                &std::fs::read_to_string(&path).unwrap_or_default(),
-                "logo",
-            );
-            diags.error(&path, line, 1, format!("logo not found: `{logo}`"));
+        let problem = match crate::load::inside(&kb.root_canon, &src) {
+            Ok(true) if src.is_file() => None,
+            Ok(_) if src.is_dir() => Some(format!("logo is a folder: `{logo}`")),
+            Ok(true) | Err(_) => Some(format!("logo not found: `{logo}`")),
+            Ok(false) => Some(format!(
+                "logo `{logo}` is outside the knowledge-base folder; it is not published"
+            )),
+        };
+        match problem {
+            None => {
+                site.copies.entry(rel.to_string()).or_insert(src);
+            }
+            Some(msg) => {
+                let path = kb.root.join(crate::load::CONFIG_FILE);
+                let line = crate::config::key_line(
+                    &std::fs::read_to_string(&path).unwrap_or_default(),
+                    "logo",
+                );
+                diags.error(&path, line, 1, msg);
+            }
         }
     }
 
@@ -268,7 +278,12 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
 
     // The search index and the rules.
     let mut builder = solodesk_engine::IndexBuilder::new();
-    for p in &pages {
+    let languages: Vec<&str> = {
+        let mut l: Vec<&str> = pages.iter().map(|p| p.src.lang.as_str()).collect();
+        l.dedup();
+        l
+    };
+    for p in languages.iter().flat_map(|l| popular(&pages, l)) {
         let cat_title = categories
             .iter()
             .find(|c| c.id == p.category)
@@ -331,7 +346,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             phrasings: rule.phrasings.clone(),
             keywords: rule.keywords.clone(),
             regex: rule.regex.clone(),
-            answer_html: r.html,
+            answer_html: markdown::sanitize(&r.unsanitised, markdown::Target::Widget),
             articles: rule.articles.clone(),
             priority: rule.priority,
         });
@@ -361,12 +376,6 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     let search_js_name = format!("assets/search.{}.js", short_hash(search_js.as_bytes()));
     site.files
         .insert(search_js_name.clone(), search_js.into_bytes());
-    if opts.live_reload {
-        site.files.insert(
-            "_kbgen/livereload.js".into(),
-            LIVE_RELOAD_JS.as_bytes().to_vec(),
-        );
-    }
 
     let env = match templates(kb) {
         Ok(env) => env,
@@ -413,12 +422,10 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         );
         if *lang == config.default_language {
             render("home.html", "index.html".into(), home, diags);
-            render(
-                "404.html",
-                "404.html".into(),
-                ctx.common(lang, "404", "", config.description(lang), None, &[]),
-                diags,
-            );
+            // "Browse the categories below": the not-found page lists them.
+            let mut not_found = ctx.common(lang, "404", "", config.description(lang), None, &[]);
+            not_found.insert("categories".into(), ctx.category_cards(lang));
+            render("404.html", "404.html".into(), not_found, diags);
         }
         let mut search = ctx.common(
             lang,
@@ -470,7 +477,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     for p in &pages {
         site.files.insert(
             solodesk_engine::article_file(&p.url, "html"),
-            p.html.clone().into_bytes(),
+            p.widget_html.clone().into_bytes(),
         );
         let passages =
             solodesk_engine::Passages::new(p.summary.clone(), p.sections.clone()).to_bytes();
@@ -499,13 +506,26 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     }
     site.files
         .insert("sitemap.xml".into(), ctx.sitemap().into_bytes());
+    // Crawlers read robots.txt only at the root of a host: under a base path it would never be
+    // read, so it is written only at the root, and otherwise the owner is told what to add there.
+    let sitemap_line = format!("Sitemap: {}", config.absolute("sitemap.xml"));
+    if base == "/" {
+        site.files.insert(
+            "robots.txt".into(),
+            format!("User-agent: *\nAllow: /\n{sitemap_line}\n").into_bytes(),
+        );
+    } else {
+        let root = config
+            .absolute("")
+            .strip_suffix(base.as_str())
+            .map_or_else(|| "/robots.txt".to_string(), |r| format!("{r}/robots.txt"));
+        site.notes.push(format!(
+            "no robots.txt written: the help center lives under {base}, and crawlers read robots.txt only at {root}; add this line to that file so they find the sitemap:\n  {sitemap_line}"
+        ));
+    }
     site.files.insert(
-        "robots.txt".into(),
-        format!(
-            "User-agent: *\nAllow: /\nSitemap: {}\n",
-            config.absolute("sitemap.xml")
-        )
-        .into_bytes(),
+        "favicon.svg".into(),
+        favicon(&config.brand_color).into_bytes(),
     );
     site.files
         .insert("_headers".into(), headers(&base, opts).into_bytes());
@@ -519,6 +539,25 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     site.stats.languages = config.languages.len();
     site.stats.rules = kb.rules.len();
     site
+}
+
+/// How many articles the home page lists under "Popular articles".
+const POPULAR: usize = 6;
+
+fn is_featured(p: &Page<'_>) -> bool {
+    p.src.front.tags.iter().any(|t| t == "featured")
+}
+
+/// The articles of `lang` as the owner ranks them: tagged `featured` first, then the rest, each
+/// by `order` and then title. The home page's "Popular articles" are the first of these, and the
+/// index lists articles in this order, so the widget's "Popular articles" (the first of the
+/// visitor's language in the index) are the same.
+fn popular<'p>(pages: &'p [Page<'p>], lang: &'p str) -> impl Iterator<Item = &'p Page<'p>> + 'p {
+    // `pages` are already by language, order and title; featured ones move ahead, stably.
+    let of_lang = move || pages.iter().filter(move |p| p.src.lang == lang);
+    of_lang()
+        .filter(|p| is_featured(p))
+        .chain(of_lang().filter(|p| !is_featured(p)))
 }
 
 /// Maps `f` over `items` on all cores, keeping the order; rendering is independent per article.
@@ -599,7 +638,10 @@ impl Resolve for Resolver<'_> {
         .or_else(|| {
             let stem = file.rsplit('/').next().unwrap_or(file);
             let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
-            self.by_id.get(&(self.article.lang.as_str(), stem)).copied()
+            let id = crate::load::id_slug(&percent_decode_lossy(stem));
+            self.by_id
+                .get(&(self.article.lang.as_str(), id.as_str()))
+                .copied()
         });
         match target {
             Some(i) => {
@@ -633,21 +675,26 @@ impl Resolve for Resolver<'_> {
             self.kb.root.join(&decoded),
             self.kb.root.join("images").join(&decoded),
         ];
-        let Some(found) = candidates.iter().find(|p| p.is_file()) else {
-            return Err(format!("image not found: `{src}`"));
-        };
-        let found = normalize(found);
-        let root = normalize(&self.kb.root);
-        let rel = found
-            .strip_prefix(&root)
-            .map(|r| r.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_else(|_| {
-                format!(
-                    "{}-{}",
-                    short_hash(found.to_string_lossy().as_bytes()),
-                    found.file_name().unwrap_or_default().to_string_lossy()
-                )
+        // Only a file inside the knowledge base is published: `..`, `%2e%2e`, an absolute path
+        // or a symbolic link that leads outside it is refused, whatever the markdown says.
+        let mut outside = false;
+        let found = candidates.iter().filter(|p| p.is_file()).find_map(|p| {
+            let canon = p.canonicalize().ok()?;
+            let inside = canon.starts_with(&self.kb.root_canon);
+            outside |= !inside;
+            inside.then_some(canon)
+        });
+        let Some(found) = found else {
+            return Err(if outside {
+                format!("image `{src}` is outside the knowledge-base folder; it is not published")
+            } else {
+                format!("image not found: `{src}`")
             });
+        };
+        let rel = found
+            .strip_prefix(&self.kb.root_canon)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
         let rel = rel.strip_prefix("images/").unwrap_or(&rel).to_string();
         let out = format!("images/{rel}");
         let url = format!("{}{}", self.base, out);
@@ -681,9 +728,10 @@ impl Resolve for RuleResolver<'_> {
         else {
             return Ok(None);
         };
-        let lang = if self.by_id.contains_key(&(self.lang, stem)) {
+        let stem = &crate::load::id_slug(&percent_decode_lossy(stem));
+        let lang = if self.by_id.contains_key(&(self.lang, stem.as_str())) {
             self.lang
-        } else if let Some(a) = self.kb.articles.iter().find(|a| a.id == stem) {
+        } else if let Some(a) = self.kb.articles.iter().find(|a| &a.id == stem) {
             a.lang.as_str()
         } else {
             return Err(format!(
@@ -721,35 +769,38 @@ pub(crate) fn percent_decode_lossy(s: &str) -> String {
         .into_owned()
 }
 
+/// A `mailto:` URL encoded as the widget's ticket is (widget/src/mailto.rs, RFC 6068): the
+/// address with only `@` left bare besides unreserved characters, header values fully
+/// percent-encoded, and line breaks sent as CRLF (`%0D%0A`).
+pub fn mailto(to: &str, subject: &str, body: &str) -> String {
+    let crlf = |s: &str| {
+        s.replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .replace('\n', "\r\n")
+    };
+    format!(
+        "mailto:{}?subject={}&body={}",
+        pct_keep(to.trim(), b"@"),
+        pct(&crlf(subject)),
+        pct(&crlf(body))
+    )
+}
+
 /// RFC 3986 percent-encoding of everything but unreserved characters, as RFC 6068 mailto needs.
 pub fn pct(s: &str) -> String {
+    pct_keep(s, b"")
+}
+
+fn pct_keep(s: &str, keep: &[u8]) -> String {
     let mut out = String::new();
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
         }
     }
     out
-}
-
-fn copy_dir(dir: &Path, prefix: &str, copies: &mut BTreeMap<String, PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        let path = e.path();
-        if path.is_dir() {
-            copy_dir(&path, &format!("{prefix}/{name}"), copies);
-        } else {
-            copies.entry(format!("{prefix}/{name}")).or_insert(path);
-        }
-    }
 }
 
 fn truncate(s: &str, max_chars: usize) -> String {
@@ -798,23 +849,6 @@ fn templates(kb: &Kb) -> Result<minijinja::Environment<'static>, minijinja::Erro
     }
     Ok(env)
 }
-
-const LIVE_RELOAD_JS: &str = r#"// kbgen serve: reloads the page when the knowledge base was rebuilt.
-(() => {
-  let seen = null;
-  const base = document.currentScript ? new URL("..", document.currentScript.src).href : "/";
-  const poll = () =>
-    fetch(base + "_kbgen/version", { cache: "no-store" })
-      .then((r) => r.text())
-      .then((v) => {
-        if (seen !== null && v !== seen) location.reload();
-        seen = v;
-      })
-      .catch(() => {})
-      .finally(() => setTimeout(poll, 700));
-  poll();
-})();
-"#;
 
 struct Ctx<'a> {
     kb: &'a Kb,
@@ -868,8 +902,14 @@ impl Ctx<'_> {
             .or(alternates.first())
             .map(|(_, u)| c.absolute(u))
             .unwrap_or_default();
-        let widget = (c.widget_enabled && self.opts.loader.is_some())
-            .then(|| json!({
+        // The launcher floats over the page, so only the pages where a visitor looks for an
+        // answer carry it (home and search, whose "no results" opens its contact form); pages
+        // people read (articles, categories, not found) stay uncovered and reach the owner
+        // through "Was this helpful? → No" or the search box.
+        let widget = (c.widget_enabled
+            && self.opts.loader.is_some()
+            && matches!(kind, "home" | "search"))
+        .then(|| json!({
                 "src": format!("{}widget/{}", self.base, self.opts.loader.as_deref().unwrap_or_default()),
                 // The launcher is drawn before widget-config.json is fetched, so its colour
                 // and side travel on the tag.
@@ -977,20 +1017,10 @@ impl Ctx<'_> {
             &alternates,
         );
         m.insert("categories".into(), self.category_cards(lang));
-        let mut featured: Vec<&Page<'_>> = self
-            .pages
-            .iter()
-            .filter(|p| p.src.lang == lang && p.src.front.tags.iter().any(|t| t == "featured"))
+        let featured: Vec<Value> = popular(self.pages, lang)
+            .take(POPULAR)
+            .map(|p| self.link(p))
             .collect();
-        if featured.is_empty() {
-            featured = self
-                .pages
-                .iter()
-                .filter(|p| p.src.lang == lang && p.src.front.order.is_some())
-                .collect();
-        }
-        featured.sort_by_key(|p| p.order);
-        let featured: Vec<Value> = featured.iter().take(6).map(|p| self.link(p)).collect();
         m.insert("featured".into(), json!(featured));
         let ld = json!({
             "@context": "https://schema.org", "@type": "WebSite", "name": self.config.title(lang),
@@ -1133,12 +1163,7 @@ impl Ctx<'_> {
                 a.id,
                 lang
             );
-            let href = format!(
-                "mailto:{}?subject={}&body={}",
-                c.support_email,
-                pct(&subject),
-                pct(&body)
-            );
+            let href = mailto(&c.support_email, &subject, &body);
             m.insert("ticket".into(), json!({"href": href}));
         }
         let mut ld = vec![
@@ -1151,17 +1176,8 @@ impl Ctx<'_> {
                 {"@type": "ListItem", "position": 3, "name": a.title, "item": c.absolute(&p.url)},
             ]}),
         ];
-        if !a.front.questions.is_empty() {
-            let answer = if p.summary.is_empty() {
-                a.title.clone()
-            } else {
-                p.summary.clone()
-            };
-            let entities: Vec<Value> = std::iter::once(&a.title)
-                .chain(&a.front.questions)
-                .map(|q| json!({"@type": "Question", "name": q, "acceptedAnswer": {"@type": "Answer", "text": answer, "url": c.absolute(&p.url)}}))
-                .collect();
-            ld.push(json!({"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": entities}));
+        if let Some(faq) = faq_page(a, &p.summary, &c.absolute(&p.url)) {
+            ld.push(faq);
         }
         m.insert("jsonld".into(), json!(script_json(&json!(ld))));
         m
@@ -1253,6 +1269,40 @@ impl Ctx<'_> {
         s.push_str("</urlset>\n");
         s
     }
+}
+
+/// An article's FAQPage structured data: one Question, answered by the article. Its `questions`
+/// are ways of asking the same thing, not other questions, so they are the Question's
+/// `alternateName`s; giving each its own Question would repeat one answer under every one of
+/// them, which is not an FAQ (Google's FAQ guidelines ask for distinct questions and answers).
+/// The question is the title when it is one ("When will I get my refund?"), else the first of
+/// `questions`. Without `questions`, or without a summary to answer with, there is none.
+fn faq_page(a: &SourceArticle, summary: &str, url: &str) -> Option<Value> {
+    if a.front.questions.is_empty() || summary.trim().is_empty() {
+        return None;
+    }
+    let title_asks = a.title.trim_end().ends_with(['?', '？', '؟']);
+    let mut asked: Vec<&str> = Vec::new();
+    if title_asks {
+        asked.push(&a.title);
+    }
+    for q in &a.front.questions {
+        if !asked
+            .iter()
+            .any(|x| x.trim().eq_ignore_ascii_case(q.trim()))
+        {
+            asked.push(q);
+        }
+    }
+    let (name, others) = asked.split_first()?;
+    let mut question = json!({"@type": "Question", "name": name,
+        "acceptedAnswer": {"@type": "Answer", "text": summary, "url": url}});
+    if !others.is_empty() {
+        question["alternateName"] = json!(others);
+    }
+    Some(
+        json!({"@context": "https://schema.org", "@type": "FAQPage", "inLanguage": a.lang, "mainEntity": [question]}),
+    )
 }
 
 /// JSON for a `<script type="application/ld+json">` block: `<` escaped so no text can close it.
@@ -1414,10 +1464,28 @@ fn readable(c: [f64; 3], bg: [f64; 3], toward: [f64; 3]) -> [f64; 3] {
         .unwrap_or(toward)
 }
 
-fn brand_css(brand: &str) -> String {
+/// The default favicon: a question mark on the brand colour, so no page's first visit asks for
+/// a `/favicon.ico` that does not exist (base.html links it unless the owner has a logo).
+fn favicon(brand: &str) -> String {
+    let colours = brand_colours(brand);
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><rect width=\"32\" height=\"32\" rx=\"7\" fill=\"{}\"/><path d=\"M11.5 12a4.5 4.5 0 1 1 6.3 4.1c-1.2.6-1.8 1.4-1.8 2.7V20\" fill=\"none\" stroke=\"{}\" stroke-width=\"3\" stroke-linecap=\"round\"/><circle cx=\"16\" cy=\"25\" r=\"2\" fill=\"{}\"/></svg>\n",
+        colours.button, colours.text, colours.text
+    )
+}
+
+/// The brand colour's uses as `#rrggbb`: buttons and the text on them, links on light and on
+/// dark backgrounds.
+struct BrandColours {
+    button: String,
+    text: String,
+    link: String,
+    link_dark: String,
+}
+
+fn brand_colours(brand: &str) -> BrandColours {
     const WHITE: [f64; 3] = [1.0, 1.0, 1.0];
     const BLACK: [f64; 3] = [0.0, 0.0, 0.0];
-    let dark_bg = parse_hex("#0f1217").unwrap_or(BLACK);
     let b = parse_hex(brand).unwrap_or([0.14, 0.34, 0.78]);
     let (button, text) = if contrast(b, WHITE) >= 4.5 {
         (b, WHITE)
@@ -1426,14 +1494,32 @@ fn brand_css(brand: &str) -> String {
     } else {
         (readable(b, WHITE, BLACK), WHITE)
     };
-    let link = readable(b, WHITE, BLACK);
-    let link_dark = readable(b, dark_bg, WHITE);
+    // Links sit on the page and on cards and the header (style.css: --bg and --card of each
+    // scheme): they must read on the one closer to them, so on both.
+    let on = |bgs: &[&str], toward| {
+        let bgs: Vec<[f64; 3]> = bgs.iter().filter_map(|h| parse_hex(h)).collect();
+        (0..=20)
+            .map(|i| mix(b, toward, f64::from(i) * 0.05))
+            .find(|x| bgs.iter().all(|bg| contrast(*x, *bg) >= 4.5))
+            .unwrap_or(toward)
+    };
+    BrandColours {
+        button: hex(button),
+        text: hex(text),
+        link: hex(on(&LIGHT_BACKGROUNDS, BLACK)),
+        link_dark: hex(on(&DARK_BACKGROUNDS, WHITE)),
+    }
+}
+
+/// `--bg` and `--card` of style.css in light and in dark mode (a test holds them equal).
+const LIGHT_BACKGROUNDS: [&str; 2] = ["#ffffff", "#f6f8fa"];
+const DARK_BACKGROUNDS: [&str; 2] = ["#0f1217", "#171b22"];
+
+fn brand_css(brand: &str) -> String {
+    let c = brand_colours(brand);
     format!(
         "\n:root {{ --brand: {}; --brand-text: {}; --link: {}; }}\n@media (prefers-color-scheme: dark) {{ :root {{ --link: {}; }} }}\n",
-        hex(button),
-        hex(text),
-        hex(link),
-        hex(link_dark)
+        c.button, c.text, c.link, c.link_dark
     )
 }
 
@@ -1467,6 +1553,36 @@ mod tests {
                 contrast(get("--link-dark"), parse_hex("#0f1217").unwrap()) >= 4.5,
                 "{brand}: {css}"
             );
+        }
+    }
+
+    /// Links are made readable on these backgrounds (`brand_colours`): they must be the
+    /// stylesheet's, or the language switcher's link on the dark header falls below AA again.
+    #[test]
+    fn link_backgrounds_are_the_stylesheets() {
+        let css = include_str!("../theme/style.css");
+        let dark_at = css.find("prefers-color-scheme: dark").unwrap();
+        let get = |block: &str, var: &str| {
+            let at = block.find(&format!("{var}: ")).unwrap() + var.len() + 2;
+            block[at..at + 7].to_string()
+        };
+        let (light, dark) = (&css[..dark_at], &css[dark_at..]);
+        assert_eq!(
+            LIGHT_BACKGROUNDS,
+            [get(light, "--bg"), get(light, "--card")]
+        );
+        assert_eq!(DARK_BACKGROUNDS, [get(dark, "--bg"), get(dark, "--card")]);
+        for brand in ["#8b3a2b", "#f5d142", "#1d2b64"] {
+            let c = brand_colours(brand);
+            for (link, bgs) in [
+                (&c.link, LIGHT_BACKGROUNDS),
+                (&c.link_dark, DARK_BACKGROUNDS),
+            ] {
+                for bg in bgs {
+                    let ratio = contrast(parse_hex(link).unwrap(), parse_hex(bg).unwrap());
+                    assert!(ratio >= 4.5, "{brand}: {link} on {bg} is {ratio:.2}:1");
+                }
+            }
         }
     }
 

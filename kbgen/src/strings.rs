@@ -13,6 +13,8 @@ pub struct Strings {
     pub search_label: String,
     pub categories: String,
     pub featured: String,
+    /// After a count of one ("1 article"); `articles` after any other count.
+    pub article: String,
     pub articles: String,
     pub on_this_page: String,
     pub updated: String,
@@ -56,6 +58,7 @@ pub fn for_lang(lang: &str) -> Strings {
             search_label: "搜索帮助中心".into(),
             categories: "分类".into(),
             featured: "热门文章".into(),
+            article: "篇文章".into(),
             articles: "篇文章".into(),
             on_this_page: "本页内容".into(),
             updated: "更新于".into(),
@@ -93,6 +96,7 @@ pub fn for_lang(lang: &str) -> Strings {
             search_label: "ヘルプセンターを検索".into(),
             categories: "カテゴリー".into(),
             featured: "よく読まれている記事".into(),
+            article: "件の記事".into(),
             articles: "件の記事".into(),
             on_this_page: "このページの内容".into(),
             updated: "更新日".into(),
@@ -130,6 +134,7 @@ pub fn for_lang(lang: &str) -> Strings {
             search_label: "ابحث في مركز المساعدة".into(),
             categories: "الأقسام".into(),
             featured: "مقالات مميزة".into(),
+            article: "مقالة".into(),
             articles: "مقالات".into(),
             on_this_page: "في هذه الصفحة".into(),
             updated: "آخر تحديث".into(),
@@ -167,6 +172,7 @@ pub fn for_lang(lang: &str) -> Strings {
             search_label: "Search the help center".into(),
             categories: "Categories".into(),
             featured: "Popular articles".into(),
+            article: "article".into(),
             articles: "articles".into(),
             on_this_page: "On this page".into(),
             updated: "Updated".into(),
@@ -241,5 +247,14 @@ pub fn language_name(lang: &str) -> &str {
         "it" => "Italiano",
         "ru" => "Русский",
         other => other,
+    }
+}
+
+/// `n` and an English noun for kbgen's own messages: "1 article", "2 articles", "0 warnings".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }

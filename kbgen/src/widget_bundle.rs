@@ -61,17 +61,61 @@ pub fn write(dir: &Path) -> Result<String> {
 }
 
 /// The tag owners paste into their pages: the loader under `base` (which ends in `/`), with the
-/// launcher's colour and side, because the loader draws the launcher before it fetches
-/// widget-config.json. `kbgen snippet` prints it and `kbgen serve`'s demo page uses it.
+/// owner's address and site name, so the widget's email ticket reaches the owner even when
+/// widget-config.json cannot be read (no CORS on the host, a 404, a host page whose `fetch` is
+/// broken), and the launcher's colour and side, because the loader draws the launcher before it
+/// fetches widget-config.json. `kbgen snippet` prints it and `kbgen serve`'s demo page uses it.
 pub fn script_tag(base: &str, config: &Config) -> String {
     let loader = loader().unwrap_or_else(|| "loader.js".into());
+    let mut owner = String::new();
+    for (name, value) in [
+        ("email", config.support_email.as_str()),
+        ("site", config.title(&config.default_language)),
+    ] {
+        if !value.trim().is_empty() {
+            owner.push_str(&format!(" data-{name}=\"{}\"", attribute(value.trim())));
+        }
+    }
     let color = if config.brand_color.is_empty() {
         String::new()
     } else {
-        format!(" data-color=\"{}\"", config.brand_color)
+        format!(" data-color=\"{}\"", attribute(&config.brand_color))
     };
     format!(
-        "<script src=\"{base}widget/{loader}\" async data-solodesk{color} data-position=\"{}\"></script>",
+        "<script src=\"{base}widget/{loader}\"{owner} async data-solodesk{color} data-position=\"{}\"></script>",
         config.position.as_str()
     )
+}
+
+/// Escapes `s` for a double-quoted HTML attribute.
+fn attribute(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The origin (`scheme://host[:port]`) of the help center at `base`, or `None` when `base` is not
+/// an absolute URL.
+pub fn origin(base: &str) -> Option<&str> {
+    let (scheme, rest) = base.split_once("://")?;
+    if scheme.is_empty() || rest.is_empty() {
+        return None;
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    Some(&base[..scheme.len() + 3 + end])
+}
+
+/// What the owner's site must allow for the widget, as Content-Security-Policy directives (to
+/// merge into the site's own policy): the loader and the widget's module and WebAssembly come
+/// from the help center (`script-src`, with `'wasm-unsafe-eval'` to compile the WebAssembly), it
+/// fetches its configuration, index and articles (`connect-src`), its stylesheet (`style-src`)
+/// and the articles' images (`img-src`) from there too.
+pub fn csp_lines(origin: &str) -> [String; 4] {
+    [
+        format!("script-src {origin} 'wasm-unsafe-eval'"),
+        format!("connect-src {origin}"),
+        format!("style-src {origin}"),
+        format!("img-src {origin}"),
+    ]
 }

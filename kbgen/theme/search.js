@@ -48,11 +48,14 @@
     history.replaceState(history.state, "", url);
   };
 
+  // Encoded as the widget's ticket and the article's "No" (RFC 6068): the address keeps its `@`,
+  // line breaks go as CRLF, and `encodeURIComponent` leaves only characters a mailto allows bare.
+  const enc = (s) => encodeURIComponent(s.replace(/\r\n?|\n/g, "\r\n"));
   const ticket = (q) => {
     if (!contact) return;
     const subject = "[" + d.site + "] " + q;
     contact.href =
-      "mailto:" + d.email + "?subject=" + encodeURIComponent(subject) + "&body=" + encodeURIComponent(q + "\n\n" + location.href);
+      "mailto:" + enc(d.email).replace(/%40/g, "@") + "?subject=" + enc(subject) + "&body=" + enc(q + "\n\n" + location.href);
   };
 
   // Each article's passages, by its URL: one fetch per page; a failure leaves titles alone.

@@ -2,7 +2,11 @@
 //! language switcher leads to the translation, "Was this helpful? → No" reveals a mailto ticket
 //! with the article's context, and the search page lists results for English and Chinese queries
 //! (as you type, from `?q=`, or a "contact us" when nothing matches) with the same WebAssembly
-//! engine the widget uses.
+//! engine the widget uses. Issue 16's help-center items: every visible text meets WCAG AA in
+//! light and dark mode with a light and a dark brand colour, the search button keeps "搜索" on
+//! one line, "Was this helpful?" answers in place without moving its buttons, the not-found page
+//! lists the categories, reading pages carry no floating launcher, and the widget's "Popular
+//! articles" start with the one the owner featured.
 
 use fantoccini::key::Key;
 use fantoccini::Locator;
@@ -61,7 +65,10 @@ async fn language_switcher_leads_to_the_translation() {
         .js("return document.documentElement.lang", vec![])
         .await;
     assert_eq!(lang, "zh");
-    // The widget's launcher wears the owner's brand colour (site/kbgen.toml: #8B3A2B).
+    browser.screenshot("help-center-zh-article").await;
+    // The widget's launcher (on the home page, not over articles) wears the owner's brand
+    // colour (site/kbgen.toml: #8B3A2B).
+    c.goto(&server.url("zh/")).await.unwrap();
     let launcher = browser
         .wait_for(
             "the widget's launcher",
@@ -72,7 +79,6 @@ async fn language_switcher_leads_to_the_translation() {
         )
         .await;
     assert_eq!(launcher, "rgb(139, 58, 43)");
-    browser.screenshot("help-center-zh-article").await;
     browser.close().await;
 }
 
@@ -82,12 +88,12 @@ async fn helpful_no_reveals_a_ticket_with_the_article_context() {
     let browser = Browser::start(1200, 800).await;
     let c = &browser.client;
     c.goto(&server.url("en/returns-policy/")).await.unwrap();
-    let ticket = c.find(Locator::Css(".helpful-no a.ticket")).await.unwrap();
+    let ticket = c.find(Locator::Css(".helpful a.ticket")).await.unwrap();
     assert!(
         !ticket.is_displayed().await.unwrap(),
         "the ticket link waits for No"
     );
-    c.find(Locator::Css(".helpful-no summary"))
+    c.find(Locator::Css("label[for=helpful-no]"))
         .await
         .unwrap()
         .click()
@@ -105,6 +111,7 @@ async fn helpful_no_reveals_a_ticket_with_the_article_context() {
         .expect("the ticket is a link");
     let url = url::Url::parse(&href).expect("a valid URL");
     assert_eq!(url.scheme(), "mailto");
+    // The address as written, `@` and all, as in the widget's ticket.
     assert_eq!(url.path(), OWNER_EMAIL);
     let fields: Vec<(String, String)> = url
         .query()
@@ -119,8 +126,15 @@ async fn helpful_no_reveals_a_ticket_with_the_article_context() {
         fields[0].1,
         format!("[{SITE_TITLE}] Feedback on: Return policy")
     );
-    let context =
-        format!("Return policy\n{BASE_URL}en/returns-policy/\nid: returns-policy · lang: en\n");
+    // Line breaks are CRLF, as RFC 6068 asks and the widget's ticket sends them.
+    let context = format!(
+        "Return policy\r\n{BASE_URL}en/returns-policy/\r\nid: returns-policy · lang: en\r\n"
+    );
+    assert!(
+        !fields[1].1.replace("\r\n", "").contains('\n'),
+        "no bare LF: {:?}",
+        fields[1].1
+    );
     assert!(
         fields[1].1.ends_with(&context),
         "body ends with the article's context: {:?}",
@@ -512,5 +526,415 @@ async fn search_page_finds_arabic_words() {
         );
         assert_eq!(titles, ["سياسة الإرجاع"], "{query:?}");
     }
+    browser.close().await;
+}
+
+/// Copies a knowledge base (or any folder) into `to`.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// The example site rebuilt with another brand colour.
+fn serve_site_in(brand: &str) -> (TempDir, StaticServer) {
+    let dir = TempDir::new("help-center-brand");
+    let kb = dir.path().join("kb");
+    copy_dir(&repo_root().join("site"), &kb);
+    let toml = std::fs::read_to_string(kb.join("kbgen.toml")).unwrap();
+    let at = toml
+        .find("brand_color = ")
+        .expect("site/kbgen.toml sets brand_color");
+    let end = at + toml[at..].find('\n').unwrap();
+    let toml = format!("{}brand_color = \"{brand}\"{}", &toml[..at], &toml[end..]);
+    std::fs::write(kb.join("kbgen.toml"), toml).unwrap();
+    let out = dir.path().join("out");
+    kbgen_build(&kb, &out);
+    let server = StaticServer::start(&out);
+    (dir, server)
+}
+
+/// Blink's setting for a light system theme.
+const LIGHT: &str = "--blink-settings=preferredColorScheme=1";
+
+/// Every visible text of the page whose colour, against the background actually behind it
+/// (backgrounds of its ancestors composited, alpha included), falls below WCAG AA: 4.5:1, or
+/// 3:1 for large text (24 px, or 18.66 px bold). Returns one line per failure.
+const CONTRAST_FAILURES: &str = r#"
+const parse = (c) => {
+  const m = /^rgba?\(([^)]*)\)$/.exec(c);
+  if (!m) return null;
+  const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+  return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+};
+const over = (top, under) => [0, 1, 2].map((i) => top[i] * top[3] + under[i] * (1 - top[3])).concat(1);
+const lum = (c) => {
+  const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+};
+const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)]; return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+const canvas = matchMedia("(prefers-color-scheme: dark)").matches ? [18, 18, 18, 1] : [255, 255, 255, 1];
+const background = (el) => {
+  const layers = [];
+  for (let e = el; e; e = e.parentElement) layers.push(getComputedStyle(e).backgroundColor);
+  let bg = canvas;
+  for (const l of layers.reverse()) {
+    const c = parse(l);
+    if (!c) return null;
+    bg = over(c, bg);
+  }
+  return bg;
+};
+const seen = new Set();
+const failures = [];
+let checked = 0;
+const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (let t = walk.nextNode(); t; t = walk.nextNode()) {
+  const el = t.parentElement;
+  if (!t.textContent.trim() || !el || seen.has(el) || el.closest("script, style, noscript")) continue;
+  seen.add(el);
+  if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
+  const range = document.createRange();
+  range.selectNodeContents(t);
+  const r = range.getBoundingClientRect();
+  // Visually hidden labels (1 px) and the skip link parked above the page are not seen.
+  if (r.width <= 1 || r.height <= 1 || r.bottom <= 0) continue;
+  const s = getComputedStyle(el);
+  const fg = parse(s.color);
+  const bg = background(el);
+  if (!fg || !bg) { failures.push(`unreadable colour: ${s.color} on ${el.tagName}`); continue; }
+  const size = parseFloat(s.fontSize);
+  const large = size >= 24 || (size >= 18.66 && Number(s.fontWeight) >= 700);
+  const need = large ? 3 : 4.5;
+  const got = ratio(over(fg, bg), bg);
+  checked++;
+  if (got < need) {
+    failures.push(`${got.toFixed(2)}:1 < ${need} for "${t.textContent.trim().slice(0, 40)}" <${el.tagName.toLowerCase()} class="${el.className}"> ${s.color} on rgb(${bg.slice(0, 3).map(Math.round)})`);
+  }
+}
+return { checked, failures };
+"#;
+
+/// Issue 16, item 5: the language switcher's link was 4.26:1 in dark mode on every page (the
+/// link colour was made readable on the page's background, not on the header's). Every visible
+/// text of the home, an article (with "No" chosen), the search page with results and the
+/// not-found page, light and dark, with a light and a dark brand colour.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_text_meets_wcag_aa_in_light_and_dark() {
+    let mut problems = Vec::new();
+    for brand in ["#f5d142", "#1d2b64"] {
+        let (_dir, server) = serve_site_in(brand);
+        for (scheme, flag) in [("light", LIGHT), ("dark", DARK)] {
+            let browser = Browser::start_with(1280, 900, &[flag]).await;
+            let c = &browser.client;
+            for page in [
+                "en/",
+                "zh/",
+                "en/returns-policy/",
+                "en/search/?q=refund",
+                "404.html",
+            ] {
+                c.goto(&server.url(page)).await.unwrap();
+                let dark = browser
+                    .js(
+                        "return matchMedia('(prefers-color-scheme: dark)').matches",
+                        vec![],
+                    )
+                    .await;
+                assert_eq!(dark, scheme == "dark", "{flag} sets the colour scheme");
+                if page.contains("returns-policy") {
+                    c.find(Locator::Css("label[for=helpful-no]"))
+                        .await
+                        .unwrap()
+                        .click()
+                        .await
+                        .unwrap();
+                }
+                if page.contains("search") {
+                    marks(&browser).await;
+                }
+                let found = browser.js(CONTRAST_FAILURES, vec![]).await;
+                assert!(
+                    found["checked"].as_u64().unwrap() > 10,
+                    "{page}: texts were measured: {found}"
+                );
+                for f in found["failures"].as_array().unwrap() {
+                    problems.push(format!("{brand} {scheme} {page}: {}", f.as_str().unwrap()));
+                }
+            }
+            browser
+                .screenshot(&format!("help-center-contrast-{}-{scheme}", &brand[1..]))
+                .await;
+            browser.close().await;
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "below WCAG AA:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// Issue 16, item 17: "搜索" broke into two lines (a 64×71 px button) beside the search box on
+/// the home, search and not-found pages; and the Chinese home showed the English description.
+#[tokio::test(flavor = "multi_thread")]
+async fn search_buttons_keep_their_word_on_one_line() {
+    let (_out, server) = serve_site();
+    for (width, height) in [(1280, 900), (390, 844)] {
+        let browser = Browser::start(width, height).await;
+        for page in ["zh/", "zh/search/", "en/", "404.html"] {
+            browser.client.goto(&server.url(page)).await.unwrap();
+            let lines = browser
+                .js(
+                    "const b = document.querySelector('.big-search button');
+                     const r = document.createRange();
+                     r.selectNodeContents(b);
+                     const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
+                     const box = b.getBoundingClientRect();
+                     const input = b.form.querySelector('input').getBoundingClientRect();
+                     return [b.textContent, lines, box.height <= input.height + 1, box.right <= innerWidth];",
+                    vec![],
+                )
+                .await;
+            let word = lines[0].as_str().unwrap().to_owned();
+            assert_eq!(
+                lines,
+                serde_json::json!([word, 1, true, true]),
+                "{page} at {width} px: [text, its lines, no taller than the box, inside the window]"
+            );
+        }
+        browser.client.goto(&server.url("zh/")).await.unwrap();
+        browser
+            .screenshot(&format!("help-center-zh-home-{width}"))
+            .await;
+        let lead = browser
+            .js(
+                "return document.querySelector('.hero .lead').textContent",
+                vec![],
+            )
+            .await;
+        assert!(
+            lead.as_str().unwrap().contains("波尔图"),
+            "the Chinese home describes the site in Chinese: {lead}"
+        );
+        browser.close().await;
+    }
+}
+
+/// Issue 16, item 21: "Yes" showed nothing and "No" made the buttons jump. Each choice now
+/// answers below the buttons, which stay exactly where they were.
+#[tokio::test(flavor = "multi_thread")]
+async fn helpful_answers_in_place_without_moving_the_buttons() {
+    let (_out, server) = serve_site();
+    for (width, height) in [(1280, 900), (390, 844)] {
+        let browser = Browser::start(width, height).await;
+        let c = &browser.client;
+        c.goto(&server.url("en/returns-policy/")).await.unwrap();
+        const BOXES: &str = "return ['yes', 'no'].map(k => {
+             const r = document.querySelector('label[for=helpful-' + k + ']').getBoundingClientRect();
+             return [r.left, r.top + scrollY, r.width, r.height].map(Math.round);
+         });";
+        let before = browser.js(BOXES, vec![]).await;
+        let thanks = c.find(Locator::Css(".helpful-thanks")).await.unwrap();
+        let sorry = c.find(Locator::Css(".helpful-sorry")).await.unwrap();
+        assert!(!thanks.is_displayed().await.unwrap() && !sorry.is_displayed().await.unwrap());
+        for (choice, shown, hidden) in [("yes", &thanks, &sorry), ("no", &sorry, &thanks)] {
+            c.find(Locator::Css(&format!("label[for=helpful-{choice}]")))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            assert!(shown.is_displayed().await.unwrap(), "{choice} answers");
+            assert!(
+                !hidden.is_displayed().await.unwrap(),
+                "{choice}: one answer"
+            );
+            assert_eq!(
+                browser.js(BOXES, vec![]).await,
+                before,
+                "{choice} at {width} px"
+            );
+        }
+        c.find(Locator::Css("label[for=helpful-yes]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert_eq!(thanks.text().await.unwrap(), "Thanks for your feedback!");
+        browser
+            .screenshot(&format!("help-center-helpful-yes-{width}"))
+            .await;
+        browser.close().await;
+    }
+}
+
+/// Issue 16, item 20: the not-found page said "browse the categories below" over nothing, with
+/// two search boxes; and no page had a favicon, so every first visit logged a 404.
+#[tokio::test(flavor = "multi_thread")]
+async fn not_found_page_offers_one_search_box_and_the_categories() {
+    let (_out, server) = serve_site();
+    let browser = Browser::start(1280, 900).await;
+    let c = &browser.client;
+    c.goto(&server.url("404.html")).await.unwrap();
+    let mut boxes = 0;
+    for input in c
+        .find_all(Locator::Css("input[type=search]"))
+        .await
+        .unwrap()
+    {
+        boxes += usize::from(input.is_displayed().await.unwrap());
+    }
+    assert_eq!(boxes, 1, "one search box");
+    let mut cards = Vec::new();
+    for card in c.find_all(Locator::Css(".card a h3")).await.unwrap() {
+        if card.is_displayed().await.unwrap() {
+            cards.push(card.text().await.unwrap());
+        }
+    }
+    assert_eq!(cards.len(), 6, "the example's categories: {cards:?}");
+    assert_eq!(cards[0], "Orders & shipping");
+    browser.screenshot("help-center-404").await;
+    let icon = browser
+        .js(
+            "const l = document.querySelector('link[rel=icon]');
+             return fetch(l.href).then(r => [r.status, r.headers.get('content-type')]);",
+            vec![],
+        )
+        .await;
+    assert_eq!(icon, serde_json::json!([200, "image/svg+xml"]));
+    browser.close().await;
+}
+
+/// Issue 16, item 20: the floating Help button covered every article. Articles carry none (their
+/// way to the owner is "Was this helpful? → No"); the home and search pages keep the widget.
+#[tokio::test(flavor = "multi_thread")]
+async fn articles_carry_no_floating_launcher() {
+    let (_out, server) = serve_site();
+    let browser = Browser::start(390, 844).await;
+    let c = &browser.client;
+    c.goto(&server.url("en/")).await.unwrap();
+    browser
+        .wait_for(
+            "the home page's launcher",
+            "const h = document.querySelector('solodesk-widget');
+             return h && h.shadowRoot && h.shadowRoot.querySelector('button.sd-launcher') !== null;",
+            vec![],
+        )
+        .await;
+    c.goto(&server.url("en/returns-policy/")).await.unwrap();
+    browser
+        .wait_for(
+            "the article to finish loading",
+            "return document.readyState === 'complete'",
+            vec![],
+        )
+        .await;
+    let widget = browser
+        .js(
+            "return [document.querySelector('solodesk-widget') !== null, typeof window.Solodesk];",
+            vec![],
+        )
+        .await;
+    assert_eq!(widget, serde_json::json!([false, "undefined"]));
+    browser.screenshot("help-center-article-phone").await;
+    browser.close().await;
+}
+
+/// Issue 16, item 9: the widget's "Popular articles" were the first five titles alphabetically,
+/// without the one the owner tagged `featured`. On a coffee roaster's seven articles, the
+/// featured one (last in the alphabet) comes first, then the rest by order and title.
+#[tokio::test(flavor = "multi_thread")]
+async fn widget_popular_articles_start_with_the_featured_one() {
+    let dir = TempDir::new("help-center-popular");
+    let kb = dir.path().join("kb");
+    std::fs::create_dir_all(kb.join("articles/en")).unwrap();
+    std::fs::write(
+        kb.join("kbgen.toml"),
+        "[site]\ntitle = \"Bean Help\"\nbase_url = \"https://beans.example/\"\nsupport_email = \"roast@beans.example\"\nlanguages = [\"en\"]\n",
+    )
+    .unwrap();
+    for (i, title) in [
+        "Brewing guide",
+        "Caffeine content",
+        "Delivery times",
+        "Espresso grind",
+        "Gift cards",
+        "Returns",
+        "Wholesale beans",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let tags = if title.starts_with('W') {
+            "tags: [featured]\n"
+        } else {
+            ""
+        };
+        std::fs::write(
+            kb.join(format!("articles/en/a{i}.md")),
+            format!("---\ntitle: {title}\n{tags}---\nAbout {title}.\n"),
+        )
+        .unwrap();
+    }
+    let out = dir.path().join("out");
+    kbgen_build(&kb, &out);
+    let server = StaticServer::start(&out);
+    let browser = Browser::start(1280, 900).await;
+    browser.client.goto(&server.url("en/")).await.unwrap();
+    let home: Vec<String> = strings(
+        &browser
+            .js(
+                "return [...document.querySelectorAll('#feat-h + .article-list a')].map(a => a.textContent)",
+                vec![],
+            )
+            .await,
+    );
+    browser
+        .wait_for(
+            "the launcher",
+            "const h = document.querySelector('solodesk-widget');
+             return h && h.shadowRoot && h.shadowRoot.querySelector('button.sd-launcher');",
+            vec![],
+        )
+        .await;
+    browser
+        .js(
+            "document.querySelector('solodesk-widget').shadowRoot.querySelector('button.sd-launcher').click()",
+            vec![],
+        )
+        .await;
+    let widget = strings(
+        &browser
+            .wait_for(
+                "the widget's popular articles",
+                "const t = [...document.querySelector('solodesk-widget').shadowRoot
+                     .querySelectorAll('.sd-suggested .sd-item-title')].map(e => e.textContent);
+                 return t.length ? t : null;",
+                vec![],
+            )
+            .await,
+    );
+    let expected = [
+        "Wholesale beans",
+        "Brewing guide",
+        "Caffeine content",
+        "Delivery times",
+        "Espresso grind",
+    ];
+    assert_eq!(widget, expected);
+    assert_eq!(
+        home[..5],
+        expected,
+        "the home page lists the same: {home:?}"
+    );
+    browser.screenshot("widget-popular-featured-first").await;
     browser.close().await;
 }

@@ -1,7 +1,14 @@
-// Solodesk loader, on every page so ≤ 3 KB gzip; its role is documented in widget/src/lib.rs.
+// Solodesk loader, on every page so small (3.3 KB gzip); its role is documented in widget/src/lib.rs.
 (() => {
+  // Nothing here may throw into the host page: the whole loader runs inside one try, and every
+  // promise it makes is settled or caught.
+  try {
   const script = document.currentScript;
-  if (!script || window.Solodesk) return;
+  const prior = window.Solodesk;
+  // A second copy of this loader leaves the first alone; a queue stub (`{q: []}`, or a function
+  // that pushes its arguments to its `q`) is replayed once the API exists.
+  if (!script || (prior && prior.sd)) return;
+  const queued = prior && Array.isArray(prior.q) ? prior.q : [];
   const doc = document;
   const data = script.dataset;
   const dir = new URL(".", script.src).href; // <help center>/widget/
@@ -21,8 +28,16 @@
     if (parent) parent.append(e);
     return e;
   };
-  const host = el("solodesk-widget");
-  const shadow = host.attachShadow({ mode: "open" });
+  // The page may already define `solodesk-widget` (or hold one with a shadow root): a plain
+  // element is a host as good.
+  let host, shadow;
+  try {
+    host = el("solodesk-widget");
+    shadow = host.attachShadow({ mode: "open" });
+  } catch (e) {
+    host = el("div", "", null, { "data-solodesk-widget": "" });
+    shadow = host.attachShadow({ mode: "open" });
+  }
   if (shadow.adoptedStyleSheets) {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(
@@ -61,9 +76,12 @@
   };
   theme();
 
-  const listeners = {};
+  // Text from the owner's scripts: strings (or numbers) only, and bounded, before any of it
+  // reaches the WebAssembly.
+  const str = (v, max) => (typeof v === "string" || typeof v === "number" ? String(v).slice(0, max) : "");
+  const listeners = new Map();
   const emit = (event, detail) => {
-    for (const cb of listeners[event] || []) {
+    for (const cb of listeners.get(event) || []) {
       try {
         cb(detail || {});
       } catch (e) {} // An owner's callback must not break the widget.
@@ -71,7 +89,44 @@
   };
   let widget = null;
   let loading = null;
+  // What the owner's scripts asked for, for the fallback ticket when the panel cannot load.
+  const pending = { question: "", name: "", email: "", message: "" };
   const settle = (p) => p.then((r) => r, () => null);
+  // A host page's `fetch` may be missing, throw, or reject: always a promise, never a throw.
+  const get = async (url) => fetch(url);
+  // The same encoding as widget/src/mailto.rs: UTF-8, only unreserved characters bare (and `@` in
+  // the address), line breaks as CRLF.
+  const enc = (s, keep) =>
+    encodeURIComponent(s.toWellFormed ? s.toWellFormed() : s)
+      .replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())
+      .replace(/%0A/g, "%0D%0A")
+      .replace(/%40/g, keep ? "@" : "%40");
+  // Control characters never reach the ticket (line breaks and tabs in the body excepted), and
+  // bidi controls never reach the subject line.
+  const CONTROLS = /[\0-\x08\x0b-\x1f\x7f-\x9f]/g;
+  const oneLine = (s) =>
+    s
+      .replace(/[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g, "")
+      .replace(/[\t\n\v\f\r\x85]/g, " ")
+      .replace(CONTROLS, "")
+      .replace(/\s+/g, " ")
+      .trim();
+  const fallback = () => {
+    root.textContent = "";
+    dialog.removeAttribute("aria-busy");
+    el("p", "sd-fallback", root).textContent = text[1];
+    const a = el("a", "sd-button", root);
+    const to = str(conf.email || conf.support_email, 320).trim();
+    const subject = [...oneLine("[" + str(conf.site || conf.title || location.host, 200) + "] " + (pending.question || pending.message))].slice(0, 120).join("");
+    const tail = ["--", pending.name && "Name: " + oneLine(pending.name), pending.email && "Email: " + oneLine(pending.email), "Page: " + location.href];
+    const body = (m) => m.replace(/\r\n?/g, "\n").replace(CONTROLS, "") + "\n\n" + tail.filter((l) => l).join("\n");
+    let message = pending.message || pending.question;
+    const url = () => "mailto:" + enc(to, 1) + "?subject=" + enc(subject) + "&body=" + enc(body(message));
+    // Mail clients cut long links: the message is shortened until the link fits.
+    while (url().length > 1800 && message) message = [...message].slice(0, Math.floor([...message].length * 0.9)).join("");
+    a.href = url();
+    a.textContent = to || "Email";
+  };
   const load = () =>
     loading ||
     (loading = (async () => {
@@ -79,37 +134,42 @@
       link.rel = "stylesheet";
       link.href = dir + "__WIDGET_CSS__";
       const css = new Promise((r) => (link.onload = link.onerror = r));
-      const cfg = settle(fetch(base + "widget-config.json").then((r) => (r.ok ? r.json() : null)));
-      const index = fetch(base + "index.bin").then(
-        (r) => (r.ok ? r.arrayBuffer().then((b) => new Uint8Array(b)) : "index.bin: HTTP " + r.status),
-        (e) => "index.bin: " + e
-      );
+      const cfg = settle(get(base + "widget-config.json").then((r) => (r.ok ? r.json() : null)));
+      const index = get(base + "index.bin")
+        .then((r) => (r.ok ? r.arrayBuffer().then((b) => new Uint8Array(b)) : "index.bin: HTTP " + r.status))
+        .catch((e) => "index.bin: " + e);
       // The wasm is fetched and compiled while the glue that instantiates it loads, not after;
       // without compileStreaming the glue gets the response, and when a server does not say
       // application/wasm, a second one for its slower fallback.
       const wasm = dir + "__WIDGET_WASM__";
-      const code = fetch(wasm).then(WebAssembly.compileStreaming).catch(() => fetch(wasm));
+      const code = get(wasm).then(WebAssembly.compileStreaming).catch(() => get(wasm));
+      code.catch(() => {}); // Unused when the glue cannot load: its failure is no one's business.
       const mod = settle(import(dir + "__WIDGET_JS__").then((m) => m.default({ module_or_path: code }).then(() => m)));
       // The panel mounts without the index, the biggest file on a real knowledge base: the
       // visitor can type (and ask, answered on arrival) and reach "Contact us" meanwhile.
       const [c, m] = await Promise.all([cfg, mod, css]);
-      conf = { ...(c || {}), ...data };
+      conf = { ...(c && typeof c === "object" ? c : {}), ...data };
       theme();
       dialog.removeAttribute("aria-busy");
+      // Without the module this throws, and the fallback ticket takes over.
+      widget = m.mount(root, { ...conf, base, page: location.href, pageLang: htmlLang, languages: navigator.languages }, (ev, detail) =>
+        ev === "close" ? api.close() : emit(ev, detail)
+      );
+      // Reading a large index takes a while: it waits until the panel has been drawn once.
+      index.then((b) =>
+        requestAnimationFrame(() =>
+          setTimeout(() => {
+            try {
+              widget.set_index(b);
+            } catch (e) {}
+          })
+        )
+      );
+    })().catch(() => {
       try {
-        widget = m.mount(root, { ...conf, base, page: location.href, pageLang: htmlLang, languages: navigator.languages }, (ev, detail) =>
-          ev === "close" ? api.close() : emit(ev, detail)
-        );
-        // Reading a large index takes a while: it waits until the panel has been drawn once.
-        index.then((b) => requestAnimationFrame(() => setTimeout(() => widget.set_index(b)))).catch(() => {});
-      } catch (e) {
-        root.textContent = "";
-        el("p", "sd-fallback", root).textContent = text[1];
-        const a = el("a", "sd-button", root);
-        a.href = "mailto:" + encodeURIComponent(conf.email || "") + "?subject=" + encodeURIComponent("[" + (conf.site || location.host) + "]");
-        a.textContent = conf.email || "Email";
-      }
-    })());
+        fallback();
+      } catch (e) {}
+    }));
 
   const focusables = () =>
     [...dialog.querySelectorAll("a[href],button,input,textarea,select,[tabindex='0']")].filter((e) => !e.disabled && e.getClientRects().length);
@@ -136,49 +196,85 @@
     dialog.hidden = !open;
     launcher.setAttribute("aria-expanded", open);
   };
-  const api = {
-    open() {
+  // Every method of the owner's API returns (a promise) and never throws.
+  const safe = (f) => (...a) => {
+    try {
+      return Promise.resolve(f(...a)).catch(() => {});
+    } catch (e) {
+      return Promise.resolve();
+    }
+  };
+  const field = (p, k, max) => {
+    try {
+      return str(p && p[k], max);
+    } catch (e) {
+      return ""; // A getter that throws, a revoked proxy.
+    }
+  };
+  const api = (method, ...args) => call(method, args);
+  const call = (method, args) => (METHODS.includes(method) ? api[method](...args) : undefined);
+  const METHODS = ["open", "close", "toggle", "ask", "prefill", "contact", "on", "destroy"];
+  Object.assign(api, {
+    sd: 1,
+    open: safe(() => {
       if (!dialog.hidden || !host.isConnected) return;
       show(true);
       dialog.focus();
       emit("open");
       return load().then(focusFirst);
-    },
-    close() {
+    }),
+    close: safe(() => {
       if (dialog.hidden) return;
       show(false);
       launcher.focus();
       emit("close");
-    },
-    toggle() {
-      return dialog.hidden ? api.open() : api.close();
-    },
-    ask(q) {
+    }),
+    toggle: safe(() => (dialog.hidden ? api.open() : api.close())),
+    ask: safe((q) => {
+      // A question is at most 2,000 characters: a pasted page must not block the visitor's tab.
+      q = str(q, 2000);
+      if (!q.trim()) return;
+      pending.question = q;
       api.open();
-      return load().then(() => widget && widget.ask(String(q)));
-    },
-    prefill(p) {
-      p = p || {};
-      return load().then(() => widget && widget.prefill(p.name || "", p.email || "", p.message || ""));
-    },
-    contact(p) {
+      return load().then(() => (widget ? widget.ask(q) : fallback()));
+    }),
+    prefill: safe((p) => {
+      const f = [field(p, "name", 200), field(p, "email", 320), field(p, "message", 20000)];
+      ["name", "email", "message"].forEach((k, i) => (pending[k] = f[i] || pending[k]));
+      // Without the panel, the fallback ticket carries what the owner's script filled in.
+      return load().then(() => (widget ? widget.prefill(...f) : fallback()));
+    }),
+    contact: safe((p) => {
       api.open();
       return api.prefill(p).then(() => widget && widget.contact());
-    },
+    }),
     on(event, cb) {
-      (listeners[event] = listeners[event] || []).push(cb);
-      return () => (listeners[event] = listeners[event].filter((x) => x !== cb));
+      if (typeof cb !== "function") return () => {};
+      listeners.set(event, [...(listeners.get(event) || []), cb]);
+      return () => listeners.set(event, (listeners.get(event) || []).filter((x) => x !== cb));
     },
-    destroy() {
+    destroy: safe(() => {
       if (widget) widget.destroy();
+      widget = null;
       host.remove();
-      delete window.Solodesk;
+      if (window.Solodesk === api) delete window.Solodesk;
+    }),
+    // A stub's queue keeps working after the loader took over.
+    q: {
+      push(args) {
+        try {
+          return call(args[0], [].slice.call(args, 1));
+        } catch (e) {}
+      },
     },
-  };
+  });
   launcher.addEventListener("click", api.toggle);
   launcher.addEventListener("pointerenter", load, { once: true });
   launcher.addEventListener("focus", load, { once: true });
   if (data.prefetch === "idle") (window.requestIdleCallback || setTimeout)(load);
-  window.Solodesk = api;
+  // Someone else's `window.Solodesk` (not a queue) is theirs: the widget works without it.
+  if (!prior || typeof prior === "function" || Array.isArray(prior.q)) window.Solodesk = api;
   (doc.body || doc.documentElement).append(host);
+  queued.forEach(api.q.push);
+  } catch (e) {}
 })();

@@ -6,7 +6,10 @@
 //! index with [`Widget::set_index`] when it arrives: on a real knowledge base the index is the
 //! biggest file by far, and the visitor can type and reach "Contact us" while it loads. The loader
 //! owns what must work even when this module cannot load: the launcher, showing and hiding the
-//! dialog, the focus trap, Esc, and a fallback email link. This crate owns everything inside the
+//! dialog, the focus trap, Esc, and a fallback email link (to the snippet's `data-email`, with what
+//! the owner's script asked or prefilled, encoded as `mailto.rs` does). It never throws into the
+//! host page, replays a queue stub's calls (`window.Solodesk = {q: [...]}` or a function pushing
+//! to its `q`), and hands this crate only bounded strings. This crate owns everything inside the
 //! dialog.
 //!
 //! Entry point, called by the loader:
@@ -16,6 +19,10 @@
 //! widget.set_index(index);
 //! widget.ask("text"); widget.prefill("name", "email", "message"); widget.contact(); widget.destroy();
 //! ```
+//!
+//! `ask` and `prefill` take any value: what is not a string is ignored, and a string is cut (in
+//! JavaScript, before it is copied into the WebAssembly) to 2,000 UTF-16 units for a question and
+//! 200, 320 and 20,000 for the name, email and message.
 //!
 //! - `root`: an element inside the loader's shadow root; the panel renders into it.
 //! - `config`: a plain object: `site`, `email` (the owner's address), `base` (help center root URL

@@ -52,14 +52,16 @@ pub fn normalize_newlines(s: &str) -> String {
     s.replace("\r\n", "\n").replace('\r', "\n")
 }
 
-/// The subject line: `[<site> #<reference>] <start of question>`, on one line.
+/// The subject line: `[<site> #<reference>] <start of question>`, on one line, without control
+/// or bidi formatting characters (a U+202E would show the rest of the subject reversed in the
+/// owner's inbox).
 pub fn subject(ticket: &Ticket<'_>) -> String {
-    let question = one_line(ticket.question);
+    let question = subject_text(ticket.question);
     let mut start: String = question.chars().take(SUBJECT_QUESTION_CHARS).collect();
     if start.len() < question.len() {
         start.push('…');
     }
-    let site = one_line(ticket.site);
+    let site = subject_text(ticket.site);
     let mut s = String::new();
     s.push('[');
     if !site.is_empty() {
@@ -67,7 +69,7 @@ pub fn subject(ticket: &Ticket<'_>) -> String {
         s.push(' ');
     }
     s.push('#');
-    s.push_str(&one_line(ticket.reference));
+    s.push_str(&subject_text(ticket.reference));
     s.push(']');
     if !start.is_empty() {
         s.push(' ');
@@ -76,9 +78,10 @@ pub fn subject(ticket: &Ticket<'_>) -> String {
     s
 }
 
-/// The body text of the email, with `\n` line breaks.
+/// The body text of the email, with `\n` line breaks: the visitor's text as typed, except control
+/// characters other than line breaks and tabs (NUL and the like), which no mail client shows.
 pub fn body(ticket: &Ticket<'_>) -> String {
-    let mut b = normalize_newlines(ticket.message.trim_end());
+    let mut b = body_text(ticket.message.trim_end());
     b.push_str("\n\n--\n");
     let mut field = |label: &str, value: &str| {
         let value = one_line(value);
@@ -92,7 +95,7 @@ pub fn body(ticket: &Ticket<'_>) -> String {
     field("Language", ticket.lang);
     field("Time", ticket.time);
     field("Reference", ticket.reference);
-    let transcript = normalize_newlines(ticket.transcript.trim());
+    let transcript = body_text(ticket.transcript.trim());
     if !transcript.is_empty() {
         b.push_str("\nConversation:\n");
         b.push_str(&transcript);
@@ -154,9 +157,29 @@ pub fn clipboard_text(to: &str, m: &Mailto) -> String {
     format!("To: {to}\nSubject: {}\n\n{}", m.subject, m.body)
 }
 
-/// Collapses all whitespace runs, including line breaks, to single spaces.
+/// Collapses all whitespace runs, including line breaks, to single spaces, and drops the other
+/// control characters.
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s.split_whitespace()
+        .map(|w| w.replace(|c: char| c.is_control(), ""))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The bidi formatting characters: marks, embeddings, overrides and isolates.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// [`one_line`] without bidi formatting characters, for the subject.
+fn subject_text(s: &str) -> String {
+    one_line(&s.replace(is_bidi_control, ""))
+}
+
+/// Newlines normalised to `\n`, and control characters other than `\n` and `\t` dropped.
+pub fn body_text(s: &str) -> String {
+    normalize_newlines(s).replace(|c: char| c.is_control() && c != '\n' && c != '\t', "")
 }
 
 /// Percent-encodes `s` as UTF-8, leaving RFC 3986 unreserved characters and `keep` bare.
@@ -297,7 +320,37 @@ mod tests {
         assert!(clipboard_text("owner@acme.test", &m).contains(&message));
     }
 
+    #[test]
+    fn controls_and_bidi_never_reach_the_subject() {
+        let question = "refund\u{202E}gpj.exe\u{0}\u{7}\u{85}now\u{2066}x\u{2069}\u{200F}\u{9f}";
+        let message = "a\u{0}b\u{1b}[31mc\td\u{202E}e\r\nf\u{2028}g";
+        let t = ticket(question, message, "");
+        let m = build("owner@acme.test", &t, MAX_URL_LEN, "");
+        let (_, pairs) = parse(&m.url);
+        assert_eq!(pairs[0].1, "[Acme #K7Q2XM] refundgpj.exe nowx");
+        // The body keeps the text, bidi and line separators included; NUL and ESC go.
+        assert!(pairs[1]
+            .1
+            .starts_with("ab[31mc\td\u{202E}e\r\nf\u{2028}g\r\n\r\n--"));
+    }
+
     proptest! {
+        #[test]
+        fn no_control_reaches_the_ticket(
+            question in "(\\PC|\\p{Cc}|\\p{Cf}){0,80}",
+            message in "(\\PC|\\p{Cc}|\\p{Cf}){0,200}",
+        ) {
+            let t = ticket(&question, &message, "");
+            let m = build("owner@acme.test", &t, 100_000, "");
+            let (addr, pairs) = parse(&m.url);
+            prop_assert_eq!(addr, "owner@acme.test");
+            prop_assert_eq!(pairs.len(), 2);
+            prop_assert!(!pairs[0].1.contains(|c: char| c.is_control() || is_bidi_control(c)));
+            let got = pairs[1].1.replace("\r\n", "\n");
+            prop_assert!(!got.contains(|c: char| c.is_control() && c != '\n' && c != '\t'));
+            prop_assert!(got.starts_with(&body_text(message.trim_end())));
+        }
+
         #[test]
         fn every_character_arrives_exactly(
             question in "\\PC{0,80}",

@@ -73,17 +73,22 @@ impl Widget {
         self.bus.send(Command::SetSearch(search));
     }
 
-    /// Asks `text` as if the visitor typed it and pressed Enter.
-    pub fn ask(&self, text: String) {
-        self.bus.send(Command::Ask(text));
+    /// Asks `text` (a string; its first [`MAX_QUESTION_CHARS`] characters) as if the visitor
+    /// typed it and pressed Enter; anything else is ignored.
+    pub fn ask(&self, text: JsValue) {
+        let text = bounded_text(&text, MAX_QUESTION_CHARS);
+        if !text.trim().is_empty() {
+            self.bus.send(Command::Ask(text));
+        }
     }
 
-    /// Fills the contact form; empty strings leave a field as it is.
-    pub fn prefill(&self, name: String, email: String, message: String) {
+    /// Fills the contact form; empty strings, and values that are not strings, leave a field as
+    /// it is. Each field is bounded (see [`MAX_FIELD_CHARS`]).
+    pub fn prefill(&self, name: JsValue, email: JsValue, message: JsValue) {
         self.bus.send(Command::Prefill {
-            name,
-            email,
-            message,
+            name: bounded_text(&name, MAX_FIELD_CHARS[0]),
+            email: bounded_text(&email, MAX_FIELD_CHARS[1]),
+            message: bounded_text(&message, MAX_FIELD_CHARS[2]),
         });
     }
 
@@ -116,6 +121,31 @@ pub fn mount(root: web_sys::Element, config: JsValue, emit: js_sys::Function) ->
         app: Some(app),
         bus,
     }
+}
+
+/// The longest question the owner's scripts can ask, in UTF-16 units (JavaScript's length): a
+/// pasted page must not block the visitor's tab while it is analyzed.
+pub const MAX_QUESTION_CHARS: u32 = 2000;
+
+/// The longest name, email and message `prefill` takes, in UTF-16 units.
+pub const MAX_FIELD_CHARS: [u32; 3] = [200, 320, 20_000];
+
+/// `value`'s first `max` UTF-16 units when it is a string (cut before a split surrogate pair), or
+/// `""`; the string is cut in JavaScript, so a huge one is never copied into the WebAssembly.
+fn bounded_text(value: &JsValue, max: u32) -> String {
+    let Some(s) = value.dyn_ref::<js_sys::JsString>() else {
+        return String::new();
+    };
+    if s.length() <= max {
+        return s.as_string().unwrap_or_default();
+    }
+    let end = if (55296.0..56320.0).contains(&s.char_code_at(max - 1)) {
+        // A high surrogate (U+D800..U+DBFF) whose pair would be cut off.
+        max - 1
+    } else {
+        max
+    };
+    s.slice(0, end).as_string().unwrap_or_default()
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {

@@ -654,3 +654,81 @@ async fn an_index_that_fails_later_still_offers_the_ticket() {
     assert!(panel.all(".sd-pending, .sd-loading").is_empty());
     panel.unmount();
 }
+
+/// kbgen refuses rule regexes that backtrack exponentially, but one it lets through can still
+/// backtrack polynomially in the browser's `RegExp` (`\d+\d+x` is cubic in the digits it meets);
+/// the engine hands a regex a question's first 512 bytes only, so a pasted run of 3,000 digits
+/// is answered at once instead of freezing the visitor's tab for seconds (issue 15, item 5).
+#[test]
+fn a_long_adversarial_question_meets_a_rule_regex_in_well_under_a_second() {
+    let mut b = IndexBuilder::new();
+    for a in articles() {
+        b.add_article(a);
+    }
+    b.add_rule(Rule {
+        id: "code".into(),
+        lang: "en".into(),
+        phrasings: vec!["my discount code does not work".into()],
+        regex: Some(r"\d+\d+x".into()),
+        answer_html: "<p>Codes are case-sensitive.</p>".into(),
+        ..Rule::default()
+    });
+    let index = solodesk_engine::Index::from_bytes(&b.build()).unwrap();
+    let fires = |q: &str| {
+        index
+            .match_rules(q, Some("en"))
+            .iter()
+            .any(|m| m.id == "code" && m.confidence >= 0.9)
+    };
+    // The browser's RegExp runs the rule's regex.
+    assert!(fires("code 1234x please"));
+    let question = "1".repeat(3000);
+    let start = js_sys::Date::now();
+    assert!(!fires(&question));
+    let ms = js_sys::Date::now() - start;
+    assert!(ms < 300.0, "the rule regex took {ms} ms");
+}
+
+/// The owner's API reaches `prefill` and `ask` with whatever a script passes: values that are not
+/// strings are ignored (they used to reach the WebAssembly as strings and read out of bounds),
+/// and a huge question is cut to 2,000 characters before it is copied in (issue 15, item 10).
+#[test]
+async fn prefill_and_ask_take_only_bounded_strings() {
+    let base = "https://help.acme.example/api/";
+    let panel = Panel::mount(config(base, "en"), index());
+    panel.widget.ask(JsValue::from(7));
+    panel.widget.ask(Object::new().into());
+    // A surrogate pair straddles the cut: it goes whole.
+    let long = format!("{}📓{}", "x".repeat(1999), "y".repeat(1_000_000));
+    panel.widget.ask(JsValue::from_str(&long));
+    panel.find(".sd-conversation .sd-q bdi").await;
+    settle().await;
+    let asked = panel.texts(".sd-conversation .sd-q bdi");
+    assert_eq!(asked.len(), 1, "only the string was asked: {asked:?}");
+    assert_eq!(asked[0], "x".repeat(1999));
+
+    panel
+        .widget
+        .prefill(Object::new().into(), Array::new().into(), JsValue::from(42));
+    panel.widget.prefill(
+        JsValue::NULL,
+        JsValue::from_str("ann@example.com"),
+        JsValue::UNDEFINED,
+    );
+    panel.click(".sd-contact-link").await;
+    let values: Vec<String> = panel
+        .all(".sd-form .sd-input")
+        .into_iter()
+        .map(|e| {
+            Reflect::get(&e, &"value".into())
+                .unwrap()
+                .as_string()
+                .unwrap()
+        })
+        .collect();
+    // The number and the object changed nothing (the message may start as the question).
+    assert_eq!(values[..2], ["", "ann@example.com"]);
+    assert!(!values[2].contains("42"), "{}", values[2]);
+    panel.unmount();
+    forget(&format!("solodesk:v1:{base}"));
+}

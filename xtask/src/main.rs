@@ -5,8 +5,9 @@
 //!   copy `kbgen` ships, or into DIR; prints each file's size raw, gzip and brotli.
 //! - `wasm-test [--bench]`: the engine's and the widget's WebAssembly tests in headless Chromium;
 //!   `--bench` adds the engine's query latency in wasm.
-//! - `ci`: the one test command: setup, a from-source widget build, then every test, native and
-//!   then wasm.
+//! - `ci`: the one test command: setup, the guardrails (`cargo fmt --check`, clippy with
+//!   `-D warnings`, rustdoc with `-D warnings`), a from-source widget build, then every test,
+//!   native and then wasm.
 
 mod stamp;
 mod wasm_names;
@@ -53,6 +54,22 @@ fn setup() -> Result<()> {
 fn ci() -> Result<()> {
     let started = std::time::Instant::now();
     setup()?;
+    // Guardrails first: they are quick and say most plainly what is wrong.
+    run(Command::new(cargo())
+        .current_dir(root())
+        .args(["fmt", "--all", "--check"]))?;
+    run(Command::new(cargo()).current_dir(root()).args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(Command::new(cargo())
+        .current_dir(root())
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .args(["doc", "--workspace", "--no-deps"]))?;
     // Building from source proves the pipeline works on this machine; the tests then run against
     // the bundle kbgen ships, whose freshness a test checks (see `stamp`).
     widget::build(&root().join("target/widget-ci"))?;

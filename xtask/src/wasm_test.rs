@@ -26,7 +26,7 @@ const CHROMIUM_ARGS: &[&str] = &[
 ];
 
 /// Runs the tests; with `bench`, also the ignored latency benchmark, built the way the widget
-/// ships (see [`bench`]).
+/// ships (see [`bench()`]).
 pub fn run_all(bench: bool) -> Result<()> {
     let root = root();
     let runner = runner(&root)?;

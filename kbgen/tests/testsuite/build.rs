@@ -12,7 +12,7 @@ fn output_layout() {
         "404.html",
         "widget-config.json",
         "sitemap.xml",
-        "robots.txt",
+        "favicon.svg",
         "_headers",
         "en/index.html",
         "zh/index.html",
@@ -200,22 +200,18 @@ fn site_title_per_language() {
     assert!(read(&out.join("zh/feed.xml")).contains("<title>Acme 帮助中心</title>"));
     if out.join("widget").is_dir() {
         assert!(
-            zh.contains("data-site=\"Acme 帮助中心\""),
+            read(&out.join("zh/index.html")).contains("data-site=\"Acme 帮助中心\""),
             "the widget's script tag"
         );
     }
 }
 
 #[test]
-fn widget_script_on_every_page_when_bundled() {
+fn widget_script_on_home_and_search_pages_when_bundled() {
     let (_tmp, out) = build(&fixture("basic"));
     let has_loader = out.join("widget").is_dir();
-    for page in [
-        "index.html",
-        "en/refunds/index.html",
-        "zh/index.html",
-        "en/search/index.html",
-    ] {
+    // Articles carry none: see help_center::only_home_and_search_pages_carry_the_widget.
+    for page in ["index.html", "zh/index.html", "en/search/index.html"] {
         let html = read(&out.join(page));
         assert_eq!(
             html.contains("<script src=\"/help/widget/"),
@@ -326,7 +322,8 @@ fn feeds_sitemap_robots_headers() {
         feed.find("Refunds").unwrap() < feed.find("Reset your password").unwrap(),
         "newest first"
     );
-    assert!(read(&out.join("robots.txt")).contains("Sitemap: https://acme.test/help/sitemap.xml"));
+    // Under /help/ crawlers never read a robots.txt: see help_center::robots_txt_*.
+    assert!(!out.join("robots.txt").exists());
     let headers = read(&out.join("_headers"));
     assert!(
         headers.contains("/help/assets/*\n  Cache-Control: public, max-age=31536000, immutable")
@@ -355,6 +352,8 @@ fn failed_build_leaves_previous_site_untouched() {
     let out = tmp.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("keep.txt"), "previous site").unwrap();
+    // The marker every build writes: this folder is an earlier kbgen output.
+    std::fs::write(out.join(".kbgen-output"), "").unwrap();
     let (ok, _, err) = run(kbgen()
         .arg("build")
         .arg(fixture("broken"))
@@ -365,7 +364,7 @@ fn failed_build_leaves_previous_site_untouched() {
     assert_eq!(read(&out.join("keep.txt")), "previous site");
     assert_eq!(
         files(tmp.path()),
-        ["out/keep.txt"],
+        ["out/.kbgen-output", "out/keep.txt"],
         "no temporary folder left behind"
     );
     // A successful build replaces the folder as a whole.
@@ -470,7 +469,7 @@ fn theme_overrides_and_drafts() {
     let out = tmp.path().join("out");
     let (ok, _, err) = run(kbgen().arg("build").arg(&kb).arg("--out").arg(&out));
     assert!(ok, "{err}");
-    assert!(err.contains("(1 drafts skipped)"), "{err}");
+    assert!(err.contains("(1 draft skipped)"), "{err}");
     assert!(!out.join("en/secret").exists());
     assert!(read(&out.join("en/index.html")).contains("<p class=\"custom-home\">Acme Help</p>"));
     let css = files(&out)

@@ -7,7 +7,9 @@
 mod build;
 mod check;
 mod corpora;
+mod desk;
 mod example;
+mod help_center;
 mod hostile;
 mod html;
 mod import;
@@ -16,8 +18,11 @@ mod init;
 #[path = "../../../engine/tests/support/made_up_words.rs"]
 mod made_up_words;
 mod query;
+mod sanitize;
 mod serve;
 mod snapshots;
+mod strict;
+mod widget_host;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

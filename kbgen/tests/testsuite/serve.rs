@@ -6,26 +6,59 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-fn get(addr: &str, path: &str) -> (u16, String) {
+/// A raw request's answer: status, headers (names lower-cased) and body.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Sends `request` as is and reads the answer until the server closes.
+fn raw(addr: &str, request: &[u8]) -> Answer {
     let mut s = TcpStream::connect(addr).expect("connect");
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s.write_all(request).unwrap();
     let mut buf = Vec::new();
-    s.read_to_end(&mut buf).unwrap();
+    let _ = s.read_to_end(&mut buf);
     let text = String::from_utf8_lossy(&buf).into_owned();
-    let status = text
-        .split(' ')
-        .nth(1)
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+fn get_with(addr: &str, path: &str, extra: &str) -> Answer {
+    raw(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n")
+            .as_bytes(),
+    )
+}
+
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let a = get_with(addr, path, "");
+    (a.status, a.body)
 }
 
 /// Kills the server when the test ends, also on failure.
@@ -38,33 +71,82 @@ impl Drop for Child {
     }
 }
 
-#[test]
-fn serves_site_demo_and_live_reload() {
+/// A running `kbgen serve` on a free port of 127.0.0.1.
+struct Served {
+    child: Child,
+    url: String,
+    addr: String,
+}
+
+impl Served {
+    fn start(kb: &Path) -> Served {
+        let mut child = Child(
+            kbgen()
+                .arg("serve")
+                .arg(kb)
+                .args(["--port", "0"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let mut line = String::new();
+        let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
+        stdout.read_line(&mut line).unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://127.0.0.1:"))
+            .unwrap_or_else(|| panic!("URL printed: {line}"))
+            .to_string();
+        let addr = url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        Served { child, url, addr }
+    }
+
+    /// The folder it serves from.
+    fn out(&self) -> PathBuf {
+        std::env::temp_dir().join(format!("kbgen-serve-{}", self.child.0.id()))
+    }
+
+    fn port(&self) -> &str {
+        self.addr.rsplit(':').next().unwrap()
+    }
+}
+
+/// A fresh starter knowledge base (`kbgen init`) in a temporary folder.
+fn starter() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let kb = tmp.path().join("kb");
     assert!(run(kbgen().arg("init").arg(&kb)).0);
-    let mut child = Child(
-        kbgen()
-            .arg("serve")
-            .arg(&kb)
-            .args(["--port", "0"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut line = String::new();
-    let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
-    stdout.read_line(&mut line).unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://127.0.0.1:"))
-        .expect("URL printed")
-        .to_string();
-    let addr = url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
+    (tmp, kb)
+}
+
+/// Polls the live-reload status until `done` accepts it.
+fn wait_status(
+    addr: &str,
+    what: &str,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let start = Instant::now();
+    loop {
+        let (status, body) = get(addr, "/_kbgen/status");
+        assert_eq!(status, 200, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).expect("status is JSON");
+        if done(&v) {
+            return v;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{what}: {v}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn serves_site_demo_and_live_reload() {
+    let (_tmp, kb) = starter();
+    let mut served = Served::start(&kb);
+    let (addr, url) = (served.addr.clone(), served.url.clone());
 
     let (status, home) = get(&addr, "/");
     assert_eq!(status, 200);
@@ -72,6 +154,9 @@ fn serves_site_demo_and_live_reload() {
         home.contains("_kbgen/livereload.js"),
         "pages carry the live-reload script"
     );
+    let (status, script) = get(&addr, "/_kbgen/livereload.js");
+    assert_eq!(status, 200);
+    assert!(script.contains("_kbgen/status"), "{script}");
     assert_eq!(get(&addr, "/en/return-policy/").0, 200);
     assert_eq!(get(&addr, "/no/such/page/").0, 404);
     let (status, demo) = get(&addr, "/_demo/");
@@ -88,41 +173,330 @@ fn serves_site_demo_and_live_reload() {
         "{demo}"
     );
 
-    let before = get(&addr, "/_kbgen/version").1;
+    let before = wait_status(&addr, "first build", |v| v["version"] == 1);
+    assert_eq!(before["errors"], serde_json::Value::Null);
     let article = kb.join("articles/en/orders/track-order.md");
     let text = read(&article).replace(
         "usually ship within 2 working days",
         "ship within 1 working day",
     );
     std::fs::write(&article, text).unwrap();
-    let start = Instant::now();
-    loop {
-        let now = get(&addr, "/_kbgen/version").1;
-        if now != before {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "no rebuild after the change"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_status(&addr, "no rebuild after the change", |v| v["version"] == 2);
     assert!(get(&addr, "/en/track-order/")
         .1
         .contains("ship within 1 working day"));
 
     // Stopping it (SIGTERM, as Ctrl-C's SIGINT) removes its build folder.
     if cfg!(unix) {
-        let pid = child.0.id();
-        let build = std::env::temp_dir().join(format!("kbgen-serve-{pid}"));
+        let pid = served.child.0.id();
+        let build = served.out();
         assert!(build.is_dir(), "{} while serving", build.display());
         let killed = std::process::Command::new("kill")
             .args(["-TERM", &pid.to_string()])
             .status()
             .unwrap();
         assert!(killed.success());
-        let status = child.0.wait().unwrap();
+        let status = served.child.0.wait().unwrap();
         assert_eq!(status.code(), Some(130), "exits as interrupted");
         assert!(!build.exists(), "{} left behind", build.display());
     }
+}
+
+/// Issue 15 item 7: `Content-Length: 99999999999` aborted the server (it allocated the whole
+/// announced body to drain it). A body over the limit is refused before it is read.
+#[test]
+fn huge_request_body_is_refused_and_the_server_goes_on() {
+    let (_tmp, kb) = starter();
+    let served = Served::start(&kb);
+    let addr = &served.addr;
+    for method in ["POST", "GET"] {
+        let answer = raw(
+            addr,
+            format!(
+                "{method} / HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 99999999999\r\n\r\nxxxx"
+            )
+            .as_bytes(),
+        );
+        assert_eq!(answer.status, 413, "{method}: {}", answer.body);
+    }
+    let answer = raw(
+        addr,
+        format!(
+            "POST / HTTP/1.1\r\nHost: {addr}\r\nTransfer-Encoding: chunked\r\n\r\nffffffff\r\n"
+        )
+        .as_bytes(),
+    );
+    assert_eq!(answer.status, 411, "{}", answer.body);
+    // A head of endless header lines is cut off too.
+    let mut endless = format!("GET / HTTP/1.1\r\nHost: {addr}\r\n").into_bytes();
+    endless.extend(std::iter::repeat_n(b'a', 1 << 20));
+    assert_eq!(raw(addr, &endless).status, 431);
+    // A small body is read and dropped, and the request answered.
+    let answer = raw(
+        addr,
+        format!("GET / HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 5\r\n\r\nhello").as_bytes(),
+    );
+    assert_eq!(answer.status, 200);
+    assert_eq!(get(addr, "/en/return-policy/").0, 200, "still serving");
+}
+
+/// Issue 15 item 7: one loop answered every request, so clients that never read their answers
+/// stalled everyone else. Each of these asks for the widget's wasm many times on one connection
+/// and reads nothing; others never finish their request.
+#[test]
+fn clients_that_never_read_stall_nobody() {
+    let (_tmp, kb) = starter();
+    let served = Served::start(&kb);
+    let addr = &served.addr;
+    let wasm = files(&served.out().join("widget"))
+        .into_iter()
+        .find(|f| f.ends_with(".wasm"))
+        .expect("the widget's wasm is served");
+    let request = format!("GET /widget/{wasm} HTTP/1.1\r\nHost: {addr}\r\n\r\n").repeat(40);
+    let mut idle = Vec::new();
+    for _ in 0..20 {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        idle.push(s);
+    }
+    // And some that send half a request and then nothing.
+    for _ in 0..20 {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(b"GET /en/ HTTP/1.1\r\nHo").unwrap();
+        idle.push(s);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let start = Instant::now();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let addr2 = addr.clone();
+    std::thread::spawn(move || tx.send(get(&addr2, "/en/return-policy/").0));
+    let status = rx.recv_timeout(Duration::from_secs(5));
+    assert_eq!(status, Ok(200), "answered in {:.1?}", start.elapsed());
+    drop(idle);
+}
+
+/// Issue 15 item 7: any `Host:` got the preview, so a page whose domain resolves to 127.0.0.1
+/// (DNS rebinding) could read it. Only loopback names on the server's port are answered.
+#[test]
+fn only_loopback_hosts_are_answered() {
+    let (_tmp, kb) = starter();
+    let served = Served::start(&kb);
+    let addr = &served.addr;
+    let port = served.port();
+    let ask = |host: &str, path: &str| {
+        raw(
+            addr,
+            format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+    };
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("LOCALHOST:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let answer = ask(&host, "/");
+        assert_eq!(answer.status, 200, "{host}");
+        assert!(answer.body.contains("<html"), "{host}");
+    }
+    for host in [
+        format!("attacker.example:{port}"),
+        "attacker.example".to_string(),
+        format!("127.0.0.1.attacker.example:{port}"),
+        format!("localhost.attacker.example:{port}"),
+        "127.0.0.1".to_string(),
+        format!("127.0.0.1:{port}0"),
+        format!("127.0.0.1:+{port}"),
+        format!("[::1]x:{port}"),
+        String::new(),
+    ] {
+        for path in ["/", "/_kbgen/status", "/_demo/", "/widget-config.json"] {
+            let answer = ask(&host, path);
+            assert_eq!(answer.status, 421, "Host {host:?} {path}");
+            assert!(!answer.body.contains("<html"), "Host {host:?} {path}");
+        }
+    }
+    let none = raw(addr, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert_eq!(none.status, 400);
+}
+
+/// Issue 15 item 7: no request path reaches a file outside the output folder, however encoded,
+/// nor through a symlink inside it.
+#[test]
+fn paths_never_leave_the_output_folder() {
+    let (tmp, kb) = starter();
+    let served = Served::start(&kb);
+    let addr = &served.addr;
+    let secret = tmp.path().join("secret.txt");
+    std::fs::write(&secret, "TOP-SECRET-CONTENT").unwrap();
+    let out = served.out();
+    // From the output folder (a sibling of this test's temporary folder) to the secret.
+    let up = format!(
+        "../{}/secret.txt",
+        tmp.path().file_name().unwrap().to_string_lossy()
+    );
+    let abs = secret.to_string_lossy().into_owned();
+    let attempts = [
+        format!("/{up}"),
+        format!("/en/../../{up}"),
+        format!("/{}", up.replace("..", "%2e%2e")),
+        format!("/{}", up.replace("..", "%2E%2E").replace('/', "%2f")),
+        format!("/{}", up.replace('/', "%5c")),
+        format!("/{}", up.replace('/', "\\")),
+        format!("/images%00/{up}"),
+        format!("/{up}%00.html"),
+        format!("/%c0%ae%c0%ae/{up}"),
+        format!("/{}", abs),
+        format!("/{}", abs.replace('/', "%2f")),
+        format!("//{}", abs.trim_start_matches('/')),
+        format!("http://{addr}/{up}"),
+        "/leak/secret.txt".to_string(),
+        "/leak".to_string(),
+    ];
+    // A symlink inside the served folder that points out of it.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(tmp.path(), out.join("leak")).unwrap();
+    for path in &attempts {
+        let answer = raw(
+            addr,
+            format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+        );
+        assert!(
+            matches!(answer.status, 400 | 404),
+            "{path}: {}",
+            answer.status
+        );
+        assert!(
+            !answer.body.contains("TOP-SECRET"),
+            "{path} served the secret"
+        );
+    }
+    assert_eq!(get(addr, "/en/return-policy/").0, 200, "still serving");
+}
+
+/// Issue 16 item 4: the widget on the owner's own local site (another origin) could not load
+/// from `kbgen serve`. Every answer now carries what the output's `_headers` gives its path.
+#[test]
+fn answers_carry_the_headers_of_the_headers_file() {
+    let (_tmp, kb) = starter();
+    let served = Served::start(&kb);
+    let addr = &served.addr;
+    let rules = read(&served.out().join("_headers"));
+    let csp = rules
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Content-Security-Policy: "))
+        .expect("_headers has a CSP")
+        .to_string();
+    let origin = "Origin: http://localhost:3000\r\n";
+    let loader = get_with(addr, "/widget/solodesk.js", origin);
+    let mut shared = vec![
+        loader,
+        get_with(addr, "/widget-config.json", origin),
+        get_with(addr, "/index.bin", origin),
+    ];
+    let bodies = files(&served.out().join("widget/articles"));
+    shared.push(get_with(
+        addr,
+        &format!("/widget/articles/{}", bodies[0]),
+        origin,
+    ));
+    for answer in &shared {
+        assert_eq!(answer.status, 200);
+        assert_eq!(answer.header("access-control-allow-origin"), Some("*"));
+        assert_eq!(
+            answer.header("cross-origin-resource-policy"),
+            Some("cross-origin")
+        );
+        assert_eq!(answer.header("cache-control"), Some("no-store"));
+    }
+    assert_eq!(
+        shared[0].header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    let preflight = raw(
+        addr,
+        format!("OPTIONS /widget-config.json HTTP/1.1\r\nHost: {addr}\r\n{origin}Access-Control-Request-Method: GET\r\n\r\n").as_bytes(),
+    );
+    assert_eq!(preflight.status, 204);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
+    // Pages: the CSP of `_headers`, not a second policy, and no CORS.
+    for path in ["/", "/en/return-policy/", "/no/such/page/"] {
+        let page = get_with(addr, path, origin);
+        assert_eq!(
+            page.header("content-security-policy"),
+            Some(csp.as_str()),
+            "{path}"
+        );
+        assert_eq!(
+            page.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(page.header("access-control-allow-origin"), None, "{path}");
+    }
+}
+
+/// Issue 16 item 19: a failed rebuild showed only in the terminal. The live-reload status now
+/// carries its errors, which the page's script lays over the page, and clears them once fixed.
+#[test]
+fn build_errors_reach_the_page_and_clear_when_fixed() {
+    let (_tmp, kb) = starter();
+    let served = Served::start(&kb);
+    let addr = &served.addr;
+    wait_status(addr, "first build", |v| v["version"] == 1);
+    let article = kb.join("articles/en/orders/track-order.md");
+    let good = read(&article);
+    let broken = good.replace(
+        "title: Track your order",
+        "title: [<script>alert(1)</script>",
+    );
+    assert_ne!(good, broken);
+    std::fs::write(&article, &broken).unwrap();
+    let failed = wait_status(addr, "errors of the broken build", |v| {
+        v["errors"].is_string()
+    });
+    let errors = failed["errors"].as_str().unwrap();
+    assert!(
+        errors.contains("track-order.md:") && errors.contains("front matter"),
+        "{errors}"
+    );
+    assert_eq!(failed["version"], 1, "the last good build stays");
+    // The last good build is still served, and its script shows the errors as text.
+    let (status, page) = get(addr, "/en/track-order/");
+    assert_eq!(status, 200);
+    assert!(page.contains("_kbgen/livereload.js"));
+    let script = get(addr, "/_kbgen/livereload.js").1;
+    assert!(script.contains("textContent = errors"), "{script}");
+    assert!(!script.contains("innerHTML"), "{script}");
+
+    std::fs::write(&article, &good).unwrap();
+    let fixed = wait_status(addr, "errors cleared", |v| v["errors"].is_null());
+    assert_eq!(fixed["version"], 2, "a good build reloads the page");
+}
+
+/// Issue 16 item 19: when even the first build fails, every page shows the errors (escaped)
+/// and reloads once a build succeeds.
+#[test]
+fn a_first_build_that_fails_shows_its_errors() {
+    let (_tmp, kb) = starter();
+    let article = kb.join("articles/en/orders/track-order.md");
+    let good = read(&article);
+    std::fs::write(
+        &article,
+        good.replace("title: Track your order", "title: [<b>x</b>"),
+    )
+    .unwrap();
+    let served = Served::start(&kb);
+    let addr = &served.addr;
+    let (status, page) = get(addr, "/");
+    assert_eq!(status, 503);
+    assert!(
+        page.contains("track-order.md:") && page.contains("front matter"),
+        "{page}"
+    );
+    assert!(page.contains("_kbgen/livereload.js"), "{page}");
+    assert!(!page.contains("<b>x"), "errors are escaped: {page}");
+    std::fs::write(&article, &good).unwrap();
+    wait_status(addr, "first good build", |v| v["version"] == 1);
+    assert_eq!(get(addr, "/").0, 200);
 }

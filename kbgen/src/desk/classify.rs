@@ -1,0 +1,64 @@
+//! Which knowledge-base category a ticket's question belongs to, asked of the engine.
+//!
+//! The index is the one `kbgen build` would write, built in memory from the knowledge base (no
+//! file is written), and the question is searched as the widget searches it: the category of the
+//! best-ranked article is the ticket's. A ticket nothing matches keeps no category and is asked
+//! again at the next sync, when the knowledge base may cover it.
+
+use solodesk_engine::{Index, SearchOptions};
+use std::path::Path;
+
+pub struct Classifier {
+    index: Index,
+}
+
+impl Classifier {
+    /// `None` when the knowledge base has no article to compare with.
+    pub fn new(kb: &Path) -> Option<Classifier> {
+        let mut diags = crate::diag::Diagnostics::default();
+        let loaded = crate::load::load(kb, &mut diags);
+        if loaded.articles.is_empty() {
+            return None;
+        }
+        let opts = crate::site::Options {
+            base_url: None,
+            live_reload: false,
+            loader: None,
+            widget_hashed: Vec::new(),
+            engine: None,
+        };
+        let site = crate::site::build(&loaded, &opts, &mut diags);
+        let index = Index::from_bytes(site.files.get("index.bin")?).ok()?;
+        for k in 0..index.shard_count() {
+            index
+                .add_shard(site.files.get(&index.shard_file(k))?)
+                .ok()?;
+        }
+        Some(Classifier { index })
+    }
+
+    /// The category title of the article that best answers `question`, in `lang` when known.
+    pub fn category(&self, question: &str, lang: Option<&str>) -> Option<String> {
+        let hits = self
+            .index
+            .search(question, &SearchOptions { limit: 1, lang });
+        let article = self.index.articles().get(hits.first()?.article as usize)?;
+        (!article.category.is_empty()).then(|| article.category.clone())
+    }
+}
+
+/// The visitor's question in a first message: the subject and the body above the widget's `--`
+/// line (or its first 600 characters), quoted lines left out.
+pub fn question_text(subject: &str, body: &str) -> String {
+    let mut q = String::from(subject);
+    for line in body.lines() {
+        if line.trim_end() == "--" || q.len() > 600 {
+            break;
+        }
+        if !line.trim_start().starts_with('>') {
+            q.push('\n');
+            q.push_str(line);
+        }
+    }
+    q
+}
