@@ -4,7 +4,7 @@
 //! unknown key with its line instead of stopping at the first one.
 
 use crate::diag::{nearest, Diagnostics};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// Text given per language, e.g. `title = { en = "Orders", zh = "订单" }`; a plain string applies
@@ -181,12 +181,150 @@ const WIDGET_KEYS: &[&str] = &["enabled", "position", "greeting", "strings"];
 const CATEGORY_KEYS: &[&str] = &["order", "title", "description"];
 
 /// The knowledge base's `kbgen.toml` when it reads, else the defaults; problems in it are
-/// `kbgen build`'s and `kbgen check`'s to report, not the commands that only need a setting.
+/// `kbgen build`'s and `kbgen check`'s to report, not the commands that only need a setting,
+/// which only say that there are some.
 pub fn read_or_default(dir: &Path) -> Config {
     let path = dir.join(crate::load::CONFIG_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => parse(&text, &path, &mut Diagnostics::default()),
-        Err(_) => Config::default(),
+    let mut diags = Diagnostics::default();
+    let config = match crate::load::read_text(&path, &mut diags) {
+        crate::load::Text::Read(text) => parse(&text, &path, &mut diags),
+        _ => Config::default(),
+    };
+    if diags.errors() > 0 {
+        eprintln!(
+            "warning: {} has {} errors, so defaults stand in for its settings (`kbgen check` lists them)",
+            path.display(),
+            diags.errors()
+        );
+    }
+    config
+}
+
+/// Where every key and value of a TOML document is, by dotted path (`site.title`,
+/// `rule.3.answer`, `site.languages.1`), so that a message points at the key or value at fault.
+/// `toml::Table` keeps no positions, so the text is parsed a second time with `toml_edit`'s
+/// span-keeping document.
+pub struct TomlSpans<'a> {
+    text: &'a str,
+    /// Byte offsets of the key and of the value, by path.
+    at: HashMap<String, (Option<usize>, Option<usize>)>,
+    /// Byte offset of each line's start, to turn offsets into positions in O(log n).
+    line_starts: Vec<usize>,
+}
+
+impl<'a> TomlSpans<'a> {
+    pub fn new(text: &'a str) -> TomlSpans<'a> {
+        let mut at = HashMap::new();
+        if let Ok(doc) = toml_edit::ImDocument::parse(text) {
+            spans_of_table(doc.as_table(), "", &mut at);
+        }
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        TomlSpans {
+            text,
+            at,
+            line_starts,
+        }
+    }
+
+    /// The 1-based line and column of byte offset `at`, columns counted in characters.
+    pub fn line_col(&self, at: usize) -> (usize, usize) {
+        let line = self.line_starts.partition_point(|&s| s <= at).max(1);
+        let start = self.line_starts[line - 1];
+        let col = self
+            .text
+            .get(start..at.min(self.text.len()))
+            .map_or(0, |s| s.chars().count());
+        (line, col + 1)
+    }
+
+    /// Where the key at `path` is written, else its value, else (1, 1).
+    pub fn key(&self, path: &str) -> (usize, usize) {
+        self.find(path, |(k, v)| k.or(v))
+    }
+
+    /// Where the value at `path` starts, else its key, else (1, 1).
+    pub fn value(&self, path: &str) -> (usize, usize) {
+        self.find(path, |(k, v)| v.or(k))
+    }
+
+    fn find(
+        &self,
+        path: &str,
+        pick: impl Fn((Option<usize>, Option<usize>)) -> Option<usize>,
+    ) -> (usize, usize) {
+        self.at
+            .get(path)
+            .and_then(|&p| pick(p))
+            .map_or((1, 1), |at| self.line_col(at))
+    }
+}
+
+type SpanMap = HashMap<String, (Option<usize>, Option<usize>)>;
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+fn spans_of_table(table: &toml_edit::Table, prefix: &str, out: &mut SpanMap) {
+    for (key, item) in table.iter() {
+        let path = join(prefix, key);
+        let key_at = table.key(key).and_then(|k| k.span()).map(|r| r.start);
+        let value_at = item.span().map(|r| r.start);
+        out.insert(path.clone(), (key_at, value_at));
+        match item {
+            toml_edit::Item::Table(t) => spans_of_table(t, &path, out),
+            toml_edit::Item::ArrayOfTables(a) => {
+                for (i, t) in a.iter().enumerate() {
+                    let p = join(&path, &i.to_string());
+                    let start = t.span().map(|r| r.start);
+                    out.insert(p.clone(), (start, start));
+                    spans_of_table(t, &p, out);
+                }
+            }
+            toml_edit::Item::Value(v) => spans_of_value(v, &path, out),
+            toml_edit::Item::None => {}
+        }
+    }
+}
+
+fn spans_of_value(value: &toml_edit::Value, prefix: &str, out: &mut SpanMap) {
+    match value {
+        toml_edit::Value::InlineTable(t) => {
+            for (key, v) in t.iter() {
+                let path = join(prefix, key);
+                let key_at = t.key(key).and_then(|k| k.span()).map(|r| r.start);
+                out.insert(path.clone(), (key_at, v.span().map(|r| r.start)));
+                spans_of_value(v, &path, out);
+            }
+        }
+        toml_edit::Value::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                let path = join(prefix, &i.to_string());
+                let at = v.span().map(|r| r.start);
+                out.insert(path.clone(), (at, at));
+                spans_of_value(v, &path, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A TOML value's kind, for "must be a string, not a number".
+pub fn toml_kind(value: &toml::Value) -> &'static str {
+    match value {
+        toml::Value::String(_) => "a string",
+        toml::Value::Integer(_) => "a number",
+        toml::Value::Float(_) => "a number",
+        toml::Value::Boolean(_) => "true/false",
+        toml::Value::Datetime(_) => "a date",
+        toml::Value::Array(_) => "a list",
+        toml::Value::Table(_) => "a table",
     }
 }
 
@@ -200,23 +338,51 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                 .span()
                 .map_or((1, 1), |s| crate::diag::line_col(text, s.start));
             diags.error(path, line, col, format!("invalid TOML: {}", e.message()));
+            config.languages.push(config.default_language.clone());
             return config;
         }
     };
-    let at = |key: &str| key_line(text, key);
+    let sp = TomlSpans::new(text);
+    let sp = &sp;
+    let err = |diags: &mut Diagnostics, (line, col): (usize, usize), msg: String| {
+        diags.error(path, line, col, msg)
+    };
     for (key, _) in table
         .iter()
         .filter(|(k, _)| !SECTIONS.contains(&k.as_str()))
     {
-        unknown(diags, path, at(key), key, SECTIONS);
+        unknown(diags, path, sp.key(key), key, SECTIONS);
     }
-    if let Some(site) = table.get("site").and_then(|v| v.as_table()) {
-        for (key, value) in site {
-            let line = at(key);
-            let mut want =
-                |what: &str| diags.error(path, line, 1, format!("`site.{key}` must be {what}"));
+    // A section that is not a table (`site = 3`) would otherwise be skipped in silence.
+    let section = |diags: &mut Diagnostics, name: &str| -> Option<toml::Table> {
+        match table.get(name)? {
+            toml::Value::Table(t) => Some(t.clone()),
+            other => {
+                err(
+                    diags,
+                    sp.value(name),
+                    format!(
+                        "`{name}` must be a table (a `[{name}]` section), not {}",
+                        toml_kind(other)
+                    ),
+                );
+                None
+            }
+        }
+    };
+    if let Some(site) = section(diags, "site") {
+        for (key, value) in &site {
+            let full = format!("site.{key}");
+            let at = sp.value(&full);
+            let want = |diags: &mut Diagnostics, what: &str| {
+                err(
+                    diags,
+                    at,
+                    format!("`{full}` must be {what}, not {}", toml_kind(value)),
+                )
+            };
             match key.as_str() {
-                "title" => config.title = localized(value, path, line, "site.title", diags),
+                "title" => config.title = localized(value, path, sp, &full, diags),
                 "base_url" => match value.as_str() {
                     Some(s) => {
                         config.base_url = if s.ends_with('/') {
@@ -225,7 +391,7 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                             format!("{s}/")
                         }
                     }
-                    None => want("a string"),
+                    None => want(diags, "a string"),
                 },
                 "support_email" => match value.as_str() {
                     Some(s)
@@ -234,102 +400,126 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                     {
                         config.support_email = s.into()
                     }
-                    _ => want("an email address like \"help@example.com\""),
+                    Some(s) => err(
+                        diags,
+                        at,
+                        format!("`{full}` must be an email address like \"help@example.com\", not \"{s}\""),
+                    ),
+                    None => want(diags, "an email address like \"help@example.com\""),
                 },
                 "default_language" => match value.as_str() {
                     Some(s) if is_language_code(s) => config.default_language = s.into(),
-                    _ => want("a language code like \"en\" or \"pt-BR\""),
+                    Some(s) => err(
+                        diags,
+                        at,
+                        format!(
+                            "`{full}` must be a language code like \"en\" or \"pt-BR\", not \"{}\"",
+                            s.escape_debug()
+                        ),
+                    ),
+                    None => want(diags, "a language code like \"en\" or \"pt-BR\""),
                 },
                 // Language codes become folder names of the site, so only real codes pass.
                 "languages" => match value.as_array() {
                     Some(a) => {
-                        config.languages = a
-                            .iter()
-                            .filter_map(|v| v.as_str().map(String::from))
-                            .filter(|l| {
-                                is_language_code(l) || {
-                                    want(&format!(
-                                    "a list of language codes like [\"en\", \"pt-BR\"], not \"{}\"",
-                                    l.escape_debug()
-                                ));
-                                    false
-                                }
-                            })
-                            .collect()
+                        config.languages = Vec::new();
+                        for (i, v) in a.iter().enumerate() {
+                            let at = sp.value(&format!("{full}.{i}"));
+                            match v.as_str() {
+                                Some(s) if is_language_code(s) => config.languages.push(s.into()),
+                                Some(s) => err(
+                                    diags,
+                                    at,
+                                    format!(
+                                        "`{full}` entries must be language codes like \"en\" or \"pt-BR\", not \"{}\"",
+                                        s.escape_debug()
+                                    ),
+                                ),
+                                None => err(
+                                    diags,
+                                    at,
+                                    format!(
+                                        "`{full}` entries must be language codes like \"en\" or \"pt-BR\", not {}",
+                                        toml_kind(v)
+                                    ),
+                                ),
+                            }
+                        }
                     }
-                    None => want("a list like [\"en\", \"zh\"]"),
+                    None => want(diags, "a list like [\"en\", \"zh\"]"),
                 },
                 "brand_color" => match value.as_str() {
                     Some(s) if is_hex_color(s) => config.brand_color = s.into(),
-                    _ => want("a hex colour like \"#2456c7\""),
+                    Some(s) => err(
+                        diags,
+                        at,
+                        format!("`{full}` must be a hex colour like \"#2456c7\", not \"{s}\""),
+                    ),
+                    None => want(diags, "a hex colour like \"#2456c7\""),
                 },
                 "logo" => match value.as_str() {
                     Some(s) => config.logo = Some(s.into()),
-                    None => want("a path"),
+                    None => want(diags, "a path"),
                 },
-                "description" => {
-                    config.description = localized(value, path, line, "site.description", diags)
-                }
+                "description" => config.description = localized(value, path, sp, &full, diags),
                 "index_shard_kb" => {
                     match value.as_integer().and_then(|n| usize::try_from(n).ok()) {
                         Some(n) => config.index_shard_kb = n,
-                        None => want("a size in KiB like 256 (0: never split the index)"),
+                        None => want(diags, "a size in KiB like 256 (0: never split the index)"),
                     }
                 }
                 "raw_html" => match value.as_bool() {
                     Some(b) => config.raw_html = b,
-                    None => want("true or false"),
+                    None => want(diags, "true or false"),
                 },
                 "strings" => {
                     config.site_strings = overrides(
                         value,
-                        (path, text, line),
+                        (path, sp),
                         "site.strings",
                         &crate::strings::english(),
                         diags,
                     )
                 }
-                _ => unknown(diags, path, line, key, SITE_KEYS),
+                _ => unknown(diags, path, sp.key(&full), key, SITE_KEYS),
             }
         }
     }
-    if let Some(widget) = table.get("widget").and_then(|v| v.as_table()) {
-        for (key, value) in widget {
-            let line = at(key);
+    if let Some(widget) = section(diags, "widget") {
+        for (key, value) in &widget {
+            let full = format!("widget.{key}");
+            let at = sp.value(&full);
             match key.as_str() {
                 "enabled" => match value.as_bool() {
                     Some(b) => config.widget_enabled = b,
-                    None => diags.error(path, line, 1, "`widget.enabled` must be true or false"),
+                    None => err(
+                        diags,
+                        at,
+                        format!("`{full}` must be true or false, not {}", toml_kind(value)),
+                    ),
                 },
                 "position" => match value.as_str() {
                     Some("right") => config.position = Position::Right,
                     Some("left") => config.position = Position::Left,
-                    _ => diags.error(
-                        path,
-                        line,
-                        1,
-                        "`widget.position` must be \"right\" or \"left\"",
-                    ),
+                    _ => err(diags, at, format!("`{full}` must be \"right\" or \"left\"")),
                 },
-                "greeting" => {
-                    config.greeting = localized(value, path, line, "widget.greeting", diags)
-                }
+                "greeting" => config.greeting = localized(value, path, sp, &full, diags),
                 "strings" => {
                     config.widget_strings = overrides(
                         value,
-                        (path, text, line),
+                        (path, sp),
                         "widget.strings",
                         &crate::widget_bundle::english_strings(),
                         diags,
                     )
                 }
-                _ => unknown(diags, path, line, key, WIDGET_KEYS),
+                _ => unknown(diags, path, sp.key(&full), key, WIDGET_KEYS),
             }
         }
     }
-    if let Some(categories) = table.get("categories").and_then(|v| v.as_table()) {
-        for (id, value) in categories {
-            let line = section_line(text, &format!("categories.{id}"));
+    if let Some(categories) = section(diags, "categories") {
+        for (id, value) in &categories {
+            let name = format!("categories.{id}");
             let mut cat = Category {
                 id: id.clone(),
                 order: 0,
@@ -337,24 +527,27 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                 description: Localized::default(),
             };
             let Some(t) = value.as_table() else {
-                diags.error(path, line, 1, format!("`categories.{id}` must be a table"));
+                err(
+                    diags,
+                    sp.value(&name),
+                    format!("`{name}` must be a table, not {}", toml_kind(value)),
+                );
                 continue;
             };
             for (key, value) in t {
-                let kline = key_line_after(text, key, line);
+                let full = format!("{name}.{key}");
                 match key.as_str() {
                     "order" => match value.as_integer() {
                         Some(n) => cat.order = n,
-                        None => diags.error(
-                            path,
-                            kline,
-                            1,
-                            format!("`categories.{id}.order` must be a number"),
+                        None => err(
+                            diags,
+                            sp.value(&full),
+                            format!("`{full}` must be a whole number, not {}", toml_kind(value)),
                         ),
                     },
-                    "title" => cat.title = localized(value, path, kline, key, diags),
-                    "description" => cat.description = localized(value, path, kline, key, diags),
-                    _ => unknown(diags, path, kline, key, CATEGORY_KEYS),
+                    "title" => cat.title = localized(value, path, sp, &full, diags),
+                    "description" => cat.description = localized(value, path, sp, &full, diags),
+                    _ => unknown(diags, path, sp.key(&full), key, CATEGORY_KEYS),
                 }
             }
             if cat.title.0.is_empty() {
@@ -369,10 +562,11 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
     if config.languages.is_empty() {
         config.languages.push(config.default_language.clone());
     } else if !config.languages.contains(&config.default_language) {
+        let (line, col) = sp.value("site.default_language");
         diags.error(
             path,
-            at("default_language"),
-            1,
+            line,
+            col,
             format!(
                 "default_language \"{}\" is not in `languages`",
                 config.default_language
@@ -387,12 +581,13 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
         if text.0.is_empty() || text.0.contains_key("*") {
             continue;
         }
+        let (line, col) = sp.key(&format!("site.{key}"));
         for lang in config.languages.iter().filter(|l| !text.0.contains_key(*l)) {
             let fallback = text.get(lang, &config.default_language).unwrap_or_default();
             diags.warn(
                 path,
-                at(key),
-                1,
+                line,
+                col,
                 format!("`site.{key}` has no \"{lang}\" text; {lang} pages use \"{fallback}\""),
             );
         }
@@ -400,10 +595,11 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
     config
 }
 
+/// A string for every language, or a table of strings by language, at dotted path `key`.
 fn localized(
     value: &toml::Value,
     path: &Path,
-    line: usize,
+    sp: &TomlSpans,
     key: &str,
     diags: &mut Diagnostics,
 ) -> Localized {
@@ -418,45 +614,63 @@ fn localized(
                     Some(s) => {
                         map.insert(lang.clone(), s.into());
                     }
-                    None => diags.error(path, line, 1, format!("`{key}.{lang}` must be a string")),
+                    None => {
+                        let (line, col) = sp.value(&format!("{key}.{lang}"));
+                        diags.error(
+                            path,
+                            line,
+                            col,
+                            format!("`{key}.{lang}` must be a string, not {}", toml_kind(v)),
+                        )
+                    }
                 }
             }
         }
-        _ => diags.error(
-            path,
-            line,
-            1,
-            format!("`{key}` must be a string or a table like {{ en = \"...\" }}"),
-        ),
+        _ => {
+            let (line, col) = sp.value(key);
+            diags.error(
+                path,
+                line,
+                col,
+                format!(
+                    "`{key}` must be a string or a table like {{ en = \"...\" }}, not {}",
+                    toml_kind(value)
+                ),
+            )
+        }
     }
     Localized(map)
 }
 
 /// The owner's words for interface strings: a table of string key → text (for every language)
-/// or a table per language, written at `line`. `english` lists the keys that exist, with their built-in English,
+/// or a table per language. `english` lists the keys that exist, with their built-in English,
 /// whose `{placeholders}` an override should keep.
 fn overrides(
     value: &toml::Value,
-    (path, text, line): (&Path, &str, usize),
+    (path, sp): (&Path, &TomlSpans),
     section: &str,
     english: &[(String, String)],
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, Localized> {
     let mut out = BTreeMap::new();
-    // A `[site.strings]` header, or `strings = {...}` inside `[site]` at `line`.
-    let line = find_section(text, section).unwrap_or(line);
     let Some(table) = value.as_table() else {
-        diags.error(path, line, 1, format!("`{section}` must be a table"));
+        let (line, col) = sp.value(section);
+        diags.error(
+            path,
+            line,
+            col,
+            format!("`{section}` must be a table, not {}", toml_kind(value)),
+        );
         return out;
     };
     let known: Vec<&str> = english.iter().map(|(k, _)| k.as_str()).collect();
     for (key, value) in table {
-        let kline = key_line_after(text, key, line);
+        let full = format!("{section}.{key}");
         let Some((_, builtin)) = english.iter().find(|(k, _)| k == key) else {
-            unknown(diags, path, kline, key, &known);
+            unknown(diags, path, sp.key(&full), key, &known);
             continue;
         };
-        let texts = localized(value, path, kline, &format!("{section}.{key}"), diags);
+        let texts = localized(value, path, sp, &full, diags);
         for placeholder in placeholders(builtin) {
             for (lang, t) in &texts.0 {
                 if !t.contains(placeholder) {
@@ -465,11 +679,12 @@ fn overrides(
                     } else {
                         format!(".{lang}")
                     };
+                    let (line, col) = sp.value(&format!("{full}{whose}"));
                     diags.warn(
                         path,
-                        kline,
-                        1,
-                        format!("`{section}.{key}{whose}` has no {placeholder}, where the built-in text puts a value"),
+                        line,
+                        col,
+                        format!("`{full}{whose}` has no {placeholder}, where the built-in text puts a value"),
                     );
                 }
             }
@@ -489,11 +704,18 @@ fn placeholders(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn unknown(diags: &mut Diagnostics, path: &Path, line: usize, key: &str, known: &[&str]) {
+/// An unknown key is an error: a misspelt key would otherwise drop its setting in silence.
+fn unknown(
+    diags: &mut Diagnostics,
+    path: &Path,
+    (line, col): (usize, usize),
+    key: &str,
+    known: &[&str],
+) {
     let hint = nearest(key, known)
         .map(|k| format!(" (did you mean \"{k}\"?)"))
         .unwrap_or_default();
-    diags.warn(path, line, 1, format!("unknown key \"{key}\"{hint}"));
+    diags.error(path, line, col, format!("unknown key \"{key}\"{hint}"));
 }
 
 fn is_hex_color(s: &str) -> bool {
@@ -536,17 +758,6 @@ fn key_line_after(text: &str, key: &str, after: usize) -> usize {
                 .is_some_and(|rest| rest.trim_start().starts_with(['=', ':']))
         })
         .map_or(after.max(1), |(i, _)| i + 1)
-}
-
-fn section_line(text: &str, name: &str) -> usize {
-    find_section(text, name).unwrap_or(1)
-}
-
-/// The line of the `[name]` header, if there is one.
-fn find_section(text: &str, name: &str) -> Option<usize> {
-    text.lines()
-        .position(|l| l.trim().trim_start_matches('[').trim_end_matches(']') == name)
-        .map(|i| i + 1)
 }
 
 #[cfg(test)]
@@ -614,7 +825,7 @@ serch = "Find"
 contact_us = { en = "Write to Mara" }
 no_results = "Nothing yet"
 "#,
-            &["kbgen.toml:8:1: warning: unknown key \"serch\" (did you mean \"search\"?)"],
+            &["kbgen.toml:8:1: error: unknown key \"serch\" (did you mean \"search\"?)"],
         );
         let search = &c.site_strings["search_placeholder"];
         assert_eq!(search.exact("zh"), Some("搜索答案…"));
@@ -631,11 +842,11 @@ no_results = "Nothing yet"
         );
         check(
             "[site.strings]\nresults_other = { en = \"Many results\", zh = \"{n} 个\" }\n",
-            &["kbgen.toml:2:1: warning: `site.strings.results_other.en` has no {n}, where the built-in text puts a value"],
+            &["kbgen.toml:2:24: warning: `site.strings.results_other.en` has no {n}, where the built-in text puts a value"],
         );
         check(
             "[widget]\nstrings = 3\n",
-            &["kbgen.toml:2:1: error: `widget.strings` must be a table"],
+            &["kbgen.toml:2:11: error: `widget.strings` must be a table, not a number"],
         );
     }
 
@@ -663,7 +874,7 @@ languages = ["en", "zh", "ja"]
         assert_eq!(c.description("zh"), "解答");
         check(
             "[site]\ntitle = 3\n",
-            &["kbgen.toml:2:1: error: `site.title` must be a string or a table like { en = \"...\" }"],
+            &["kbgen.toml:2:9: error: `site.title` must be a string or a table like { en = \"...\" }, not a number"],
         );
     }
 
@@ -672,9 +883,9 @@ languages = ["en", "zh", "ja"]
         check(
             "[site]\ntitel = \"x\"\nbrand_color = \"blue\"\ndefault_language = \"fr\"\nlanguages = [\"en\"]\n",
             &[
-                "kbgen.toml:2:1: warning: unknown key \"titel\" (did you mean \"title\"?)",
-                "kbgen.toml:3:1: error: `site.brand_color` must be a hex colour like \"#2456c7\"",
-                "kbgen.toml:4:1: error: default_language \"fr\" is not in `languages`",
+                "kbgen.toml:2:1: error: unknown key \"titel\" (did you mean \"title\"?)",
+                "kbgen.toml:3:15: error: `site.brand_color` must be a hex colour like \"#2456c7\", not \"blue\"",
+                "kbgen.toml:4:20: error: default_language \"fr\" is not in `languages`",
             ],
         );
         check(

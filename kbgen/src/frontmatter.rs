@@ -113,7 +113,8 @@ pub fn parse(
         Format::Yaml => match yaml_serde::from_str::<yaml_serde::Value>(front) {
             Ok(v) => yaml_to_json(v),
             Err(e) => {
-                let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+                // A byte offset: libyaml's own column counts from 0 and its lines end at `\r` too.
+                let (line, col) = e.location().map_or((1, 1), |l| line_col(front, l.index()));
                 diags.error(
                     path,
                     first_line + line - 1,
@@ -170,13 +171,13 @@ pub fn parse(
                     None
                 })
             }
-            "lang" => fm.lang = scalar(&value),
-            "category" => fm.category = scalar(&value),
-            "summary" => fm.summary = scalar(&value),
-            "tags" => fm.tags = list(&value),
-            "questions" => fm.questions = list(&value),
+            "lang" => fm.lang = optional(&value, &mut bad, "a language code like \"en\""),
+            "category" => fm.category = optional(&value, &mut bad, "a string"),
+            "summary" => fm.summary = optional(&value, &mut bad, "a string"),
+            "tags" => fm.tags = list(&value).unwrap_or_else(|| bad_list(&mut bad)),
+            "questions" => fm.questions = list(&value).unwrap_or_else(|| bad_list(&mut bad)),
             "pages" => {
-                fm.pages = list(&value);
+                fm.pages = list(&value).unwrap_or_else(|| bad_list(&mut bad));
                 // The widget matches these against its page's URL path; a bare word never matches.
                 for p in fm
                     .pages
@@ -186,7 +187,7 @@ pub fn parse(
                     diags.warn(path, line, 1, format!("`pages` entry \"{p}\" should be a URL path like \"/pricing\" or \"/shop/*\""));
                 }
             }
-            "related" => fm.related = list(&value),
+            "related" => fm.related = list(&value).unwrap_or_else(|| bad_list(&mut bad)),
             "order" => match &value {
                 Value::Number(n) => fm.order = n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
                 Value::String(s) if s.trim().parse::<i64>().is_ok() => {
@@ -250,12 +251,15 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
-/// A list, or a single value, or a comma-separated string (common in migrated front matter).
-fn list(v: &Value) -> Vec<String> {
-    match v {
+/// A list, or a single value, or a comma-separated string (common in migrated front matter);
+/// `None` when it, or one of its entries, is a table or a nested list.
+fn list(v: &Value) -> Option<Vec<String>> {
+    Some(match v {
         Value::Array(a) => a
             .iter()
-            .filter_map(scalar)
+            .map(scalar)
+            .collect::<Option<Vec<String>>>()?
+            .into_iter()
             .filter(|s| !s.is_empty())
             .collect(),
         Value::String(s) if s.contains(',') => s
@@ -264,11 +268,30 @@ fn list(v: &Value) -> Vec<String> {
             .filter(|s| !s.is_empty())
             .map(String::from)
             .collect(),
-        other => scalar(other)
-            .into_iter()
+        Value::Null => Vec::new(),
+        other => scalar(other)?
+            .split(',')
+            .map(str::trim)
             .filter(|s| !s.is_empty())
+            .map(String::from)
             .collect(),
+    })
+}
+
+/// A string where one is optional: empty is absent, a list or a table is an error.
+fn optional(v: &Value, bad: &mut impl FnMut(&str), what: &str) -> Option<String> {
+    match v {
+        Value::Null => None,
+        v => scalar(v).or_else(|| {
+            bad(what);
+            None
+        }),
     }
+}
+
+fn bad_list(bad: &mut impl FnMut(&str)) -> Vec<String> {
+    bad("a list of strings like [a, b]");
+    Vec::new()
 }
 
 /// `2025-01-31`, also when followed by a time.

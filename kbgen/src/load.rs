@@ -50,7 +50,6 @@ pub struct Kb {
     pub has_config: bool,
     pub articles: Vec<SourceArticle>,
     pub rules: Vec<RuleDef>,
-    pub rules_path: Option<PathBuf>,
 }
 
 /// Ids an article cannot take because the site uses these names for its own pages.
@@ -156,12 +155,84 @@ pub fn id_slug(text: &str) -> String {
     }
 }
 
+/// Files larger than this are refused with a message instead of read: no help article, rules
+/// file or configuration comes near it, and the whole build holds every article in memory
+/// several times over (source, HTML, plain text, index).
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
+
+/// What reading one text file of the knowledge base gave.
+pub enum Text {
+    Read(String),
+    /// The file does not exist (not an error for optional files).
+    Absent,
+    /// It exists but could not be used; the reason is already in the diagnostics.
+    Unusable,
+}
+
+/// Reads a text file as UTF-8. Anything else is an error with the position of the first
+/// invalid byte, never a lossy or silent fallback: one Latin-1 byte in `rules.toml` once meant
+/// "0 rules" and a successful build.
+pub fn read_text(path: &Path, diags: &mut Diagnostics) -> Text {
+    use std::io::Read;
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Text::Absent,
+        Err(e) => {
+            diags.error(path, 0, 0, format!("cannot read: {e}"));
+            return Text::Unusable;
+        }
+    };
+    let mut bytes = Vec::new();
+    // One byte more than the limit tells a file at the limit from a larger one, also when the
+    // file grows while it is read.
+    if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        diags.error(path, 0, 0, format!("cannot read: {e}"));
+        return Text::Unusable;
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+        diags.error(
+            path,
+            0,
+            0,
+            format!(
+                "file is too large ({} MB; the limit is {} MB): split it into smaller files",
+                size >> 20,
+                MAX_FILE_BYTES >> 20
+            ),
+        );
+        return Text::Unusable;
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Text::Read(text),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            // The prefix before the first invalid byte is valid UTF-8 by definition.
+            let valid = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+            let (line, col) = crate::diag::line_col(valid, at);
+            diags.error(
+                path,
+                line,
+                col,
+                format!(
+                    "not valid UTF-8 (byte 0x{:02X}): save the file as UTF-8",
+                    bytes[at]
+                ),
+            );
+            Text::Unusable
+        }
+    }
+}
+
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
     let root_canon = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let config_path = root.join(CONFIG_FILE);
     let (mut config, has_config) = match read_inside(&root_canon, &config_path, true, diags) {
-        Ok(text) => (config::parse(&text, &config_path, diags), true),
-        Err(_) => {
+        Text::Read(text) => (config::parse(&text, &config_path, diags), true),
+        // The error is reported; go on with defaults so that every other problem shows too.
+        Text::Unusable => (Config::default(), true),
+        Text::Absent => {
             diags.warn(
                 &config_path,
                 0,
@@ -183,10 +254,19 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
                 .and_then(|e| e.to_str())
                 .is_some_and(|e| ARTICLE_EXTS.contains(&e))
         })
-        .filter_map(|p| {
-            p.strip_prefix(&articles_dir)
-                .ok()
-                .map(|r| r.to_string_lossy().replace('\\', "/"))
+        .filter_map(|p| match p.strip_prefix(&articles_dir).map(Path::to_str) {
+            Ok(Some(rel)) => Some(rel.replace('\\', "/")),
+            // A lossy name would point at no file, and the article would vanish in silence.
+            Ok(None) => {
+                diags.error(
+                    &p,
+                    0,
+                    0,
+                    "the file name is not valid UTF-8: rename the file",
+                );
+                None
+            }
+            Err(_) => None,
         })
         .collect();
     files.sort();
@@ -212,21 +292,13 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
     }
 
     let mut articles = Vec::new();
+    let mut front_langs: Vec<String> = Vec::new();
     for rel in files {
         let path = articles_dir.join(&rel);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                diags.error(&path, 0, 0, format!("cannot read: {e}"));
-                continue;
-            }
-        };
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                diags.warn(&path, 0, 0, "not valid UTF-8; invalid bytes replaced");
-                String::from_utf8_lossy(e.as_bytes()).into_owned()
-            }
+        let text = match read_text(&path, diags) {
+            Text::Read(t) => t,
+            // Unusable is reported; absent means gone since the folder was listed.
+            Text::Absent | Text::Unusable => continue,
         };
         let split = frontmatter::split(&text);
         let front = match split.front {
@@ -271,7 +343,11 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
                 }
             },
         };
-        if !config.languages.contains(&lang) {
+        if !has_config && !config.languages.contains(&lang) {
+            // Without kbgen.toml the articles say which languages there are, in front matter
+            // as well as in folder names.
+            front_langs.push(lang.clone());
+        } else if !config.languages.contains(&lang) {
             diags.warn(
                 &path,
                 1,
@@ -291,25 +367,68 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
             path,
         });
     }
+    if !front_langs.is_empty() {
+        // The default language (or the folders') may have no article at all now.
+        let used: Vec<String> = config
+            .languages
+            .iter()
+            .chain(&front_langs)
+            .filter(|l| articles.iter().any(|a: &SourceArticle| &a.lang == *l))
+            .fold(Vec::new(), |mut v, l| {
+                if !v.contains(l) {
+                    v.push(l.clone());
+                }
+                v
+            });
+        if !used.contains(&config.default_language) {
+            config.default_language = used[0].clone();
+        }
+        config.languages = used;
+    }
+    if articles.is_empty() {
+        diags.error(
+            &articles_dir,
+            0,
+            0,
+            format!(
+                "no articles found in {}: write markdown files (.md) there, or run `kbgen init`",
+                articles_dir.display()
+            ),
+        );
+    }
     assign_ids(&mut articles, &config);
 
     let mut rules = Vec::new();
-    let mut rules_path = None;
+    let mut rules_files = 0;
     for name in ["rules.toml", "rules.yaml", "rules.yml", "rules.json"] {
         let path = root.join(name);
-        if let Ok(text) = read_inside(&root_canon, &path, has_config, diags) {
-            if let Some(format) = rules::Format::of(&path) {
-                if rules_path.is_some() {
+        let Some(format) = rules::Format::of(&path) else {
+            continue;
+        };
+        match read_inside(&root_canon, &path, has_config, diags) {
+            Text::Read(text) => {
+                rules_files += 1;
+                if rules_files > 1 {
                     diags.warn(&path, 0, 0, "several rules files; all are read");
                 }
                 rules.extend(rules::parse(&text, format, &path, diags));
-                rules_path = Some(path);
             }
+            Text::Absent | Text::Unusable => {}
         }
     }
+    rules::check_duplicates(&rules, &config.default_language, diags);
     // Theme overrides become every page: the walk reports one that points outside the knowledge
-    // base, and `theme_override` does not use it.
-    walk(&root_canon, &root.join("theme"), false, has_config, diags);
+    // base, and `theme_override` does not use it. They are read later by name, and one that cannot
+    // be read would fall back to the built-in file in silence: a file of the theme that is not
+    // UTF-8 fails the build here.
+    for path in walk(&root_canon, &root.join("theme"), false, has_config, diags) {
+        if path
+            .extension()
+            .is_some_and(|e| e == "html" || e == "css" || e == "js")
+        {
+            read_text(&path, diags);
+        }
+    }
     let images = walk(&root_canon, &root.join("images"), false, has_config, diags)
         .into_iter()
         .filter_map(|p| {
@@ -329,7 +448,6 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
         has_config,
         articles,
         rules,
-        rules_path,
     }
 }
 
@@ -390,23 +508,25 @@ fn looks_like_lang(s: &str) -> bool {
             || (2..=4).contains(&region.len()) && region.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
-/// Reads a file of the knowledge base that must not be a link to a file outside it.
-fn read_inside(
-    root_canon: &Path,
-    path: &Path,
-    has_config: bool,
-    diags: &mut Diagnostics,
-) -> std::io::Result<String> {
-    if !inside(root_canon, path)? {
-        let msg = "is a symbolic link to a file outside the knowledge-base folder; it is not read";
-        if has_config {
-            diags.error(path, 0, 0, msg);
-        } else {
-            diags.warn(path, 0, 0, msg);
+/// Reads a text file of the knowledge base (see [`read_text`]) that must not be a link to a file
+/// outside it.
+fn read_inside(root_canon: &Path, path: &Path, has_config: bool, diags: &mut Diagnostics) -> Text {
+    match inside(root_canon, path) {
+        Ok(true) => read_text(path, diags),
+        Ok(false) => {
+            let msg =
+                "is a symbolic link to a file outside the knowledge-base folder; it is not read";
+            if has_config {
+                diags.error(path, 0, 0, msg);
+            } else {
+                diags.warn(path, 0, 0, msg);
+            }
+            Text::Unusable
         }
-        return Err(std::io::ErrorKind::PermissionDenied.into());
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Text::Absent,
+        // `read_text` says what is wrong with it.
+        Err(_) => read_text(path, diags),
     }
-    std::fs::read_to_string(path)
 }
 
 /// Every file under `dir` (none when it does not exist), following symbolic links that stay

@@ -9,6 +9,8 @@ mod config;
 mod desk;
 mod diag;
 mod frontmatter;
+#[cfg(test)]
+mod fuzz;
 mod import;
 mod init;
 mod load;

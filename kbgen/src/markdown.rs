@@ -16,7 +16,7 @@ use pulldown_cmark::{
 };
 use solodesk_engine::Section;
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// Rewrites relative link and image targets; `Ok(None)` leaves a target as written.
@@ -84,7 +84,7 @@ pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendere
         ..Default::default()
     };
     let mut events: Vec<Event<'_>> = Vec::new();
-    let mut used_anchors = HashSet::new();
+    let mut anchors = Anchors::default();
     // While inside a heading: where its opening tag goes, its level, explicit id and text.
     let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
     let mut skipping_heading = false;
@@ -125,7 +125,7 @@ pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendere
             Event::End(TagEnd::Heading(level)) => {
                 if let Some((at, _, id, text)) = heading.take() {
                     let base = id.unwrap_or_else(|| slug(&text));
-                    let anchor = unique(&base, &mut used_anchors);
+                    let anchor = anchors.unique(&base);
                     let n = level as u8;
                     events[at] = Event::Html(format!("<h{n} id=\"{}\">", escape(&anchor)).into());
                     events.push(Event::Html(
@@ -383,14 +383,41 @@ pub fn slug(text: &str) -> String {
     }
 }
 
-fn unique(base: &str, used: &mut HashSet<String>) -> String {
-    let mut anchor = base.to_string();
-    let mut n = 1;
-    while !used.insert(anchor.clone()) {
-        anchor = format!("{base}-{n}");
-        n += 1;
+/// Anchors given so far, and for each base the next suffix to try, so that 20,000 headings
+/// alike cost 20,000 steps rather than 200 million (each new "faq" used to try "faq-1", "faq-2",
+/// ... up to its own number).
+#[derive(Default)]
+struct Anchors {
+    used: HashSet<String>,
+    next: HashMap<String, usize>,
+    /// Candidates tried, for the test that holds this linear.
+    #[cfg(test)]
+    tries: usize,
+}
+
+impl Anchors {
+    fn unique(&mut self, base: &str) -> String {
+        #[cfg(test)]
+        {
+            self.tries += 1;
+        }
+        if self.used.insert(base.to_string()) {
+            return base.to_string();
+        }
+        let n = self.next.entry(base.to_string()).or_insert(1);
+        loop {
+            #[cfg(test)]
+            {
+                self.tries += 1;
+            }
+            // A suffixed anchor may already exist as a heading of its own ("Steps 1" → "steps-1").
+            let anchor = format!("{base}-{n}");
+            *n += 1;
+            if self.used.insert(anchor.clone()) {
+                return anchor;
+            }
+        }
     }
-    anchor
 }
 
 /// Where sanitised HTML goes.
@@ -608,6 +635,32 @@ mod tests {
         );
         assert_eq!(r.toc.len(), 3);
         assert_eq!(r.first_paragraph, "Intro text.");
+    }
+
+    #[test]
+    fn duplicate_anchors_cost_linear_time() {
+        // Issue 15: 20,000 identical headings took 33-48 s, each one trying every earlier suffix.
+        let n = 20_000;
+        let mut anchors = Anchors::default();
+        let got: Vec<String> = (0..n).map(|_| anchors.unique("faq")).collect();
+        assert_eq!((got[0].as_str(), got[n - 1].as_str()), ("faq", "faq-19999"));
+        assert!(
+            anchors.tries < 2 * n,
+            "{} tries for {n} anchors",
+            anchors.tries
+        );
+        // A heading that takes a suffix's name first still gets a unique anchor of its own.
+        let r = render(
+            "## Steps 1\n\n## Steps\n\n## Steps\n\n## Steps\n",
+            &NoResolve,
+            None,
+        );
+        let got: Vec<&str> = r.toc.iter().map(|t| t.anchor.as_str()).collect();
+        assert_eq!(got, ["steps-1", "steps", "steps-2", "steps-3"]);
+        let md = "## FAQ\n\nText.\n\n".repeat(n);
+        let r = render(&md, &NoResolve, None);
+        assert_eq!(r.toc.len(), n);
+        assert_eq!(r.toc[n - 1].anchor, "faq-19999");
     }
 
     #[test]

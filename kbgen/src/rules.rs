@@ -1,10 +1,12 @@
 //! The owner's canned answers for the widget's responder: `rules.toml`, `rules.yaml` or the seed
 //! brief's `rules.json` (`{"rule_1": {"pattern": "...", "response": "..."}}`), read as-is.
 
+use crate::config::TomlSpans;
 use crate::diag::{nearest, Diagnostics};
 use crate::frontmatter::{toml_to_json, yaml_to_json};
 use serde_json::Value;
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// A rule as the owner wrote it; the answer is still markdown.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -17,8 +19,11 @@ pub struct RuleDef {
     pub answer: String,
     pub articles: Vec<String>,
     pub priority: i32,
-    /// Where the rule starts, for messages.
+    /// The file the rule is in, and where in it the rule starts (its `id`, else its header),
+    /// for messages: a knowledge base may have several rules files.
+    pub path: PathBuf,
     pub line: usize,
+    pub col: usize,
 }
 
 const KEYS: &[&str] = &[
@@ -51,6 +56,89 @@ impl Format {
     }
 }
 
+/// Where the keys and values of a rules file are, by path (`rule.3.answer`, `rule.3.keywords.1`
+/// in TOML), found in one pass over the text so that a file of 20,000
+/// rules costs no more per rule than a file of one.
+enum Positions<'a> {
+    Toml(TomlSpans<'a>),
+    /// YAML keeps no positions: a rule's keys are looked up in the lines of that rule only.
+    Yaml {
+        lines: Vec<&'a str>,
+        starts: Vec<usize>,
+    },
+}
+
+impl Positions<'_> {
+    fn rule(&self, i: usize, top: &str) -> (usize, usize) {
+        match self {
+            Positions::Toml(sp) => sp.key(&format!("{top}.{i}")),
+            Positions::Yaml { lines, starts } => starts.get(i).map_or((1, 1), |&l| {
+                let indent = lines[l - 1].len() - lines[l - 1].trim_start().len();
+                (l, indent + 1)
+            }),
+        }
+    }
+
+    fn key(&self, i: usize, top: &str, key: &str) -> (usize, usize) {
+        match self {
+            Positions::Toml(sp) => sp.key(&format!("{top}.{i}.{key}")),
+            Positions::Yaml { .. } => self.yaml_key(i, key).unwrap_or_else(|| self.rule(i, top)),
+        }
+    }
+
+    fn value(&self, i: usize, top: &str, key: &str) -> (usize, usize) {
+        match self {
+            Positions::Toml(sp) => sp.value(&format!("{top}.{i}.{key}")),
+            _ => self.key(i, top, key),
+        }
+    }
+
+    /// Where the string value of `key` starts (its opening quote, if it has one), for a column
+    /// inside it: YAML's positions are the key's, so the value is looked for after its `:`.
+    fn string_value(&self, text: &str, i: usize, top: &str, key: &str) -> (usize, usize) {
+        let (line, col) = self.value(i, top, key);
+        if let Positions::Yaml { .. } = self {
+            let src = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+            let from: String = src.chars().skip(col - 1).collect();
+            if let Some(colon) = from.find(':') {
+                let rest = &from[colon + 1..];
+                let value = rest.trim_start();
+                if !value.is_empty() {
+                    let skipped = from[..colon + 1].chars().count() + rest.len() - value.len();
+                    return (line, col + skipped);
+                }
+            }
+        }
+        (line, col)
+    }
+
+    /// The `n`th entry of a list value.
+    fn item(&self, i: usize, top: &str, key: &str, n: usize) -> (usize, usize) {
+        match self {
+            Positions::Toml(sp) => sp.value(&format!("{top}.{i}.{key}.{n}")),
+            _ => self.key(i, top, key),
+        }
+    }
+
+    fn yaml_key(&self, i: usize, key: &str) -> Option<(usize, usize)> {
+        let Positions::Yaml { lines, starts } = self else {
+            return None;
+        };
+        let from = *starts.get(i)?;
+        let to = starts.get(i + 1).copied().unwrap_or(lines.len() + 1);
+        (from..to).find_map(|l| {
+            let line = lines[l - 1];
+            let body = line.trim_start().trim_start_matches("- ").trim_start();
+            let rest = body
+                .strip_prefix(key)
+                .or_else(|| body.strip_prefix(&format!("\"{key}\"")))?;
+            rest.trim_start()
+                .starts_with(':')
+                .then(|| (l, line.len() - body.len() + 1))
+        })
+    }
+}
+
 pub fn parse(text: &str, format: Format, path: &Path, diags: &mut Diagnostics) -> Vec<RuleDef> {
     let value = match format {
         Format::Toml => match text.parse::<toml::Table>() {
@@ -71,7 +159,12 @@ pub fn parse(text: &str, format: Format, path: &Path, diags: &mut Diagnostics) -
         Format::Yaml => match yaml_serde::from_str::<yaml_serde::Value>(text) {
             Ok(v) => yaml_to_json(v),
             Err(e) => {
-                let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+                // The location's index is a byte offset, counted with the same line breaks
+                // (`\r` too) as libyaml, whose column counts from 0 and whose line breaks
+                // differ from ours.
+                let (line, col) = e
+                    .location()
+                    .map_or((1, 1), |l| crate::diag::line_col(text, l.index()));
                 let msg = e.to_string();
                 diags.error(
                     path,
@@ -88,10 +181,11 @@ pub fn parse(text: &str, format: Format, path: &Path, diags: &mut Diagnostics) -
         Format::SeedJson => match serde_json::from_str::<Value>(text) {
             Ok(v) => return seed(v, text, path, diags),
             Err(e) => {
+                let (line, col) = json_position(text, e.line(), e.column());
                 diags.error(
                     path,
-                    e.line(),
-                    e.column(),
+                    line,
+                    col,
                     format!("invalid JSON: {e}")
                         .split(" at line ")
                         .next()
@@ -101,11 +195,27 @@ pub fn parse(text: &str, format: Format, path: &Path, diags: &mut Diagnostics) -
             }
         },
     };
-    let list = match value {
-        Value::Array(a) => a,
+    let positions = match format {
+        Format::Toml => Positions::Toml(TomlSpans::new(text)),
+        _ => Positions::Yaml {
+            lines: text.lines().collect(),
+            starts: rule_lines(text, format),
+        },
+    };
+    let (top, list) = match value {
+        Value::Array(a) => (String::new(), a),
         Value::Object(mut m) => {
-            match m.remove("rule").or_else(|| m.remove("rules")) {
-                Some(Value::Array(a)) => a,
+            let top = ["rule", "rules"].into_iter().find(|k| m.contains_key(*k));
+            let list = top.and_then(|k| m.remove(k));
+            for key in m.keys() {
+                let at = match &positions {
+                    Positions::Toml(sp) => sp.key(key),
+                    _ => (1, 1),
+                };
+                unknown(diags, path, at, key, &["rule", "rules"]);
+            }
+            match list {
+                Some(Value::Array(a)) => (top.unwrap_or_default().to_string(), a),
                 _ => {
                     diags.error(path, 1, 1, "expected a list of rules (`[[rule]]` tables in TOML, a `rules:` list in YAML)");
                     return Vec::new();
@@ -118,70 +228,71 @@ pub fn parse(text: &str, format: Format, path: &Path, diags: &mut Diagnostics) -
             return Vec::new();
         }
     };
-    let starts = rule_lines(text, format);
     let mut rules = Vec::new();
     for (i, item) in list.into_iter().enumerate() {
-        let line = starts.get(i).copied().unwrap_or(1);
+        let (line, col) = positions.rule(i, &top);
         let Value::Object(map) = item else {
-            diags.error(path, line, 1, "a rule must be a table of keys");
+            diags.error(path, line, col, "a rule must be a table of keys");
             continue;
         };
         let mut rule = RuleDef {
+            path: path.to_path_buf(),
             line,
+            col,
             ..Default::default()
         };
-        let mut regex_line = line;
+        if map.contains_key("id") {
+            (rule.line, rule.col) = positions.key(i, &top, "id");
+        }
         for (key, value) in map {
-            let kline =
-                line + crate::config::key_line(
-                    text.lines()
-                        .skip(line - 1)
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                        .as_str(),
-                    &key,
-                ) - 1;
-            match key.as_str() {
-                "id" => rule.id = str_of(&value),
-                "lang" => rule.lang = Some(str_of(&value)).filter(|s| !s.is_empty()),
-                "phrasings" => rule.phrasings = list_of(&value),
-                "keywords" => rule.keywords = list_of(&value),
-                "articles" => rule.articles = list_of(&value),
-                "regex" => {
-                    rule.regex = Some(str_of(&value)).filter(|s| !s.is_empty());
-                    regex_line = kline;
+            let at = positions.value(i, &top, &key);
+            let string = |diags: &mut Diagnostics| match value {
+                Value::String(ref s) => Some(s.clone()),
+                ref other => {
+                    wrong(diags, path, at, &key, "a string", other);
+                    None
                 }
-                "answer" => rule.answer = str_of(&value),
+            };
+            match key.as_str() {
+                "id" => rule.id = string(diags).unwrap_or_default(),
+                "lang" => rule.lang = string(diags).filter(|s| !s.is_empty()),
+                "regex" => rule.regex = string(diags).filter(|s| !s.is_empty()),
+                "answer" => rule.answer = string(diags).unwrap_or_default(),
+                "phrasings" | "keywords" | "articles" => {
+                    let list = list_of(&value, &key, path, diags, |n| {
+                        positions.item(i, &top, &key, n)
+                    });
+                    match key.as_str() {
+                        "phrasings" => rule.phrasings = list,
+                        "keywords" => rule.keywords = list,
+                        _ => rule.articles = list,
+                    }
+                }
                 "priority" => match value.as_i64() {
                     Some(p) => rule.priority = p.clamp(i32::MIN.into(), i32::MAX.into()) as i32,
-                    None => diags.error(path, kline, 1, "`priority` must be a whole number"),
+                    None => wrong(diags, path, at, &key, "a whole number", &value),
                 },
-                _ => {
-                    let hint = nearest(&key, KEYS)
-                        .map(|k| format!(" (did you mean \"{k}\"?)"))
-                        .unwrap_or_default();
-                    diags.warn(path, kline, 1, format!("unknown rule key \"{key}\"{hint}"));
-                }
+                _ => unknown(diags, path, positions.key(i, &top, &key), &key, KEYS),
             }
         }
-        validate(&mut rule, i, path, diags);
-        refuse_backtracking(&rule, 0, text, regex_line, path, diags);
+        validate(&mut rule, i, diags);
+        let at = positions.string_value(text, i, &top, "regex");
+        refuse_backtracking(&rule, 0, text, at, diags);
         rules.push(rule);
     }
     rules
 }
 
 /// Reports a rule regex that a browser's backtracking `RegExp` could take exponential time on
-/// (see `redos`), at its position in the file: the line `line` (where the regex is written) and
-/// the column of the offending part, counted from the string's opening quote (exact for TOML's
-/// literal strings, approximate when the string has escapes). `skip` is how many characters of
-/// the stored regex the file does not show (the seed format's added `(?i)`).
+/// (see `redos`), at its position in the file: `at` is where the regex's string starts (its
+/// opening quote, if it has one), and the column is that of the offending part (exact for
+/// TOML's literal strings, approximate when the string has escapes). `skip` is how many
+/// characters of the stored regex the file does not show (the seed format's added `(?i)`).
 fn refuse_backtracking(
     rule: &RuleDef,
     skip: usize,
     text: &str,
-    line: usize,
-    path: &Path,
+    (line, col): (usize, usize),
     diags: &mut Diagnostics,
 ) {
     let Some(re) = &rule.regex else { return };
@@ -189,33 +300,147 @@ fn refuse_backtracking(
         return;
     };
     let src = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
-    let value = src.find(['=', ':']).map_or(0, |i| i + 1);
-    let rest = src[value..].trim_start();
-    let start = src.len() - rest.len() + usize::from(rest.starts_with(['"', '\'']));
-    let col = src[..start].chars().count() + hazard.at.saturating_sub(skip) + 1;
+    let value: String = src.chars().skip(col.saturating_sub(1)).collect();
+    let quote = ["\"\"\"", "'''", "\"", "'"]
+        .into_iter()
+        .find(|q| value.starts_with(q))
+        .map_or(0, str::len);
     diags.error(
-        path,
+        &rule.path,
         line,
-        col,
+        col + quote + hazard.at.saturating_sub(skip),
         format!("rule \"{}\": regex {}", rule.id, hazard.message),
     );
 }
 
-fn validate(rule: &mut RuleDef, i: usize, path: &Path, diags: &mut Diagnostics) {
+/// A misspelt key would drop what it says (an `anwser`) in silence: it is an error.
+fn unknown(
+    diags: &mut Diagnostics,
+    path: &Path,
+    (line, col): (usize, usize),
+    key: &str,
+    known: &[&str],
+) {
+    let hint = nearest(key, known)
+        .map(|k| format!(" (did you mean \"{k}\"?)"))
+        .unwrap_or_default();
+    diags.error(path, line, col, format!("unknown rule key \"{key}\"{hint}"));
+}
+
+fn wrong(
+    diags: &mut Diagnostics,
+    path: &Path,
+    (line, col): (usize, usize),
+    key: &str,
+    what: &str,
+    value: &Value,
+) {
+    diags.error(
+        path,
+        line,
+        col,
+        format!("`{key}` must be {what}, not {}", kind(value)),
+    );
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "empty",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a table",
+    }
+}
+
+/// A list of strings, or one string standing for a list of one.
+fn list_of(
+    value: &Value,
+    key: &str,
+    path: &Path,
+    diags: &mut Diagnostics,
+    item_at: impl Fn(usize) -> (usize, usize),
+) -> Vec<String> {
+    match value {
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .filter_map(|(n, v)| match v {
+                Value::String(s) => Some(s.clone()),
+                other => {
+                    let (line, col) = item_at(n);
+                    diags.error(
+                        path,
+                        line,
+                        col,
+                        format!("`{key}` entries must be strings, not {}", kind(other)),
+                    );
+                    None
+                }
+            })
+            .filter(|s| !s.trim().is_empty())
+            .collect(),
+        Value::String(s) if s.trim().is_empty() => Vec::new(),
+        Value::String(s) => vec![s.clone()],
+        Value::Null => Vec::new(),
+        other => {
+            let (line, col) = item_at(0);
+            diags.error(
+                path,
+                line,
+                col,
+                format!("`{key}` must be a list of strings, not {}", kind(other)),
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// Two rules of one language with the same id: the widget could only ever answer with one,
+/// and `kbgen ask` names them alike. Both places are named.
+pub fn check_duplicates(rules: &[RuleDef], default_lang: &str, diags: &mut Diagnostics) {
+    let mut first: HashMap<(&str, &str), &RuleDef> = HashMap::new();
+    for rule in rules.iter().filter(|r| !r.id.is_empty()) {
+        let lang = rule.lang.as_deref().unwrap_or(default_lang);
+        match first.get(&(lang, rule.id.as_str())) {
+            Some(earlier) => diags.error(
+                &rule.path,
+                rule.line,
+                rule.col,
+                format!(
+                    "duplicate rule id \"{}\" in language \"{lang}\"; the first is at {}:{}:{}",
+                    rule.id,
+                    earlier.path.display(),
+                    earlier.line,
+                    earlier.col
+                ),
+            ),
+            None => {
+                first.insert((lang, rule.id.as_str()), rule);
+            }
+        }
+    }
+}
+
+fn validate(rule: &mut RuleDef, i: usize, diags: &mut Diagnostics) {
+    let path = rule.path.clone();
+    let path = path.as_path();
+    let (line, col) = (rule.line, rule.col);
     if rule.id.is_empty() {
         rule.id = format!("rule-{}", i + 1);
         diags.warn(
             path,
-            rule.line,
-            1,
+            line,
+            col,
             format!("rule without `id`; calling it \"{}\"", rule.id),
         );
     }
     if rule.answer.trim().is_empty() {
         diags.error(
             path,
-            rule.line,
-            1,
+            line,
+            col,
             format!("rule \"{}\" has no `answer`", rule.id),
         );
     }
@@ -223,8 +448,8 @@ fn validate(rule: &mut RuleDef, i: usize, path: &Path, diags: &mut Diagnostics) 
         if let Err(e) = regex_lite::Regex::new(re) {
             diags.error(
                 path,
-                rule.line,
-                1,
+                line,
+                col,
                 format!(
                     "rule \"{}\": invalid regex: {}",
                     rule.id,
@@ -235,8 +460,8 @@ fn validate(rule: &mut RuleDef, i: usize, path: &Path, diags: &mut Diagnostics) 
         } else if let Some(construct) = browser_unsupported(re) {
             diags.warn(
                 path,
-                rule.line,
-                1,
+                line,
+                col,
                 format!(
                     "rule \"{}\": regex uses `{construct}`, which browsers' RegExp does not understand; the widget ignores this regex (`kbgen ask` still uses it)",
                     rule.id
@@ -247,8 +472,8 @@ fn validate(rule: &mut RuleDef, i: usize, path: &Path, diags: &mut Diagnostics) 
     if rule.phrasings.is_empty() && rule.keywords.is_empty() && rule.regex.is_none() {
         diags.error(
             path,
-            rule.line,
-            1,
+            line,
+            col,
             format!(
                 "rule \"{}\" can never fire: it has no phrasings, keywords or regex",
                 rule.id
@@ -313,56 +538,103 @@ fn seed(v: Value, text: &str, path: &Path, diags: &mut Diagnostics) -> Vec<RuleD
             return Vec::new();
         }
     };
-    let starts = json_item_lines(text);
+    let keys = JsonKeys::new(text);
+    // serde_json keeps the last of two equal keys and drops the first without a word.
+    for (name, first, again) in &keys.repeated {
+        let (line, col) = keys.line_col(*again);
+        let (l0, c0) = keys.line_col(*first);
+        diags.error(
+            path,
+            line,
+            col,
+            format!(
+                "duplicate rule id \"{name}\"; the first is at {}:{l0}:{c0}",
+                path.display()
+            ),
+        );
+    }
     let mut rules = Vec::new();
     for (i, (key, body)) in items.into_iter().enumerate() {
-        // Object keys come back sorted, not in file order: find each by its key.
-        let line = match &key {
-            Some(k) => starts
-                .iter()
-                .find(|(_, name)| name.as_deref() == Some(k.as_str()))
-                .map_or(1, |(l, _)| *l),
-            None => starts.get(i).map_or(1, |(l, _)| *l),
-        };
+        // A rule's keys are found under its key in an object, under its index in a list.
+        let name = key.clone().unwrap_or_else(|| i.to_string());
+        let (line, col) = keys.key(&name);
+        let listed = key.is_none();
         let Value::Object(body) = body else {
+            let what = match &key {
+                Some(k) => format!("rule \"{k}\""),
+                None => format!("rule {}", i + 1),
+            };
             diags.error(
                 path,
                 line,
-                1,
-                "a rule must be an object like {\"pattern\": \"...\", \"response\": \"...\"}",
+                col,
+                format!(
+                    "{what} must be an object like {{\"pattern\": \"...\", \"response\": \"...\"}}, not {}",
+                    kind(&body)
+                ),
             );
             continue;
         };
         let mut rule = RuleDef {
             id: key.unwrap_or_default(),
+            path: path.to_path_buf(),
             line,
+            col,
             ..Default::default()
         };
+        if listed && body.contains_key("id") {
+            (rule.line, rule.col) = keys.key(&format!("{name}.id"));
+        }
         let mut patterns = Vec::new();
-        let below = text.lines().skip(line - 1).collect::<Vec<_>>().join("\n");
         for (key, value) in body {
-            let kline = line + crate::config::key_line(&below, &key) - 1;
+            let full = format!("{name}.{key}");
+            let at = keys.key(&full);
+            let string = |diags: &mut Diagnostics| match value {
+                Value::String(ref s) => Some(s.clone()),
+                ref other => {
+                    wrong(diags, path, at, &key, "a string", other);
+                    None
+                }
+            };
+            let list = |diags: &mut Diagnostics| {
+                // Entries of a list are not located one by one: its key stands for them.
+                list_of(&value, &key, path, diags, |_| at)
+            };
             match key.as_str() {
-                "pattern" | "patterns" => patterns.extend(list_of(&value)),
-                "phrasings" => rule.phrasings.extend(list_of(&value)),
-                "response" | "answer" => rule.answer = str_of(&value),
-                "id" => rule.id = str_of(&value),
-                "lang" => rule.lang = Some(str_of(&value)).filter(|s| !s.is_empty()),
-                "keywords" => rule.keywords = list_of(&value),
-                "articles" => rule.articles = list_of(&value),
-                "regex" => rule.regex = Some(str_of(&value)).filter(|s| !s.is_empty()),
+                // The brief writes one pattern as a string; a list of them is read too.
+                "pattern" => match &value {
+                    Value::Array(_) => patterns.extend(list(diags)),
+                    _ => patterns.extend(string(diags)),
+                },
+                "patterns" => patterns.extend(list(diags)),
+                "phrasings" => rule.phrasings.extend(list(diags)),
+                "keywords" => rule.keywords = list(diags),
+                "articles" => rule.articles = list(diags),
+                "response" | "answer" => rule.answer = string(diags).unwrap_or_default(),
+                "id" => rule.id = string(diags).unwrap_or_default(),
+                "lang" => rule.lang = string(diags).filter(|s| !s.is_empty()),
+                "regex" => rule.regex = string(diags).filter(|s| !s.is_empty()),
                 "priority" => match value.as_i64() {
                     Some(p) => rule.priority = p.clamp(i32::MIN.into(), i32::MAX.into()) as i32,
-                    None => diags.error(path, kline, 1, "`priority` must be a whole number"),
+                    None => wrong(diags, path, at, &key, "a whole number", &value),
                 },
-                _ => {
-                    let hint = nearest(&key, SEED_KEYS)
-                        .map(|k| format!(" (did you mean \"{k}\"?)"))
-                        .unwrap_or_default();
-                    diags.warn(path, kline, 1, format!("unknown rule key \"{key}\"{hint}"));
-                }
+                _ => unknown(diags, path, at, &key, SEED_KEYS),
             }
         }
+        let pattern_key = ["pattern", "patterns"]
+            .into_iter()
+            .map(|k| format!("{name}.{k}"))
+            .find(|k| keys.at.contains_key(k));
+        let pattern_at = pattern_key
+            .as_deref()
+            .map_or((rule.line, rule.col), |k| keys.key(k));
+        // Where the regex the backtracking check reads starts, and how much of it the file does
+        // not show: `regex` comes first, as written; a pattern's regex gained `(?i)`.
+        let regex_at = match (&rule.regex, &pattern_key) {
+            (Some(_), _) => Some((keys.value(&format!("{name}.regex")), 0)),
+            (None, Some(k)) => Some((keys.value(k), 4)),
+            (None, None) => None,
+        };
         let mut regexes: Vec<String> = rule.regex.take().into_iter().collect();
         for pattern in patterns {
             match read_pattern(&pattern) {
@@ -375,8 +647,8 @@ fn seed(v: Value, text: &str, path: &Path, diags: &mut Diagnostics) -> Vec<RuleD
                     if phrasings.is_empty() {
                         diags.warn(
                             path,
-                            line,
-                            1,
+                            pattern_at.0,
+                            pattern_at.1,
                             format!(
                                 "rule \"{}\": pattern {:?} is read as a regex (it has `{why}`), so the rule fires only for questions it matches; add plain phrasings (\"phrasings\": [...]) for the other ways visitors ask",
                                 rule.id, pattern
@@ -401,18 +673,142 @@ fn seed(v: Value, text: &str, path: &Path, diags: &mut Diagnostics) -> Vec<RuleD
         };
         let mut seen = std::collections::HashSet::new();
         rule.phrasings.retain(|p| seen.insert(p.to_lowercase()));
-        validate(&mut rule, i, path, diags);
-        let pattern_line = text
-            .lines()
-            .enumerate()
-            .skip(line - 1)
-            .find(|(_, l)| l.contains("\"pattern\""))
-            .map_or(line, |(n, _)| n + 1);
-        refuse_backtracking(&rule, 4, text, pattern_line, path, diags);
+        validate(&mut rule, i, diags);
+        let (at, skip) = regex_at.unwrap_or(((rule.line, rule.col), 0));
+        refuse_backtracking(&rule, skip, text, at, diags);
         rules.push(rule);
     }
-    rules.sort_by_key(|r| r.line);
+    // Object keys come back sorted, not in file order.
+    rules.sort_by_key(|r| (r.line, r.col));
     rules
+}
+
+/// serde_json's line and column (in bytes) as our line and column (in characters).
+fn json_position(text: &str, line: usize, byte_col: usize) -> (usize, usize) {
+    let Some(l) = text.split('\n').nth(line.saturating_sub(1)) else {
+        return (line.max(1), 1);
+    };
+    let mut end = byte_col.saturating_sub(1).min(l.len());
+    while !l.is_char_boundary(end) {
+        end -= 1;
+    }
+    (line.max(1), l[..end].chars().count() + 1)
+}
+
+/// The positions of the rules of a seed JSON document and of their keys and values, read in one
+/// pass over the text; serde_json's `Value` keeps none. In an object of rules they are found by
+/// the rule's key (`rule_1`, `rule_1.pattern`), in a list by its index (`0`, `0.pattern`).
+struct JsonKeys<'a> {
+    text: &'a str,
+    /// Where each key (or, in a list, each rule) starts.
+    at: HashMap<String, usize>,
+    /// Where the value of each key starts.
+    values: HashMap<String, usize>,
+    /// Top-level keys written twice: the name, the first and the later offset.
+    repeated: Vec<(String, usize, usize)>,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> JsonKeys<'a> {
+    fn new(text: &'a str) -> JsonKeys<'a> {
+        let bytes = text.as_bytes();
+        let mut at = HashMap::new();
+        let mut values = HashMap::new();
+        let mut repeated = Vec::new();
+        let mut depth = 0usize;
+        let mut top = String::new();
+        // A list of rules: the index of the next one, and whether one starts at the next value.
+        let mut list = false;
+        let mut next_item = 0usize;
+        let mut expect_item = false;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if list && depth == 1 && expect_item && !b.is_ascii_whitespace() && b != b']' {
+                expect_item = false;
+                top = next_item.to_string();
+                at.insert(top.clone(), i);
+                next_item += 1;
+            }
+            match b {
+                b'{' | b'[' => {
+                    depth += 1;
+                    if depth == 1 {
+                        list = b == b'[';
+                        expect_item = list;
+                    }
+                }
+                b'}' | b']' => depth = depth.saturating_sub(1),
+                b',' if depth == 1 => expect_item = list,
+                b'"' => {
+                    let start = i;
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != b'"' {
+                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                    let end = (i + 1).min(bytes.len());
+                    let colon = bytes[end..]
+                        .iter()
+                        .position(|b| !b.is_ascii_whitespace())
+                        .map(|n| end + n)
+                        .filter(|&n| bytes[n] == b':');
+                    let key_depth = if list { 2 } else { 1 };
+                    if let Some(colon) = colon.filter(|_| depth == key_depth || depth == 2) {
+                        let name = text
+                            .get(start..end)
+                            .and_then(|raw| serde_json::from_str::<String>(raw).ok())
+                            .unwrap_or_default();
+                        let value = bytes[colon + 1..]
+                            .iter()
+                            .position(|b| !b.is_ascii_whitespace())
+                            .map_or(bytes.len(), |n| colon + 1 + n);
+                        if depth == 1 {
+                            if let Some(&first) = at.get(&name) {
+                                repeated.push((name.clone(), first, start));
+                            } else {
+                                at.insert(name.clone(), start);
+                                values.insert(name.clone(), value);
+                            }
+                            top = name;
+                        } else {
+                            let path = format!("{top}.{name}");
+                            at.entry(path.clone()).or_insert(start);
+                            values.entry(path).or_insert(value);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        JsonKeys {
+            text,
+            at,
+            values,
+            repeated,
+            line_starts,
+        }
+    }
+
+    fn line_col(&self, at: usize) -> (usize, usize) {
+        let line = self.line_starts.partition_point(|&s| s <= at).max(1);
+        let start = self.line_starts[line - 1];
+        let col = self.text.get(start..at).map_or(0, |s| s.chars().count());
+        (line, col + 1)
+    }
+
+    fn key(&self, path: &str) -> (usize, usize) {
+        self.at.get(path).map_or((1, 1), |&at| self.line_col(at))
+    }
+
+    fn value(&self, path: &str) -> (usize, usize) {
+        self.values
+            .get(path)
+            .map_or_else(|| self.key(path), |&at| self.line_col(at))
+    }
 }
 
 /// What a seed rule's `pattern` is.
@@ -571,61 +967,6 @@ fn split_alternatives(s: &str) -> Vec<&str> {
     out
 }
 
-/// The line of each item of a JSON document's top-level object or list, with the object's key:
-/// a small scanner over strings and brackets, since serde_json keeps no positions.
-fn json_item_lines(text: &str) -> Vec<(usize, Option<String>)> {
-    let mut out = Vec::new();
-    let (mut depth, mut line, mut in_string, mut escaped) = (0usize, 1usize, false, false);
-    let mut top = b' ';
-    let mut expect_item = false;
-    let mut key_start = None;
-    for (i, c) in text.char_indices() {
-        if c == '\n' {
-            line += 1;
-        }
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => {
-                    in_string = false;
-                    if let Some(start) = key_start.take() {
-                        let key = serde_json::from_str::<String>(&text[start..=i]).ok();
-                        out.push((line, key));
-                    }
-                }
-                _ => {}
-            }
-            continue;
-        }
-        if c.is_whitespace() {
-            continue;
-        }
-        if depth == 1 && expect_item {
-            expect_item = false;
-            if top == b'{' && c == '"' {
-                key_start = Some(i);
-            } else if top == b'[' {
-                out.push((line, None));
-            }
-        }
-        match c {
-            '"' => in_string = true,
-            '{' | '[' => {
-                depth += 1;
-                if depth == 1 {
-                    top = c as u8;
-                    expect_item = true;
-                }
-            }
-            '}' | ']' => depth = depth.saturating_sub(1),
-            ',' if depth == 1 => expect_item = true,
-            _ => {}
-        }
-    }
-    out
-}
-
 fn rule_lines(text: &str, format: Format) -> Vec<usize> {
     text.lines()
         .enumerate()
@@ -635,26 +976,6 @@ fn rule_lines(text: &str, format: Format) -> Vec<usize> {
         })
         .map(|(i, _)| i + 1)
         .collect()
-}
-
-fn str_of(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn list_of(v: &Value) -> Vec<String> {
-    match v {
-        Value::Array(a) => a
-            .iter()
-            .map(str_of)
-            .filter(|s| !s.trim().is_empty())
-            .collect(),
-        Value::Null => Vec::new(),
-        other => vec![str_of(other)],
-    }
 }
 
 #[cfg(test)]
@@ -695,10 +1016,29 @@ mod tests {
             Format::Toml,
             &[("refund", &["can I get a refund"], None), ("x", &[], None)],
             &[
-                "rules:6:1: error: rule \"x\" has no `answer`",
-                "rules:6:1: error: rule \"x\" can never fire: it has no phrasings, keywords or regex",
-                "rules:8:1: warning: unknown rule key \"anwser\" (did you mean \"answer\"?)",
+                "rules:7:1: error: rule \"x\" has no `answer`",
+                "rules:7:1: error: rule \"x\" can never fire: it has no phrasings, keywords or regex",
+                "rules:8:1: error: unknown rule key \"anwser\" (did you mean \"answer\"?)",
             ],
+        );
+    }
+
+    #[test]
+    fn error_columns_count_characters() {
+        // Found by `fuzz::json_rules_never_panic`: serde_json's column counts bytes, so after
+        // Chinese text the column pointed past the end of the line.
+        check(
+            "{\"退款\": [1, 2,]}",
+            Format::SeedJson,
+            &[],
+            &["rules:1:14: error: invalid JSON: trailing comma"],
+        );
+        // Found by `fuzz::yaml_rules_never_panic`: libyaml counts a lone CR as a line break.
+        check(
+            "=\r\\: [[",
+            Format::Yaml,
+            &[],
+            &["rules:1:4: error: invalid YAML: mapping values are not allowed in this context"],
         );
     }
 
@@ -733,12 +1073,12 @@ mod tests {
                 ("rule_4", &[], Some(r"(?i)^order \d+$")),
             ],
             &[
-                "rules:3:1: warning: rule \"rule_3\": pattern \"\\\\d+([\" is read as a regex (it has `\\`), so the rule fires only for questions it matches; add plain phrasings (\"phrasings\": [...]) for the other ways visitors ask",
-                "rules:3:1: error: rule \"rule_3\": invalid regex: found unclosed character class",
-                "rules:3:1: error: rule \"rule_3\" can never fire: it has no phrasings, keywords or regex",
-                "rules:5:1: warning: unknown rule key \"respones\" (did you mean \"response\"?)",
-                "rules:5:1: warning: rule \"rule_4\": pattern \"^order \\\\d+$\" is read as a regex (it has `^`), so the rule fires only for questions it matches; add plain phrasings (\"phrasings\": [...]) for the other ways visitors ask",
-                "rules:5:1: error: rule \"rule_4\" has no `answer`",
+                "rules:3:16: error: rule \"rule_3\": invalid regex: found unclosed character class",
+                "rules:3:16: error: rule \"rule_3\" can never fire: it has no phrasings, keywords or regex",
+                "rules:3:27: warning: rule \"rule_3\": pattern \"\\\\d+([\" is read as a regex (it has `\\`), so the rule fires only for questions it matches; add plain phrasings (\"phrasings\": [...]) for the other ways visitors ask",
+                "rules:5:16: error: rule \"rule_4\" has no `answer`",
+                "rules:5:27: warning: rule \"rule_4\": pattern \"^order \\\\d+$\" is read as a regex (it has `^`), so the rule fires only for questions it matches; add plain phrasings (\"phrasings\": [...]) for the other ways visitors ask",
+                "rules:5:54: error: unknown rule key \"respones\" (did you mean \"response\"?)",
             ],
         );
     }
@@ -752,7 +1092,49 @@ mod tests {
                 ("decaf", &["do you sell decaf?", "decaf"], None),
                 ("rule-2", &["opening hours"], None),
             ],
-            &["rules:3:1: warning: rule without `id`; calling it \"rule-2\""],
+            &["rules:3:2: warning: rule without `id`; calling it \"rule-2\""],
+        );
+    }
+
+    #[test]
+    fn seed_json_list_errors_point_at_the_key_and_the_regex() {
+        let mut diags = Diagnostics::default();
+        let rules = parse(
+            "[\n {\"id\": \"a\", \"pattern\": \"hi\", \"answer\": 3},\n {\"id\": \"b\", \"pattern\": \"hello\", \"regex\": \"^(a+)+$\", \"answer\": \"x\"}\n]",
+            Format::SeedJson,
+            Path::new("rules"),
+            &mut diags,
+        );
+        let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        let d: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
+        assert_eq!(d.len(), 3, "{d:#?}");
+        assert_eq!(d[0], "rules:2:3: error: rule \"a\" has no `answer`");
+        assert_eq!(
+            d[1],
+            "rules:2:31: error: `answer` must be a string, not a number"
+        );
+        assert!(
+            d[2].starts_with("rules:3:46: error: rule \"b\": regex can take exponential time"),
+            "{d:#?}"
+        );
+    }
+
+    #[test]
+    fn a_backtracking_yaml_regex_is_refused_at_its_column() {
+        let mut diags = Diagnostics::default();
+        parse(
+            "rules:\n  - id: evil\n    phrasings: [x]\n    regex: '^(a+)+$'\n    answer: x\n",
+            Format::Yaml,
+            Path::new("rules"),
+            &mut diags,
+        );
+        let d: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
+        assert_eq!(d.len(), 1, "{d:#?}");
+        // The value's quote is at column 12, the `a+` the message is about at 15.
+        assert!(
+            d[0].starts_with("rules:4:15: error: rule \"evil\": regex can take exponential time"),
+            "{d:#?}"
         );
     }
 
@@ -803,8 +1185,8 @@ mod tests {
                 ("c", &[], Some("a(?s).b")),
             ],
             &[
-                "rules:6:1: warning: rule \"b\": regex uses `\\z`, which browsers' RegExp does not understand; the widget ignores this regex (`kbgen ask` still uses it)",
-                "rules:11:1: warning: rule \"c\": regex uses `(?`, which browsers' RegExp does not understand; the widget ignores this regex (`kbgen ask` still uses it)",
+                "rules:7:1: warning: rule \"b\": regex uses `\\z`, which browsers' RegExp does not understand; the widget ignores this regex (`kbgen ask` still uses it)",
+                "rules:12:1: warning: rule \"c\": regex uses `(?`, which browsers' RegExp does not understand; the widget ignores this regex (`kbgen ask` still uses it)",
             ],
         );
     }

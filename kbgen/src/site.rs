@@ -303,10 +303,6 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             sections: p.sections.clone(),
         });
     }
-    let rules_path = kb
-        .rules_path
-        .clone()
-        .unwrap_or_else(|| kb.root.join("rules.toml"));
     for rule in &kb.rules {
         let lang = rule
             .lang
@@ -317,9 +313,9 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
                 && !kb.articles.iter().any(|a| &a.id == id)
             {
                 diags.error(
-                    &rules_path,
+                    &rule.path,
                     rule.line,
-                    1,
+                    rule.col,
                     format!(
                         "rule \"{}\" links article \"{id}\", which does not exist",
                         rule.id
@@ -337,9 +333,9 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         for p in r.problems {
             if let Problem::Error(_, m) = p {
                 diags.error(
-                    &rules_path,
+                    &rule.path,
                     rule.line,
-                    1,
+                    rule.col,
                     format!("rule \"{}\": {m}", rule.id),
                 );
             }

@@ -30,7 +30,7 @@ fn reports_all_problems_with_positions() {
             c.display()
         ),
         format!(
-            "{}:1:1: error: rule \"silent\" can never fire: it has no phrasings, keywords or regex",
+            "{}:2:1: error: rule \"silent\" can never fire: it has no phrasings, keywords or regex",
             rules.display()
         ),
         format!(

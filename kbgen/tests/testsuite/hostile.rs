@@ -590,7 +590,8 @@ fn languages_must_be_language_codes() {
         )
         .unwrap();
         let report = assert_check_matches_build(&kb, &out);
-        let want = format!("{}:4:1: error: ", kb.join("kbgen.toml").display());
+        // The column of the bad entry: `languages = ["en", ` is 19 characters.
+        let want = format!("{}:4:20: error: ", kb.join("kbgen.toml").display());
         assert!(
             report
                 .lines()

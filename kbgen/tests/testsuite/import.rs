@@ -55,10 +55,11 @@ fn csv_rows_become_articles() {
 fn bilingual_kb(tmp: &Path) -> PathBuf {
     let kb = tmp.join("kb");
     assert!(run(kbgen().arg("init").arg(&kb)).0);
-    let config = read(&kb.join("kbgen.toml")).replace(
-        "languages = [\"en\"]",
-        "languages = [\"en\", \"zh\"]\n[categories.faq]\ntitle = { en = \"FAQ\", zh = \"常见问题\" }",
-    );
+    // The category goes at the end: in the middle of `[site]` it would take the site's keys
+    // that follow, which kbgen.toml refuses as unknown category keys.
+    let config = read(&kb.join("kbgen.toml"))
+        .replace("languages = [\"en\"]", "languages = [\"en\", \"zh\"]")
+        + "\n[categories.faq]\ntitle = { en = \"FAQ\", zh = \"常见问题\" }\n";
     std::fs::write(kb.join("kbgen.toml"), config).unwrap();
     kb
 }
@@ -152,10 +153,7 @@ fn a_gbk_file_from_excel_lands_in_zh_and_answers_in_the_conversation() {
         .map(|f| read(&site.join(format!("zh/{}/index.html", f.trim_end_matches(".md")))))
         .find(|p| p.contains("低因"))
         .unwrap();
-    assert!(
-        page.contains("卖的。<br>\n我们有哥伦比亚低因豆"),
-        "{page}"
-    );
+    assert!(page.contains("卖的。<br>\n我们有哥伦比亚低因豆"), "{page}");
 }
 
 /// Regression (issue 16, items 14 and 15): a UTF-8 file with a BOM, `;`-separated, CRLF line

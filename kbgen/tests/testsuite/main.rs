@@ -21,6 +21,7 @@ mod query;
 mod sanitize;
 mod serve;
 mod snapshots;
+mod strict;
 mod widget_host;
 
 use std::path::{Path, PathBuf};

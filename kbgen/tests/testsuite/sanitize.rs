@@ -111,7 +111,7 @@ fn raw_html_must_be_a_boolean() {
     let (ok, _, err) = run(kbgen().arg("check").arg(&kb));
     assert!(!ok, "{err}");
     assert!(
-        err.contains("kbgen.toml:5:1: error: `site.raw_html` must be true or false"),
+        err.contains("kbgen.toml:5:12: error: `site.raw_html` must be true or false, not a string"),
         "{err}"
     );
 }
