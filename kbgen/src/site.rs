@@ -262,12 +262,13 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             if !by_id.contains_key(&(p.src.lang.as_str(), r.as_str()))
                 && !any_lang_ids.contains(r.as_str())
             {
-                diags.error(
-                    &p.src.path,
-                    1,
-                    1,
-                    format!("`related` names \"{r}\", but no article has that id"),
-                );
+                let msg = format!("`related` names \"{r}\", but no article has that id");
+                // Another tool's `related` may hold titles or paths: a warning there.
+                if kb.has_config {
+                    diags.error(&p.src.path, 1, 1, msg);
+                } else {
+                    diags.warn(&p.src.path, 1, 1, msg);
+                }
             }
         }
     }

@@ -8,6 +8,7 @@ mod build;
 mod check;
 mod corpora;
 mod example;
+mod foreign;
 mod help_center;
 mod hostile;
 mod html;
