@@ -743,6 +743,44 @@ pub fn is_language_code(s: &str) -> bool {
         && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// The ISO 639-1 language codes (sorted): a folder of markdown from another tool is taken as a
+/// language only when its name is one of these, alone or with a script or region.
+const ISO_639_1: &[&str] = &[
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bh",
+    "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da",
+    "de", "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr",
+    "fy", "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz",
+    "ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj",
+    "kk", "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln",
+    "lo", "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb",
+    "nd", "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi",
+    "pl", "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk",
+    "sl", "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti",
+    "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo",
+    "wa", "wo", "xh", "yi", "yo", "za", "zh", "zu",
+];
+
+/// Whether `s` names a real language: an ISO 639-1 code, alone or followed by a script and/or a
+/// region as BCP 47 writes them (`zh-Hans`, `zh-CN`, `pt-BR`, `es-419`, `zh-Hant-TW`; folders
+/// often lowercase them, `zh-cn`). Unlike [`is_language_code`], which checks only the shape of
+/// a code the owner wrote, this recognises `api` or `src` as not a language.
+pub fn is_known_language(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let lang = parts.next().unwrap_or_default();
+    let script = |p: &str| p.len() == 4 && p.bytes().all(|b| b.is_ascii_alphabetic());
+    let region = |p: &str| {
+        (p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()))
+            || (p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    ISO_639_1.binary_search(&lang).is_ok()
+        && match (parts.next(), parts.next(), parts.next()) {
+            (None, _, _) => true,
+            (Some(x), None, _) => script(x) || region(x),
+            (Some(x), Some(y), None) => script(x) && region(y),
+            _ => false,
+        }
+}
+
 pub fn key_line(text: &str, key: &str) -> usize {
     key_line_after(text, key, 0)
 }
@@ -763,6 +801,41 @@ fn key_line_after(text: &str, key: &str, after: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_languages_are_real_codes() {
+        assert!(
+            ISO_639_1.windows(2).all(|w| w[0] < w[1]),
+            "sorted, for binary_search"
+        );
+        for code in [
+            "en",
+            "zh",
+            "ja",
+            "pt-BR",
+            "zh-CN",
+            "zh-cn",
+            "zh-Hans",
+            "zh-Hant-TW",
+            "es-419",
+        ] {
+            assert!(is_known_language(code), "{code}");
+        }
+        for name in [
+            "src",
+            "api",
+            "docs",
+            "js",
+            "ui",
+            "en-",
+            "zh-Hans-CN-x",
+            "EN",
+            "xx",
+            "en-1",
+        ] {
+            assert!(!is_known_language(name), "{name}");
+        }
+    }
 
     fn check(text: &str, expected_diags: &[&str]) -> Config {
         let mut diags = Diagnostics::default();

@@ -63,6 +63,8 @@ pub fn split(text: &str) -> Split<'_> {
         let Some(rest) = text.strip_prefix(fence) else {
             continue;
         };
+        // `--- ` with trailing blanks still opens front matter, as it does in Jekyll and Hugo.
+        let rest = rest.trim_start_matches([' ', '\t']);
         let Some(rest) = rest
             .strip_prefix("\r\n")
             .or_else(|| rest.strip_prefix('\n'))
@@ -410,6 +412,13 @@ mod tests {
         );
         check("---\nno end", FrontMatter::default(), &[]);
         check("---\n---\n", FrontMatter::default(), &[]);
+    }
+
+    #[test]
+    fn an_opening_fence_may_end_in_blanks() {
+        let s = split("--- \t\ntitle: A\n---\nbody\n");
+        assert_eq!(s.front.map(|(f, _)| f), Some("title: A\n"));
+        assert_eq!((s.body, s.body_line), ("body\n", 4));
     }
 
     #[test]

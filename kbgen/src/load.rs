@@ -8,7 +8,7 @@ use crate::config::{self, Config};
 use crate::diag::Diagnostics;
 use crate::frontmatter::{self, FrontMatter};
 use crate::rules::{self, RuleDef};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub const CONFIG_FILE: &str = "kbgen.toml";
@@ -249,11 +249,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
     };
     let mut files: Vec<String> = walk(&root_canon, &articles_dir, true, has_config, diags)
         .into_iter()
-        .filter(|p| {
-            p.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| ARTICLE_EXTS.contains(&e))
-        })
+        .filter(|p| is_article_file(p))
         .filter_map(|p| match p.strip_prefix(&articles_dir).map(Path::to_str) {
             Ok(Some(rel)) => Some(rel.replace('\\', "/")),
             // A lossy name would point at no file, and the article would vanish in silence.
@@ -272,14 +268,24 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
     files.sort();
 
     if !has_config {
-        // Detect language folders, e.g. dify-docs/{en,zh,ja}.
+        // Detect language folders, e.g. dify-docs/{en,zh,ja}, by real language codes (a `src/` or
+        // `api/` folder is not a language), and only when they hold at least half of the files:
+        // pingcap's Chinese docs have a `br/` folder (backup and restore, not Breton) beside
+        // hundreds of pages at the top.
         let mut langs: Vec<String> = Vec::new();
+        let mut in_langs = 0;
         for rel in &files {
             if let Some((first, _)) = rel.split_once('/') {
-                if looks_like_lang(first) && !langs.iter().any(|l| l == first) {
-                    langs.push(first.to_string());
+                if config::is_known_language(first) {
+                    in_langs += 1;
+                    if !langs.iter().any(|l| l == first) {
+                        langs.push(first.to_string());
+                    }
                 }
             }
+        }
+        if in_langs * 2 < files.len() {
+            langs.clear();
         }
         if langs.is_empty() {
             config.languages = vec![config.default_language.clone()];
@@ -303,16 +309,26 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
         let split = frontmatter::split(&text);
         let front = match split.front {
             Some((front, format)) => {
-                frontmatter::parse(front, format, split.front_line, &path, diags)
+                let mut found = Diagnostics::default();
+                let front = frontmatter::parse(front, format, split.front_line, &path, &mut found);
+                // Another tool's front matter (`title: {{display_name}}`) is its own business:
+                // what would stop an owner's build is a warning there.
+                if !has_config {
+                    for d in &mut found.items {
+                        d.severity = crate::diag::Severity::Warning;
+                    }
+                }
+                diags.extend(found);
+                front
             }
             None => {
                 if text.starts_with("---") || text.starts_with("+++") {
-                    diags.error(
-                        &path,
-                        1,
-                        1,
-                        "front matter is not closed (no second `---` or `+++` line)",
-                    );
+                    let msg = "front matter is not closed (no second `---` or `+++` line)";
+                    if has_config {
+                        diags.error(&path, 1, 1, msg);
+                    } else {
+                        diags.warn(&path, 1, 1, msg);
+                    }
                 }
                 FrontMatter::default()
             }
@@ -396,7 +412,10 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
             ),
         );
     }
-    assign_ids(&mut articles, &config);
+    let from_files = assign_ids(&mut articles, &config);
+    if !has_config {
+        foreign_ids(&mut articles, from_files, diags);
+    }
 
     let mut rules = Vec::new();
     let mut rules_files = 0;
@@ -453,37 +472,97 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
 
 /// Ids default to the file name; where that is ambiguous in one language (several `index.md`),
 /// the path inside the language folder is used instead, so every default id is unique.
-fn assign_ids(articles: &mut [SourceArticle], config: &Config) {
+fn assign_ids(articles: &mut [SourceArticle], config: &Config) -> Vec<String> {
     let in_lang = |a: &SourceArticle| -> String {
         match a.rel.split_once('/') {
             Some((first, rest)) if config.languages.iter().any(|l| l == first) => rest.to_string(),
             _ => a.rel.clone(),
         }
     };
+    // By the id a name gives, so `BigQuery-setup.md` and `bigquery-setup.md` count as one.
     let mut counts: HashMap<(String, String), usize> = HashMap::new();
     for a in articles.iter() {
-        *counts.entry((a.lang.clone(), stem(&a.rel))).or_default() += 1;
+        *counts
+            .entry((a.lang.clone(), id_slug(&stem(&a.rel))))
+            .or_default() += 1;
     }
+    let mut from_files = Vec::with_capacity(articles.len());
     for a in articles.iter_mut() {
+        let s = stem(&a.rel);
+        let generic = matches!(s.to_lowercase().as_str(), "index" | "readme" | "_index");
+        let from_file = if counts[&(a.lang.clone(), id_slug(&s))] > 1 || generic {
+            let p = in_lang(a);
+            let p = p.rsplit_once('.').map_or(p.as_str(), |(s, _)| s);
+            let p = if generic {
+                p.rsplit_once('/').map_or(p, |(d, _)| d)
+            } else {
+                p
+            };
+            id_slug(p)
+        } else {
+            id_slug(&s)
+        };
         a.id = match &a.front.id {
             Some(id) if !id.is_empty() => id.clone(),
-            _ => {
-                let s = stem(&a.rel);
-                let generic = matches!(s.to_lowercase().as_str(), "index" | "readme" | "_index");
-                if counts[&(a.lang.clone(), s.clone())] > 1 || generic {
-                    let p = in_lang(a);
-                    let p = p.rsplit_once('.').map_or(p.as_str(), |(s, _)| s);
-                    let p = if generic {
-                        p.rsplit_once('/').map_or(p, |(d, _)| d)
-                    } else {
-                        p
-                    };
-                    id_slug(p)
-                } else {
-                    id_slug(&s)
-                }
-            }
+            _ => from_file.clone(),
         };
+        from_files.push(from_file);
+    }
+    from_files
+}
+
+/// Markdown from another tool (no kbgen.toml) may use `id:` for something of its own (segment's
+/// docs give one id to several pages, or write `XE0vf1bTDh`) and name a file after one of the
+/// site's own pages (`search.md`). Such an id would stop the build, so each is replaced, with a
+/// warning, by the id the file name gives (kept unique); an owner's own knowledge base gets
+/// errors instead (`site::build`), since there an id is a promise.
+fn foreign_ids(articles: &mut [SourceArticle], from_files: Vec<String>, diags: &mut Diagnostics) {
+    let mut front_uses: HashMap<(&str, &str), usize> = HashMap::new();
+    for a in articles.iter() {
+        if let Some(id) = a.front.id.as_deref().filter(|id| !id.is_empty()) {
+            *front_uses.entry((a.lang.as_str(), id)).or_default() += 1;
+        }
+    }
+    let problems: Vec<Option<String>> = articles
+        .iter()
+        .map(|a| {
+            let shown = a.id.escape_debug();
+            let from_front = a.front.id.as_ref() == Some(&a.id);
+            let uses = front_uses.get(&(a.lang.as_str(), a.id.as_str())).copied();
+            match (from_front, uses, check_id(&a.id)) {
+                (true, Some(n), _) if n > 1 => Some(format!(
+                    "front matter id \"{shown}\" is shared by {n} files, so it does not name this article"
+                )),
+                (true, _, Err(_)) => Some(format!(
+                    "front matter id \"{shown}\" cannot be a page address"
+                )),
+                (false, _, Err(e)) => Some(e.split(" (use").next().unwrap_or(&e).to_string()),
+                _ => None,
+            }
+        })
+        .collect();
+    let mut taken: HashSet<(String, String)> = articles
+        .iter()
+        .zip(&problems)
+        .filter(|(_, p)| p.is_none())
+        .map(|(a, _)| (a.lang.clone(), a.id.clone()))
+        .collect();
+    for ((a, problem), from_file) in articles.iter_mut().zip(problems).zip(from_files) {
+        let Some(problem) = problem else { continue };
+        let base = if RESERVED_IDS.contains(&from_file.as_str()) {
+            format!("{from_file}-article")
+        } else {
+            from_file
+        };
+        let mut id = base.clone();
+        let mut n = 1;
+        while taken.contains(&(a.lang.clone(), id.clone())) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        diags.warn(&a.path, 1, 1, format!("{problem}; using \"{id}\""));
+        taken.insert((a.lang.clone(), id.clone()));
+        a.id = id;
     }
 }
 
@@ -498,14 +577,6 @@ fn first_h1(body: &str) -> Option<String> {
         .find(|l| !l.is_empty() && !l.starts_with("import ") && !l.starts_with("export "))
         .and_then(|l| l.strip_prefix("# "))
         .map(|t| t.trim().to_string())
-}
-
-fn looks_like_lang(s: &str) -> bool {
-    let (main, region) = s.split_once('-').unwrap_or((s, ""));
-    (2..=3).contains(&main.len())
-        && main.chars().all(|c| c.is_ascii_lowercase())
-        && (region.is_empty()
-            || (2..=4).contains(&region.len()) && region.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// Reads a text file of the knowledge base (see [`read_text`]) that must not be a link to a file
@@ -542,6 +613,9 @@ fn walk(
     diags: &mut Diagnostics,
 ) -> Vec<PathBuf> {
     let mut files = Vec::new();
+    // Markdown in hidden folders (`.github/`): not articles, but said once, without kbgen.toml,
+    // since other tools (mdBook) build them.
+    let mut hidden: (usize, Option<PathBuf>) = (0, None);
     if !dir.is_dir() {
         return files;
     }
@@ -618,6 +692,17 @@ fn walk(
             }
         }
         if skip {
+            if articles && !has_config && name.starts_with('.') {
+                let found = walkdir::WalkDir::new(entry.path())
+                    .sort_by_file_name()
+                    .into_iter()
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_file() && is_article_file(e.path()));
+                for e in found {
+                    hidden.0 += 1;
+                    hidden.1.get_or_insert_with(|| e.into_path());
+                }
+            }
             if is_dir {
                 it.skip_current_dir();
             }
@@ -627,5 +712,19 @@ fn walk(
             files.push(entry.into_path());
         }
     }
+    if let (n, Some(example)) = hidden {
+        let msg = if n == 1 {
+            "this markdown file is in a hidden folder (its name starts with `.`), so it is not built".to_string()
+        } else {
+            format!("this and {} other markdown files are in hidden folders (names starting with `.`), so they are not built", n - 1)
+        };
+        diags.warn(&example, 0, 0, msg);
+    }
     files
+}
+
+fn is_article_file(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ARTICLE_EXTS.contains(&e))
 }

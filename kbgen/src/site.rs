@@ -49,6 +49,9 @@ pub struct Stats {
     /// All articles' passages files together (see `solodesk_engine::Passages`).
     pub passages_bytes: usize,
     pub drafts: usize,
+    /// How many pages the page lookups examined one at a time while making the site: a few per
+    /// page, never all pages per page (`Ctx::scan`).
+    pub pages_scanned: usize,
 }
 
 /// The site in memory: generated files by path under the output folder, and files to copy.
@@ -123,6 +126,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
 
     // Categories: the configured ones, then any that articles name or their folders imply.
     let mut categories: Vec<Category> = config.categories.clone();
+    let mut known_categories: HashSet<String> = categories.iter().map(|k| k.id.clone()).collect();
     let mut warned_categories = HashSet::new();
     let mut article_category: HashMap<usize, String> = HashMap::new();
     for &i in &live {
@@ -145,7 +149,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             }
             _ => implied_category(a, &config),
         };
-        if !categories.iter().any(|k| k.id == cat) {
+        if known_categories.insert(cat.clone()) {
             let title = if cat == "general" {
                 config
                     .languages
@@ -260,18 +264,20 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         }
     }
 
-    // Related ids must exist.
+    // Related ids must exist (in any language).
+    let any_lang_ids: HashSet<&str> = kb.articles.iter().map(|a| a.id.as_str()).collect();
     for p in &pages {
         for r in &p.src.front.related {
             if !by_id.contains_key(&(p.src.lang.as_str(), r.as_str()))
-                && !kb.articles.iter().any(|a| &a.id == r)
+                && !any_lang_ids.contains(r.as_str())
             {
-                diags.error(
-                    &p.src.path,
-                    1,
-                    1,
-                    format!("`related` names \"{r}\", but no article has that id"),
-                );
+                let msg = format!("`related` names \"{r}\", but no article has that id");
+                // Another tool's `related` may hold titles or paths: a warning there.
+                if kb.has_config {
+                    diags.error(&p.src.path, 1, 1, msg);
+                } else {
+                    diags.warn(&p.src.path, 1, 1, msg);
+                }
             }
         }
     }
@@ -283,10 +289,11 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         l.dedup();
         l
     };
+    let category_at: HashMap<&str, &Category> =
+        categories.iter().map(|c| (c.id.as_str(), c)).collect();
     for p in languages.iter().flat_map(|l| popular(&pages, l)) {
-        let cat_title = categories
-            .iter()
-            .find(|c| c.id == p.category)
+        let cat_title = category_at
+            .get(p.category.as_str())
             .and_then(|c| c.title.get(&p.src.lang, &config.default_language))
             .unwrap_or_default()
             .to_string();
@@ -310,7 +317,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             .unwrap_or_else(|| config.default_language.clone());
         for id in &rule.articles {
             if !by_id.contains_key(&(lang.as_str(), id.as_str()))
-                && !kb.articles.iter().any(|a| &a.id == id)
+                && !any_lang_ids.contains(id.as_str())
             {
                 diags.error(
                     &rule.path,
@@ -385,20 +392,19 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             return site;
         }
     };
-    let ctx = Ctx {
-        kb,
-        config: &config,
-        base: &base,
-        css: format!("{base}{css_name}"),
-        search_js: format!("{base}{search_js_name}"),
+    let ctx = Ctx::new(
+        &config,
+        &base,
+        format!("{base}{css_name}"),
+        format!("{base}{search_js_name}"),
         opts,
-        pages: &pages,
-        categories: &categories,
-    };
+        &pages,
+        &categories,
+    );
     let mut render =
         |name: &str, out: String, vars: Map<String, Value>, diags: &mut Diagnostics| match env
             .get_template(name)
-            .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&vars))))
+            .and_then(|t| t.render(ctx.template_context(&vars)))
         {
             Ok(html) => {
                 site.files.insert(out, html.into_bytes());
@@ -430,7 +436,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         let mut search = ctx.common(
             lang,
             "search",
-            &strings::for_site(lang, &config.site_strings).search,
+            &ctx.strings(lang).search,
             config.description(lang),
             Some(&format!("{lang}/search/")),
             &[],
@@ -467,7 +473,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         let vars = ctx.article_page(i, &pages[i]);
         let html = env
             .get_template("article.html")
-            .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&vars))));
+            .and_then(|t| t.render(ctx.template_context(&vars)));
         (format!("{}index.html", pages[i].url), html)
     });
     // The widget reads an article inside its panel from this fragment (the rendered body only),
@@ -535,6 +541,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     );
 
     finish_index(&mut site, index_job);
+    site.stats.pages_scanned = ctx.scanned.into_inner();
     site.stats.articles = pages.len();
     site.stats.languages = config.languages.len();
     site.stats.rules = kb.rules.len();
@@ -850,18 +857,117 @@ fn templates(kb: &Kb) -> Result<minijinja::Environment<'static>, minijinja::Erro
     Ok(env)
 }
 
+/// What every page is made from. The lookups a page needs (its translations, its neighbours in
+/// its category, its related articles) are maps made once here, so a page costs the same however
+/// many others there are: scanning every page for each page made a 50,000-article build take
+/// minutes.
 struct Ctx<'a> {
-    kb: &'a Kb,
     config: &'a Config,
     base: &'a str,
-    css: String,
-    search_js: String,
     opts: &'a Options,
     pages: &'a [Page<'a>],
     categories: &'a [Category],
+    category_at: HashMap<&'a str, &'a Category>,
+    /// Pages by id, in page order: one per language the article is written in.
+    by_id: HashMap<&'a str, Vec<usize>>,
+    /// Pages of each language and category, in reading order.
+    by_category: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
+    /// Each page's position in its `by_category` list.
+    category_pos: Vec<usize>,
+    /// Per language: its interface strings, and the template variables every page of that
+    /// language shares (the strings, the site, the assets), converted for the templates once.
+    shared: HashMap<&'a str, (strings::Strings, minijinja::Value)>,
+    /// How many pages the page lookups have examined one by one (see [`Ctx::scan`]); a test holds
+    /// this linear in the number of pages.
+    scanned: std::sync::atomic::AtomicUsize,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(
+        config: &'a Config,
+        base: &'a str,
+        css: String,
+        search_js: String,
+        opts: &'a Options,
+        pages: &'a [Page<'a>],
+        categories: &'a [Category],
+    ) -> Self {
+        let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_category: HashMap<&str, HashMap<&str, Vec<usize>>> = HashMap::new();
+        let mut category_pos = Vec::with_capacity(pages.len());
+        for (i, p) in pages.iter().enumerate() {
+            by_id.entry(p.src.id.as_str()).or_default().push(i);
+            let siblings = by_category
+                .entry(p.src.lang.as_str())
+                .or_default()
+                .entry(p.category.as_str())
+                .or_default();
+            category_pos.push(siblings.len());
+            siblings.push(i);
+        }
+        let c = config;
+        let logo = c
+            .logo
+            .as_ref()
+            .map(|l| format!("{base}{}", l.trim_start_matches('/')));
+        let shared = c
+            .languages
+            .iter()
+            .chain(pages.iter().map(|p| &p.src.lang))
+            .map(|lang| {
+                let t = strings::for_site(lang, &c.site_strings);
+                let vars = json!({
+                    "base": base,
+                    "css": css,
+                    "search_js": search_js,
+                    "live_reload": opts.live_reload,
+                    "site": {
+                        "title": c.title(lang), "description": c.description(lang), "support_email": c.support_email,
+                        "logo": logo, "logo_abs": c.logo.as_ref().map(|l| c.absolute(l.trim_start_matches('/'))),
+                    },
+                    "t": t,
+                });
+                (lang.as_str(), (t, minijinja::Value::from(minijinja::value::Serde(&vars))))
+            })
+            .collect();
+        Ctx {
+            config,
+            base,
+            opts,
+            pages,
+            categories,
+            category_at: categories.iter().map(|c| (c.id.as_str(), c)).collect(),
+            by_id,
+            by_category,
+            category_pos,
+            shared,
+            scanned: Default::default(),
+        }
+    }
+
+    /// Every page, for the few lookups that must see them all (a language's feed and popular
+    /// articles); counted, so that a lookup per page cannot become a scan per page unnoticed.
+    fn scan(&self) -> std::slice::Iter<'a, Page<'a>> {
+        self.scanned
+            .fetch_add(self.pages.len(), std::sync::atomic::Ordering::Relaxed);
+        self.pages.iter()
+    }
+
+    /// The interface strings of `lang`, with the owner's overrides.
+    fn strings(&self, lang: &str) -> &strings::Strings {
+        &self.shared[lang].0
+    }
+
+    /// A page's own variables together with those every page of its language shares.
+    fn template_context(&self, vars: &Map<String, Value>) -> minijinja::Value {
+        let lang = vars.get("lang").and_then(Value::as_str).unwrap_or_default();
+        let own = minijinja::Value::from(minijinja::value::Serde(vars));
+        match self.shared.get(lang) {
+            Some((_, shared)) => minijinja::value::merge_maps([own, shared.clone()]),
+            None => own,
+        }
+    }
+
     fn common(
         &self,
         lang: &str,
@@ -872,10 +978,6 @@ impl Ctx<'_> {
         alternates: &[(String, String)],
     ) -> Map<String, Value> {
         let c = self.config;
-        let logo = c
-            .logo
-            .as_ref()
-            .map(|l| format!("{}{}", self.base, l.trim_start_matches('/')));
         let languages: Vec<Value> = c
             .languages
             .iter()
@@ -943,20 +1045,10 @@ impl Ctx<'_> {
                 "website"
             }),
         );
-        m.insert("base".into(), json!(self.base));
-        m.insert("css".into(), json!(self.css));
-        m.insert("search_js".into(), json!(self.search_js));
         m.insert("languages".into(), json!(languages));
         m.insert("widget".into(), json!(widget));
-        m.insert("live_reload".into(), json!(self.opts.live_reload));
-        m.insert(
-            "site".into(),
-            json!({
-                "title": c.title(lang), "description": c.description(lang), "support_email": c.support_email,
-                "logo": logo, "logo_abs": c.logo.as_ref().map(|l| c.absolute(l.trim_start_matches('/'))),
-            }),
-        );
-        m.insert("t".into(), json!(strings::for_site(lang, &c.site_strings)));
+        // `base`, `css`, `search_js`, `live_reload`, `site` and `t` are the same on every page of
+        // a language: they join in `template_context`.
         m.insert("jsonld".into(), Value::Null);
         m
     }
@@ -968,15 +1060,12 @@ impl Ctx<'_> {
             .to_string()
     }
 
-    fn in_category<'p>(
-        &'p self,
-        lang: &'p str,
-        cat: &'p str,
-    ) -> impl Iterator<Item = (usize, &'p Page<'p>)> + 'p {
-        self.pages
-            .iter()
-            .enumerate()
-            .filter(move |(_, p)| p.src.lang == lang && p.category == cat)
+    /// The pages of `lang` in category `cat`, in reading order.
+    fn in_category(&self, lang: &str, cat: &str) -> &[usize] {
+        self.by_category
+            .get(lang)
+            .and_then(|of_lang| of_lang.get(cat))
+            .map_or(&[], Vec::as_slice)
     }
 
     fn category_cards(&self, lang: &str) -> Value {
@@ -984,7 +1073,7 @@ impl Ctx<'_> {
             .categories
             .iter()
             .filter_map(|c| {
-                let count = self.in_category(lang, &c.id).count();
+                let count = self.in_category(lang, &c.id).len();
                 (count > 0).then(|| {
                     json!({
                         "id": c.id, "title": self.cat_title(c, lang), "count": count,
@@ -1017,7 +1106,7 @@ impl Ctx<'_> {
             &alternates,
         );
         m.insert("categories".into(), self.category_cards(lang));
-        let featured: Vec<Value> = popular(self.pages, lang)
+        let featured: Vec<Value> = popular(self.scan().as_slice(), lang)
             .take(POPULAR)
             .map(|p| self.link(p))
             .collect();
@@ -1034,7 +1123,8 @@ impl Ctx<'_> {
     fn category_page(&self, lang: &str, cat: &Category) -> Option<Map<String, Value>> {
         let articles: Vec<Value> = self
             .in_category(lang, &cat.id)
-            .map(|(_, p)| self.link(p))
+            .iter()
+            .map(|&j| self.link(&self.pages[j]))
             .collect();
         if articles.is_empty() {
             return None;
@@ -1049,7 +1139,7 @@ impl Ctx<'_> {
             .config
             .languages
             .iter()
-            .filter(|l| self.in_category(l, &cat.id).next().is_some())
+            .filter(|l| !self.in_category(l, &cat.id).is_empty())
             .map(|l| (l.clone(), format!("{l}/category/{}/", cat.id)))
             .collect();
         let mut m = self.common(
@@ -1065,7 +1155,7 @@ impl Ctx<'_> {
             json!({"title": title, "description": desc}),
         );
         m.insert("articles".into(), json!(articles));
-        let t = strings::for_site(lang, &self.config.site_strings);
+        let t = self.strings(lang);
         let ld = json!({"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
             {"@type": "ListItem", "position": 1, "name": t.home, "item": self.config.absolute(&format!("{lang}/"))},
             {"@type": "ListItem", "position": 2, "name": title, "item": self.config.absolute(&format!("{lang}/category/{}/", cat.id))},
@@ -1078,14 +1168,11 @@ impl Ctx<'_> {
         let a = p.src;
         let lang = a.lang.as_str();
         let c = self.config;
+        let of_id = self.by_id.get(a.id.as_str()).map_or(&[][..], Vec::as_slice);
         let translations: Vec<(String, String)> = c
             .languages
             .iter()
-            .filter(|l| {
-                self.pages
-                    .iter()
-                    .any(|q| q.src.lang == **l && q.src.id == a.id)
-            })
+            .filter(|l| of_id.iter().any(|&j| self.pages[j].src.lang == **l))
             .map(|l| (l.clone(), format!("{l}/{}/", a.id)))
             .collect();
         let mut m = self.common(
@@ -1096,7 +1183,7 @@ impl Ctx<'_> {
             Some(&p.url),
             &translations,
         );
-        let cat = self.categories.iter().find(|k| k.id == p.category);
+        let cat = self.category_at.get(p.category.as_str()).copied();
         let cat_title = cat.map(|k| self.cat_title(k, lang)).unwrap_or_default();
         let cat_href = format!("{}{lang}/category/{}/", self.base, p.category);
         m.insert(
@@ -1129,20 +1216,19 @@ impl Ctx<'_> {
             .related
             .iter()
             .filter_map(|r| {
-                self.pages
+                let of_r = self.by_id.get(r.as_str())?;
+                let j = of_r
                     .iter()
-                    .find(|q| q.src.id == *r && q.src.lang == lang)
-                    .or_else(|| self.pages.iter().find(|q| q.src.id == *r))
+                    .find(|&&j| self.pages[j].src.lang == lang)
+                    .or(of_r.first())?;
+                Some(&self.pages[*j])
             })
             .map(|q| self.link(q))
             .collect();
         m.insert("related".into(), json!(related));
         // Previous and next within the category, in reading order.
-        let siblings: Vec<usize> = self
-            .in_category(lang, &p.category)
-            .map(|(j, _)| j)
-            .collect();
-        let pos = siblings.iter().position(|&j| j == i);
+        let siblings = self.in_category(lang, &p.category);
+        let pos = Some(self.category_pos[i]).filter(|&k| siblings.get(k) == Some(&i));
         let prev = pos
             .and_then(|k| k.checked_sub(1))
             .and_then(|k| siblings.get(k))
@@ -1152,7 +1238,7 @@ impl Ctx<'_> {
             .map(|&j| self.link(&self.pages[j]));
         m.insert("prev".into(), json!(prev));
         m.insert("next".into(), json!(next));
-        let t = strings::for_site(lang, &self.config.site_strings);
+        let t = self.strings(lang);
         if !c.support_email.is_empty() {
             let subject = format!("[{}] {}: {}", c.title(lang), t.feedback_subject, a.title);
             let body = format!(
@@ -1186,8 +1272,7 @@ impl Ctx<'_> {
     fn feed(&self, lang: &str) -> String {
         let c = self.config;
         let mut entries: Vec<&Page<'_>> = self
-            .pages
-            .iter()
+            .scan()
             .filter(|p| p.src.lang == lang && p.src.front.updated.is_some())
             .collect();
         entries.sort_by(|a, b| {
@@ -1227,7 +1312,7 @@ impl Ctx<'_> {
                 markdown::escape(&c.absolute(&format!("{lang}/")))
             ));
             for cat in self.categories {
-                if self.in_category(lang, &cat.id).next().is_some() {
+                if !self.in_category(lang, &cat.id).is_empty() {
                     s.push_str(&format!(
                         "<url><loc>{}</loc></url>\n",
                         markdown::escape(&c.absolute(&format!("{lang}/category/{}/", cat.id)))
@@ -1244,8 +1329,10 @@ impl Ctx<'_> {
                 .map(|d| format!("<lastmod>{d}</lastmod>"))
                 .unwrap_or_default();
             // Translations as hreflang alternates, as search engines read them from sitemaps.
-            let translations: Vec<&Page<'_>> =
-                self.pages.iter().filter(|q| q.src.id == p.src.id).collect();
+            let translations: Vec<&Page<'_>> = self.by_id[p.src.id.as_str()]
+                .iter()
+                .map(|&j| &self.pages[j])
+                .collect();
             let alternates: String = if translations.len() > 1 {
                 translations
                     .iter()
@@ -1265,7 +1352,6 @@ impl Ctx<'_> {
                 markdown::escape(&c.absolute(&p.url))
             ));
         }
-        let _ = self.kb;
         s.push_str("</urlset>\n");
         s
     }
@@ -1531,6 +1617,53 @@ fn brand_css(brand: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Builds a knowledge base of `ids` articles in English and Spanish, in 4 categories, each
+    /// relating two others, and returns how many pages the page lookups examined.
+    fn pages_scanned(ids: usize) -> (usize, usize) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("kbgen.toml"),
+            "[site]\ntitle = \"T\"\nlanguages = [\"en\", \"es\"]\n",
+        )
+        .unwrap();
+        for lang in ["en", "es"] {
+            for i in 0..ids {
+                let folder = dir.path().join(format!("articles/{lang}/c{}", i % 4));
+                std::fs::create_dir_all(&folder).unwrap();
+                std::fs::write(
+                    folder.join(format!("a{i}.md")),
+                    format!(
+                        "---\ntitle: Article {i}\nupdated: 2024-01-01\nrelated: [a{}, a{}]\n---\n\nText {i}.\n",
+                        (i + 1) % ids,
+                        (i + 7) % ids
+                    ),
+                )
+                .unwrap();
+            }
+        }
+        let mut diags = Diagnostics::default();
+        let kb = crate::load::load(dir.path(), &mut diags);
+        let site = build(&kb, &Options::default(), &mut diags);
+        assert_eq!(diags.errors(), 0);
+        (site.stats.pages_scanned, site.stats.articles)
+    }
+
+    /// Each page finds its translations, neighbours and related articles in maps made once: the
+    /// pages examined one by one grow with the pages, not with their square (a scan of all pages
+    /// per page made 50,000 articles take minutes). Only the feeds and the home pages' popular
+    /// articles look at every page, once per language.
+    #[test]
+    fn pages_are_linked_without_scanning_all_pages_per_page() {
+        for ids in [50, 400] {
+            let (scanned, articles) = pages_scanned(ids);
+            assert_eq!(articles, 2 * ids);
+            assert!(
+                scanned <= 2 * 2 * articles,
+                "{scanned} pages examined for {articles} articles"
+            );
+        }
+    }
 
     #[test]
     fn brand_colours_keep_aa_contrast() {

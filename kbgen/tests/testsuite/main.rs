@@ -9,6 +9,7 @@ mod check;
 mod corpora;
 mod desk;
 mod example;
+mod foreign;
 mod help_center;
 mod hostile;
 mod html;
