@@ -6,6 +6,7 @@
 
 mod build;
 mod check;
+mod compression;
 mod corpora;
 mod example;
 mod help_center;
