@@ -11,6 +11,7 @@
 //! it back before anything else.
 
 use anyhow::{bail, Context, Result};
+use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 /// The file every output folder carries, so a later build knows the folder is kbgen's to replace.
@@ -146,19 +147,32 @@ fn fault_point(name: &str) {
 }
 
 /// Writes `files` and copies `copies` into `out` via a temporary sibling; `extra` may add files
-/// (e.g. the widget bundle) to the temporary folder before the swap.
+/// (e.g. the widget bundle) to the temporary folder before the swap. Every file then gets its
+/// precompressed siblings ([`precompress`], at [`Effort::Best`]), also before the swap, so they
+/// always match.
 pub fn write_atomic(
     out: &Path,
     files: &std::collections::BTreeMap<String, Vec<u8>>,
     copies: &std::collections::BTreeMap<String, PathBuf>,
     extra: impl FnOnce(&Path) -> Result<()>,
-) -> Result<()> {
+) -> Result<Precompressed> {
+    write_atomic_with(out, files, copies, extra, Effort::Best)
+}
+
+/// [`write_atomic`] with the compression effort chosen.
+pub fn write_atomic_with(
+    out: &Path,
+    files: &std::collections::BTreeMap<String, Vec<u8>>,
+    copies: &std::collections::BTreeMap<String, PathBuf>,
+    extra: impl FnOnce(&Path) -> Result<()>,
+    effort: Effort,
+) -> Result<Precompressed> {
     let (parent, name) = parent_and_name(out);
     std::fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
     let tmp = parent.join(format!(".{name}.kbgen-tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.kbgen-old-{}", std::process::id()));
     recover_and_clean(out, &parent, &name)?;
-    let result = (|| -> Result<()> {
+    let result = (|| -> Result<Precompressed> {
         std::fs::create_dir(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
         // The marker goes first, so that even a leftover of a killed build is recognisably ours.
         std::fs::write(tmp.join(MARKER), MARKER_TEXT)
@@ -180,12 +194,16 @@ pub fn write_atomic(
             std::fs::copy(src, &path)
                 .with_context(|| format!("copying {} to {}", src.display(), path.display()))?;
         }
-        extra(&tmp)
+        extra(&tmp)?;
+        precompress(&tmp, out, effort)
     })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
+    let packed = match result {
+        Ok(packed) => packed,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
     fault_point("before-swap");
     match std::fs::symlink_metadata(out) {
         Ok(m) if m.is_dir() => {}
@@ -199,7 +217,7 @@ pub fn write_atomic(
                 let _ = std::fs::remove_dir_all(&tmp);
                 return Err(e).with_context(|| format!("moving the new site to {}", out.display()));
             }
-            return Ok(());
+            return Ok(packed);
         }
     }
     if !forced_two_step() {
@@ -208,7 +226,7 @@ pub fn write_atomic(
                 // `tmp` now holds the previous site.
                 fault_point("after-swap");
                 let _ = std::fs::remove_dir_all(&tmp);
-                return Ok(());
+                return Ok(packed);
             }
             Ok(false) => {}
             Err(e) => {
@@ -230,7 +248,220 @@ pub fn write_atomic(
         return Err(e).with_context(|| format!("moving the new site to {}", out.display()));
     }
     let _ = std::fs::remove_dir_all(&old);
-    Ok(())
+    Ok(packed)
+}
+
+/// Extensions of the files that get precompressed siblings: text, WebAssembly, and the engine's
+/// binary formats (index, shards, passages), which compress 2–4×. Other images are compressed
+/// already.
+const COMPRESSIBLE: &[&str] = &[
+    "html", "css", "js", "mjs", "wasm", "json", "xml", "svg", "txt", "bin",
+];
+/// Below this a sibling saves a few hundred bytes, less than the request's own headers.
+pub const MIN_COMPRESS: u64 = 1024;
+/// Brotli's best quality (11) packs half a megabyte to a megabyte per second and core; quality 5
+/// packs ten times more for about 10% more bytes. What every visitor fetches (the widget on open,
+/// the shared stylesheet and scripts) gets 11; the per-article files (pages, passages, fragments,
+/// shards), fetched one at a time but the bulk of a large site, get 5, so a thousand-article site
+/// does not spend a minute compressing. The quality follows from a file's path alone, so a file
+/// compresses to the same bytes whatever else the site holds.
+const FAST_QUALITY: i32 = 5;
+
+/// How hard [`precompress`] works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effort {
+    /// For `kbgen build`: brotli quality 11 for what every visitor fetches (see [`FAST_QUALITY`]).
+    Best,
+    /// For `kbgen serve`, whose first build must be quick: quality 5 everywhere, about a tenth
+    /// larger.
+    Quick,
+}
+
+/// What [`precompress`] wrote: files with a sibling, and their bytes raw, brotli and gzip.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Precompressed {
+    pub files: usize,
+    pub raw: u64,
+    pub br: u64,
+    pub gz: u64,
+}
+
+/// A file's compressed forms, `None` where one would not be smaller by a tenth.
+struct Siblings {
+    br: Option<Vec<u8>>,
+    gz: Option<Vec<u8>>,
+}
+
+/// Writes `<file>.br` (brotli) and `<file>.gz` (gzip, level 9) beside every compressible file of
+/// `dir` of at least [`MIN_COMPRESS`] bytes, each only when it is at most 90% of the original:
+/// hosts that serve precompressed siblings (nginx `gzip_static`/`brotli_static`, Caddy
+/// `precompressed`, GitLab Pages, `kbgen serve`) send them to browsers that accept them, at a
+/// quality no host spends on the fly. Files are compressed on all cores, largest first. A file
+/// the same as in `previous` (the site being replaced) takes that site's siblings once they are
+/// checked to decompress to it, so a rebuild compresses only what changed (the widget's
+/// WebAssembly never does).
+pub fn precompress(dir: &Path, previous: &Path, effort: Effort) -> Result<Precompressed> {
+    let mut todo: Vec<(PathBuf, u64)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file() && compressible(e.path()))
+        .filter_map(|e| Some((e.path().to_path_buf(), e.metadata().ok()?.len())))
+        .filter(|(_, len)| *len >= MIN_COMPRESS)
+        // The widget bundle comes with its siblings, made once when kbgen was compiled.
+        .filter(|(p, _)| !with_ext(p, "br").exists() && !with_ext(p, "gz").exists())
+        .collect();
+    todo.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let rel = |path: &Path| path.strip_prefix(dir).unwrap_or(path).to_path_buf();
+    let results = parallel_each(&todo, |(path, _)| -> Result<(Siblings, u64)> {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let rel = rel(path);
+        let quality = if effort == Effort::Best && every_visitor(&rel) {
+            11
+        } else {
+            FAST_QUALITY
+        };
+        let siblings =
+            reuse(&previous.join(&rel), &bytes).unwrap_or_else(|| compress(&bytes, quality));
+        for (ext, data) in [("br", &siblings.br), ("gz", &siblings.gz)] {
+            if let Some(data) = data {
+                let sibling = with_ext(path, ext);
+                std::fs::write(&sibling, data)
+                    .with_context(|| format!("writing {}", sibling.display()))?;
+            }
+        }
+        Ok((siblings, bytes.len() as u64))
+    });
+    let mut done = Precompressed::default();
+    for result in results {
+        let (siblings, raw) = result?;
+        if siblings.br.is_some() || siblings.gz.is_some() {
+            done.files += 1;
+            done.raw += raw;
+            done.br += siblings.br.as_ref().map_or(raw, |b| b.len() as u64);
+            done.gz += siblings.gz.as_ref().map_or(raw, |g| g.len() as u64);
+        }
+    }
+    Ok(done)
+}
+
+/// Whether every visitor of the widget or the help center fetches this file (relative to the
+/// output folder): the widget's bundle, its configuration and index, the shared assets.
+fn every_visitor(rel: &Path) -> bool {
+    let top = rel.components().next().map(|c| c.as_os_str());
+    (top == Some("widget".as_ref()) && !rel.starts_with("widget/articles"))
+        || top == Some("assets".as_ref())
+        || rel == Path::new("index.bin")
+        || rel == Path::new("widget-config.json")
+}
+
+/// `path` with `.ext` added to its name.
+fn with_ext(path: &Path, ext: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".{ext}"));
+    PathBuf::from(name)
+}
+
+/// The siblings of `previous` (a file of the site being replaced) when it holds exactly `bytes`
+/// and its siblings decompress to them; a plain file only, never one behind a link.
+fn reuse(previous: &Path, bytes: &[u8]) -> Option<Siblings> {
+    let plain = |p: &Path, len: Option<u64>| {
+        std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file() && len.is_none_or(|l| m.len() == l))
+    };
+    if !plain(previous, Some(bytes.len() as u64)) || std::fs::read(previous).ok()? != bytes {
+        return None;
+    }
+    let mut found = Siblings { br: None, gz: None };
+    for ext in ["br", "gz"] {
+        let sibling = with_ext(previous, ext);
+        if !plain(&sibling, None) {
+            continue;
+        }
+        let data = std::fs::read(&sibling).ok()?;
+        let mut plain_text = Vec::with_capacity(bytes.len());
+        let read = if ext == "br" {
+            brotli::Decompressor::new(&data[..], 4096)
+                .take(bytes.len() as u64 + 1)
+                .read_to_end(&mut plain_text)
+        } else {
+            flate2::read::GzDecoder::new(&data[..])
+                .take(bytes.len() as u64 + 1)
+                .read_to_end(&mut plain_text)
+        };
+        if read.is_err() || plain_text != bytes {
+            return None;
+        }
+        if ext == "br" {
+            found.br = Some(data);
+        } else {
+            found.gz = Some(data);
+        }
+    }
+    // A file that had no siblings at all is compressed afresh: the rules may have changed.
+    (found.br.is_some() || found.gz.is_some()).then_some(found)
+}
+
+/// Whether a file's name says it is worth compressing (see [`COMPRESSIBLE`]).
+pub fn compressible(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| COMPRESSIBLE.contains(&e))
+}
+
+fn compress(bytes: &[u8], quality: i32) -> Siblings {
+    // Kept only when it saves at least a tenth: a host then sends the original, which it can
+    // also serve for byte ranges, for little more.
+    let worth = |c: Vec<u8>| (c.len() * 10 <= bytes.len() * 9).then_some(c);
+    let params = brotli::enc::BrotliEncoderParams {
+        quality,
+        size_hint: bytes.len(),
+        ..Default::default()
+    };
+    let mut br = Vec::new();
+    let br = brotli::BrotliCompress(&mut &bytes[..], &mut br, &params)
+        .ok()
+        .map(|_| br);
+    // flate2's gzip header has no file name and a zero time, so the same input gives the same
+    // bytes, like everything else a build writes.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let gz = gz.write_all(bytes).and_then(|()| gz.finish()).ok();
+    Siblings {
+        br: br.and_then(worth),
+        gz: gz.and_then(worth),
+    }
+}
+
+/// Runs `f` on every item on all cores (at most 8 threads), each thread taking the next item as
+/// it finishes one, so one big file does not leave the other cores idle; results in order.
+fn parallel_each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
+        .min(items.len());
+    if threads < 2 {
+        return items.iter().map(&f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        mine.push((i, f(item)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// `KBGEN_FAULT=after-move-aside` asks for the two-rename swap that platforms without an exchange

@@ -9,6 +9,7 @@
 //! loopback name, so a web page whose domain is pointed at 127.0.0.1 (DNS rebinding) cannot read
 //! the preview, and never a file outside the output folder.
 
+mod encoding;
 mod headers;
 mod http;
 
@@ -155,8 +156,18 @@ impl Preview {
             return Response::text(400, "bad path");
         };
         let url_path = format!("/{}", rel.join("/"));
-        let mut response = match self.file(&rel) {
-            Some((file, bytes)) => Response::new(200, content_type(&file), bytes),
+        let accept = request.header("Accept-Encoding").unwrap_or("");
+        let mut response = match self.file(&rel, accept) {
+            Some(found) => {
+                let mut response = Response::new(200, content_type(&found.path), found.bytes);
+                if let Some(coding) = found.coding {
+                    response.set("Content-Encoding", coding);
+                }
+                if found.negotiated {
+                    response.set("Vary", "Accept-Encoding");
+                }
+                response
+            }
             None => self.not_found(),
         };
         if method == "OPTIONS" {
@@ -172,19 +183,42 @@ impl Preview {
     }
 
     /// The file of the output a request path names: a folder's `index.html`, and never anything
-    /// outside the output folder, whatever symlinks it holds.
-    fn file(&self, rel: &[String]) -> Option<(PathBuf, Vec<u8>)> {
+    /// outside the output folder, whatever symlinks it holds. Its bytes are those of its brotli or
+    /// gzip sibling when one exists and `accept` (the request's `Accept-Encoding`) allows it.
+    fn file(&self, rel: &[String], accept: &str) -> Option<Found> {
         let root = self.out.canonicalize().ok()?;
+        let inside = |p: &Path| {
+            p.canonicalize()
+                .ok()
+                .filter(|p| p.starts_with(&root) && p.is_file())
+        };
         let mut path = root.clone();
         path.extend(rel);
         if path.is_dir() {
             path.push("index.html");
         }
-        let path = path.canonicalize().ok()?;
-        if !path.starts_with(&root) || !path.is_file() {
-            return None;
-        }
-        std::fs::read(&path).ok().map(|bytes| (path, bytes))
+        let path = inside(&path)?;
+        let siblings: Vec<(&str, PathBuf)> = encoding::CODINGS
+            .iter()
+            .filter_map(|&(coding, ext)| {
+                let mut name = path.clone().into_os_string();
+                name.push(format!(".{ext}"));
+                Some((coding, inside(Path::new(&name))?))
+            })
+            .collect();
+        let available: Vec<&str> = siblings.iter().map(|(c, _)| *c).collect();
+        let coding = encoding::choose(accept, &available);
+        let source = siblings
+            .iter()
+            .find(|(c, _)| Some(*c) == coding)
+            .map_or(&path, |(_, p)| p);
+        let bytes = std::fs::read(source).ok()?;
+        Some(Found {
+            negotiated: !siblings.is_empty(),
+            path,
+            bytes,
+            coding,
+        })
     }
 
     fn not_found(&self) -> Response {
@@ -202,6 +236,18 @@ impl Preview {
             std::fs::read(self.out.join("404.html")).unwrap_or_else(|_| b"not found".to_vec());
         Response::new(404, "text/html; charset=utf-8", page)
     }
+}
+
+/// A file of the output as `Preview::file` found it.
+struct Found {
+    /// The original's path, which gives the content type.
+    path: PathBuf,
+    /// The original's bytes, or its sibling's when `coding` is set.
+    bytes: Vec<u8>,
+    /// The `Content-Encoding` of `bytes`.
+    coding: Option<&'static str>,
+    /// Whether the file has a sibling, so that the answer depends on `Accept-Encoding`.
+    negotiated: bool,
 }
 
 /// Whether a `Host` header names this server by a loopback name: `127.0.0.1`, `localhost` or
@@ -302,14 +348,21 @@ fn rebuild(dir: &Path, out: &Path, base_url: &str) -> Result<(), String> {
         );
         return Err(error_text(&diags));
     }
-    let result = output::write_atomic(out, &site.files, &site.copies, |tmp| {
-        if loader.is_some() {
-            widget_bundle::write(&tmp.join("widget")).context("writing the widget")?;
-        }
-        Ok(())
-    });
+    // Quick compression: the preview's first build comes before its address is printed.
+    let result = output::write_atomic_with(
+        out,
+        &site.files,
+        &site.copies,
+        |tmp| {
+            if loader.is_some() {
+                widget_bundle::write(&tmp.join("widget")).context("writing the widget")?;
+            }
+            Ok(())
+        },
+        output::Effort::Quick,
+    );
     match result {
-        Ok(()) => {
+        Ok(_) => {
             eprintln!(
                 "built {} in {:.2?}",
                 crate::strings::count(site.stats.articles, "article"),

@@ -9,6 +9,8 @@ use include_dir::{include_dir, Dir};
 use std::path::Path;
 
 static BUNDLE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/assets/widget");
+/// The bundle's files compressed once by `build.rs` (`<file>.br`, `<file>.gz`), written beside them.
+static PRECOMPRESSED: Dir<'static> = include_dir!("$OUT_DIR/widget-precompressed");
 
 /// The bundle's manifest: logical name → content-hashed file name.
 pub fn manifest() -> serde_json::Map<String, serde_json::Value> {
@@ -52,7 +54,7 @@ pub fn english_strings() -> Vec<(String, String)> {
 /// Writes the bundle's files into `dir` and returns the loader's file name.
 pub fn write(dir: &Path) -> Result<String> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    for file in BUNDLE.files() {
+    for file in BUNDLE.files().chain(PRECOMPRESSED.files()) {
         let path = dir.join(file.path());
         std::fs::write(&path, file.contents())
             .with_context(|| format!("writing {}", path.display()))?;

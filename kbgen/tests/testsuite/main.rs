@@ -6,6 +6,7 @@
 
 mod build;
 mod check;
+mod compression;
 mod corpora;
 mod desk;
 mod example;

@@ -24,13 +24,24 @@ impl Answer {
 
 /// Sends `request` as is and reads the answer until the server closes.
 fn raw(addr: &str, request: &[u8]) -> Answer {
+    let (mut answer, body) = raw_bytes(addr, request);
+    answer.body = String::from_utf8_lossy(&body).into_owned();
+    answer
+}
+
+/// A raw request's answer with its body as bytes (compressed bodies are not text); the
+/// `Answer`'s own body is left empty.
+fn raw_bytes(addr: &str, request: &[u8]) -> (Answer, Vec<u8>) {
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     s.write_all(request).unwrap();
     let mut buf = Vec::new();
     let _ = s.read_to_end(&mut buf);
-    let text = String::from_utf8_lossy(&buf).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let end = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(buf.len(), |i| i + 4);
+    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
     let mut lines = head.lines();
     let status = lines
         .next()
@@ -41,11 +52,12 @@ fn raw(addr: &str, request: &[u8]) -> Answer {
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    Answer {
+    let answer = Answer {
         status,
         headers,
-        body: body.to_string(),
-    }
+        body: String::new(),
+    };
+    (answer, buf[end..].to_vec())
 }
 
 fn get_with(addr: &str, path: &str, extra: &str) -> Answer {
@@ -499,4 +511,115 @@ fn a_first_build_that_fails_shows_its_errors() {
     std::fs::write(&article, &good).unwrap();
     wait_status(addr, "first good build", |v| v["version"] == 1);
     assert_eq!(get(addr, "/").0, 200);
+}
+
+fn get_encoded(addr: &str, method: &str, path: &str, accept: &str) -> (Answer, Vec<u8>) {
+    raw_bytes(
+        addr,
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{accept}Connection: close\r\n\r\n")
+            .as_bytes(),
+    )
+}
+
+/// Issue 19: `kbgen serve` sent every file uncompressed, so the preview weighed what a host
+/// without compression sends (386,839 bytes on opening the widget). It now sends a file's
+/// precompressed sibling to a client that accepts its coding, as nginx's `gzip_static` and
+/// `brotli_static` or Caddy's `precompressed` do.
+#[test]
+fn sends_precompressed_siblings_to_clients_that_accept_them() {
+    let (tmp, kb) = starter();
+    super::compression::add_long_article(&kb);
+    let served = Served::start(&kb);
+    let addr = &served.addr;
+    let out = served.out();
+    let passages = files(&out.join("widget/articles"))
+        .into_iter()
+        .find(|f| f.ends_with(".bin") && out.join(format!("widget/articles/{f}.br")).is_file())
+        .expect("a passages file with siblings");
+    let wasm = files(&out.join("widget"))
+        .into_iter()
+        .find(|f| f.starts_with("widget-") && f.ends_with(".wasm"))
+        .expect("the widget's wasm");
+    for (path, file, ty) in [
+        (
+            "/index.bin",
+            out.join("index.bin"),
+            "application/x-protobuf",
+        ),
+        (
+            &format!("/widget/articles/{passages}") as &str,
+            out.join("widget/articles").join(&passages),
+            "application/x-protobuf",
+        ),
+        (
+            &format!("/widget/{wasm}"),
+            out.join("widget").join(&wasm),
+            "application/wasm",
+        ),
+        (
+            "/en/",
+            out.join("en/index.html"),
+            "text/html; charset=utf-8",
+        ),
+    ] {
+        let original = std::fs::read(&file).unwrap();
+        // Chromium's header over HTTPS: brotli.
+        let (a, body) = get_encoded(
+            addr,
+            "GET",
+            path,
+            "Accept-Encoding: gzip, deflate, br, zstd\r\n",
+        );
+        assert_eq!(a.status, 200, "{path}");
+        assert_eq!(a.header("content-encoding"), Some("br"), "{path}");
+        assert_eq!(a.header("vary"), Some("Accept-Encoding"), "{path}");
+        assert_eq!(a.header("content-type"), Some(ty), "{path}");
+        assert_eq!(
+            a.header("content-length"),
+            Some(body.len().to_string().as_str())
+        );
+        assert!(body.len() < original.len(), "{path}");
+        assert_eq!(super::compression::unbrotli(&body), original, "{path}");
+        // Over plain HTTP browsers offer no brotli: gzip.
+        let (a, body) = get_encoded(addr, "GET", path, "Accept-Encoding: gzip, deflate\r\n");
+        assert_eq!(a.header("content-encoding"), Some("gzip"), "{path}");
+        assert_eq!(super::compression::gunzip(&body), original, "{path}");
+        // A client that refuses brotli, and one that asks for nothing, get what they can read.
+        let (a, body) = get_encoded(addr, "GET", path, "Accept-Encoding: br;q=0, gzip\r\n");
+        assert_eq!(a.header("content-encoding"), Some("gzip"), "{path}");
+        assert_eq!(super::compression::gunzip(&body), original, "{path}");
+        let (a, body) = get_encoded(addr, "GET", path, "");
+        assert_eq!(a.header("content-encoding"), None, "{path}");
+        assert_eq!(a.header("vary"), Some("Accept-Encoding"), "{path}");
+        assert_eq!(body, original, "{path}");
+        // HEAD: the same head as GET, without the body.
+        let (a, body) = get_encoded(addr, "HEAD", path, "Accept-Encoding: br\r\n");
+        assert_eq!(a.header("content-encoding"), Some("br"), "{path}");
+        assert!(body.is_empty(), "{path}");
+    }
+    // The CORS of `_headers` still comes with the compressed widget files.
+    let (a, _) = get_encoded(
+        addr,
+        "GET",
+        "/index.bin",
+        "Origin: http://localhost:3000\r\nAccept-Encoding: br\r\n",
+    );
+    assert_eq!(a.header("access-control-allow-origin"), Some("*"));
+    // A file without siblings (too small to gain) is sent as it is, and says nothing varies.
+    let (a, body) = get_encoded(addr, "GET", "/favicon.svg", "Accept-Encoding: br, gzip\r\n");
+    assert!(!out.join("favicon.svg.br").exists());
+    assert_eq!(a.header("content-encoding"), None);
+    assert_eq!(a.header("vary"), None);
+    assert_eq!(body, std::fs::read(out.join("favicon.svg")).unwrap());
+    // A sibling that is a symlink out of the output folder is never sent.
+    let secret = tmp.path().join("secret.br");
+    std::fs::write(&secret, "TOP-SECRET-CONTENT").unwrap();
+    let page = out.join("en/index.html.br");
+    std::fs::remove_file(&page).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&secret, &page).unwrap();
+    let (a, body) = get_encoded(addr, "GET", "/en/", "Accept-Encoding: br\r\n");
+    assert_eq!(a.status, 200);
+    assert_eq!(a.header("content-encoding"), None);
+    assert!(!String::from_utf8_lossy(&body).contains("TOP-SECRET"));
 }
