@@ -486,36 +486,34 @@ fn clear_stale_builds() {
 
 /// Cheap change detection without a watcher dependency: paths, sizes and modification times.
 fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, SystemTime)> {
-    let mut v = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with('.')
-                || (d == dir
-                    && matches!(
-                        name.as_ref(),
-                        "out" | "target" | "node_modules" | "public" | "_site"
-                    ))
-            {
-                continue;
-            }
-            let Ok(meta) = e.metadata() else { continue };
-            if meta.is_dir() {
-                stack.push(e.path());
-            } else {
-                v.push((
-                    e.path(),
-                    meta.len(),
-                    meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
-                ));
-            }
-        }
-    }
+    // Symbolic links are followed, so an edit behind one is seen; walkdir reports a loop of links
+    // as an error instead of walking it for ever, and such entries are left out here (`build`
+    // reports them).
+    let mut v: Vec<_> = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0
+                || !(name.starts_with('.')
+                    || (e.depth() == 1
+                        && e.file_type().is_dir()
+                        && matches!(
+                            name.as_ref(),
+                            "out" | "target" | "node_modules" | "public" | "_site"
+                        )))
+        })
+        .flatten()
+        .filter(|e| !e.file_type().is_dir())
+        .filter_map(|e| {
+            let meta = e.metadata().ok()?;
+            Some((
+                e.into_path(),
+                meta.len(),
+                meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+            ))
+        })
+        .collect();
     v.sort();
     v
 }
@@ -523,6 +521,34 @@ fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, SystemTime)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The watcher follows links (so an edit behind one rebuilds) but, like `build` and `check`
+    /// since issue 15 item 11, never hangs on a loop of them, and ignores the output folder.
+    #[cfg(unix)]
+    #[test]
+    fn the_watcher_walks_past_symlink_loops() {
+        let kb = tempfile::tempdir().unwrap();
+        let images = kb.path().join("images");
+        std::fs::create_dir_all(images.join("a")).unwrap();
+        std::fs::create_dir_all(images.join("b")).unwrap();
+        std::os::unix::fs::symlink(images.join("b"), images.join("a/to-b")).unwrap();
+        std::os::unix::fs::symlink(images.join("a"), images.join("b/to-a")).unwrap();
+        std::os::unix::fs::symlink(&images, images.join("a/self")).unwrap();
+        std::fs::write(images.join("a/logo.svg"), "<svg/>").unwrap();
+        std::fs::create_dir_all(kb.path().join("out")).unwrap();
+        std::fs::write(kb.path().join("out/index.html"), "x").unwrap();
+        let files = fingerprint(kb.path());
+        assert!(
+            files.iter().any(|(p, ..)| p.ends_with("a/logo.svg")),
+            "{files:?}"
+        );
+        assert!(
+            !files
+                .iter()
+                .any(|(p, ..)| p.starts_with(kb.path().join("out"))),
+            "{files:?}"
+        );
+    }
 
     #[test]
     fn loopback_hosts() {
