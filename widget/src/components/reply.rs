@@ -2,23 +2,29 @@
 
 use super::article_list;
 use crate::i18n::Strings;
+use crate::services::article::resolve_links;
 use crate::state::Reply;
 use yew::prelude::*;
 
-pub fn view(reply: &Reply, s: &Strings, on_open: &Callback<u32>) -> Html {
+/// `base` is the help center's root URL: links in a rule answer resolve against it, not against
+/// the owner's page, and open a new tab, as links in articles do.
+pub fn view(reply: &Reply, s: &Strings, base: &str, on_open: &Callback<u32>) -> Html {
     match reply {
-        Reply::Rule { html, articles, .. } => html! {
+        Reply::Rule { html, articles, .. } => {
+            let html = resolve_links(html, base).unwrap_or_else(|| html.clone());
+            html! {
             <div class="sd-reply sd-rule">
                 // Owner-written markdown rendered by kbgen at build time; never visitor text.
                 // `dir="auto"`: an answer in another script than the panel's (an English rule
                 // in an Arabic panel) is laid out in its own direction, as titles are.
-                <div class="sd-answer" dir="auto">{ Html::from_html_unchecked(AttrValue::from(html.clone())) }</div>
+                <div class="sd-answer" dir="auto">{ Html::from_html_unchecked(AttrValue::from(html)) }</div>
                 if !articles.is_empty() {
                     <p class="sd-h">{ &s.related }</p>
                     { article_list::view(articles, on_open) }
                 }
             </div>
-        },
+            }
+        }
         Reply::Articles(links) | Reply::Weak(links) => html! {
             <div class="sd-reply">
                 <p>{ &s.best_articles }</p>
