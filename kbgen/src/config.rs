@@ -45,6 +45,11 @@ pub struct Category {
 pub enum Position {
     Right,
     Left,
+    /// The side where the page's text starts: the left in English, the right in Arabic.
+    Start,
+    /// The side where the page's text ends (the default): the right in English, the left in
+    /// Arabic, away from a footer's links, which start on the other side.
+    End,
 }
 
 impl Position {
@@ -52,6 +57,8 @@ impl Position {
         match self {
             Position::Right => "right",
             Position::Left => "left",
+            Position::Start => "start",
+            Position::End => "end",
         }
     }
 }
@@ -76,6 +83,11 @@ pub struct Config {
     pub raw_html: bool,
     pub widget_enabled: bool,
     pub position: Position,
+    /// The launcher's distance in px from the side (`offset_x`) and the bottom of the window
+    /// (`offset_y`, and `offset_y_mobile` on phones); `None`: the widget's default, 20 px.
+    pub offset_x: Option<u32>,
+    pub offset_y: Option<u32>,
+    pub offset_y_mobile: Option<u32>,
     pub greeting: Localized,
     /// The owner's words for the help center's and the widget's interface, by string key
     /// (`[site.strings]`, `[widget.strings]`).
@@ -99,7 +111,10 @@ impl Default for Config {
             index_shard_kb: DEFAULT_SHARD_KB,
             raw_html: false,
             widget_enabled: true,
-            position: Position::Right,
+            position: Position::End,
+            offset_x: None,
+            offset_y: None,
+            offset_y_mobile: None,
             greeting: Localized::default(),
             site_strings: BTreeMap::new(),
             widget_strings: BTreeMap::new(),
@@ -177,7 +192,17 @@ const SITE_KEYS: &[&str] = &[
     "index_shard_kb",
     "raw_html",
 ];
-const WIDGET_KEYS: &[&str] = &["enabled", "position", "greeting", "strings"];
+const WIDGET_KEYS: &[&str] = &[
+    "enabled",
+    "position",
+    "offset_x",
+    "offset_y",
+    "offset_y_mobile",
+    "greeting",
+    "strings",
+];
+/// The launcher's offsets, in px, are at most this (the loader ignores larger ones).
+pub const MAX_OFFSET: u32 = 600;
 const CATEGORY_KEYS: &[&str] = &["order", "title", "description"];
 
 /// The knowledge base's `kbgen.toml` when it reads, else the defaults; problems in it are
@@ -501,8 +526,32 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                 "position" => match value.as_str() {
                     Some("right") => config.position = Position::Right,
                     Some("left") => config.position = Position::Left,
-                    _ => err(diags, at, format!("`{full}` must be \"right\" or \"left\"")),
+                    Some("start") => config.position = Position::Start,
+                    Some("end") => config.position = Position::End,
+                    _ => err(
+                        diags,
+                        at,
+                        format!("`{full}` must be \"right\", \"left\", \"start\" or \"end\""),
+                    ),
                 },
+                "offset_x" | "offset_y" | "offset_y_mobile" => {
+                    let px = value
+                        .as_integer()
+                        .and_then(|n| u32::try_from(n).ok())
+                        .filter(|&n| n <= MAX_OFFSET);
+                    match px {
+                        Some(_) if key == "offset_x" => config.offset_x = px,
+                        Some(_) if key == "offset_y" => config.offset_y = px,
+                        Some(_) => config.offset_y_mobile = px,
+                        None => err(
+                            diags,
+                            at,
+                            format!(
+                                "`widget.{key}` must be a whole number of pixels from 0 to {MAX_OFFSET}, not {value}"
+                            ),
+                        ),
+                    }
+                }
                 "greeting" => config.greeting = localized(value, path, sp, &full, diags),
                 "strings" => {
                     config.widget_strings = overrides(
@@ -732,7 +781,6 @@ pub fn humanize(id: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The first line where `key` is assigned; 1 when not found, so messages always carry a position.
 /// A BCP 47-like language tag: a 2–3 letter lowercase language, then optional subtags of 1–8
 /// letters or digits (`en`, `zh-Hans`, `pt-BR`). Anything else would not be a safe folder name.
 pub fn is_language_code(s: &str) -> bool {
@@ -846,6 +894,29 @@ mod tests {
     }
 
     #[test]
+    fn launcher_offsets() {
+        let c = check(
+            "[widget]\nposition = \"start\"\noffset_x = 0\noffset_y = 80\noffset_y_mobile = 140\n",
+            &[],
+        );
+        assert_eq!(c.position, Position::Start);
+        assert_eq!(
+            (c.offset_x, c.offset_y, c.offset_y_mobile),
+            (Some(0), Some(80), Some(140))
+        );
+        assert_eq!(check("", &[]).position, Position::End);
+        check(
+            "[widget]\noffset_y = \"80px\"\noffset_x =  -4\noffset_y_mobile = 601\nposition = \"top\"\n",
+            &[
+                "kbgen.toml:2:12: error: `widget.offset_y` must be a whole number of pixels from 0 to 600, not \"80px\"",
+                "kbgen.toml:3:13: error: `widget.offset_x` must be a whole number of pixels from 0 to 600, not -4",
+                "kbgen.toml:4:19: error: `widget.offset_y_mobile` must be a whole number of pixels from 0 to 600, not 601",
+                "kbgen.toml:5:12: error: `widget.position` must be \"right\", \"left\", \"start\" or \"end\"",
+            ],
+        );
+    }
+
+    #[test]
     fn full_config() {
         let c = check(
             r##"
@@ -874,6 +945,7 @@ title = "Account"
         assert_eq!(c.base_path(), "/help/");
         assert_eq!(c.absolute("en/x/"), "https://acme.test/help/en/x/");
         assert_eq!(c.position, Position::Left);
+        assert_eq!((c.offset_x, c.offset_y), (None, None));
         assert_eq!(c.greeting.get("zh", "en"), Some("你好！"));
         let ids: Vec<&str> = c.categories.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["account", "orders"]);

@@ -1017,6 +1017,7 @@ impl<'a> Ctx<'a> {
                 // and side travel on the tag.
                 "color": c.brand_color,
                 "position": c.position.as_str(),
+                "offsets": crate::widget_bundle::offsets(c),
             }));
         let mut m = Map::new();
         m.insert("lang".into(), json!(lang));
@@ -1488,6 +1489,9 @@ fn widget_config(c: &Config) -> String {
         "default_language": c.default_language,
         "brand_color": c.brand_color,
         "position": c.position.as_str(),
+        "offset_x": c.offset_x,
+        "offset_y": c.offset_y,
+        "offset_y_mobile": c.offset_y_mobile,
         "greeting": greeting,
         "base_url": c.base_url,
         "index": "index.bin",

@@ -66,7 +66,7 @@ pub fn write(dir: &Path) -> Result<String> {
 /// owner's address and site name, so the widget's email ticket reaches the owner even when
 /// widget-config.json cannot be read (no CORS on the host, a 404, a host page whose `fetch` is
 /// broken), and the launcher's colour and side, because the loader draws the launcher before it
-/// fetches widget-config.json. `kbgen snippet` prints it and `kbgen serve`'s demo page uses it.
+/// fetches widget-config.json, and so are its offsets. `kbgen snippet` prints it and `kbgen serve`'s demo page uses it.
 pub fn script_tag(base: &str, config: &Config) -> String {
     let loader = loader().unwrap_or_else(|| "loader.js".into());
     let mut owner = String::new();
@@ -84,9 +84,23 @@ pub fn script_tag(base: &str, config: &Config) -> String {
         format!(" data-color=\"{}\"", attribute(&config.brand_color))
     };
     format!(
-        "<script src=\"{base}widget/{loader}\"{owner} async data-solodesk{color} data-position=\"{}\"></script>",
-        config.position.as_str()
+        "<script src=\"{base}widget/{loader}\"{owner} async data-solodesk{color} data-position=\"{}\"{}></script>",
+        config.position.as_str(),
+        offsets(config)
     )
+}
+
+/// The launcher's offsets the owner set in `[widget]`, as the tag's attributes (with a leading
+/// space each); none when the owner kept the defaults.
+pub fn offsets(config: &Config) -> String {
+    [
+        ("offset-x", config.offset_x),
+        ("offset-y", config.offset_y),
+        ("offset-y-mobile", config.offset_y_mobile),
+    ]
+    .iter()
+    .filter_map(|(name, px)| px.map(|px| format!(" data-{name}=\"{px}\"")))
+    .collect()
 }
 
 /// Escapes `s` for a double-quoted HTML attribute.

@@ -2120,7 +2120,12 @@ async fn every_text_meets_aa_contrast_in_both_schemes_with_any_brand_colour() {
         ("dark", "--blink-settings=preferredColorScheme=0"),
     ] {
         let out = build_site();
-        for (name, color) in [("brand-yellow", "#f5d142"), ("brand-navy", "#1f2a44")] {
+        // The grey sits where the loader's old luminance shortcut chose #111 text at 4.4:1.
+        for (name, color) in [
+            ("brand-yellow", "#f5d142"),
+            ("brand-navy", "#1f2a44"),
+            ("brand-grey", "#7a7a7a"),
+        ] {
             add_brand_page(out.path(), name, color);
         }
         let env = Env::serve(out, Vec::new(), EN, 1200, 800, &[flag]).await;
@@ -2131,7 +2136,7 @@ async fn every_text_meets_aa_contrast_in_both_schemes_with_any_brand_colour() {
             )
             .await;
         assert_eq!(matches, json!(true), "Chromium reports the {scheme} scheme");
-        for brand in ["brand-yellow", "brand-navy"] {
+        for brand in ["brand-yellow", "brand-navy", "brand-grey"] {
             let url = env.server.url(&format!("/e2e/{brand}.html"));
             env.browser.client.goto(&url).await.unwrap();
             env.wait(

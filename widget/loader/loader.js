@@ -12,7 +12,9 @@
   const doc = document;
   const data = script.dataset;
   const dir = new URL(".", script.src).href; // <help center>/widget/
-  const base = data.base || new URL("..", dir).href;
+  // Absolute, so links in rule answers and article bodies resolve against the help center
+  // and not the owner's page (the help center's own pages say `data-base="/"`).
+  const base = new URL(data.base || "..", data.base ? doc.baseURI : dir).href;
   const htmlLang = doc.documentElement.lang;
   const langs = [data.lang, htmlLang, ...(navigator.languages || [])];
   const lang = (langs.find((l) => /^(en|zh|ar)/i.test(l || "")) || "en").slice(0, 2).toLowerCase();
@@ -41,8 +43,12 @@
   if (shadow.adoptedStyleSheets) {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(
-      ":host{all:initial;position:fixed;z-index:2147483000;bottom:20px;right:20px;font:15px/1.4 system-ui,sans-serif}" +
-        ":host([data-pos=left]){right:auto;left:20px}" +
+      // The offsets come as custom properties set by `place`; phones add the safe area under
+      // the home indicator, and may have an offset of their own (`data-offset-y-mobile`).
+      ":host{all:initial;position:fixed;z-index:2147483000;--sd-b:calc(var(--sd-y,20px) + env(safe-area-inset-bottom,0px));" +
+        "bottom:var(--sd-b);right:calc(var(--sd-x,20px) + env(safe-area-inset-right,0px));font:15px/1.4 system-ui,sans-serif}" +
+        ":host([data-pos=left]){right:auto;left:calc(var(--sd-x,20px) + env(safe-area-inset-left,0px))}" +
+        "@media (max-width:480px){:host{--sd-b:calc(var(--sd-ym,var(--sd-y,20px)) + env(safe-area-inset-bottom,0px))}}" +
         ".sd-launcher{display:flex;align-items:center;gap:8px;border:0;border-radius:24px;padding:12px 18px;" +
         "font:inherit;font-weight:600;line-height:1;cursor:pointer;background:var(--sd-brand,#1f4fd1);color:var(--sd-on-brand,#fff);" +
         "box-shadow:0 4px 14px #0004}.sd-launcher:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}" +
@@ -64,15 +70,31 @@
   const root = el("div", "sd-root", dialog);
 
   let conf = { ...data };
+  // Offsets in px, whole numbers from 0 to 600 (kbgen checks the same range); anything else is
+  // ignored and the default (20 px) stays: a typo must not throw the launcher off screen.
+  const px = (v) => {
+    const n = typeof v === "number" ? v : typeof v === "string" && /^\s*\d{1,3}(px)?\s*$/.test(v) ? parseInt(v, 10) : NaN;
+    return Number.isInteger(n) && n >= 0 && n <= 600 ? n + "px" : "";
+  };
   const theme = () => {
-    host.dataset.pos = conf.position === "left" ? "left" : "right";
+    // `left` and `right` are the sides of the screen, whatever the page's direction; `start`
+    // and `end` follow the page's direction (`end` is the right in English, the left in Arabic).
+    let pos = String(conf.position || "end");
+    if (pos === "start" || pos === "end") pos = (getComputedStyle(doc.documentElement).direction === "rtl") === (pos === "end") ? "left" : "right";
+    host.dataset.pos = pos === "left" ? "left" : "right";
+    [
+      ["--sd-x", conf.offsetX ?? conf.offset_x],
+      ["--sd-y", conf.offsetY ?? conf.offset_y],
+      ["--sd-ym", conf.offsetYMobile ?? conf.offset_y_mobile],
+    ].forEach(([k, v]) => (px(v) ? host.style.setProperty(k, px(v)) : host.style.removeProperty(k)));
     const c = conf.color;
     if (!c) return;
-    // CSSOM passes strict CSP; dark text on light brands keeps AA contrast.
+    // CSSOM passes strict CSP. Text on the brand colour is black or white, whichever contrasts
+    // more: with WCAG's exact sRGB luminance the two meet at 0.179, where both give 4.58:1.
     host.style.setProperty("--sd-brand", c);
     const v = /^#[0-9a-f]{6}$/i.test(c) && parseInt(c.slice(1), 16);
-    const l = (x) => ((x & 255) / 255) ** 2.2;
-    if (v) host.style.setProperty("--sd-on-brand", 0.2126 * l(v >> 16) + 0.7152 * l(v >> 8) + 0.0722 * l(v) > 0.18 ? "#111" : "#fff");
+    const l = (x) => ((x = (x & 255) / 255) <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4);
+    if (v) host.style.setProperty("--sd-on-brand", 0.2126 * l(v >> 16) + 0.7152 * l(v >> 8) + 0.0722 * l(v) > 0.179 ? "#000" : "#fff");
   };
   theme();
 

@@ -73,7 +73,7 @@ impl Widget {
         self.bus.send(Command::SetSearch(search));
     }
 
-    /// Asks `text` (a string; its first [`MAX_QUESTION_CHARS`] characters) as if the visitor
+    /// Asks `text` (a string; its first `MAX_QUESTION_CHARS` (2,000) characters) as if the visitor
     /// typed it and pressed Enter; anything else is ignored.
     pub fn ask(&self, text: JsValue) {
         let text = bounded_text(&text, MAX_QUESTION_CHARS);
@@ -83,7 +83,7 @@ impl Widget {
     }
 
     /// Fills the contact form; empty strings, and values that are not strings, leave a field as
-    /// it is. Each field is bounded (see [`MAX_FIELD_CHARS`]).
+    /// it is. Each field is bounded (see `MAX_FIELD_CHARS`).
     pub fn prefill(&self, name: JsValue, email: JsValue, message: JsValue) {
         self.bus.send(Command::Prefill {
             name: bounded_text(&name, MAX_FIELD_CHARS[0]),

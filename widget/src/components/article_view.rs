@@ -42,7 +42,7 @@ pub fn view(props: &Props, config: &Config) -> Html {
         <article class="sd-article" lang={a.lang.clone()} dir="auto">
             <h3 class="sd-article-title" tabindex="-1">{ &a.title }</h3>
             { content }
-            <p><a class="sd-link" href={absolute(&config.base, &a.url)} target="_blank" rel="noopener">
+            <p><a class="sd-link" href={absolute(&config.base, &a.url)} target="_blank" rel="noopener noreferrer">
                 { &config.strings.full_article }
             </a></p>
         </article>

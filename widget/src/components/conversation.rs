@@ -55,7 +55,7 @@ pub fn Conversation(props: &Props) -> Html {
         Turn::Question(q) => html! {
             <div class="sd-q"><span class="sd-sr">{ &s.you }{ ": " }</span><bdi dir="auto">{ q }</bdi></div>
         },
-        Turn::Reply(r) => reply::view(r, s, owner, &on_open),
+        Turn::Reply(r) => reply::view(r, s, owner, &props.config.base, &on_open),
         Turn::Feedback(yes) => html! {
             <div class="sd-q">{ if *yes { &s.yes } else { &s.no } }</div>
         },

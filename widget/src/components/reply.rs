@@ -4,24 +4,30 @@
 
 use super::article_list;
 use crate::i18n::Strings;
+use crate::services::article::resolve_links;
 use crate::state::Reply;
 use yew::prelude::*;
 
-/// `owner` is whom the visitor can write to: the owner's address, else the site's name.
-pub fn view(reply: &Reply, s: &Strings, owner: &str, on_open: &Callback<u32>) -> Html {
+/// `owner` is whom the visitor can write to: the owner's address, else the site's name. `base`
+/// is the help center's root URL: links in a rule answer resolve against it, not against the
+/// owner's page, and open a new tab, as links in articles do.
+pub fn view(reply: &Reply, s: &Strings, owner: &str, base: &str, on_open: &Callback<u32>) -> Html {
     match reply {
-        Reply::Rule { html, articles, .. } => html! {
+        Reply::Rule { html, articles, .. } => {
+            let html = resolve_links(html, base).unwrap_or_else(|| html.clone());
+            html! {
             <div class="sd-reply sd-rule">
                 // Owner-written markdown rendered by kbgen at build time; never visitor text.
                 // `dir="auto"`: an answer in another script than the panel's (an English rule
                 // in an Arabic panel) is laid out in its own direction, as titles are.
-                <div class="sd-answer" dir="auto">{ Html::from_html_unchecked(AttrValue::from(html.clone())) }</div>
+                <div class="sd-answer" dir="auto">{ Html::from_html_unchecked(AttrValue::from(html)) }</div>
                 if !articles.is_empty() {
                     <p class="sd-h">{ &s.related }</p>
                     { article_list::view(articles, on_open) }
                 }
             </div>
-        },
+            }
+        }
         Reply::Articles(links) => html! {
             <div class="sd-reply">
                 <p>{ &s.best_articles }</p>

@@ -49,9 +49,11 @@ pub fn fetch_body(base: &str, article_url: &str, done: yew::Callback<Option<Stri
     });
 }
 
-/// Makes every link and image in `html` absolute against `page_url`, and links open a new tab.
+/// Makes every link and image in `html` absolute against `page_url`, and web links open a new
+/// tab with `rel="noopener noreferrer"`: the owner's page is neither reachable from that tab nor
+/// named to the site it opens. Used for article bodies and rule answers alike.
 /// Parsed in a `<template>`, whose content is inert: nothing loads or runs while it is fixed.
-fn resolve_links(html: &str, page_url: &str) -> Option<String> {
+pub fn resolve_links(html: &str, page_url: &str) -> Option<String> {
     let document = web_sys::window()?.document()?;
     let template: web_sys::HtmlTemplateElement =
         document.create_element("template").ok()?.dyn_into().ok()?;
@@ -67,18 +69,23 @@ fn resolve_links(html: &str, page_url: &str) -> Option<String> {
         else {
             continue;
         };
-        let attr = if el.tag_name().eq_ignore_ascii_case("a") {
-            let _ = el.set_attribute("target", "_blank");
-            let _ = el.set_attribute("rel", "noopener");
-            "href"
-        } else {
-            "src"
-        };
+        let link = el.tag_name().eq_ignore_ascii_case("a");
+        let attr = if link { "href" } else { "src" };
         let resolved = el
             .get_attribute(attr)
             .and_then(|v| web_sys::Url::new_with_base(&v, page_url).ok());
-        if let Some(url) = resolved {
+        if let Some(url) = &resolved {
             let _ = el.set_attribute(attr, &url.href());
+        }
+        if link {
+            let _ = el.set_attribute("rel", "noopener noreferrer");
+            // A `mailto:` link opens the mail client, not a blank tab.
+            let web = resolved
+                .as_ref()
+                .is_none_or(|u| matches!(u.protocol().as_str(), "http:" | "https:"));
+            if web {
+                let _ = el.set_attribute("target", "_blank");
+            }
         }
     }
     Some(template.inner_html())
