@@ -31,7 +31,7 @@ pub struct DeskArgs {
 
 #[derive(clap::Subcommand)]
 enum DeskCommand {
-    /// Read new mail from the sources in kbgen.toml [desk] (and any given here).
+    /// Read new mail from the sources in kbgen.toml `[desk]` (and any given here).
     Sync(SyncArgs),
     /// List tickets, oldest first.
     List(ListArgs),

@@ -17,7 +17,7 @@ pub fn normalize_reference(s: &str) -> Option<String> {
     (up.len() == WIDGET_REF_LEN && up.bytes().all(|b| ALPHABET.contains(&b))).then_some(up)
 }
 
-/// `[anything #REF]` anywhere in a subject ("Re: Fwd: [Acme #7KQ2MX] How do I…").
+/// `[anything #REF]` anywhere in a subject (`Re: Fwd: [Acme #7KQ2MX] How do I…`).
 pub fn reference_in_subject(subject: &str) -> Option<String> {
     let mut rest = subject;
     while let Some(i) = rest.find('#') {
