@@ -776,7 +776,7 @@ pub(crate) fn percent_decode_lossy(s: &str) -> String {
         .into_owned()
 }
 
-/// A `mailto:` URL encoded as the widget's ticket is (widget/src/mailto.rs, RFC 6068): the
+/// A `mailto:` URL encoded as the widget's ticket is (widget/src/ticket/mailto.rs, RFC 6068): the
 /// address with only `@` left bare besides unreserved characters, header values fully
 /// percent-encoded, and line breaks sent as CRLF (`%0D%0A`).
 pub fn mailto(to: &str, subject: &str, body: &str) -> String {

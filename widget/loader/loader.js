@@ -116,7 +116,7 @@
   const settle = (p) => p.then((r) => r, () => null);
   // A host page's `fetch` may be missing, throw, or reject: always a promise, never a throw.
   const get = async (url) => fetch(url);
-  // The same encoding as widget/src/mailto.rs: UTF-8, only unreserved characters bare (and `@` in
+  // The same encoding as widget/src/ticket/mailto.rs: UTF-8, only unreserved characters bare (and `@` in
   // the address), line breaks as CRLF.
   const enc = (s, keep) =>
     encodeURIComponent(s.toWellFormed ? s.toWellFormed() : s)

@@ -7,7 +7,7 @@
 //! biggest file by far, and the visitor can type and reach "Contact us" while it loads. The loader
 //! owns what must work even when this module cannot load: the launcher, showing and hiding the
 //! dialog, the focus trap, Esc, and a fallback email link (to the snippet's `data-email`, with what
-//! the owner's script asked or prefilled, encoded as `mailto.rs` does). It never throws into the
+//! the owner's script asked or prefilled, encoded as `ticket/mailto.rs` does). It never throws into the
 //! host page, replays a queue stub's calls (`window.Solodesk = {q: [...]}` or a function pushing
 //! to its `q`), and hands this crate only bounded strings. This crate owns everything inside the
 //! dialog.
@@ -49,7 +49,7 @@
 //! The help center's search page runs `search_page::SearchIndex` from a second build of this
 //! crate without its default feature `panel` (no Yew, no panel): the engine and a few exports.
 //!
-//! Pure modules (`state`, `mailto`, `i18n`, `config`) are unit-tested natively; `components` render
+//! Pure modules (`state`, `ticket`, `i18n`, `config`) are unit-tested natively; `components` render
 //! and `services` hold the side effects.
 
 #[cfg(feature = "panel")]
@@ -60,8 +60,6 @@ pub mod highlight;
 #[cfg(feature = "panel")]
 pub mod i18n;
 #[cfg(feature = "panel")]
-pub mod mailto;
-#[cfg(feature = "panel")]
 mod panel;
 #[cfg(not(feature = "panel"))]
 pub mod search_page;
@@ -69,6 +67,8 @@ pub mod search_page;
 pub mod services;
 #[cfg(feature = "panel")]
 pub mod state;
+#[cfg(feature = "panel")]
+pub mod ticket;
 
 #[cfg(feature = "panel")]
 pub use panel::{mount, Bus, Command, Widget};

@@ -395,45 +395,6 @@ impl State {
         errors
     }
 
-    /// The conversation as plain text for the email, with article links made absolute by `base`.
-    pub fn transcript(&self, base: &str, you: &str) -> String {
-        let mut out = String::new();
-        for turn in self.turns.iter() {
-            match turn {
-                Turn::Question(q) => {
-                    out.push_str(you);
-                    out.push_str(": ");
-                    out.push_str(q);
-                }
-                Turn::Reply(Reply::Rule { id, html, articles }) => {
-                    out.push_str("> [");
-                    out.push_str(id);
-                    out.push_str("] ");
-                    out.push_str(&html_to_text(html));
-                    push_links(&mut out, base, articles);
-                }
-                Turn::Reply(Reply::Articles(links) | Reply::Weak(links)) => {
-                    out.push('>');
-                    push_links(&mut out, base, links);
-                }
-                Turn::Reply(Reply::Nothing) => out.push_str("> (no answer found)"),
-                Turn::Feedback(yes) => out.push_str(if *yes {
-                    "> helpful: yes"
-                } else {
-                    "> helpful: no"
-                }),
-            }
-            out.push('\n');
-        }
-        for q in &self.pending {
-            out.push_str(you);
-            out.push_str(": ");
-            out.push_str(q);
-            out.push_str("\n> (not answered yet)\n");
-        }
-        out
-    }
-
     /// Serialises the part of what must survive a reload that typing changes: the view, the
     /// draft and the contact form (with the ticket reference). One record per line, fields
     /// separated by tabs; [`State::load`] reads it followed by [`State::saved_turns`]. The two
@@ -624,16 +585,6 @@ impl Passages {
     }
 }
 
-fn push_links(out: &mut String, base: &str, links: &[Link]) {
-    for l in links {
-        out.push_str("\n  - ");
-        out.push_str(&l.title);
-        out.push_str(" <");
-        out.push_str(&absolute(base, &l.url));
-        out.push('>');
-    }
-}
-
 /// The last question of `turns` and its reply, when the conversation ends with them: what "Did
 /// this answer your question?" asks about while it asks (see [`State::awaiting_feedback`]).
 pub fn last_exchange(turns: &[Turn]) -> Option<(&str, &Reply)> {
@@ -734,32 +685,6 @@ pub fn valid_email(s: &str) -> bool {
         && !domain.chars().any(bad)
         && domain.split('.').count() >= 2
         && domain.split('.').all(|p| !p.is_empty())
-}
-
-/// Plain text of owner-written answer HTML, for the email transcript: tags dropped, the common
-/// entities decoded, whitespace collapsed.
-pub fn html_to_text(html: &str) -> String {
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                text.push(' ');
-            }
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    let text = text
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A ticket reference from random bits: 6 characters of Crockford base32 (no I, L, O, U), short
@@ -989,10 +914,6 @@ mod tests {
             Action::OpenContact,
         ]);
         assert_eq!(s.contact.message, "where is my parcel");
-        assert_eq!(
-            s.transcript("", "You"),
-            "You: where is my parcel\n> (not answered yet)\n"
-        );
         let loaded = State::load(&saved(&s)).unwrap();
         assert_eq!(loaded.pending, ["where is my parcel"]);
         assert_eq!(loaded, s);
@@ -1158,25 +1079,6 @@ mod tests {
         ] {
             assert_eq!(State::load(bad), None, "{bad:?}");
         }
-    }
-
-    #[test]
-    fn transcript_lists_turns_with_absolute_links() {
-        let s = run(vec![
-            Action::Asked {
-                question: "refund?".into(),
-                reply: Reply::Rule {
-                    id: "r1".into(),
-                    html: "<p>Within 30 days &amp; free.</p>".into(),
-                    articles: vec![link(0, "refunds")],
-                },
-            },
-            Action::Feedback(false),
-        ]);
-        assert_eq!(
-            s.transcript("https://help.acme.test/", "You"),
-            "You: refund?\n> [r1] Within 30 days & free.\n  - refunds <https://help.acme.test/en/refunds/>\n> helpful: no\n"
-        );
     }
 
     #[test]

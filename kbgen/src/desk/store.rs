@@ -499,7 +499,7 @@ fn insert_message(
             }
         }
     }
-    let block_ref = ticket::machine_block(&m.body).and_then(|b| b.reference());
+    let block_ref = ticket::block_reference(&m.body);
     let reference = ticket::reference_in_subject(&m.subject)
         .or(block_ref)
         .or_else(|| fields.reference.clone());

@@ -1,11 +1,9 @@
 //! Recognising what the widget put into a ticket email: its reference, the `Key: value` lines
 //! under the body's `--` and, separately, the versioned machine block.
 //!
-//! Pure functions over text. The widget (`widget/src/mailto.rs`) writes the subject
+//! Pure functions over text. The widget (`widget/src/ticket/`) writes the subject
 //! `[<site> #<REF>] <question>` and a body ending in `Reference: <REF>`; mail clients prefix
 //! "Re:"/"Fwd:", quote lines with `>`, re-wrap and change case, so recognition accepts all that.
-
-use base64::Engine as _;
 
 /// The widget's reference alphabet: Crockford base32 (no I, L, O, U), six characters.
 const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -70,62 +68,24 @@ pub fn widget_fields(body: &str) -> WidgetFields {
     f
 }
 
-/// A `solodesk:v<N>:<base64url>` block as found in a body; what the payload holds is the
-/// version's business ([`MachineBlock::reference`] reads what it can).
-#[derive(Clone, Debug, PartialEq)]
-pub struct MachineBlock {
-    pub version: u32,
-    pub payload: Vec<u8>,
-}
+/// The widget's machine block (`solodesk:v1:...`), read by the very file the widget writes it with:
+/// the format has one source of truth, `widget/src/ticket/block.rs`.
+#[allow(dead_code)]
+#[path = "../../../widget/src/ticket/block.rs"]
+pub mod block;
 
-impl MachineBlock {
-    /// The reference when the payload is JSON with a `reference` (or `ref`) string; other
-    /// payload encodings are to be added here as the widget's block gains them.
-    pub fn reference(&self) -> Option<String> {
-        let v: serde_json::Value = serde_json::from_slice(&self.payload).ok()?;
-        ["reference", "ref"]
-            .iter()
-            .find_map(|k| v.get(k)?.as_str())
-            .and_then(normalize_reference)
-    }
-}
+/// The widget's whole ticket module, so the tests below read what the widget's own code writes.
+/// It brings a second copy of `block.rs`: the widget's copy writes, the desk's reads.
+#[cfg(test)]
+#[allow(dead_code, clippy::duplicate_mod)]
+#[path = "../../../widget/src/ticket/mod.rs"]
+mod widget_ticket;
 
-/// Finds the last machine block in `text`. Mail clients wrap long lines and quote them with `>`,
-/// so the payload continues over following lines made only of base64url characters. Returns
-/// `None` for a block that does not decode (cut by a mail client).
-pub fn machine_block(text: &str) -> Option<MachineBlock> {
-    const MARK: &str = "solodesk:v";
-    let lines: Vec<&str> = text.lines().collect();
-    let strip = |l: &str| -> String {
-        l.trim_start_matches(|c: char| c == '>' || c.is_whitespace())
-            .trim_end()
-            .to_string()
-    };
-    let start = lines.iter().rposition(|l| strip(l).starts_with(MARK))?;
-    let first = strip(lines[start]);
-    let rest = &first[MARK.len()..];
-    let (version, payload) = rest.split_once(':')?;
-    let version: u32 = version.parse().ok()?;
-    let is_b64 = |s: &str| {
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
-    };
-    if !is_b64(payload) {
-        return None;
-    }
-    let mut data = payload.to_string();
-    for l in &lines[start + 1..] {
-        let l = strip(l);
-        if !is_b64(&l) {
-            break;
-        }
-        data.push_str(&l);
-    }
-    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(data.trim_end_matches('='))
-        .ok()?;
-    Some(MachineBlock { version, payload })
+/// The reference in the body's machine block, when the body has an intact one.
+pub fn block_reference(text: &str) -> Option<String> {
+    block::find(text)
+        .ok()
+        .and_then(|b| normalize_reference(&b.reference))
 }
 
 #[cfg(test)]
@@ -159,18 +119,106 @@ mod tests {
         assert_eq!(widget_fields("Email: a@b.c\n"), WidgetFields::default());
     }
 
+    /// Decodes a `mailto:` URL's body as a mail client does, CRLF line breaks included.
+    fn mailto_body(url: &str) -> String {
+        let query = url.split_once('?').unwrap().1;
+        let body = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("body="))
+            .unwrap();
+        percent_encoding::percent_decode_str(body)
+            .decode_utf8()
+            .unwrap()
+            .into_owned()
+    }
+
+    /// Issue 18: the desk decodes exactly what the widget writes, even quoted in a reply, and
+    /// refuses a block a mail client cut rather than misreading it.
     #[test]
-    fn machine_blocks_are_read_even_when_wrapped_or_quoted_and_refused_when_cut() {
-        let payload = br#"{"reference":"7KQ2MX","lang":"en"}"#;
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(payload);
-        let (a, b) = b64.split_at(20);
-        let text = format!("hello\n> solodesk:v1:{a}\n> {b}\n> \n> bye");
-        let block = machine_block(&text).expect("block");
-        assert_eq!(block.version, 1);
-        assert_eq!(block.reference().as_deref(), Some("7KQ2MX"));
-        let cut = format!("solodesk:v1:{}", &b64[..b64.len() - 1]);
-        let cut_block = machine_block(&cut);
-        assert!(cut_block.is_none_or(|b| b.reference().is_none()));
-        assert_eq!(machine_block("solodesk:v1:https://x/"), None);
+    fn the_desk_reads_the_block_the_widget_writes() {
+        use widget_ticket::block::{Answer, Turn as BlockTurn};
+        let turn =
+            |q: &str, answer, rule: Option<&str>, ids: &[&str], rating| widget_ticket::Turn {
+                block: BlockTurn {
+                    question: q.into(),
+                    answer,
+                    rule: rule.map(str::to_string),
+                    articles: ids.iter().map(|s| s.to_string()).collect(),
+                    rating,
+                },
+                titles: ids.iter().map(|s| s.to_uppercase()).collect(),
+            };
+        let turns = [
+            turn(
+                "return policy?",
+                Answer::Rule,
+                Some("returns"),
+                &["refunds"],
+                Some(true),
+            ),
+            turn(
+                "烘焙日期是哪天",
+                Answer::Articles,
+                None,
+                &["roast", "fresh"],
+                Some(false),
+            ),
+            turn("能开发票吗", Answer::None, None, &[], None),
+        ];
+        let t = widget_ticket::Ticket {
+            site: "Acme",
+            reference: "9XW4RT",
+            name: "王伟",
+            email: "wei@example.cn",
+            message: "我需要增值税发票。",
+            page_url: "https://acme.test/zh/checkout?step=2",
+            lang: "zh",
+            time: "2026-03-02T10:00:00Z",
+            widget_version: "0.1.0",
+            turns: &turns,
+        };
+        let m = widget_ticket::compose("help@acme.test", &t, widget_ticket::MAX_URL_LEN, "");
+        let body = mailto_body(&m.url);
+        let got = block::find(&body).expect("an intact block");
+        assert_eq!(got.reference, "9XW4RT");
+        assert_eq!(got.site, "Acme");
+        assert_eq!(got.page, t.page_url);
+        assert_eq!(got.lang, "zh");
+        assert_eq!(got.widget_version, "0.1.0");
+        assert_eq!(got.time, t.time);
+        assert_eq!(got.omitted, 0);
+        assert_eq!(got.turns.len(), 3);
+        for (g, w) in got.turns.iter().zip(&turns) {
+            assert_eq!(g.question, w.block.question);
+            assert_eq!(g.answer as u8, w.block.answer as u8);
+            assert_eq!(g.rule, w.block.rule);
+            assert_eq!(g.articles, w.block.articles);
+            assert_eq!(g.rating, w.block.rating);
+        }
+        assert_eq!(block_reference(&body).as_deref(), Some("9XW4RT"));
+
+        // A reply quoting the whole ticket.
+        let quoted: String = body.lines().map(|l| format!("> {l}\r\n")).collect();
+        let reply = format!("Done, invoice attached.\r\n\r\nOn Mon, Wei wrote:\r\n{quoted}");
+        assert_eq!(block::find(&reply), Ok(got.clone()));
+
+        // A mail client that cut the body in the middle of the block.
+        let line = body
+            .lines()
+            .find(|l| l.starts_with("solodesk:v1:"))
+            .unwrap();
+        for cut in [13, line.len() / 2, line.len() - 1] {
+            let cut_body = format!("{}\r\n", &line[..cut]);
+            assert_eq!(
+                block::find(&cut_body),
+                Err(block::BlockError::Damaged),
+                "cut at {cut}"
+            );
+            assert_eq!(block_reference(&cut_body), None);
+        }
+        assert_eq!(
+            block::find("solodesk:v1:https://x/"),
+            Err(block::BlockError::Damaged)
+        );
     }
 }

@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 
 const OWNER: &str = "help@acme.test";
 
-// The widget's own mailto builder (pure std), so these tests break when the widget changes what a
-// ticket looks like; its property tests come along and run here too.
+// The widget's own ticket module, so these tests break when the widget changes what a ticket
+// looks like; its property tests come along and run here too.
 #[allow(dead_code)]
-#[path = "../../../widget/src/mailto.rs"]
-mod widget_mailto;
+#[path = "../../../widget/src/ticket/mod.rs"]
+mod widget_ticket;
 
 /// A knowledge base with only a kbgen.toml (the desk needs nothing else).
 fn kb(extra: &str) -> (tempfile::TempDir, PathBuf) {
@@ -192,33 +192,55 @@ fn message_from_mailto(url: &str, from: &str, id: &str) -> Vec<u8> {
 
 #[test]
 fn tickets_written_by_the_widget_are_recognised_even_when_the_url_was_cut() {
-    use widget_mailto::{build, Ticket, MAX_URL_LEN};
+    use widget_ticket::block::{Answer, Turn as BlockTurn};
+    use widget_ticket::{compose, Ticket, Turn, MAX_URL_LEN};
+    let turns = [Turn {
+        block: BlockTurn {
+            question: "如何申请退款？".into(),
+            answer: Answer::Articles,
+            rule: None,
+            articles: vec!["refunds".into()],
+            rating: Some(false),
+        },
+        titles: vec!["退款".into()],
+    }];
     let zh = Ticket {
         site: "Acme",
         reference: "9XW4RT",
-        question: "如何申请退款？",
         name: "王伟",
         email: "wei@example.cn",
         message: "订单 1182 重复扣款了。",
-        transcript: "Q: 如何申请退款？\nA: billing/refunds",
         page_url: "https://acme.test/help/zh/billing/",
         lang: "zh",
         time: "2026-03-02T10:00:00Z",
+        widget_version: "0.1.0",
+        turns: &turns,
     };
     let long_message = "My order arrived broken. ".repeat(120);
+    let long_turns = [Turn {
+        block: BlockTurn {
+            question: "My parcel arrived damaged, what now?".into(),
+            answer: Answer::None,
+            rule: None,
+            articles: vec![],
+            rating: None,
+        },
+        titles: vec![],
+    }];
     let long = Ticket {
         site: "Acme",
         reference: "M3K7PQ",
-        question: "My parcel arrived damaged, what now?",
         email: "dan@example.com",
         message: &long_message,
         page_url: "https://acme.test/help/shipping/",
         lang: "en",
+        turns: &long_turns,
         ..Ticket::default()
     };
-    let zh_url = build(OWNER, &zh, MAX_URL_LEN, "paste the copied message");
-    let long_url = build(OWNER, &long, MAX_URL_LEN, "paste the copied message");
-    assert!(!zh_url.truncated && long_url.truncated);
+    let zh_url = compose(OWNER, &zh, MAX_URL_LEN, "paste the copied message");
+    let long_url = compose(OWNER, &long, MAX_URL_LEN, "paste the copied message");
+    assert!(!zh_url.too_long && long_url.too_long);
+    assert!(zh_url.url.contains("solodesk%3Av1%3A"));
     assert!(
         !long_url.url.contains("Reference"),
         "the cut URL lost the Reference line"

@@ -233,7 +233,7 @@ fn faq_structured_data_asks_one_question_per_answer() {
 }
 
 /// Regression (issue 16, item 21): the article's "No" ticket sent line breaks as LF and
-/// percent-encoded the address, where the widget's ticket (widget/src/mailto.rs) sends CRLF as
+/// percent-encoded the address, where the widget's ticket (widget/src/ticket/mailto.rs) sends CRLF as
 /// RFC 6068 asks and keeps the address readable.
 #[test]
 fn article_ticket_is_encoded_like_the_widgets() {

@@ -1,11 +1,12 @@
-//! "Contact us": the visitor's details and message become a `mailto:` link to the owner; when the
-//! text is too long for a link, "Copy message" and the owner's address let them send it by hand.
+//! "Contact us": the visitor's details and message become a `mailto:` link to the owner. The
+//! owner's address and "Copy" (the whole ticket) are always shown under it, for visitors whose
+//! browser has no mail app; the "too long" notice only when their own text cannot fit a link.
 //! Fields are `dir="auto"`: English typed into the Arabic form keeps its own order.
 
 use crate::config::Config;
-use crate::mailto::{clipboard_text, Mailto};
 use crate::services::clipboard;
 use crate::state::{Action, Contact, Copy, State};
+use crate::ticket::{clipboard_text, Mailto};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -86,18 +87,13 @@ pub fn view(props: &Props, config: &Config) -> Html {
                     aria-invalid={message_missing.to_string()} oninput={on_message} />
             </label>
             if message_missing { <p class="sd-error" role="alert">{ &s.message_required }</p> }
-            if props.mailto.truncated {
-                <div class="sd-notice" role="status">
-                    <p>{ &s.too_long }</p>
-                    <p class="sd-owner">{ &config.email }</p>
-                    <button type="button" class="sd-button" onclick={copy.clone()}>{ &s.copy }</button>
-                </div>
+            if props.mailto.too_long {
+                <div class="sd-notice" role="status"><p>{ &s.too_long }</p></div>
             }
             <a class="sd-button sd-send" href={props.mailto.url.clone()} {onclick}>{ &s.send }</a>
             <p class="sd-muted">{ &s.send_hint }</p>
-            if !props.mailto.truncated {
-                <button type="button" class="sd-link" onclick={copy}>{ &s.copy }</button>
-            }
+            <p class="sd-owner">{ &config.email }</p>
+            <button type="button" class="sd-link sd-copy" onclick={copy}>{ &s.copy }</button>
             { match props.copy {
                 Some(Copy::Done) => html! { <span class="sd-muted" role="status">{ " " }{ &s.copied }</span> },
                 Some(Copy::Failed) => html! { <p class="sd-error" role="alert">{ &s.copy_failed }</p> },
