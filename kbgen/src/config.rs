@@ -754,17 +754,24 @@ fn placeholders(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// An unknown key is an error: a misspelt key would otherwise drop its setting in silence.
-fn unknown(
+fn unknown(diags: &mut Diagnostics, path: &Path, at: (usize, usize), key: &str, known: &[&str]) {
+    unknown_key(diags, path, at, "key", key, known);
+}
+
+/// Reports `key` as an unknown `what` ("key", "rule key") at `(line, col)`, naming the nearest
+/// of `known`; also used for rules files.
+pub(crate) fn unknown_key(
     diags: &mut Diagnostics,
     path: &Path,
     (line, col): (usize, usize),
+    what: &str,
     key: &str,
     known: &[&str],
 ) {
     let hint = nearest(key, known)
         .map(|k| format!(" (did you mean \"{k}\"?)"))
         .unwrap_or_default();
-    diags.error(path, line, col, format!("unknown key \"{key}\"{hint}"));
+    diags.error(path, line, col, format!("unknown {what} \"{key}\"{hint}"));
 }
 
 fn is_hex_color(s: &str) -> bool {

@@ -2,7 +2,7 @@
 //! brief's `rules.json` (`{"rule_1": {"pattern": "...", "response": "..."}}`), read as-is.
 
 use crate::config::TomlSpans;
-use crate::diag::{nearest, Diagnostics};
+use crate::diag::Diagnostics;
 use crate::frontmatter::{toml_to_json, yaml_to_json};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -314,17 +314,8 @@ fn refuse_backtracking(
 }
 
 /// A misspelt key would drop what it says (an `anwser`) in silence: it is an error.
-fn unknown(
-    diags: &mut Diagnostics,
-    path: &Path,
-    (line, col): (usize, usize),
-    key: &str,
-    known: &[&str],
-) {
-    let hint = nearest(key, known)
-        .map(|k| format!(" (did you mean \"{k}\"?)"))
-        .unwrap_or_default();
-    diags.error(path, line, col, format!("unknown rule key \"{key}\"{hint}"));
+fn unknown(diags: &mut Diagnostics, path: &Path, at: (usize, usize), key: &str, known: &[&str]) {
+    crate::config::unknown_key(diags, path, at, "rule key", key, known);
 }
 
 fn wrong(
