@@ -163,7 +163,7 @@ orders = 1
             "/kbgen.toml:11:11: error: `site.strings` must be a table, not a number",
             "/kbgen.toml:12:1: error: unknown key \"colour\"",
             "/kbgen.toml:15:11: error: `widget.enabled` must be true or false, not a string",
-            "/kbgen.toml:16:12: error: `widget.position` must be \"right\" or \"left\"",
+            "/kbgen.toml:16:12: error: `widget.position` must be \"right\", \"left\", \"start\" or \"end\"",
             "/kbgen.toml:17:12: error: `widget.greeting` must be a string or a table like { en = \"...\" }, not a number",
             "/kbgen.toml:18:11: error: `widget.strings` must be a table, not a list",
             "/kbgen.toml:21:10: error: `categories.orders` must be a table, not a number",
