@@ -1911,7 +1911,7 @@ async fn the_conversation_follows_the_newest_turn_unless_the_visitor_reads_above
 /// hiding its intro and the Name label. On a phone, from a long article read to its end.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_contact_form_opens_at_its_top_with_the_focused_field_in_view() {
-    let env = Env::new(EN, 390, 640).await;
+    let env = Env::new(EN, 390, 520).await;
     env.open().await;
     for q in ["what is your return policy", "how long does shipping take"] {
         env.ask(q).await;
