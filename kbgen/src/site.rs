@@ -776,38 +776,18 @@ pub(crate) fn percent_decode_lossy(s: &str) -> String {
         .into_owned()
 }
 
-/// A `mailto:` URL encoded as the widget's ticket is (widget/src/ticket/mailto.rs, RFC 6068): the
-/// address with only `@` left bare besides unreserved characters, header values fully
-/// percent-encoded, and line breaks sent as CRLF (`%0D%0A`).
+/// The widget's RFC 6068 encoder (pure std), so the help center's tickets and the widget's are
+/// encoded by the same code.
+#[allow(dead_code)]
+#[path = "../../widget/src/ticket/mailto.rs"]
+mod ticket_mailto;
+
+/// A `mailto:` URL encoded as the widget's ticket is: the address with only `@` left bare besides
+/// unreserved characters, header values fully percent-encoded, and line breaks sent as CRLF
+/// (`%0D%0A`).
 pub fn mailto(to: &str, subject: &str, body: &str) -> String {
-    let crlf = |s: &str| {
-        s.replace("\r\n", "\n")
-            .replace('\r', "\n")
-            .replace('\n', "\r\n")
-    };
-    format!(
-        "mailto:{}?subject={}&body={}",
-        pct_keep(to.trim(), b"@"),
-        pct(&crlf(subject)),
-        pct(&crlf(body))
-    )
-}
-
-/// RFC 3986 percent-encoding of everything but unreserved characters, as RFC 6068 mailto needs.
-pub fn pct(s: &str) -> String {
-    pct_keep(s, b"")
-}
-
-fn pct_keep(s: &str, keep: &[u8]) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    use ticket_mailto::{normalize_newlines, url};
+    url(to, &normalize_newlines(subject), &normalize_newlines(body))
 }
 
 fn truncate(s: &str, max_chars: usize) -> String {
@@ -1753,8 +1733,8 @@ mod tests {
     #[test]
     fn mailto_encoding_is_rfc6068() {
         assert_eq!(
-            pct("a b&c?d#e%f+g\n退"),
-            "a%20b%26c%3Fd%23e%25f%2Bg%0A%E9%80%80"
+            mailto("help@x.example", "a b&c?d#e%f+g\n退", "x\r\ny\rz"),
+            "mailto:help@x.example?subject=a%20b%26c%3Fd%23e%25f%2Bg%0D%0A%E9%80%80&body=x%0D%0Ay%0D%0Az"
         );
     }
 
