@@ -776,8 +776,9 @@ pub(crate) fn percent_decode_lossy(s: &str) -> String {
         .into_owned()
 }
 
-/// The widget's RFC 6068 encoder (pure std), so the help center's tickets and the widget's are
-/// encoded by the same code.
+// The widget's RFC 6068 encoder (pure std), so the help center's tickets and the widget's are
+// encoded by the same code. (A plain comment: an outer doc comment would make rustdoc resolve
+// the file's own `//!` links from here.)
 #[allow(dead_code)]
 #[path = "../../widget/src/ticket/mailto.rs"]
 mod ticket_mailto;
