@@ -94,14 +94,15 @@ impl Browser {
     }
 
     /// Runs `script` (a function body; `arguments` holds `args`) until it returns something other
-    /// than null/false, or panics with `what` after 10 s.
+    /// than null/false, or panics with `what` after 20 s (a loaded two-core CI machine can take
+    /// seconds to compile the widget's wasm; a wait that succeeds returns at once).
     pub async fn wait_for(
         &self,
         what: &str,
         script: &str,
         args: Vec<serde_json::Value>,
     ) -> serde_json::Value {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let value = self
                 .client
