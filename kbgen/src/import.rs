@@ -562,6 +562,49 @@ fn kb_languages(kb: &Path) -> Result<(Vec<String>, String, bool)> {
     }
 }
 
+/// Adds `[categories.<category>]` to kbgen.toml when the site does not define it yet, titled in
+/// each language the rows were imported into, so the help center shows "Frequently asked
+/// questions" (or "常见问题") rather than the bare id, and the owner sees where to rename it.
+/// toml_edit keeps the rest of the file (comments, order, spacing) as the owner wrote it.
+fn register_category(config_path: &Path, category: &str, langs: &[&str]) -> Result<()> {
+    let text = std::fs::read_to_string(config_path)
+        .with_context(|| format!("reading {}", config_path.display()))?;
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .with_context(|| format!("{}: cannot add the category", config_path.display()))?;
+    let categories = doc
+        .entry("categories")
+        .or_insert_with(|| {
+            let mut t = toml_edit::Table::new();
+            t.set_implicit(true);
+            toml_edit::Item::Table(t)
+        })
+        .as_table_mut()
+        .with_context(|| format!("{}: `categories` is not a table", config_path.display()))?;
+    if categories.contains_key(category) {
+        return Ok(());
+    }
+    let mut title = toml_edit::InlineTable::new();
+    for lang in langs {
+        let words = if category == "faq" {
+            crate::strings::for_lang(lang).faq
+        } else {
+            crate::config::humanize(category)
+        };
+        title.insert(*lang, words.into());
+    }
+    let mut table = toml_edit::Table::new();
+    table.insert("title", toml_edit::value(title));
+    categories.insert(category, toml_edit::Item::Table(table));
+    std::fs::write(config_path, doc.to_string())
+        .with_context(|| format!("writing {}", config_path.display()))?;
+    println!(
+        "{}: added [categories.{category}]; rename it there",
+        config_path.display()
+    );
+    Ok(())
+}
+
 pub fn run(
     csv: &Path,
     kb: &Path,
@@ -731,6 +774,10 @@ pub fn run(
         }
         std::fs::write(path, article).with_context(|| format!("writing {}", path.display()))?;
         println!("{}:{line}: {}{what}", csv.display(), path.display());
+    }
+    if has_config && made > 0 {
+        let langs: Vec<&str> = per_lang.keys().map(String::as_str).collect();
+        register_category(&kb.join(crate::load::CONFIG_FILE), category, &langs)?;
     }
     let rules_path = kb.join("rules.toml");
     let mut merge = RulesMerge::default();

@@ -417,21 +417,16 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
         foreign_ids(&mut articles, from_files, diags);
     }
 
+    // Every rules file is read: `kbgen import` writes rules.toml beside the brief's hand-written
+    // rules.json, which is no mistake; a rule id used twice across them is (`check_duplicates`).
     let mut rules = Vec::new();
-    let mut rules_files = 0;
     for name in ["rules.toml", "rules.yaml", "rules.yml", "rules.json"] {
         let path = root.join(name);
         let Some(format) = rules::Format::of(&path) else {
             continue;
         };
         match read_inside(&root_canon, &path, has_config, diags) {
-            Text::Read(text) => {
-                rules_files += 1;
-                if rules_files > 1 {
-                    diags.warn(&path, 0, 0, "several rules files; all are read");
-                }
-                rules.extend(rules::parse(&text, format, &path, diags));
-            }
+            Text::Read(text) => rules.extend(rules::parse(&text, format, &path, diags)),
             Text::Absent | Text::Unusable => {}
         }
     }

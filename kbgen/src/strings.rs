@@ -47,6 +47,8 @@ pub struct Strings {
     pub translations: String,
     /// The category of articles that name none.
     pub general: String,
+    /// The title `kbgen import` gives its default category, `faq`.
+    pub faq: String,
 }
 
 pub fn for_lang(lang: &str) -> Strings {
@@ -88,6 +90,7 @@ pub fn for_lang(lang: &str) -> Strings {
             breadcrumb: "导航路径".into(),
             translations: "其他语言版本".into(),
             general: "常规".into(),
+            faq: "常见问题".into(),
         },
         "ja" => Strings {
             home: "ホーム".into(),
@@ -126,6 +129,7 @@ pub fn for_lang(lang: &str) -> Strings {
             breadcrumb: "パンくずリスト".into(),
             translations: "他の言語".into(),
             general: "一般".into(),
+            faq: "よくある質問".into(),
         },
         "ar" => Strings {
             home: "الرئيسية".into(),
@@ -164,6 +168,7 @@ pub fn for_lang(lang: &str) -> Strings {
             breadcrumb: "مسار التنقل".into(),
             translations: "لغات أخرى".into(),
             general: "عام".into(),
+            faq: "الأسئلة الشائعة".into(),
         },
         _ => Strings {
             home: "Home".into(),
@@ -202,6 +207,7 @@ pub fn for_lang(lang: &str) -> Strings {
             breadcrumb: "Breadcrumb".into(),
             translations: "Other languages".into(),
             general: "General".into(),
+            faq: "Frequently asked questions".into(),
         },
     }
 }

@@ -389,3 +389,45 @@ fn a_mixed_file_is_split_by_language() {
     assert_eq!(zh.len(), 1, "{zh:?}");
     assert!(read(&kb.join("articles/zh/faq").join(&zh[0])).contains("title: \"如何退货？\""));
 }
+
+/// Found on day one: an import into a site whose kbgen.toml names no `faq` category showed its
+/// articles under "Faq", and the rules.toml it writes beside the brief's rules.json made every
+/// build warn "several rules files". Now the import adds the category, titled in each language it
+/// imported into (keeping the owner's comments), and two rules files are no warning.
+#[test]
+fn an_import_names_its_category_and_sits_beside_the_briefs_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    assert!(run(kbgen().arg("init").arg(&kb)).0);
+    let config = read(&kb.join("kbgen.toml"))
+        .replace("languages = [\"en\"]", "languages = [\"en\", \"zh\"]")
+        + "# the owner's own note\n";
+    std::fs::write(kb.join("kbgen.toml"), &config).unwrap();
+    std::fs::copy(fixture("seed-brief/rules.json"), kb.join("rules.json")).unwrap();
+    let (ok, out, err) = import(&kb, &fixture("faq-gbk.csv"), &[]);
+    assert!(ok, "{err}");
+    assert!(out.contains("added [categories.faq]"), "{out}");
+    assert!(
+        kb.join("rules.toml").exists(),
+        "the short answers became rules"
+    );
+    let config = read(&kb.join("kbgen.toml"));
+    assert!(config.contains("# the owner's own note"), "{config}");
+    assert!(
+        config.contains("[categories.faq]\ntitle = { zh = \"常见问题\" }"),
+        "{config}"
+    );
+    // A second import, into English too, leaves the owner's (now existing) category alone.
+    let (ok, out, err) = import(&kb, &fixture("faq.csv"), &["--lang", "en"]);
+    assert!(ok, "{err}");
+    assert!(!out.contains("added [categories"), "{out}");
+
+    // (The starter's own return-policy rule shadows the brief's, which check rightly reports.)
+    let (ok, _, report) = run(kbgen().arg("check").arg(&kb));
+    assert!(ok && report.contains(": 0 errors,"), "{report}");
+    assert!(!report.contains("rules files"), "{report}");
+    let (_tmp, site) = build(&kb);
+    let zh = read(&site.join("zh/index.html"));
+    assert!(zh.contains("常见问题"), "the zh home names the category");
+    assert!(!zh.contains(">Faq<"), "{zh}");
+}
