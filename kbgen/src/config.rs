@@ -172,11 +172,13 @@ impl Config {
     }
 }
 
-/// Postings of about a thousand long articles: a knowledge base smaller than that fetches its
-/// whole index at once (one request beats several), a larger one about 256 KiB per word searched
-/// instead of everything (on 20,000 articles, 1.1 MB gzipped for a first search instead of
-/// 6.9 MB; `cargo bench -p solodesk-engine --bench engine -- zzz`).
-pub const DEFAULT_SHARD_KB: usize = 256;
+/// Postings of about a hundred long articles: a knowledge base smaller than that fetches its
+/// whole index at once (one request beats several), a larger one about 32 KiB per word searched
+/// instead of everything. Measured with kbgen/bench/first_search.sh (first search, gzip): at 256
+/// the dify help center's Chinese "知识库" fetched 538.9 KB against Pagefind's 169.6 KB, at 64
+/// 361.7 KB, at 32 299.2 KB (the rest is index.bin and the wasm); 16 saved little more than 32
+/// on sendgrid (en) for twice the files.
+pub const DEFAULT_SHARD_KB: usize = 32;
 
 const SECTIONS: &[&str] = &["site", "widget", "categories", "desk"];
 const SITE_KEYS: &[&str] = &[

@@ -92,7 +92,47 @@
     return shards.get(file);
   };
 
+  // Sections and snippets come from each result's passages, fetched only for the results in
+  // view or just below it: a first search costs the files of the five or so results a visitor
+  // sees, not of all twenty (each file is fetched once). A newer search disconnects the old
+  // list's observer, and a list replaced meanwhile is left alone.
+  const filler = (text) => {
+    const show = (h, li, a) =>
+      passages(h.url).then((file) => {
+        li.classList.remove("search-result-pending");
+        if (!li.isConnected) return;
+        const [l] = engine.locateAll([h.article], [file], text, lang);
+        if (!l) return;
+        a.href = d.base + l.url;
+        if (l.section) el("p", "search-result-section", li).textContent = l.section;
+        if (l.snippet) snippet(el("p", "search-result-snippet", li), l.snippet, l.highlights);
+      });
+    if (!("IntersectionObserver" in window)) return { add: show, disconnect() {} };
+    const jobs = new WeakMap();
+    const seen = new IntersectionObserver(
+      (entries) => {
+        for (const e of entries) {
+          if (!e.isIntersecting) continue;
+          seen.unobserve(e.target);
+          show(...jobs.get(e.target));
+        }
+      },
+      { rootMargin: "0px 0px 300px 0px" }
+    );
+    return {
+      add(h, li, a) {
+        // Holds the room of a result with its section and snippet, so the list does not jump
+        // when they arrive and the observer sees the results as they will stand.
+        li.classList.add("search-result-pending");
+        jobs.set(li, [h, li, a]);
+        seen.observe(li);
+      },
+      disconnect: () => seen.disconnect(),
+    };
+  };
+
   let engine = null;
+  let fill = null;
   let failed = false;
   const run = () => {
     // Leading spaces mean nothing; a trailing one says the last word is finished.
@@ -110,7 +150,8 @@
       Promise.all(missing.map(shard)).then(run);
       return state("loading", d.searching);
     }
-    const shown = [];
+    if (fill) fill.disconnect();
+    fill = filler(text);
     for (const h of hits) {
       const li = el("li", "search-result", list);
       const title = el("h2", "search-result-title", li);
@@ -122,21 +163,8 @@
         li.lang = h.lang;
         el("span", "search-result-lang", title).textContent = h.lang.toUpperCase();
       }
-      shown.push([li, a]);
+      fill.add(h, li, a);
     }
-    // Sections and snippets are filled in once the results' passages arrive (each article's
-    // file is fetched once), unless a newer search replaced the list meanwhile.
-    Promise.all(hits.map((h) => passages(h.url))).then((files) => {
-      if (!shown.length || !shown[0][0].isConnected) return;
-      const located = engine.locateAll(hits.map((h) => h.article), files, text, lang);
-      located.forEach((l, i) => {
-        if (!l) return;
-        const [li, a] = shown[i];
-        a.href = d.base + l.url;
-        if (l.section) el("p", "search-result-section", li).textContent = l.section;
-        if (l.snippet) snippet(el("p", "search-result-snippet", li), l.snippet, l.highlights);
-      });
-    });
     if (hits.length) {
       state("results", (hits.length === 1 ? d.resultsOne : d.resultsOther).replace("{n}", hits.length));
     } else {

@@ -313,6 +313,58 @@ async fn search_page_answers_a_chinese_query() {
     browser.close().await;
 }
 
+/// Issue 19: a first search fetched the passages of all twenty results (half its bytes on a
+/// real help center). Now only the results in view get their sections and snippets at once; one
+/// further down gets them when the visitor scrolls to it, and the list holds their room meanwhile.
+#[tokio::test(flavor = "multi_thread")]
+async fn search_page_fetches_passages_for_the_results_in_view() {
+    let (_out, server) = serve_site();
+    let browser = Browser::start(1200, 800).await;
+    browser
+        .client
+        .goto(&server.url("en/search/?q=order"))
+        .await
+        .unwrap();
+    const FETCHED: &str = "return performance.getEntriesByType('resource')
+         .filter(e => e.name.includes('/widget/articles/')).length;";
+    let results = browser
+        .wait_for(
+            "the first result's snippet",
+            "const li = document.querySelectorAll('.search-result');
+             return li.length && li[0].querySelector('.search-result-snippet') ? li.length : null;",
+            vec![],
+        )
+        .await
+        .as_u64()
+        .unwrap();
+    assert!(results >= 12, "a broad query lists many results: {results}");
+    let fetched = browser.js(FETCHED, vec![]).await.as_u64().unwrap();
+    assert!(
+        (1..results / 2).contains(&fetched),
+        "{fetched} passage files for {results} results"
+    );
+    // The last result's room is held, and it gets its snippet once scrolled into view.
+    let last_height = browser
+        .js(
+            "const li = [...document.querySelectorAll('.search-result')].pop();
+             li.scrollIntoView(); return li.getBoundingClientRect().height;",
+            vec![],
+        )
+        .await;
+    assert!(last_height.as_f64().unwrap() > 100.0, "{last_height}");
+    browser
+        .wait_for(
+            "the last result's snippet after scrolling",
+            "const li = [...document.querySelectorAll('.search-result')].pop();
+             return li.querySelector('.search-result-snippet, .search-result-section') !== null;",
+            vec![],
+        )
+        .await;
+    let after = browser.js(FETCHED, vec![]).await.as_u64().unwrap();
+    assert!(after > fetched, "{after} > {fetched}");
+    browser.close().await;
+}
+
 /// Typing lists results as you go, keeps `?q=` in the address, and the arrow keys lead into them.
 #[tokio::test(flavor = "multi_thread")]
 async fn search_page_updates_as_you_type() {
