@@ -662,6 +662,8 @@ async fn an_index_that_fails_later_still_offers_the_ticket() {
 /// backtrack polynomially in the browser's `RegExp` (`\d+\d+x` is cubic in the digits it meets);
 /// the engine hands a regex a question's first 512 bytes only, so a pasted run of 3,000 digits
 /// is answered at once instead of freezing the visitor's tab for seconds (issue 15, item 5).
+/// What is asserted is the bound itself (a match past byte 512 is not seen); the time limit only
+/// catches the catastrophe (27.9 s without the bound), far above what a loaded machine takes.
 #[test]
 fn a_long_adversarial_question_meets_a_rule_regex_in_well_under_a_second() {
     let mut b = IndexBuilder::new();
@@ -685,11 +687,14 @@ fn a_long_adversarial_question_meets_a_rule_regex_in_well_under_a_second() {
     };
     // The browser's RegExp runs the rule's regex.
     assert!(fires("code 1234x please"));
-    let question = "1".repeat(3000);
+    assert!(fires(&format!("{}x", "1".repeat(500))));
+    // The `x` that would complete a match lies past the first 512 bytes: the regex never sees it,
+    // nor the 2,500 digits before it that it would backtrack over.
+    let question = format!("{}x", "1".repeat(3000));
     let start = js_sys::Date::now();
     assert!(!fires(&question));
     let ms = js_sys::Date::now() - start;
-    assert!(ms < 300.0, "the rule regex took {ms} ms");
+    assert!(ms < 5000.0, "the rule regex took {ms} ms");
 }
 
 /// The owner's API reaches `prefill` and `ask` with whatever a script passes: values that are not

@@ -12,10 +12,17 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 /// Source folders and files (relative to the workspace root) whose bytes go into the bundle.
+/// Only what is compiled or copied into it: the widget's tests, examples and size-floor script
+/// are not, so editing them asks for no rebuild.
 const INPUTS: &[&str] = &[
     "engine/Cargo.toml",
     "engine/src",
-    "widget",
+    "widget/Cargo.toml",
+    "widget/build.rs",
+    "widget/loader",
+    "widget/locales",
+    "widget/src",
+    "widget/style",
     "xtask/src/widget.rs",
     "xtask/package-lock.json",
 ];
