@@ -46,6 +46,13 @@ pub struct Kb {
     pub root_canon: PathBuf,
     /// The files under `images/`, by their path in the output (`images/...`).
     pub images: BTreeMap<String, PathBuf>,
+    /// Every place an article's image may be (see `site::image_candidates`) that is a file, with
+    /// its canonical path: image links are resolved against this, without the disk.
+    pub image_files: HashMap<PathBuf, PathBuf>,
+    /// The theme overrides under `<kb>/theme/` (HTML, CSS and JS), by their path there.
+    pub theme: BTreeMap<String, String>,
+    /// `site.logo` as its path in the output and the file it is copied from, once checked.
+    pub logo: Option<(String, PathBuf)>,
     pub config: Config,
     pub has_config: bool,
     pub articles: Vec<SourceArticle>,
@@ -71,12 +78,52 @@ impl Kb {
     /// The theme file `name` from `<kb>/theme/`, when the owner overrides it (never a file outside
     /// the knowledge base, which `load` reports).
     pub fn theme_override(&self, name: &str) -> Option<String> {
-        let path = self.root.join("theme").join(name);
-        if !inside(&self.root_canon, &path).ok()? {
-            return None;
-        }
-        std::fs::read_to_string(path).ok()
+        self.theme.get(name).cloned()
     }
+}
+
+/// The logo as its path in the output and its file, or an error at `logo` in `kbgen.toml`.
+fn check_logo(
+    root: &Path,
+    root_canon: &Path,
+    logo: &str,
+    config_text: &str,
+    diags: &mut Diagnostics,
+) -> Option<(String, PathBuf)> {
+    let rel = logo.trim_start_matches('/');
+    let src = root.join(rel);
+    let problem = match inside(root_canon, &src) {
+        Ok(true) if src.is_file() => return Some((rel.to_string(), src)),
+        Ok(_) if src.is_dir() => format!("logo is a folder: `{logo}`"),
+        Ok(true) | Err(_) => format!("logo not found: `{logo}`"),
+        Ok(false) => {
+            format!("logo `{logo}` is outside the knowledge-base folder; it is not published")
+        }
+    };
+    let line = config::key_line(config_text, "logo");
+    diags.error(&root.join(CONFIG_FILE), line, 1, problem);
+    None
+}
+
+/// Looks up every file an article's images may name, so that rendering never reads the disk.
+fn image_files(root: &Path, articles: &[SourceArticle]) -> HashMap<PathBuf, PathBuf> {
+    let mut probed: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+    for a in articles {
+        for src in crate::markdown::image_sources(&a.body) {
+            let Some(candidates) = crate::site::image_candidates(root, &a.path, &src) else {
+                continue;
+            };
+            for p in candidates {
+                probed
+                    .entry(p)
+                    .or_insert_with_key(|p| p.is_file().then(|| p.canonicalize().ok()).flatten());
+            }
+        }
+    }
+    probed
+        .into_iter()
+        .filter_map(|(p, canon)| Some((p, canon?)))
+        .collect()
 }
 
 /// Whether `path` (which exists) is inside `root_canon` once its symlinks are resolved.
@@ -228,8 +275,13 @@ pub fn read_text(path: &Path, diags: &mut Diagnostics) -> Text {
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
     let root_canon = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let config_path = root.join(CONFIG_FILE);
+    let mut config_text = String::new();
     let (mut config, has_config) = match read_inside(&root_canon, &config_path, true, diags) {
-        Text::Read(text) => (config::parse(&text, &config_path, diags), true),
+        Text::Read(text) => {
+            let config = config::parse(&text, &config_path, diags);
+            config_text = text;
+            (config, true)
+        }
         // The error is reported; go on with defaults so that every other problem shows too.
         Text::Unusable => (Config::default(), true),
         Text::Absent => {
@@ -437,17 +489,26 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
     }
     rules::check_duplicates(&rules, &config.default_language, diags);
     // Theme overrides become every page: the walk reports one that points outside the knowledge
-    // base, and `theme_override` does not use it. They are read later by name, and one that cannot
-    // be read would fall back to the built-in file in silence: a file of the theme that is not
-    // UTF-8 fails the build here.
-    for path in walk(&root_canon, &root.join("theme"), false, has_config, diags) {
+    // base, and leaves it out. A file of the theme that is not UTF-8 fails the build here rather
+    // than falling back to the built-in file in silence.
+    let theme_dir = root.join("theme");
+    let mut theme = BTreeMap::new();
+    for path in walk(&root_canon, &theme_dir, false, has_config, diags) {
         if path
             .extension()
             .is_some_and(|e| e == "html" || e == "css" || e == "js")
         {
-            read_text(&path, diags);
+            if let Text::Read(text) = read_text(&path, diags) {
+                let name = path.strip_prefix(&theme_dir).unwrap_or(&path);
+                theme.insert(name.to_string_lossy().replace('\\', "/"), text);
+            }
         }
     }
+    let logo = config
+        .logo
+        .as_deref()
+        .and_then(|logo| check_logo(root, &root_canon, logo, &config_text, diags));
+    let image_files = image_files(root, &articles);
     let images = walk(&root_canon, &root.join("images"), false, has_config, diags)
         .into_iter()
         .filter_map(|p| {
@@ -463,6 +524,9 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
         root: root.to_path_buf(),
         root_canon,
         images,
+        image_files,
+        theme,
+        logo,
         config,
         has_config,
         articles,

@@ -238,30 +238,10 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
             .entry(rel.clone())
             .or_insert_with(|| src.clone());
     }
-    if let Some(logo) = &config.logo {
-        let rel = logo.trim_start_matches('/');
-        let src = kb.root.join(rel);
-        let problem = match crate::load::inside(&kb.root_canon, &src) {
-            Ok(true) if src.is_file() => None,
-            Ok(_) if src.is_dir() => Some(format!("logo is a folder: `{logo}`")),
-            Ok(true) | Err(_) => Some(format!("logo not found: `{logo}`")),
-            Ok(false) => Some(format!(
-                "logo `{logo}` is outside the knowledge-base folder; it is not published"
-            )),
-        };
-        match problem {
-            None => {
-                site.copies.entry(rel.to_string()).or_insert(src);
-            }
-            Some(msg) => {
-                let path = kb.root.join(crate::load::CONFIG_FILE);
-                let line = crate::config::key_line(
-                    &std::fs::read_to_string(&path).unwrap_or_default(),
-                    "logo",
-                );
-                diags.error(&path, line, 1, msg);
-            }
-        }
+    if let Some((rel, src)) = &kb.logo {
+        site.copies
+            .entry(rel.clone())
+            .or_insert_with(|| src.clone());
     }
 
     // Related ids must exist (in any language).
@@ -671,25 +651,17 @@ impl Resolve for Resolver<'_> {
     }
 
     fn image(&self, src: &str) -> Result<Option<String>, String> {
-        if is_external(src) || src.starts_with("data:") || src.contains("{{") {
+        let Some(candidates) = image_candidates(&self.kb.root, &self.article.path, src) else {
             return Ok(None);
-        }
-        let (file, _) = split_fragment(src);
-        let decoded = percent_decode_lossy(file);
-        let dir = self.article.path.parent().unwrap_or(Path::new(""));
-        let candidates = [
-            dir.join(&decoded),
-            self.kb.root.join(&decoded),
-            self.kb.root.join("images").join(&decoded),
-        ];
+        };
         // Only a file inside the knowledge base is published: `..`, `%2e%2e`, an absolute path
         // or a symbolic link that leads outside it is refused, whatever the markdown says.
         let mut outside = false;
-        let found = candidates.iter().filter(|p| p.is_file()).find_map(|p| {
-            let canon = p.canonicalize().ok()?;
+        let found = candidates.iter().find_map(|p| {
+            let canon = self.kb.image_files.get(p)?;
             let inside = canon.starts_with(&self.kb.root_canon);
             outside |= !inside;
-            inside.then_some(canon)
+            inside.then(|| canon.clone())
         });
         let Some(found) = found else {
             return Err(if outside {
@@ -708,6 +680,22 @@ impl Resolve for Resolver<'_> {
         self.images.borrow_mut().insert(out, found);
         Ok(Some(url))
     }
+}
+
+/// Where an article's image `src` may be, in order: beside the article, at the knowledge base's
+/// root, under `images/`; `None` for what is not a local file (a URL, `data:`, a template).
+pub(crate) fn image_candidates(root: &Path, article: &Path, src: &str) -> Option<[PathBuf; 3]> {
+    if is_external(src) || src.starts_with("data:") || src.contains("{{") {
+        return None;
+    }
+    let (file, _) = split_fragment(src);
+    let decoded = percent_decode_lossy(file);
+    let dir = article.parent().unwrap_or(Path::new(""));
+    Some([
+        dir.join(&decoded),
+        root.join(&decoded),
+        root.join("images").join(&decoded),
+    ])
 }
 
 fn by_file(map: &HashMap<PathBuf, usize>, p: &Path) -> Option<usize> {
