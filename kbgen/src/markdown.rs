@@ -39,7 +39,7 @@ impl Resolve for NoResolve {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct TocEntry {
     pub level: u8,
     pub anchor: String,
