@@ -13,16 +13,8 @@ use std::path::{Path, PathBuf};
 
 pub const CONFIG_FILE: &str = "kbgen.toml";
 const ARTICLE_EXTS: &[&str] = &["md", "mdx", "markdown"];
-/// Folders of a knowledge base that never hold articles.
-const SKIP_DIRS: &[&str] = &[
-    "theme",
-    "images",
-    "node_modules",
-    "target",
-    "out",
-    "_site",
-    "public",
-];
+/// Folders of a knowledge base that hold no articles besides [`crate::skip::GENERATED_DIRS`].
+const KB_DIRS: &[&str] = &["theme", "images"];
 
 #[derive(Debug)]
 pub struct SourceArticle {
@@ -668,7 +660,7 @@ fn read_inside(root_canon: &Path, path: &Path, has_config: bool, diags: &mut Dia
 /// inside the knowledge base. A link that leads outside it is an error (a warning without
 /// kbgen.toml) and is left out, so nothing outside the folder reaches the output; a link loop or
 /// a link to nothing is a warning and is skipped. Names starting with `.` are skipped, and in the
-/// articles folder (`articles`) also the folders of [`SKIP_DIRS`] at the top.
+/// articles folder (`articles`) also [`KB_DIRS`] and [`crate::skip::GENERATED_DIRS`] at the top.
 fn walk(
     root_canon: &Path,
     dir: &Path,
@@ -724,8 +716,11 @@ fn walk(
         }
         let name = entry.file_name().to_string_lossy();
         let is_dir = entry.file_type().is_dir();
-        let skip = name.starts_with('.')
-            || (articles && is_dir && entry.depth() == 1 && SKIP_DIRS.contains(&name.as_ref()));
+        let skip = crate::skip::hidden(&name)
+            || (articles
+                && is_dir
+                && entry.depth() == 1
+                && (KB_DIRS.contains(&name.as_ref()) || crate::skip::skipped_dir(&name)));
         if !skip && entry.path_is_symlink() {
             match inside(root_canon, entry.path()) {
                 Ok(true) => {}

@@ -22,6 +22,7 @@ mod redos;
 mod rules;
 mod serve;
 mod site;
+mod skip;
 mod strings;
 mod widget_bundle;
 

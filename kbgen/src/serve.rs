@@ -494,13 +494,10 @@ fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, SystemTime)> {
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
             e.depth() == 0
-                || !(name.starts_with('.')
+                || !(crate::skip::hidden(&name)
                     || (e.depth() == 1
                         && e.file_type().is_dir()
-                        && matches!(
-                            name.as_ref(),
-                            "out" | "target" | "node_modules" | "public" | "_site"
-                        )))
+                        && crate::skip::skipped_dir(&name)))
         })
         .flatten()
         .filter(|e| !e.file_type().is_dir())
