@@ -3,8 +3,8 @@
 //! same engine the widget uses, so "fires" means what visitors will see).
 
 use crate::diag::Diagnostics;
-use crate::load::{self, Kb};
-use crate::site;
+use crate::load::Kb;
+use crate::pipeline;
 use anyhow::Result;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
@@ -13,9 +13,12 @@ pub fn run(dir: &std::path::Path, strict: bool) -> Result<ExitCode> {
     if !dir.is_dir() {
         anyhow::bail!("{}: not a folder", dir.display());
     }
-    let mut diags = Diagnostics::default();
-    let kb = load::load(dir, &mut diags);
-    let site = site::build(&kb, &site::Options::default(), &mut diags);
+    let pipeline::Built {
+        kb,
+        site,
+        mut diags,
+        ..
+    } = pipeline::build(dir, &pipeline::Options::default());
     check_translations(&kb, &mut diags);
     if let Some(index) = site.files.get("index.bin") {
         check_rules(&kb, index, &mut diags);

@@ -13,16 +13,8 @@ use std::path::{Path, PathBuf};
 
 pub const CONFIG_FILE: &str = "kbgen.toml";
 const ARTICLE_EXTS: &[&str] = &["md", "mdx", "markdown"];
-/// Folders of a knowledge base that never hold articles.
-const SKIP_DIRS: &[&str] = &[
-    "theme",
-    "images",
-    "node_modules",
-    "target",
-    "out",
-    "_site",
-    "public",
-];
+/// Folders of a knowledge base that hold no articles besides [`crate::skip::GENERATED_DIRS`].
+const KB_DIRS: &[&str] = &["theme", "images"];
 
 #[derive(Debug)]
 pub struct SourceArticle {
@@ -46,6 +38,13 @@ pub struct Kb {
     pub root_canon: PathBuf,
     /// The files under `images/`, by their path in the output (`images/...`).
     pub images: BTreeMap<String, PathBuf>,
+    /// Every place an article's image may be (see `site::image_candidates`) that is a file, with
+    /// its canonical path: image links are resolved against this, without the disk.
+    pub image_files: HashMap<PathBuf, PathBuf>,
+    /// The theme overrides under `<kb>/theme/` (HTML, CSS and JS), by their path there.
+    pub theme: BTreeMap<String, String>,
+    /// `site.logo` as its path in the output and the file it is copied from, once checked.
+    pub logo: Option<(String, PathBuf)>,
     pub config: Config,
     pub has_config: bool,
     pub articles: Vec<SourceArticle>,
@@ -71,12 +70,52 @@ impl Kb {
     /// The theme file `name` from `<kb>/theme/`, when the owner overrides it (never a file outside
     /// the knowledge base, which `load` reports).
     pub fn theme_override(&self, name: &str) -> Option<String> {
-        let path = self.root.join("theme").join(name);
-        if !inside(&self.root_canon, &path).ok()? {
-            return None;
-        }
-        std::fs::read_to_string(path).ok()
+        self.theme.get(name).cloned()
     }
+}
+
+/// The logo as its path in the output and its file, or an error at `logo` in `kbgen.toml`.
+fn check_logo(
+    root: &Path,
+    root_canon: &Path,
+    logo: &str,
+    config_text: &str,
+    diags: &mut Diagnostics,
+) -> Option<(String, PathBuf)> {
+    let rel = logo.trim_start_matches('/');
+    let src = root.join(rel);
+    let problem = match inside(root_canon, &src) {
+        Ok(true) if src.is_file() => return Some((rel.to_string(), src)),
+        Ok(_) if src.is_dir() => format!("logo is a folder: `{logo}`"),
+        Ok(true) | Err(_) => format!("logo not found: `{logo}`"),
+        Ok(false) => {
+            format!("logo `{logo}` is outside the knowledge-base folder; it is not published")
+        }
+    };
+    let line = config::key_line(config_text, "logo");
+    diags.error(&root.join(CONFIG_FILE), line, 1, problem);
+    None
+}
+
+/// Looks up every file an article's images may name, so that rendering never reads the disk.
+fn image_files(root: &Path, articles: &[SourceArticle]) -> HashMap<PathBuf, PathBuf> {
+    let mut probed: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+    for a in articles {
+        for src in crate::markdown::image_sources(&a.body) {
+            let Some(candidates) = crate::site::image_candidates(root, &a.path, &src) else {
+                continue;
+            };
+            for p in candidates {
+                probed
+                    .entry(p)
+                    .or_insert_with_key(|p| p.is_file().then(|| p.canonicalize().ok()).flatten());
+            }
+        }
+    }
+    probed
+        .into_iter()
+        .filter_map(|(p, canon)| Some((p, canon?)))
+        .collect()
 }
 
 /// Whether `path` (which exists) is inside `root_canon` once its symlinks are resolved.
@@ -227,161 +266,28 @@ pub fn read_text(path: &Path, diags: &mut Diagnostics) -> Text {
 
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
     let root_canon = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let config_path = root.join(CONFIG_FILE);
-    let (mut config, has_config) = match read_inside(&root_canon, &config_path, true, diags) {
-        Text::Read(text) => (config::parse(&text, &config_path, diags), true),
-        // The error is reported; go on with defaults so that every other problem shows too.
-        Text::Unusable => (Config::default(), true),
-        Text::Absent => {
-            diags.warn(
-                &config_path,
-                0,
-                0,
-                "no kbgen.toml here; building with default settings (`kbgen init` writes one)",
-            );
-            (Config::default(), false)
-        }
-    };
+    let (mut config, has_config, config_text) = read_config(root, &root_canon, diags);
     let articles_dir = if root.join("articles").is_dir() {
         root.join("articles")
     } else {
         root.to_path_buf()
     };
-    let mut files: Vec<String> = walk(&root_canon, &articles_dir, true, has_config, diags)
-        .into_iter()
-        .filter(|p| is_article_file(p))
-        .filter_map(|p| match p.strip_prefix(&articles_dir).map(Path::to_str) {
-            Ok(Some(rel)) => Some(rel.replace('\\', "/")),
-            // A lossy name would point at no file, and the article would vanish in silence.
-            Ok(None) => {
-                diags.error(
-                    &p,
-                    0,
-                    0,
-                    "the file name is not valid UTF-8: rename the file",
-                );
-                None
-            }
-            Err(_) => None,
-        })
-        .collect();
-    files.sort();
-
+    let files = article_files(&root_canon, &articles_dir, has_config, diags);
     if !has_config {
-        // Detect language folders, e.g. dify-docs/{en,zh,ja}, by real language codes (a `src/` or
-        // `api/` folder is not a language), and only when they hold at least half of the files:
-        // pingcap's Chinese docs have a `br/` folder (backup and restore, not Breton) beside
-        // hundreds of pages at the top.
-        let mut langs: Vec<String> = Vec::new();
-        let mut in_langs = 0;
-        for rel in &files {
-            if let Some((first, _)) = rel.split_once('/') {
-                if config::is_known_language(first) {
-                    in_langs += 1;
-                    if !langs.iter().any(|l| l == first) {
-                        langs.push(first.to_string());
-                    }
-                }
-            }
-        }
-        if in_langs * 2 < files.len() {
-            langs.clear();
-        }
-        if langs.is_empty() {
-            config.languages = vec![config.default_language.clone()];
-        } else {
-            if !langs.contains(&config.default_language) {
-                config.default_language = langs[0].clone();
-            }
-            config.languages = langs;
-        }
+        detect_languages(&files, &mut config);
     }
 
     let mut articles = Vec::new();
     let mut front_langs: Vec<String> = Vec::new();
     for rel in files {
-        let path = articles_dir.join(&rel);
-        let text = match read_text(&path, diags) {
-            Text::Read(t) => t,
-            // Unusable is reported; absent means gone since the folder was listed.
-            Text::Absent | Text::Unusable => continue,
-        };
-        let split = frontmatter::split(&text);
-        let front = match split.front {
-            Some((front, format)) => {
-                let mut found = Diagnostics::default();
-                let front = frontmatter::parse(front, format, split.front_line, &path, &mut found);
-                // Another tool's front matter (`title: {{display_name}}`) is its own business:
-                // what would stop an owner's build is a warning there.
-                if !has_config {
-                    for d in &mut found.items {
-                        d.severity = crate::diag::Severity::Warning;
-                    }
-                }
-                diags.extend(found);
-                front
-            }
-            None => {
-                if text.starts_with("---") || text.starts_with("+++") {
-                    let msg = "front matter is not closed (no second `---` or `+++` line)";
-                    if has_config {
-                        diags.error(&path, 1, 1, msg);
-                    } else {
-                        diags.warn(&path, 1, 1, msg);
-                    }
-                }
-                FrontMatter::default()
-            }
-        };
-        let folder_lang = rel
-            .split_once('/')
-            .map(|(f, _)| f)
-            .filter(|f| config.languages.iter().any(|l| l == f));
-        let lang = front
-            .lang
-            .clone()
-            .or_else(|| folder_lang.map(String::from))
-            .unwrap_or_else(|| config.default_language.clone());
-        let title = match front.title.clone().filter(|t| !t.is_empty()) {
-            Some(t) => t,
-            None => match first_h1(split.body) {
-                Some(t) => t,
-                None => {
-                    // Markdown from other tools (no kbgen.toml) still builds; an owner's own
-                    // knowledge base must give every article a title.
-                    let msg = "missing `title` in front matter";
-                    if has_config {
-                        diags.error(&path, 1, 1, msg);
-                    } else {
-                        diags.warn(&path, 1, 1, format!("{msg}; using the file name"));
-                    }
-                    config::humanize(&stem(&rel))
-                }
-            },
-        };
-        if !has_config && !config.languages.contains(&lang) {
-            // Without kbgen.toml the articles say which languages there are, in front matter
-            // as well as in folder names.
-            front_langs.push(lang.clone());
-        } else if !config.languages.contains(&lang) {
-            diags.warn(
-                &path,
-                1,
-                1,
-                format!("language \"{lang}\" is not in `site.languages`; the article is skipped"),
-            );
-            continue;
-        }
-        articles.push(SourceArticle {
-            id: String::new(),
+        articles.extend(read_article(
+            &articles_dir,
             rel,
-            lang,
-            title,
-            body: split.body.to_string(),
-            body_line: split.body_line,
-            front,
-            path,
-        });
+            &config,
+            has_config,
+            &mut front_langs,
+            diags,
+        ));
     }
     if !front_langs.is_empty() {
         // The default language (or the folders') may have no article at all now.
@@ -417,32 +323,14 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
         foreign_ids(&mut articles, from_files, diags);
     }
 
-    // Every rules file is read: `kbgen import` writes rules.toml beside the brief's hand-written
-    // rules.json, which is no mistake; a rule id used twice across them is (`check_duplicates`).
-    let mut rules = Vec::new();
-    for name in ["rules.toml", "rules.yaml", "rules.yml", "rules.json"] {
-        let path = root.join(name);
-        let Some(format) = rules::Format::of(&path) else {
-            continue;
-        };
-        match read_inside(&root_canon, &path, has_config, diags) {
-            Text::Read(text) => rules.extend(rules::parse(&text, format, &path, diags)),
-            Text::Absent | Text::Unusable => {}
-        }
-    }
+    let rules = read_rules(root, &root_canon, has_config, diags);
     rules::check_duplicates(&rules, &config.default_language, diags);
-    // Theme overrides become every page: the walk reports one that points outside the knowledge
-    // base, and `theme_override` does not use it. They are read later by name, and one that cannot
-    // be read would fall back to the built-in file in silence: a file of the theme that is not
-    // UTF-8 fails the build here.
-    for path in walk(&root_canon, &root.join("theme"), false, has_config, diags) {
-        if path
-            .extension()
-            .is_some_and(|e| e == "html" || e == "css" || e == "js")
-        {
-            read_text(&path, diags);
-        }
-    }
+    let theme = read_theme(root, &root_canon, has_config, diags);
+    let logo = config
+        .logo
+        .as_deref()
+        .and_then(|logo| check_logo(root, &root_canon, logo, &config_text, diags));
+    let image_files = image_files(root, &articles);
     let images = walk(&root_canon, &root.join("images"), false, has_config, diags)
         .into_iter()
         .filter_map(|p| {
@@ -458,11 +346,244 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
         root: root.to_path_buf(),
         root_canon,
         images,
+        image_files,
+        theme,
+        logo,
         config,
         has_config,
         articles,
         rules,
     }
+}
+
+/// `kbgen.toml`, parsed, whether there is one, and its text (for the lines of later messages).
+fn read_config(root: &Path, root_canon: &Path, diags: &mut Diagnostics) -> (Config, bool, String) {
+    let config_path = root.join(CONFIG_FILE);
+    let mut config_text = String::new();
+    let (config, has_config) = match read_inside(root_canon, &config_path, true, diags) {
+        Text::Read(text) => {
+            let config = config::parse(&text, &config_path, diags);
+            config_text = text;
+            (config, true)
+        }
+        // The error is reported; go on with defaults so that every other problem shows too.
+        Text::Unusable => (Config::default(), true),
+        Text::Absent => {
+            diags.warn(
+                &config_path,
+                0,
+                0,
+                "no kbgen.toml here; building with default settings (`kbgen init` writes one)",
+            );
+            (Config::default(), false)
+        }
+    };
+    (config, has_config, config_text)
+}
+
+/// The article files under `articles_dir`, relative to it with `/` separators, sorted.
+fn article_files(
+    root_canon: &Path,
+    articles_dir: &Path,
+    has_config: bool,
+    diags: &mut Diagnostics,
+) -> Vec<String> {
+    let mut files: Vec<String> = walk(root_canon, articles_dir, true, has_config, diags)
+        .into_iter()
+        .filter(|p| is_article_file(p))
+        .filter_map(|p| match p.strip_prefix(articles_dir).map(Path::to_str) {
+            Ok(Some(rel)) => Some(rel.replace('\\', "/")),
+            // A lossy name would point at no file, and the article would vanish in silence.
+            Ok(None) => {
+                diags.error(
+                    &p,
+                    0,
+                    0,
+                    "the file name is not valid UTF-8: rename the file",
+                );
+                None
+            }
+            Err(_) => None,
+        })
+        .collect();
+    files.sort();
+
+    files
+}
+
+/// Without `kbgen.toml`: the languages from the files' first folders.
+fn detect_languages(files: &[String], config: &mut Config) {
+    // Detect language folders, e.g. dify-docs/{en,zh,ja}, by real language codes (a `src/` or
+    // `api/` folder is not a language), and only when they hold at least half of the files:
+    // pingcap's Chinese docs have a `br/` folder (backup and restore, not Breton) beside
+    // hundreds of pages at the top.
+    let mut langs: Vec<String> = Vec::new();
+    let mut in_langs = 0;
+    for rel in files {
+        if let Some((first, _)) = rel.split_once('/') {
+            if config::is_known_language(first) {
+                in_langs += 1;
+                if !langs.iter().any(|l| l == first) {
+                    langs.push(first.to_string());
+                }
+            }
+        }
+    }
+    if in_langs * 2 < files.len() {
+        langs.clear();
+    }
+    if langs.is_empty() {
+        config.languages = vec![config.default_language.clone()];
+    } else {
+        if !langs.contains(&config.default_language) {
+            config.default_language = langs[0].clone();
+        }
+        config.languages = langs;
+    }
+}
+
+/// One article file: its front matter, language and title; `None` when it cannot be read or its
+/// language is not the site's (reported). Without `kbgen.toml`, a language only front matter names
+/// goes to `front_langs`.
+fn read_article(
+    articles_dir: &Path,
+    rel: String,
+    config: &Config,
+    has_config: bool,
+    front_langs: &mut Vec<String>,
+    diags: &mut Diagnostics,
+) -> Option<SourceArticle> {
+    let path = articles_dir.join(&rel);
+    let text = match read_text(&path, diags) {
+        Text::Read(t) => t,
+        // Unusable is reported; absent means gone since the folder was listed.
+        Text::Absent | Text::Unusable => return None,
+    };
+    let split = frontmatter::split(&text);
+    let front = match split.front {
+        Some((front, format)) => {
+            let mut found = Diagnostics::default();
+            let front = frontmatter::parse(front, format, split.front_line, &path, &mut found);
+            // Another tool's front matter (`title: {{display_name}}`) is its own business:
+            // what would stop an owner's build is a warning there.
+            if !has_config {
+                for d in &mut found.items {
+                    d.severity = crate::diag::Severity::Warning;
+                }
+            }
+            diags.extend(found);
+            front
+        }
+        None => {
+            if text.starts_with("---") || text.starts_with("+++") {
+                let msg = "front matter is not closed (no second `---` or `+++` line)";
+                if has_config {
+                    diags.error(&path, 1, 1, msg);
+                } else {
+                    diags.warn(&path, 1, 1, msg);
+                }
+            }
+            FrontMatter::default()
+        }
+    };
+    let folder_lang = rel
+        .split_once('/')
+        .map(|(f, _)| f)
+        .filter(|f| config.languages.iter().any(|l| l == f));
+    let lang = front
+        .lang
+        .clone()
+        .or_else(|| folder_lang.map(String::from))
+        .unwrap_or_else(|| config.default_language.clone());
+    let title = match front.title.clone().filter(|t| !t.is_empty()) {
+        Some(t) => t,
+        None => match first_h1(split.body) {
+            Some(t) => t,
+            None => {
+                // Markdown from other tools (no kbgen.toml) still builds; an owner's own
+                // knowledge base must give every article a title.
+                let msg = "missing `title` in front matter";
+                if has_config {
+                    diags.error(&path, 1, 1, msg);
+                } else {
+                    diags.warn(&path, 1, 1, format!("{msg}; using the file name"));
+                }
+                config::humanize(&stem(&rel))
+            }
+        },
+    };
+    if !has_config && !config.languages.contains(&lang) {
+        // Without kbgen.toml the articles say which languages there are, in front matter
+        // as well as in folder names.
+        front_langs.push(lang.clone());
+    } else if !config.languages.contains(&lang) {
+        diags.warn(
+            &path,
+            1,
+            1,
+            format!("language \"{lang}\" is not in `site.languages`; the article is skipped"),
+        );
+        return None;
+    }
+    Some(SourceArticle {
+        id: String::new(),
+        rel,
+        lang,
+        title,
+        body: split.body.to_string(),
+        body_line: split.body_line,
+        front,
+        path,
+    })
+}
+
+/// The rules files at the root (`rules.toml`, `.yaml`, `.yml`, `.json`), all of them.
+fn read_rules(
+    root: &Path,
+    root_canon: &Path,
+    has_config: bool,
+    diags: &mut Diagnostics,
+) -> Vec<RuleDef> {
+    // Every rules file is read: `kbgen import` writes rules.toml beside the brief's hand-written
+    // rules.json, which is no mistake; a rule id used twice across them is (`check_duplicates`).
+    let mut rules = Vec::new();
+    for name in ["rules.toml", "rules.yaml", "rules.yml", "rules.json"] {
+        let path = root.join(name);
+        let Some(format) = rules::Format::of(&path) else {
+            continue;
+        };
+        match read_inside(root_canon, &path, has_config, diags) {
+            Text::Read(text) => rules.extend(rules::parse(&text, format, &path, diags)),
+            Text::Absent | Text::Unusable => {}
+        }
+    }
+    rules
+}
+
+/// The theme's HTML, CSS and JS overrides, by their path under `theme/`.
+fn read_theme(
+    root: &Path,
+    root_canon: &Path,
+    has_config: bool,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, String> {
+    // Theme overrides become every page: the walk reports one that points outside the knowledge
+    // base, and leaves it out. A file of the theme that is not UTF-8 fails the build here rather
+    // than falling back to the built-in file in silence.
+    let theme_dir = root.join("theme");
+    let mut theme = BTreeMap::new();
+    for path in walk(root_canon, &theme_dir, false, has_config, diags) {
+        if path
+            .extension()
+            .is_some_and(|e| e == "html" || e == "css" || e == "js")
+        {
+            if let Text::Read(text) = read_text(&path, diags) {
+                let name = path.strip_prefix(&theme_dir).unwrap_or(&path);
+                theme.insert(name.to_string_lossy().replace('\\', "/"), text);
+            }
+        }
+    }
+    theme
 }
 
 /// Ids default to the file name; where that is ambiguous in one language (several `index.md`),
@@ -599,7 +720,7 @@ fn read_inside(root_canon: &Path, path: &Path, has_config: bool, diags: &mut Dia
 /// inside the knowledge base. A link that leads outside it is an error (a warning without
 /// kbgen.toml) and is left out, so nothing outside the folder reaches the output; a link loop or
 /// a link to nothing is a warning and is skipped. Names starting with `.` are skipped, and in the
-/// articles folder (`articles`) also the folders of [`SKIP_DIRS`] at the top.
+/// articles folder (`articles`) also [`KB_DIRS`] and [`crate::skip::GENERATED_DIRS`] at the top.
 fn walk(
     root_canon: &Path,
     dir: &Path,
@@ -655,8 +776,11 @@ fn walk(
         }
         let name = entry.file_name().to_string_lossy();
         let is_dir = entry.file_type().is_dir();
-        let skip = name.starts_with('.')
-            || (articles && is_dir && entry.depth() == 1 && SKIP_DIRS.contains(&name.as_ref()));
+        let skip = crate::skip::hidden(&name)
+            || (articles
+                && is_dir
+                && entry.depth() == 1
+                && (KB_DIRS.contains(&name.as_ref()) || crate::skip::skipped_dir(&name)));
         if !skip && entry.path_is_symlink() {
             match inside(root_canon, entry.path()) {
                 Ok(true) => {}

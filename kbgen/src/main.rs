@@ -16,11 +16,13 @@ mod init;
 mod load;
 mod markdown;
 mod output;
+mod pipeline;
 mod query;
 mod redos;
 mod rules;
 mod serve;
 mod site;
+mod skip;
 mod strings;
 mod widget_bundle;
 
@@ -266,28 +268,17 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     output::recover(&out)?;
     let start = Instant::now();
     eprintln!("loading {}", args.dir.display());
-    let mut diags = diag::Diagnostics::default();
-    let kb = load::load(&args.dir, &mut diags);
-    eprintln!("rendering {}", strings::count(kb.articles.len(), "article"));
-    let manifest = widget_bundle::manifest();
-    let loader = widget_bundle::loader();
-    if loader.is_none() {
-        diags.warn(Path::new("kbgen"), 0, 0, "the embedded widget bundle is empty (run `cargo xtask widget`); pages are built without the widget");
-    }
-    let widget_hashed = manifest
-        .iter()
-        .filter(|(k, _)| k.as_str() != "loader.js")
-        .filter_map(|(_, v)| v.as_str().map(String::from))
-        .collect();
-    let opts = site::Options {
-        base_url: args.base_url.clone(),
-        live_reload: false,
-        loader,
-        widget_hashed,
-        engine: widget_bundle::engine_files(),
-    };
-    let site = site::build(&kb, &opts, &mut diags);
-    report(&diags, args.verbose);
+    let built = pipeline::build(
+        &args.dir,
+        &pipeline::Options {
+            base_url: args.base_url.clone(),
+            live_reload: false,
+            widget: true,
+            progress: true,
+        },
+    );
+    let (site, diags) = (&built.site, &built.diags);
+    report(diags, args.verbose);
     if diags.errors() > 0 || (args.strict && diags.warnings() > 0) {
         eprintln!(
             "build failed: {}, {}; {} left unchanged",
@@ -303,7 +294,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
         out.display()
     );
     output::write_atomic(&out, &site.files, &site.copies, |tmp| {
-        if opts.loader.is_some() {
+        if built.widget {
             widget_bundle::write(&tmp.join("widget"))?;
         }
         Ok(())

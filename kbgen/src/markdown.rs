@@ -39,7 +39,7 @@ impl Resolve for NoResolve {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct TocEntry {
     pub level: u8,
     pub anchor: String,
@@ -78,6 +78,17 @@ pub fn options() -> Options {
 }
 
 /// Renders `md`; `skip_h1` drops a leading `# Title` that repeats the page title.
+/// Every image destination in `md`, as [`render`] hands them to [`Resolve::image`], so that the
+/// loader can look up the files before rendering touches none.
+pub fn image_sources(md: &str) -> Vec<String> {
+    Parser::new_ext(md, options())
+        .filter_map(|event| match event {
+            Event::Start(Tag::Image { dest_url, .. }) => Some(dest_url.into_string()),
+            _ => None,
+        })
+        .collect()
+}
+
 pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendered {
     let mut out = Rendered {
         sections: vec![Section::default()],

@@ -14,7 +14,7 @@ mod headers;
 mod http;
 
 use crate::diag::{Diagnostics, Severity};
-use crate::{config, load, output, site, widget_bundle};
+use crate::{config, output, pipeline, widget_bundle};
 use anyhow::{Context, Result};
 use http::{Request, Response};
 use std::io::Write;
@@ -329,24 +329,23 @@ fn demo_page(dir: &Path, base_url: &str) -> String {
 /// are returned as the text the page's overlay shows.
 fn rebuild(dir: &Path, out: &Path, base_url: &str) -> Result<(), String> {
     let start = std::time::Instant::now();
-    let mut diags = Diagnostics::default();
-    let kb = load::load(dir, &mut diags);
-    let loader = widget_bundle::loader();
-    let opts = site::Options {
-        base_url: Some(base_url.into()),
-        live_reload: true,
-        loader: loader.clone(),
-        widget_hashed: Vec::new(),
-        engine: widget_bundle::engine_files(),
-    };
-    let site = site::build(&kb, &opts, &mut diags);
-    crate::report(&diags, false);
+    let built = pipeline::build(
+        dir,
+        &pipeline::Options {
+            base_url: Some(base_url.into()),
+            live_reload: true,
+            widget: true,
+            progress: false,
+        },
+    );
+    let (site, diags) = (&built.site, &built.diags);
+    crate::report(diags, false);
     if diags.errors() > 0 {
         eprintln!(
             "{} errors; still serving the previous build",
             diags.errors()
         );
-        return Err(error_text(&diags));
+        return Err(error_text(diags));
     }
     // Quick compression: the preview's first build comes before its address is printed.
     let result = output::write_atomic_with(
@@ -354,7 +353,7 @@ fn rebuild(dir: &Path, out: &Path, base_url: &str) -> Result<(), String> {
         &site.files,
         &site.copies,
         |tmp| {
-            if loader.is_some() {
+            if built.widget {
                 widget_bundle::write(&tmp.join("widget")).context("writing the widget")?;
             }
             Ok(())
@@ -495,13 +494,10 @@ fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, SystemTime)> {
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
             e.depth() == 0
-                || !(name.starts_with('.')
+                || !(crate::skip::hidden(&name)
                     || (e.depth() == 1
                         && e.file_type().is_dir()
-                        && matches!(
-                            name.as_ref(),
-                            "out" | "target" | "node_modules" | "public" | "_site"
-                        )))
+                        && crate::skip::skipped_dir(&name)))
         })
         .flatten()
         .filter(|e| !e.file_type().is_dir())

@@ -11,6 +11,10 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
+// kbgen's list of folders no walk goes into, so the stamp skips what kbgen skips.
+#[path = "../../kbgen/src/skip.rs"]
+mod skip;
+
 /// Source folders and files (relative to the workspace root) whose bytes go into the bundle.
 /// Only what is compiled or copied into it: the widget's tests, examples and size-floor script
 /// are not, so editing them asks for no rebuild.
@@ -86,7 +90,7 @@ fn collect(path: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<()> {
     for entry in std::fs::read_dir(path).with_context(|| format!("reading {}", path.display()))? {
         let path = entry?.path();
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        if name.starts_with('.') || name == "target" || name == "node_modules" {
+        if skip::skipped_dir(&name) {
             continue;
         }
         collect(&path, out)?;
@@ -153,6 +157,29 @@ mod tests {
              run `cargo xtask widget` to rebuild it, then commit it",
             stamp_file.display()
         );
+    }
+
+    /// The stamp leaves out the folders kbgen's walks leave out (`kbgen/src/skip.rs`): output and
+    /// dependency folders anywhere, and hidden ones; it once knew only `target` and `node_modules`.
+    #[test]
+    fn stamp_skips_the_folders_kbgen_skips() {
+        let root = std::env::temp_dir().join(format!("xtask-stamp-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for rel in [
+            "src/lib.rs",
+            "public/x.js",
+            "out/x.js",
+            "src/_site/x",
+            ".cache/x",
+        ] {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        let mut files = Vec::new();
+        collect(&root, &mut files).unwrap();
+        std::fs::remove_dir_all(&root).unwrap();
+        assert_eq!(files, [root.join("src/lib.rs")]);
     }
 
     #[test]

@@ -1,0 +1,99 @@
+//! What the host and the widget read about the site: the `_headers` file (security and caching
+//! headers for Netlify and Cloudflare Pages) and `widget-config.json`.
+
+use super::Options;
+use crate::config::Config;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+pub(super) fn headers(base: &str, opts: &Options) -> String {
+    let mut s = String::new();
+    s.push_str(&format!(
+        "{base}*\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: strict-origin-when-cross-origin\n  Content-Security-Policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'\n"
+    ));
+    s.push_str(&format!(
+        "{base}assets/*\n  Cache-Control: public, max-age=31536000, immutable\n"
+    ));
+    // What the widget fetches from the owner's site: readable by other origins.
+    let shared = "  Access-Control-Allow-Origin: *\n  Cross-Origin-Resource-Policy: cross-origin\n";
+    s.push_str(&format!(
+        "{base}widget/*\n{shared}  Cache-Control: public, max-age=3600\n"
+    ));
+    for f in &opts.widget_hashed {
+        s.push_str(&format!(
+            "{base}widget/{f}\n  Cache-Control: public, max-age=31536000, immutable\n"
+        ));
+    }
+    // Shards are named by the index's checksum: a new build never reuses a name.
+    s.push_str(&format!(
+        "{base}index-*\n{shared}  Cache-Control: public, max-age=31536000, immutable\n"
+    ));
+    for f in ["index.bin", "widget-config.json"] {
+        s.push_str(&format!(
+            "{base}{f}\n{shared}  Cache-Control: public, max-age=300\n"
+        ));
+    }
+    // The index, its shards and the passages shrink 2-3x, but by their name hosts send them as
+    // `application/octet-stream`, which CDNs that compress by type (Cloudflare) leave alone.
+    // `application/x-protobuf` is on Cloudflare's default list, and browsers read both as bytes.
+    s.push_str(&format!(
+        "{base}*.bin\n  Content-Type: application/x-protobuf\n"
+    ));
+    s
+}
+
+pub(super) fn widget_config(c: &Config) -> String {
+    let greeting: BTreeMap<String, String> = c
+        .languages
+        .iter()
+        .filter_map(|l| {
+            c.greeting
+                .get(l, &c.default_language)
+                .map(|g| (l.clone(), g.to_string()))
+        })
+        .collect();
+    // Per language, the owner's greeting and any other words of theirs (`[widget.strings]`).
+    let strings: Map<String, Value> = c
+        .languages
+        .iter()
+        .map(|l| {
+            let mut words: Map<String, Value> = c
+                .widget_strings
+                .iter()
+                .filter_map(|(key, text)| Some((key.clone(), json!(text.exact(l)?))))
+                .collect();
+            if let Some(g) = greeting.get(l) {
+                words.entry("greeting").or_insert(json!(g));
+            }
+            // The panel's header names the site in the visitor's language.
+            let title = c.title(l);
+            if !title.is_empty() {
+                words.entry("title").or_insert(json!(title));
+            }
+            (l.clone(), Value::Object(words))
+        })
+        .filter(|(_, words)| words.as_object().is_some_and(|w| !w.is_empty()))
+        .collect();
+    let v = json!({
+        // One file serves every language: the default language's name; pages give the widget
+        // their own language's name through the script tag's `data-site`.
+        "title": c.title(&c.default_language),
+        "support_email": c.support_email,
+        "languages": c.languages,
+        "default_language": c.default_language,
+        "brand_color": c.brand_color,
+        "position": c.position.as_str(),
+        "offset_x": c.offset_x,
+        "offset_y": c.offset_y,
+        "offset_y_mobile": c.offset_y_mobile,
+        "greeting": greeting,
+        "base_url": c.base_url,
+        "index": "index.bin",
+        // The names the widget's loader reads (widget/src/lib.rs `raw_config`, loader.js `conf.*`).
+        "site": c.title(&c.default_language),
+        "email": c.support_email,
+        "color": c.brand_color,
+        "strings": strings,
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
