@@ -816,12 +816,13 @@ mod format {
     }
 
     /// Every released format version decodes (or, once retired, is rejected cleanly).
-    /// Regenerate with `SOLODESK_FREEZE=1 cargo test -p solodesk-engine --test engine`
+    /// Regenerate with `INSTA_UPDATE=always cargo test -p solodesk-engine --test engine`
+    /// (the one snapshot switch of the workspace, as for insta's snapshots in kbgen)
     /// only when releasing a new format version.
     #[test]
     fn frozen_file_decodes() {
         let path = frozen_path();
-        if std::env::var_os("SOLODESK_FREEZE").is_some() {
+        if std::env::var("INSTA_UPDATE").as_deref() == Ok("always") {
             std::fs::write(&path, builder().build()).unwrap();
         }
         let bytes = std::fs::read(&path).expect("frozen index file");

@@ -6,7 +6,7 @@
 //! These tests run twice, natively under `cargo test` and in headless Chromium under
 //! `cargo xtask wasm-test`, and both compare with one snapshot, `tests/data/wasm-parity.txt`,
 //! so when both pass, wasm and host agree. Refresh it (natively) with
-//! `SNAPSHOTS=overwrite cargo test -p solodesk-engine --test wasm` after an intended change.
+//! `INSTA_UPDATE=always cargo test -p solodesk-engine --test wasm` after an intended change.
 //!
 //! In the browser, an ignored test also measures the engine's own query latency on the generated
 //! knowledge bases of `benches/engine.rs` (`cargo xtask wasm-test --bench`); it prints numbers and
@@ -24,7 +24,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 #[path = "../benches/generated/mod.rs"]
 mod generated;
 
-/// What the native build produced; `SNAPSHOTS=overwrite` rewrites it (natively).
+/// What the native build produced; `INSTA_UPDATE=always` rewrites it (natively).
 const SNAPSHOT: &str = include_str!("data/wasm-parity.txt");
 
 /// The index file the native writer froze for the current format version (see
@@ -203,14 +203,14 @@ fn report(out: &mut String, name: &str, index: &Index, queries: &[&str], passage
     }
 }
 
-/// Compares `got` with the snapshot, or rewrites it natively under `SNAPSHOTS=overwrite`.
+/// Compares `got` with the snapshot, or rewrites it natively under `INSTA_UPDATE=always`.
 ///
 /// Scores may differ in their last bit or two: `f32::ln` is the platform's `logf` natively and
 /// Rust's own libm in wasm32, and the two round differently now and then. Anything else, the
 /// order of the results included, must be identical.
 fn check(got: &str) {
     #[cfg(not(target_arch = "wasm32"))]
-    if std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite") {
+    if std::env::var("INSTA_UPDATE").as_deref() == Ok("always") {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/wasm-parity.txt");
         std::fs::write(path, got).expect("writing the snapshot");
         return;
