@@ -533,8 +533,10 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         "favicon.svg".into(),
         favicon(&config.brand_color).into_bytes(),
     );
-    site.files
-        .insert("_headers".into(), headers(&base, opts).into_bytes());
+    site.files.insert(
+        "_headers".into(),
+        headers(&base, opts, &config).into_bytes(),
+    );
     site.files.insert(
         "widget-config.json".into(),
         widget_config(&config).into_bytes(),
@@ -1393,10 +1395,12 @@ fn script_json(v: &Value) -> String {
         .replace('<', "\\u003c")
 }
 
-fn headers(base: &str, opts: &Options) -> String {
+fn headers(base: &str, opts: &Options, config: &Config) -> String {
     let mut s = String::new();
+    // The widget on the help center's own pages POSTs tickets to the owner's form endpoint.
+    let ticket = crate::config::ticket_origin(config).map_or(String::new(), |o| format!(" {o}"));
     s.push_str(&format!(
-        "{base}*\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: strict-origin-when-cross-origin\n  Content-Security-Policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'\n"
+        "{base}*\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: strict-origin-when-cross-origin\n  Content-Security-Policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'{ticket}; object-src 'none'; base-uri 'self'; frame-ancestors 'self'\n"
     ));
     s.push_str(&format!(
         "{base}assets/*\n  Cache-Control: public, max-age=31536000, immutable\n"
@@ -1482,6 +1486,11 @@ fn widget_config(c: &Config) -> String {
         "color": c.brand_color,
         "strings": strings,
     });
+    let mut v = v;
+    if let Some(url) = &c.ticket_url {
+        // The name the loader's `data-ticket-url` gets (`dataset.ticketUrl`).
+        v["ticketUrl"] = json!(url);
+    }
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }
 

@@ -57,7 +57,7 @@ strings! {
     best_articles, nothing_found, dont_know, related, feedback, yes, no, thanks, sorry, contact_us,
     contact_intro, name, email, email_invalid, message, message_required, send, send_hint, too_long,
     truncation_note, copy, copied, copy_failed, reference, back, full_article, unavailable,
-    new_answer, loading,
+    new_answer, loading, send_form, sending, sent, send_failed,
 }
 
 /// Why a locale file does not fit [`Strings`].

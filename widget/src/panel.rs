@@ -209,6 +209,8 @@ fn raw_config(c: &JsValue) -> RawConfig {
         lang: get_string(c, "lang"),
         page_lang: get_string(c, "pageLang"),
         languages,
+        // `data-ticket-url` on the snippet, `ticketUrl` in `widget-config.json`.
+        ticket_url: get_string(c, "ticketUrl"),
         strings,
     }
 }

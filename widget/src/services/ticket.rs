@@ -7,6 +7,24 @@ use crate::ticket::{self, block::Answer, Mailto, Ticket, Turn};
 
 /// The `mailto:` link for the current state.
 pub fn compose(state: &State, config: &Config) -> Mailto {
+    with_ticket(state, config, |t| mailto(t, config))
+}
+
+/// The ticket as JSON for the owner's form endpoint (schema: [`ticket::json`]).
+pub fn json(state: &State, config: &Config) -> String {
+    with_ticket(state, config, |t| ticket::json(t, &mailto(t, config)))
+}
+
+fn mailto(t: &Ticket<'_>, config: &Config) -> Mailto {
+    ticket::compose(
+        &config.email,
+        t,
+        ticket::MAX_URL_LEN,
+        &config.strings.truncation_note,
+    )
+}
+
+fn with_ticket<R>(state: &State, config: &Config, f: impl FnOnce(&Ticket<'_>) -> R) -> R {
     let c = &state.contact;
     let time = super::host::now_iso();
     let turns = turns(state);
@@ -22,12 +40,7 @@ pub fn compose(state: &State, config: &Config) -> Mailto {
         widget_version: env!("CARGO_PKG_VERSION"),
         turns: &turns,
     };
-    ticket::compose(
-        &config.email,
-        &ticket,
-        ticket::MAX_URL_LEN,
-        &config.strings.truncation_note,
-    )
+    f(&ticket)
 }
 
 /// The conversation as the ticket records it: each question with what answered it and its

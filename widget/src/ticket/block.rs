@@ -188,7 +188,7 @@ pub fn to_json(b: &Block) -> String {
 }
 
 /// A JSON string literal (RFC 8259): quotes, backslashes and control characters escaped.
-fn json_str(o: &mut String, s: &str) {
+pub fn json_str(o: &mut String, s: &str) {
     o.push('"');
     for c in s.chars() {
         match c {
@@ -282,7 +282,7 @@ pub fn decode_payload(payload: &str) -> Result<Block, BlockError> {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn from_json(json: &[u8]) -> Option<Block> {
+pub fn from_json(json: &[u8]) -> Option<Block> {
     use serde_json::Value;
     let v: Value = serde_json::from_slice(json).ok()?;
     let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();

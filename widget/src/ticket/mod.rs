@@ -268,6 +268,40 @@ fn most<T>(max: usize, f: impl Fn(usize) -> Option<T>) -> Option<(usize, T)> {
     Some(best)
 }
 
+/// The ticket as JSON for the owner's form endpoint (`[widget] ticket_url`), with no length
+/// limit: the machine block's fields (see [`block`]'s schema) with every turn, then `name`,
+/// `email` and `message` as the visitor typed them, and the email's `subject` and whole `body`
+/// (its last line the machine block, so a form backend that forwards the body by email gives
+/// `kbgen desk` a ticket it reads like any other).
+pub fn json(t: &Ticket<'_>, m: &Mailto) -> String {
+    let blk = block::Block {
+        reference: t.reference.to_string(),
+        site: t.site.to_string(),
+        page: t.page_url.to_string(),
+        lang: t.lang.to_string(),
+        widget_version: t.widget_version.to_string(),
+        time: t.time.to_string(),
+        omitted: 0,
+        turns: t.turns.iter().map(|turn| turn.block.clone()).collect(),
+    };
+    let mut o = block::to_json(&blk);
+    o.pop();
+    for (k, v) in [
+        ("name", t.name),
+        ("email", t.email),
+        ("message", t.message),
+        ("subject", &m.subject),
+        ("body", &m.body),
+    ] {
+        o.push_str(",\"");
+        o.push_str(k);
+        o.push_str("\":");
+        block::json_str(&mut o, v);
+    }
+    o.push('}');
+    o
+}
+
 /// The text "Copy" puts on the clipboard: the whole ticket, address, subject and body.
 pub fn clipboard_text(to: &str, m: &Mailto) -> String {
     format!("To: {to}\nSubject: {}\n\n{}", m.subject, m.body)

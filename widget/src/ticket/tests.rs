@@ -539,3 +539,32 @@ fn measure_turns_that_fit() {
         );
     }
 }
+
+/// Issue 18 §1: the form endpoint's JSON carries the whole ticket, however long, and reads back
+/// as the machine block with the desk's own reader.
+#[test]
+fn the_form_endpoints_json_holds_every_turn_and_the_visitors_words() {
+    let turns: Vec<Turn> = (0..40)
+        .map(|i| turn(&format!("问题 {i} \"quoted\"\n"), Answer::None, &[], None))
+        .collect();
+    let message = "Hello,\n\"line two\" \\ tab\there ".repeat(200);
+    let t = ticket(&message, &turns);
+    let m = compose("owner@acme.test", &t, MAX_URL_LEN, "too long");
+    assert!(m.turns_in_link < 40, "the link had to leave turns out");
+    let j = json(&t, &m);
+    let v: serde_json::Value = serde_json::from_str(&j).unwrap();
+    assert_eq!(v["message"], message.as_str());
+    assert_eq!(v["name"], "Ana");
+    assert_eq!(v["email"], "ana@example.org");
+    assert_eq!(v["ref"], "K7Q2XM");
+    assert_eq!(v["subject"], m.subject.as_str());
+    assert_eq!(v["body"], m.body.as_str());
+    assert_eq!(v["turns"].as_array().unwrap().len(), 40);
+    let b = block::from_json(j.as_bytes()).unwrap();
+    assert_eq!(b.omitted, 0);
+    assert_eq!(
+        b.turns,
+        turns.iter().map(|t| t.block.clone()).collect::<Vec<_>>()
+    );
+    assert_eq!(desk_block(&m.body).unwrap().turns.len(), 40);
+}
