@@ -3,6 +3,10 @@
 //! Parsed by hand from a TOML table rather than derived, so that one run reports every wrong or
 //! unknown key with its line instead of stopping at the first one.
 
+/// The right-to-left languages, one list with the widget (`widget/src/i18n/rtl.rs`).
+#[path = "../../widget/src/i18n/rtl.rs"]
+mod rtl;
+
 use crate::diag::{nearest, Diagnostics};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -168,11 +172,9 @@ impl Config {
             .unwrap_or_default()
     }
 
+    /// True when `lang` is written right to left, by the widget's own list.
     pub fn is_rtl(lang: &str) -> bool {
-        matches!(
-            lang.split('-').next().unwrap_or(""),
-            "ar" | "he" | "fa" | "ur" | "ps" | "yi" | "dv" | "ckb"
-        )
+        rtl::is_rtl(lang)
     }
 }
 

@@ -1465,25 +1465,23 @@ fn widget_config(c: &Config) -> String {
         })
         .filter(|(_, words)| words.as_object().is_some_and(|w| !w.is_empty()))
         .collect();
+    // Each setting once, under the name of the tag's `data-` attribute as the loader's dataset
+    // reads it (`data-offset-y` is `offsetY`), so the widget reads one name (widget/src/lib.rs).
+    // The greeting is one of each language's `strings`.
     let v = json!({
         // One file serves every language: the default language's name; pages give the widget
         // their own language's name through the script tag's `data-site`.
-        "title": c.title(&c.default_language),
-        "support_email": c.support_email,
-        "languages": c.languages,
-        "default_language": c.default_language,
-        "brand_color": c.brand_color,
-        "position": c.position.as_str(),
-        "offset_x": c.offset_x,
-        "offset_y": c.offset_y,
-        "offset_y_mobile": c.offset_y_mobile,
-        "greeting": greeting,
-        "base_url": c.base_url,
-        "index": "index.bin",
-        // The names the widget's loader reads (widget/src/lib.rs `raw_config`, loader.js `conf.*`).
         "site": c.title(&c.default_language),
         "email": c.support_email,
         "color": c.brand_color,
+        "languages": c.languages,
+        "default_language": c.default_language,
+        "position": c.position.as_str(),
+        "offsetX": c.offset_x,
+        "offsetY": c.offset_y,
+        "offsetYMobile": c.offset_y_mobile,
+        "base_url": c.base_url,
+        "index": "index.bin",
         "strings": strings,
     });
     let mut v = v;
