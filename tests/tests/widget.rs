@@ -758,10 +758,12 @@ async fn four_questions_two_in_chinese_give_a_whole_ticket_about_the_failed_one(
     let href = env
         .browser
         .wait_for(
-            "the mailto link with the message",
+            "the mailto link with the message, settled",
+            // The block is compressed by the browser a moment after the form composes it.
             &format!(
                 "{PRELUDE}\nconst h = S.querySelector('.sd-form a.sd-send').href;
-                 return h.includes('Antarctica') && h;"
+                 if (h !== window.__h) {{ window.__h = h; window.__t = Date.now(); return false; }}
+                 return Date.now() - window.__t > 300 && h.includes('Antarctica') && h;"
             ),
             vec![],
         )

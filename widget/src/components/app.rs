@@ -369,6 +369,11 @@ pub fn App(props: &Props) -> Html {
         },
         (View::Contact, _) => {
             let mailto = ticket::compose(&state, &config);
+            // Blocks written uncompressed meanwhile are compressed, and the form composed again.
+            ticket::pack_later({
+                let rerender = rerender.clone();
+                move || rerender.force_update()
+            });
             let (emit, reference, subject) = (
                 props.emit.clone(),
                 state.reference.clone(),

@@ -568,3 +568,37 @@ fn the_form_endpoints_json_holds_every_turn_and_the_visitors_words() {
     );
     assert_eq!(desk_block(&m.body).unwrap().turns.len(), 40);
 }
+
+/// Issue 19: where the browser has no `CompressionStream`, the widget writes the block's zlib
+/// by hand as stored deflate blocks; every zlib reader (the desk's `miniz_oxide`) takes it, the
+/// Adler-32 included, on both sides of a 65,535-byte block.
+#[test]
+fn stored_zlib_reads_back_with_the_desks_inflater() {
+    for len in [0, 1, 100, 65_535, 65_536, 200_000] {
+        let data: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
+        let z = block::zlib_stored(&data);
+        let back = miniz_oxide::inflate::decompress_to_vec_zlib(&z)
+            .unwrap_or_else(|e| panic!("{len}: {e:?}"));
+        assert_eq!(back, data, "{len}");
+    }
+    let mut z = block::zlib_stored(b"{\"turns\":[]}");
+    let last = z.len() - 1;
+    z[last] ^= 1;
+    assert!(
+        miniz_oxide::inflate::decompress_to_vec_zlib(&z).is_err(),
+        "a wrong Adler-32 is refused"
+    );
+    // A ticket whose block was written stored reads as the same block.
+    let turns = [turn(
+        "how long is shipping to Brazil",
+        Answer::None,
+        &[],
+        None,
+    )];
+    let t = ticket("hi", &turns);
+    let stored = |b: &Block| block::line(&block::zlib_stored(block::to_json(b).as_bytes()));
+    let m = compose_with("owner@acme.test", &t, MAX_URL_LEN, "", &stored);
+    let (_, pairs) = parse(&m.url);
+    let b = desk_block(&pairs[1].1).unwrap();
+    assert_eq!(b.turns[0].question, "how long is shipping to Brazil");
+}

@@ -1,3 +1,5 @@
+//! How the widget's ticket leaves the browser.
+//!
 //! The owner's form endpoint (issue 18 §1): with `[widget] ticket_url` in `kbgen.toml`, "Send"
 //! POSTs the ticket as JSON to it; when the endpoint refuses (4xx), fails (5xx) or does not answer
 //! in time, the form offers the email ticket instead, with everything the visitor wrote in it.
@@ -5,6 +7,9 @@
 //! The endpoint is a real HTTP server the test starts on 127.0.0.1 (another origin than the help
 //! center, so the browser makes its CORS preflight as it would against a form backend); it records
 //! every ticket it receives, and answers as the test tells it to.
+//!
+//! The machine block's compression (issue 19): the browser's `CompressionStream`, or stored zlib
+//! where a browser has none; the desk reads both.
 
 use serde_json::{json, Value};
 use solodesk_tests::browser::Browser;
@@ -128,25 +133,30 @@ fn serve(stream: TcpStream, answer: &Mutex<Answer>, received: &Mutex<Vec<(String
     }
 }
 
-/// `site/` with `[widget] ticket_url` set to `url`, built, with a host page that carries the tag.
-fn build_site(url: &str) -> TempDir {
+/// `site/` built, with `[widget] ticket_url` set to `url` if given, and a host page that carries
+/// the tag after `head` (a script of the test's own, say).
+fn build_site(url: Option<&str>, head: &str) -> TempDir {
     let kb = TempDir::new("ticket-url-kb");
     copy_dir(&repo_root().join("site"), kb.path());
-    let toml = kb.path().join("kbgen.toml");
-    let text = std::fs::read_to_string(&toml).unwrap();
-    let text = text.replacen(
-        "[widget]\n",
-        &format!("[widget]\nticket_url = \"{url}\"\n"),
-        1,
-    );
-    std::fs::write(&toml, text).unwrap();
+    if let Some(url) = url {
+        let toml = kb.path().join("kbgen.toml");
+        let text = std::fs::read_to_string(&toml).unwrap();
+        let text = text.replacen(
+            "[widget]\n",
+            &format!("[widget]\nticket_url = \"{url}\"\n"),
+            1,
+        );
+        std::fs::write(&toml, text).unwrap();
+    }
     let out = TempDir::new("ticket-url-out");
     kbgen_build(kb.path(), out.path());
     let dir = out.path().join("e2e");
     std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("head.js"), head).unwrap();
     std::fs::write(
         dir.join("en.html"),
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host page</title></head>
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host page</title>
+<script src="/e2e/head.js"></script></head>
 <body><h1>The owner's shop</h1><script src="/widget/solodesk.js" async data-solodesk></script></body></html>"#,
     )
     .unwrap();
@@ -298,7 +308,7 @@ fn long_message() -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_ticket_goes_to_the_form_endpoint_and_falls_back_to_email_when_it_fails() {
     let endpoint = Endpoint::start();
-    let out = build_site(&endpoint.url());
+    let out = build_site(Some(&endpoint.url()), "");
     let server = StaticServer::start(out.path());
     let page = server.url("/e2e/en.html");
     let b = Browser::start(1200, 800).await;
@@ -437,4 +447,99 @@ async fn a_ticket_goes_to_the_form_endpoint_and_falls_back_to_email_when_it_fail
         }
     }
     b.close().await;
+}
+
+/// The desk's reader of the machine block (`kbgen desk` includes the same file).
+#[allow(dead_code)]
+#[path = "../../widget/src/ticket/block.rs"]
+mod block;
+
+/// Issue 19: the widget no longer carries a compressor; the block in the link is the browser's
+/// `CompressionStream("deflate")` (zlib header 78 9C, "eJ" in base64url, where `miniz_oxide` at
+/// level 9 wrote 78 DA, "eN"), and where a browser has none, stored zlib (78 01, "eA"): the desk
+/// reads both, and the compressed one fits every turn of the conversation in the link.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_block_is_the_browsers_zlib_or_stored_zlib_without_it() {
+    const QUESTIONS: [&str; 4] = [
+        "what is your return policy",
+        "how long does shipping take to Canada",
+        "你们的笔记本可以刻字或者做个性化定制吗",
+        "can you engrave a dragon on the cover",
+    ];
+    for (head, prefix) in [("", "eJ"), ("delete window.CompressionStream;", "eA")] {
+        let out = build_site(None, head);
+        let server = StaticServer::start(out.path());
+        let page = server.url("/e2e/en.html");
+        let b = Browser::start(1200, 800).await;
+        b.client.goto(&page).await.unwrap();
+        wait(
+            &b,
+            "the launcher",
+            "return S && S.querySelector('button.sd-launcher');",
+            10,
+        )
+        .await;
+        b.js(
+            &format!("{PRELUDE} S.querySelector('button.sd-launcher').click();"),
+            vec![],
+        )
+        .await;
+        wait(
+            &b,
+            "the question box",
+            "return S.querySelector('.sd-ask .sd-input');",
+            10,
+        )
+        .await;
+        for (i, q) in QUESTIONS.iter().enumerate() {
+            b.js(
+                &format!(
+                    "{PRELUDE} const i = S.querySelector('.sd-ask .sd-input'); i.value = arguments[0];
+                     i.dispatchEvent(new InputEvent('input', {{ bubbles: true, composed: true }}));
+                     i.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'Enter', bubbles: true, composed: true }}));"
+                ),
+                vec![json!(q)],
+            )
+            .await;
+            wait(
+                &b,
+                "an answer",
+                &format!("return S.querySelectorAll('.sd-conversation > .sd-q:not(.sd-pending)').length > {i};"),
+                15,
+            )
+            .await;
+        }
+        b.js(
+            &format!("{PRELUDE} [...S.querySelectorAll('.sd-contact-link, .sd-button')].find((e) => e.textContent.includes('Contact')).click();"),
+            vec![],
+        )
+        .await;
+        // The link once it stops changing: the block is compressed a moment after the form opens.
+        let href = wait(
+            &b,
+            "a settled mailto link",
+            "const a = S.querySelector('.sd-form a.sd-send'); if (!a) return false;
+             if (a.href !== window.__h) { window.__h = a.href; window.__t = Date.now(); return false; }
+             return Date.now() - window.__t > 500 && a.href;",
+            10,
+        )
+        .await;
+        let (_, fields) = decode_mailto(href.as_str().unwrap());
+        let body = fields[1].1.replace("\r\n", "\n");
+        let line = body
+            .lines()
+            .find(|l| l.starts_with("solodesk:v1:"))
+            .unwrap_or_else(|| panic!("no block in\n{body}"));
+        assert!(
+            line["solodesk:v1:".len()..].starts_with(prefix),
+            "{head:?}: zlib made by the wrong compressor: {line}"
+        );
+        let blk = block::find(&body).unwrap_or_else(|e| panic!("{head:?}: {e}\n{body}"));
+        let asked: Vec<&str> = blk.turns.iter().map(|t| t.question.as_str()).collect();
+        assert_eq!(asked, QUESTIONS[blk.omitted as usize..], "{head:?}");
+        if prefix == "eJ" {
+            assert_eq!(blk.omitted, 0, "all four turns fit once compressed");
+        }
+        b.close().await;
+    }
 }
