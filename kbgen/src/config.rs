@@ -3,6 +3,10 @@
 //! Parsed by hand from a TOML table rather than derived, so that one run reports every wrong or
 //! unknown key with its line instead of stopping at the first one.
 
+/// The right-to-left languages, one list with the widget (`widget/src/i18n/rtl.rs`).
+#[path = "../../widget/src/i18n/rtl.rs"]
+mod rtl;
+
 use crate::diag::{nearest, Diagnostics};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -89,6 +93,9 @@ pub struct Config {
     pub offset_y: Option<u32>,
     pub offset_y_mobile: Option<u32>,
     pub greeting: Localized,
+    /// `[widget] ticket_url`: the owner's form endpoint, where the widget POSTs tickets as JSON
+    /// before falling back to email; checked to be `https://` (or `http://` on localhost).
+    pub ticket_url: Option<String>,
     /// The owner's words for the help center's and the widget's interface, by string key
     /// (`[site.strings]`, `[widget.strings]`).
     pub site_strings: BTreeMap<String, Localized>,
@@ -116,6 +123,7 @@ impl Default for Config {
             offset_y: None,
             offset_y_mobile: None,
             greeting: Localized::default(),
+            ticket_url: None,
             site_strings: BTreeMap::new(),
             widget_strings: BTreeMap::new(),
             categories: Vec::new(),
@@ -164,11 +172,9 @@ impl Config {
             .unwrap_or_default()
     }
 
+    /// True when `lang` is written right to left, by the widget's own list.
     pub fn is_rtl(lang: &str) -> bool {
-        matches!(
-            lang.split('-').next().unwrap_or(""),
-            "ar" | "he" | "fa" | "ur" | "ps" | "yi" | "dv" | "ckb"
-        )
+        rtl::is_rtl(lang)
     }
 }
 
@@ -202,10 +208,37 @@ const WIDGET_KEYS: &[&str] = &[
     "offset_y_mobile",
     "greeting",
     "strings",
+    "ticket_url",
 ];
 /// The launcher's offsets, in px, are at most this (the loader ignores larger ones).
 pub const MAX_OFFSET: u32 = 600;
 const CATEGORY_KEYS: &[&str] = &["order", "title", "description"];
+
+/// Checks a form endpoint: an absolute `https://` URL, or `http://` to this machine only (a
+/// ticket holds the visitor's address and words, which must not cross the network in the clear).
+fn ticket_url(s: &str) -> Result<String, String> {
+    let u = url::Url::parse(s.trim()).map_err(|e| format!("is not a URL ({e}): {s:?}"))?;
+    let local = matches!(
+        u.host(),
+        Some(url::Host::Domain("localhost"))
+            | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
+            | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
+    );
+    match u.scheme() {
+        "https" if u.host().is_some() => Ok(u.to_string()),
+        "http" if local => Ok(u.to_string()),
+        "http" => Err(format!(
+            "must use https:// (http:// only for localhost), not {s:?}"
+        )),
+        _ => Err(format!("must be an https:// URL, not {s:?}")),
+    }
+}
+
+/// The origin of the form endpoint, for Content-Security-Policy's `connect-src`.
+pub fn ticket_origin(c: &Config) -> Option<String> {
+    let u = url::Url::parse(c.ticket_url.as_deref()?).ok()?;
+    Some(u.origin().ascii_serialization())
+}
 
 /// The knowledge base's `kbgen.toml` when it reads, else the defaults; problems in it are
 /// `kbgen build`'s and `kbgen check`'s to report, not the commands that only need a setting,
@@ -555,6 +588,15 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                     }
                 }
                 "greeting" => config.greeting = localized(value, path, sp, &full, diags),
+                "ticket_url" => match value.as_str().map(ticket_url) {
+                    Some(Ok(url)) => config.ticket_url = Some(url),
+                    Some(Err(why)) => err(diags, at, format!("`{full}` {why}")),
+                    None => err(
+                        diags,
+                        at,
+                        format!("`{full}` must be a string, not {}", toml_kind(value)),
+                    ),
+                },
                 "strings" => {
                     config.widget_strings = overrides(
                         value,
@@ -1029,6 +1071,35 @@ languages = ["en", "zh", "ja"]
         check(
             "[site]\ntitle = 3\n",
             &["kbgen.toml:2:9: error: `site.title` must be a string or a table like { en = \"...\" }, not a number"],
+        );
+    }
+
+    /// Issue 18 §1: the form endpoint is checked at build time, where it is written.
+    #[test]
+    fn a_ticket_url_must_be_https_or_localhost() {
+        let c = check(
+            "[widget]\nticket_url = \"https://forms.example/f/abc\"\n",
+            &[],
+        );
+        assert_eq!(c.ticket_url.as_deref(), Some("https://forms.example/f/abc"));
+        assert_eq!(ticket_origin(&c).as_deref(), Some("https://forms.example"));
+        let c = check("[widget]\nticket_url = \"http://127.0.0.1:8787/t\"\n", &[]);
+        assert_eq!(ticket_origin(&c).as_deref(), Some("http://127.0.0.1:8787"));
+        check(
+            "[widget]\nticket_url = \"http://forms.example/f\"\n",
+            &["kbgen.toml:2:14: error: `widget.ticket_url` must use https:// (http:// only for localhost), not \"http://forms.example/f\""],
+        );
+        check(
+            "[widget]\nticket_url = \"forms.example\"\n",
+            &["kbgen.toml:2:14: error: `widget.ticket_url` is not a URL (relative URL without a base): \"forms.example\""],
+        );
+        check(
+            "[widget]\nticket_url = \"javascript:alert(1)\"\n",
+            &["kbgen.toml:2:14: error: `widget.ticket_url` must be an https:// URL, not \"javascript:alert(1)\""],
+        );
+        check(
+            "[widget]\nticket_url = 3\n",
+            &["kbgen.toml:2:14: error: `widget.ticket_url` must be a string, not a number"],
         );
     }
 

@@ -358,7 +358,8 @@ fn snippet(args: &SnippetArgs) -> Result<ExitCode> {
     let help = widget_bundle::origin(&base).unwrap_or("<help center origin>");
     eprintln!("\nYour help center ({help}) must send `Access-Control-Allow-Origin: *` (or your site's origin) with widget/*, widget-config.json, index.bin and index-*; the _headers file kbgen writes says so for hosts that read it.");
     eprintln!("If your site sends a Content-Security-Policy, add to it:");
-    for line in widget_bundle::csp_lines(help) {
+    let ticket = config::ticket_origin(&config);
+    for line in widget_bundle::csp_lines(help, ticket.as_deref()) {
         eprintln!("  {line}");
     }
     if config.support_email.trim().is_empty() {

@@ -73,6 +73,7 @@ pub fn script_tag(base: &str, config: &Config) -> String {
     for (name, value) in [
         ("email", config.support_email.as_str()),
         ("site", config.title(&config.default_language)),
+        ("ticket-url", config.ticket_url.as_deref().unwrap_or("")),
     ] {
         if !value.trim().is_empty() {
             owner.push_str(&format!(" data-{name}=\"{}\"", attribute(value.trim())));
@@ -126,11 +127,13 @@ pub fn origin(base: &str) -> Option<&str> {
 /// merge into the site's own policy): the loader and the widget's module and WebAssembly come
 /// from the help center (`script-src`, with `'wasm-unsafe-eval'` to compile the WebAssembly), it
 /// fetches its configuration, index and articles (`connect-src`), its stylesheet (`style-src`)
-/// and the articles' images (`img-src`) from there too.
-pub fn csp_lines(origin: &str) -> [String; 4] {
+/// and the articles' images (`img-src`) from there too; it POSTs tickets to the owner's form
+/// endpoint (`ticket`, the origin of `[widget] ticket_url`), when there is one.
+pub fn csp_lines(origin: &str, ticket: Option<&str>) -> [String; 4] {
+    let ticket = ticket.map_or(String::new(), |t| format!(" {t}"));
     [
         format!("script-src {origin} 'wasm-unsafe-eval'"),
-        format!("connect-src {origin}"),
+        format!("connect-src {origin}{ticket}"),
         format!("style-src {origin}"),
         format!("img-src {origin}"),
     ]

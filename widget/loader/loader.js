@@ -83,9 +83,9 @@
     if (pos === "start" || pos === "end") pos = (getComputedStyle(doc.documentElement).direction === "rtl") === (pos === "end") ? "left" : "right";
     host.dataset.pos = pos === "left" ? "left" : "right";
     [
-      ["--sd-x", conf.offsetX ?? conf.offset_x],
-      ["--sd-y", conf.offsetY ?? conf.offset_y],
-      ["--sd-ym", conf.offsetYMobile ?? conf.offset_y_mobile],
+      ["--sd-x", conf.offsetX],
+      ["--sd-y", conf.offsetY],
+      ["--sd-ym", conf.offsetYMobile],
     ].forEach(([k, v]) => (px(v) ? host.style.setProperty(k, px(v)) : host.style.removeProperty(k)));
     const c = conf.color;
     if (!c) return;
@@ -138,8 +138,8 @@
     dialog.removeAttribute("aria-busy");
     el("p", "sd-fallback", root).textContent = text[1];
     const a = el("a", "sd-button", root);
-    const to = str(conf.email || conf.support_email, 320).trim();
-    const subject = [...oneLine("[" + str(conf.site || conf.title || location.host, 200) + "] " + (pending.question || pending.message))].slice(0, 120).join("");
+    const to = str(conf.email, 320).trim();
+    const subject = [...oneLine("[" + str(conf.site || location.host, 200) + "] " + (pending.question || pending.message))].slice(0, 120).join("");
     const tail = ["--", pending.name && "Name: " + oneLine(pending.name), pending.email && "Email: " + oneLine(pending.email), "Page: " + location.href];
     const body = (m) => m.replace(/\r\n?/g, "\n").replace(CONTROLS, "") + "\n\n" + tail.filter((l) => l).join("\n");
     let message = pending.message || pending.question;

@@ -21,6 +21,8 @@ pub struct RawConfig {
     pub page_lang: Option<String>,
     /// `navigator.languages`.
     pub languages: Vec<String>,
+    /// The owner's form endpoint (`ticketUrl`), if any.
+    pub ticket_url: Option<String>,
     /// The owner's string overrides: `(key, text)` for every language, or `(lang.key, text)` for
     /// one language only; the language-specific ones win.
     pub strings: Vec<(String, String)>,
@@ -32,6 +34,8 @@ pub struct Config {
     pub site: String,
     /// The owner's address for tickets; empty when the owner configured none.
     pub email: String,
+    /// Where "Send" POSTs the ticket as JSON (`[widget] ticket_url`); empty: email only.
+    pub ticket_url: String,
     pub base: String,
     pub page_url: String,
     pub lang: &'static str,
@@ -81,6 +85,7 @@ impl Config {
         Config {
             site,
             email: raw.email.unwrap_or_default().trim().to_string(),
+            ticket_url: ticket_url(raw.ticket_url.as_deref().unwrap_or("")),
             base: raw.base.unwrap_or_default(),
             page_url: raw.page_url.unwrap_or_default(),
             lang,
@@ -95,6 +100,26 @@ impl Config {
         let mut k = String::from("solodesk:v1:");
         k.push_str(&self.base);
         k
+    }
+}
+
+/// The form endpoint when it is one kbgen would accept: `https://`, or `http://` on this machine
+/// only. Anything else (a typo in a `data-` attribute) leaves the widget on email, which always
+/// works, rather than sending a ticket in the clear.
+fn ticket_url(url: &str) -> String {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    let local = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
+        .iter()
+        .any(|p| {
+            lower
+                .strip_prefix(p)
+                .is_some_and(|r| r.is_empty() || r.starts_with([':', '/']))
+        });
+    if lower.starts_with("https://") && url.len() > 8 || local {
+        url.to_string()
+    } else {
+        String::new()
     }
 }
 
@@ -158,6 +183,25 @@ mod tests {
         assert_eq!(c.strings.greeting, "你好呀");
         assert_eq!(c.strings.close, "Bye");
         assert_eq!(c.unknown_strings, vec!["nope".to_string()]);
+    }
+
+    #[test]
+    fn a_ticket_url_must_be_https_or_local() {
+        for (given, kept) in [
+            ("https://forms.example/f/1", true),
+            ("http://127.0.0.1:8080/t", true),
+            ("http://localhost/t", true),
+            ("http://localhost.evil.example/t", false),
+            ("http://forms.example/f/1", false),
+            ("javascript:alert(1)", false),
+            ("https://", false),
+        ] {
+            let c = Config::resolve(RawConfig {
+                ticket_url: Some(given.into()),
+                ..Default::default()
+            });
+            assert_eq!(c.ticket_url.is_empty(), !kept, "{given}");
+        }
     }
 
     /// Issue 16, item 8: the header stayed in the default language's name in a Chinese panel.

@@ -12,7 +12,8 @@
 include!(concat!(env!("OUT_DIR"), "/locales.rs"));
 
 /// Languages written right to left; the panel gets `dir="rtl"` for them.
-const RTL: &[&str] = &["ar", "fa", "he", "ur"];
+mod rtl;
+pub use rtl::is_rtl;
 
 macro_rules! strings {
     ($($key:ident),* $(,)?) => {
@@ -57,7 +58,7 @@ strings! {
     best_articles, nothing_found, dont_know, related, feedback, yes, no, thanks, sorry, contact_us,
     contact_intro, name, email, email_invalid, message, message_required, send, send_hint, too_long,
     truncation_note, copy, copied, copy_failed, reference, back, full_article, unavailable,
-    new_answer, loading,
+    new_answer, loading, send_form, sending, sent, send_failed,
 }
 
 /// Why a locale file does not fit [`Strings`].
@@ -125,11 +126,6 @@ pub fn pick_lang<'a>(candidates: impl IntoIterator<Item = &'a str>) -> &'static 
     "en"
 }
 
-/// True when `lang` is written right to left.
-pub fn is_rtl(lang: &str) -> bool {
-    RTL.contains(&lang)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +167,19 @@ mod tests {
         assert_eq!(pick_lang(["de"]), "en");
         assert!(is_rtl(pick_lang(["ar"])));
         assert!(!is_rtl("en"));
+    }
+
+    /// Issue 17: the widget knew 4 right-to-left languages and kbgen 8; both now read one list.
+    #[test]
+    fn right_to_left_languages_are_the_ones_kbgen_knows() {
+        for l in [
+            "ar", "ckb", "dv", "fa", "he", "ps", "ur", "yi", "fa-IR", "he_IL", "AR",
+        ] {
+            assert!(is_rtl(l), "{l}");
+        }
+        for l in ["en", "zh", "ja", "ka", "arn", "psa", ""] {
+            assert!(!is_rtl(l), "{l}");
+        }
     }
 
     #[test]

@@ -39,9 +39,10 @@
 //!   meanwhile (typed, or through `ask`) are answered when it is.
 //!
 //! Settings, for `kbgen` (which writes both): `<help center>/widget-config.json` holds
-//! `{"site", "email", "color", "position": "left"|"right", "lang", "strings"}`; the snippet's
+//! `{"site", "email", "color", "position": "left"|"right", "lang", "strings", "ticketUrl"}`; the snippet's
 //! `<script src="<help center>/widget/loader.<hash>.js" async>` may carry the same as `data-site`,
-//! `data-email`, `data-color`, `data-position`, `data-lang`, plus `data-label` (launcher text),
+//! `data-email`, `data-color`, `data-position`, `data-lang`, `data-ticket-url` (`ticketUrl`, the
+//! owner's form endpoint), plus `data-label` (launcher text),
 //! `data-prefetch="idle"` and `data-base` (help center root when the loader is not in
 //! `<root>/widget/`). Attributes win over the file; the launcher's colour and side come from the
 //! attributes only, because the file is fetched when the panel opens.

@@ -177,19 +177,6 @@ fn raw_config(c: &JsValue) -> RawConfig {
             }
         }
     }
-    // kbgen's `widget-config.json` names the greeting per language (`{"en": "...", "zh": "..."}`);
-    // it is an owner override of the `greeting` string like any other.
-    let greeting = get(c, "greeting");
-    if let Some(g) = greeting.as_string() {
-        strings.push(("greeting".to_string(), g));
-    } else if greeting.is_object() {
-        for entry in js_sys::Object::entries(greeting.unchecked_ref()).iter() {
-            let pair: js_sys::Array = entry.unchecked_into();
-            if let (Some(lang), Some(text)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                strings.push((lang + ".greeting", text));
-            }
-        }
-    }
     let languages = get(c, "languages");
     let languages = if js_sys::Array::is_array(&languages) {
         js_sys::Array::from(&languages)
@@ -200,15 +187,16 @@ fn raw_config(c: &JsValue) -> RawConfig {
         Vec::new()
     };
     RawConfig {
-        // `title` and `support_email` are the names kbgen writes into `widget-config.json`; the
-        // short names come from the snippet's `data-` attributes and the documented contract.
-        site: get_string(c, "site").or_else(|| get_string(c, "title")),
-        email: get_string(c, "email").or_else(|| get_string(c, "support_email")),
+        // One name each, the `data-` attribute's, in the tag and in `widget-config.json` alike.
+        site: get_string(c, "site"),
+        email: get_string(c, "email"),
         base: get_string(c, "base"),
         page_url: get_string(c, "page"),
         lang: get_string(c, "lang"),
         page_lang: get_string(c, "pageLang"),
         languages,
+        // `data-ticket-url` on the snippet, `ticketUrl` in `widget-config.json`.
+        ticket_url: get_string(c, "ticketUrl"),
         strings,
     }
 }

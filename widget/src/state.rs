@@ -167,6 +167,18 @@ pub struct Contact {
     pub tried: bool,
 }
 
+/// Where sending the ticket to the owner's form endpoint stands (`[widget] ticket_url`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Post {
+    #[default]
+    Idle,
+    Sending,
+    Sent,
+    /// The endpoint refused it, failed or did not answer in time: the form offers the email
+    /// ticket instead, with everything the visitor wrote still in it.
+    Failed,
+}
+
 /// Result of the last "Copy message".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Copy {
@@ -188,6 +200,8 @@ pub struct State {
     /// The ticket reference, the same for the whole conversation.
     pub reference: String,
     pub copy: Option<Copy>,
+    /// The ticket's POST to the owner's form endpoint, if any; not saved.
+    pub post: Post,
     /// The index, or whether it is still on its way; not saved, every page fetches its own.
     pub search: Search,
     /// Questions asked and not answered yet, oldest first: asked before the index arrived, or
@@ -225,6 +239,7 @@ pub enum Action {
     /// The visitor pressed "Send email"; the reducer records the attempt for validation.
     TriedSend,
     Copied(Copy),
+    Post(Post),
 }
 
 impl yew::Reducible for State {
@@ -308,6 +323,7 @@ impl State {
             }
             Action::TriedSend => self.contact.tried = true,
             Action::Copied(c) => self.copy = Some(c),
+            Action::Post(p) => self.post = p,
         }
     }
 

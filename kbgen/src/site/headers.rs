@@ -6,10 +6,12 @@ use crate::config::Config;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
-pub(super) fn headers(base: &str, opts: &Options) -> String {
+pub(super) fn headers(base: &str, opts: &Options, config: &Config) -> String {
     let mut s = String::new();
+    // The widget on the help center's own pages POSTs tickets to the owner's form endpoint.
+    let ticket = crate::config::ticket_origin(config).map_or(String::new(), |o| format!(" {o}"));
     s.push_str(&format!(
-        "{base}*\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: strict-origin-when-cross-origin\n  Content-Security-Policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'\n"
+        "{base}*\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: strict-origin-when-cross-origin\n  Content-Security-Policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'{ticket}; object-src 'none'; base-uri 'self'; frame-ancestors 'self'\n"
     ));
     s.push_str(&format!(
         "{base}assets/*\n  Cache-Control: public, max-age=31536000, immutable\n"
@@ -74,26 +76,28 @@ pub(super) fn widget_config(c: &Config) -> String {
         })
         .filter(|(_, words)| words.as_object().is_some_and(|w| !w.is_empty()))
         .collect();
-    let v = json!({
+    // Each setting once, under the name of the tag's `data-` attribute as the loader's dataset
+    // reads it (`data-offset-y` is `offsetY`), so the widget reads one name (widget/src/lib.rs).
+    // The greeting is one of each language's `strings`.
+    let mut v = json!({
         // One file serves every language: the default language's name; pages give the widget
         // their own language's name through the script tag's `data-site`.
-        "title": c.title(&c.default_language),
-        "support_email": c.support_email,
-        "languages": c.languages,
-        "default_language": c.default_language,
-        "brand_color": c.brand_color,
-        "position": c.position.as_str(),
-        "offset_x": c.offset_x,
-        "offset_y": c.offset_y,
-        "offset_y_mobile": c.offset_y_mobile,
-        "greeting": greeting,
-        "base_url": c.base_url,
-        "index": "index.bin",
-        // The names the widget's loader reads (widget/src/lib.rs `raw_config`, loader.js `conf.*`).
         "site": c.title(&c.default_language),
         "email": c.support_email,
         "color": c.brand_color,
+        "languages": c.languages,
+        "default_language": c.default_language,
+        "position": c.position.as_str(),
+        "offsetX": c.offset_x,
+        "offsetY": c.offset_y,
+        "offsetYMobile": c.offset_y_mobile,
+        "base_url": c.base_url,
+        "index": "index.bin",
         "strings": strings,
     });
+    if let Some(url) = &c.ticket_url {
+        // The name the loader's `data-ticket-url` gets (`dataset.ticketUrl`).
+        v["ticketUrl"] = json!(url);
+    }
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }

@@ -162,7 +162,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     );
     site.files.insert(
         "_headers".into(),
-        headers::headers(&base, opts).into_bytes(),
+        headers::headers(&base, opts, &config).into_bytes(),
     );
     site.files.insert(
         "widget-config.json".into(),

@@ -45,24 +45,34 @@ fn output_layout() {
     );
 }
 
+/// Issue 17: every setting once, under the name of the tag's `data-` attribute (the file used
+/// to carry title/site, support_email/email, brand_color/color and the greeting twice).
 #[test]
 fn widget_config_carries_site_settings() {
     let (_tmp, out) = build(&fixture("basic"));
     let v: serde_json::Value =
         serde_json::from_str(&read(&out.join("widget-config.json"))).unwrap();
-    assert_eq!(v["title"], "Acme Help");
-    assert_eq!(v["support_email"], "support@acme.test");
-    assert_eq!(v["languages"], serde_json::json!(["en", "zh"]));
-    assert_eq!(v["default_language"], "en");
-    assert_eq!(v["brand_color"], "#ffd400");
-    assert_eq!(v["position"], "left");
-    assert_eq!(v["greeting"]["zh"], "你好！");
-    assert_eq!(v["base_url"], "https://acme.test/help/");
-    // The same settings under the names the widget reads.
     assert_eq!(v["site"], "Acme Help");
     assert_eq!(v["email"], "support@acme.test");
     assert_eq!(v["color"], "#ffd400");
+    assert_eq!(v["languages"], serde_json::json!(["en", "zh"]));
+    assert_eq!(v["default_language"], "en");
+    assert_eq!(v["position"], "left");
+    assert_eq!(v["base_url"], "https://acme.test/help/");
     assert_eq!(v["strings"]["zh"]["greeting"], "你好！");
+    for gone in [
+        "title",
+        "support_email",
+        "brand_color",
+        "greeting",
+        "offset_x",
+    ] {
+        assert_eq!(
+            v.get(gone),
+            None,
+            "{gone} is written once, under its data- name"
+        );
+    }
 }
 
 #[test]

@@ -120,3 +120,54 @@ fn the_snippet_carries_the_owners_address_and_says_what_the_sites_must_send() {
         assert!(err.contains(line), "missing {line:?} in\n{err}");
     }
 }
+
+/// Issue 18 §1: the owner's form endpoint reaches the widget (snippet and `widget-config.json`)
+/// and every Content-Security-Policy kbgen writes or prints lets the widget POST to it.
+#[test]
+fn a_ticket_url_reaches_the_widget_and_the_content_security_policies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    kb_with_rules(&kb, "");
+    std::fs::remove_file(kb.join("rules.toml")).unwrap();
+    let toml = kb.join("kbgen.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap();
+    text.push_str("base_url = \"https://help.shop.test/\"\n[widget]\nticket_url = \"https://forms.example/f/abc\"\n");
+    std::fs::write(&toml, text).unwrap();
+
+    let (ok, out, err) = run(kbgen().arg("snippet").arg(&kb));
+    assert!(ok, "{err}");
+    assert!(
+        out.contains(" data-ticket-url=\"https://forms.example/f/abc\""),
+        "{out}"
+    );
+    assert!(
+        err.contains("  connect-src https://help.shop.test https://forms.example\n"),
+        "{err}"
+    );
+
+    let out_dir = tmp.path().join("out");
+    let (ok, _, err) = run(kbgen().arg("build").arg(&kb).arg("--out").arg(&out_dir));
+    assert!(ok, "{err}");
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("widget-config.json")).unwrap())
+            .unwrap();
+    assert_eq!(config["ticketUrl"], "https://forms.example/f/abc");
+    let headers = std::fs::read_to_string(out_dir.join("_headers")).unwrap();
+    assert!(
+        headers.contains("connect-src 'self' https://forms.example;"),
+        "{headers}"
+    );
+
+    // An endpoint in the clear is refused where it is written.
+    std::fs::write(
+        &toml,
+        "[site]\ntitle = \"Shop\"\n[widget]\nticket_url = \"http://forms.example/f\"\n",
+    )
+    .unwrap();
+    let (ok, _, err) = run(kbgen().arg("build").arg(&kb).arg("--out").arg(&out_dir));
+    assert!(!ok);
+    assert!(
+        err.contains("kbgen.toml:4:14: error: `widget.ticket_url` must use https:// (http:// only for localhost), not \"http://forms.example/f\""),
+        "{err}"
+    );
+}

@@ -11,7 +11,7 @@ use crate::services::fetch::later;
 use crate::services::host::{random_bits, Emitter, Shared};
 use crate::services::shards::{self, Shards};
 use crate::services::{article, storage, ticket};
-use crate::state::{reference_from, Action, Passages, PassagesAction, Search, State, View};
+use crate::state::{reference_from, Action, Passages, PassagesAction, Post, Search, State, View};
 use crate::Command;
 use solodesk_engine::{Index, SearchOptions};
 use std::rc::Rc;
@@ -369,6 +369,11 @@ pub fn App(props: &Props) -> Html {
         },
         (View::Contact, _) => {
             let mailto = ticket::compose(&state, &config);
+            // Blocks written uncompressed meanwhile are compressed, and the form composed again.
+            ticket::pack_later({
+                let rerender = rerender.clone();
+                move || rerender.force_update()
+            });
             let (emit, reference, subject) = (
                 props.emit.clone(),
                 state.reference.clone(),
@@ -380,8 +385,43 @@ pub fn App(props: &Props) -> Html {
                     &[("reference", &reference), ("subject", &subject)],
                 )
             });
+            let on_post = (!config.ticket_url.is_empty()).then(|| {
+                let (state, config, dispatch, emit) = (
+                    state.clone(),
+                    config.clone(),
+                    dispatch.clone(),
+                    props.emit.clone(),
+                );
+                Callback::from(move |_| {
+                    if state.post == Post::Sending {
+                        return;
+                    }
+                    dispatch.dispatch(Action::Post(Post::Sending));
+                    let json = ticket::json(&state, &config);
+                    let (url, dispatch, emit) =
+                        (config.ticket_url.clone(), dispatch.clone(), emit.clone());
+                    let (reference, subject) = (
+                        state.reference.clone(),
+                        ticket::compose(&state, &config).subject,
+                    );
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let sent = crate::services::fetch::post_json(&url, &json).await;
+                        if sent {
+                            emit.emit(
+                                "ticket",
+                                &[("reference", &reference), ("subject", &subject)],
+                            );
+                        }
+                        dispatch.dispatch(Action::Post(if sent {
+                            Post::Sent
+                        } else {
+                            Post::Failed
+                        }));
+                    });
+                })
+            });
             html! {
-                { contact_form::view(&contact_form::Props { contact: state.contact.clone(), mailto, copy: state.copy, dispatch: dispatch.clone(), on_sent }, &config) }
+                { contact_form::view(&contact_form::Props { contact: state.contact.clone(), mailto, copy: state.copy, dispatch: dispatch.clone(), on_sent, on_post, post: state.post }, &config) }
             }
         }
         _ => {

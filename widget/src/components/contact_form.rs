@@ -2,10 +2,13 @@
 //! owner's address and "Copy" (the whole ticket) are always shown under it, for visitors whose
 //! browser has no mail app; the "too long" notice only when their own text cannot fit a link.
 //! Fields are `dir="auto"`: English typed into the Arabic form keeps its own order.
+//!
+//! When the owner has a form endpoint (`[widget] ticket_url`), "Send" POSTs the ticket there
+//! first; the email link takes over only when that fails, with the form as the visitor left it.
 
 use crate::config::Config;
 use crate::services::clipboard;
-use crate::state::{Action, Contact, Copy, State};
+use crate::state::{Action, Contact, Copy, Post, State};
 use crate::ticket::{clipboard_text, Mailto};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -19,6 +22,11 @@ pub struct Props {
     pub on_sent: Callback<()>,
     #[prop_or_default]
     pub copy: Option<Copy>,
+    /// Sends the ticket to the owner's form endpoint; `None` when there is none.
+    #[prop_or_default]
+    pub on_post: Option<Callback<()>>,
+    #[prop_or_default]
+    pub post: Post,
 }
 
 pub fn view(props: &Props, config: &Config) -> Html {
@@ -68,6 +76,42 @@ pub fn view(props: &Props, config: &Config) -> Html {
             )
         })
     };
+    if props.post == Post::Sent {
+        return html! {
+            <div class="sd-form">
+                <p class="sd-notice sd-sent" role="status">{ &s.sent }</p>
+                <p class="sd-muted">{ &s.reference }{ ": " }{ props.mailto.subject.split(['#', ']']).nth(1).unwrap_or("") }</p>
+            </div>
+        };
+    }
+    // The endpoint first; the email link once it has failed.
+    let post = props.on_post.clone().filter(|_| props.post != Post::Failed);
+    let send = match &post {
+        Some(on_post) => {
+            let (d, on_post, blocked) = (d.clone(), on_post.clone(), !errors.is_empty());
+            let onclick = Callback::from(move |_: MouseEvent| {
+                d.dispatch(Action::TriedSend);
+                if !blocked {
+                    on_post.emit(());
+                }
+            });
+            let sending = props.post == Post::Sending;
+            html! {
+                <button type="button" class="sd-button sd-send" disabled={sending} {onclick}>
+                    { if sending { &s.sending } else { &s.send_form } }
+                </button>
+            }
+        }
+        None => html! {
+            <>
+                if props.post == Post::Failed {
+                    <p class="sd-error sd-send-failed" role="alert">{ &s.send_failed }</p>
+                }
+                <a class="sd-button sd-send" href={props.mailto.url.clone()} {onclick}>{ &s.send }</a>
+                <p class="sd-muted">{ &s.send_hint }</p>
+            </>
+        },
+    };
     let email_invalid = show("email_invalid");
     let message_missing = show("message_required");
     html! {
@@ -87,11 +131,10 @@ pub fn view(props: &Props, config: &Config) -> Html {
                     aria-invalid={message_missing.to_string()} oninput={on_message} />
             </label>
             if message_missing { <p class="sd-error" role="alert">{ &s.message_required }</p> }
-            if props.mailto.too_long {
+            if props.mailto.too_long && post.is_none() {
                 <div class="sd-notice" role="status"><p>{ &s.too_long }</p></div>
             }
-            <a class="sd-button sd-send" href={props.mailto.url.clone()} {onclick}>{ &s.send }</a>
-            <p class="sd-muted">{ &s.send_hint }</p>
+            { send }
             <p class="sd-owner">{ &config.email }</p>
             <button type="button" class="sd-link sd-copy" onclick={copy}>{ &s.copy }</button>
             { match props.copy {

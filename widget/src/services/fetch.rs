@@ -1,6 +1,6 @@
-//! GET requests to the help center, and a way to start them a task later; bound to the
-//! browser's `fetch` and `setTimeout` by name instead of through web-sys so no extra web-sys
-//! features are compiled in.
+//! GET requests to the help center, a way to start them a task later, and the ticket's POST to
+//! the owner's form endpoint; bound to the browser's `fetch`, `setTimeout` and `AbortController`
+//! by name instead of through web-sys so no extra web-sys features are compiled in.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -11,8 +11,26 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = fetch)]
     fn fetch(url: &str) -> Result<js_sys::Promise, JsValue>;
 
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn fetch_with(url: &str, init: &JsValue) -> Result<js_sys::Promise, JsValue>;
+
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(handler: &JsValue);
+
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout_ms(handler: &JsValue, ms: i32) -> JsValue;
+
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+
+    #[derive(Clone)]
+    type AbortController;
+    #[wasm_bindgen(constructor, catch)]
+    fn new() -> Result<AbortController, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn signal(this: &AbortController) -> JsValue;
+    #[wasm_bindgen(method)]
+    fn abort(this: &AbortController);
 
     type Response;
     #[wasm_bindgen(method, getter)]
@@ -52,4 +70,43 @@ pub async fn text(url: &str) -> Option<String> {
         .await
         .ok()?
         .as_string()
+}
+
+/// How long the form endpoint has to answer before the ticket goes by email instead.
+pub const POST_TIMEOUT_MS: i32 = 10_000;
+
+/// POSTs `json` to `url` (`Content-Type: application/json`, no cookies) and says whether the
+/// endpoint accepted it: a 2xx status within [`POST_TIMEOUT_MS`]. A refusal (4xx), a failure
+/// (5xx), a network or CORS error and a timeout are all `false`.
+pub async fn post_json(url: &str, json: &str) -> bool {
+    let init = js_sys::Object::new();
+    let set = |o: &js_sys::Object, k: &str, v: &JsValue| {
+        let _ = js_sys::Reflect::set(o, &JsValue::from_str(k), v);
+    };
+    let headers = js_sys::Object::new();
+    set(&headers, "Content-Type", &"application/json".into());
+    set(&headers, "Accept", &"application/json".into());
+    set(&init, "method", &"POST".into());
+    set(&init, "headers", &headers);
+    set(&init, "body", &json.into());
+    set(&init, "credentials", &"omit".into());
+    let controller = AbortController::new().ok();
+    if let Some(c) = &controller {
+        set(&init, "signal", &c.signal());
+    }
+    // The timer aborts the request, which rejects the fetch: one await covers every failure.
+    let timer = controller.as_ref().map(|c| {
+        let c = c.clone();
+        set_timeout_ms(&Closure::once_into_js(move || c.abort()), POST_TIMEOUT_MS)
+    });
+    let ok = match fetch_with(url, &init) {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .is_ok_and(|r| r.unchecked_into::<Response>().ok()),
+        Err(_) => false,
+    };
+    if let Some(t) = timer {
+        clear_timeout(&t);
+    }
+    ok
 }

@@ -1,14 +1,100 @@
-//! Composes the email ticket from the conversation: the pure [`crate::ticket::compose`] plus the
-//! time of sending, which only the browser knows.
+//! Composes the email ticket from the conversation: the pure [`crate::ticket::compose_with`] plus
+//! what only the browser has: the time, and its zlib compressor for the machine block.
+//!
+//! `CompressionStream` is asynchronous and the form composes on every keystroke, so a block is
+//! written at once from the browser's earlier compression of the same JSON when there is one,
+//! and otherwise as stored (uncompressed) zlib, a valid but longer block, while its JSON is
+//! queued: [`pack_later`] compresses the queue and the form composes again, now fitting more
+//! turns in the link. Where the browser has no `CompressionStream`, blocks stay stored.
 
 use crate::config::Config;
+use crate::services::deflate;
 use crate::state::{Reply, State, Turn as StateTurn};
-use crate::ticket::{self, block::Answer, Mailto, Ticket, Turn};
+use crate::ticket::{self, block, block::Answer, Mailto, Ticket, Turn};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+thread_local! {
+    /// Blocks' JSON the browser has compressed, with their zlib bytes.
+    static PACKED: RefCell<HashMap<String, Vec<u8>>> = RefCell::default();
+    /// Blocks' JSON written stored and waiting for the browser's compressor.
+    static WANTED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    static PACKING: Cell<bool> = const { Cell::new(false) };
+    /// When this page first composed a ticket: one time per page, so that the JSON of a block,
+    /// and so its compression, stays the same from keystroke to keystroke.
+    static TIME: String = super::host::now_iso();
+}
+
+/// The machine block's line: compressed by the browser if it has been, else stored and queued.
+fn encode(b: &block::Block) -> String {
+    let json = block::to_json(b);
+    if let Some(line) = PACKED.with(|p| p.borrow().get(&json).map(|z| block::line(z))) {
+        return line;
+    }
+    if deflate::available() {
+        WANTED.with(|w| {
+            let mut w = w.borrow_mut();
+            if !w.contains(&json) {
+                w.push(json.clone());
+            }
+        });
+    }
+    block::line(&block::zlib_stored(json.as_bytes()))
+}
+
+/// Compresses the blocks the last compositions queued, then calls `done` if any were, so the
+/// form composes again with them; does nothing while a run is under way (its `done` follows).
+pub fn pack_later(done: impl FnOnce() + 'static) {
+    if PACKING.with(Cell::get) || WANTED.with(|w| w.borrow().is_empty()) {
+        return;
+    }
+    PACKING.with(|p| p.set(true));
+    wasm_bindgen_futures::spawn_local(async move {
+        let wanted = WANTED.with(|w| std::mem::take(&mut *w.borrow_mut()));
+        let mut packed = false;
+        for json in wanted {
+            if let Some(z) = deflate::zlib(json.as_bytes()).await {
+                PACKED.with(|p| {
+                    let mut p = p.borrow_mut();
+                    // A long visit's earlier conversations are not composed again.
+                    if p.len() >= 256 {
+                        p.clear();
+                    }
+                    p.insert(json, z);
+                });
+                packed = true;
+            }
+        }
+        PACKING.with(|p| p.set(false));
+        if packed {
+            done();
+        }
+    });
+}
 
 /// The `mailto:` link for the current state.
 pub fn compose(state: &State, config: &Config) -> Mailto {
+    with_ticket(state, config, |t| mailto(t, config))
+}
+
+/// The ticket as JSON for the owner's form endpoint (schema: [`ticket::json`]).
+pub fn json(state: &State, config: &Config) -> String {
+    with_ticket(state, config, |t| ticket::json(t, &mailto(t, config)))
+}
+
+fn mailto(t: &Ticket<'_>, config: &Config) -> Mailto {
+    ticket::compose_with(
+        &config.email,
+        t,
+        ticket::MAX_URL_LEN,
+        &config.strings.truncation_note,
+        &encode,
+    )
+}
+
+fn with_ticket<R>(state: &State, config: &Config, f: impl FnOnce(&Ticket<'_>) -> R) -> R {
     let c = &state.contact;
-    let time = super::host::now_iso();
+    let time = TIME.with(String::clone);
     let turns = turns(state);
     let ticket = Ticket {
         site: &config.site,
@@ -22,12 +108,7 @@ pub fn compose(state: &State, config: &Config) -> Mailto {
         widget_version: env!("CARGO_PKG_VERSION"),
         turns: &turns,
     };
-    ticket::compose(
-        &config.email,
-        &ticket,
-        ticket::MAX_URL_LEN,
-        &config.strings.truncation_note,
-    )
+    f(&ticket)
 }
 
 /// The conversation as the ticket records it: each question with what answered it and its

@@ -3,8 +3,10 @@
 //!
 //! This file is the format's single source of truth. The widget compiles it to write the block and
 //! kbgen includes it by path (`kbgen/src/desk/ticket.rs`) to read it, so writer and reader cannot
-//! drift. It is pure (strings and bytes in, values out) and depends only on std, `miniz_oxide`
-//! and, for reading (never compiled into the wasm), `serde_json`.
+//! drift. It is pure (strings and bytes in, values out) and depends only on std and, off wasm32
+//! (never compiled into the widget), `miniz_oxide` and `serde_json`: the widget compresses with
+//! the browser's own `CompressionStream("deflate")`, whose output is this zlib format, or, where
+//! a browser lacks it, with [`zlib_stored`] (services/ticket.rs).
 //!
 //! Version 1's payload is base64url (RFC 4648 section 5, no padding) of zlib (RFC 1950: deflate
 //! plus an Adler-32 checksum, so a block cut or altered by a mail client is refused, never
@@ -16,7 +18,7 @@
 //!  "page":"https://…",      page the widget was opened on
 //!  "lang":"en",             widget language
 //!  "wv":"0.1.0",            widget version
-//!  "time":"2026-…Z",        when the visitor pressed "Send email" (their clock, ISO 8601)
+//!  "time":"2026-…Z",        when the page first composed the ticket (their clock, ISO 8601)
 //!  "omitted":3,             older turns left out of this block to fit the link (absent when 0)
 //!  "turns":[                oldest first; the last is the question that failed
 //!    {"q":"…",              the question as asked
@@ -121,13 +123,53 @@ impl std::fmt::Display for BlockError {
 
 impl std::error::Error for BlockError {}
 
-/// The block's line, `solodesk:v1:<payload>`, without a line break.
+/// The block's line, `solodesk:v1:<payload>`, without a line break, compressed by `miniz_oxide`
+/// (kbgen and the tests; the widget uses [`line`] with the browser's compressor).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn encode(block: &Block) -> String {
     let json = to_json(block);
-    let packed = miniz_oxide::deflate::compress_to_vec_zlib(json.as_bytes(), 9);
+    line(&miniz_oxide::deflate::compress_to_vec_zlib(
+        json.as_bytes(),
+        9,
+    ))
+}
+
+/// The block's line from the zlib stream of its JSON ([`to_json`]).
+pub fn line(zlib: &[u8]) -> String {
     let mut line = format!("{MARK}{VERSION}:");
-    base64url_into(&mut line, &packed);
+    base64url_into(&mut line, zlib);
     line
+}
+
+/// A zlib stream (RFC 1950) of `data` in stored deflate blocks (RFC 1951, section 3.2.4): no
+/// compression, but the same format, checksum included, that every zlib reader takes. The
+/// widget's fallback where the browser has no `CompressionStream`.
+pub fn zlib_stored(data: &[u8]) -> Vec<u8> {
+    const MAX: usize = 65_535;
+    let mut out = Vec::with_capacity(data.len() + data.len() / MAX * 5 + 11);
+    // CMF: deflate with a 32 KiB window; FLG: no dictionary, level "fastest", and a check value
+    // that makes CMF * 256 + FLG a multiple of 31.
+    out.extend_from_slice(&[0x78, 0x01]);
+    let mut chunks = data.chunks(MAX).peekable();
+    if chunks.peek().is_none() {
+        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+    }
+    while let Some(chunk) = chunks.next() {
+        // BFINAL on the last block, BTYPE 00 (stored), then LEN and its complement, little-endian.
+        out.push(u8::from(chunks.peek().is_none()));
+        let len = chunk.len() as u16;
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(chunk);
+    }
+    // Adler-32 of the data, big-endian.
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in data {
+        a = (a + u32::from(byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    out.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    out
 }
 
 /// Version 1's JSON, keys in the documented order, empty fields left out.
@@ -188,7 +230,7 @@ pub fn to_json(b: &Block) -> String {
 }
 
 /// A JSON string literal (RFC 8259): quotes, backslashes and control characters escaped.
-fn json_str(o: &mut String, s: &str) {
+pub fn json_str(o: &mut String, s: &str) {
     o.push('"');
     for c in s.chars() {
         match c {
@@ -282,7 +324,7 @@ pub fn decode_payload(payload: &str) -> Result<Block, BlockError> {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn from_json(json: &[u8]) -> Option<Block> {
+pub fn from_json(json: &[u8]) -> Option<Block> {
     use serde_json::Value;
     let v: Value = serde_json::from_slice(json).ok()?;
     let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();

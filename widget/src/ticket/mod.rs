@@ -9,7 +9,9 @@
 //! is the link cut, and then "Copy" carries the whole ticket.
 //!
 //! Pure std plus [`block`]'s dependencies, with no reference to the rest of the widget, so kbgen's
-//! tests include this folder by path and read what it writes.
+//! tests include this folder by path and read what it writes. The machine block's compressor is
+//! the caller's ([`compose_with`]): `miniz_oxide` off wasm32 ([`compose`]), the browser's in the
+//! widget.
 
 pub mod block;
 pub mod mailto;
@@ -100,9 +102,12 @@ fn kept(len: usize, f: usize, n: usize) -> Vec<usize> {
     kept
 }
 
+/// Writes the machine block's line (`block::encode` with some zlib compressor).
+pub type Encode<'e> = &'e dyn Fn(&block::Block) -> String;
+
 /// The body for `part` of the conversation, with `\n` line breaks, and how many turns its block
 /// holds.
-fn body(t: &Ticket<'_>, part: Part) -> (String, usize) {
+fn body(t: &Ticket<'_>, part: Part, encode: Encode<'_>) -> (String, usize) {
     use std::fmt::Write as _;
     let failed = failed_turn(t.turns);
     let message = mailto::body_text(t.message.trim_end());
@@ -158,7 +163,7 @@ fn body(t: &Ticket<'_>, part: Part) -> (String, usize) {
             turns: in_block.iter().map(|&i| t.turns[i].block.clone()).collect(),
         };
         b.push('\n');
-        b.push_str(&block::encode(&blk));
+        b.push_str(&encode(&blk));
         b.push('\n');
     }
     (b, in_block.len())
@@ -196,17 +201,30 @@ fn push_turn(b: &mut String, turn: &Turn) {
     b.push('\n');
 }
 
-/// Composes the ticket for `to` within `max_len` bytes of URL (see the module's comment).
-/// `truncation_note` ends a link whose visitor text had to be cut, in the visitor's language.
+/// [`compose_with`] the machine block compressed by `miniz_oxide`.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn compose(to: &str, t: &Ticket<'_>, max_len: usize, truncation_note: &str) -> Mailto {
+    compose_with(to, t, max_len, truncation_note, &block::encode)
+}
+
+/// Composes the ticket for `to` within `max_len` bytes of URL (see the module's comment), the
+/// machine block written by `encode`. `truncation_note` ends a link whose visitor text had to be
+/// cut, in the visitor's language.
+pub fn compose_with(
+    to: &str,
+    t: &Ticket<'_>,
+    max_len: usize,
+    truncation_note: &str,
+    encode: Encode<'_>,
+) -> Mailto {
     let subject = subject(t);
     let n = t.turns.len();
     let url_of = |part| {
-        let (b, turns) = body(t, part);
+        let (b, turns) = body(t, part, encode);
         (mailto::url(to, &subject, &b), turns)
     };
     let all = Part::Turns { text: n, block: n };
-    let (full, _) = body(t, all);
+    let (full, _) = body(t, all, encode);
     // The block first: it is what the desk reads, and a CJK character costs 9 bytes in the text
     // but under 4 in the block. So the most turns in the block with the failed turn alone in the
     // text, then as many turns in the text as still fit beside them.
@@ -231,7 +249,7 @@ pub fn compose(to: &str, t: &Ticket<'_>, max_len: usize, truncation_note: &str) 
         };
     }
     // The visitor's own text alone is too long: its start, and a note to paste the copy.
-    let (core, _) = body(t, Part::Nothing);
+    let (core, _) = body(t, Part::Nothing, encode);
     let head = mailto::url(to, &subject, "");
     let note = format!("\n[…]\n{}", mailto::one_line(truncation_note));
     let budget = max_len.saturating_sub(head.len() + mailto::encoded_len(&note));
@@ -266,6 +284,40 @@ fn most<T>(max: usize, f: impl Fn(usize) -> Option<T>) -> Option<(usize, T)> {
         }
     }
     Some(best)
+}
+
+/// The ticket as JSON for the owner's form endpoint (`[widget] ticket_url`), with no length
+/// limit: the machine block's fields (see [`block`]'s schema) with every turn, then `name`,
+/// `email` and `message` as the visitor typed them, and the email's `subject` and whole `body`
+/// (its last line the machine block, so a form backend that forwards the body by email gives
+/// `kbgen desk` a ticket it reads like any other).
+pub fn json(t: &Ticket<'_>, m: &Mailto) -> String {
+    let blk = block::Block {
+        reference: t.reference.to_string(),
+        site: t.site.to_string(),
+        page: t.page_url.to_string(),
+        lang: t.lang.to_string(),
+        widget_version: t.widget_version.to_string(),
+        time: t.time.to_string(),
+        omitted: 0,
+        turns: t.turns.iter().map(|turn| turn.block.clone()).collect(),
+    };
+    let mut o = block::to_json(&blk);
+    o.pop();
+    for (k, v) in [
+        ("name", t.name),
+        ("email", t.email),
+        ("message", t.message),
+        ("subject", &m.subject),
+        ("body", &m.body),
+    ] {
+        o.push_str(",\"");
+        o.push_str(k);
+        o.push_str("\":");
+        block::json_str(&mut o, v);
+    }
+    o.push('}');
+    o
 }
 
 /// The text "Copy" puts on the clipboard: the whole ticket, address, subject and body.

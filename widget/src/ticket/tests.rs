@@ -539,3 +539,66 @@ fn measure_turns_that_fit() {
         );
     }
 }
+
+/// Issue 18 §1: the form endpoint's JSON carries the whole ticket, however long, and reads back
+/// as the machine block with the desk's own reader.
+#[test]
+fn the_form_endpoints_json_holds_every_turn_and_the_visitors_words() {
+    let turns: Vec<Turn> = (0..40)
+        .map(|i| turn(&format!("问题 {i} \"quoted\"\n"), Answer::None, &[], None))
+        .collect();
+    let message = "Hello,\n\"line two\" \\ tab\there ".repeat(200);
+    let t = ticket(&message, &turns);
+    let m = compose("owner@acme.test", &t, MAX_URL_LEN, "too long");
+    assert!(m.turns_in_link < 40, "the link had to leave turns out");
+    let j = json(&t, &m);
+    let v: serde_json::Value = serde_json::from_str(&j).unwrap();
+    assert_eq!(v["message"], message.as_str());
+    assert_eq!(v["name"], "Ana");
+    assert_eq!(v["email"], "ana@example.org");
+    assert_eq!(v["ref"], "K7Q2XM");
+    assert_eq!(v["subject"], m.subject.as_str());
+    assert_eq!(v["body"], m.body.as_str());
+    assert_eq!(v["turns"].as_array().unwrap().len(), 40);
+    let b = block::from_json(j.as_bytes()).unwrap();
+    assert_eq!(b.omitted, 0);
+    assert_eq!(
+        b.turns,
+        turns.iter().map(|t| t.block.clone()).collect::<Vec<_>>()
+    );
+    assert_eq!(desk_block(&m.body).unwrap().turns.len(), 40);
+}
+
+/// Issue 19: where the browser has no `CompressionStream`, the widget writes the block's zlib
+/// by hand as stored deflate blocks; every zlib reader (the desk's `miniz_oxide`) takes it, the
+/// Adler-32 included, on both sides of a 65,535-byte block.
+#[test]
+fn stored_zlib_reads_back_with_the_desks_inflater() {
+    for len in [0, 1, 100, 65_535, 65_536, 200_000] {
+        let data: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
+        let z = block::zlib_stored(&data);
+        let back = miniz_oxide::inflate::decompress_to_vec_zlib(&z)
+            .unwrap_or_else(|e| panic!("{len}: {e:?}"));
+        assert_eq!(back, data, "{len}");
+    }
+    let mut z = block::zlib_stored(b"{\"turns\":[]}");
+    let last = z.len() - 1;
+    z[last] ^= 1;
+    assert!(
+        miniz_oxide::inflate::decompress_to_vec_zlib(&z).is_err(),
+        "a wrong Adler-32 is refused"
+    );
+    // A ticket whose block was written stored reads as the same block.
+    let turns = [turn(
+        "how long is shipping to Brazil",
+        Answer::None,
+        &[],
+        None,
+    )];
+    let t = ticket("hi", &turns);
+    let stored = |b: &Block| block::line(&block::zlib_stored(block::to_json(b).as_bytes()));
+    let m = compose_with("owner@acme.test", &t, MAX_URL_LEN, "", &stored);
+    let (_, pairs) = parse(&m.url);
+    let b = desk_block(&pairs[1].1).unwrap();
+    assert_eq!(b.turns[0].question, "how long is shipping to Brazil");
+}
