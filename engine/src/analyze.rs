@@ -180,6 +180,49 @@ pub fn is_stop(folded: &str) -> bool {
             .is_ok()
 }
 
+/// Words that make a question a question but say nothing of its topic ("do you have", "please",
+/// "هل لديكم"): the English stop words, greetings, courtesy and verbs of asking, and their Arabic
+/// counterparts. Only the abstention (`search::confident`) uses them: they are searched like
+/// other words, but a result does not become an answer by matching them. Folded, sorted. The
+/// `stop-words` crate was the alternative: it carries every language's lists (a 110 KB crate)
+/// where the widget needs three short ones, and a list of words to drop from text is not a list
+/// of the words that make a question.
+#[rustfmt::skip]
+const QUESTION_WORDS: &[&str] = &[
+    "a", "about", "also", "am", "an", "and", "any", "anybody", "anyone", "anything", "are", "as",
+    "at", "be", "been", "but", "by", "can", "cant", "could", "dear", "did", "do", "does", "dont",
+    "for", "from", "get", "give", "got", "had", "has", "have", "hello", "help", "here", "hey", "hi",
+    "how", "i", "if", "im", "in", "into", "is", "it", "its", "ive", "just", "kindly", "know",
+    "let", "like", "maam", "madam", "may", "me", "might", "must", "my", "need", "needs", "no",
+    "not", "of", "ok", "okay", "on", "or", "our", "please", "pls", "plz", "r", "shall",
+    "should", "sir", "so", "somebody", "someone", "something", "still", "sure", "tell", "thank",
+    "thanks", "that", "the", "their", "them", "then", "there", "these", "they", "this", "thx", "to",
+    "u", "ur", "us", "want", "wanted", "was", "we", "were", "what", "when", "where", "which", "who",
+    "why", "will", "with", "would", "yes", "you", "your", "youre", "أحتاج", "أخبرني", "أريد",
+    "أنا", "أنت", "أنتم", "أو", "أود", "أي", "أين", "إلى", "احتاج", "اخبرني", "اريد", "التي",
+    "الذي", "الذين", "السلام", "الى", "انا", "انت", "انتم", "او", "اود", "اي", "اين", "بدي", "به",
+    "بها", "تلك", "ذلك", "شكرا", "على", "عليكم", "عن", "عند", "عندك", "عندكم", "فضلك", "في", "فيه",
+    "فيها", "قد", "كان", "كم", "كيف", "لا", "لدي", "لديك", "لديكم", "لديه", "لك", "لكم", "لم",
+    "لماذا", "لن", "لنا", "لو", "لي", "ما", "ماذا", "متى", "مرحبا", "مساعدة", "مساعدتي", "مع",
+    "ممكن", "من", "منكم", "نحن", "نعم", "هذا", "هذه", "هل", "هو", "هي", "و", "يرجى", "يكون", "يمكن",
+    "يمكنك", "يمكنكم", "يمكنني",
+];
+
+/// Chinese characters that make a question (pronouns, particles, 什么, 怎么, 可以, 有, 在, ...) and
+/// say nothing of its topic; a CJK pair that holds one is as weak (你们, 店吗). Sorted. Left out
+/// although they ask: 个, 会 and 能, which begin or end common topic words (个性, 会员, 功能).
+const QUESTION_CHARS: &str =
+    "一不么也了什他以们你可吗吧呀告呗呢和哦哪啊嗯嘛在她它就帮怎您想我是有没的要诉请谁这那都问需";
+
+/// Does the folded word (or CJK gram) only make a question, not say what it is about? See
+/// `QUESTION_WORDS` and `QUESTION_CHARS`.
+pub fn is_question_word(folded: &str) -> bool {
+    if folded.chars().next().is_some_and(is_cjk) {
+        return folded.chars().any(|c| QUESTION_CHARS.contains(c));
+    }
+    QUESTION_WORDS.binary_search(&folded).is_ok()
+}
+
 /// Folds case and diacritics of one non-CJK word: `Ärger` → `arger`, `ＡＢＣ` → `abc`, `don't` → `dont`.
 pub fn fold(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
@@ -684,6 +727,21 @@ mod tests {
     fn decomposed_input_folds_like_precomposed() {
         assert_eq!(fold("e\u{301}te\u{301}"), fold("été"));
         assert_eq!(fold("Ærøskøbing ŞİŞLİ Việt"), "ærøskøbing sisli viet");
+    }
+
+    #[test]
+    fn question_words_are_sorted_and_folded() {
+        assert!(QUESTION_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(QUESTION_WORDS.iter().all(|w| fold(w) == *w));
+        assert!(STOP_EN.iter().all(|w| is_question_word(w)));
+        for word in [
+            "shop", "bristol", "refund", "متجر", "دبي", "北京", "门店", "店",
+        ] {
+            assert!(!is_question_word(word), "{word}");
+        }
+        for word in ["please", "هل", "لديكم", "你们", "吗", "店吗"] {
+            assert!(is_question_word(word), "{word}");
+        }
     }
 
     #[test]

@@ -17,7 +17,9 @@
 //! with their scores: the material for finding out why the right article loses. `--fit all` (or
 //! a list of signal positions, `1,2,5`) fits the rule responder's calibration on the HINT3 sets
 //! and prints pooled and leave-one-set-out figures and the weights to paste into `CALIBRATION`
-//! (see `fit`).
+//! (see `fit`). `--cross` asks each set's questions of the other sets' knowledge bases in the
+//! same language (and the Chinese questions of `../corpora/dify-docs/zh`, each page an article),
+//! where they are out of scope, and prints the share of them the search abstains on.
 
 mod fit;
 mod sizes;
@@ -256,6 +258,102 @@ fn abstention(set: &Set, index: &Index, complete: bool) -> String {
     )
 }
 
+/// Out-of-scope questions from elsewhere: every question of set A asked of set B's knowledge base
+/// (same language, A ≠ B), and the Chinese questions of every set asked of `dify_zh`, a real
+/// Chinese help center (a developer platform's docs, one article per page) if it is there.
+/// The share the search abstains on, per pair; the HINT3 sets are all shops' support bots, so
+/// some of their questions (orders, refunds, delivery) are in scope of each other's bases.
+fn cross_table(built: &[(Set, Index)], dify_zh: &Path, complete: bool) -> Result<String> {
+    use std::fmt::Write;
+    let abstained = |from: &Set, index: &Index| {
+        let mut n = 0;
+        for q in &from.queries {
+            let lang = (!q.lang.is_empty()).then_some(q.lang.as_str());
+            let (_, confident) = index
+                .search_confident(&query_text(q, complete), &SearchOptions { limit: 10, lang });
+            n += usize::from(!confident);
+        }
+        (n, from.queries.len())
+    };
+    let lang_of = |s: &Set| s.docs.first().map_or(String::new(), |d| d.lang.clone());
+    let mut out = String::new();
+    writeln!(
+        out,
+        "search abstention on questions of another knowledge base (out of scope)"
+    )?;
+    writeln!(out, "| questions of | asked of | abstained |")?;
+    writeln!(out, "|---|---|---|")?;
+    let (mut all, mut total) = (0, 0);
+    let mut row = |out: &mut String, a: &str, b: &str, (n, d): (usize, usize)| -> Result<()> {
+        all += n;
+        total += d;
+        writeln!(
+            out,
+            "| {a} | {b} | {:.3} of {d} |",
+            n as f64 / d.max(1) as f64
+        )?;
+        Ok(())
+    };
+    for (a, _) in built {
+        for (b, index) in built {
+            if a.name != b.name && lang_of(a) == lang_of(b) {
+                row(&mut out, &a.name, &b.name, abstained(a, index))?;
+            }
+        }
+    }
+    if dify_zh.is_dir() {
+        let index = dify_index(dify_zh)?;
+        for (a, _) in built.iter().filter(|(a, _)| lang_of(a).starts_with("zh")) {
+            row(&mut out, &a.name, "dify-docs/zh", abstained(a, &index))?;
+        }
+    }
+    writeln!(
+        out,
+        "| all | | {:.3} of {total} |",
+        all as f64 / total.max(1) as f64
+    )?;
+    Ok(out)
+}
+
+/// Every `.mdx` page under `dir` as a Chinese article: its front matter's `title` (or file
+/// name) and the rest as its text.
+fn dify_index(dir: &Path) -> Result<Index> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+        for e in std::fs::read_dir(dir)? {
+            let p = e?.path();
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if p.extension().is_some_and(|x| x == "mdx") {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files)?;
+    files.sort();
+    let mut b = IndexBuilder::new();
+    for (i, f) in files.iter().enumerate() {
+        let text =
+            std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        let title = text
+            .lines()
+            .find_map(|l| l.strip_prefix("title:"))
+            .map(|t| t.trim().trim_matches('"').to_owned())
+            .unwrap_or_else(|| f.display().to_string());
+        b.add_article(article(
+            &Doc {
+                id: format!("dify-{i}"),
+                title,
+                text,
+                lang: "zh".into(),
+            },
+            false,
+        ));
+    }
+    Index::from_bytes(&b.build()).context("reading back the dify index")
+}
+
 /// Per query: the top rule and its confidence, and whether it is right.
 fn rule_outcomes(set: &Set, index: &Index) -> Vec<(f32, bool)> {
     set.queries
@@ -323,7 +421,7 @@ fn at_threshold(outcomes: &[(f32, bool)], in_scope: usize, t: f32) -> (f64, f64,
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let mut sets_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/sets");
-    let (mut curve, mut complete, mut sizes) = (false, false, false);
+    let (mut curve, mut complete, mut sizes, mut cross) = (false, false, false, false);
     let mut misses: Option<String> = None;
     let mut fit_mask: Option<Vec<usize>> = None;
     let (mut odds, mut select) = (fit::ANSWER_ODDS, false);
@@ -333,6 +431,7 @@ fn main() -> Result<()> {
             "--curve" => curve = true,
             "--complete" => complete = true,
             "--sizes" => sizes = true,
+            "--cross" => cross = true,
             "--misses" => misses = Some(args.next().context("--misses needs a set name")?),
             "--odds" => {
                 odds = args
@@ -353,7 +452,7 @@ fn main() -> Result<()> {
                 });
             }
             other => bail!(
-                "unknown argument {other:?} (expected --sets DIR, --curve, --complete, --sizes, --misses SET, --fit SIGNALS, --odds N, --select)"
+                "unknown argument {other:?} (expected --sets DIR, --curve, --complete, --sizes, --cross, --misses SET, --fit SIGNALS, --odds N, --select)"
             ),
         }
     }
@@ -384,6 +483,7 @@ fn main() -> Result<()> {
     let mut size_tables = Vec::new();
     let mut misses_table = Vec::new();
     let mut abstentions = Vec::new();
+    let mut built: Vec<(Set, Index)> = Vec::new();
     for dir in &dirs {
         let set = load(dir)?;
         let with_rules = set.name.starts_with("hint3");
@@ -433,6 +533,9 @@ fn main() -> Result<()> {
             let (bytes, parts, text_gz) = sized_index(&set, with_rules);
             size_tables.push(parts_table(&set.name, &bytes, &parts, text_gz));
         }
+        if cross {
+            built.push((set, index));
+        }
     }
     println!();
     println!("search abstention: R@1 answering every query, then abstaining when unconfident");
@@ -440,6 +543,13 @@ fn main() -> Result<()> {
     println!("|---|---|---|---|---|---|");
     for row in &abstentions {
         println!("{row}");
+    }
+    if cross {
+        println!();
+        print!(
+            "{}",
+            cross_table(&built, &sets_dir.join("../corpora/dify-docs/zh"), complete)?
+        );
     }
     for table in size_tables.iter().chain(&misses_table) {
         println!();
