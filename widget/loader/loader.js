@@ -1,4 +1,5 @@
-// Solodesk loader, on every page so small (3.3 KB gzip); its role is documented in widget/src/lib.rs.
+// Solodesk loader, on every page so small (5.7 KB gzip, the panel's shell included); its role is
+// documented in widget/src/lib.rs and ARCHITECTURE.md.
 (() => {
   // Nothing here may throw into the host page: the whole loader runs inside one try, and every
   // promise it makes is settled or caught.
@@ -18,10 +19,11 @@
   const htmlLang = doc.documentElement.lang;
   const langs = [data.lang, htmlLang, ...(navigator.languages || [])];
   const lang = (langs.find((l) => /^(en|zh|ar)/i.test(l || "")) || "en").slice(0, 2).toLowerCase();
+  // The launcher, the fallback, and the panel's shell (the same words as widget/locales/).
   const text = {
-    en: ["Help", "Help could not load. Please email us:"],
-    zh: ["帮助", "帮助无法加载，请发邮件给我们："],
-    ar: ["مساعدة", "تعذر التحميل. راسلنا على:"],
+    en: ["Help", "Help could not load. Please email us:", "Help", "Hi! Ask a question or pick an article.", "Type your question…", "Ask", "Close", "Loading the articles…", "Contact us", "You"],
+    zh: ["帮助", "帮助无法加载，请发邮件给我们：", "帮助", "您好！请输入问题，或选择一篇文章。", "输入您的问题…", "提问", "关闭", "正在加载文章…", "联系我们", "您"],
+    ar: ["مساعدة", "تعذر التحميل. راسلنا على:", "المساعدة", "مرحبًا! اكتب سؤالك أو اختر مقالًا.", "اكتب سؤالك…", "اسأل", "إغلاق", "جارٍ تحميل المقالات…", "اتصل بنا", "أنت"],
   }[lang];
   const el = (tag, cls, parent, attrs) => {
     const e = doc.createElement(tag);
@@ -52,7 +54,34 @@
         ".sd-launcher{display:flex;align-items:center;gap:8px;border:0;border-radius:24px;padding:12px 18px;" +
         "font:inherit;font-weight:600;line-height:1;cursor:pointer;background:var(--sd-brand,#1f4fd1);color:var(--sd-on-brand,#fff);" +
         "box-shadow:0 4px 14px #0004}.sd-launcher:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}" +
-        "[hidden]{display:none!important}"
+        "[hidden]{display:none!important}" +
+        // The panel's shell, drawn at the click while the widget loads: the rules of
+        // widget/style/widget.css it uses, with the same values (the shell must not jump when
+        // the panel replaces it; tests/tests/widget.rs compares the two).
+        ".sd-dialog{--sd-bg:#fff;--sd-fg:#1a1a1a;--sd-muted:#595959;--sd-line:#d6d6d6;--sd-link:#1f4fd1;--sd-accent:var(--sd-brand,#1f4fd1);" +
+        "position:absolute;bottom:64px;right:0;width:380px;max-width:calc(100vw - var(--sd-x,20px) - 20px);height:600px;" +
+        "max-height:calc(100vh - var(--sd-b,20px) - 90px);display:flex;flex-direction:column;background:var(--sd-bg);color:var(--sd-fg);" +
+        "border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.28);overflow:hidden;" +
+        'font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","PingFang SC","Microsoft YaHei",sans-serif;text-align:start}' +
+        ":host([data-pos=left]) .sd-dialog{right:auto;left:0}" +
+        "@media (prefers-color-scheme:dark){.sd-dialog{--sd-bg:#1c1d21;--sd-fg:#ececec;--sd-muted:#b3b3b3;--sd-line:#3d3f45;--sd-link:#9bb8ff}}" +
+        "@media (max-width:480px){.sd-dialog{position:fixed;inset:0;width:auto;max-width:none;height:auto;max-height:none;border-radius:0}}" +
+        ".sd-dialog:focus{outline:none}.sd-root,.sd-panel{display:flex;flex-direction:column;min-height:0;flex:1}" +
+        ".sd-header{display:flex;align-items:center;gap:8px;padding:12px 14px;background:var(--sd-accent);color:var(--sd-on-brand,#fff)}" +
+        ".sd-title{flex:1;margin:0;font-size:17px;font-weight:650}" +
+        ".sd-icon{border:0;background:transparent;color:inherit;font-size:24px;line-height:1;width:32px;height:32px;border-radius:8px;cursor:pointer}" +
+        ".sd-body{position:relative;flex:1;overflow-y:auto;padding:14px}" +
+        ".sd-footer{border-top:1px solid var(--sd-line);padding:10px 14px;display:flex;flex-direction:column;gap:6px}" +
+        ".sd-greeting{margin:0 0 12px}.sd-loading{margin:6px 0}.sd-loading p{margin:0}.sd-muted{color:var(--sd-muted);font-size:13px}" +
+        ".sd-q{margin-block:10px 6px;margin-inline:auto 0;max-width:85%;width:fit-content;background:var(--sd-accent);color:var(--sd-on-brand,#fff);" +
+        "padding:7px 12px;border-radius:14px;border-end-end-radius:4px;white-space:pre-wrap;overflow-wrap:anywhere}" +
+        ".sd-ask{display:flex;gap:8px}.sd-input{flex:1;min-width:0;box-sizing:border-box;width:100%;font:inherit;color:inherit;" +
+        "background:var(--sd-bg);border:1px solid var(--sd-muted);border-radius:10px;padding:9px 11px}" +
+        ".sd-input::placeholder{color:var(--sd-muted);opacity:1}" +
+        ".sd-button{border:0;border-radius:10px;padding:9px 16px;font:inherit;font-weight:600;background:var(--sd-accent);color:var(--sd-on-brand,#fff);cursor:pointer}" +
+        ".sd-link{border:0;background:none;padding:2px 0;font:inherit;font-size:14px;cursor:pointer;text-decoration:underline;align-self:flex-start;color:var(--sd-link)}" +
+        ".sd-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
+        ":focus-visible{outline:3px solid #ffbf47;outline-offset:1px}"
     );
     shadow.adoptedStyleSheets = [sheet];
   }
@@ -67,7 +96,8 @@
     "aria-label": data.label || text[0],
     "aria-busy": true,
   });
-  const root = el("div", "sd-root", dialog);
+  // The panel renders here once loaded; until then the shell stands in for it.
+  const root = el("div", "sd-root", dialog, { hidden: "" });
 
   let conf = { ...data };
   // Offsets in px, whole numbers from 0 to 600 (kbgen checks the same range); anything else is
@@ -134,6 +164,14 @@
       .replace(/\s+/g, " ")
       .trim();
   const fallback = () => {
+    failed = true;
+    // What the visitor typed in the shell goes into the ticket, with nothing lost, and focus
+    // moves from the shell to the link.
+    pending.question = [pending.question, shellQuestion()].filter((q) => q).join("\n");
+    const focused = shadow.activeElement !== dialog && dialog.contains(shadow.activeElement);
+    if (shell) shell.panel.remove();
+    shell = null;
+    root.hidden = false;
     root.textContent = "";
     dialog.removeAttribute("aria-busy");
     el("p", "sd-fallback", root).textContent = text[1];
@@ -148,6 +186,107 @@
     while (url().length > 1800 && message) message = [...message].slice(0, Math.floor([...message].length * 0.9)).join("");
     a.href = url();
     a.textContent = to || "Email";
+    if (focused) a.focus();
+  };
+  // The panel's shell: drawn in plain DOM the moment the visitor opens the panel, before the
+  // widget is here, so they can type (and ask) at once. `shell` holds what they did in it for
+  // the hand-over: the questions asked, and whether they typed or asked for the contact form.
+  let shell = null;
+  let failed = false;
+  const draw = () => {
+    if (widget || failed || shell || !shadow.adoptedStyleSheets) return;
+    const panel = el("div", "sd-shell sd-panel", dialog, { lang, dir: lang === "ar" ? "rtl" : "ltr" });
+    const head = el("div", "sd-header", panel);
+    const title = el("h2", "sd-title", head);
+    const close = el("button", "sd-icon sd-close", head, { type: "button", "aria-label": text[6], title: text[6] });
+    el("span", "", close, { "aria-hidden": true }).textContent = "×";
+    const body = el("div", "sd-body", panel);
+    const greeting = el("p", "sd-greeting", body);
+    const asked = el("div", "sd-conversation", body);
+    const note = el("section", "sd-loading", body, { "aria-busy": true });
+    el("p", "sd-muted", note, { role: "status" }).textContent = text[7];
+    const foot = el("div", "sd-footer", panel);
+    const ask = el("div", "sd-ask", foot, { role: "search" });
+    const input = el("input", "sd-input", ask, {
+      type: "text",
+      dir: "auto",
+      autocomplete: "off",
+      enterkeyhint: "send",
+      "aria-label": text[4],
+      placeholder: text[4],
+    });
+    const send = el("button", "sd-button", ask, { type: "button" });
+    send.textContent = text[5];
+    const contact = el("button", "sd-link sd-contact-link", foot, { type: "button" });
+    contact.textContent = text[8];
+    shell = { panel, input, title, greeting, questions: [], typed: false, contact: false };
+    words();
+    const submit = () => {
+      const q = input.value.slice(0, 2000).trim();
+      if (!q) return;
+      shell.questions.push(q);
+      input.value = "";
+      const b = el("div", "sd-q sd-pending", asked);
+      el("span", "sd-sr", b).textContent = text[9] + ": ";
+      el("bdi", "", b, { dir: "auto" }).textContent = q;
+      asked.append(note);
+    };
+    input.addEventListener("input", () => (shell.typed = true));
+    // `isComposing` (and 229 in older engines) keeps Enter that confirms an IME candidate.
+    input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.isComposing && e.keyCode !== 229) {
+        e.preventDefault();
+        submit();
+      }
+    });
+    send.addEventListener("click", () => (submit(), input.focus()));
+    close.addEventListener("click", () => api.close());
+    contact.addEventListener("click", () => (shell.contact = true));
+  };
+  // The site's name and greeting in the shell, as the panel will show them (widget/src/config.rs).
+  const words = () => {
+    if (!shell) return;
+    const o = (v) => (v && typeof v === "object" ? v : {});
+    const strings = o(conf.strings);
+    const g = conf.greeting;
+    const first = (...v) => v.map((x) => str(x, 2000)).find((x) => x);
+    shell.title.textContent = first(o(strings[lang]).title, conf.site, conf.title, strings.title, text[2]);
+    shell.greeting.textContent = first(o(g)[lang], o(strings[lang]).greeting, g, strings.greeting, text[3]);
+  };
+  const configure = (c) => {
+    conf = { ...(c && typeof c === "object" ? c : {}), ...data };
+    theme();
+    words();
+  };
+  // What the visitor typed and asked in the shell, for the fallback ticket.
+  const shellQuestion = () => (shell ? [...shell.questions, shell.input.value.trim()].filter((q) => q).join("\n") : "");
+  // Hands the shell over to the mounted panel in one task, so no keystroke falls between the
+  // two: the questions asked are asked, then the text, caret and focus move to the real input.
+  const handOver = () => {
+    const s = shell;
+    shell = null;
+    root.hidden = false;
+    if (!s) return;
+    const a = shadow.activeElement;
+    const { value, selectionStart, selectionEnd, selectionDirection } = s.input;
+    s.panel.remove();
+    s.questions.forEach((q) => widget.ask(q));
+    const input = root.querySelector(".sd-input");
+    if (input && (s.typed || value)) {
+      input.value = value;
+      // The app reads the text from the input event, as it would from the visitor's typing.
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    if (s.contact) widget.contact();
+    else if (input && a === s.input) {
+      input.focus();
+      input.setSelectionRange(selectionStart, selectionEnd, selectionDirection || "none");
+    } else if (a && a.classList.contains("sd-close")) (root.querySelector(".sd-close") || dialog).focus();
+  };
+  // Yew renders after `mount` (in a microtask, yielding to the page every 16 ms when it takes
+  // longer), then starts taking commands; the hand-over waits for that (5 s at most).
+  const rendered = async () => {
+    for (let i = 0; i < 500 && !widget.ready(); i++) await new Promise((r) => setTimeout(r, i && 10));
   };
   const load = () =>
     loading ||
@@ -157,6 +296,8 @@
       link.href = dir + "__WIDGET_CSS__";
       const css = new Promise((r) => (link.onload = link.onerror = r));
       const cfg = settle(get(base + "widget-config.json").then((r) => (r.ok ? r.json() : null)));
+      // The owner's colour, side and words reach the launcher and the shell as soon as they arrive.
+      cfg.then(configure);
       const index = get(base + "index.bin")
         .then((r) => (r.ok ? r.arrayBuffer().then((b) => new Uint8Array(b)) : "index.bin: HTTP " + r.status))
         .catch((e) => "index.bin: " + e);
@@ -170,13 +311,14 @@
       // The panel mounts without the index, the biggest file on a real knowledge base: the
       // visitor can type (and ask, answered on arrival) and reach "Contact us" meanwhile.
       const [c, m] = await Promise.all([cfg, mod, css]);
-      conf = { ...(c && typeof c === "object" ? c : {}), ...data };
-      theme();
+      configure(c);
       dialog.removeAttribute("aria-busy");
       // Without the module this throws, and the fallback ticket takes over.
       widget = m.mount(root, { ...conf, base, page: location.href, pageLang: htmlLang, languages: navigator.languages }, (ev, detail) =>
         ev === "close" ? api.close() : emit(ev, detail)
       );
+      await rendered();
+      handOver();
       // Reading a large index takes a while: it waits until the panel has been drawn once.
       index.then((b) =>
         requestAnimationFrame(() =>
@@ -196,7 +338,8 @@
   const focusables = () =>
     [...dialog.querySelectorAll("a[href],button,input,textarea,select,[tabindex='0']")].filter((e) => !e.disabled && e.getClientRects().length);
   const focusFirst = () => {
-    if (dialog.hidden) return;
+    // Not when the visitor already moved on inside the panel (the hand-over placed focus).
+    if (dialog.hidden || (shadow.activeElement && shadow.activeElement !== dialog)) return;
     (root.querySelector(".sd-input") || focusables()[0] || dialog).focus();
   };
   dialog.addEventListener("keydown", (e) => {
@@ -241,9 +384,13 @@
     open: safe(() => {
       if (!dialog.hidden || !host.isConnected) return;
       show(true);
-      dialog.focus();
+      draw();
+      (shell ? shell.input : dialog).focus();
       emit("open");
-      return load().then(focusFirst);
+      // With the shell, focus is the visitor's from now on (the hand-over keeps it), and the
+      // loading starts after the shell's first frame: starting it in the click doubled the time
+      // to that frame on a slow CPU (see `bench_click_to_answer_throttled`).
+      return shell ? new Promise((r) => requestAnimationFrame(() => setTimeout(r))).then(load) : load().then(focusFirst);
     }),
     close: safe(() => {
       if (dialog.hidden) return;
@@ -293,7 +440,13 @@
   launcher.addEventListener("click", api.toggle);
   launcher.addEventListener("pointerenter", load, { once: true });
   launcher.addEventListener("focus", load, { once: true });
-  if (data.prefetch === "idle") (window.requestIdleCallback || setTimeout)(load);
+  // `data-prefetch="idle"`: fetched in an idle moment after the page has loaded, never while it
+  // loads, and only on a connection that says it is fast and not metered (Save-Data off).
+  const idle = () => {
+    const c = navigator.connection;
+    if (c && !c.saveData && c.effectiveType === "4g") (window.requestIdleCallback || setTimeout)(load);
+  };
+  if (data.prefetch === "idle") doc.readyState === "complete" ? idle() : addEventListener("load", idle, { once: true });
   // Someone else's `window.Solodesk` (not a queue) is theirs: the widget works without it.
   if (!prior || typeof prior === "function" || Array.isArray(prior.q)) window.Solodesk = api;
   (doc.body || doc.documentElement).append(host);

@@ -97,6 +97,12 @@ impl Widget {
         self.bus.send(Command::Contact);
     }
 
+    /// True once the panel has rendered and takes commands at once: the loader hands its shell
+    /// over then (the input events it sends reach the app in order with its commands).
+    pub fn ready(&self) -> bool {
+        self.bus.target.borrow().is_some()
+    }
+
     /// Removes the panel from the page.
     pub fn destroy(&mut self) {
         if let Some(app) = self.app.take() {
