@@ -367,6 +367,8 @@ fn sync(a: &SyncArgs) -> Result<()> {
                 "skipped_forgotten": total.forgotten,
                 "skipped_automatic": total.automatic,
                 "new_tickets": total.new_tickets,
+                "conversations": total.conversations,
+                "damaged_blocks": total.damaged_blocks,
                 "auto_closed": closed,
                 "classified": classified,
                 "tickets": tickets,
@@ -398,6 +400,12 @@ fn sync(a: &SyncArgs) -> Result<()> {
         messages,
         store.path.display()
     );
+    if total.damaged_blocks > 0 {
+        eprintln!(
+            "desk: {} widget machine blocks were unreadable (cut or damaged by a mail client); their tickets keep the mail text, `kbgen desk show` says which",
+            total.damaged_blocks
+        );
+    }
     Ok(())
 }
 
@@ -418,7 +426,98 @@ fn ticket_json(t: &store::Ticket) -> Value {
         "closed_at": store::date_json(t.closed_at),
         "message_count": t.message_count,
         "category": t.category,
+        "block": t.block,
     })
+}
+
+fn conversation_json(store: &Store, t: &store::Ticket) -> Result<Value> {
+    let Some(c) = store.conversation(t.id)? else {
+        return Ok(Value::Null);
+    };
+    let turns: Vec<Value> = c
+        .turns
+        .iter()
+        .map(|u| {
+            json!({
+                "question": u.question,
+                "answer": u.answer,
+                "rule": u.rule,
+                "articles": u.articles,
+                "rating": u.rating,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "site": c.site,
+        "page": c.page,
+        "lang": c.lang,
+        "widget_version": c.widget_version,
+        "time": c.time,
+        "omitted": c.omitted,
+        "turns": turns,
+    }))
+}
+
+/// What the visitor saw for one turn, in words: `rule refund; shown: refunds; rated No`.
+fn turn_outcome(u: &store::Turn) -> String {
+    let mut parts = vec![match (u.answer.as_str(), &u.rule) {
+        ("rule", Some(r)) => format!("answered by rule {r}"),
+        ("articles", _) => "answered with articles".to_string(),
+        ("weak", _) => "only unsure matches".to_string(),
+        ("none", _) => "no answer".to_string(),
+        ("pending", _) => "not answered yet".to_string(),
+        (other, _) => other.to_string(),
+    }];
+    if !u.articles.is_empty() {
+        parts.push(format!("shown: {}", u.articles.join(", ")));
+    }
+    if let Some(ok) = u.rating {
+        parts.push(format!("rated {}", if ok { "Yes" } else { "No" }));
+    }
+    parts.join("; ")
+}
+
+fn print_conversation(store: &Store, t: &store::Ticket) -> Result<()> {
+    match t.block.as_deref() {
+        Some("read") => {}
+        Some("damaged") => {
+            println!("\nwidget conversation: the machine block was unreadable (cut or damaged by a mail client)");
+            return Ok(());
+        }
+        Some(other) => {
+            println!(
+                "\nwidget conversation: the machine block was unreadable ({other}, upgrade kbgen)"
+            );
+            return Ok(());
+        }
+        None => return Ok(()),
+    }
+    let Some(c) = store.conversation(t.id)? else {
+        return Ok(());
+    };
+    println!(
+        "\nwidget conversation ({} {}{}{}):",
+        c.turns.len(),
+        if c.turns.len() == 1 {
+            "question"
+        } else {
+            "questions"
+        },
+        if c.widget_version.is_empty() {
+            String::new()
+        } else {
+            format!(", widget {}", c.widget_version)
+        },
+        if c.omitted > 0 {
+            format!(", {} older left out", c.omitted)
+        } else {
+            String::new()
+        },
+    );
+    for (i, u) in c.turns.iter().enumerate() {
+        println!("  {}. {}\n     {}", i + 1, u.question, turn_outcome(u));
+    }
+    Ok(())
 }
 
 fn messages_json(store: &Store, t: &store::Ticket) -> Result<Value> {
@@ -524,6 +623,7 @@ fn print_ticket(store: &Store, t: &store::Ticket) -> Result<()> {
     if let Some(c) = &t.category {
         println!("category: {c}");
     }
+    print_conversation(store, t)?;
     for m in store.messages(t.id)? {
         println!(
             "\n--- {} {}{}\n{}",
@@ -541,6 +641,7 @@ fn show(a: &RefArgs) -> Result<()> {
     let t = store.ticket(&a.reference)?;
     if a.json {
         let mut v = ticket_json(&t);
+        v["conversation"] = conversation_json(&store, &t)?;
         v["messages"] = messages_json(&store, &t)?;
         println!("{}", json!({ "version": JSON_VERSION, "ticket": v }));
         return Ok(());
@@ -555,6 +656,7 @@ fn customer(a: &EmailArgs) -> Result<()> {
         let mut v = Vec::new();
         for t in &tickets {
             let mut j = ticket_json(t);
+            j["conversation"] = conversation_json(&store, t)?;
             j["messages"] = messages_json(&store, t)?;
             v.push(j);
         }

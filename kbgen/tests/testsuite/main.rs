@@ -9,6 +9,7 @@ mod check;
 mod compression;
 mod corpora;
 mod desk;
+mod desk_conversation;
 mod example;
 mod foreign;
 mod help_center;
