@@ -9,7 +9,9 @@
 mod classify;
 mod config;
 mod imap;
+mod insights;
 mod mail;
+mod reports;
 mod store;
 mod ticket;
 
@@ -22,7 +24,7 @@ use store::{BatchStats, Incoming, Store};
 /// The owner's desk: tickets from your mailbox, customer records.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  kbgen desk sync\n  kbgen desk sync site --mbox export.mbox\n  kbgen desk list --status open\n  kbgen desk show 7KQ2MX\n  kbgen desk customer ann@example.com --json\n  kbgen desk forget ann@example.com\n  kbgen desk close 7KQ2MX"
+    after_help = "Examples:\n  kbgen desk sync\n  kbgen desk sync site --mbox export.mbox\n  kbgen desk list --status open\n  kbgen desk show 7KQ2MX\n  kbgen desk customer ann@example.com --json\n  kbgen desk forget ann@example.com\n  kbgen desk close 7KQ2MX\n  kbgen desk feedback\n  kbgen desk gaps --write-drafts\n  kbgen desk replay"
 )]
 pub struct DeskArgs {
     #[command(subcommand)]
@@ -43,6 +45,36 @@ enum DeskCommand {
     Forget(EmailArgs),
     /// Close a ticket.
     Close(RefArgs),
+    /// Per article and rule: how often widget conversations that ended in a ticket showed it,
+    /// and how often it was rated "No".
+    Feedback(KbArgs),
+    /// What to write next: the questions the knowledge base failed on, grouped, most tickets first.
+    Gaps(GapsArgs),
+    /// Asks the knowledge base as it is now every stored failed question: how many it answers.
+    Replay(KbArgs),
+}
+
+#[derive(clap::Args)]
+struct KbArgs {
+    #[arg(long, default_value = ".")]
+    kb: PathBuf,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct GapsArgs {
+    #[arg(long, default_value = ".")]
+    kb: PathBuf,
+    #[arg(long)]
+    json: bool,
+    /// How many groups to show (and draft), most tickets first.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Write a draft article (`draft: true`, `questions` filled) for each group shown, as
+    /// `articles/<lang>/<slug>.md`; an existing file is never overwritten.
+    #[arg(long)]
+    write_drafts: bool,
 }
 
 #[derive(clap::Args)]
@@ -115,6 +147,14 @@ pub fn run(args: DeskArgs) -> Result<ExitCode> {
         DeskCommand::Customer(a) => customer(&a),
         DeskCommand::Forget(a) => forget(&a),
         DeskCommand::Close(a) => close(&a),
+        DeskCommand::Feedback(a) => reports::feedback(&a.kb, a.json),
+        DeskCommand::Gaps(a) => reports::gaps(&reports::GapsArgs {
+            kb: &a.kb,
+            json: a.json,
+            limit: a.limit,
+            write_drafts: a.write_drafts,
+        }),
+        DeskCommand::Replay(a) => reports::replay(&a.kb, a.json),
     }?;
     Ok(ExitCode::SUCCESS)
 }
