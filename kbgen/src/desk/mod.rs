@@ -8,6 +8,7 @@
 
 mod classify;
 mod config;
+mod dashboard;
 mod imap;
 mod insights;
 mod mail;
@@ -20,6 +21,9 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use store::{BatchStats, Incoming, Store};
+
+/// `/_desk/` of `kbgen serve` (see [`dashboard`]).
+pub use dashboard::{page as dashboard_page, CSP as DASHBOARD_CSP};
 
 /// The owner's desk: tickets from your mailbox, customer records.
 #[derive(clap::Args)]

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// - 9XW4RT (zh): rule `refund-zh` rated No, then "能开发票吗" with only an unsure match;
 /// - M3K7PQ (en): "How long does shipping to Iceland take?" unanswered, a rule since deleted;
 /// - plain mail "Shipping to Iceland?" and plain mail "我需要开发票".
-fn desk_kb() -> (tempfile::TempDir, PathBuf, tempfile::TempDir) {
+pub(crate) fn desk_kb() -> (tempfile::TempDir, PathBuf, tempfile::TempDir) {
     let (tmp, kb) = copy_fixture("basic");
     let mail = tempfile::tempdir().unwrap();
     let mails: Vec<(&str, Vec<u8>)> = vec![

@@ -10,6 +10,7 @@ mod compression;
 mod corpora;
 mod desk;
 mod desk_conversation;
+mod desk_dashboard;
 mod desk_insights;
 mod example;
 mod foreign;
