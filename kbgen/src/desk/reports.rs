@@ -404,7 +404,7 @@ pub fn replay(kb: &Path, as_json: bool) -> Result<()> {
         println!(
             "  #{} {} → {what}",
             f.reference,
-            insights::one_line(&f.question)
+            insights::one_line(&f.title)
         );
     }
     Ok(())
