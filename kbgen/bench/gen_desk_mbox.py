@@ -61,6 +61,8 @@ def main():
     written = 0
     thread = 0
     base = 1767225600  # 2026-01-01
+    # Threads spread over about 26 weeks, whatever the size.
+    step = max(1, int(182 * 86400 / max(1, n / 1.9)))
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         def emit(frm, to, subject, date, mid, body, reply_to=None):
             nonlocal written
@@ -82,7 +84,7 @@ def main():
             topic = tops[min(int(rng.paretovariate(1.2)) - 1, len(tops) - 1) if rng.random() < 0.5 else rng.randrange(len(tops))]
             lang = topic[0]
             customer = f"customer{rng.randrange(n // 3 + 1)}@example.com"
-            date = thread * 90 + rng.randrange(60)
+            date = thread * step + rng.randrange(step)
             q = question(rng, topic)
             qid = f"q{thread}@example.com"
             if rng.random() < 0.5:

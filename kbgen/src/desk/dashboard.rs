@@ -115,6 +115,9 @@ fn customer_form(value: &str) -> String {
     )
 }
 
+/// The oldest open tickets the page lists.
+const OPEN_SHOWN: usize = 100;
+
 fn overview(kb: &Path) -> anyhow::Result<String> {
     let mut b = String::from("<h1>Desk</h1>\n");
     if !kb.join(store::FILE).is_file() {
@@ -138,12 +141,41 @@ fn overview(kb: &Path) -> anyhow::Result<String> {
     );
     b.push_str(&customer_form(""));
 
+    b.push_str("<h2 id=\"charts\">Tickets and response times</h2>\n<div class=\"charts\">\n");
+    let weeks = weekly(&all, 12);
+    b.push_str(&bar_chart(
+        "tickets-per-week",
+        "Tickets per week",
+        &weeks
+            .iter()
+            .map(|w| (w.label.clone(), Some(w.tickets as f64)))
+            .collect::<Vec<_>>(),
+        |v| format!("{v:.0}"),
+        "tickets",
+    ));
+    b.push_str(&bar_chart(
+        "median-response",
+        "Median first response, hours",
+        &weeks
+            .iter()
+            .map(|w| {
+                (
+                    w.label.clone(),
+                    w.median_response.map(|s| s as f64 / 3600.0),
+                )
+            })
+            .collect::<Vec<_>>(),
+        |v| format!("{v:.1}"),
+        "hours",
+    ));
+    b.push_str("</div>\n<p class=\"muted\">Conversations that ended without a ticket never reach your mailbox, so the desk cannot count them.</p>\n");
+
     b.push_str("<h2 id=\"open\">Open tickets, oldest first</h2>\n");
     if open.is_empty() {
         b.push_str("<p>No open ticket.</p>\n");
     } else {
         b.push_str("<table>\n<caption>Open tickets by age</caption>\n<thead><tr><th scope=\"col\">Reference</th><th scope=\"col\" class=\"num\">Age</th><th scope=\"col\">Customer</th><th scope=\"col\">Subject</th><th scope=\"col\">Category</th></tr></thead>\n<tbody>\n");
-        for t in &open {
+        for t in open.iter().take(OPEN_SHOWN) {
             let href = format!(
                 "/_desk/customer?email={}#t-{}",
                 url_component(&t.customer),
@@ -162,36 +194,14 @@ fn overview(kb: &Path) -> anyhow::Result<String> {
             );
         }
         b.push_str("</tbody>\n</table>\n");
+        if open.len() > OPEN_SHOWN {
+            let _ = writeln!(
+                b,
+                "<p>And {} more; <code>kbgen desk list --status open</code> lists them all.</p>",
+                open.len() - OPEN_SHOWN
+            );
+        }
     }
-
-    b.push_str("<h2 id=\"charts\">Tickets and response times</h2>\n<div class=\"charts\">\n");
-    let weeks = weekly(&all, 12);
-    b.push_str(&bar_chart(
-        "tickets-per-week",
-        "Tickets per week",
-        &weeks
-            .iter()
-            .map(|w| (w.label.clone(), w.tickets as f64))
-            .collect::<Vec<_>>(),
-        |v| format!("{v:.0}"),
-        "tickets",
-    ));
-    b.push_str(&bar_chart(
-        "median-response",
-        "Median first response, hours",
-        &weeks
-            .iter()
-            .map(|w| {
-                (
-                    w.label.clone(),
-                    w.median_response.map_or(0.0, |s| s as f64 / 3600.0),
-                )
-            })
-            .collect::<Vec<_>>(),
-        |v| format!("{v:.1}"),
-        "hours",
-    ));
-    b.push_str("</div>\n<p class=\"muted\">Conversations that ended without a ticket never reach your mailbox, so the desk cannot count them.</p>\n");
 
     b.push_str("<h2 id=\"gaps\">What to write next</h2>\n");
     let loaded = {
@@ -303,14 +313,16 @@ fn weekly(tickets: &[store::Ticket], n: usize) -> Vec<Week> {
         .collect()
 }
 
-/// A bar chart as inline SVG, named for assistive technology, with its numbers in a table.
+/// A bar chart as inline SVG, named for assistive technology, with its numbers in a table; a
+/// week without a value (no answered ticket) shows "–", not a zero.
 fn bar_chart(
     id: &str,
     title: &str,
-    data: &[(String, f64)],
+    data: &[(String, Option<f64>)],
     fmt: impl Fn(f64) -> String,
     unit: &str,
 ) -> String {
+    let fmt = |v: &Option<f64>| v.map_or("–".to_string(), &fmt);
     let mut s = String::new();
     let _ = writeln!(s, "<figure aria-labelledby=\"{id}-title\">");
     let _ = writeln!(
@@ -323,7 +335,11 @@ fn bar_chart(
         return s;
     }
     let (w, h, pad) = (560.0, 200.0, 24.0);
-    let max = data.iter().map(|(_, v)| *v).fold(0.0, f64::max).max(1.0);
+    let max = data
+        .iter()
+        .filter_map(|(_, v)| *v)
+        .fold(0.0, f64::max)
+        .max(1.0);
     let step = w / data.len() as f64;
     let _ = writeln!(
         s,
@@ -331,23 +347,24 @@ fn bar_chart(
         h + pad,
         esc(&data
             .iter()
-            .map(|(l, v)| format!("week of {l}: {} {unit}", fmt(*v)))
+            .map(|(l, v)| format!("week of {l}: {} {unit}", fmt(v)))
             .collect::<Vec<_>>()
             .join("; "))
     );
     for (i, (label, v)) in data.iter().enumerate() {
-        let bh = (v / max * (h - 16.0)).max(if *v > 0.0 { 1.0 } else { 0.0 });
+        let v0 = v.unwrap_or(0.0);
+        let bh = (v0 / max * (h - 16.0)).max(if v0 > 0.0 { 1.0 } else { 0.0 });
         let x = i as f64 * step + 4.0;
         let _ = writeln!(
             s,
             "<g><title>week of {}: {} {unit}</title><rect class=\"bar\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text></g>",
             esc(label),
-            fmt(*v),
+            fmt(v),
             h - bh,
             step - 8.0,
             x + (step - 8.0) / 2.0,
             h - bh - 3.0,
-            fmt(*v)
+            fmt(v)
         );
         if i % 2 == 0 || data.len() <= 6 {
             let _ = writeln!(
@@ -370,7 +387,7 @@ fn bar_chart(
             s,
             "<tr><td>{}</td><td class=\"num\">{}</td></tr>",
             esc(label),
-            fmt(*v)
+            fmt(v)
         );
     }
     s.push_str("</tbody>\n</table>\n</details>\n</figure>\n");
