@@ -150,6 +150,11 @@ impl Preview {
                     demo_page(&self.dir, &self.base_url),
                 )
             }
+            p if p == "/_desk" || p.starts_with("/_desk/") => {
+                let (status, html) = crate::desk::dashboard_page(&self.dir, &request.target);
+                return Response::new(status, "text/html; charset=utf-8", html)
+                    .with("Content-Security-Policy", crate::desk::DASHBOARD_CSP);
+            }
             _ => {}
         }
         let Some(rel) = request_path(path) else {

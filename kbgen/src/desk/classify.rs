@@ -17,24 +17,9 @@ impl Classifier {
     pub fn new(kb: &Path) -> Option<Classifier> {
         let mut diags = crate::diag::Diagnostics::default();
         let loaded = crate::load::load(kb, &mut diags);
-        if loaded.articles.is_empty() {
-            return None;
-        }
-        let opts = crate::site::Options {
-            base_url: None,
-            live_reload: false,
-            loader: None,
-            widget_hashed: Vec::new(),
-            engine: None,
-        };
-        let site = crate::site::build(&loaded, &opts, &mut diags);
-        let index = Index::from_bytes(site.files.get("index.bin")?).ok()?;
-        for k in 0..index.shard_count() {
-            index
-                .add_shard(site.files.get(&index.shard_file(k))?)
-                .ok()?;
-        }
-        Some(Classifier { index })
+        Some(Classifier {
+            index: index_of(&loaded)?,
+        })
     }
 
     /// The category title of the article that best answers `question`, in `lang` when known.
@@ -45,6 +30,30 @@ impl Classifier {
         let article = self.index.articles().get(hits.first()?.article as usize)?;
         (!article.category.is_empty()).then(|| article.category.clone())
     }
+}
+
+/// The index `kbgen build` would write for `loaded`, built in memory (no file is written) and read
+/// back as the widget reads it; `None` when the knowledge base has no article.
+pub fn index_of(loaded: &crate::load::Kb) -> Option<Index> {
+    if loaded.articles.is_empty() {
+        return None;
+    }
+    let mut diags = crate::diag::Diagnostics::default();
+    let opts = crate::site::Options {
+        base_url: None,
+        live_reload: false,
+        loader: None,
+        widget_hashed: Vec::new(),
+        engine: None,
+    };
+    let site = crate::site::build(loaded, &opts, &mut diags);
+    let index = Index::from_bytes(site.files.get("index.bin")?).ok()?;
+    for k in 0..index.shard_count() {
+        index
+            .add_shard(site.files.get(&index.shard_file(k))?)
+            .ok()?;
+    }
+    Some(index)
 }
 
 /// The visitor's question in a first message: the subject and the body above the widget's `--`

@@ -8,8 +8,11 @@
 
 mod classify;
 mod config;
+mod dashboard;
 mod imap;
+mod insights;
 mod mail;
+mod reports;
 mod store;
 mod ticket;
 
@@ -19,10 +22,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use store::{BatchStats, Incoming, Store};
 
+/// `/_desk/` of `kbgen serve` (see [`dashboard`]).
+pub use dashboard::{page as dashboard_page, CSP as DASHBOARD_CSP};
+
 /// The owner's desk: tickets from your mailbox, customer records.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  kbgen desk sync\n  kbgen desk sync site --mbox export.mbox\n  kbgen desk list --status open\n  kbgen desk show 7KQ2MX\n  kbgen desk customer ann@example.com --json\n  kbgen desk forget ann@example.com\n  kbgen desk close 7KQ2MX"
+    after_help = "Examples:\n  kbgen desk sync\n  kbgen desk sync site --mbox export.mbox\n  kbgen desk list --status open\n  kbgen desk show 7KQ2MX\n  kbgen desk customer ann@example.com --json\n  kbgen desk forget ann@example.com\n  kbgen desk close 7KQ2MX\n  kbgen desk feedback\n  kbgen desk gaps --write-drafts\n  kbgen desk replay"
 )]
 pub struct DeskArgs {
     #[command(subcommand)]
@@ -43,6 +49,36 @@ enum DeskCommand {
     Forget(EmailArgs),
     /// Close a ticket.
     Close(RefArgs),
+    /// Per article and rule: how often widget conversations that ended in a ticket showed it,
+    /// and how often it was rated "No".
+    Feedback(KbArgs),
+    /// What to write next: the questions the knowledge base failed on, grouped, most tickets first.
+    Gaps(GapsArgs),
+    /// Asks the knowledge base as it is now every stored failed question: how many it answers.
+    Replay(KbArgs),
+}
+
+#[derive(clap::Args)]
+struct KbArgs {
+    #[arg(long, default_value = ".")]
+    kb: PathBuf,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct GapsArgs {
+    #[arg(long, default_value = ".")]
+    kb: PathBuf,
+    #[arg(long)]
+    json: bool,
+    /// How many groups to show (and draft), most tickets first.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Write a draft article (`draft: true`, `questions` filled) for each group shown, as
+    /// `articles/<lang>/<slug>.md`; an existing file is never overwritten.
+    #[arg(long)]
+    write_drafts: bool,
 }
 
 #[derive(clap::Args)]
@@ -115,6 +151,14 @@ pub fn run(args: DeskArgs) -> Result<ExitCode> {
         DeskCommand::Customer(a) => customer(&a),
         DeskCommand::Forget(a) => forget(&a),
         DeskCommand::Close(a) => close(&a),
+        DeskCommand::Feedback(a) => reports::feedback(&a.kb, a.json),
+        DeskCommand::Gaps(a) => reports::gaps(&reports::GapsArgs {
+            kb: &a.kb,
+            json: a.json,
+            limit: a.limit,
+            write_drafts: a.write_drafts,
+        }),
+        DeskCommand::Replay(a) => reports::replay(&a.kb, a.json),
     }?;
     Ok(ExitCode::SUCCESS)
 }
@@ -367,6 +411,8 @@ fn sync(a: &SyncArgs) -> Result<()> {
                 "skipped_forgotten": total.forgotten,
                 "skipped_automatic": total.automatic,
                 "new_tickets": total.new_tickets,
+                "conversations": total.conversations,
+                "damaged_blocks": total.damaged_blocks,
                 "auto_closed": closed,
                 "classified": classified,
                 "tickets": tickets,
@@ -398,6 +444,12 @@ fn sync(a: &SyncArgs) -> Result<()> {
         messages,
         store.path.display()
     );
+    if total.damaged_blocks > 0 {
+        eprintln!(
+            "desk: {} widget machine blocks were unreadable (cut or damaged by a mail client); their tickets keep the mail text, `kbgen desk show` says which",
+            total.damaged_blocks
+        );
+    }
     Ok(())
 }
 
@@ -418,7 +470,98 @@ fn ticket_json(t: &store::Ticket) -> Value {
         "closed_at": store::date_json(t.closed_at),
         "message_count": t.message_count,
         "category": t.category,
+        "block": t.block,
     })
+}
+
+fn conversation_json(store: &Store, t: &store::Ticket) -> Result<Value> {
+    let Some(c) = store.conversation(t.id)? else {
+        return Ok(Value::Null);
+    };
+    let turns: Vec<Value> = c
+        .turns
+        .iter()
+        .map(|u| {
+            json!({
+                "question": u.question,
+                "answer": u.answer,
+                "rule": u.rule,
+                "articles": u.articles,
+                "rating": u.rating,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "site": c.site,
+        "page": c.page,
+        "lang": c.lang,
+        "widget_version": c.widget_version,
+        "time": c.time,
+        "omitted": c.omitted,
+        "turns": turns,
+    }))
+}
+
+/// What the visitor saw for one turn, in words: `rule refund; shown: refunds; rated No`.
+fn turn_outcome(u: &store::Turn) -> String {
+    let mut parts = vec![match (u.answer.as_str(), &u.rule) {
+        ("rule", Some(r)) => format!("answered by rule {r}"),
+        ("articles", _) => "answered with articles".to_string(),
+        ("weak", _) => "only unsure matches".to_string(),
+        ("none", _) => "no answer".to_string(),
+        ("pending", _) => "not answered yet".to_string(),
+        (other, _) => other.to_string(),
+    }];
+    if !u.articles.is_empty() {
+        parts.push(format!("shown: {}", u.articles.join(", ")));
+    }
+    if let Some(ok) = u.rating {
+        parts.push(format!("rated {}", if ok { "Yes" } else { "No" }));
+    }
+    parts.join("; ")
+}
+
+fn print_conversation(store: &Store, t: &store::Ticket) -> Result<()> {
+    match t.block.as_deref() {
+        Some("read") => {}
+        Some("damaged") => {
+            println!("\nwidget conversation: the machine block was unreadable (cut or damaged by a mail client)");
+            return Ok(());
+        }
+        Some(other) => {
+            println!(
+                "\nwidget conversation: the machine block was unreadable ({other}, upgrade kbgen)"
+            );
+            return Ok(());
+        }
+        None => return Ok(()),
+    }
+    let Some(c) = store.conversation(t.id)? else {
+        return Ok(());
+    };
+    println!(
+        "\nwidget conversation ({} {}{}{}):",
+        c.turns.len(),
+        if c.turns.len() == 1 {
+            "question"
+        } else {
+            "questions"
+        },
+        if c.widget_version.is_empty() {
+            String::new()
+        } else {
+            format!(", widget {}", c.widget_version)
+        },
+        if c.omitted > 0 {
+            format!(", {} older left out", c.omitted)
+        } else {
+            String::new()
+        },
+    );
+    for (i, u) in c.turns.iter().enumerate() {
+        println!("  {}. {}\n     {}", i + 1, u.question, turn_outcome(u));
+    }
+    Ok(())
 }
 
 fn messages_json(store: &Store, t: &store::Ticket) -> Result<Value> {
@@ -524,6 +667,7 @@ fn print_ticket(store: &Store, t: &store::Ticket) -> Result<()> {
     if let Some(c) = &t.category {
         println!("category: {c}");
     }
+    print_conversation(store, t)?;
     for m in store.messages(t.id)? {
         println!(
             "\n--- {} {}{}\n{}",
@@ -541,6 +685,7 @@ fn show(a: &RefArgs) -> Result<()> {
     let t = store.ticket(&a.reference)?;
     if a.json {
         let mut v = ticket_json(&t);
+        v["conversation"] = conversation_json(&store, &t)?;
         v["messages"] = messages_json(&store, &t)?;
         println!("{}", json!({ "version": JSON_VERSION, "ticket": v }));
         return Ok(());
@@ -555,6 +700,7 @@ fn customer(a: &EmailArgs) -> Result<()> {
         let mut v = Vec::new();
         for t in &tickets {
             let mut j = ticket_json(t);
+            j["conversation"] = conversation_json(&store, t)?;
             j["messages"] = messages_json(&store, t)?;
             v.push(j);
         }

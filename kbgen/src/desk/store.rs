@@ -62,6 +62,38 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE forgotten (address_sha256 TEXT PRIMARY KEY);",
     // 2: the knowledge-base category the engine puts each ticket's question in.
     "ALTER TABLE tickets ADD COLUMN category TEXT;",
+    // 3: the conversation the widget's machine block carries, one per ticket, and whether the
+    // ticket's block could be read ('read', 'damaged', 'version N'; NULL: it had none).
+    "ALTER TABLE tickets ADD COLUMN block TEXT;
+    CREATE TABLE conversations (
+        ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id) ON DELETE CASCADE,
+        message_id TEXT NOT NULL,
+        site TEXT NOT NULL,
+        page TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        widget_version TEXT NOT NULL,
+        time TEXT NOT NULL,
+        omitted INTEGER NOT NULL
+    );
+    CREATE TABLE turns (
+        ticket_id INTEGER NOT NULL REFERENCES conversations(ticket_id) ON DELETE CASCADE,
+        pos INTEGER NOT NULL,
+        question TEXT NOT NULL,
+        answer TEXT NOT NULL CHECK (answer IN ('rule', 'articles', 'weak', 'none', 'pending')),
+        rule TEXT,
+        rating INTEGER,
+        PRIMARY KEY (ticket_id, pos)
+    );
+    CREATE INDEX turns_rule ON turns(rule) WHERE rule IS NOT NULL;
+    CREATE TABLE turn_articles (
+        ticket_id INTEGER NOT NULL,
+        pos INTEGER NOT NULL,
+        rank INTEGER NOT NULL,
+        article TEXT NOT NULL,
+        PRIMARY KEY (ticket_id, pos, rank),
+        FOREIGN KEY (ticket_id, pos) REFERENCES turns(ticket_id, pos) ON DELETE CASCADE
+    );
+    CREATE INDEX turn_articles_article ON turn_articles(article);",
 ];
 
 pub const FILE: &str = ".kbgen/desk.sqlite";
@@ -88,6 +120,10 @@ pub struct BatchStats {
     pub forgotten: usize,
     pub automatic: usize,
     pub new_tickets: usize,
+    /// Machine blocks read into a ticket's conversation.
+    pub conversations: usize,
+    /// Machine blocks found cut or damaged (or of a version this kbgen does not know).
+    pub damaged_blocks: usize,
 }
 
 impl std::ops::AddAssign for BatchStats {
@@ -99,6 +135,8 @@ impl std::ops::AddAssign for BatchStats {
         self.forgotten += o.forgotten;
         self.automatic += o.automatic;
         self.new_tickets += o.new_tickets;
+        self.conversations += o.conversations;
+        self.damaged_blocks += o.damaged_blocks;
     }
 }
 
@@ -120,6 +158,34 @@ pub struct Ticket {
     pub closed_at: Option<i64>,
     pub message_count: i64,
     pub category: Option<String>,
+    /// What became of the ticket's machine block: `read`, `damaged`, `version N`, or `None` when
+    /// its mail had none.
+    pub block: Option<String>,
+}
+
+/// The widget conversation a ticket's machine block carried.
+#[derive(Clone, Debug)]
+pub struct Conversation {
+    pub site: String,
+    pub page: String,
+    pub lang: String,
+    pub widget_version: String,
+    pub time: String,
+    /// Older turns the widget left out of the block to fit the link.
+    pub omitted: u32,
+    pub turns: Vec<Turn>,
+}
+
+/// One question of a conversation and what the visitor got for it.
+#[derive(Clone, Debug)]
+pub struct Turn {
+    pub question: String,
+    /// `rule`, `articles`, `weak`, `none` or `pending`.
+    pub answer: String,
+    pub rule: Option<String>,
+    /// Ids of the articles shown, in the order shown.
+    pub articles: Vec<String>,
+    pub rating: Option<bool>,
 }
 
 #[derive(Clone, Debug)]
@@ -136,7 +202,7 @@ pub struct Message {
 const TICKET_COLS: &str =
     "t.id, t.reference, t.customer, t.subject, t.widget, t.lang, t.page, t.opened_at,
     t.first_response_at, t.last_customer_at, t.last_owner_at, t.status, t.closed_at,
-    (SELECT COUNT(*) FROM messages m WHERE m.ticket_id = t.id), t.category";
+    (SELECT COUNT(*) FROM messages m WHERE m.ticket_id = t.id), t.category, t.block";
 
 fn ticket_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ticket> {
     Ok(Ticket {
@@ -155,6 +221,7 @@ fn ticket_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ticket> {
         closed_at: r.get(12)?,
         message_count: r.get(13)?,
         category: r.get(14)?,
+        block: r.get(15)?,
     })
 }
 
@@ -387,6 +454,56 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The conversation of ticket `id`, when its machine block was read.
+    pub fn conversation(&self, ticket: i64) -> Result<Option<Conversation>> {
+        let Some(mut c) = self
+            .conn
+            .query_row(
+                "SELECT site, page, lang, widget_version, time, omitted FROM conversations
+                 WHERE ticket_id = ?1",
+                [ticket],
+                |r| {
+                    Ok(Conversation {
+                        site: r.get(0)?,
+                        page: r.get(1)?,
+                        lang: r.get(2)?,
+                        widget_version: r.get(3)?,
+                        time: r.get(4)?,
+                        omitted: r.get(5)?,
+                        turns: Vec::new(),
+                    })
+                },
+            )
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let mut st = self.conn.prepare(
+            "SELECT question, answer, rule, rating,
+                (SELECT group_concat(article, char(31)) FROM
+                    (SELECT article FROM turn_articles a
+                     WHERE a.ticket_id = t.ticket_id AND a.pos = t.pos ORDER BY rank))
+             FROM turns t WHERE ticket_id = ?1 ORDER BY pos",
+        )?;
+        let rows = st.query_map([ticket], |r| {
+            let ids: Option<String> = r.get(4)?;
+            Ok(Turn {
+                question: r.get(0)?,
+                answer: r.get(1)?,
+                rule: r.get(2)?,
+                rating: r.get(3)?,
+                articles: ids
+                    .unwrap_or_default()
+                    .split('\x1f')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            })
+        })?;
+        c.turns = rows.collect::<rusqlite::Result<_>>()?;
+        Ok(Some(c))
+    }
+
     pub fn customer_tickets(&self, email: &str) -> Result<Vec<Ticket>> {
         let sql = format!(
             "SELECT {TICKET_COLS} FROM tickets t WHERE t.customer = ?1 ORDER BY t.opened_at, t.id"
@@ -611,6 +728,7 @@ fn insert_message(
             "UPDATE tickets SET lang = COALESCE(lang, ?2), page = COALESCE(page, ?3) WHERE id = ?1",
             params![t, fields.lang, fields.page],
         )?;
+        store_block(tx, t, m, stats)?;
         // Adopt the owner's answers that arrived before this message.
         let like = format!("% {} %", m.message_id);
         tx.execute(
@@ -620,6 +738,103 @@ fn insert_message(
         )?;
     }
     Ok((ticket, created))
+}
+
+/// Reads the machine block of `m` (its body, else a message attached to it) into ticket `t`'s
+/// conversation. A ticket keeps the first conversation read for it, so a reply quoting the block
+/// adds nothing; a block that names another ticket is someone else's and is left alone. A block
+/// that cannot be read marks the ticket, unless a readable one was stored already.
+fn store_block(tx: &Transaction<'_>, t: i64, m: &Mail, stats: &mut BatchStats) -> Result<()> {
+    use ticket::block::{self, BlockError};
+    let mut found = block::find(&m.body);
+    for a in &m.attached {
+        if found != Err(BlockError::Missing) {
+            break;
+        }
+        found = block::find(a);
+    }
+    let b = match found {
+        Err(BlockError::Missing) => return Ok(()),
+        Err(e) => {
+            let why = match e {
+                BlockError::Version(v) => format!("version {v}"),
+                _ => "damaged".to_string(),
+            };
+            stats.damaged_blocks += 1;
+            tx.execute(
+                "UPDATE tickets SET block = ?2 WHERE id = ?1 AND (block IS NULL OR block <> 'read')",
+                params![t, why],
+            )?;
+            return Ok(());
+        }
+        Ok(b) => b,
+    };
+    let reference: String =
+        tx.query_row("SELECT reference FROM tickets WHERE id = ?1", [t], |r| {
+            r.get(0)
+        })?;
+    if ticket::normalize_reference(&b.reference).as_deref() != Some(reference.as_str()) {
+        return Ok(());
+    }
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO conversations
+            (ticket_id, message_id, site, page, lang, widget_version, time, omitted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            t,
+            m.message_id,
+            b.site,
+            b.page,
+            b.lang,
+            b.widget_version,
+            b.time,
+            b.omitted
+        ],
+    )?;
+    if inserted == 0 {
+        return Ok(());
+    }
+    stats.conversations += 1;
+    for (pos, turn) in b.turns.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO turns (ticket_id, pos, question, answer, rule, rating)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                t,
+                pos,
+                turn.question,
+                answer_name(turn.answer),
+                turn.rule,
+                turn.rating
+            ],
+        )?;
+        for (rank, id) in turn.articles.iter().enumerate() {
+            tx.execute(
+                "INSERT OR IGNORE INTO turn_articles (ticket_id, pos, rank, article)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![t, pos, rank, id],
+            )?;
+        }
+    }
+    let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    tx.execute(
+        "UPDATE tickets SET block = 'read', lang = COALESCE(lang, ?2), page = COALESCE(page, ?3)
+         WHERE id = ?1",
+        params![t, nonempty(&b.lang), nonempty(&b.page)],
+    )?;
+    Ok(())
+}
+
+/// The block's name of an answer kind, as the `turns.answer` column holds it.
+fn answer_name(a: ticket::block::Answer) -> &'static str {
+    use ticket::block::Answer;
+    match a {
+        Answer::Rule => "rule",
+        Answer::Articles => "articles",
+        Answer::Weak => "weak",
+        Answer::None => "none",
+        Answer::Pending => "pending",
+    }
 }
 
 /// A reference for mail that did not come from the widget: seven characters of the thread's
@@ -786,5 +1001,43 @@ mod tests {
             Some(3600)
         );
         assert_eq!(t[0].message_count, 2);
+    }
+
+    #[test]
+    fn forgetting_a_customer_deletes_their_conversation_too() {
+        use ticket::block::{encode, Answer, Block, Turn as BlockTurn};
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(tmp.path()).unwrap();
+        let block = encode(&Block {
+            reference: "7KQ2MX".into(),
+            turns: vec![BlockTurn {
+                question: "refund?".into(),
+                answer: Answer::Articles,
+                rule: None,
+                articles: vec!["refunds".into()],
+                rating: Some(false),
+            }],
+            ..Block::default()
+        });
+        let raw = format!("From: a@b.test\r\nTo: help@acme.test\r\nMessage-ID: <q@b>\r\nSubject: [Acme #7KQ2MX] refund?\r\n\r\nhi\r\n\r\n{block}\r\n");
+        let inc = Incoming {
+            raw: raw.into_bytes(),
+            fallback_date: None,
+        };
+        let stats = store.ingest(&[inc], &[], |_| Ok(()), || {}).unwrap();
+        assert_eq!(stats.conversations, 1);
+        let rows = |s: &Store| -> (i64, i64, i64) {
+            s.conn
+                .query_row(
+                    "SELECT (SELECT COUNT(*) FROM conversations), (SELECT COUNT(*) FROM turns),
+                        (SELECT COUNT(*) FROM turn_articles)",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .unwrap()
+        };
+        assert_eq!(rows(&store), (1, 1, 1));
+        store.forget("a@b.test").unwrap();
+        assert_eq!(rows(&store), (0, 0, 0));
     }
 }

@@ -7,16 +7,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const OWNER: &str = "help@acme.test";
+pub(crate) const OWNER: &str = "help@acme.test";
 
 // The widget's own ticket module, so these tests break when the widget changes what a ticket
 // looks like; its property tests come along and run here too.
 #[allow(dead_code)]
 #[path = "../../../widget/src/ticket/mod.rs"]
-mod widget_ticket;
+pub(crate) mod widget_ticket;
 
 /// A knowledge base with only a kbgen.toml (the desk needs nothing else).
-fn kb(extra: &str) -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn kb(extra: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let kb = tmp.path().join("kb");
     std::fs::create_dir_all(&kb).unwrap();
@@ -28,29 +28,29 @@ fn kb(extra: &str) -> (tempfile::TempDir, PathBuf) {
     (tmp, kb)
 }
 
-fn desk(kb: &Path, args: &[&str]) -> Command {
+pub(crate) fn desk(kb: &Path, args: &[&str]) -> Command {
     let mut c = kbgen();
     c.arg("desk").args(args).arg("--kb").arg(kb);
     c
 }
 
-fn sync(kb: &Path, extra: &[&str]) -> (bool, String, String) {
+pub(crate) fn sync(kb: &Path, extra: &[&str]) -> (bool, String, String) {
     run(kbgen().args(["desk", "sync"]).arg(kb).args(extra))
 }
 
-fn json(cmd: &mut Command) -> Value {
+pub(crate) fn json(cmd: &mut Command) -> Value {
     let (ok, out, err) = run(cmd.arg("--json"));
     assert!(ok, "{err}");
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
 
-fn tickets(kb: &Path) -> Vec<Value> {
+pub(crate) fn tickets(kb: &Path) -> Vec<Value> {
     let v = json(kbgen().args(["desk", "list"]).arg(kb));
     assert_eq!(v["version"], 1);
     v["tickets"].as_array().unwrap().clone()
 }
 
-fn by_ref<'a>(t: &'a [Value], r: &str) -> &'a Value {
+pub(crate) fn by_ref<'a>(t: &'a [Value], r: &str) -> &'a Value {
     t.iter()
         .find(|t| t["reference"] == r)
         .unwrap_or_else(|| panic!("no ticket {r} in {t:#?}"))
@@ -140,7 +140,7 @@ fn hard_cases_from_an_eml_folder_become_tickets() {
 }
 
 /// The fixtures as one mbox file, as a provider's export writes it (`>From ` escaping included).
-fn mbox_of(messages: &[Vec<u8>]) -> Vec<u8> {
+pub(crate) fn mbox_of(messages: &[Vec<u8>]) -> Vec<u8> {
     let mut out = Vec::new();
     for m in messages {
         out.extend_from_slice(b"From sender@example.com Mon Mar  2 10:00:00 2026\n");
@@ -166,7 +166,7 @@ fn fixture_messages() -> Vec<Vec<u8>> {
 }
 
 /// What a mail client sends for the widget's `mailto:` URL: its subject (RFC 2047) and body.
-fn message_from_mailto(url: &str, from: &str, id: &str) -> Vec<u8> {
+pub(crate) fn message_from_mailto(url: &str, from: &str, id: &str) -> Vec<u8> {
     use base64::Engine as _;
     let (_, query) = url.split_once('?').unwrap();
     let (mut subject, mut body) = (String::new(), String::new());
