@@ -60,6 +60,11 @@ if [ ! -x xtask/node_modules/binaryen/bin/wasm-opt ] || [ ! -f xtask/node_module
   say "npm ci (binaryen, terser)"
   (cd xtask && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# axe-core, the accessibility checker the browser tests run (tests/package-lock.json pins it).
+if [ ! -f tests/node_modules/axe-core/axe.min.js ]; then
+  say "npm ci (axe-core)"
+  (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+fi
 say "wasm-opt: $(xtask/node_modules/binaryen/bin/wasm-opt --version)"
 say "terser: $(node xtask/node_modules/terser/bin/terser --version)"
 

@@ -146,6 +146,28 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).expect("writing screenshot");
     }
 
+    /// Runs axe-core (tests/node_modules, installed by `cargo xtask setup`) on the current page
+    /// against WCAG 2.1 A and AA and returns each violation as `rule: selector, selector`.
+    pub async fn axe(&self) -> Vec<String> {
+        let path = crate::repo_root().join("tests/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}: run `cargo xtask setup`", path.display()));
+        self.js(&source, Vec::new()).await;
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                   .then((r) => done(r.violations.map((v) => v.id + ': ' +
+                       v.nodes.map((n) => n.target.join(' ')).join(', '))))
+                   .catch((e) => done(['axe failed: ' + e]));",
+                Vec::new(),
+            )
+            .await
+            .expect("running axe");
+        serde_json::from_value(found).expect("a list of violations")
+    }
+
     /// Ends the session and stops chromedriver.
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;

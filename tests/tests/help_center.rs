@@ -12,7 +12,7 @@ use fantoccini::key::Key;
 use fantoccini::Locator;
 use solodesk_tests::browser::Browser;
 use solodesk_tests::server::StaticServer;
-use solodesk_tests::{kbgen_build, repo_root, TempDir};
+use solodesk_tests::{copy_dir, kbgen_build, repo_root, TempDir};
 
 /// `site.support_email` and `site.title` in `site/kbgen.toml`.
 const OWNER_EMAIL: &str = "hello@inkwellandthread.example";
@@ -579,19 +579,6 @@ async fn search_page_finds_arabic_words() {
         assert_eq!(titles, ["سياسة الإرجاع"], "{query:?}");
     }
     browser.close().await;
-}
-
-/// Copies a knowledge base (or any folder) into `to`.
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 /// The example site rebuilt with another brand colour.

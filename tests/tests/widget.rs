@@ -11,7 +11,7 @@ use fantoccini::Locator;
 use serde_json::{json, Value};
 use solodesk_tests::browser::Browser;
 use solodesk_tests::server::StaticServer;
-use solodesk_tests::{kbgen_build, repo_root, TempDir};
+use solodesk_tests::{copy_dir, kbgen_build, repo_root, TempDir};
 use std::path::Path;
 
 /// The owner's address, `site.support_email` in `site/kbgen.toml`.
@@ -1996,19 +1996,6 @@ fn generated_kb(total: usize) -> TempDir {
         std::fs::write(kb.path().join(format!("articles/en/gen-{i}.md")), md).unwrap();
     }
     kb
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Types each query into the question box as one input event and resolves with the milliseconds

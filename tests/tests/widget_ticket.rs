@@ -14,10 +14,9 @@
 use serde_json::{json, Value};
 use solodesk_tests::browser::Browser;
 use solodesk_tests::server::StaticServer;
-use solodesk_tests::{kbgen_build, repo_root, TempDir};
+use solodesk_tests::{copy_dir, kbgen_build, repo_root, TempDir};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -161,19 +160,6 @@ fn build_site(url: Option<&str>, head: &str) -> TempDir {
     )
     .unwrap();
     out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// Splits a `mailto:` URL into its decoded address and header fields (`+` is a plus in mailto).
