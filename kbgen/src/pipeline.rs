@@ -1,5 +1,5 @@
 //! The one way from a knowledge-base folder to a site in memory, shared by `build`, `serve` and
-//! `check`: [`load`](crate::load) reads the folder, [`site`](crate::site) renders it, and the
+//! `check`: [`load`] reads the folder, [`site`] renders it, and the
 //! caller hands the result to [`output`](crate::output) (or only reports it).
 //!
 //! What differs between the commands is said once, in [`Options`], rather than by each command

@@ -6,7 +6,7 @@
 //! drift. It is pure (strings and bytes in, values out) and depends only on std and, off wasm32
 //! (never compiled into the widget), `miniz_oxide` and `serde_json`: the widget compresses with
 //! the browser's own `CompressionStream("deflate")`, whose output is this zlib format, or, where
-//! a browser lacks it, with [`zlib_stored`] (services/ticket.rs).
+//! a browser lacks it, with `zlib_stored` (services/ticket.rs).
 //!
 //! Version 1's payload is base64url (RFC 4648 section 5, no padding) of zlib (RFC 1950: deflate
 //! plus an Adler-32 checksum, so a block cut or altered by a mail client is refused, never
@@ -124,7 +124,7 @@ impl std::fmt::Display for BlockError {
 impl std::error::Error for BlockError {}
 
 /// The block's line, `solodesk:v1:<payload>`, without a line break, compressed by `miniz_oxide`
-/// (kbgen and the tests; the widget uses [`line`] with the browser's compressor).
+/// (kbgen and the tests; the widget uses [`line()`] with the browser's compressor).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn encode(block: &Block) -> String {
     let json = to_json(block);
