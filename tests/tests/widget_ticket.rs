@@ -526,6 +526,63 @@ async fn the_block_is_the_browsers_zlib_or_stored_zlib_without_it() {
         if prefix == "eJ" {
             assert_eq!(blk.omitted, 0, "all four turns fit once compressed");
         }
+        // The mail client sends it, and the owner's desk reads the conversation back.
+        let (to, fields) = decode_mailto(href.as_str().unwrap());
+        let desk = desk_reads(&to, &fields[0].1, &fields[1].1, &blk.reference);
+        let turns = &desk["ticket"]["conversation"]["turns"];
+        let read: Vec<&str> = turns
+            .as_array()
+            .unwrap_or_else(|| panic!("{head:?}: no conversation in {desk}"))
+            .iter()
+            .map(|t| t["question"].as_str().unwrap())
+            .collect();
+        assert_eq!(read, asked, "{head:?}");
+        assert_eq!(desk["ticket"]["block"], "read", "{head:?}");
         b.close().await;
     }
+}
+
+/// Sends the ticket as a mail client would (UTF-8 subject in RFC 2047, the body base64 with CRLF
+/// line ends, as Gmail and Thunderbird send non-ASCII text), syncs it into a desk with
+/// `kbgen desk sync --eml` and returns `kbgen desk show REF --json`.
+fn desk_reads(to: &str, subject: &str, body: &str, reference: &str) -> Value {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let kb = TempDir::new("ticket-desk-kb");
+    copy_dir(&repo_root().join("site"), kb.path());
+    let mail = TempDir::new("ticket-desk-mail");
+    let encoded = b64.encode(body.replace("\r\n", "\n").replace('\n', "\r\n"));
+    let lines: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let eml = format!(
+        "From: =?UTF-8?B?{}?= <{EMAIL}>\r\nTo: {to}\r\nSubject: =?UTF-8?B?{}?=\r\nDate: Sun, 06 Dec 2026 10:00:00 +0000\r\nMessage-ID: <t1@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8; format=flowed\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+        b64.encode(NAME),
+        b64.encode(subject),
+        lines.join("\r\n")
+    );
+    std::fs::write(mail.path().join("ticket.eml"), eml).unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(solodesk_tests::kbgen_bin())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "kbgen {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let kb_dir = kb.path().to_str().unwrap();
+    run(&[
+        "desk",
+        "sync",
+        kb_dir,
+        "--eml",
+        mail.path().to_str().unwrap(),
+    ]);
+    serde_json::from_slice(&run(&["desk", "show", reference, "--kb", kb_dir, "--json"])).unwrap()
 }
