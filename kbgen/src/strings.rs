@@ -1,11 +1,14 @@
-//! The help center's own words (not the owner's content) in the languages we ship; other
-//! languages fall back to English, and a theme can override any string in its templates.
+//! The help center's own words (not the owner's content) in the languages we ship, one file per
+//! language in `kbgen/locales/`; other languages fall back to English, and the owner can override
+//! any string (`[site.strings]`).
 
 use crate::config::Localized;
+use include_dir::{include_dir, Dir};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Strings {
     pub home: String,
     pub search: String,
@@ -51,165 +54,18 @@ pub struct Strings {
     pub faq: String,
 }
 
+/// One JSON file per language in `kbgen/locales/`, compiled in: a language is added by adding
+/// its file (every key of [`Strings`], no other; `every_locale_has_every_key` checks).
+static LOCALES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/locales");
+
+/// The help center's words in `lang` (`zh-TW` reads `zh.json`), English where there is no file.
 pub fn for_lang(lang: &str) -> Strings {
-    match lang.split('-').next().unwrap_or(lang) {
-        "zh" => Strings {
-            home: "首页".into(),
-            search: "搜索".into(),
-            search_placeholder: "搜索帮助文章…".into(),
-            search_label: "搜索帮助中心".into(),
-            categories: "分类".into(),
-            featured: "热门文章".into(),
-            article: "篇文章".into(),
-            articles: "篇文章".into(),
-            on_this_page: "本页内容".into(),
-            updated: "更新于".into(),
-            related: "相关文章".into(),
-            previous: "上一篇".into(),
-            next: "下一篇".into(),
-            helpful: "这篇文章有帮助吗？".into(),
-            yes: "有帮助".into(),
-            no: "没有帮助".into(),
-            thanks: "谢谢你的反馈！".into(),
-            sorry: "很抱歉没能帮到你。给我们发邮件，我们会亲自回复：".into(),
-            email_us: "发送邮件".into(),
-            feedback_subject: "文章反馈".into(),
-            feedback_body: "这篇文章没有解答我的问题。我想知道：".into(),
-            not_found_title: "找不到这个页面".into(),
-            not_found_text: "这个页面可能已被移动或删除。试试搜索，或者浏览下面的分类。".into(),
-            no_js_search: "搜索需要 JavaScript。你也可以按分类浏览：".into(),
-            results_one: "1 个结果".into(),
-            results_other: "{n} 个结果".into(),
-            no_results: "没有找到与“{q}”相关的文章。".into(),
-            no_results_help: "换个说法试试，或者直接问我们，我们会亲自回复。".into(),
-            searching: "正在搜索…".into(),
-            search_failed: "搜索无法加载。你可以按分类浏览：".into(),
-            language: "语言".into(),
-            skip_to_content: "跳到正文".into(),
-            contact: "联系我们".into(),
-            breadcrumb: "导航路径".into(),
-            translations: "其他语言版本".into(),
-            general: "常规".into(),
-            faq: "常见问题".into(),
-        },
-        "ja" => Strings {
-            home: "ホーム".into(),
-            search: "検索".into(),
-            search_placeholder: "ヘルプ記事を検索…".into(),
-            search_label: "ヘルプセンターを検索".into(),
-            categories: "カテゴリー".into(),
-            featured: "よく読まれている記事".into(),
-            article: "件の記事".into(),
-            articles: "件の記事".into(),
-            on_this_page: "このページの内容".into(),
-            updated: "更新日".into(),
-            related: "関連記事".into(),
-            previous: "前へ".into(),
-            next: "次へ".into(),
-            helpful: "この記事は役に立ちましたか？".into(),
-            yes: "はい".into(),
-            no: "いいえ".into(),
-            thanks: "フィードバックありがとうございます！".into(),
-            sorry: "お役に立てず申し訳ありません。メールでお問い合わせください：".into(),
-            email_us: "メールを送る".into(),
-            feedback_subject: "記事へのフィードバック".into(),
-            feedback_body: "この記事では解決しませんでした。知りたいこと：".into(),
-            not_found_title: "ページが見つかりません".into(),
-            not_found_text: "このページは移動または削除された可能性があります。検索するか、カテゴリーから探してください。".into(),
-            no_js_search: "検索には JavaScript が必要です。カテゴリーから探すこともできます：".into(),
-            results_one: "1 件の記事".into(),
-            results_other: "{n} 件の記事".into(),
-            no_results: "「{q}」に一致する記事はありません。".into(),
-            no_results_help: "別の言葉で検索するか、私たちに直接お問い合わせください。担当者がお返事します。".into(),
-            searching: "検索中…".into(),
-            search_failed: "検索を読み込めませんでした。カテゴリーから探してください：".into(),
-            language: "言語".into(),
-            skip_to_content: "本文へスキップ".into(),
-            contact: "お問い合わせ".into(),
-            breadcrumb: "パンくずリスト".into(),
-            translations: "他の言語".into(),
-            general: "一般".into(),
-            faq: "よくある質問".into(),
-        },
-        "ar" => Strings {
-            home: "الرئيسية".into(),
-            search: "بحث".into(),
-            search_placeholder: "ابحث في مقالات المساعدة…".into(),
-            search_label: "ابحث في مركز المساعدة".into(),
-            categories: "الأقسام".into(),
-            featured: "مقالات مميزة".into(),
-            article: "مقالة".into(),
-            articles: "مقالات".into(),
-            on_this_page: "في هذه الصفحة".into(),
-            updated: "آخر تحديث".into(),
-            related: "مقالات ذات صلة".into(),
-            previous: "السابق".into(),
-            next: "التالي".into(),
-            helpful: "هل كانت هذه المقالة مفيدة؟".into(),
-            yes: "نعم".into(),
-            no: "لا".into(),
-            thanks: "شكرًا على ملاحظاتك!".into(),
-            sorry: "نأسف لعدم تمكننا من المساعدة. راسلنا وسنرد عليك بأنفسنا:".into(),
-            email_us: "أرسل بريدًا إلكترونيًا".into(),
-            feedback_subject: "ملاحظات على مقالة".into(),
-            feedback_body: "لم تُجب هذه المقالة عن سؤالي. أريد أن أعرف:".into(),
-            not_found_title: "الصفحة غير موجودة".into(),
-            not_found_text: "ربما نُقلت هذه الصفحة أو حُذفت. جرّب البحث أو تصفح الأقسام أدناه.".into(),
-            no_js_search: "يتطلب البحث JavaScript. يمكنك أيضًا التصفح حسب القسم:".into(),
-            results_one: "النتائج: 1".into(),
-            results_other: "النتائج: {n}".into(),
-            no_results: "لا توجد مقالات تطابق «{q}».".into(),
-            no_results_help: "جرّب كلمات أخرى، أو اسألنا مباشرة وسنرد عليك بأنفسنا.".into(),
-            searching: "جارٍ البحث…".into(),
-            search_failed: "تعذر تحميل البحث. تصفح حسب القسم:".into(),
-            language: "اللغة".into(),
-            skip_to_content: "انتقل إلى المحتوى".into(),
-            contact: "اتصل بنا".into(),
-            breadcrumb: "مسار التنقل".into(),
-            translations: "لغات أخرى".into(),
-            general: "عام".into(),
-            faq: "الأسئلة الشائعة".into(),
-        },
-        _ => Strings {
-            home: "Home".into(),
-            search: "Search".into(),
-            search_placeholder: "Search help articles…".into(),
-            search_label: "Search the help center".into(),
-            categories: "Categories".into(),
-            featured: "Popular articles".into(),
-            article: "article".into(),
-            articles: "articles".into(),
-            on_this_page: "On this page".into(),
-            updated: "Updated".into(),
-            related: "Related articles".into(),
-            previous: "Previous".into(),
-            next: "Next".into(),
-            helpful: "Was this article helpful?".into(),
-            yes: "Yes".into(),
-            no: "No".into(),
-            thanks: "Thanks for your feedback!".into(),
-            sorry: "Sorry it did not help. Email us and we will answer you personally:".into(),
-            email_us: "Send us an email".into(),
-            feedback_subject: "Feedback on".into(),
-            feedback_body: "This article did not answer my question. What I wanted to know:".into(),
-            not_found_title: "Page not found".into(),
-            not_found_text: "This page may have moved or been removed. Try searching, or browse the categories below.".into(),
-            no_js_search: "Search needs JavaScript. You can also browse by category:".into(),
-            results_one: "1 result".into(),
-            results_other: "{n} results".into(),
-            no_results: "No articles match “{q}”.".into(),
-            no_results_help: "Try other words, or ask us directly and we will answer you personally.".into(),
-            searching: "Searching…".into(),
-            search_failed: "Search could not load. Browse by category instead:".into(),
-            language: "Language".into(),
-            skip_to_content: "Skip to content".into(),
-            contact: "Contact us".into(),
-            breadcrumb: "Breadcrumb".into(),
-            translations: "Other languages".into(),
-            general: "General".into(),
-            faq: "Frequently asked questions".into(),
-        },
-    }
+    let base = lang.split('-').next().unwrap_or(lang);
+    LOCALES
+        .get_file(format!("{base}.json"))
+        .or_else(|| LOCALES.get_file("en.json"))
+        .and_then(|f| serde_json::from_slice(f.contents()).ok())
+        .expect("kbgen/locales/en.json holds every string (every_locale_has_every_key)")
 }
 
 /// The help center's words in `lang` with the owner's `[site.strings]` applied (see
@@ -262,5 +118,23 @@ pub fn count(n: usize, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A locale file missing a key, or holding one the help center does not use, fails here
+    /// (`Strings` requires every field and refuses unknown ones) rather than falling back in silence.
+    #[test]
+    fn every_locale_has_every_key() {
+        assert!(LOCALES.get_file("en.json").is_some());
+        for f in LOCALES.files() {
+            let parsed: Result<Strings, _> = serde_json::from_slice(f.contents());
+            assert!(parsed.is_ok(), "{}: {:?}", f.path().display(), parsed.err());
+        }
+        assert_eq!(for_lang("zh-TW").search, "搜索");
+        assert_eq!(for_lang("pt").search, "Search");
     }
 }
