@@ -20,7 +20,7 @@ use http::{Request, Response};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
@@ -42,9 +42,9 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
             std::process::exit(130);
         }
     });
-    // Taken before the first build, so a change made while it runs (or right after the URL is
-    // printed) is never missed.
-    let initial = fingerprint(dir);
+    // Watching starts before the first build, so a change made while it runs (or right after the
+    // URL is printed) is never missed.
+    let changes = Changes::watch(dir);
     let preview = Arc::new(Preview {
         dir: dir.to_path_buf(),
         out,
@@ -63,15 +63,11 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
 
     let watched = Arc::clone(&preview);
     std::thread::spawn(move || {
-        let mut last = initial;
+        let mut changes = changes;
         loop {
-            std::thread::sleep(Duration::from_millis(400));
-            let now = fingerprint(&watched.dir);
-            if now != last {
-                last = now;
-                eprintln!("change detected, rebuilding");
-                watched.rebuild();
-            }
+            changes.wait(&watched.dir);
+            eprintln!("change detected, rebuilding");
+            watched.rebuild();
         }
     });
 
@@ -488,7 +484,86 @@ fn clear_stale_builds() {
     }
 }
 
-/// Cheap change detection without a watcher dependency: paths, sizes and modification times.
+/// How the preview learns that the knowledge base changed.
+enum Changes {
+    /// The operating system's notifications (`notify`: inotify, FSEvents, ReadDirectoryChangesW):
+    /// an idle preview does no work at all, however large the knowledge base. The watcher lives
+    /// as long as this value.
+    Notified {
+        _watcher: notify::RecommendedWatcher,
+        events: mpsc::Receiver<()>,
+    },
+    /// Where notifications cannot be had (a network file system, the inotify watch limit): paths,
+    /// sizes and modification times compared every 400 ms, which walks the whole folder each time.
+    Polled(Vec<(PathBuf, u64, SystemTime)>),
+}
+
+impl Changes {
+    fn watch(dir: &Path) -> Changes {
+        let (tx, rx) = mpsc::channel();
+        let root = dir.to_path_buf();
+        let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            if event.is_ok_and(|e| changes_the_site(&root, &e)) {
+                let _ = tx.send(());
+            }
+        })
+        .and_then(|mut w| {
+            notify::Watcher::watch(&mut w, dir, notify::RecursiveMode::Recursive)?;
+            Ok(w)
+        });
+        match watcher {
+            Ok(w) => Changes::Notified {
+                _watcher: w,
+                events: rx,
+            },
+            Err(e) => {
+                eprintln!(
+                    "warning: no file notifications ({e}); checking for changes every 400 ms"
+                );
+                Changes::Polled(fingerprint(dir))
+            }
+        }
+    }
+
+    /// Returns once something changed, after the burst of events it came in (an editor's save
+    /// is several) has been quiet for 100 ms, so one save is one rebuild.
+    fn wait(&mut self, dir: &Path) {
+        match self {
+            Changes::Notified { events, .. } => {
+                if events.recv().is_err() {
+                    // The watcher stopped: poll from now on.
+                    *self = Changes::Polled(fingerprint(dir));
+                    return self.wait(dir);
+                }
+                while events.recv_timeout(Duration::from_millis(100)).is_ok() {}
+            }
+            Changes::Polled(last) => loop {
+                std::thread::sleep(Duration::from_millis(400));
+                let now = fingerprint(dir);
+                if now != *last {
+                    *last = now;
+                    return;
+                }
+            },
+        }
+    }
+}
+
+/// Whether a file-system event can change the site: not a mere read, and under a path the
+/// loader reads (not in `.kbgen/`, the desk's database, nor an editor's hidden swap file, nor an
+/// output folder such as `out/`, see `skip.rs`).
+fn changes_the_site(root: &Path, event: &notify::Event) -> bool {
+    !matches!(event.kind, notify::EventKind::Access(_))
+        && event.paths.iter().any(|p| {
+            p.strip_prefix(root).map_or(true, |rel| {
+                !rel.components().any(|c| {
+                    matches!(c, Component::Normal(n) if crate::skip::skipped_dir(&n.to_string_lossy()))
+                })
+            })
+        })
+}
+
+/// Cheap change detection without a watcher: paths, sizes and modification times.
 fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, SystemTime)> {
     // Symbolic links are followed, so an edit behind one is seen; walkdir reports a loop of links
     // as an error instead of walking it for ever, and such entries are left out here (`build`
