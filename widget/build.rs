@@ -1,20 +1,49 @@
 //! Compiles the locale files (`locales/*.json`) into Rust constants, so the WebAssembly carries
 //! the strings but no JSON reader: the reader and the files' syntax were ~1 KB of its gzip size.
-//! A file that is not a flat object of strings fails the build with its path, line and column;
-//! `i18n::tests::every_locale_has_every_key` checks the keys.
+//! Every `locales/<lang>.json` is a locale: adding a language is dropping its file in. A file that
+//! is not a flat object of strings, or whose name is not a language subtag, fails the build with
+//! its path (and line and column); `i18n::tests` check that every locale has the keys of English.
 
 use std::fmt::Write;
 
-/// Locales shipped with the widget, English first: it is the fallback.
-const LOCALES: &[&str] = &["en", "zh", "ar"];
+/// The locale every other falls back to; it comes first in `LOCALES`.
+const FALLBACK: &str = "en";
 
 fn main() {
-    let mut out = String::from("pub const LOCALES: &[(&str, &[(&str, &str)])] = &[\n");
+    // A directory here makes cargo rerun this script when a file is added, removed or changed.
+    println!("cargo:rerun-if-changed=locales");
     let mut errors = Vec::new();
-    for lang in LOCALES {
+    let mut langs = Vec::new();
+    let entries = std::fs::read_dir("locales").unwrap_or_else(|e| panic!("widget/locales: {e}"));
+    for entry in entries {
+        let path = entry
+            .unwrap_or_else(|e| panic!("widget/locales: {e}"))
+            .path();
+        if path.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if is_subtag(stem) {
+            langs.push(stem.to_owned());
+        } else {
+            errors.push(format!(
+                "widget/{}: the name is not a language subtag (two or three lowercase letters, like fr.json)",
+                path.display()
+            ));
+        }
+    }
+    // English first (the fallback), then the others in a stable order.
+    langs.sort_by_key(|l| (l != FALLBACK, l.clone()));
+    if langs.first().is_none_or(|l| l != FALLBACK) {
+        errors.push(format!(
+            "widget/locales/{FALLBACK}.json: missing, it is the fallback"
+        ));
+    }
+
+    let mut out = String::from("pub const LOCALES: &[(&str, &[(&str, &str)])] = &[\n");
+    for lang in &langs {
         let path = format!("locales/{lang}.json");
-        println!("cargo:rerun-if-changed={path}");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("widget/{path}: {e}"));
         let map: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(&text) {
             Ok(m) => m,
             Err(e) => {
@@ -40,4 +69,9 @@ fn main() {
     }
     let dest = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("locales.rs");
     std::fs::write(dest, out).unwrap();
+}
+
+/// A primary language subtag as `i18n::pick_lang` compares them: two or three lowercase letters.
+fn is_subtag(s: &str) -> bool {
+    (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase())
 }

@@ -96,7 +96,8 @@ impl Strings {
         Ok(s)
     }
 
-    /// The strings of a shipped locale (`en`, `zh`, `ar`), English when `lang` is not shipped.
+    /// The strings of a shipped locale (one per `widget/locales/*.json`), English when `lang` is
+    /// not shipped.
     pub fn for_lang(lang: &str) -> Strings {
         let pairs = LOCALES
             .iter()
@@ -139,6 +140,47 @@ mod tests {
         }
     }
 
+    /// Issue 17: `build.rs` listed the locales by hand, so a file dropped into `widget/locales/`
+    /// was silently left out of the widget. Every file there is a shipped language, English first.
+    #[test]
+    fn every_locale_file_is_shipped() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().into_string().unwrap();
+                Some(name.strip_suffix(".json")?.to_owned())
+            })
+            .collect();
+        files.sort();
+        let mut shipped: Vec<String> = LOCALES.iter().map(|(l, _)| (*l).to_owned()).collect();
+        assert_eq!(shipped[0], "en", "English is the fallback, first");
+        shipped.sort();
+        assert_eq!(
+            shipped, files,
+            "widget/locales/*.json vs the compiled LOCALES"
+        );
+    }
+
+    /// Every language has exactly the keys of `en.json`, read from the files themselves.
+    #[test]
+    fn every_language_has_the_keys_of_english() {
+        let keys = |lang: &str| -> std::collections::BTreeSet<&str> {
+            let (_, pairs) = LOCALES.iter().find(|(l, _)| *l == lang).unwrap();
+            pairs.iter().map(|(k, _)| *k).collect()
+        };
+        let english = keys("en");
+        for (lang, _) in LOCALES {
+            let other = keys(lang);
+            let missing: Vec<_> = english.difference(&other).collect();
+            let unknown: Vec<_> = other.difference(&english).collect();
+            assert!(
+                missing.is_empty() && unknown.is_empty(),
+                "widget/locales/{lang}.json: missing keys {missing:?}, unknown keys {unknown:?}"
+            );
+        }
+    }
+
     #[test]
     fn a_missing_or_unknown_key_is_reported() {
         let mut pairs = LOCALES[0].1.to_vec();
@@ -163,8 +205,8 @@ mod tests {
     #[test]
     fn picks_language() {
         assert_eq!(pick_lang(["", "zh-CN", "en"]), "zh");
-        assert_eq!(pick_lang(["fr-FR", "ar_EG"]), "ar");
-        assert_eq!(pick_lang(["de"]), "en");
+        assert_eq!(pick_lang(["tlh-KL", "ar_EG"]), "ar");
+        assert_eq!(pick_lang(["tlh"]), "en");
         assert!(is_rtl(pick_lang(["ar"])));
         assert!(!is_rtl("en"));
     }

@@ -50,14 +50,16 @@
 //! The help center's search page runs `search_page::SearchIndex` from a second build of this
 //! crate without its default feature `panel` (no Yew, no panel): the engine and a few exports.
 //!
-//! Pure modules (`state`, `ticket`, `i18n`, `config`) are unit-tested natively; `components` render
-//! and `services` hold the side effects.
+//! Pure modules (`state`, `ticket`, `i18n`, `config`) are unit-tested natively; `components` render,
+//! `hooks` run the panel's effects and `services` hold the browser calls they make.
 
 #[cfg(feature = "panel")]
 pub mod components;
 #[cfg(feature = "panel")]
 pub mod config;
 pub mod highlight;
+#[cfg(feature = "panel")]
+pub mod hooks;
 #[cfg(feature = "panel")]
 pub mod i18n;
 #[cfg(feature = "panel")]

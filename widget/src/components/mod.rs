@@ -1,5 +1,5 @@
-//! The panel's pieces, one per file: `app` is the root Yew component (it owns the state and the
-//! hooks) and `conversation` the other one (it only grows, and Yew skips a component whose props
+//! The panel's pieces, one per file: `app` is the root Yew component (it wires the state and the
+//! hooks of [`crate::hooks`] to the views) and `conversation` the other one (it only grows, and Yew skips a component whose props
 //! are equal, so typing does not render it again); every other piece is a plain view function,
 //! because each function component costs about 4 KB of WebAssembly (1.5 KB gzip) and none of
 //! them has state of its own.

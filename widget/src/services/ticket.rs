@@ -9,10 +9,13 @@
 
 use crate::config::Config;
 use crate::services::deflate;
-use crate::state::{Reply, State, Turn as StateTurn};
+use crate::services::host::Emitter;
+use crate::state::{Action, Post, Reply, State, Turn as StateTurn};
 use crate::ticket::{self, block, block::Answer, Mailto, Ticket, Turn};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
+use yew::{Callback, UseReducerDispatcher, UseReducerHandle};
 
 thread_local! {
     /// Blocks' JSON the browser has compressed, with their zlib bytes.
@@ -70,6 +73,44 @@ pub fn pack_later(done: impl FnOnce() + 'static) {
             done();
         }
     });
+}
+
+/// The contact form's "Send" when the owner has a form endpoint (`ticketUrl`): posts the ticket's
+/// JSON there once at a time, tells the host page when it went, and dispatches how it went.
+pub fn poster(
+    state: &UseReducerHandle<State>,
+    config: &Rc<Config>,
+    dispatch: &UseReducerDispatcher<State>,
+    emit: &Emitter,
+) -> Option<Callback<()>> {
+    if config.ticket_url.is_empty() {
+        return None;
+    }
+    let (state, config, dispatch, emit) = (
+        state.clone(),
+        config.clone(),
+        dispatch.clone(),
+        emit.clone(),
+    );
+    Some(Callback::from(move |_| {
+        if state.post == Post::Sending {
+            return;
+        }
+        dispatch.dispatch(Action::Post(Post::Sending));
+        let json = json(&state, &config);
+        let (url, dispatch, emit) = (config.ticket_url.clone(), dispatch.clone(), emit.clone());
+        let (reference, subject) = (state.reference.clone(), compose(&state, &config).subject);
+        wasm_bindgen_futures::spawn_local(async move {
+            let sent = super::fetch::post_json(&url, &json).await;
+            if sent {
+                emit.emit(
+                    "ticket",
+                    &[("reference", &reference), ("subject", &subject)],
+                );
+            }
+            dispatch.dispatch(Action::Post(if sent { Post::Sent } else { Post::Failed }));
+        });
+    }))
 }
 
 /// The `mailto:` link for the current state.
