@@ -103,26 +103,11 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// Levenshtein distance, for "did you mean" suggestions on a handful of short keys.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// The known name closest to `key`, when it is close enough to be a likely typo.
 pub fn nearest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
-        .map(|k| (edit_distance(&key.to_lowercase(), k), *k))
+        .map(|k| (strsim::levenshtein(&key.to_lowercase(), k), *k))
         .filter(|(d, k)| *d <= (k.len().max(key.len()) / 2).max(1))
         .min()
         .map(|(_, k)| k)

@@ -55,36 +55,22 @@ pub fn kbgen_build(kb: &Path, out: &Path) {
     );
 }
 
-/// A fresh, empty folder under the target directory, removed when dropped.
-pub struct TempDir(PathBuf);
+/// A fresh, empty folder (tempfile's), named after the test's `name` so a leftover one says
+/// whose it is; removed when dropped.
+pub struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     pub fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!(
-            "solodesk-test-{name}-{}-{}",
-            std::process::id(),
-            unique()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("creating a temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("solodesk-test-{name}-"))
+            .tempdir()
+            .expect("creating a temp dir");
         TempDir(dir)
     }
 
     pub fn path(&self) -> &Path {
-        &self.0
+        self.0.path()
     }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn unique() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Copies a folder (a knowledge base, say) into `to`, subfolders included.
