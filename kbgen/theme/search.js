@@ -1,8 +1,12 @@
 // Search page: the widget's engine, built without its panel (see widget/src/search_page.rs),
-// searches index.bin as the visitor types and the results are listed here, with ?q= kept in the
-// address so a search can be linked. Results show their titles at once; each article's passages
-// (widget/articles/<lang>/<id>.bin, fetched once per page) then give the best section, its link
-// and a snippet. Index and passages text only ever goes in through textContent.
+// searches the index as the visitor types and the results are listed here, with ?q= kept in the
+// address so a search can be linked. A site in several languages gives each search page its own
+// language's index (data-index, index.<lang>.bin); only when that finds fewer than ENOUGH results
+// does the page fetch index.bin (data-index-all, every language) for results in the others,
+// which come after the page's own and say their language. Results show their titles at once;
+// each article's passages (widget/articles/<lang>/<id>.bin, fetched once per page) then give the
+// best section, its link and a snippet. Index and passages text only ever goes in through
+// textContent.
 // Without JavaScript, or when the engine cannot load, the page lists the categories.
 (() => {
   const doc = document;
@@ -75,21 +79,56 @@
     return fetched.get(url);
   };
 
-  // A large index comes in shards beside index.bin: a search that needs shards not here yet
+  // Results a page lists at most; and how many of its own language's are enough not to fetch
+  // every language's index for more: the five or so a visitor sees without scrolling.
+  const LIMIT = 20;
+  const ENOUGH = 5;
+
+  // One index the page searches: `engine` once loaded, `failed` when it cannot be.
+  // A large index comes in shards beside it: a search that needs shards not here yet
   // waits for them and runs again. A shard that cannot be had is searched without.
-  const shards = new Map();
-  const lost = new Set();
-  const shard = (file) => {
-    if (!shards.has(file)) {
-      shards.set(
-        file,
-        fetch(new URL(file, new URL(d.index, location.href)).href)
-          .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(r.status)))
-          .then((b) => engine.addShard(new Uint8Array(b)))
-          .catch(() => lost.add(file))
-      );
-    }
-    return shards.get(file);
+  const source = (url) => {
+    const src = { engine: null, failed: false, loading: null };
+    const shards = new Map();
+    const lost = new Set();
+    const shard = (file) => {
+      if (!shards.has(file)) {
+        shards.set(
+          file,
+          fetch(new URL(file, new URL(url, location.href)).href)
+            .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(r.status)))
+            .then((b) => src.engine.addShard(new Uint8Array(b)))
+            .catch(() => lost.add(file))
+        );
+      }
+      return shards.get(file);
+    };
+    src.load = () =>
+      (src.loading ||= Promise.all([
+        mod,
+        fetch(url).then((r) => {
+          if (!r.ok) throw new Error(url + ": HTTP " + r.status);
+          return r.arrayBuffer();
+        }),
+      ])
+        .then(([m, b]) => {
+          src.engine = new m.SearchIndex(new Uint8Array(b));
+        })
+        .catch((e) => {
+          src.failed = true;
+          console.error("Solodesk search:", e);
+        }));
+    // The hits with the index they came from, or null while shards they need are on their way.
+    src.search = (text) => {
+      const hits = src.engine.search(text, lang, LIMIT);
+      const missing = src.engine.missingShards().filter((f) => !lost.has(f));
+      if (missing.length) {
+        Promise.all(missing.map(shard)).then(run);
+        return null;
+      }
+      return hits.map((h) => ({ h, src }));
+    };
+    return src;
   };
 
   // Sections and snippets come from each result's passages, fetched only for the results in
@@ -97,11 +136,11 @@
   // sees, not of all twenty (each file is fetched once). A newer search disconnects the old
   // list's observer, and a list replaced meanwhile is left alone.
   const filler = (text) => {
-    const show = (h, li, a) =>
+    const show = ({ h, src }, li, a) =>
       passages(h.url).then((file) => {
         li.classList.remove("search-result-pending");
         if (!li.isConnected) return;
-        const [l] = engine.locateAll([h.article], [file], text, lang);
+        const [l] = src.engine.locateAll([h.article], [file], text, lang);
         if (!l) return;
         a.href = d.base + l.url;
         if (l.section) el("p", "search-result-section", li).textContent = l.section;
@@ -120,20 +159,25 @@
       { rootMargin: "0px 0px 300px 0px" }
     );
     return {
-      add(h, li, a) {
+      add(hit, li, a) {
         // Holds the room of a result with its section and snippet, so the list does not jump
         // when they arrive and the observer sees the results as they will stand.
         li.classList.add("search-result-pending");
-        jobs.set(li, [h, li, a]);
+        jobs.set(li, [hit, li, a]);
         seen.observe(li);
       },
       disconnect: () => seen.disconnect(),
     };
   };
 
-  let engine = null;
+  // The engine's own build (no panel), fetched in parallel with the index.
+  const mod = import(new URL(d.module, location.href).href).then((m) =>
+    m.default({ module_or_path: new URL(d.wasm, location.href).href }).then(() => m)
+  );
+  const own = source(d.index);
+  const every = d.indexAll ? source(d.indexAll) : null;
+
   let fill = null;
-  let failed = false;
   const run = () => {
     // Leading spaces mean nothing; a trailing one says the last word is finished.
     const text = input.value.trimStart();
@@ -141,18 +185,25 @@
     keepInUrl(q);
     list.textContent = "";
     none.hidden = true;
-    if (failed) return state("failed", d.failed);
+    if (own.failed) return state("failed", d.failed);
     if (!q) return state("idle", "");
-    if (!engine) return state("loading", d.searching);
-    const hits = engine.search(text, lang, 20);
-    const missing = engine.missingShards().filter((f) => !lost.has(f));
-    if (missing.length) {
-      Promise.all(missing.map(shard)).then(run);
-      return state("loading", d.searching);
+    if (!own.engine) return state("loading", d.searching);
+    let hits = own.search(text);
+    if (!hits) return state("loading", d.searching);
+    // Few of the page's own: the other languages' come after them, from every language's index.
+    if (every && hits.length < ENOUGH && !every.failed) {
+      if (!every.engine) {
+        every.load().then(run);
+        return state("loading", d.searching);
+      }
+      const more = every.search(text);
+      if (!more) return state("loading", d.searching);
+      hits = hits.concat(more.filter((r) => r.h.lang !== lang).slice(0, LIMIT - hits.length));
     }
     if (fill) fill.disconnect();
     fill = filler(text);
-    for (const h of hits) {
+    for (const r of hits) {
+      const h = r.h;
       const li = el("li", "search-result", list);
       const title = el("h2", "search-result-title", li);
       const a = el("a", "", title);
@@ -163,7 +214,7 @@
         li.lang = h.lang;
         el("span", "search-result-lang", title).textContent = h.lang.toUpperCase();
       }
-      fill.add(h, li, a);
+      fill.add(r, li, a);
     }
     if (hits.length) {
       state("results", (hits.length === 1 ? d.resultsOne : d.resultsOther).replace("{n}", hits.length));
@@ -216,21 +267,5 @@
   const q = new URLSearchParams(location.search).get("q");
   if (q) input.value = q;
   run();
-  // The engine's own build (no panel), fetched in parallel with the index.
-  const mod = import(new URL(d.module, location.href).href).then((m) =>
-    m.default({ module_or_path: new URL(d.wasm, location.href).href }).then(() => m)
-  );
-  const bytes = fetch(d.index).then((r) => {
-    if (!r.ok) throw new Error("index.bin: HTTP " + r.status);
-    return r.arrayBuffer();
-  });
-  Promise.all([mod, bytes])
-    .then(([m, b]) => {
-      engine = new m.SearchIndex(new Uint8Array(b));
-    })
-    .catch((e) => {
-      failed = true;
-      console.error("Solodesk search:", e);
-    })
-    .then(run);
+  own.load().then(run);
 })();

@@ -532,12 +532,45 @@ async fn search_page_lists_its_own_language_first() {
     browser.close().await;
 }
 
+/// A search page of a site in two languages loads its own language's index; when that finds
+/// enough results it never fetches `index.bin`, every language's, which is larger.
+#[tokio::test(flavor = "multi_thread")]
+async fn search_page_loads_only_its_own_language_index_when_it_finds_enough() {
+    let (_out, server) = serve_site();
+    let browser = Browser::start(1200, 800).await;
+    // The indexes, not their shards (`index-<sum>-<k>.bin`).
+    let fetched = "return performance.getEntriesByType('resource')
+         .map(e => new URL(e.name).pathname.split('/').pop())
+         .filter(n => n.startsWith('index.') && n.endsWith('.bin')).sort();";
+    for (query, want) in [
+        ("账户", vec!["index.zh.bin"]),
+        ("stripe", vec!["index.bin", "index.zh.bin"]),
+    ] {
+        browser
+            .client
+            .goto(&server.url(&format!("zh/search/?q={query}")))
+            .await
+            .unwrap();
+        browser
+            .wait_for(&format!("results for {query}"), RESULT_TITLES, vec![])
+            .await;
+        assert_eq!(strings(&browser.js(fetched, vec![]).await), want, "{query}");
+    }
+    browser.close().await;
+}
+
 /// When the engine cannot load (here: no `index.bin`), the page says so and keeps the categories.
 #[tokio::test(flavor = "multi_thread")]
 async fn search_page_without_an_index_says_so_and_lists_categories() {
     let out = TempDir::new("help-center-no-index");
     kbgen_build(&repo_root().join("site"), out.path());
-    std::fs::remove_file(out.path().join("index.bin")).unwrap();
+    // Nor any language's own (`index.<lang>.bin`).
+    for f in std::fs::read_dir(out.path()).unwrap().flatten() {
+        let name = f.file_name().to_string_lossy().into_owned();
+        if name.starts_with("index.") && name.ends_with(".bin") {
+            std::fs::remove_file(f.path()).unwrap();
+        }
+    }
     let server = StaticServer::start(out.path());
     let browser = Browser::start(1200, 800).await;
     let c = &browser.client;

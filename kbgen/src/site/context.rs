@@ -122,7 +122,10 @@ pub(super) struct SearchPage<'a> {
 pub(super) struct EngineVars {
     pub js: String,
     pub wasm: String,
+    /// The index the page searches first: its own language's when the site has one per language.
     pub index: String,
+    /// With an own-language index: `index.bin`, all languages, for results in the others.
+    pub index_all: Option<String>,
 }
 
 /// `category.html`.

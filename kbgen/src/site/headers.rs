@@ -6,7 +6,7 @@ use crate::config::Config;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
-pub(super) fn headers(base: &str, opts: &Options, config: &Config) -> String {
+pub(super) fn headers(base: &str, opts: &Options, config: &Config, own_indexes: &[&str]) -> String {
     let mut s = String::new();
     // The widget on the help center's own pages POSTs tickets to the owner's form endpoint.
     let ticket = crate::config::ticket_origin(config).map_or(String::new(), |o| format!(" {o}"));
@@ -33,6 +33,13 @@ pub(super) fn headers(base: &str, opts: &Options, config: &Config) -> String {
     for f in ["index.bin", "widget-config.json"] {
         s.push_str(&format!(
             "{base}{f}\n{shared}  Cache-Control: public, max-age=300\n"
+        ));
+    }
+    // Each language's own index is for its search page, on this origin: no CORS.
+    for lang in own_indexes {
+        s.push_str(&format!(
+            "{base}{}\n  Cache-Control: public, max-age=300\n",
+            super::language_index(lang)
         ));
     }
     // The index, its shards and the passages shrink 2-3x, but by their name hosts send them as

@@ -61,6 +61,8 @@ pub struct Stats {
     pub rules: usize,
     pub pages: usize,
     pub index_bytes: usize,
+    /// The search pages' own-language indexes together (see `own_index_languages`), if any.
+    pub language_index_bytes: usize,
     /// The index's shards (see `solodesk_engine::IndexBuilder::build_sharded`), if it has any.
     pub shards: usize,
     pub shard_bytes: usize,
@@ -131,6 +133,15 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         kb => kb.saturating_mul(1024),
     };
     let index_job = std::thread::spawn(move || builder.build_sharded(shard_bytes));
+    // The search page of a site in several languages loads its own language's index (articles
+    // only: the page never answers with rules), each built on a thread of its own.
+    let language_jobs: Vec<_> = language_builders(&config, &pages, &categories)
+        .into_iter()
+        .map(|(lang, builder)| {
+            let job = std::thread::spawn(move || builder.build_sharded(shard_bytes));
+            (lang, job)
+        })
+        .collect();
     let finish_index = |site: &mut Site| {
         let (index, shards) = index_job
             .join()
@@ -140,6 +151,12 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         site.stats.shard_bytes = shards.iter().map(|(_, b)| b.len()).sum();
         site.files.insert("index.bin".into(), index);
         site.files.extend(shards);
+        for (lang, job) in language_jobs {
+            let (index, shards) = job.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            site.stats.language_index_bytes += index.len();
+            site.files.insert(language_index(&lang), index);
+            site.files.extend(shards);
+        }
     };
 
     let Some(scanned) = pages::render(
@@ -162,7 +179,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     );
     site.files.insert(
         "_headers".into(),
-        headers::headers(&base, opts, &config).into_bytes(),
+        headers::headers(&base, opts, &config, &own_index_languages(&pages)).into_bytes(),
     );
     site.files.insert(
         "widget-config.json".into(),
@@ -328,31 +345,12 @@ fn index_builder(
     diags: &mut Diagnostics,
 ) -> solodesk_engine::IndexBuilder {
     let mut builder = solodesk_engine::IndexBuilder::new();
-    let languages: Vec<&str> = {
-        let mut l: Vec<&str> = pages.iter().map(|p| p.src.lang.as_str()).collect();
-        l.dedup();
-        l
-    };
     let category_at: HashMap<&str, &Category> =
         categories.iter().map(|c| (c.id.as_str(), c)).collect();
-    for p in languages.iter().flat_map(|l| popular(pages, l)) {
-        let cat_title = category_at
-            .get(p.category.as_str())
-            .and_then(|c| c.title.get(&p.src.lang, &config.default_language))
-            .unwrap_or_default()
-            .to_string();
-        builder.add_article(solodesk_engine::Article {
-            id: p.src.id.clone(),
-            lang: p.src.lang.clone(),
-            title: p.src.title.clone(),
-            url: p.url.clone(),
-            summary: p.summary.clone(),
-            category: cat_title,
-            questions: p.src.front.questions.clone(),
-            tags: p.src.front.tags.clone(),
-            pages: p.src.front.pages.clone(),
-            sections: p.sections.clone(),
-        });
+    for lang in languages(pages) {
+        for p in popular(pages, lang) {
+            builder.add_article(index_article(p, config, &category_at));
+        }
     }
     for rule in &kb.rules {
         let lang = rule
@@ -389,6 +387,75 @@ fn index_builder(
         });
     }
     builder
+}
+
+/// The languages of `pages`, in their order (the pages are sorted by language).
+fn languages<'p>(pages: &'p [Page<'p>]) -> Vec<&'p str> {
+    let mut l: Vec<&str> = pages.iter().map(|p| p.src.lang.as_str()).collect();
+    l.dedup();
+    l
+}
+
+/// The file of `lang`'s own index, which that language's search page loads.
+pub(super) fn language_index(lang: &str) -> String {
+    format!("index.{lang}.bin")
+}
+
+/// The languages that get an index of their own: all of them when articles come in more than one
+/// (with one, `index.bin` is that language's index already).
+fn own_index_languages<'p>(pages: &'p [Page<'p>]) -> Vec<&'p str> {
+    let l = languages(pages);
+    if l.len() > 1 {
+        l
+    } else {
+        Vec::new()
+    }
+}
+
+/// One index per language for the search pages (see [`own_index_languages`]): that language's
+/// articles in the order of [`popular`], and no rules.
+fn language_builders(
+    config: &Config,
+    pages: &[Page<'_>],
+    categories: &[Category],
+) -> Vec<(String, solodesk_engine::IndexBuilder)> {
+    let category_at: HashMap<&str, &Category> =
+        categories.iter().map(|c| (c.id.as_str(), c)).collect();
+    own_index_languages(pages)
+        .into_iter()
+        .map(|lang| {
+            let mut builder = solodesk_engine::IndexBuilder::new();
+            for p in popular(pages, lang) {
+                builder.add_article(index_article(p, config, &category_at));
+            }
+            (lang.to_string(), builder)
+        })
+        .collect()
+}
+
+/// What the index holds of an article.
+fn index_article(
+    p: &Page<'_>,
+    config: &Config,
+    category_at: &HashMap<&str, &Category>,
+) -> solodesk_engine::Article {
+    let cat_title = category_at
+        .get(p.category.as_str())
+        .and_then(|c| c.title.get(&p.src.lang, &config.default_language))
+        .unwrap_or_default()
+        .to_string();
+    solodesk_engine::Article {
+        id: p.src.id.clone(),
+        lang: p.src.lang.clone(),
+        title: p.src.title.clone(),
+        url: p.url.clone(),
+        summary: p.summary.clone(),
+        category: cat_title,
+        questions: p.src.front.questions.clone(),
+        tags: p.src.front.tags.clone(),
+        pages: p.src.front.pages.clone(),
+        sections: p.sections.clone(),
+    }
 }
 
 /// The widget reads an article inside its panel from a fragment (the rendered body only),

@@ -6,7 +6,10 @@ use super::context::{
     Common, EngineVars, HomePage, LanguageLink, Link, NotFoundPage, SearchPage, Shared, SiteVars,
     Ticket, Translation, WidgetTag,
 };
-use super::{brand, jsonld, parallel_map, popular, short_hash, Options, Page, Site, POPULAR};
+use super::{
+    brand, jsonld, language_index, own_index_languages, parallel_map, popular, short_hash, Options,
+    Page, Site, POPULAR,
+};
 use crate::config::{Category, Config};
 use crate::diag::Diagnostics;
 use crate::load::Kb;
@@ -460,10 +463,19 @@ impl<'a> Ctx<'a> {
                 &[],
             ),
             categories: self.category_cards(lang),
-            engine: self.opts.engine.as_ref().map(|e| EngineVars {
-                js: format!("{}widget/{}", self.base, e.js),
-                wasm: format!("{}widget/{}", self.base, e.wasm),
-                index: format!("{}index.bin", self.base),
+            engine: self.opts.engine.as_ref().map(|e| {
+                let all = format!("{}index.bin", self.base);
+                let own = own_index_languages(self.pages).contains(&lang);
+                EngineVars {
+                    js: format!("{}widget/{}", self.base, e.js),
+                    wasm: format!("{}widget/{}", self.base, e.wasm),
+                    index: if own {
+                        format!("{}{}", self.base, language_index(lang))
+                    } else {
+                        all.clone()
+                    },
+                    index_all: own.then_some(all),
+                }
             }),
         }
     }

@@ -258,7 +258,73 @@ fn widget_script_on_home_and_search_pages_when_bundled() {
                 "{attr} names {file}"
             );
         }
-        assert!(search.contains("data-index=\"/help/index.bin\""));
+        // Each language's page searches its own language's index first, all of them after.
+        assert!(search.contains("data-index=\"/help/index.en.bin\""));
+        assert!(search.contains("data-index-all=\"/help/index.bin\""));
+    }
+}
+
+/// A site in several languages writes one index per language for its search pages, each with
+/// that language's articles only (and no rules: the page never answers with one), beside the
+/// combined `index.bin` the widget loads; one language needs none.
+#[test]
+fn each_language_has_an_index_of_its_own() {
+    let (_tmp, out) = build(&fixture("basic"));
+    let decode = |file: &str| {
+        let bytes = std::fs::read(out.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        solodesk_engine::Index::from_bytes(&bytes).expect("index decodes")
+    };
+    let all = decode("index.bin");
+    assert!(!all.rules().is_empty());
+    let headers = read(&out.join("_headers"));
+    for lang in ["en", "zh"] {
+        let own = decode(&format!("index.{lang}.bin"));
+        let ids = |index: &solodesk_engine::Index| {
+            let mut v: Vec<(String, String)> = index
+                .articles()
+                .iter()
+                .filter(|a| a.lang == lang)
+                .map(|a| (a.lang.clone(), a.url.clone()))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(own.articles().len(), 2, "{lang}");
+        assert_eq!(ids(&own), ids(&all), "{lang}: its articles and only them");
+        assert!(own.rules().is_empty(), "{lang}");
+        let query = if lang == "en" { "refund" } else { "退款" };
+        let opts = solodesk_engine::SearchOptions {
+            limit: 10,
+            lang: Some(lang),
+        };
+        let hits = own.search(query, &opts);
+        assert!(!hits.is_empty(), "{lang}: {query}");
+        assert!(hits.iter().all(|h| h.url.starts_with(&format!("{lang}/"))));
+        assert!(
+            headers.contains(&format!(
+                "/help/index.{lang}.bin\n  Cache-Control: public, max-age=300"
+            )),
+            "{headers}"
+        );
+        let page = read(&out.join(format!("{lang}/search/index.html")));
+        assert!(page.contains(&format!("data-index=\"/help/index.{lang}.bin\"")));
+    }
+
+    let (_tmp, single) = build(&fixture("rtl"));
+    let names = files(&single);
+    assert!(
+        !names
+            .iter()
+            .any(|f| f.starts_with("index.") && f != "index.bin" && f.ends_with(".bin")),
+        "{names:?}"
+    );
+    if single.join("widget").is_dir() {
+        let page = read(&single.join("ar/search/index.html"));
+        assert!(
+            page.contains("index.bin\" data-base="),
+            "the one index: {page}"
+        );
+        assert!(!page.contains("data-index-all"));
     }
 }
 
