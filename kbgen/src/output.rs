@@ -345,12 +345,14 @@ pub fn precompress(dir: &Path, previous: &Path, effort: Effort) -> Result<Precom
 }
 
 /// Whether every visitor of the widget or the help center fetches this file (relative to the
-/// output folder): the widget's bundle, its configuration and index, the shared assets.
+/// output folder): the widget's bundle, its configuration and index, each language's search
+/// index (`index.<lang>.bin`), the shared assets.
 fn every_visitor(rel: &Path) -> bool {
     let top = rel.components().next().map(|c| c.as_os_str());
+    let name = rel.to_string_lossy();
     (top == Some("widget".as_ref()) && !rel.starts_with("widget/articles"))
         || top == Some("assets".as_ref())
-        || rel == Path::new("index.bin")
+        || (rel.components().count() == 1 && name.starts_with("index.") && name.ends_with(".bin"))
         || rel == Path::new("widget-config.json")
 }
 
@@ -550,4 +552,26 @@ fn recover_and_clean(out: &Path, parent: &Path, name: &str) -> Result<()> {
         let _ = std::fs::remove_dir_all(p);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What every visitor fetches gets the strongest compression: each language's search index
+    /// too, not its shards (fetched by some searches) or an article's passages.
+    #[test]
+    fn every_visitor_files() {
+        for (rel, every) in [
+            ("index.bin", true),
+            ("index.zh.bin", true),
+            ("index-1a2b3c4d-0.bin", false),
+            ("widget-config.json", true),
+            ("widget/solodesk.js", true),
+            ("widget/articles/en/refunds.bin", false),
+            ("en/index.html", false),
+        ] {
+            assert_eq!(every_visitor(Path::new(rel)), every, "{rel}");
+        }
+    }
 }
