@@ -52,14 +52,21 @@
     history.replaceState(history.state, "", url);
   };
 
-  // Encoded as the widget's ticket and the article's "No" (RFC 6068): the address keeps its `@`,
-  // line breaks go as CRLF, and `encodeURIComponent` leaves only characters a mailto allows bare.
-  const enc = (s) => encodeURIComponent(s.replace(/\r\n?|\n/g, "\r\n"));
+  // The same bytes as the widget's ticket (widget/src/ticket/mailto.rs, and its copy in the
+  // loader): UTF-8 with only unreserved characters bare (and `@` in the address), line breaks as
+  // CRLF, the subject on one line; a lone surrogate (pasted broken text) becomes U+FFFD instead
+  // of making `encodeURIComponent` throw into the page.
+  const enc = (s, keep) =>
+    encodeURIComponent((s.toWellFormed ? s.toWellFormed() : s).replace(/\r\n?/g, "\n"))
+      .replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())
+      .replace(/%0A/g, "%0D%0A")
+      .replace(/%40/g, keep ? "@" : "%40");
+  const oneLine = (s) => s.replace(/[\0-\x1f\x7f-\x9f]+/g, " ").replace(/\s+/g, " ").trim();
   const ticket = (q) => {
     if (!contact) return;
-    const subject = "[" + d.site + "] " + q;
+    const subject = oneLine("[" + d.site + "] " + q);
     contact.href =
-      "mailto:" + enc(d.email).replace(/%40/g, "@") + "?subject=" + enc(subject) + "&body=" + enc(q + "\n\n" + location.href);
+      "mailto:" + enc(d.email, 1) + "?subject=" + enc(subject) + "&body=" + enc(q + "\n\n" + location.href);
   };
 
   // Each article's passages, by its URL: one fetch per page; a failure leaves titles alone.

@@ -414,6 +414,57 @@ async fn search_page_updates_as_you_type() {
     browser.close().await;
 }
 
+/// Issue 17: the search page built its mailto with its own rules. It now writes the widget's
+/// bytes (`!'()*` percent-encoded too), and a lone surrogate — pasted broken text — no longer makes
+/// `encodeURIComponent` throw into the page: the ticket carries U+FFFD there.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_search_pages_ticket_is_encoded_as_the_widgets() {
+    let (_out, server) = serve_site();
+    let browser = Browser::start(1200, 800).await;
+    let c = &browser.client;
+    c.goto(&server.url("en/search/")).await.unwrap();
+    browser
+        .js(
+            "window.__errors = []; addEventListener('error', (e) => __errors.push(e.message));
+             const i = document.getElementById('search-q');
+             i.value = arguments[0] + '\\uD83D'; i.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![serde_json::json!("xqzvbw (flurble's%*!) ")],
+        )
+        .await;
+    // (Not `status_in_state`: the status quotes the query, whose lone surrogate WebDriver cannot
+    // hand back.)
+    browser
+        .wait_for(
+            "no results",
+            "return document.getElementById('search-app').dataset.state === 'none'",
+            vec![],
+        )
+        .await;
+    let href = browser
+        .js(
+            "return document.querySelector('.search-none a.search-contact').href;",
+            vec![],
+        )
+        .await;
+    let href = href.as_str().unwrap();
+    assert!(
+        href.contains("xqzvbw%20%28flurble%27s%25%2A%21%29%20%EF%BF%BD"),
+        "{href}"
+    );
+    let url = url::Url::parse(href).unwrap();
+    let subject = url
+        .query_pairs()
+        .find(|(k, _)| k == "subject")
+        .map(|(_, v)| v.into_owned());
+    assert_eq!(
+        subject.as_deref(),
+        Some(&*format!("[{SITE_TITLE}] xqzvbw (flurble's%*!) \u{fffd}"))
+    );
+    let errors = browser.js("return window.__errors;", vec![]).await;
+    assert_eq!(errors, serde_json::json!([]));
+    browser.close().await;
+}
+
 /// A query nothing matches says so and offers the owner's ticket: the widget's panel when the
 /// widget is on the page, which takes the query as the visitor's question.
 #[tokio::test(flavor = "multi_thread")]
