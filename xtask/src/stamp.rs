@@ -16,8 +16,9 @@ use std::path::Path;
 mod skip;
 
 /// Source folders and files (relative to the workspace root) whose bytes go into the bundle.
-/// Only what is compiled or copied into it: the widget's tests, examples and size-floor script
-/// are not, so editing them asks for no rebuild.
+/// Only what is compiled or copied into it, and the pipeline that makes it (`widget.rs`, and
+/// `wasm_names.rs`, which rewrites the shipped files): the widget's tests, examples and size-floor
+/// script are not, so editing them asks for no rebuild.
 const INPUTS: &[&str] = &[
     "engine/Cargo.toml",
     "engine/src",
@@ -28,6 +29,7 @@ const INPUTS: &[&str] = &[
     "widget/src",
     "widget/style",
     "xtask/src/widget.rs",
+    "xtask/src/wasm_names.rs",
     "xtask/package-lock.json",
 ];
 
