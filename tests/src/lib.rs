@@ -86,3 +86,27 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Splits a `mailto:` URL into its decoded address and header fields, with an independent parser
+/// (`url`) and plain percent-decoding: in mailto, `+` is a plus, not a space.
+pub fn decode_mailto(href: &str) -> (String, Vec<(String, String)>) {
+    let u = url::Url::parse(href).unwrap_or_else(|e| panic!("{href}: {e}"));
+    assert_eq!(u.scheme(), "mailto");
+    assert_eq!(u.fragment(), None, "a fragment would cut the body: {href}");
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8()
+            .unwrap_or_else(|e| panic!("{s}: {e}"))
+            .into_owned()
+    };
+    let fields = u
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').expect("key=value");
+            (decode(k), decode(v))
+        })
+        .collect();
+    (decode(u.path()), fields)
+}

@@ -11,7 +11,7 @@ use fantoccini::Locator;
 use serde_json::{json, Value};
 use solodesk_tests::browser::Browser;
 use solodesk_tests::server::StaticServer;
-use solodesk_tests::{copy_dir, kbgen_build, repo_root, TempDir};
+use solodesk_tests::{copy_dir, decode_mailto, kbgen_build, repo_root, TempDir};
 use std::path::Path;
 
 /// The owner's address, `site.support_email` in `site/kbgen.toml`.
@@ -584,30 +584,6 @@ async fn an_article_opens_inside_the_widget_with_a_link_to_the_full_page() {
     env.screenshot("desktop-article").await;
     assert_eq!(env.page_errors().await, Vec::<String>::new());
     env.close().await;
-}
-
-/// Splits a `mailto:` URL into its decoded address and header fields, with an independent parser
-/// (`url`) and plain percent-decoding: in mailto, `+` is a plus, not a space.
-fn decode_mailto(href: &str) -> (String, Vec<(String, String)>) {
-    let u = url::Url::parse(href).unwrap_or_else(|e| panic!("{href}: {e}"));
-    assert_eq!(u.scheme(), "mailto");
-    assert_eq!(u.fragment(), None, "a fragment would cut the body: {href}");
-    let decode = |s: &str| {
-        percent_encoding::percent_decode_str(s)
-            .decode_utf8()
-            .unwrap_or_else(|e| panic!("{s}: {e}"))
-            .into_owned()
-    };
-    let fields = u
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').expect("key=value");
-            (decode(k), decode(v))
-        })
-        .collect();
-    (decode(u.path()), fields)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -14,7 +14,7 @@
 use serde_json::{json, Value};
 use solodesk_tests::browser::Browser;
 use solodesk_tests::server::StaticServer;
-use solodesk_tests::{copy_dir, kbgen_build, repo_root, TempDir};
+use solodesk_tests::{copy_dir, decode_mailto, kbgen_build, repo_root, TempDir};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
@@ -160,28 +160,6 @@ fn build_site(url: Option<&str>, head: &str) -> TempDir {
     )
     .unwrap();
     out
-}
-
-/// Splits a `mailto:` URL into its decoded address and header fields (`+` is a plus in mailto).
-fn decode_mailto(href: &str) -> (String, Vec<(String, String)>) {
-    let u = url::Url::parse(href).unwrap_or_else(|e| panic!("{href}: {e}"));
-    assert_eq!(u.scheme(), "mailto");
-    let decode = |s: &str| {
-        percent_encoding::percent_decode_str(s)
-            .decode_utf8()
-            .unwrap()
-            .into_owned()
-    };
-    let fields = u
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').expect("key=value");
-            (decode(k), decode(v))
-        })
-        .collect();
-    (decode(u.path()), fields)
 }
 
 /// Polls `body` (after [`PRELUDE`]) until it returns something truthy, for up to `secs`.

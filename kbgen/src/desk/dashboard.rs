@@ -9,6 +9,7 @@
 use super::insights::{self, Catalog};
 use super::store::{self, Store};
 use super::{duration, mail};
+use crate::markdown::escape as esc;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -62,21 +63,6 @@ fn param(query: &str, name: &str) -> Option<String> {
                 .to_string()
         })
     })
-}
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn url_component(s: &str) -> String {
