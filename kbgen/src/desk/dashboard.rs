@@ -202,9 +202,9 @@ fn overview(kb: &Path) -> anyhow::Result<String> {
     } else {
         let _ = writeln!(
             b,
-            "<p>{} failed questions in {} groups; the 10 with most tickets. <code>kbgen desk gaps --write-drafts</code> drafts an article for each.</p>\n<ol class=\"gaps\">",
-            failed.len(),
-            clusters.len()
+            "<p>{} in {}; the 10 with most tickets. <code>kbgen desk gaps --write-drafts</code> drafts an article for each.</p>\n<ol class=\"gaps\">",
+            crate::strings::count(failed.len(), "failed question"),
+            crate::strings::count(clusters.len(), "group")
         );
         for c in clusters.iter().take(10) {
             let title = insights::one_line(&failed[c.representative].title);

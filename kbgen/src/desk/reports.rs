@@ -182,10 +182,10 @@ pub fn gaps(a: &GapsArgs<'_>) -> Result<()> {
         return Ok(());
     }
     println!(
-        "What to write next: {} failed questions in {} tickets, {} groups{}\n",
-        failed.len(),
-        tickets.len(),
-        clusters.len(),
+        "What to write next: {} in {}, {}{}\n",
+        crate::strings::count(failed.len(), "failed question"),
+        crate::strings::count(tickets.len(), "ticket"),
+        crate::strings::count(clusters.len(), "group"),
         if clusters.len() > shown_clusters.len() {
             format!(
                 " (the first {} shown; --limit shows more)",

@@ -178,6 +178,7 @@ fn gaps_groups_failed_questions_by_meaning_across_widget_and_plain_mail() {
     let (_t, kb, _m) = desk_kb();
     let v = json(&mut desk(&kb, &["gaps"]));
     let clusters = v["clusters"].as_array().unwrap();
+
     // Iceland: two widget turns and one plain mail, three tickets, ranked first.
     let first = &clusters[0];
     assert_eq!(first["tickets"], 3, "{v:#}");
@@ -378,6 +379,26 @@ fn replay_reports_what_the_knowledge_base_answers_after_an_edit() {
     );
     assert!(
         text.contains("do you ship to Iceland → article shipping \"Shipping to Iceland\""),
+        "{text}"
+    );
+}
+
+/// A desk of one plain mail: the summary people read says "1 group", not "1 groups".
+#[test]
+fn gaps_counts_in_words_that_agree_with_the_numbers() {
+    let (_tmp, kb) = copy_fixture("basic");
+    let mail = tempfile::tempdir().unwrap();
+    std::fs::write(
+        mail.path().join("1.eml"),
+        "From: eve@example.is\r\nTo: support@acme.test\r\nSubject: Shipping to Iceland?\r\nDate: Tue, 03 Mar 2026 10:00:00 +0000\r\nMessage-ID: <e1@example.is>\r\n\r\nDo you ship parcels to Iceland at all?\r\n",
+    )
+    .unwrap();
+    let (ok, _, err) = sync(&kb, &["--eml", mail.path().to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let (ok, text, err) = run(&mut desk(&kb, &["gaps"]));
+    assert!(ok, "{err}");
+    assert!(
+        text.starts_with("What to write next: 1 failed question in 1 ticket, 1 group\n"),
         "{text}"
     );
 }
