@@ -25,11 +25,11 @@ pub fn run(dir: &std::path::Path, strict: bool) -> Result<ExitCode> {
     }
     crate::report(&diags, true);
     eprintln!(
-        "checked {} articles and {} rules: {} errors, {} warnings",
-        kb.articles.len(),
-        kb.rules.len(),
-        diags.errors(),
-        diags.warnings()
+        "checked {} and {}: {}, {}",
+        crate::strings::count(kb.articles.len(), "article"),
+        crate::strings::count(kb.rules.len(), "rule"),
+        crate::strings::count(diags.errors(), "error"),
+        crate::strings::count(diags.warnings(), "warning")
     );
     Ok(if diags.errors() > 0 || (strict && diags.warnings() > 0) {
         ExitCode::FAILURE

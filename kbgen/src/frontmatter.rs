@@ -112,19 +112,15 @@ pub fn parse(
     diags: &mut Diagnostics,
 ) -> FrontMatter {
     let value = match format {
-        Format::Yaml => match yaml_serde::from_str::<yaml_serde::Value>(front) {
-            Ok(v) => yaml_to_json(v),
-            Err(e) => {
-                // A byte offset: libyaml's own column counts from 0 and its lines end at `\r` too.
-                let (line, col) = e.location().map_or((1, 1), |l| line_col(front, l.index()));
+        Format::Yaml => match parse_yaml(front) {
+            Ok(v) => v,
+            Err((at, message)) => {
+                let (line, col) = line_col(front, at);
                 diags.error(
                     path,
                     first_line + line - 1,
                     col,
-                    format!(
-                        "invalid YAML front matter: {}",
-                        first_sentence(&e.to_string())
-                    ),
+                    format!("invalid YAML front matter: {}", first_sentence(&message)),
                 );
                 return FrontMatter::default();
             }
@@ -310,21 +306,30 @@ pub fn date_prefix(s: &str) -> Option<String> {
     ok.then(|| d.to_string())
 }
 
-pub fn yaml_to_json(v: yaml_serde::Value) -> Value {
+/// Parses YAML into JSON values with yaml-rust2 (YAML 1.2, pure Rust with no `unsafe`; the
+/// front matter ends as JSON anyway). The first document counts; an empty text is null. An error
+/// is its byte offset in `text` and its message.
+pub fn parse_yaml(text: &str) -> Result<Value, (usize, String)> {
+    let docs = yaml_rust2::YamlLoader::load_from_str(text)
+        .map_err(|e| (e.marker().index(), e.info().to_string()))?;
+    Ok(docs.into_iter().next().map_or(Value::Null, yaml_to_json))
+}
+
+fn yaml_to_json(v: yaml_rust2::Yaml) -> Value {
+    use yaml_rust2::Yaml;
     match v {
-        yaml_serde::Value::Null => Value::Null,
-        yaml_serde::Value::Bool(b) => Value::Bool(b),
-        yaml_serde::Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else {
-                n.as_f64().map_or(Value::Null, Value::from)
-            }
-        }
-        yaml_serde::Value::String(s) => Value::String(s),
-        yaml_serde::Value::Sequence(s) => Value::Array(s.into_iter().map(yaml_to_json).collect()),
-        yaml_serde::Value::Mapping(m) => Value::Object(
-            m.into_iter()
+        Yaml::Null | Yaml::BadValue | Yaml::Alias(_) => Value::Null,
+        Yaml::Boolean(b) => Value::Bool(b),
+        Yaml::Integer(i) => Value::from(i),
+        Yaml::Real(r) => r
+            .parse::<f64>()
+            .ok()
+            .and_then(|f| serde_json::Number::from_f64(f).map(Value::Number))
+            .unwrap_or(Value::String(r)),
+        Yaml::String(s) => Value::String(s),
+        Yaml::Array(a) => Value::Array(a.into_iter().map(yaml_to_json).collect()),
+        Yaml::Hash(h) => Value::Object(
+            h.into_iter()
                 .map(|(k, v)| {
                     let key = match yaml_to_json(k) {
                         Value::String(s) => s,
@@ -334,7 +339,6 @@ pub fn yaml_to_json(v: yaml_serde::Value) -> Value {
                 })
                 .collect(),
         ),
-        yaml_serde::Value::Tagged(t) => yaml_to_json(t.value),
     }
 }
 
@@ -408,7 +412,7 @@ mod tests {
         check(
             "---\ntitle: [unclosed\n---\n",
             FrontMatter::default(),
-            &["a.md:3:1: error: invalid YAML front matter: did not find expected ',' or ']'"],
+            &["a.md:3:1: error: invalid YAML front matter: while parsing a flow sequence, expected ',' or ']'"],
         );
         check("---\nno end", FrontMatter::default(), &[]);
         check("---\n---\n", FrontMatter::default(), &[]);

@@ -3,7 +3,7 @@
 
 use crate::config::TomlSpans;
 use crate::diag::Diagnostics;
-use crate::frontmatter::{toml_to_json, yaml_to_json};
+use crate::frontmatter::{parse_yaml, toml_to_json};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -156,25 +156,11 @@ pub fn parse(text: &str, format: Format, path: &Path, diags: &mut Diagnostics) -
                 return Vec::new();
             }
         },
-        Format::Yaml => match yaml_serde::from_str::<yaml_serde::Value>(text) {
-            Ok(v) => yaml_to_json(v),
-            Err(e) => {
-                // The location's index is a byte offset, counted with the same line breaks
-                // (`\r` too) as libyaml, whose column counts from 0 and whose line breaks
-                // differ from ours.
-                let (line, col) = e
-                    .location()
-                    .map_or((1, 1), |l| crate::diag::line_col(text, l.index()));
-                let msg = e.to_string();
-                diags.error(
-                    path,
-                    line,
-                    col,
-                    format!(
-                        "invalid YAML: {}",
-                        msg.split(" at line ").next().unwrap_or(&msg)
-                    ),
-                );
+        Format::Yaml => match parse_yaml(text) {
+            Ok(v) => v,
+            Err((at, message)) => {
+                let (line, col) = crate::diag::line_col(text, at);
+                diags.error(path, line, col, format!("invalid YAML: {message}"));
                 return Vec::new();
             }
         },

@@ -597,8 +597,7 @@ mod tests {
         );
         let split = crate::frontmatter::split(&d);
         let (front, _) = split.front.unwrap();
-        let v: serde_json::Value =
-            crate::frontmatter::yaml_to_json(yaml_serde::from_str(front).unwrap());
+        let v: serde_json::Value = crate::frontmatter::parse_yaml(front).unwrap();
         assert_eq!(v["draft"], true);
         assert_eq!(v["title"], "Do you ship to \"Iceland\"?");
         assert_eq!(

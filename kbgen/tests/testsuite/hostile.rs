@@ -787,3 +787,25 @@ fn random_kills_always_leave_the_old_or_the_new_site() {
     assert!(ok, "{err}");
     assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
 }
+
+/// Front matter nested 200,000 brackets deep (YAML is parsed by yaml-rust2, pure Rust, since
+/// issue 17) is a positioned problem, not a stack overflow; and the summary counts in the
+/// singular where it is one.
+#[test]
+fn deeply_nested_front_matter_is_a_problem_not_a_crash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    std::fs::create_dir_all(kb.join("articles/en")).unwrap();
+    std::fs::write(
+        kb.join("articles/en/a.md"),
+        format!("---\ntitle: {}\n---\nbody\n", "[".repeat(200_000)),
+    )
+    .unwrap();
+    let (_, _, err) = run(kbgen().arg("check").arg(&kb));
+    assert!(
+        err.contains("a.md:2:")
+            && err.contains("invalid YAML front matter: recursion limit exceeded"),
+        "{err}"
+    );
+    assert!(err.contains("checked 1 article and 0 rules:"), "{err}");
+}
