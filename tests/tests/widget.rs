@@ -252,7 +252,20 @@ impl Env {
             vec![],
         )
         .await;
-        el.click().await.unwrap();
+        // The conversation may still be gliding to its newest turn: like a person whose first
+        // click met a moving target, click again once it has moved (for up to 5 s).
+        for attempt in 0.. {
+            match el.click().await {
+                Ok(()) => return,
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::ElementClickIntercepted
+                        && attempt < 50 =>
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("clicking `{css}` {text:?}: {e}"),
+            }
+        }
     }
 
     /// The text of every element matching `css` in the widget.
