@@ -236,16 +236,21 @@ impl Env {
             )
             .await;
         assert_eq!(found, json!(true), "no `{css}` with text {text:?}");
-        // A person clicks what they see: wait until the element, brought into view, is the one
-        // on top at its centre (not mid-scroll under the conversation's edge).
+        // A person clicks what they see where it stays: wait until the element, brought into
+        // view, is the one on top at its centre and has not moved since the last look (the
+        // conversation glides to its newest turn; a click mid-glide lands on whatever has taken
+        // the button's place), as Playwright waits for "stable" before it clicks.
         self.wait(
-            &format!("`{css}` {text:?} uncovered"),
+            &format!("`{css}` {text:?} uncovered and still"),
             "const e = S.querySelector('[data-e2e-target]'); e.scrollIntoView({ block: 'nearest' });
              const r = e.getBoundingClientRect();
+             const at = [r.left, r.top, r.width, r.height].join();
+             const still = window.__e2eAt === at; window.__e2eAt = at;
              const top = S.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-             return top !== null && e.contains(top);",
+             return still && top !== null && e.contains(top);",
         )
         .await;
+        self.js("window.__e2eAt = undefined;", vec![]).await;
         let el = self.find("[data-e2e-target]").await;
         self.js(
             "S.querySelector('[data-e2e-target]').removeAttribute('data-e2e-target');",
