@@ -1292,6 +1292,11 @@ async fn what_is_typed_in_the_shell_reaches_the_ticket_when_the_widget_cannot_lo
     env.close().await;
 }
 
+/// True once every finite CSS animation or transition in the widget's shadow root has ended (a
+/// loading indicator's endless one is let run).
+const SETTLED_JS: &str = "return S.getAnimations().every((a) =>
+    a.playState === 'finished' || a.effect.getComputedTiming().endTime === Infinity);";
+
 /// Where the shell's parts are and how they look, to compare with the widget's (`scope` is
 /// `.sd-shell` or `.sd-root`).
 const LOOK_JS: &str = "const scope = S.querySelector(arguments[0]);
@@ -1332,10 +1337,13 @@ async fn the_shell_looks_like_the_panel_and_meets_aa_contrast_in_both_schemes() 
                 )
                 .await;
             failures.extend(audit_contrast(&env, format!("{scheme} {name} shell")).await);
+            // Compared where each comes to rest: the panel slides in over a few frames.
+            env.wait("the shell at rest", SETTLED_JS).await;
             let shell = env.js(LOOK_JS, vec![json!(".sd-shell")]).await;
             env.screenshot(&format!("shell-{scheme}-{name}")).await;
             held.release();
             env.wait_ready().await;
+            env.wait("the panel at rest", SETTLED_JS).await;
             let panel = env.js(LOOK_JS, vec![json!(".sd-root")]).await;
             for (part, want) in panel.as_object().unwrap() {
                 let got = &shell[part];
