@@ -54,7 +54,7 @@
         ".sd-launcher{display:flex;align-items:center;gap:8px;border:0;border-radius:24px;padding:12px 18px;" +
         "font:inherit;font-weight:600;line-height:1;cursor:pointer;background:var(--sd-brand,#1f4fd1);color:var(--sd-on-brand,#fff);" +
         "box-shadow:0 4px 14px #0004}.sd-launcher:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}" +
-        "[hidden]{display:none!important}" +
+        "[hidden]{display:none!important}.sd-early[hidden]{display:flex!important;visibility:hidden}" +
         // The panel's shell, drawn at the click while the widget loads: the rules of
         // widget/style/widget.css it uses, with the same values (the shell must not jump when
         // the panel replaces it; tests/tests/widget.rs compares the two).
@@ -447,6 +447,14 @@
     if (c && !c.saveData && c.effectiveType === "4g") (window.requestIdleCallback || setTimeout)(load);
   };
   if (data.prefetch === "idle") doc.readyState === "complete" ? idle() : addEventListener("load", idle, { once: true });
+  // The shell is drawn and laid out, invisible, in an idle moment after the page has loaded (no
+  // request: a few elements), so the click only shows it; drawn in the click, its style and
+  // layout took most of the time to a usable box on a slow phone (`bench_click_to_answer_throttled`).
+  const early = () =>
+    (window.requestIdleCallback || setTimeout)(() => {
+      if (dialog.hidden) draw(), dialog.classList.add("sd-early");
+    });
+  doc.readyState === "complete" ? early() : addEventListener("load", early, { once: true });
   // Someone else's `window.Solodesk` (not a queue) is theirs: the widget works without it.
   if (!prior || typeof prior === "function" || Array.isArray(prior.q)) window.Solodesk = api;
   (doc.body || doc.documentElement).append(host);
