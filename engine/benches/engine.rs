@@ -181,165 +181,184 @@ fn main() {
         .configure_from_args();
     let mut report = Vec::new();
     for size in [1_000usize, 20_000] {
-        let kb = knowledge_base(size);
-        let text = text_bytes(&kb);
-        let bytes = build(&kb);
-        let index = Index::from_bytes(&bytes).expect("generated index reads back");
-        let qs = queries(&kb, 200);
-        let opts = SearchOptions::default();
-
-        let mut group = c.benchmark_group(format!("kb{size}"));
-        group.bench_function("search (200 mixed queries)", |b| {
-            b.iter(|| {
-                for q in &qs {
-                    black_box(index.search(q, &opts));
-                }
-            })
-        });
-        if size == 1_000 {
-            group.bench_function("build", |b| b.iter(|| black_box(build(&kb))));
-            group.bench_function("load", |b| b.iter(|| black_box(Index::from_bytes(&bytes))));
-        }
-        group.finish();
-
-        // Per query, several rounds: median and p95 of single-query latency.
-        let mut times: Vec<Duration> = Vec::new();
-        for _ in 0..5 {
-            for q in &qs {
-                let start = Instant::now();
-                black_box(index.search(q, &opts));
-                times.push(start.elapsed());
-            }
-        }
-        // Each query's best round as well, which a busy machine disturbs less (the wasm bench in
-        // tests/wasm.rs prints the same two).
-        let mut best: Vec<Duration> = (0..qs.len())
-            .map(|q| times.iter().skip(q).step_by(qs.len()).min().copied())
-            .map(|t| t.unwrap_or_default())
-            .collect();
-        best.sort();
-        times.sort();
-        // Locating the top five results of each query, as the widget does once their passages
-        // arrived (decoded beforehand: decoding is part of the fetch): the first time, which
-        // analyzes their text, and again, as on the visitor's next keystroke.
-        let encoded: Vec<Vec<u8>> = kb.iter().map(Passages::encode).collect();
-        let top5 = SearchOptions {
-            limit: 5,
-            lang: None,
-        };
-        let (mut locate_times, mut again_times): (Vec<Duration>, Vec<Duration>) = qs
-            .iter()
-            .map(|q| {
-                let hits = index.search(q, &top5);
-                let fresh: Vec<(u32, Passages)> = hits
-                    .iter()
-                    .map(|h| {
-                        let bytes = &encoded[h.article as usize];
-                        (
-                            h.article,
-                            Passages::from_bytes(bytes).expect("passages read back"),
-                        )
-                    })
-                    .collect();
-                let found: Vec<(u32, Option<&Passages>)> =
-                    fresh.iter().map(|(a, p)| (*a, Some(p))).collect();
-                let start = Instant::now();
-                black_box(index.locate_all(&found, q, None));
-                let first = start.elapsed();
-                let start = Instant::now();
-                black_box(index.locate_all(&found, q, None));
-                (first, start.elapsed())
-            })
-            .unzip();
-        again_times.sort();
-        locate_times.sort();
-        let (passages_raw, passages_gz) = passages_sizes(&kb);
-        let start = Instant::now();
-        let rounds = 3;
-        for _ in 0..rounds {
-            black_box(build(&kb));
-        }
-        let build_secs = start.elapsed().as_secs_f64() / f64::from(rounds);
-        // Loading once is noisy on a busy machine: the median of several.
-        let mut loads: Vec<Duration> = (0..7)
-            .map(|_| {
-                let start = Instant::now();
-                black_box(Index::from_bytes(&bytes).expect("reads"));
-                start.elapsed()
-            })
-            .collect();
-        loads.sort();
-        let load = percentile(&loads, 0.5);
-        report.push(format!(
-            "kb{size}: text {:.1} MB (gzip {} KB), index {} KB (gzip {} KB, {:.3}x the text's gzip), \
-             build {:.1} MB/s, load median {:.1} ms, query median {:.3} ms, p95 {:.3} ms, max {:.3} ms \
-             (best of 5 per query: median {:.3} ms, p95 {:.3} ms); passages {} KB \
-             (each file gzipped: {} KB in all, {:.2}x the text's gzip), locate top 5 median \
-             {:.3} ms, p95 {:.3} ms (again: median {:.3} ms, p95 {:.3} ms)",
-            text.len() as f64 / 1e6,
-            gzip_len(&text) / 1024,
-            bytes.len() / 1024,
-            gzip_len(&bytes) / 1024,
-            gzip_len(&bytes) as f64 / gzip_len(&text) as f64,
-            text.len() as f64 / 1e6 / build_secs,
-            load.as_secs_f64() * 1000.0,
-            percentile(&times, 0.5).as_secs_f64() * 1000.0,
-            percentile(&times, 0.95).as_secs_f64() * 1000.0,
-            times[times.len() - 1].as_secs_f64() * 1000.0,
-            percentile(&best, 0.5).as_secs_f64() * 1000.0,
-            percentile(&best, 0.95).as_secs_f64() * 1000.0,
-            passages_raw / 1024,
-            passages_gz / 1024,
-            passages_gz as f64 / gzip_len(&text) as f64,
-            percentile(&locate_times, 0.5).as_secs_f64() * 1000.0,
-            percentile(&locate_times, 0.95).as_secs_f64() * 1000.0,
-            percentile(&again_times, 0.5).as_secs_f64() * 1000.0,
-            percentile(&again_times, 0.95).as_secs_f64() * 1000.0,
-        ));
-        report.push(shards_line(size, &kb, &qs, gzip_len(&bytes)));
-        let (bytes, parts) = builder(&kb).build_parts();
-        report.push(parts_table(
-            &format!("kb{size}"),
-            &bytes,
-            &parts,
-            gzip_len(&text),
-        ));
+        report.extend(generated(&mut c, size));
     }
-    match markdown_corpus() {
-        Some((kb, markdown_bytes)) => {
-            let text = text_bytes(&kb);
-            let bytes = build(&kb);
-            // As for the generated knowledge bases: the mean of three builds after a first one.
-            let rounds = 3;
-            let start = Instant::now();
-            for _ in 0..rounds {
-                black_box(build(&kb));
-            }
-            let secs = start.elapsed().as_secs_f64() / f64::from(rounds);
-            let (passages_raw, passages_gz) = passages_sizes(&kb);
-            report.push(format!(
-                "sendgrid markdown: {} files, {:.1} MB of markdown, build {:.1} MB/s, index {} KB, \
-                 gzip {} KB = {:.3}x the gzip of the articles' text ({} KB); passages {} KB \
-                 (each file gzipped: {} KB in all)",
-                kb.len(),
-                markdown_bytes as f64 / 1e6,
-                markdown_bytes as f64 / 1e6 / secs,
-                bytes.len() / 1024,
-                gzip_len(&bytes) / 1024,
-                gzip_len(&bytes) as f64 / gzip_len(&text) as f64,
-                gzip_len(&text) / 1024,
-                passages_raw / 1024,
-                passages_gz / 1024,
-            ));
-            let (bytes, parts) = builder(&kb).build_parts();
-            report.push(parts_table("sendgrid", &bytes, &parts, gzip_len(&text)));
-        }
-        None => {
-            report.push("sendgrid markdown corpus not found in ../shared/eval (skipped)".into())
-        }
-    }
+    report.extend(markdown());
     c.final_summary();
     for line in report {
         println!("{line}");
     }
+}
+
+/// Criterion's benchmarks on a generated knowledge base of `size` articles, then the lines of
+/// the report on it: speeds and sizes, the sharded index's first fetch and the index's parts.
+fn generated(c: &mut Criterion, size: usize) -> Vec<String> {
+    let kb = knowledge_base(size);
+    let text = text_bytes(&kb);
+    let bytes = build(&kb);
+    let index = Index::from_bytes(&bytes).expect("generated index reads back");
+    let qs = queries(&kb, 200);
+    let opts = SearchOptions::default();
+
+    let mut group = c.benchmark_group(format!("kb{size}"));
+    group.bench_function("search (200 mixed queries)", |b| {
+        b.iter(|| {
+            for q in &qs {
+                black_box(index.search(q, &opts));
+            }
+        })
+    });
+    if size == 1_000 {
+        group.bench_function("build", |b| b.iter(|| black_box(build(&kb))));
+        group.bench_function("load", |b| b.iter(|| black_box(Index::from_bytes(&bytes))));
+    }
+    group.finish();
+
+    let (times, best) = query_times(&index, &qs);
+    let (locate_times, again_times) = locate_times(&kb, &index, &qs);
+    let (passages_raw, passages_gz) = passages_sizes(&kb);
+    let build_secs = mean_build_secs(&kb);
+    // Loading once is noisy on a busy machine: the median of several.
+    let mut loads: Vec<Duration> = (0..7)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(Index::from_bytes(&bytes).expect("reads"));
+            start.elapsed()
+        })
+        .collect();
+    loads.sort();
+    let load = percentile(&loads, 0.5);
+    let speeds = format!(
+        "kb{size}: text {:.1} MB (gzip {} KB), index {} KB (gzip {} KB, {:.3}x the text's gzip), \
+         build {:.1} MB/s, load median {:.1} ms, query median {:.3} ms, p95 {:.3} ms, max {:.3} ms \
+         (best of 5 per query: median {:.3} ms, p95 {:.3} ms); passages {} KB \
+         (each file gzipped: {} KB in all, {:.2}x the text's gzip), locate top 5 median \
+         {:.3} ms, p95 {:.3} ms (again: median {:.3} ms, p95 {:.3} ms)",
+        text.len() as f64 / 1e6,
+        gzip_len(&text) / 1024,
+        bytes.len() / 1024,
+        gzip_len(&bytes) / 1024,
+        gzip_len(&bytes) as f64 / gzip_len(&text) as f64,
+        text.len() as f64 / 1e6 / build_secs,
+        load.as_secs_f64() * 1000.0,
+        percentile(&times, 0.5).as_secs_f64() * 1000.0,
+        percentile(&times, 0.95).as_secs_f64() * 1000.0,
+        times[times.len() - 1].as_secs_f64() * 1000.0,
+        percentile(&best, 0.5).as_secs_f64() * 1000.0,
+        percentile(&best, 0.95).as_secs_f64() * 1000.0,
+        passages_raw / 1024,
+        passages_gz / 1024,
+        passages_gz as f64 / gzip_len(&text) as f64,
+        percentile(&locate_times, 0.5).as_secs_f64() * 1000.0,
+        percentile(&locate_times, 0.95).as_secs_f64() * 1000.0,
+        percentile(&again_times, 0.5).as_secs_f64() * 1000.0,
+        percentile(&again_times, 0.95).as_secs_f64() * 1000.0,
+    );
+    let shards = shards_line(size, &kb, &qs, gzip_len(&bytes));
+    let (bytes, parts) = builder(&kb).build_parts();
+    vec![
+        speeds,
+        shards,
+        parts_table(&format!("kb{size}"), &bytes, &parts, gzip_len(&text)),
+    ]
+}
+
+/// Per query, several rounds: every single-query latency, and each query's best round, which
+/// a busy machine disturbs less (the wasm bench in tests/wasm.rs prints the same two); sorted.
+fn query_times(index: &Index, qs: &[String]) -> (Vec<Duration>, Vec<Duration>) {
+    let opts = SearchOptions::default();
+    let mut times: Vec<Duration> = Vec::new();
+    for _ in 0..5 {
+        for q in qs {
+            let start = Instant::now();
+            black_box(index.search(q, &opts));
+            times.push(start.elapsed());
+        }
+    }
+    let mut best: Vec<Duration> = (0..qs.len())
+        .map(|q| times.iter().skip(q).step_by(qs.len()).min().copied())
+        .map(|t| t.unwrap_or_default())
+        .collect();
+    best.sort();
+    times.sort();
+    (times, best)
+}
+
+/// Locating the top five results of each query, as the widget does once their passages
+/// arrived (decoded beforehand: decoding is part of the fetch): the first time, which analyzes
+/// their text, and again, as on the visitor's next keystroke; each sorted.
+fn locate_times(kb: &[Article], index: &Index, qs: &[String]) -> (Vec<Duration>, Vec<Duration>) {
+    let encoded: Vec<Vec<u8>> = kb.iter().map(Passages::encode).collect();
+    let top5 = SearchOptions {
+        limit: 5,
+        lang: None,
+    };
+    let (mut locate_times, mut again_times): (Vec<Duration>, Vec<Duration>) = qs
+        .iter()
+        .map(|q| {
+            let hits = index.search(q, &top5);
+            let fresh: Vec<(u32, Passages)> = hits
+                .iter()
+                .map(|h| {
+                    let bytes = &encoded[h.article as usize];
+                    (
+                        h.article,
+                        Passages::from_bytes(bytes).expect("passages read back"),
+                    )
+                })
+                .collect();
+            let found: Vec<(u32, Option<&Passages>)> =
+                fresh.iter().map(|(a, p)| (*a, Some(p))).collect();
+            let start = Instant::now();
+            black_box(index.locate_all(&found, q, None));
+            let first = start.elapsed();
+            let start = Instant::now();
+            black_box(index.locate_all(&found, q, None));
+            (first, start.elapsed())
+        })
+        .unzip();
+    again_times.sort();
+    locate_times.sort();
+    (locate_times, again_times)
+}
+
+/// The mean time of three builds of `kb`'s index, in seconds (after a first one elsewhere).
+fn mean_build_secs(kb: &[Article]) -> f64 {
+    let rounds = 3;
+    let start = Instant::now();
+    for _ in 0..rounds {
+        black_box(build(kb));
+    }
+    start.elapsed().as_secs_f64() / f64::from(rounds)
+}
+
+/// The report's lines on the real markdown corpus, or that it is absent.
+fn markdown() -> Vec<String> {
+    let Some((kb, markdown_bytes)) = markdown_corpus() else {
+        return vec!["sendgrid markdown corpus not found in ../shared/eval (skipped)".into()];
+    };
+    let text = text_bytes(&kb);
+    let bytes = build(&kb);
+    // As for the generated knowledge bases: the mean of three builds after a first one.
+    let secs = mean_build_secs(&kb);
+    let (passages_raw, passages_gz) = passages_sizes(&kb);
+    let sizes = format!(
+        "sendgrid markdown: {} files, {:.1} MB of markdown, build {:.1} MB/s, index {} KB, \
+         gzip {} KB = {:.3}x the gzip of the articles' text ({} KB); passages {} KB \
+         (each file gzipped: {} KB in all)",
+        kb.len(),
+        markdown_bytes as f64 / 1e6,
+        markdown_bytes as f64 / 1e6 / secs,
+        bytes.len() / 1024,
+        gzip_len(&bytes) / 1024,
+        gzip_len(&bytes) as f64 / gzip_len(&text) as f64,
+        gzip_len(&text) / 1024,
+        passages_raw / 1024,
+        passages_gz / 1024,
+    );
+    let (bytes, parts) = builder(&kb).build_parts();
+    vec![
+        sizes,
+        parts_table("sendgrid", &bytes, &parts, gzip_len(&text)),
+    ]
 }

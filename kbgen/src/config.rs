@@ -403,24 +403,56 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
         }
     };
     let sp = TomlSpans::new(text);
-    let sp = &sp;
-    let err = |diags: &mut Diagnostics, (line, col): (usize, usize), msg: String| {
-        diags.error(path, line, col, msg)
-    };
+    let file = ConfigFile { path, sp: &sp };
     for (key, _) in table
         .iter()
         .filter(|(k, _)| !SECTIONS.contains(&k.as_str()))
     {
         unknown(diags, path, sp.key(key), key, SECTIONS);
     }
-    // A section that is not a table (`site = 3`) would otherwise be skipped in silence.
-    let section = |diags: &mut Diagnostics, name: &str| -> Option<toml::Table> {
+    if let Some(site) = file.section(&table, "site", diags) {
+        for (key, value) in site {
+            file.site_key(&mut config, key, value, diags);
+        }
+    }
+    if let Some(widget) = file.section(&table, "widget", diags) {
+        for (key, value) in widget {
+            file.widget_key(&mut config, key, value, diags);
+        }
+    }
+    if let Some(categories) = file.section(&table, "categories", diags) {
+        config.categories = file.categories(categories, diags);
+    }
+    file.check_languages(&mut config, diags);
+    file.check_translations(&config, diags);
+    config
+}
+
+/// The `kbgen.toml` being parsed: its path and where its keys and values are, for messages.
+struct ConfigFile<'a> {
+    path: &'a Path,
+    sp: &'a TomlSpans<'a>,
+}
+
+impl ConfigFile<'_> {
+    fn error(&self, diags: &mut Diagnostics, (line, col): (usize, usize), msg: String) {
+        diags.error(self.path, line, col, msg)
+    }
+
+    /// The table of section `name`; a section that is not a table (`site = 3`) would otherwise
+    /// be skipped in silence, so it is an error.
+    fn section<'t>(
+        &self,
+        table: &'t toml::Table,
+        name: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<&'t toml::Table> {
         match table.get(name)? {
-            toml::Value::Table(t) => Some(t.clone()),
+            toml::Value::Table(t) => Some(t),
             other => {
-                err(
+                self.error(
                     diags,
-                    sp.value(name),
+                    self.sp.value(name),
                     format!(
                         "`{name}` must be a table (a `[{name}]` section), not {}",
                         toml_kind(other)
@@ -429,263 +461,293 @@ pub fn parse(text: &str, path: &Path, diags: &mut Diagnostics) -> Config {
                 None
             }
         }
-    };
-    if let Some(site) = section(diags, "site") {
-        for (key, value) in &site {
-            let full = format!("site.{key}");
-            let at = sp.value(&full);
-            let want = |diags: &mut Diagnostics, what: &str| {
-                err(
+    }
+
+    /// One key of `[site]`.
+    fn site_key(
+        &self,
+        config: &mut Config,
+        key: &str,
+        value: &toml::Value,
+        diags: &mut Diagnostics,
+    ) {
+        let (path, sp) = (self.path, self.sp);
+        let full = format!("site.{key}");
+        let at = sp.value(&full);
+        let want = |diags: &mut Diagnostics, what: &str| {
+            self.error(
+                diags,
+                at,
+                format!("`{full}` must be {what}, not {}", toml_kind(value)),
+            )
+        };
+        match key {
+            "title" => config.title = localized(value, path, sp, &full, diags),
+            "base_url" => match value.as_str() {
+                Some(s) => {
+                    config.base_url = if s.ends_with('/') {
+                        s.into()
+                    } else {
+                        format!("{s}/")
+                    }
+                }
+                None => want(diags, "a string"),
+            },
+            "support_email" => match value.as_str() {
+                Some(s)
+                    if s.contains('@')
+                        && !s.contains(|c: char| c.is_whitespace() || "<>,;?&".contains(c)) =>
+                {
+                    config.support_email = s.into()
+                }
+                Some(s) => self.error(
                     diags,
                     at,
-                    format!("`{full}` must be {what}, not {}", toml_kind(value)),
-                )
-            };
-            match key.as_str() {
-                "title" => config.title = localized(value, path, sp, &full, diags),
-                "base_url" => match value.as_str() {
-                    Some(s) => {
-                        config.base_url = if s.ends_with('/') {
-                            s.into()
-                        } else {
-                            format!("{s}/")
-                        }
-                    }
-                    None => want(diags, "a string"),
-                },
-                "support_email" => match value.as_str() {
-                    Some(s)
-                        if s.contains('@')
-                            && !s.contains(|c: char| c.is_whitespace() || "<>,;?&".contains(c)) =>
-                    {
-                        config.support_email = s.into()
-                    }
-                    Some(s) => err(
-                        diags,
-                        at,
-                        format!("`{full}` must be an email address like \"help@example.com\", not \"{s}\""),
+                    format!(
+                        "`{full}` must be an email address like \"help@example.com\", not \"{s}\""
                     ),
-                    None => want(diags, "an email address like \"help@example.com\""),
-                },
-                "default_language" => match value.as_str() {
-                    Some(s) if is_language_code(s) => config.default_language = s.into(),
-                    Some(s) => err(
+                ),
+                None => want(diags, "an email address like \"help@example.com\""),
+            },
+            "default_language" => match value.as_str() {
+                Some(s) if is_language_code(s) => config.default_language = s.into(),
+                Some(s) => self.error(
+                    diags,
+                    at,
+                    format!(
+                        "`{full}` must be a language code like \"en\" or \"pt-BR\", not \"{}\"",
+                        s.escape_debug()
+                    ),
+                ),
+                None => want(diags, "a language code like \"en\" or \"pt-BR\""),
+            },
+            "languages" => match value.as_array() {
+                Some(a) => config.languages = self.languages(&full, a, diags),
+                None => want(diags, "a list like [\"en\", \"zh\"]"),
+            },
+            "brand_color" => match value.as_str() {
+                Some(s) if is_hex_color(s) => config.brand_color = s.into(),
+                Some(s) => self.error(
+                    diags,
+                    at,
+                    format!("`{full}` must be a hex colour like \"#2456c7\", not \"{s}\""),
+                ),
+                None => want(diags, "a hex colour like \"#2456c7\""),
+            },
+            "logo" => match value.as_str() {
+                Some(s) => config.logo = Some(s.into()),
+                None => want(diags, "a path"),
+            },
+            "description" => config.description = localized(value, path, sp, &full, diags),
+            "index_shard_kb" => match value.as_integer().and_then(|n| usize::try_from(n).ok()) {
+                Some(n) => config.index_shard_kb = n,
+                None => want(diags, "a size in KiB like 256 (0: never split the index)"),
+            },
+            "raw_html" => match value.as_bool() {
+                Some(b) => config.raw_html = b,
+                None => want(diags, "true or false"),
+            },
+            "strings" => {
+                config.site_strings = overrides(
+                    value,
+                    (path, sp),
+                    "site.strings",
+                    &crate::strings::english(),
+                    diags,
+                )
+            }
+            _ => unknown(diags, path, sp.key(&full), key, SITE_KEYS),
+        }
+    }
+
+    /// The entries of `site.languages` that are language codes; the others are errors.
+    /// Language codes become folder names of the site, so only real codes pass.
+    fn languages(&self, full: &str, list: &[toml::Value], diags: &mut Diagnostics) -> Vec<String> {
+        let mut languages = Vec::new();
+        for (i, v) in list.iter().enumerate() {
+            let at = self.sp.value(&format!("{full}.{i}"));
+            match v.as_str() {
+                Some(s) if is_language_code(s) => languages.push(s.into()),
+                Some(s) => self.error(
+                    diags,
+                    at,
+                    format!(
+                        "`{full}` entries must be language codes like \"en\" or \"pt-BR\", not \"{}\"",
+                        s.escape_debug()
+                    ),
+                ),
+                None => self.error(
+                    diags,
+                    at,
+                    format!(
+                        "`{full}` entries must be language codes like \"en\" or \"pt-BR\", not {}",
+                        toml_kind(v)
+                    ),
+                ),
+            }
+        }
+        languages
+    }
+
+    /// One key of `[widget]`.
+    fn widget_key(
+        &self,
+        config: &mut Config,
+        key: &str,
+        value: &toml::Value,
+        diags: &mut Diagnostics,
+    ) {
+        let (path, sp) = (self.path, self.sp);
+        let full = format!("widget.{key}");
+        let at = sp.value(&full);
+        match key {
+            "enabled" => match value.as_bool() {
+                Some(b) => config.widget_enabled = b,
+                None => self.error(
+                    diags,
+                    at,
+                    format!("`{full}` must be true or false, not {}", toml_kind(value)),
+                ),
+            },
+            "position" => match value.as_str() {
+                Some("right") => config.position = Position::Right,
+                Some("left") => config.position = Position::Left,
+                Some("start") => config.position = Position::Start,
+                Some("end") => config.position = Position::End,
+                _ => self.error(
+                    diags,
+                    at,
+                    format!("`{full}` must be \"right\", \"left\", \"start\" or \"end\""),
+                ),
+            },
+            "offset_x" | "offset_y" | "offset_y_mobile" => {
+                let px = value
+                    .as_integer()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .filter(|&n| n <= MAX_OFFSET);
+                match px {
+                    Some(_) if key == "offset_x" => config.offset_x = px,
+                    Some(_) if key == "offset_y" => config.offset_y = px,
+                    Some(_) => config.offset_y_mobile = px,
+                    None => self.error(
                         diags,
                         at,
                         format!(
-                            "`{full}` must be a language code like \"en\" or \"pt-BR\", not \"{}\"",
-                            s.escape_debug()
+                            "`widget.{key}` must be a whole number of pixels from 0 to {MAX_OFFSET}, not {value}"
                         ),
                     ),
-                    None => want(diags, "a language code like \"en\" or \"pt-BR\""),
-                },
-                // Language codes become folder names of the site, so only real codes pass.
-                "languages" => match value.as_array() {
-                    Some(a) => {
-                        config.languages = Vec::new();
-                        for (i, v) in a.iter().enumerate() {
-                            let at = sp.value(&format!("{full}.{i}"));
-                            match v.as_str() {
-                                Some(s) if is_language_code(s) => config.languages.push(s.into()),
-                                Some(s) => err(
-                                    diags,
-                                    at,
-                                    format!(
-                                        "`{full}` entries must be language codes like \"en\" or \"pt-BR\", not \"{}\"",
-                                        s.escape_debug()
-                                    ),
-                                ),
-                                None => err(
-                                    diags,
-                                    at,
-                                    format!(
-                                        "`{full}` entries must be language codes like \"en\" or \"pt-BR\", not {}",
-                                        toml_kind(v)
-                                    ),
-                                ),
-                            }
-                        }
-                    }
-                    None => want(diags, "a list like [\"en\", \"zh\"]"),
-                },
-                "brand_color" => match value.as_str() {
-                    Some(s) if is_hex_color(s) => config.brand_color = s.into(),
-                    Some(s) => err(
-                        diags,
-                        at,
-                        format!("`{full}` must be a hex colour like \"#2456c7\", not \"{s}\""),
-                    ),
-                    None => want(diags, "a hex colour like \"#2456c7\""),
-                },
-                "logo" => match value.as_str() {
-                    Some(s) => config.logo = Some(s.into()),
-                    None => want(diags, "a path"),
-                },
-                "description" => config.description = localized(value, path, sp, &full, diags),
-                "index_shard_kb" => {
-                    match value.as_integer().and_then(|n| usize::try_from(n).ok()) {
-                        Some(n) => config.index_shard_kb = n,
-                        None => want(diags, "a size in KiB like 256 (0: never split the index)"),
-                    }
                 }
-                "raw_html" => match value.as_bool() {
-                    Some(b) => config.raw_html = b,
-                    None => want(diags, "true or false"),
-                },
-                "strings" => {
-                    config.site_strings = overrides(
-                        value,
-                        (path, sp),
-                        "site.strings",
-                        &crate::strings::english(),
-                        diags,
-                    )
-                }
-                _ => unknown(diags, path, sp.key(&full), key, SITE_KEYS),
             }
-        }
-    }
-    if let Some(widget) = section(diags, "widget") {
-        for (key, value) in &widget {
-            let full = format!("widget.{key}");
-            let at = sp.value(&full);
-            match key.as_str() {
-                "enabled" => match value.as_bool() {
-                    Some(b) => config.widget_enabled = b,
-                    None => err(
-                        diags,
-                        at,
-                        format!("`{full}` must be true or false, not {}", toml_kind(value)),
-                    ),
-                },
-                "position" => match value.as_str() {
-                    Some("right") => config.position = Position::Right,
-                    Some("left") => config.position = Position::Left,
-                    Some("start") => config.position = Position::Start,
-                    Some("end") => config.position = Position::End,
-                    _ => err(
-                        diags,
-                        at,
-                        format!("`{full}` must be \"right\", \"left\", \"start\" or \"end\""),
-                    ),
-                },
-                "offset_x" | "offset_y" | "offset_y_mobile" => {
-                    let px = value
-                        .as_integer()
-                        .and_then(|n| u32::try_from(n).ok())
-                        .filter(|&n| n <= MAX_OFFSET);
-                    match px {
-                        Some(_) if key == "offset_x" => config.offset_x = px,
-                        Some(_) if key == "offset_y" => config.offset_y = px,
-                        Some(_) => config.offset_y_mobile = px,
-                        None => err(
-                            diags,
-                            at,
-                            format!(
-                                "`widget.{key}` must be a whole number of pixels from 0 to {MAX_OFFSET}, not {value}"
-                            ),
-                        ),
-                    }
-                }
-                "greeting" => config.greeting = localized(value, path, sp, &full, diags),
-                "ticket_url" => match value.as_str().map(ticket_url) {
-                    Some(Ok(url)) => config.ticket_url = Some(url),
-                    Some(Err(why)) => err(diags, at, format!("`{full}` {why}")),
-                    None => err(
-                        diags,
-                        at,
-                        format!("`{full}` must be a string, not {}", toml_kind(value)),
-                    ),
-                },
-                "strings" => {
-                    config.widget_strings = overrides(
-                        value,
-                        (path, sp),
-                        "widget.strings",
-                        &crate::widget_bundle::english_strings(),
-                        diags,
-                    )
-                }
-                _ => unknown(diags, path, sp.key(&full), key, WIDGET_KEYS),
-            }
-        }
-    }
-    if let Some(categories) = section(diags, "categories") {
-        for (id, value) in &categories {
-            let name = format!("categories.{id}");
-            let mut cat = Category {
-                id: id.clone(),
-                order: 0,
-                title: Localized::default(),
-                description: Localized::default(),
-            };
-            let Some(t) = value.as_table() else {
-                err(
+            "greeting" => config.greeting = localized(value, path, sp, &full, diags),
+            "ticket_url" => match value.as_str().map(ticket_url) {
+                Some(Ok(url)) => config.ticket_url = Some(url),
+                Some(Err(why)) => self.error(diags, at, format!("`{full}` {why}")),
+                None => self.error(
                     diags,
-                    sp.value(&name),
-                    format!("`{name}` must be a table, not {}", toml_kind(value)),
-                );
-                continue;
-            };
-            for (key, value) in t {
-                let full = format!("{name}.{key}");
-                match key.as_str() {
-                    "order" => match value.as_integer() {
-                        Some(n) => cat.order = n,
-                        None => err(
-                            diags,
-                            sp.value(&full),
-                            format!("`{full}` must be a whole number, not {}", toml_kind(value)),
-                        ),
-                    },
-                    "title" => cat.title = localized(value, path, sp, &full, diags),
-                    "description" => cat.description = localized(value, path, sp, &full, diags),
-                    _ => unknown(diags, path, sp.key(&full), key, CATEGORY_KEYS),
-                }
+                    at,
+                    format!("`{full}` must be a string, not {}", toml_kind(value)),
+                ),
+            },
+            "strings" => {
+                config.widget_strings = overrides(
+                    value,
+                    (path, sp),
+                    "widget.strings",
+                    &crate::widget_bundle::english_strings(),
+                    diags,
+                )
             }
-            if cat.title.0.is_empty() {
-                cat.title.0.insert("*".into(), humanize(id));
+            _ => unknown(diags, path, sp.key(&full), key, WIDGET_KEYS),
+        }
+    }
+
+    /// The categories of `[categories]`, sorted by `order`, then id.
+    fn categories(&self, table: &toml::Table, diags: &mut Diagnostics) -> Vec<Category> {
+        let mut categories: Vec<Category> = table
+            .iter()
+            .filter_map(|(id, value)| self.category(id, value, diags))
+            .collect();
+        categories.sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
+        categories
+    }
+
+    /// `[categories.<id>]`; `None` when it is not a table.
+    fn category(&self, id: &str, value: &toml::Value, diags: &mut Diagnostics) -> Option<Category> {
+        let (path, sp) = (self.path, self.sp);
+        let name = format!("categories.{id}");
+        let mut cat = Category {
+            id: id.to_string(),
+            order: 0,
+            title: Localized::default(),
+            description: Localized::default(),
+        };
+        let Some(t) = value.as_table() else {
+            self.error(
+                diags,
+                sp.value(&name),
+                format!("`{name}` must be a table, not {}", toml_kind(value)),
+            );
+            return None;
+        };
+        for (key, value) in t {
+            let full = format!("{name}.{key}");
+            match key.as_str() {
+                "order" => match value.as_integer() {
+                    Some(n) => cat.order = n,
+                    None => self.error(
+                        diags,
+                        sp.value(&full),
+                        format!("`{full}` must be a whole number, not {}", toml_kind(value)),
+                    ),
+                },
+                "title" => cat.title = localized(value, path, sp, &full, diags),
+                "description" => cat.description = localized(value, path, sp, &full, diags),
+                _ => unknown(diags, path, sp.key(&full), key, CATEGORY_KEYS),
             }
-            config.categories.push(cat);
         }
-        config
-            .categories
-            .sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
-    }
-    if config.languages.is_empty() {
-        config.languages.push(config.default_language.clone());
-    } else if !config.languages.contains(&config.default_language) {
-        let (line, col) = sp.value("site.default_language");
-        diags.error(
-            path,
-            line,
-            col,
-            format!(
-                "default_language \"{}\" is not in `languages`",
-                config.default_language
-            ),
-        );
-    }
-    // A per-language site name or description should cover every language of the site.
-    for (key, text) in [
-        ("title", &config.title),
-        ("description", &config.description),
-    ] {
-        if text.0.is_empty() || text.0.contains_key("*") {
-            continue;
+        if cat.title.0.is_empty() {
+            cat.title.0.insert("*".into(), humanize(id));
         }
-        let (line, col) = sp.key(&format!("site.{key}"));
-        for lang in config.languages.iter().filter(|l| !text.0.contains_key(*l)) {
-            let fallback = text.get(lang, &config.default_language).unwrap_or_default();
-            diags.warn(
-                path,
-                line,
-                col,
-                format!("`site.{key}` has no \"{lang}\" text; {lang} pages use \"{fallback}\""),
+        Some(cat)
+    }
+
+    /// The site's languages default to its default language, which must be one of them.
+    fn check_languages(&self, config: &mut Config, diags: &mut Diagnostics) {
+        if config.languages.is_empty() {
+            config.languages.push(config.default_language.clone());
+        } else if !config.languages.contains(&config.default_language) {
+            self.error(
+                diags,
+                self.sp.value("site.default_language"),
+                format!(
+                    "default_language \"{}\" is not in `languages`",
+                    config.default_language
+                ),
             );
         }
     }
-    config
+
+    /// A per-language site name or description should cover every language of the site.
+    fn check_translations(&self, config: &Config, diags: &mut Diagnostics) {
+        for (key, text) in [
+            ("title", &config.title),
+            ("description", &config.description),
+        ] {
+            if text.0.is_empty() || text.0.contains_key("*") {
+                continue;
+            }
+            let (line, col) = self.sp.key(&format!("site.{key}"));
+            for lang in config.languages.iter().filter(|l| !text.0.contains_key(*l)) {
+                let fallback = text.get(lang, &config.default_language).unwrap_or_default();
+                diags.warn(
+                    self.path,
+                    line,
+                    col,
+                    format!("`site.{key}` has no \"{lang}\" text; {lang} pages use \"{fallback}\""),
+                );
+            }
+        }
+    }
 }
 
 /// A string for every language, or a table of strings by language, at dotted path `key`.

@@ -5,7 +5,8 @@
 //! Real files come from Excel and friends: UTF-8 with or without a BOM, UTF-16 with a BOM, GBK
 //! (Excel's "CSV" on Chinese Windows), `;` or tab separators, headers in the owner's language.
 //! The text is third-party: it is escaped so that it stays text in markdown and HTML.
-//! Everything but [`run`] is pure.
+//! Everything but [`run`] and the steps of `Import` it takes (reading the CSV file, writing the
+//! articles and rules) is pure.
 
 use anyhow::{bail, Context, Result};
 use encoding_rs::Encoding;
@@ -605,6 +606,9 @@ fn register_category(config_path: &Path, category: &str, langs: &[&str]) -> Resu
     Ok(())
 }
 
+/// `kbgen import`: the spreadsheet's rows become articles (and the short answers rules), which
+/// are written once every row has been read; then the category is added to kbgen.toml and the
+/// rules merged into rules.toml.
 pub fn run(
     csv: &Path,
     kb: &Path,
@@ -613,6 +617,44 @@ pub fn run(
     force: bool,
     encoding: Option<&str>,
 ) -> Result<ExitCode> {
+    let forced = check_arguments(lang, category, encoding)?;
+    let (languages, default_language, has_config) = kb_languages(kb)?;
+    if let Some(l) = lang {
+        if has_config && !languages.iter().any(|x| x == l) {
+            bail!(
+                "--lang {l}: not one of the site's languages ({}); add it to `languages` in {} first",
+                languages.join(", "),
+                kb.join(crate::load::CONFIG_FILE).display()
+            );
+        }
+    }
+    let import = Import {
+        csv,
+        kb,
+        lang,
+        category,
+        force,
+    };
+    let sheet = import.read(forced)?;
+    let converted = import.convert(&sheet, &languages, &default_language);
+    import.write_articles(&converted.writes)?;
+    if has_config && converted.made > 0 {
+        let langs: Vec<&str> = converted.per_lang.keys().map(String::as_str).collect();
+        register_category(&kb.join(crate::load::CONFIG_FILE), category, &langs)?;
+    }
+    let rules_path = kb.join("rules.toml");
+    let merge = import.write_rules(&rules_path, &converted.rules)?;
+    println!("{}", import.summary(&converted, &merge, &rules_path));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses a `--lang`, `--category` or `--encoding` that cannot be used, before anything is
+/// read; the encoding `--encoding` names.
+fn check_arguments(
+    lang: Option<&str>,
+    category: &str,
+    encoding: Option<&str>,
+) -> Result<Option<&'static Encoding>> {
     if let Some(l) = lang {
         if !crate::config::is_language_code(l) {
             bail!("--lang {l:?}: not a language code like `en`, `zh` or `pt-BR`");
@@ -624,114 +666,188 @@ pub fn run(
     if crate::load::check_id(category).is_err() {
         bail!("--category {category:?}: a category becomes a folder and a page address, so use lowercase letters, digits, `-` and `_`, like `faq` or `shipping-faq`");
     }
-    let forced = match encoding {
+    Ok(match encoding {
         Some(label) => Some(Encoding::for_label(label.trim().as_bytes()).with_context(|| {
             format!("--encoding {label:?}: unknown encoding (try utf-8, gbk, gb18030, big5, shift_jis, utf-16le, utf-16be, windows-1252)")
         })?),
         None => None,
-    };
-    let (languages, default_language, has_config) = kb_languages(kb)?;
-    if let Some(l) = lang {
-        if has_config && !languages.iter().any(|x| x == l) {
+    })
+}
+
+/// What `kbgen import` was asked to do, its arguments checked.
+struct Import<'a> {
+    csv: &'a Path,
+    kb: &'a Path,
+    lang: Option<&'a str>,
+    category: &'a str,
+    force: bool,
+}
+
+/// The spreadsheet's records, its header row first, and its question and answer columns.
+struct Sheet {
+    records: Vec<Record>,
+    question: usize,
+    answer: usize,
+}
+
+/// What the rows became, before anything is written.
+#[derive(Default)]
+struct Converted {
+    /// Per article: its path, its text, the row's line and what to print after its path.
+    writes: Vec<(PathBuf, String, usize, String)>,
+    rules: Vec<ImportedRule>,
+    /// Articles per language.
+    per_lang: BTreeMap<String, usize>,
+    made: usize,
+    skipped: usize,
+}
+
+impl Import<'_> {
+    /// Reads and decodes the CSV file and finds its question and answer columns, saying how it
+    /// read them.
+    fn read(&self, forced: Option<&'static Encoding>) -> Result<Sheet> {
+        let csv = self.csv;
+        let bytes = std::fs::read(csv).with_context(|| format!("reading {}", csv.display()))?;
+        let at =
+            |e: CsvError| anyhow::anyhow!("{}:{}:{}: {}", csv.display(), e.line, e.col, e.message);
+        let decoded = decode(&bytes, forced).map_err(at)?;
+        let delimiter = sniff_delimiter(&decoded.text);
+        let records = parse_csv(&decoded.text, delimiter).map_err(at)?;
+        let Some(header) = records.first() else {
+            bail!("{}: the file has no rows", csv.display());
+        };
+        let Some((q, a)) = find_columns(&header.fields) else {
             bail!(
-                "--lang {l}: not one of the site's languages ({}); add it to `languages` in {} first",
-                languages.join(", "),
-                kb.join(crate::load::CONFIG_FILE).display()
+                "{}:{}:1: the header row names no question and answer columns (it has {}); name them `question` and `answer` (or `问题` and `答案`, `q` and `a`, `title` and `body`)",
+                csv.display(),
+                header.line,
+                header
+                    .fields
+                    .iter()
+                    .map(|f| format!("{:?}", f.trim()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
+        };
+        let separator = match delimiter {
+            b';' => "`;`",
+            b'\t' => "tab",
+            _ => "`,`",
+        };
+        eprintln!(
+            "{}: read as {}, {separator}-separated; questions from column {:?}, answers from column {:?}",
+            csv.display(),
+            decoded.how,
+            header.fields[q].trim(),
+            header.fields[a].trim()
+        );
+        Ok(Sheet {
+            records,
+            question: q,
+            answer: a,
+        })
+    }
+
+    /// Each row with a question and an answer as an article, in the row's language, under an
+    /// id no other row of that language has; rows that cannot be imported are reported and
+    /// skipped.
+    fn convert(&self, sheet: &Sheet, languages: &[String], default_language: &str) -> Converted {
+        let csv = self.csv;
+        let file_name = csv.file_name().map_or_else(
+            || csv.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let mut converted = Converted::default();
+        let mut used = HashSet::new();
+        for r in &sheet.records[1..] {
+            let question = r.fields.get(sheet.question).map_or("", |s| s.trim());
+            let answer = r.fields.get(sheet.answer).map_or("", |s| s.trim());
+            if question.is_empty() || answer.is_empty() {
+                eprintln!(
+                    "{}:{}:1: skipped: empty question or answer",
+                    csv.display(),
+                    r.line
+                );
+                converted.skipped += 1;
+                continue;
+            }
+            let row_lang = self.row_language(r.line, question, answer, languages, default_language);
+            let base = id_for(question);
+            let mut id = base.clone();
+            let mut k = 2;
+            while !used.insert((row_lang.clone(), id.clone())) {
+                id = format!("{base}-{k}");
+                k += 1;
+            }
+            let dir = self.kb.join("articles").join(&row_lang).join(self.category);
+            let path = dir.join(format!("{id}.md"));
+            if path.exists() && !self.force {
+                eprintln!(
+                    "{}:{}:1: skipped: {} exists (use --force to replace it)",
+                    csv.display(),
+                    r.line,
+                    path.display()
+                );
+                converted.skipped += 1;
+                continue;
+            }
+            let body = markdown_text(answer);
+            let article = self.article(question, answer, &body, &id, &row_lang);
+            let short = answer.chars().count() <= SHORT_ANSWER_CHARS;
+            if short {
+                converted.rules.push(ImportedRule {
+                    id: id.clone(),
+                    lang: row_lang.clone(),
+                    question: question.to_string(),
+                    answer: body,
+                    source: format!("{file_name}:{}", r.line),
+                });
+            }
+            let note = if short {
+                " (and a rule: answered in the conversation)"
+            } else {
+                ""
+            };
+            converted
+                .writes
+                .push((path, article, r.line, format!("{note} ← {question}")));
+            *converted.per_lang.entry(row_lang).or_default() += 1;
+            converted.made += 1;
+        }
+        converted
+    }
+
+    /// The row's language: `--lang`, else the one its script says when the site has it, else
+    /// the default language.
+    fn row_language(
+        &self,
+        line: usize,
+        question: &str,
+        answer: &str,
+        languages: &[String],
+        default_language: &str,
+    ) -> String {
+        if let Some(l) = self.lang {
+            return l.to_string();
+        }
+        let Some(script) = script_language(&format!("{question}\n{answer}")) else {
+            return default_language.to_string();
+        };
+        match kb_language(script, languages) {
+            Some(l) => l.to_string(),
+            None => {
+                eprintln!(
+                    "{}:{line}:1: warning: this row looks like {script}, which is not one of the site's languages ({}); imported as {default_language} (add {script:?} to `languages` in kbgen.toml, or pass --lang)",
+                    self.csv.display(),
+                    languages.join(", ")
+                );
+                default_language.to_string()
+            }
         }
     }
-    let bytes = std::fs::read(csv).with_context(|| format!("reading {}", csv.display()))?;
-    let at = |e: CsvError| anyhow::anyhow!("{}:{}:{}: {}", csv.display(), e.line, e.col, e.message);
-    let decoded = decode(&bytes, forced).map_err(at)?;
-    let delimiter = sniff_delimiter(&decoded.text);
-    let records = parse_csv(&decoded.text, delimiter).map_err(at)?;
-    let Some((header, rows)) = records.split_first() else {
-        bail!("{}: the file has no rows", csv.display());
-    };
-    let Some((q, a)) = find_columns(&header.fields) else {
-        bail!(
-            "{}:{}:1: the header row names no question and answer columns (it has {}); name them `question` and `answer` (or `问题` and `答案`, `q` and `a`, `title` and `body`)",
-            csv.display(),
-            header.line,
-            header
-                .fields
-                .iter()
-                .map(|f| format!("{:?}", f.trim()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    };
-    let separator = match delimiter {
-        b';' => "`;`",
-        b'\t' => "tab",
-        _ => "`,`",
-    };
-    eprintln!(
-        "{}: read as {}, {separator}-separated; questions from column {:?}, answers from column {:?}",
-        csv.display(),
-        decoded.how,
-        header.fields[q].trim(),
-        header.fields[a].trim()
-    );
 
-    let file_name = csv.file_name().map_or_else(
-        || csv.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let mut per_lang: BTreeMap<String, usize> = BTreeMap::new();
-    let mut rules = Vec::new();
-    let (mut made, mut skipped) = (0, 0);
-    let mut used = HashSet::new();
-    let mut writes: Vec<(PathBuf, String, usize, String)> = Vec::new();
-    for r in rows {
-        let question = r.fields.get(q).map_or("", |s| s.trim());
-        let answer = r.fields.get(a).map_or("", |s| s.trim());
-        if question.is_empty() || answer.is_empty() {
-            eprintln!(
-                "{}:{}:1: skipped: empty question or answer",
-                csv.display(),
-                r.line
-            );
-            skipped += 1;
-            continue;
-        }
-        let row_lang = match lang {
-            Some(l) => l.to_string(),
-            None => match script_language(&format!("{question}\n{answer}")) {
-                Some(script) => match kb_language(script, &languages) {
-                    Some(l) => l.to_string(),
-                    None => {
-                        eprintln!(
-                            "{}:{}:1: warning: this row looks like {script}, which is not one of the site's languages ({}); imported as {default_language} (add {script:?} to `languages` in kbgen.toml, or pass --lang)",
-                            csv.display(),
-                            r.line,
-                            languages.join(", ")
-                        );
-                        default_language.clone()
-                    }
-                },
-                None => default_language.clone(),
-            },
-        };
-        let base = id_for(question);
-        let mut id = base.clone();
-        let mut k = 2;
-        while !used.insert((row_lang.clone(), id.clone())) {
-            id = format!("{base}-{k}");
-            k += 1;
-        }
-        let dir = kb.join("articles").join(&row_lang).join(category);
-        let path = dir.join(format!("{id}.md"));
-        if path.exists() && !force {
-            eprintln!(
-                "{}:{}:1: skipped: {} exists (use --force to replace it)",
-                csv.display(),
-                r.line,
-                path.display()
-            );
-            skipped += 1;
-            continue;
-        }
+    /// An article's file: front matter, then the answer as markdown (`body`).
+    fn article(&self, question: &str, answer: &str, body: &str, id: &str, lang: &str) -> String {
         let summary: String = answer
             .lines()
             .next()
@@ -739,55 +855,41 @@ pub fn run(
             .chars()
             .take(160)
             .collect();
-        let body = markdown_text(answer);
         let json = |s: &str| serde_json::to_string(s).unwrap_or_default();
-        let article = format!(
+        format!(
             "---\ntitle: {}\nid: {}\nlang: {}\ncategory: {}\nsummary: {}\n---\n\n{body}\n",
             json(question),
-            json(&id),
-            json(&row_lang),
-            json(category),
+            json(id),
+            json(lang),
+            json(self.category),
             json(&summary),
-        );
-        let short = answer.chars().count() <= SHORT_ANSWER_CHARS;
-        if short {
-            rules.push(ImportedRule {
-                id: id.clone(),
-                lang: row_lang.clone(),
-                question: question.to_string(),
-                answer: body,
-                source: format!("{file_name}:{}", r.line),
-            });
+        )
+    }
+
+    fn write_articles(&self, writes: &[(PathBuf, String, usize, String)]) -> Result<()> {
+        for (path, article, line, what) in writes {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+            }
+            std::fs::write(path, article).with_context(|| format!("writing {}", path.display()))?;
+            println!("{}:{line}: {}{what}", self.csv.display(), path.display());
         }
-        let note = if short {
-            " (and a rule: answered in the conversation)"
-        } else {
-            ""
-        };
-        writes.push((path, article, r.line, format!("{note} ← {question}")));
-        *per_lang.entry(row_lang).or_default() += 1;
-        made += 1;
+        Ok(())
     }
-    for (path, article, line, what) in &writes {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+
+    /// Merges `rules` into `rules_path` (see [`merge_rules`]), saying which were left as they
+    /// were; the file is written only when it changes.
+    fn write_rules(&self, rules_path: &Path, rules: &[ImportedRule]) -> Result<RulesMerge> {
+        if rules.is_empty() {
+            return Ok(RulesMerge::default());
         }
-        std::fs::write(path, article).with_context(|| format!("writing {}", path.display()))?;
-        println!("{}:{line}: {}{what}", csv.display(), path.display());
-    }
-    if has_config && made > 0 {
-        let langs: Vec<&str> = per_lang.keys().map(String::as_str).collect();
-        register_category(&kb.join(crate::load::CONFIG_FILE), category, &langs)?;
-    }
-    let rules_path = kb.join("rules.toml");
-    let mut merge = RulesMerge::default();
-    if !rules.is_empty() {
-        let existing = match std::fs::read_to_string(&rules_path) {
+        let existing = match std::fs::read_to_string(rules_path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(e).with_context(|| format!("reading {}", rules_path.display())),
         };
-        merge = merge_rules(&existing, &rules, force);
+        let merge = merge_rules(&existing, rules, self.force);
         for (id, l, why) in &merge.kept {
             eprintln!(
                 "{}: rule {id:?} ({l}) left as it is: {why}",
@@ -795,30 +897,43 @@ pub fn run(
             );
         }
         if merge.text != existing {
-            std::fs::write(&rules_path, &merge.text)
+            std::fs::write(rules_path, &merge.text)
                 .with_context(|| format!("writing {}", rules_path.display()))?;
         }
+        Ok(merge)
     }
-    let mut summary = format!(
-        "imported {} into {}",
-        crate::strings::count(made, "article"),
-        kb.join("articles").join("<lang>").join(category).display()
-    );
-    if per_lang.len() > 1 || (made > 0 && lang.is_none()) {
-        let langs: Vec<String> = per_lang.iter().map(|(l, n)| format!("{n} {l}")).collect();
-        let _ = write!(summary, " ({})", langs.join(", "));
-    }
-    if merge.added + merge.replaced > 0 {
-        let _ = write!(
-            summary,
-            " and {} into {}",
-            crate::strings::count(merge.added + merge.replaced, "rule"),
-            rules_path.display()
+
+    /// The closing line: articles (per language), rules and skipped rows.
+    fn summary(&self, converted: &Converted, merge: &RulesMerge, rules_path: &Path) -> String {
+        let made = converted.made;
+        let mut summary = format!(
+            "imported {} into {}",
+            crate::strings::count(made, "article"),
+            self.kb
+                .join("articles")
+                .join("<lang>")
+                .join(self.category)
+                .display()
         );
+        if converted.per_lang.len() > 1 || (made > 0 && self.lang.is_none()) {
+            let langs: Vec<String> = converted
+                .per_lang
+                .iter()
+                .map(|(l, n)| format!("{n} {l}"))
+                .collect();
+            let _ = write!(summary, " ({})", langs.join(", "));
+        }
+        if merge.added + merge.replaced > 0 {
+            let _ = write!(
+                summary,
+                " and {} into {}",
+                crate::strings::count(merge.added + merge.replaced, "rule"),
+                rules_path.display()
+            );
+        }
+        let _ = write!(summary, "; {} skipped", converted.skipped);
+        summary
     }
-    let _ = write!(summary, "; {} skipped", skipped);
-    println!("{summary}");
-    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

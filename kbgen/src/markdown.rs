@@ -17,6 +17,7 @@ use pulldown_cmark::{
 use solodesk_engine::Section;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::LazyLock;
 
 /// Rewrites relative link and image targets; `Ok(None)` leaves a target as written.
@@ -77,7 +78,6 @@ pub fn options() -> Options {
         | Options::ENABLE_GFM
 }
 
-/// Renders `md`; `skip_h1` drops a leading `# Title` that repeats the page title.
 /// Every image destination in `md`, as [`render`] hands them to [`Resolve::image`], so that the
 /// loader can look up the files before rendering touches none.
 pub fn image_sources(md: &str) -> Vec<String> {
@@ -89,83 +89,74 @@ pub fn image_sources(md: &str) -> Vec<String> {
         .collect()
 }
 
+/// Renders `md`; `skip_h1` drops a leading `# Title` that repeats the page title.
 pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendered {
-    let mut out = Rendered {
-        sections: vec![Section::default()],
-        ..Default::default()
+    let mut renderer = Renderer {
+        md,
+        resolve,
+        skip_h1,
+        out: Rendered {
+            sections: vec![Section::default()],
+            ..Default::default()
+        },
+        events: Vec::new(),
+        anchors: Anchors::default(),
+        heading: None,
+        skipping_heading: false,
+        in_paragraph: 0,
+        first_paragraph_done: false,
+        seen_block: false,
+        image_alt: None,
+        warned_components: HashSet::new(),
     };
-    let mut events: Vec<Event<'_>> = Vec::new();
-    let mut anchors = Anchors::default();
-    // While inside a heading: where its opening tag goes, its level, explicit id and text.
-    let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
-    let mut skipping_heading = false;
-    let mut in_paragraph = 0usize;
-    let mut first_paragraph_done = false;
-    let mut seen_block = false;
-    let mut image_alt: Option<(usize, String)> = None;
-    let mut warned_components = HashSet::new();
-
     for (event, range) in Parser::new_ext(md, options()).into_offset_iter() {
-        if skipping_heading {
+        renderer.event(event, range);
+    }
+    renderer.finish()
+}
+
+/// What [`render`] carries from one of pulldown-cmark's events to the next.
+struct Renderer<'a> {
+    md: &'a str,
+    resolve: &'a dyn Resolve,
+    skip_h1: Option<&'a str>,
+    out: Rendered,
+    /// The events to write as HTML: pulldown-cmark's, with headings, callouts and link and
+    /// image targets rewritten.
+    events: Vec<Event<'a>>,
+    anchors: Anchors,
+    /// While inside a heading: where its opening tag goes, its level, explicit id and text.
+    heading: Option<(usize, HeadingLevel, Option<String>, String)>,
+    skipping_heading: bool,
+    in_paragraph: usize,
+    first_paragraph_done: bool,
+    seen_block: bool,
+    image_alt: Option<(usize, String)>,
+    /// Constructs already warned about, so that each is reported once per text.
+    warned_components: HashSet<String>,
+}
+
+impl<'a> Renderer<'a> {
+    fn event(&mut self, event: Event<'a>, range: Range<usize>) {
+        if self.skipping_heading {
             if matches!(event, Event::End(TagEnd::Heading(_))) {
-                skipping_heading = false;
+                self.skipping_heading = false;
             }
-            continue;
+            return;
         }
         match event {
-            Event::Start(Tag::Heading { level, id, .. }) => {
-                if !seen_block && level == HeadingLevel::H1 {
-                    if let Some(title) = skip_h1 {
-                        let text = md[range.clone()].trim_start_matches('#').trim();
-                        if text.eq_ignore_ascii_case(title.trim()) || text.is_empty() {
-                            skipping_heading = true;
-                            seen_block = true;
-                            continue;
-                        }
-                    }
-                }
-                seen_block = true;
-                heading = Some((
-                    events.len(),
-                    level,
-                    id.map(|s| s.to_string()),
-                    String::new(),
-                ));
-                events.push(Event::Html(CowStr::Borrowed("")));
-            }
-            Event::End(TagEnd::Heading(level)) => {
-                if let Some((at, _, id, text)) = heading.take() {
-                    let base = id.unwrap_or_else(|| slug(&text));
-                    let anchor = anchors.unique(&base);
-                    let n = level as u8;
-                    events[at] = Event::Html(format!("<h{n} id=\"{}\">", escape(&anchor)).into());
-                    events.push(Event::Html(
-                        format!("<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{n}>\n", escape(&anchor))
-                            .into(),
-                    ));
-                    let text = text.trim().to_string();
-                    if (2..=3).contains(&n) {
-                        out.toc.push(TocEntry {
-                            level: n,
-                            anchor: anchor.clone(),
-                            text: text.clone(),
-                        });
-                    }
-                    out.sections.push(Section {
-                        anchor,
-                        heading: text,
-                        text: String::new(),
-                    });
-                }
-            }
+            Event::Start(Tag::Heading { level, id, .. }) => self.start_heading(level, id, range),
+            Event::End(TagEnd::Heading(level)) => self.end_heading(level),
             Event::Start(Tag::BlockQuote(Some(kind))) => {
-                seen_block = true;
+                self.seen_block = true;
                 let (class, label) = callout(kind);
-                events.push(Event::Html(
+                self.events.push(Event::Html(
                     format!("<div class=\"callout callout-{class}\" role=\"note\"><p class=\"callout-title\">{label}</p>\n").into(),
                 ));
             }
-            Event::End(TagEnd::BlockQuote(Some(_))) => events.push(Event::Html("</div>\n".into())),
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                self.events.push(Event::Html("</div>\n".into()))
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -174,16 +165,9 @@ pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendere
             }) => {
                 let dest_url = match link_type {
                     LinkType::Email | LinkType::Autolink => dest_url,
-                    _ => match resolve.link(&dest_url) {
-                        Ok(Some(new)) => new.into(),
-                        Ok(None) => dest_url,
-                        Err(msg) => {
-                            out.problems.push(Problem::Error(range.start, msg));
-                            dest_url
-                        }
-                    },
+                    _ => self.resolved(self.resolve.link(&dest_url), dest_url, range.start),
                 };
-                events.push(Event::Start(Tag::Link {
+                self.events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
                     title,
@@ -196,127 +180,213 @@ pub fn render(md: &str, resolve: &dyn Resolve, skip_h1: Option<&str>) -> Rendere
                 title,
                 id,
             }) => {
-                let dest_url = match resolve.image(&dest_url) {
-                    Ok(Some(new)) => new.into(),
-                    Ok(None) => dest_url,
-                    Err(msg) => {
-                        out.problems.push(Problem::Error(range.start, msg));
-                        dest_url
-                    }
-                };
-                image_alt = Some((events.len(), String::new()));
-                events.push(Event::Start(Tag::Image {
+                let dest_url = self.resolved(self.resolve.image(&dest_url), dest_url, range.start);
+                self.image_alt = Some((self.events.len(), String::new()));
+                self.events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
                     title,
                     id,
                 }));
             }
-            Event::End(TagEnd::Image) => {
-                if let Some((_, alt)) = image_alt.take() {
-                    if alt.trim().is_empty() {
-                        out.problems.push(Problem::Warning(
-                            range.start,
-                            "image without alt text".into(),
-                        ));
-                    }
-                }
-                events.push(Event::End(TagEnd::Image));
-            }
+            Event::End(TagEnd::Image) => self.end_image(range.start),
             Event::Start(Tag::Paragraph) => {
-                seen_block = true;
-                in_paragraph += 1;
-                events.push(Event::Start(Tag::Paragraph));
+                self.seen_block = true;
+                self.in_paragraph += 1;
+                self.events.push(Event::Start(Tag::Paragraph));
             }
             Event::End(TagEnd::Paragraph) => {
-                in_paragraph = in_paragraph.saturating_sub(1);
-                if !out.first_paragraph.trim().is_empty() {
-                    first_paragraph_done = true;
+                self.in_paragraph = self.in_paragraph.saturating_sub(1);
+                if !self.out.first_paragraph.trim().is_empty() {
+                    self.first_paragraph_done = true;
                 }
-                push_text(&mut out.sections, "\n");
-                events.push(Event::End(TagEnd::Paragraph));
+                push_text(&mut self.out.sections, "\n");
+                self.events.push(Event::End(TagEnd::Paragraph));
             }
             Event::Text(ref t) | Event::Code(ref t) => {
-                if let Some((_, h)) = heading.as_mut().map(|h| (0, &mut h.3)) {
-                    h.push_str(t);
-                } else {
-                    push_text(&mut out.sections, t);
-                    if in_paragraph > 0 && !first_paragraph_done {
-                        out.first_paragraph.push_str(t);
-                    }
-                }
-                if let Some((_, alt)) = image_alt.as_mut() {
-                    alt.push_str(t);
-                }
-                if let Event::Text(t) = &event {
-                    if let Some(i) = t.find("{%") {
-                        if warned_components.insert("liquid".to_string()) {
-                            out.problems.push(Problem::Warning(
-                                range.start + i.min(range.len()),
-                                "Liquid tag `{% ... %}` is not supported; shown as text".into(),
-                            ));
-                        }
-                    }
-                }
-                events.push(event);
+                self.text(t, matches!(event, Event::Text(_)), range);
+                self.events.push(event);
             }
             Event::SoftBreak | Event::HardBreak => {
-                push_text(&mut out.sections, " ");
-                if in_paragraph > 0 && !first_paragraph_done {
-                    out.first_paragraph.push(' ');
+                push_text(&mut self.out.sections, " ");
+                if self.in_paragraph > 0 && !self.first_paragraph_done {
+                    self.out.first_paragraph.push(' ');
                 }
-                events.push(event);
+                self.events.push(event);
             }
             Event::End(TagEnd::CodeBlock | TagEnd::Item | TagEnd::TableCell | TagEnd::TableRow) => {
-                push_text(&mut out.sections, "\n");
-                events.push(event);
+                push_text(&mut self.out.sections, "\n");
+                self.events.push(event);
             }
             Event::Html(ref h) | Event::InlineHtml(ref h) => {
-                // MDX components (capitalised tags) come from other tools; browsers ignore them,
-                // their text content still shows, and the owner learns why the layout differs.
-                if let Some(name) = component_name(h) {
-                    if warned_components.insert(name.clone()) {
-                        out.problems.push(Problem::Warning(
-                            range.start,
-                            format!("MDX component <{name}> is not supported; its content is shown as plain HTML"),
-                        ));
-                    }
-                }
-                // The owner learns why an embed or a script of theirs is missing.
-                for name in removed_tags(h) {
-                    if warned_components.insert(format!("removed {name}")) {
-                        out.problems.push(Problem::Warning(
-                            range.start,
-                            format!("HTML <{name}> is removed: it is not on the allow-list of what may show in your visitors' browsers (`[site] raw_html = true` keeps it on help-center pages, never in the widget)"),
-                        ));
-                    }
-                }
-                seen_block = true;
-                events.push(event);
+                self.html(h, range.start);
+                self.seen_block = true;
+                self.events.push(event);
             }
             Event::Start(
                 Tag::CodeBlock(_) | Tag::List(_) | Tag::Table(_) | Tag::BlockQuote(None),
             ) => {
-                seen_block = true;
-                events.push(event);
+                self.seen_block = true;
+                self.events.push(event);
             }
-            other => events.push(other),
+            other => self.events.push(other),
         }
     }
-    if let Some((at, _, _, _)) = heading {
-        // Unterminated heading cannot happen with pulldown-cmark, but never leave a hole.
-        events[at] = Event::Html("".into());
+
+    /// A heading's opening tag waits for its text, which gives its anchor; a leading `# Title`
+    /// that repeats the page title is skipped instead.
+    fn start_heading(&mut self, level: HeadingLevel, id: Option<CowStr<'a>>, range: Range<usize>) {
+        if !self.seen_block && level == HeadingLevel::H1 {
+            if let Some(title) = self.skip_h1 {
+                let text = self.md[range].trim_start_matches('#').trim();
+                if text.eq_ignore_ascii_case(title.trim()) || text.is_empty() {
+                    self.skipping_heading = true;
+                    self.seen_block = true;
+                    return;
+                }
+            }
+        }
+        self.seen_block = true;
+        self.heading = Some((
+            self.events.len(),
+            level,
+            id.map(|s| s.to_string()),
+            String::new(),
+        ));
+        self.events.push(Event::Html(CowStr::Borrowed("")));
     }
-    pulldown_cmark::html::push_html(&mut out.unsanitised, events.into_iter());
-    out.html = sanitize(&out.unsanitised, Target::Page);
-    for s in &mut out.sections {
-        s.text = collapse_ws(&s.text);
+
+    /// Writes the heading's tags with its anchor and starts its section (and its entry in the
+    /// table of contents).
+    fn end_heading(&mut self, level: HeadingLevel) {
+        let Some((at, _, id, text)) = self.heading.take() else {
+            return;
+        };
+        let base = id.unwrap_or_else(|| slug(&text));
+        let anchor = self.anchors.unique(&base);
+        let n = level as u8;
+        self.events[at] = Event::Html(format!("<h{n} id=\"{}\">", escape(&anchor)).into());
+        self.events.push(Event::Html(
+            format!("<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{n}>\n", escape(&anchor))
+                .into(),
+        ));
+        let text = text.trim().to_string();
+        if (2..=3).contains(&n) {
+            self.out.toc.push(TocEntry {
+                level: n,
+                anchor: anchor.clone(),
+                text: text.clone(),
+            });
+        }
+        self.out.sections.push(Section {
+            anchor,
+            heading: text,
+            text: String::new(),
+        });
     }
-    if out.sections.len() > 1 && out.sections[0].text.is_empty() {
-        out.sections.remove(0);
+
+    /// A link or image target as [`Resolve`] rewrote it; one it refused stays as written and
+    /// is reported at `at`.
+    fn resolved(
+        &mut self,
+        resolution: Result<Option<String>, String>,
+        dest_url: CowStr<'a>,
+        at: usize,
+    ) -> CowStr<'a> {
+        match resolution {
+            Ok(Some(new)) => new.into(),
+            Ok(None) => dest_url,
+            Err(msg) => {
+                self.out.problems.push(Problem::Error(at, msg));
+                dest_url
+            }
+        }
     }
-    out.first_paragraph = collapse_ws(&out.first_paragraph);
-    out
+
+    fn end_image(&mut self, at: usize) {
+        if let Some((_, alt)) = self.image_alt.take() {
+            if alt.trim().is_empty() {
+                self.out
+                    .problems
+                    .push(Problem::Warning(at, "image without alt text".into()));
+            }
+        }
+        self.events.push(Event::End(TagEnd::Image));
+    }
+
+    /// Text goes to the heading being read, else to the section (and the first paragraph), and
+    /// to the alt text of an image being read.
+    fn text(&mut self, t: &str, is_text: bool, range: Range<usize>) {
+        if let Some(h) = self.heading.as_mut() {
+            h.3.push_str(t);
+        } else {
+            push_text(&mut self.out.sections, t);
+            if self.in_paragraph > 0 && !self.first_paragraph_done {
+                self.out.first_paragraph.push_str(t);
+            }
+        }
+        if let Some((_, alt)) = self.image_alt.as_mut() {
+            alt.push_str(t);
+        }
+        if is_text {
+            if let Some(i) = t.find("{%") {
+                if self.warned_components.insert("liquid".to_string()) {
+                    self.out.problems.push(Problem::Warning(
+                        range.start + i.min(range.len()),
+                        "Liquid tag `{% ... %}` is not supported; shown as text".into(),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Warns, once per kind, about raw HTML that will not show as the owner expects.
+    fn html(&mut self, h: &str, at: usize) {
+        // MDX components (capitalised tags) come from other tools; browsers ignore them,
+        // their text content still shows, and the owner learns why the layout differs.
+        if let Some(name) = component_name(h) {
+            if self.warned_components.insert(name.clone()) {
+                self.out.problems.push(Problem::Warning(
+                    at,
+                    format!("MDX component <{name}> is not supported; its content is shown as plain HTML"),
+                ));
+            }
+        }
+        // The owner learns why an embed or a script of theirs is missing.
+        for name in removed_tags(h) {
+            if self.warned_components.insert(format!("removed {name}")) {
+                self.out.problems.push(Problem::Warning(
+                    at,
+                    format!("HTML <{name}> is removed: it is not on the allow-list of what may show in your visitors' browsers (`[site] raw_html = true` keeps it on help-center pages, never in the widget)"),
+                ));
+            }
+        }
+    }
+
+    /// The HTML, sanitised, and the sections' and first paragraph's text with whitespace
+    /// collapsed.
+    fn finish(self) -> Rendered {
+        let Renderer {
+            mut out,
+            mut events,
+            heading,
+            ..
+        } = self;
+        if let Some((at, _, _, _)) = heading {
+            // Unterminated heading cannot happen with pulldown-cmark, but never leave a hole.
+            events[at] = Event::Html("".into());
+        }
+        pulldown_cmark::html::push_html(&mut out.unsanitised, events.into_iter());
+        out.html = sanitize(&out.unsanitised, Target::Page);
+        for s in &mut out.sections {
+            s.text = collapse_ws(&s.text);
+        }
+        if out.sections.len() > 1 && out.sections[0].text.is_empty() {
+            out.sections.remove(0);
+        }
+        out.first_paragraph = collapse_ws(&out.first_paragraph);
+        out
+    }
 }
 
 fn push_text(sections: &mut [Section], t: &str) {

@@ -515,23 +515,58 @@ fn seed(v: Value, text: &str, path: &Path, diags: &mut Diagnostics) -> Vec<RuleD
             return Vec::new();
         }
     };
-    let keys = JsonKeys::new(text);
-    // serde_json keeps the last of two equal keys and drops the first without a word.
-    for (name, first, again) in &keys.repeated {
-        let (line, col) = keys.line_col(*again);
-        let (l0, c0) = keys.line_col(*first);
-        diags.error(
-            path,
-            line,
-            col,
-            format!(
-                "duplicate rule id \"{name}\"; the first is at {}:{l0}:{c0}",
-                path.display()
-            ),
-        );
+    let file = SeedFile {
+        text,
+        path,
+        keys: JsonKeys::new(text),
+    };
+    file.report_repeated(diags);
+    let mut rules: Vec<RuleDef> = items
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, (key, body))| file.rule(i, key, body, diags))
+        .collect();
+    // Object keys come back sorted, not in file order.
+    rules.sort_by_key(|r| (r.line, r.col));
+    rules
+}
+
+/// A seed-format rules file being read: its text and path, and where its keys are.
+struct SeedFile<'a> {
+    text: &'a str,
+    path: &'a Path,
+    keys: JsonKeys<'a>,
+}
+
+impl SeedFile<'_> {
+    /// serde_json keeps the last of two equal keys and drops the first without a word.
+    fn report_repeated(&self, diags: &mut Diagnostics) {
+        let keys = &self.keys;
+        for (name, first, again) in &keys.repeated {
+            let (line, col) = keys.line_col(*again);
+            let (l0, c0) = keys.line_col(*first);
+            diags.error(
+                self.path,
+                line,
+                col,
+                format!(
+                    "duplicate rule id \"{name}\"; the first is at {}:{l0}:{c0}",
+                    self.path.display()
+                ),
+            );
+        }
     }
-    let mut rules = Vec::new();
-    for (i, (key, body)) in items.into_iter().enumerate() {
+
+    /// Rule `i` of the file, written under `key` in an object of rules (`None` in a list);
+    /// `None` when it is not an object.
+    fn rule(
+        &self,
+        i: usize,
+        key: Option<String>,
+        body: Value,
+        diags: &mut Diagnostics,
+    ) -> Option<RuleDef> {
+        let (path, keys) = (self.path, &self.keys);
         // A rule's keys are found under its key in an object, under its index in a list.
         let name = key.clone().unwrap_or_else(|| i.to_string());
         let (line, col) = keys.key(&name);
@@ -550,7 +585,7 @@ fn seed(v: Value, text: &str, path: &Path, diags: &mut Diagnostics) -> Vec<RuleD
                     kind(&body)
                 ),
             );
-            continue;
+            return None;
         };
         let mut rule = RuleDef {
             id: key.unwrap_or_default(),
@@ -562,10 +597,44 @@ fn seed(v: Value, text: &str, path: &Path, diags: &mut Diagnostics) -> Vec<RuleD
         if listed && body.contains_key("id") {
             (rule.line, rule.col) = keys.key(&format!("{name}.id"));
         }
+        let patterns = self.read_keys(&name, body, &mut rule, diags);
+        let pattern_key = ["pattern", "patterns"]
+            .into_iter()
+            .map(|k| format!("{name}.{k}"))
+            .find(|k| keys.at.contains_key(k));
+        let pattern_at = pattern_key
+            .as_deref()
+            .map_or((rule.line, rule.col), |k| keys.key(k));
+        // Where the regex the backtracking check reads starts, and how much of it the file does
+        // not show: `regex` comes first, as written; a pattern's regex gained `(?i)`.
+        let regex_at = match (&rule.regex, &pattern_key) {
+            (Some(_), _) => Some((keys.value(&format!("{name}.regex")), 0)),
+            (None, Some(k)) => Some((keys.value(k), 4)),
+            (None, None) => None,
+        };
+        self.read_patterns(&mut rule, patterns, pattern_at, diags);
+        let mut seen = std::collections::HashSet::new();
+        rule.phrasings.retain(|p| seen.insert(p.to_lowercase()));
+        validate(&mut rule, i, diags);
+        let (at, skip) = regex_at.unwrap_or(((rule.line, rule.col), 0));
+        refuse_backtracking(&rule, skip, self.text, at, diags);
+        Some(rule)
+    }
+
+    /// Reads the keys of the rule at `name` into `rule`, except its patterns, which it returns
+    /// for [`SeedFile::read_patterns`].
+    fn read_keys(
+        &self,
+        name: &str,
+        body: serde_json::Map<String, Value>,
+        rule: &mut RuleDef,
+        diags: &mut Diagnostics,
+    ) -> Vec<String> {
+        let path = self.path;
         let mut patterns = Vec::new();
         for (key, value) in body {
             let full = format!("{name}.{key}");
-            let at = keys.key(&full);
+            let at = self.keys.key(&full);
             let string = |diags: &mut Diagnostics| match value {
                 Value::String(ref s) => Some(s.clone()),
                 ref other => {
@@ -598,20 +667,19 @@ fn seed(v: Value, text: &str, path: &Path, diags: &mut Diagnostics) -> Vec<RuleD
                 _ => unknown(diags, path, at, &key, SEED_KEYS),
             }
         }
-        let pattern_key = ["pattern", "patterns"]
-            .into_iter()
-            .map(|k| format!("{name}.{k}"))
-            .find(|k| keys.at.contains_key(k));
-        let pattern_at = pattern_key
-            .as_deref()
-            .map_or((rule.line, rule.col), |k| keys.key(k));
-        // Where the regex the backtracking check reads starts, and how much of it the file does
-        // not show: `regex` comes first, as written; a pattern's regex gained `(?i)`.
-        let regex_at = match (&rule.regex, &pattern_key) {
-            (Some(_), _) => Some((keys.value(&format!("{name}.regex")), 0)),
-            (None, Some(k)) => Some((keys.value(k), 4)),
-            (None, None) => None,
-        };
+        patterns
+    }
+
+    /// Each pattern as phrasings or a regex (see [`read_pattern`]); the rule's `regex` and the
+    /// patterns' regexes become one. A pattern that is only a regex is warned about at
+    /// `pattern_at`.
+    fn read_patterns(
+        &self,
+        rule: &mut RuleDef,
+        patterns: Vec<String>,
+        pattern_at: (usize, usize),
+        diags: &mut Diagnostics,
+    ) {
         let mut regexes: Vec<String> = rule.regex.take().into_iter().collect();
         for pattern in patterns {
             match read_pattern(&pattern) {
@@ -623,7 +691,7 @@ fn seed(v: Value, text: &str, path: &Path, diags: &mut Diagnostics) -> Vec<RuleD
                 } => {
                     if phrasings.is_empty() {
                         diags.warn(
-                            path,
+                            self.path,
                             pattern_at.0,
                             pattern_at.1,
                             format!(
@@ -648,16 +716,7 @@ fn seed(v: Value, text: &str, path: &Path, diags: &mut Diagnostics) -> Vec<RuleD
                     .join("|"),
             ),
         };
-        let mut seen = std::collections::HashSet::new();
-        rule.phrasings.retain(|p| seen.insert(p.to_lowercase()));
-        validate(&mut rule, i, diags);
-        let (at, skip) = regex_at.unwrap_or(((rule.line, rule.col), 0));
-        refuse_backtracking(&rule, skip, text, at, diags);
-        rules.push(rule);
     }
-    // Object keys come back sorted, not in file order.
-    rules.sort_by_key(|r| (r.line, r.col));
-    rules
 }
 
 /// serde_json's line and column (in bytes) as our line and column (in characters).

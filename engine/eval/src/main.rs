@@ -419,51 +419,15 @@ fn at_threshold(outcomes: &[(f32, bool)], in_scope: usize, t: f32) -> (f64, f64,
 }
 
 fn main() -> Result<()> {
-    let mut args = std::env::args().skip(1);
-    let mut sets_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/sets");
-    let (mut curve, mut complete, mut sizes, mut cross) = (false, false, false, false);
-    let mut misses: Option<String> = None;
-    let mut fit_mask: Option<Vec<usize>> = None;
-    let (mut odds, mut select) = (fit::ANSWER_ODDS, false);
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--sets" => sets_dir = PathBuf::from(args.next().context("--sets needs a folder")?),
-            "--curve" => curve = true,
-            "--complete" => complete = true,
-            "--sizes" => sizes = true,
-            "--cross" => cross = true,
-            "--misses" => misses = Some(args.next().context("--misses needs a set name")?),
-            "--odds" => {
-                odds = args
-                    .next()
-                    .context("--odds needs a number")?
-                    .parse()
-                    .context("--odds: a number")?;
-            }
-            "--select" => select = true,
-            "--fit" => {
-                let list = args.next().context("--fit needs signal positions, e.g. 1,2,3 or all")?;
-                fit_mask = Some(if list == "all" {
-                    (0..solodesk_engine::RULE_CALIBRATION.len()).collect()
-                } else {
-                    list.split(',')
-                        .map(|n| n.trim().parse().context("--fit: a signal position"))
-                        .collect::<Result<_>>()?
-                });
-            }
-            other => bail!(
-                "unknown argument {other:?} (expected --sets DIR, --curve, --complete, --sizes, --cross, --misses SET, --fit SIGNALS, --odds N, --select)"
-            ),
-        }
-    }
-    if !sets_dir.is_dir() {
+    let args = Args::parse(std::env::args().skip(1))?;
+    if !args.sets_dir.is_dir() {
         println!(
             "evaluation sets not found at {} (skipping)",
-            sets_dir.display()
+            args.sets_dir.display()
         );
         return Ok(());
     }
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&sets_dir)?
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&args.sets_dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.join("corpus.jsonl").is_file())
         .collect();
@@ -471,27 +435,139 @@ fn main() -> Result<()> {
 
     println!(
         "search ({} queries)",
-        if complete { "complete" } else { "as typed" }
+        if args.complete {
+            "complete"
+        } else {
+            "as typed"
+        }
     );
     println!("| set | docs | queries | R@1 | R@5 | MRR@10 | index bytes | gzip ratio | build ms | mean query ms |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
-    let mut rule_sets = Vec::new();
-    let mut labeled = Vec::new();
-    let mut simulated = Vec::new();
-    // Every HINT3 set's rules and questions, for timing rule matching on a few hundred rules.
-    let (mut all_rules, mut all_questions): (Vec<Rule>, Vec<String>) = (Vec::new(), Vec::new());
-    let mut size_tables = Vec::new();
-    let mut misses_table = Vec::new();
-    let mut abstentions = Vec::new();
-    let mut built: Vec<(Set, Index)> = Vec::new();
+    let mut run = Run::default();
     for dir in &dirs {
-        let set = load(dir)?;
+        run.evaluate(load(dir)?, &args)?;
+    }
+    println!();
+    println!("search abstention: R@1 answering every query, then abstaining when unconfident");
+    println!("| set | R@1 all | R@1 kept | coverage (in scope answered) | precision of answered | out of scope abstained |");
+    println!("|---|---|---|---|---|---|");
+    for row in &run.abstentions {
+        println!("{row}");
+    }
+    if args.cross {
+        println!();
+        print!(
+            "{}",
+            cross_table(
+                &run.built,
+                &args.sets_dir.join("../corpora/dify-docs/zh"),
+                args.complete
+            )?
+        );
+    }
+    for table in run.size_tables.iter().chain(&run.misses_table) {
+        println!();
+        print!("{table}");
+    }
+    if run.rule_sets.is_empty() {
+        return Ok(());
+    }
+    run.print_rules(&args)
+}
+
+/// The command line (see the crate's documentation).
+struct Args {
+    sets_dir: PathBuf,
+    curve: bool,
+    complete: bool,
+    sizes: bool,
+    cross: bool,
+    misses: Option<String>,
+    fit_mask: Option<Vec<usize>>,
+    odds: f64,
+    select: bool,
+}
+
+impl Args {
+    fn parse(mut args: impl Iterator<Item = String>) -> Result<Args> {
+        let mut out = Args {
+            sets_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/sets"),
+            curve: false,
+            complete: false,
+            sizes: false,
+            cross: false,
+            misses: None,
+            fit_mask: None,
+            odds: fit::ANSWER_ODDS,
+            select: false,
+        };
+        while let Some(a) = args.next() {
+            match a.as_str() {
+                "--sets" => {
+                    out.sets_dir = PathBuf::from(args.next().context("--sets needs a folder")?)
+                }
+                "--curve" => out.curve = true,
+                "--complete" => out.complete = true,
+                "--sizes" => out.sizes = true,
+                "--cross" => out.cross = true,
+                "--misses" => out.misses = Some(args.next().context("--misses needs a set name")?),
+                "--odds" => {
+                    out.odds = args
+                        .next()
+                        .context("--odds needs a number")?
+                        .parse()
+                        .context("--odds: a number")?;
+                }
+                "--select" => out.select = true,
+                "--fit" => {
+                    let list = args.next().context("--fit needs signal positions, e.g. 1,2,3 or all")?;
+                    out.fit_mask = Some(if list == "all" {
+                        (0..solodesk_engine::RULE_CALIBRATION.len()).collect()
+                    } else {
+                        list.split(',')
+                            .map(|n| n.trim().parse().context("--fit: a signal position"))
+                            .collect::<Result<_>>()?
+                    });
+                }
+                other => bail!(
+                    "unknown argument {other:?} (expected --sets DIR, --curve, --complete, --sizes, --cross, --misses SET, --fit SIGNALS, --odds N, --select)"
+                ),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A set with rules: its name, the rule responder's outcomes (see [`rule_outcomes`]) and the
+/// number of its in-scope queries.
+type RuleSet = (String, Vec<(f32, bool)>, usize);
+
+/// What the pass over the sets keeps for the tables printed after the search table.
+#[derive(Default)]
+struct Run {
+    rule_sets: Vec<RuleSet>,
+    labeled: Vec<fit::Labeled>,
+    simulated: Vec<fit::Labeled>,
+    /// Every HINT3 set's rules and questions, for timing rule matching on a few hundred rules.
+    all_rules: Vec<Rule>,
+    all_questions: Vec<String>,
+    size_tables: Vec<String>,
+    misses_table: Vec<String>,
+    abstentions: Vec<String>,
+    built: Vec<(Set, Index)>,
+}
+
+impl Run {
+    /// Builds `set`'s index, prints its row of the search table and keeps what the later
+    /// tables need.
+    fn evaluate(&mut self, set: Set, args: &Args) -> Result<()> {
+        let complete = args.complete;
         let with_rules = set.name.starts_with("hint3");
         let (index, size, secs) = build(&set, with_rules)?;
         let s = search_scores(&set, &index, complete);
-        abstentions.push(abstention(&set, &index, complete));
-        if misses.as_deref() == Some(set.name.as_str()) {
-            misses_table.push(print_misses(&set, &index, complete));
+        self.abstentions.push(abstention(&set, &index, complete));
+        if args.misses.as_deref() == Some(set.name.as_str()) {
+            self.misses_table.push(print_misses(&set, &index, complete));
         }
         println!(
             "| {} | {} | {} | {:.3} | {:.3} | {:.3} | {} | {:.2} | {:.1} | {:.3} |",
@@ -507,118 +583,120 @@ fn main() -> Result<()> {
             s.mean_ms
         );
         if with_rules {
-            let in_scope = set
+            self.keep_rules(&set, &index, args.fit_mask.is_some());
+        }
+        if args.sizes {
+            let (bytes, parts, text_gz) = sized_index(&set, with_rules);
+            self.size_tables
+                .push(parts_table(&set.name, &bytes, &parts, text_gz));
+        }
+        if args.cross {
+            self.built.push((set, index));
+        }
+        Ok(())
+    }
+
+    /// A HINT3 set's rule outcomes, rules and questions (and, when fitting, its labelled
+    /// questions and simulated phrasings).
+    fn keep_rules(&mut self, set: &Set, index: &Index, fitting: bool) {
+        let in_scope = set
+            .queries
+            .iter()
+            .filter(|q| set.qrels.contains_key(&q.id))
+            .count();
+        self.rule_sets
+            .push((set.name.clone(), rule_outcomes(set, index), in_scope));
+        let rules: Vec<Rule> = set.docs.iter().map(rule).collect();
+        self.all_questions
+            .extend(set.queries.iter().map(|q| q.text.clone()));
+        if fitting {
+            let queries: Vec<_> = set
                 .queries
                 .iter()
-                .filter(|q| set.qrels.contains_key(&q.id))
-                .count();
-            rule_sets.push((set.name.clone(), rule_outcomes(&set, &index), in_scope));
-            let rules: Vec<Rule> = set.docs.iter().map(rule).collect();
-            all_questions.extend(set.queries.iter().map(|q| q.text.clone()));
-            if fit_mask.is_some() {
-                let queries: Vec<_> = set
-                    .queries
-                    .iter()
-                    .map(|q| {
-                        let lang = (!q.lang.is_empty()).then(|| q.lang.clone());
-                        (q.text.clone(), lang, set.qrels.get(&q.id))
-                    })
-                    .collect();
-                labeled.push(fit::collect(&set.name, &index, &queries));
-                simulated.push(fit::simulate(&set.name, &rules));
-            }
-            all_rules.extend(rules);
-        }
-        if sizes {
-            let (bytes, parts, text_gz) = sized_index(&set, with_rules);
-            size_tables.push(parts_table(&set.name, &bytes, &parts, text_gz));
-        }
-        if cross {
-            built.push((set, index));
-        }
-    }
-    println!();
-    println!("search abstention: R@1 answering every query, then abstaining when unconfident");
-    println!("| set | R@1 all | R@1 kept | coverage (in scope answered) | precision of answered | out of scope abstained |");
-    println!("|---|---|---|---|---|---|");
-    for row in &abstentions {
-        println!("{row}");
-    }
-    if cross {
-        println!();
-        print!(
-            "{}",
-            cross_table(&built, &sets_dir.join("../corpora/dify-docs/zh"), complete)?
-        );
-    }
-    for table in size_tables.iter().chain(&misses_table) {
-        println!();
-        print!("{table}");
-    }
-    if rule_sets.is_empty() {
-        return Ok(());
-    }
-    let (rules, median, p95) = rule_speed(&all_rules, &all_questions)?;
-    println!();
-    println!(
-        "rules: one question against {rules} rules (every HINT3 set's, three times): median {median:.3} ms, p95 {p95:.3} ms"
-    );
-    println!();
-    println!("rules at the default threshold {DEFAULT_RULE_THRESHOLD}");
-    println!("| set | queries (in scope) | answered | precision | coverage |");
-    println!("|---|---|---|---|---|");
-    for (name, outcomes, in_scope) in &rule_sets {
-        let (p, c, answered) = at_threshold(outcomes, *in_scope, DEFAULT_RULE_THRESHOLD);
-        println!(
-            "| {name} | {} ({in_scope}) | {answered} | {p:.3} | {c:.3} |",
-            outcomes.len()
-        );
-    }
-    println!();
-    println!("rules: best coverage with precision >= 0.85 (threshold)");
-    for (name, outcomes, in_scope) in &rule_sets {
-        let best = (0..=100)
-            .map(|s| s as f32 * 0.01)
-            .map(|t| (t, at_threshold(outcomes, *in_scope, t)))
-            .filter(|(_, (p, _, _))| *p >= 0.85)
-            .max_by(|a, b| a.1 .1.total_cmp(&b.1 .1));
-        match best {
-            Some((t, (p, c, _))) => println!("| {name} | {c:.3} at {t:.2} (precision {p:.3}) |"),
-            None => println!("| {name} | never reaches 0.85 |"),
-        }
-    }
-    if let Some(mask) = &fit_mask {
-        println!();
-        println!("rules: calibration fitted on the signals {mask:?}");
-        let current: Vec<f64> = solodesk_engine::RULE_CALIBRATION
-            .iter()
-            .map(|&w| f64::from(w))
-            .collect();
-        fit::report(&labeled, &simulated, mask, odds, &current);
-        if select {
-            println!();
-            fit::select(&labeled, &simulated, mask);
-        }
-    }
-    if curve {
-        println!();
-        println!("rules: precision / coverage by threshold");
-        let names: Vec<&str> = rule_sets.iter().map(|(n, _, _)| n.as_str()).collect();
-        println!("| threshold | {} |", names.join(" | "));
-        println!("|---|{}", "---|".repeat(names.len()));
-        for step in 0..=20 {
-            let t = step as f32 * 0.05;
-            let cells: Vec<String> = rule_sets
-                .iter()
-                .map(|(_, o, n)| {
-                    let (p, c, _) = at_threshold(o, *n, t);
-                    format!("{p:.3} / {c:.3}")
+                .map(|q| {
+                    let lang = (!q.lang.is_empty()).then(|| q.lang.clone());
+                    (q.text.clone(), lang, set.qrels.get(&q.id))
                 })
                 .collect();
-            println!("| {t:.2} | {} |", cells.join(" | "));
+            self.labeled.push(fit::collect(&set.name, index, &queries));
+            self.simulated.push(fit::simulate(&set.name, &rules));
         }
+        self.all_rules.extend(rules);
     }
-    Ok(())
+
+    /// The rule responder's tables: its speed, its figures at the default threshold and at
+    /// the best one, and, when asked, the fitted calibration and the curve over thresholds.
+    fn print_rules(&self, args: &Args) -> Result<()> {
+        let rule_sets = &self.rule_sets;
+        let (rules, median, p95) = rule_speed(&self.all_rules, &self.all_questions)?;
+        println!();
+        println!(
+            "rules: one question against {rules} rules (every HINT3 set's, three times): median {median:.3} ms, p95 {p95:.3} ms"
+        );
+        println!();
+        println!("rules at the default threshold {DEFAULT_RULE_THRESHOLD}");
+        println!("| set | queries (in scope) | answered | precision | coverage |");
+        println!("|---|---|---|---|---|");
+        for (name, outcomes, in_scope) in rule_sets {
+            let (p, c, answered) = at_threshold(outcomes, *in_scope, DEFAULT_RULE_THRESHOLD);
+            println!(
+                "| {name} | {} ({in_scope}) | {answered} | {p:.3} | {c:.3} |",
+                outcomes.len()
+            );
+        }
+        println!();
+        println!("rules: best coverage with precision >= 0.85 (threshold)");
+        for (name, outcomes, in_scope) in rule_sets {
+            let best = (0..=100)
+                .map(|s| s as f32 * 0.01)
+                .map(|t| (t, at_threshold(outcomes, *in_scope, t)))
+                .filter(|(_, (p, _, _))| *p >= 0.85)
+                .max_by(|a, b| a.1 .1.total_cmp(&b.1 .1));
+            match best {
+                Some((t, (p, c, _))) => {
+                    println!("| {name} | {c:.3} at {t:.2} (precision {p:.3}) |")
+                }
+                None => println!("| {name} | never reaches 0.85 |"),
+            }
+        }
+        if let Some(mask) = &args.fit_mask {
+            println!();
+            println!("rules: calibration fitted on the signals {mask:?}");
+            let current: Vec<f64> = solodesk_engine::RULE_CALIBRATION
+                .iter()
+                .map(|&w| f64::from(w))
+                .collect();
+            fit::report(&self.labeled, &self.simulated, mask, args.odds, &current);
+            if args.select {
+                println!();
+                fit::select(&self.labeled, &self.simulated, mask);
+            }
+        }
+        if args.curve {
+            print_curve(rule_sets);
+        }
+        Ok(())
+    }
+}
+
+/// The rule responder's precision and coverage per set, by threshold.
+fn print_curve(rule_sets: &[RuleSet]) {
+    println!();
+    println!("rules: precision / coverage by threshold");
+    let names: Vec<&str> = rule_sets.iter().map(|(n, _, _)| n.as_str()).collect();
+    println!("| threshold | {} |", names.join(" | "));
+    println!("|---|{}", "---|".repeat(names.len()));
+    for step in 0..=20 {
+        let t = step as f32 * 0.05;
+        let cells: Vec<String> = rule_sets
+            .iter()
+            .map(|(_, o, n)| {
+                let (p, c, _) = at_threshold(o, *n, t);
+                format!("{p:.3} / {c:.3}")
+            })
+            .collect();
+        println!("| {t:.2} | {} |", cells.join(" | "));
+    }
 }
 
 /// The text of a query as searched: as typed, or finished with a space (`--complete`).

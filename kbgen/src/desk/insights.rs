@@ -264,6 +264,26 @@ const SEED_MIN: usize = 100;
 /// (cosine to its centroid, terms weighted by inverse question frequency) when that reaches
 /// [`JOIN`], else starting its own. Clusters come out with most tickets first.
 pub fn cluster(failed: &[Failed], default_lang: &str) -> Vec<Cluster> {
+    let (vectors, df) = weigh(&question_terms(failed, default_lang));
+    let mut out: Vec<Cluster> = group(&vectors, &df)
+        .into_iter()
+        .map(|b| b.into_cluster(failed, &vectors))
+        .collect();
+    out.sort_by(|a, b| {
+        b.tickets
+            .cmp(&a.tickets)
+            .then(b.members.len().cmp(&a.members.len()))
+            .then(a.members[0].cmp(&b.members[0]))
+    });
+    out
+}
+
+/// A question as term ids with their weights, of unit length (or empty).
+type Vector = Vec<(usize, f32)>;
+
+/// The terms of each failed question (see [`terms`]), analysed with the engine's stemmer of its
+/// language (else `default_lang`'s).
+fn question_terms(failed: &[Failed], default_lang: &str) -> Vec<Vec<String>> {
     // The engine's stemmer of each language, made once.
     let mut stemmers = HashMap::new();
     let lang_of = |f: &Failed| {
@@ -279,7 +299,7 @@ pub fn cluster(failed: &[Failed], default_lang: &str) -> Vec<Cluster> {
             e.insert(s);
         }
     }
-    let term_lists: Vec<Vec<String>> = failed
+    failed
         .iter()
         .map(|f| {
             let lang = lang_of(f);
@@ -289,50 +309,64 @@ pub fn cluster(failed: &[Failed], default_lang: &str) -> Vec<Cluster> {
                 stemmer,
             ))
         })
-        .collect();
+        .collect()
+}
+
+/// Each question's terms as a [`Vector`], weighted by inverse question frequency, and the
+/// number of questions that have each term id.
+fn weigh(term_lists: &[Vec<String>]) -> (Vec<Vector>, Vec<u32>) {
     let mut ids: HashMap<&str, usize> = HashMap::new();
     let mut df: Vec<u32> = Vec::new();
-    let vectors: Vec<Vec<(usize, f32)>> = {
-        let mut raw: Vec<Vec<usize>> = Vec::with_capacity(term_lists.len());
-        for terms in &term_lists {
-            let mut v = Vec::with_capacity(terms.len());
-            for t in terms {
-                let next = ids.len();
-                let id = *ids.entry(t.as_str()).or_insert(next);
-                if id == df.len() {
-                    df.push(0);
-                }
-                df[id] += 1;
-                v.push(id);
+    let mut raw: Vec<Vec<usize>> = Vec::with_capacity(term_lists.len());
+    for terms in term_lists {
+        let mut v = Vec::with_capacity(terms.len());
+        for t in terms {
+            let next = ids.len();
+            let id = *ids.entry(t.as_str()).or_insert(next);
+            if id == df.len() {
+                df.push(0);
             }
-            raw.push(v);
+            df[id] += 1;
+            v.push(id);
         }
-        let n = failed.len() as f32;
-        raw.into_iter()
-            .map(|v| {
-                let mut w: Vec<(usize, f32)> = v
-                    .into_iter()
-                    .map(|id| (id, (1.0 + n / df[id] as f32).ln()))
-                    .collect();
-                let norm = w.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
-                if norm > 0.0 {
-                    w.iter_mut().for_each(|(_, x)| *x /= norm);
-                }
-                w
-            })
-            .collect()
-    };
-
-    struct Building {
-        members: Vec<usize>,
-        centroid: HashMap<usize, f32>,
-        norm2: f32,
+        raw.push(v);
     }
+    let n = term_lists.len() as f32;
+    let vectors = raw
+        .into_iter()
+        .map(|v| {
+            let mut w: Vector = v
+                .into_iter()
+                .map(|id| (id, (1.0 + n / df[id] as f32).ln()))
+                .collect();
+            let norm = w.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
+            if norm > 0.0 {
+                w.iter_mut().for_each(|(_, x)| *x /= norm);
+            }
+            w
+        })
+        .collect();
+    (vectors, df)
+}
+
+/// A cluster while questions join it.
+#[derive(Default)]
+struct Building {
+    members: Vec<usize>,
+    /// The sum of its members' vectors, by term id.
+    centroid: HashMap<usize, f32>,
+    /// The centroid's squared length.
+    norm2: f32,
+}
+
+/// The one pass of [`cluster`]: each question (`vectors`, `df` from [`weigh`]) joins the most
+/// similar cluster among those that share a rare term with it, else starts its own.
+fn group(vectors: &[Vector], df: &[u32]) -> Vec<Building> {
     let mut clusters: Vec<Building> = Vec::new();
     // Term → clusters whose centroid has it.
     let mut postings: HashMap<usize, Vec<usize>> = HashMap::new();
     let mut candidates: Vec<usize> = Vec::new();
-    let seed_cap = (failed.len() / SEED_SHARE).max(SEED_MIN);
+    let seed_cap = (vectors.len() / SEED_SHARE).max(SEED_MIN);
     for (i, v) in vectors.iter().enumerate() {
         candidates.clear();
         // Common terms would make every cluster a candidate and weigh little in the cosine;
@@ -346,97 +380,102 @@ pub fn cluster(failed: &[Failed], default_lang: &str) -> Vec<Cluster> {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        let mut best: Option<(usize, f32)> = None;
-        for &c in &candidates {
-            let b = &clusters[c];
-            let dot: f32 = v
-                .iter()
-                .map(|(t, x)| x * b.centroid.get(t).copied().unwrap_or(0.0))
-                .sum();
-            let sim = if b.norm2 > 0.0 {
-                dot / b.norm2.sqrt()
-            } else {
-                0.0
-            };
-            if sim >= JOIN && best.is_none_or(|(_, s)| sim > s) {
-                best = Some((c, sim));
-            }
-        }
-        let c = match best {
-            Some((c, _)) => c,
+        let c = match most_similar(v, &candidates, &clusters) {
+            Some(c) => c,
             None if v.is_empty() => {
                 clusters.push(Building {
                     members: vec![i],
-                    centroid: HashMap::new(),
-                    norm2: 0.0,
+                    ..Building::default()
                 });
                 continue;
             }
             None => {
-                clusters.push(Building {
-                    members: Vec::new(),
-                    centroid: HashMap::new(),
-                    norm2: 0.0,
-                });
+                clusters.push(Building::default());
                 clusters.len() - 1
             }
         };
-        let b = &mut clusters[c];
-        b.members.push(i);
+        clusters[c].add(i, c, v, &mut postings);
+    }
+    clusters
+}
+
+/// The candidate cluster whose centroid is most similar to `v`, if any reaches [`JOIN`]; the
+/// first of equals.
+fn most_similar(v: &[(usize, f32)], candidates: &[usize], clusters: &[Building]) -> Option<usize> {
+    let mut best: Option<(usize, f32)> = None;
+    for &c in candidates {
+        let b = &clusters[c];
+        let dot: f32 = v
+            .iter()
+            .map(|(t, x)| x * b.centroid.get(t).copied().unwrap_or(0.0))
+            .sum();
+        let sim = if b.norm2 > 0.0 {
+            dot / b.norm2.sqrt()
+        } else {
+            0.0
+        };
+        if sim >= JOIN && best.is_none_or(|(_, s)| sim > s) {
+            best = Some((c, sim));
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
+impl Building {
+    /// Question `i`, of vector `v`, joins this cluster, number `c`.
+    fn add(
+        &mut self,
+        i: usize,
+        c: usize,
+        v: &[(usize, f32)],
+        postings: &mut HashMap<usize, Vec<usize>>,
+    ) {
+        self.members.push(i);
         for (t, x) in v {
-            let e = b.centroid.entry(*t).or_insert(0.0);
+            let e = self.centroid.entry(*t).or_insert(0.0);
             if *e == 0.0 {
                 postings.entry(*t).or_default().push(c);
             }
-            b.norm2 += 2.0 * *e * x + x * x;
+            self.norm2 += 2.0 * *e * x + x * x;
             *e += x;
         }
     }
 
-    let mut out: Vec<Cluster> = clusters
-        .into_iter()
-        .map(|b| {
-            let mut tickets: Vec<i64> = b.members.iter().map(|&i| failed[i].ticket).collect();
-            tickets.sort_unstable();
-            tickets.dedup();
-            let representative = *b
-                .members
-                .iter()
-                .max_by(|&&x, &&y| {
-                    let score = |i: usize| -> f32 {
-                        vectors[i]
-                            .iter()
-                            .map(|(t, w)| w * b.centroid.get(t).copied().unwrap_or(0.0))
-                            .sum()
-                    };
-                    score(x).total_cmp(&score(y)).then(y.cmp(&x))
-                })
-                .expect("a cluster has members");
-            let mut langs: BTreeMap<&str, usize> = BTreeMap::new();
-            for &i in &b.members {
-                if let Some(l) = &failed[i].lang {
-                    *langs.entry(l.as_str()).or_default() += 1;
-                }
+    /// The finished cluster: its tickets, the member closest to its centre and its language.
+    fn into_cluster(self, failed: &[Failed], vectors: &[Vector]) -> Cluster {
+        let mut tickets: Vec<i64> = self.members.iter().map(|&i| failed[i].ticket).collect();
+        tickets.sort_unstable();
+        tickets.dedup();
+        let representative = *self
+            .members
+            .iter()
+            .max_by(|&&x, &&y| {
+                let score = |i: usize| -> f32 {
+                    vectors[i]
+                        .iter()
+                        .map(|(t, w)| w * self.centroid.get(t).copied().unwrap_or(0.0))
+                        .sum()
+                };
+                score(x).total_cmp(&score(y)).then(y.cmp(&x))
+            })
+            .expect("a cluster has members");
+        let mut langs: BTreeMap<&str, usize> = BTreeMap::new();
+        for &i in &self.members {
+            if let Some(l) = &failed[i].lang {
+                *langs.entry(l.as_str()).or_default() += 1;
             }
-            let lang = langs
-                .into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-                .map(|(l, _)| l.to_string());
-            Cluster {
-                tickets: tickets.len(),
-                members: b.members,
-                representative,
-                lang,
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        b.tickets
-            .cmp(&a.tickets)
-            .then(b.members.len().cmp(&a.members.len()))
-            .then(a.members[0].cmp(&b.members[0]))
-    });
-    out
+        }
+        let lang = langs
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+            .map(|(l, _)| l.to_string());
+        Cluster {
+            tickets: tickets.len(),
+            members: self.members,
+            representative,
+            lang,
+        }
+    }
 }
 
 /// Up to `n` distinct example questions (a plain mail's: its subject) of a cluster, the most
