@@ -3,11 +3,16 @@
 //! Every `locales/<lang>.json` is a locale: adding a language is dropping its file in. A file that
 //! is not a flat object of strings, or whose name is not a language subtag, fails the build with
 //! its path (and line and column); `i18n::tests` check that every locale has the keys of English.
+//! Keys starting with `loader_` are the loader's own words (its launcher and its fallback), which
+//! `cargo xtask widget` writes into the loader with the panel's shell's; the panel never shows
+//! them, so they are left out of the WebAssembly.
 
 use std::fmt::Write;
 
 /// The locale every other falls back to; it comes first in `LOCALES`.
 const FALLBACK: &str = "en";
+/// The start of the keys only the loader shows (see the module's comment).
+const LOADER_PREFIX: &str = "loader_";
 
 fn main() {
     // A directory here makes cargo rerun this script when a file is added, removed or changed.
@@ -54,6 +59,7 @@ fn main() {
         let _ = writeln!(out, "    ({lang:?}, &[");
         for (key, value) in map {
             match value.as_str() {
+                Some(_) if key.starts_with(LOADER_PREFIX) => {}
                 // Debug formatting of a str is a valid Rust string literal.
                 Some(v) => {
                     let _ = writeln!(out, "        ({key:?}, {v:?}),");

@@ -61,9 +61,10 @@
 //! coded to the bit (Rice codes of the gaps, a Huffman code of the frequencies) because
 //! gzip's byte-wise codes cannot know how far apart a term's articles are, while its df
 //! tells it, nor give a symbol less than a bit; the frequency codes are a stream of their
-//! own, where gzip still finds patterns.
+//! own, where gzip still finds patterns. The bit codes themselves are in `codes`.
 
 use crate::analyze::{self, Kind, StemCache};
+use crate::codes::{freq_symbol, read_gamma, write_gamma, FreqCode, FreqWriter, GapCode};
 use crate::rules::RuleSet;
 use crate::wire::{framed, BitReader, BitWriter, Reader, Writer};
 use crate::{Article, FormatError, Rule, Section, DEFAULT_RULE_THRESHOLD, FORMAT_VERSION, MAGIC};
@@ -101,7 +102,7 @@ impl Default for IndexBuilder {
 }
 
 /// Term frequencies of one term in one section, per field.
-type Freqs = [u32; FIELDS];
+pub(crate) type Freqs = [u32; FIELDS];
 
 impl IndexBuilder {
     pub fn new() -> Self {
@@ -147,11 +148,42 @@ impl IndexBuilder {
         (written.index, written.parts)
     }
 
+    /// Writes the format's sections in order (see the module's layout), each by a step of its
+    /// own, and notes where each begins for `build_parts`.
     fn write(&self, shard_bytes: Option<usize>) -> Written {
         let mut marks: Vec<(&'static str, usize)> = vec![("header and checksum", 0)];
         let mut w = Writer::framed(MAGIC, FORMAT_VERSION);
         w.usize((self.rule_threshold * 1000.0).round() as usize);
+        let sections: usize = self.articles.iter().map(|a| a.sections.len().max(1)).sum();
+        w.usize(sections);
+        w.usize(self.articles.len());
+        self.write_articles(&mut w, &mut marks);
+        let analyzed = self.analyze();
+        write_lengths(&mut w, &mut marks, &analyzed.lengths);
+        self.write_rules(&mut w, &mut marks);
+        let mut terms: Vec<(&str, u32)> = analyzed
+            .ids
+            .iter()
+            .map(|(t, &id)| (t.as_str(), id))
+            .collect();
+        terms.sort_unstable();
+        write_term_text(&mut w, &mut marks, &terms);
+        let postings = Postings::code(&terms, &analyzed.lists, self.articles.len());
+        let per_shard = postings.write(&mut w, &mut marks, shard_bytes);
+        write_phrasings(&mut w, &mut marks, &analyzed.phrasings, &terms);
+        mark(&mut marks, "header and checksum", &w);
+        let sum = w.end_frame();
+        Written {
+            shards: postings.shards(per_shard, sum),
+            parts: parts(&marks, w.buf.len()),
+            index: w.buf,
+        }
+    }
 
+    /// Analyzes every article: interns its terms, counts their frequencies per field (capped
+    /// per section) into the postings of each term, and notes its questions' terms and its
+    /// lengths in terms.
+    fn analyze(&self) -> Analyzed {
         // Terms are interned while analyzing; per term, (section, freqs) in section order,
         // because sections are visited in order.
         // Interning is the hottest map of the build; its keys are the owner's own words, so a
@@ -162,10 +194,6 @@ impl IndexBuilder {
         let mut here: Vec<(u32, Freqs)> = Vec::new();
         let mut own: Vec<(u32, Freqs)> = Vec::new();
         let mut phrasings: Vec<Vec<Vec<u32>>> = Vec::with_capacity(self.articles.len());
-        let sections: usize = self.articles.iter().map(|a| a.sections.len().max(1)).sum();
-        w.usize(sections);
-        w.usize(self.articles.len());
-        self.write_articles(&mut w, &mut marks);
         let mut lengths = vec![[0usize; FIELDS]; self.articles.len()];
         for (article_no, article) in self.articles.iter().enumerate() {
             let stemmer = analyze::stemmer_for(&article.lang);
@@ -250,203 +278,149 @@ impl IndexBuilder {
                 lists[term as usize].push((article_no as u32, freqs));
             }
         }
+        Analyzed {
+            ids,
+            lists,
+            phrasings,
+            lengths,
+        }
+    }
+}
 
-        mark(&mut marks, "article lengths", &w);
-        // A column per field, as the articles' metadata: a title's length is more like the
-        // next title's than like its article's body length.
-        for field in 0..FIELDS {
-            for lens in &lengths {
-                w.usize(lens[field]);
-            }
-        }
+/// What [`IndexBuilder::analyze`] finds in the articles.
+struct Analyzed {
+    /// Each term and its id, in order of first appearance.
+    ids: FxHashMap<String, u32>,
+    /// Per term id, its postings: `(article, frequencies)` in article order.
+    lists: Vec<Vec<(u32, Freqs)>>,
+    /// Per article, each of its questions as term ids, stop words included.
+    phrasings: Vec<Vec<Vec<u32>>>,
+    /// Per article, its length in terms per field.
+    lengths: Vec<[usize; FIELDS]>,
+}
 
-        // A rule links articles by id; translations share their id, so the link goes to the
-        // article in the rule's own language when there is one, else to the first with that id.
-        let mut position: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-        for (i, a) in self.articles.iter().enumerate() {
-            position
-                .entry((a.id.as_str(), a.lang.as_str()))
-                .or_insert(i);
-            position.entry((a.id.as_str(), "")).or_insert(i);
-        }
-        mark(&mut marks, "rules", &w);
-        w.usize(self.rules.len());
-        for rule in &self.rules {
-            w.str(&rule.id);
-            w.str(&rule.lang);
-            w.strs(&rule.phrasings);
-            w.strs(&rule.keywords);
-            match &rule.regex {
-                Some(r) => {
-                    w.u8(1);
-                    w.str(r);
-                }
-                None => w.u8(0),
-            }
-            w.str(&rule.answer_html);
-            let linked: Vec<usize> = rule
-                .articles
-                .iter()
-                .filter_map(|id| {
-                    let id = id.as_str();
-                    position
-                        .get(&(id, rule.lang.as_str()))
-                        .or_else(|| position.get(&(id, "")))
-                        .copied()
-                })
-                .collect();
-            w.usize(linked.len());
-            for p in linked {
-                w.usize(p);
-            }
-            w.i64(i64::from(rule.priority));
-        }
+/// The postings coded to bits, term after term in the order of the term list, with what the
+/// index file says about them: each term's df and the checkpoints.
+struct Postings {
+    /// The article gaps (see `GapCode`).
+    gaps: BitWriter,
+    /// The frequency codes (see `FreqCode`).
+    freqs: BitWriter,
+    /// Each term's df, an Elias gamma code.
+    dfs: BitWriter,
+    /// Where the postings are at each checkpoint, the first at the start.
+    at: Vec<Checkpoint>,
+    /// The checkpoints after the first as written: varint gaps from the last.
+    checkpoints: Writer,
+    /// The frequency code, made for these postings.
+    code: FreqWriter,
+}
 
-        let (mut gaps, mut freq_codes) = (BitWriter::default(), BitWriter::default());
-        let mut sorted: Vec<(&str, u32)> = ids.iter().map(|(t, &id)| (t.as_str(), id)).collect();
-        sorted.sort_unstable();
-        mark(&mut marks, "terms: text", &w);
-        w.usize(sorted.len());
-        let mut text = Vec::new();
-        // Phrasings refer to terms by their position in the sorted list.
-        let mut position_of = vec![0u32; sorted.len()];
-        for (i, &(_, id)) in sorted.iter().enumerate() {
-            position_of[id as usize] = i as u32;
-        }
-        let mut previous: &[u8] = &[];
-        for &(term, _) in &sorted {
-            let shared = previous
-                .iter()
-                .zip(term.as_bytes())
-                .take_while(|(a, b)| a == b)
-                .count()
-                .min(MAX_SHARED);
-            // The shared length is also the separator: no term has a byte below 0x20
-            // (`analyze` keeps words, and a word never holds a control character).
-            debug_assert!(term.bytes().all(|b| b >= 0x20), "{term:?}");
-            text.push(shared as u8);
-            text.extend_from_slice(&term.as_bytes()[shared..]);
-            previous = term.as_bytes();
-        }
-        w.bytes(&text);
-        let mut checkpoints = Writer::default();
-        let mut at = vec![Checkpoint::default()];
-        let mut dfs = BitWriter::default();
-        let mut since = 0usize;
+impl Postings {
+    /// Codes the postings `lists` (by term id) of `terms` (sorted, with their ids) for an
+    /// index of `articles` articles.
+    fn code(terms: &[(&str, u32)], lists: &[Vec<(u32, Freqs)>], articles: usize) -> Postings {
         let mut counts = [0u32; 256];
-        for list in &lists {
+        for list in lists {
             for (_, f) in list {
                 counts[usize::from(freq_symbol(f))] += 1;
             }
         }
-        let freq_code = FreqWriter::new(&counts);
-        for (t, &(_, id)) in sorted.iter().enumerate() {
+        let mut p = Postings {
+            gaps: BitWriter::default(),
+            freqs: BitWriter::default(),
+            dfs: BitWriter::default(),
+            at: vec![Checkpoint::default()],
+            checkpoints: Writer::default(),
+            code: FreqWriter::new(&counts),
+        };
+        let mut since = 0usize;
+        for (t, &(_, id)) in terms.iter().enumerate() {
             let list = &lists[id as usize];
             if since >= CHECKPOINT_POSTINGS {
-                let last = at[at.len() - 1];
+                let last = p.at[p.at.len() - 1];
                 let next = Checkpoint {
                     term: t as u32,
-                    gaps: gaps.bit_len() as u32,
-                    freqs: freq_codes.bit_len() as u32,
+                    gaps: p.gaps.bit_len() as u32,
+                    freqs: p.freqs.bit_len() as u32,
                 };
-                checkpoints.usize((next.gaps - last.gaps) as usize);
-                checkpoints.usize((next.freqs - last.freqs) as usize);
-                at.push(next);
+                p.checkpoints.usize((next.gaps - last.gaps) as usize);
+                p.checkpoints.usize((next.freqs - last.freqs) as usize);
+                p.at.push(next);
                 since = 0;
             }
             since += list.len();
-            let code = GapCode::new(self.articles.len(), list.len());
+            let code = GapCode::new(articles, list.len());
             let mut next = 0u32;
             for (article, freqs) in list {
                 let gap = article - next;
-                code.write(&mut gaps, gap);
-                freq_code.write(&mut freq_codes, freqs);
+                code.write(&mut p.gaps, gap);
+                p.code.write(&mut p.freqs, freqs);
                 next = article + 1;
             }
             // Elias gamma: most terms are in one article or a few.
             let df = list.len() as u32;
             debug_assert!(df > 0);
-            let bits = df.max(1).ilog2();
-            dfs.unary(bits);
-            dfs.bits(df, bits);
+            write_gamma(&mut p.dfs, df);
         }
-        mark(&mut marks, "terms: df", &w);
-        w.bytes(&dfs.buf);
-        mark(&mut marks, "postings: checkpoints", &w);
-        w.buf.extend_from_slice(&checkpoints.buf);
-        mark(&mut marks, "postings: frequencies", &w);
-        freq_code.write_table(&mut w);
-        let lens = (gaps.buf.len(), freq_codes.buf.len());
+        p
+    }
+
+    /// Bytes of the gaps and the frequency codes.
+    fn lens(&self) -> (usize, usize) {
+        (self.gaps.buf.len(), self.freqs.buf.len())
+    }
+
+    /// Writes the terms' dfs, the checkpoints, the frequency code and the two streams, or,
+    /// when they are split into shards of about `shard_bytes`, the streams' lengths. Returns
+    /// the checkpoints per shard, 0 when the streams are in the index file.
+    fn write(
+        &self,
+        w: &mut Writer,
+        marks: &mut Vec<(&'static str, usize)>,
+        shard_bytes: Option<usize>,
+    ) -> usize {
+        mark(marks, "terms: df", w);
+        w.bytes(&self.dfs.buf);
+        mark(marks, "postings: checkpoints", w);
+        w.buf.extend_from_slice(&self.checkpoints.buf);
+        mark(marks, "postings: frequencies", w);
+        self.code.write_table(w);
+        let lens = self.lens();
         // Checkpoints per shard, for shards of about `shard_bytes`; 0 keeps the postings here
         // (they fit in one shard, or there is one checkpoint).
         let per_shard = match shard_bytes.map(|b| (lens.0 + lens.1).div_ceil(b.max(1))) {
-            Some(shards) if shards > 1 && at.len() > 1 => at.len().div_ceil(shards),
+            Some(shards) if shards > 1 && self.at.len() > 1 => self.at.len().div_ceil(shards),
             _ => 0,
         };
         w.usize(per_shard);
         if per_shard == 0 {
-            mark(&mut marks, "postings: articles", &w);
-            w.bytes(&gaps.buf);
-            mark(&mut marks, "postings: frequencies", &w);
-            w.bytes(&freq_codes.buf);
+            mark(marks, "postings: articles", w);
+            w.bytes(&self.gaps.buf);
+            mark(marks, "postings: frequencies", w);
+            w.bytes(&self.freqs.buf);
         } else {
             w.usize(lens.0);
             w.usize(lens.1);
         }
-        mark(&mut marks, "phrasings", &w);
-        // Stop words weigh little in a question and would be a third of what is stored here.
-        for own in &phrasings {
-            let own: Vec<Vec<u32>> = own
-                .iter()
-                .map(|p| {
-                    let mut terms: Vec<u32> = p
-                        .iter()
-                        .map(|&id| position_of[id as usize])
-                        .filter(|&t| !analyze::is_stop(sorted[t as usize].0))
-                        .collect();
-                    terms.sort_unstable();
-                    terms.dedup();
-                    terms
-                })
-                .filter(|p| !p.is_empty())
-                .collect();
-            w.usize(own.len());
-            for terms in own {
-                w.usize(terms.len());
-                let mut last = 0;
-                for t in terms {
-                    w.usize((t - last) as usize);
-                    last = t;
-                }
-            }
-        }
-        mark(&mut marks, "header and checksum", &w);
-        let sum = w.end_frame();
-        let shards = (0..shard_count(at.len(), per_shard))
+        per_shard
+    }
+
+    /// The shard files, `per_shard` checkpoints' worth of postings each, with their names, for
+    /// the index file whose checksum is `index_checksum`.
+    fn shards(&self, per_shard: usize, index_checksum: u32) -> Vec<(String, Vec<u8>)> {
+        (0..shard_count(self.at.len(), per_shard))
             .map(|k| {
-                let (g, f) = shard_ranges(&at, per_shard, k, lens);
+                let (g, f) = shard_ranges(&self.at, per_shard, k, self.lens());
                 let mut s = Writer::framed(SHARD_MAGIC, FORMAT_VERSION);
-                s.usize(sum as usize);
+                s.usize(index_checksum as usize);
                 s.usize(k);
-                s.bytes(&gaps.buf[g]);
-                s.bytes(&freq_codes.buf[f]);
+                s.bytes(&self.gaps.buf[g]);
+                s.bytes(&self.freqs.buf[f]);
                 s.end_frame();
-                (shard_file(sum, k), s.buf)
+                (shard_file(index_checksum, k), s.buf)
             })
-            .collect();
-        let mut parts: Vec<(&'static str, std::ops::Range<usize>)> = Vec::new();
-        let ends = marks.iter().skip(1).map(|m| m.1).chain([w.buf.len()]);
-        for (&(label, start), end) in marks.iter().zip(ends) {
-            match parts.last_mut() {
-                Some((l, r)) if *l == label && r.end == start => r.end = end,
-                _ => parts.push((label, start..end)),
-            }
-        }
-        Written {
-            index: w.buf,
-            parts,
-            shards,
-        }
+            .collect()
     }
 }
 
@@ -526,6 +500,148 @@ impl IndexBuilder {
         mark(marks, "article pages", w);
         a.iter().for_each(|a| w.strs(&a.pages));
     }
+
+    /// The rules, each a record. A rule links articles by id; translations share their id, so
+    /// the link goes to the article in the rule's own language when there is one, else to the
+    /// first with that id.
+    fn write_rules(&self, w: &mut Writer, marks: &mut Vec<(&'static str, usize)>) {
+        let mut position: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        for (i, a) in self.articles.iter().enumerate() {
+            position
+                .entry((a.id.as_str(), a.lang.as_str()))
+                .or_insert(i);
+            position.entry((a.id.as_str(), "")).or_insert(i);
+        }
+        mark(marks, "rules", w);
+        w.usize(self.rules.len());
+        for rule in &self.rules {
+            w.str(&rule.id);
+            w.str(&rule.lang);
+            w.strs(&rule.phrasings);
+            w.strs(&rule.keywords);
+            match &rule.regex {
+                Some(r) => {
+                    w.u8(1);
+                    w.str(r);
+                }
+                None => w.u8(0),
+            }
+            w.str(&rule.answer_html);
+            let linked: Vec<usize> = rule
+                .articles
+                .iter()
+                .filter_map(|id| {
+                    let id = id.as_str();
+                    position
+                        .get(&(id, rule.lang.as_str()))
+                        .or_else(|| position.get(&(id, "")))
+                        .copied()
+                })
+                .collect();
+            w.usize(linked.len());
+            for p in linked {
+                w.usize(p);
+            }
+            w.i64(i64::from(rule.priority));
+        }
+    }
+}
+
+/// The articles' lengths in terms, a column per field as the articles' metadata: a title's
+/// length is more like the next title's than like its article's body length.
+fn write_lengths(
+    w: &mut Writer,
+    marks: &mut Vec<(&'static str, usize)>,
+    lengths: &[[usize; FIELDS]],
+) {
+    mark(marks, "article lengths", w);
+    for field in 0..FIELDS {
+        for lens in lengths {
+            w.usize(lens[field]);
+        }
+    }
+}
+
+/// The sorted terms' text, front-coded: per term, the length it shares with the one before,
+/// then the rest of it.
+fn write_term_text(w: &mut Writer, marks: &mut Vec<(&'static str, usize)>, terms: &[(&str, u32)]) {
+    mark(marks, "terms: text", w);
+    w.usize(terms.len());
+    let mut text = Vec::new();
+    let mut previous: &[u8] = &[];
+    for &(term, _) in terms {
+        let shared = previous
+            .iter()
+            .zip(term.as_bytes())
+            .take_while(|(a, b)| a == b)
+            .count()
+            .min(MAX_SHARED);
+        // The shared length is also the separator: no term has a byte below 0x20
+        // (`analyze` keeps words, and a word never holds a control character).
+        debug_assert!(term.bytes().all(|b| b >= 0x20), "{term:?}");
+        text.push(shared as u8);
+        text.extend_from_slice(&term.as_bytes()[shared..]);
+        previous = term.as_bytes();
+    }
+    w.bytes(&text);
+}
+
+/// Each article's questions, as the ascending positions of their terms in the `sorted` terms.
+fn write_phrasings(
+    w: &mut Writer,
+    marks: &mut Vec<(&'static str, usize)>,
+    phrasings: &[Vec<Vec<u32>>],
+    sorted: &[(&str, u32)],
+) {
+    // Phrasings refer to terms by their position in the sorted list.
+    let mut position_of = vec![0u32; sorted.len()];
+    for (i, &(_, id)) in sorted.iter().enumerate() {
+        position_of[id as usize] = i as u32;
+    }
+    mark(marks, "phrasings", w);
+    // Stop words weigh little in a question and would be a third of what is stored here.
+    for own in phrasings {
+        let own: Vec<Vec<u32>> = own
+            .iter()
+            .map(|p| {
+                let mut terms: Vec<u32> = p
+                    .iter()
+                    .map(|&id| position_of[id as usize])
+                    .filter(|&t| !analyze::is_stop(sorted[t as usize].0))
+                    .collect();
+                terms.sort_unstable();
+                terms.dedup();
+                terms
+            })
+            .filter(|p| !p.is_empty())
+            .collect();
+        w.usize(own.len());
+        for terms in own {
+            w.usize(terms.len());
+            let mut last = 0;
+            for t in terms {
+                w.usize((t - last) as usize);
+                last = t;
+            }
+        }
+    }
+}
+
+/// The labelled ranges of [`IndexBuilder::build_parts`] from the marks of the bytes written
+/// (`len` in all): consecutive marks of one label make one range.
+fn parts(
+    marks: &[(&'static str, usize)],
+    len: usize,
+) -> Vec<(&'static str, std::ops::Range<usize>)> {
+    let mut parts: Vec<(&'static str, std::ops::Range<usize>)> = Vec::new();
+    let ends = marks.iter().skip(1).map(|m| m.1).chain([len]);
+    for (&(label, start), end) in marks.iter().zip(ends) {
+        match parts.last_mut() {
+            Some((l, r)) if *l == label && r.end == start => r.end = end,
+            _ => parts.push((label, start..end)),
+        }
+    }
+    parts
 }
 
 /// Most bytes a term shares with the one before it in the term text: the shared length is
@@ -584,304 +700,6 @@ const SECTION_CAPS: Freqs = [1, 3, 1, 1, 7];
 /// (at the first term that reaches it), and a query reads at most about this many postings to
 /// find where a term's start.
 const CHECKPOINT_POSTINGS: usize = 256;
-
-/// How a term's article gaps are coded, which its df decides (integer arithmetic, so that the
-/// writer and every reader agree).
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum GapCode {
-    /// Rice codes with parameter `k`: with `df` of `articles` articles, a gap is about
-    /// `articles / df`, and Golomb codes are shortest with a divisor near 0.69 times the mean
-    /// gap (a power of two here, so a gap is a unary quotient and `k` low bits).
-    Rice(u32),
-    /// A term of one article (most terms are) has one gap, the article itself, below the number
-    /// of articles: a truncated binary code of it takes `log2(articles)` bits, where a Rice
-    /// code takes about half a bit more.
-    Lone(u32),
-}
-
-impl GapCode {
-    fn new(articles: usize, df: usize) -> GapCode {
-        if df == 1 {
-            return GapCode::Lone(articles as u32);
-        }
-        let m = articles as u64 * 69 / (100 * df.max(1) as u64);
-        GapCode::Rice(m.checked_ilog2().unwrap_or(0))
-    }
-
-    fn write(self, w: &mut BitWriter, gap: u32) {
-        match self {
-            GapCode::Rice(k) => {
-                w.unary(gap >> k);
-                w.bits(gap & ((1 << k) - 1), k);
-            }
-            GapCode::Lone(n) => {
-                let (k, short) = truncated(n);
-                if k == 0 {
-                    // One article: nothing to say.
-                } else if gap < short {
-                    w.bits(gap, k - 1);
-                } else {
-                    // `gap + short` is at least `2 * short`: its high bits are not a short code.
-                    let v = gap + short;
-                    w.bits(v >> 1, k - 1);
-                    w.bits(v & 1, 1);
-                }
-            }
-        }
-    }
-
-    /// Queries spend their time here and in [`FreqCode::read`], so a Rice code is read from
-    /// one look at the next 57 bits.
-    fn read(self, r: &mut BitReader<'_>) -> Result<u32, FormatError> {
-        match self {
-            GapCode::Rice(k) => {
-                let w = r.peek();
-                let q = w.trailing_ones();
-                if q + 1 + k <= 57 {
-                    r.skip(q + 1 + k)?;
-                    Ok((q << k) | ((w >> (q + 1)) as u32 & ((1 << k) - 1)))
-                } else {
-                    let q = r.unary()?;
-                    Ok(q.checked_shl(k)
-                        .filter(|g| g >> k == q)
-                        .ok_or(FormatError::Corrupt("posting gap"))?
-                        | r.bits(k)?)
-                }
-            }
-            GapCode::Lone(n) => {
-                let (k, short) = truncated(n);
-                if k == 0 {
-                    return Ok(0);
-                }
-                let v = r.bits(k - 1)?;
-                if v < short {
-                    Ok(v)
-                } else {
-                    Ok(((v << 1) | r.bits(1)?) - short)
-                }
-            }
-        }
-    }
-}
-
-/// A truncated binary code of values below `n`: `k` bits for the largest values and `k - 1`
-/// for the `short` smallest (none when `n` is a power of two; `k` is 0 when `n` is at most 1).
-fn truncated(n: u32) -> (u32, u32) {
-    if n <= 1 {
-        return (0, 0);
-    }
-    let k = 32 - (n - 1).leading_zeros();
-    (k, (1u32 << k) - n)
-}
-
-/// Longest code of a frequency symbol: decoding looks the next this many bits up in a table.
-const MAX_FREQ_BITS: u32 = 12;
-
-/// The frequency symbol of a posting: its field byte (see `pack_fields`), or 0 when the
-/// frequencies do not fit in one, which the longer form after it says (see `FreqCode::write`).
-fn freq_symbol(f: &Freqs) -> u8 {
-    let fits =
-        f[TITLE] <= 1 && f[QUESTIONS] <= 3 && f[TAGS] <= 1 && f[HEADING] <= 1 && f[BODY] <= 7;
-    if fits {
-        pack_fields(f)
-    } else {
-        0
-    }
-}
-
-/// The frequency codes: a canonical prefix (Huffman) code of the frequency symbols, made per
-/// index from how often each occurs, so that the usual "once in the body" takes one bit and
-/// rare combinations of fields a few more. A fixed code cannot fit every knowledge base: how
-/// often words repeat in an article differs from one to the next. The code is written as its
-/// symbols with their code lengths, two bytes a symbol (stackfaq uses 15 of them).
-#[derive(Debug)]
-struct FreqCode {
-    /// Per value of the next `MAX_FREQ_BITS` bits (lowest first), the symbol they begin with
-    /// and its length (`symbol << 4 | length`); 0 where no code begins so.
-    table: Vec<u16>,
-}
-
-/// Assigns the codes of a canonical prefix code from `(symbol, length)` pairs in canonical
-/// order (by length, then symbol), which is also how the index stores them, and calls
-/// `f(symbol, code, length)` with each code's bits in reading order (lowest first). Fails
-/// on pairs out of that order, lengths out of range or more codes than lengths allow.
-fn canonical_codes(
-    lengths: impl Iterator<Item = Result<(u8, u8), FormatError>>,
-    mut f: impl FnMut(u8, u32, u32),
-) -> Result<(), FormatError> {
-    let bad = FormatError::Corrupt("frequency code");
-    let (mut code, mut len, mut last) = (0u32, 0u32, 0u32);
-    for pair in lengths {
-        let (symbol, l) = pair?;
-        let l = u32::from(l);
-        // Lengths are at least 1, so `key` is above the 0 that `last` starts at.
-        let key = l << 8 | u32::from(symbol);
-        if key <= last || l == 0 || l > MAX_FREQ_BITS {
-            return Err(bad);
-        }
-        last = key;
-        code <<= l - len;
-        len = l;
-        if code >> l != 0 {
-            return Err(bad);
-        }
-        // Codes are read lowest bit first: the first bit of a code is its lowest.
-        f(symbol, code.reverse_bits() >> (32 - l), l);
-        code += 1;
-    }
-    Ok(())
-}
-
-/// The writer's side of [`FreqCode`]: each symbol's code.
-struct FreqWriter {
-    /// `(symbol, length)` in canonical order.
-    lengths: Vec<(u8, u8)>,
-    /// Per symbol, its code (bits in reading order) and length (0 when unused).
-    codes: [(u32, u32); 256],
-}
-
-impl FreqWriter {
-    /// The Huffman code for symbols seen `counts` times, its lengths capped at
-    /// `MAX_FREQ_BITS` by flattening the counts until they fit. Ties are broken by symbol,
-    /// so equal counts give equal codes.
-    fn new(counts: &[u32; 256]) -> FreqWriter {
-        let mut shift = 0;
-        let mut lengths = loop {
-            let flat = counts.map(|c| if c == 0 { 0 } else { (c >> shift).max(1) });
-            let lengths = huffman_lengths(&flat);
-            if lengths.iter().all(|&(_, l)| u32::from(l) <= MAX_FREQ_BITS) {
-                break lengths;
-            }
-            shift += 1;
-        };
-        lengths.sort_unstable_by_key(|&(s, l)| (l, s));
-        let mut codes = [(0, 0); 256];
-        canonical_codes(lengths.iter().map(|&p| Ok(p)), |s, code, l| {
-            codes[usize::from(s)] = (code, l);
-        })
-        .expect("Huffman code lengths make a prefix code");
-        FreqWriter { lengths, codes }
-    }
-
-    fn write_table(&self, w: &mut Writer) {
-        w.usize(self.lengths.len());
-        for &(symbol, l) in &self.lengths {
-            w.u8(symbol);
-            w.u8(l);
-        }
-    }
-
-    /// The symbol's code, and after the symbol 0 the frequencies in full: a byte of title,
-    /// questions and tags, and the heading and body counts as varints.
-    fn write(&self, w: &mut BitWriter, f: &Freqs) {
-        let symbol = freq_symbol(f);
-        let (code, len) = self.codes[usize::from(symbol)];
-        w.bits(code, len);
-        if symbol == 0 {
-            w.bits(
-                u32::from(pack_fields(&[f[TITLE], f[QUESTIONS], f[TAGS], 0, 0])),
-                8,
-            );
-            w.varint(f[HEADING]);
-            w.varint(f[BODY]);
-        }
-    }
-}
-
-impl FreqCode {
-    fn read_table(r: &mut Reader<'_>) -> Result<FreqCode, FormatError> {
-        let n = r.count()?;
-        let mut table = vec![0u16; 1 << MAX_FREQ_BITS];
-        let pairs = (0..n).map(|_| Ok((r.u8()?, r.u8()?)));
-        canonical_codes(pairs, |symbol, code, l| {
-            let mut at = code as usize;
-            while at < table.len() {
-                table[at] = u16::from(symbol) << 4 | l as u16;
-                at += 1 << l;
-            }
-        })?;
-        Ok(FreqCode { table })
-    }
-
-    /// Reads what [`FreqWriter::write`] wrote. Queries spend their time here and in
-    /// [`GapCode::read`]: a code is found with one look at the next bits.
-    fn read(&self, r: &mut BitReader<'_>) -> Result<[f32; FIELDS], FormatError> {
-        let entry = self.table[r.peek() as usize & (self.table.len() - 1)];
-        let len = u32::from(entry & 0xf);
-        if len == 0 {
-            return Err(FormatError::Corrupt("frequency code"));
-        }
-        r.skip(len)?;
-        Ok(match (entry >> 4) as u8 {
-            0 => {
-                let mut f = unpack_fields(r.bits(8)? as u8);
-                f[HEADING] = r.varint()? as f32;
-                f[BODY] = r.varint()? as f32;
-                f
-            }
-            symbol => unpack_fields(symbol),
-        })
-    }
-}
-
-/// Huffman code lengths of the symbols with a count above zero, as `(symbol, length)`; a lone
-/// symbol gets length 1.
-fn huffman_lengths(counts: &[u32; 256]) -> Vec<(u8, u8)> {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-    // Nodes: the used symbols, then the merged pairs; `parent` links them into the tree.
-    let symbols: Vec<u8> = (0..=255u8)
-        .filter(|&s| counts[usize::from(s)] > 0)
-        .collect();
-    let mut parent: Vec<usize> = vec![usize::MAX; symbols.len()];
-    let mut heap: BinaryHeap<Reverse<(u64, usize)>> = symbols
-        .iter()
-        .enumerate()
-        .map(|(i, &s)| Reverse((u64::from(counts[usize::from(s)]), i)))
-        .collect();
-    while heap.len() > 1 {
-        let (Some(Reverse((a, i))), Some(Reverse((b, j)))) = (heap.pop(), heap.pop()) else {
-            break;
-        };
-        let node = parent.len();
-        parent.push(usize::MAX);
-        parent[i] = node;
-        parent[j] = node;
-        heap.push(Reverse((a + b, node)));
-    }
-    symbols
-        .iter()
-        .enumerate()
-        .map(|(i, &s)| {
-            let (mut depth, mut at) = (0u8, i);
-            while parent[at] != usize::MAX {
-                depth = depth.saturating_add(1);
-                at = parent[at];
-            }
-            (s, depth.max(1))
-        })
-        .collect()
-}
-
-/// Packs per-field frequencies into one byte: title (bit 0), questions (bits 1-2, 0-3),
-/// tags (bit 3), heading (bit 4), body (bits 5-7, 0-7). BM25 saturates long before the caps.
-fn pack_fields(f: &Freqs) -> u8 {
-    (f[TITLE].min(1) as u8)
-        | ((f[QUESTIONS].min(3) as u8) << 1)
-        | ((f[TAGS].min(1) as u8) << 3)
-        | ((f[HEADING].min(1) as u8) << 4)
-        | ((f[BODY].min(7) as u8) << 5)
-}
-
-pub fn unpack_fields(b: u8) -> [f32; FIELDS] {
-    [
-        f32::from(b & 1),
-        f32::from((b >> 1) & 3),
-        f32::from((b >> 3) & 1),
-        f32::from((b >> 4) & 1),
-        f32::from(b >> 5),
-    ]
-}
 
 #[derive(Clone, Debug)]
 pub struct TermInfo {
@@ -1023,194 +841,31 @@ impl fmt::Debug for Index {
 }
 
 impl Index {
-    /// Reads index bytes written by [`IndexBuilder::build`].
+    /// Reads index bytes written by [`IndexBuilder::build`]: the format's sections in order
+    /// (see the module's layout), each by a step of its own.
     pub fn from_bytes(bytes: &[u8]) -> Result<Index, FormatError> {
         let mut r = Reader::new(framed(bytes, MAGIC, FORMAT_VERSION)?);
         let rule_threshold = r.usize()? as f32 / 1000.0;
-
         let sections = r.usize()?;
-        let n = r.count()?;
-        let mut articles = vec![Article::default(); n];
-        for a in &mut articles {
-            a.id = r.string()?;
-        }
-        for a in &mut articles {
-            a.lang = r.string()?;
-        }
-        for a in &mut articles {
-            a.title = r.string()?;
-        }
-        for a in &mut articles {
-            a.url = match r.u8()? {
-                0 => r.string()?,
-                1 => format!("{}/", a.id),
-                2 => format!("{}/{}/", a.lang, a.id),
-                _ => return Err(FormatError::Corrupt("URL kind")),
-            };
-        }
-        for a in &mut articles {
-            a.category = r.string()?;
-        }
-        for a in &mut articles {
-            a.tags = r.strings()?;
-        }
-        for a in &mut articles {
-            a.pages = r.strings()?;
-        }
-        let langs = analyze::stemmers(articles.iter().map(|a| a.lang.as_str()));
-        let mut lens = vec![[0.0f32; FIELDS]; n];
-        for field in 0..FIELDS {
-            for len in &mut lens {
-                len[field] = r.usize()? as f32;
-            }
-        }
-
-        let n = r.count()?;
-        let mut rules = Vec::with_capacity(n);
-        let mut links = Vec::with_capacity(n);
-        for _ in 0..n {
-            let mut rule = Rule {
-                id: r.string()?,
-                lang: r.string()?,
-                phrasings: r.strings()?,
-                keywords: r.strings()?,
-                ..Rule::default()
-            };
-            rule.regex = match r.u8()? {
-                0 => None,
-                1 => Some(r.string()?),
-                _ => return Err(FormatError::Corrupt("rule regex flag")),
-            };
-            rule.answer_html = r.string()?;
-            let k = r.count()?;
-            let mut linked = Vec::with_capacity(k);
-            for _ in 0..k {
-                let p = r.usize()?;
-                if p >= articles.len() {
-                    return Err(FormatError::Corrupt("rule links to a missing article"));
-                }
-                linked.push(p as u32);
-                rule.articles.push(articles[p].id.clone());
-            }
-            rule.priority =
-                i32::try_from(r.i64()?).map_err(|_| FormatError::Corrupt("priority"))?;
-            rules.push(rule);
-            links.push(linked);
-        }
-
-        let n = r.count()?;
-        let mut terms: Vec<Box<str>> = Vec::with_capacity(n);
-        let text = r.bytes()?;
-        let mut previous: Vec<u8> = Vec::new();
-        let mut at = 0;
-        while at < text.len() {
-            let shared = usize::from(text[at]);
-            if shared > MAX_SHARED || shared > previous.len() {
-                return Err(FormatError::Corrupt("term prefix"));
-            }
-            let end = text[at + 1..]
-                .iter()
-                .position(|&b| b <= MAX_SHARED as u8)
-                .map_or(text.len(), |p| at + 1 + p);
-            previous.truncate(shared);
-            previous.extend_from_slice(&text[at + 1..end]);
-            let term = std::str::from_utf8(&previous)
-                .map_err(|_| FormatError::Corrupt("invalid UTF-8"))?;
-            if terms.last().is_some_and(|t| **t >= *term) {
-                return Err(FormatError::Corrupt("terms out of order"));
-            }
-            terms.push(term.into());
-            at = end;
-        }
-        if terms.len() != n {
-            return Err(FormatError::Corrupt("term count"));
-        }
-        let mut dfs = Vec::with_capacity(n);
-        let mut gamma = BitReader::new(r.bytes()?, 0);
-        for _ in 0..n {
-            let bits = gamma.unary()?;
-            if bits >= 32 {
-                return Err(FormatError::Corrupt("document frequency"));
-            }
-            let df = (1u32 << bits) | gamma.bits(bits)?;
-            if df as usize > articles.len() {
-                return Err(FormatError::Corrupt("document frequency"));
-            }
-            dfs.push(df);
-        }
-        let mut checkpoints = vec![Checkpoint::default()];
-        let mut term_info = Vec::with_capacity(n);
-        let mut since = 0usize;
-        for (t, df) in dfs.into_iter().enumerate() {
-            if since >= CHECKPOINT_POSTINGS {
-                let last = checkpoints[checkpoints.len() - 1];
-                let next = |at: u32, r: &mut Reader<'_>| {
-                    u32::try_from(r.usize()?)
-                        .ok()
-                        .and_then(|d| at.checked_add(d))
-                        .ok_or(FormatError::Corrupt("postings checkpoint"))
-                };
-                checkpoints.push(Checkpoint {
-                    term: t as u32,
-                    gaps: next(last.gaps, &mut r)?,
-                    freqs: next(last.freqs, &mut r)?,
-                });
-                since = 0;
-            }
-            since += df as usize;
-            term_info.push(TermInfo {
-                df,
-                checkpoint: checkpoints.len() as u32 - 1,
-            });
-        }
+        let articles = read_articles(&mut r)?;
+        let lens = read_lengths(&mut r, articles.len())?;
+        let (rules, links) = read_rules(&mut r, &articles)?;
+        let terms = read_terms(&mut r)?;
+        let dfs = read_dfs(&mut r, terms.len(), articles.len())?;
+        let (checkpoints, term_info) = read_checkpoints(&mut r, dfs)?;
         let freq_code = FreqCode::read_table(&mut r)?;
-        let per_shard = r.usize()?;
-        let (postings, stream_lens) = if per_shard == 0 {
-            let shard = Shard {
-                gaps: r.bytes()?.to_vec(),
-                freqs: r.bytes()?.to_vec(),
-                at: (0, 0),
-            };
-            let lens = (shard.gaps.len(), shard.freqs.len());
-            (vec![OnceLock::from(shard)], lens)
-        } else {
-            let lens = (r.usize()?, r.usize()?);
-            let n = shard_count(checkpoints.len(), per_shard);
-            (
-                std::iter::repeat_with(OnceLock::new).take(n).collect(),
-                lens,
-            )
-        };
-        if checkpoints.last().is_some_and(|c| {
-            c.gaps as usize > stream_lens.0 * 8 || c.freqs as usize > stream_lens.1 * 8
-        }) {
-            return Err(FormatError::Corrupt("postings checkpoint"));
-        }
+        let Streams {
+            postings,
+            per_shard,
+            lens: stream_lens,
+        } = read_postings(&mut r, &checkpoints)?;
         let phrasings = Phrasings::read(&mut r, articles.len(), &terms, &term_info)?;
         if !r.is_empty() {
             return Err(FormatError::Corrupt("trailing bytes"));
         }
 
-        let count = articles.len().max(1) as f32;
-        let mut avg_lens = [0.0; FIELDS];
-        for l in &lens {
-            for (avg, len) in avg_lens.iter_mut().zip(l) {
-                *avg += len / count;
-            }
-        }
-        let avg_section_len =
-            (lens.iter().map(|l| l[BODY]).sum::<f32>() / sections.max(1) as f32).max(1.0);
-        let inv_norm = lens
-            .iter()
-            .map(|l| {
-                let mut inv = [0.0; FIELDS];
-                for (k, v) in inv.iter_mut().enumerate() {
-                    let b = crate::search::B[k];
-                    *v = 1.0 / (1.0 - b + b * l[k] / avg_lens[k].max(1.0));
-                }
-                inv
-            })
-            .collect();
+        let (inv_norm, avg_section_len) = norms(&lens, sections);
+        let langs = analyze::stemmers(articles.iter().map(|a| a.lang.as_str()));
         let unstemmed = langs.iter().any(|(_, s)| s.is_none());
         let term_chars = terms
             .iter()
@@ -1358,234 +1013,236 @@ impl Index {
             true
         });
     }
+}
 
-    /// Articles whose `pages` patterns match the URL of the page the visitor is on.
-    ///
-    /// A pattern is a glob where `*` matches any run of characters; a pattern without a scheme
-    /// matches the URL's path, so `/pricing*` suggests on `https://shop.example/pricing?x=1`.
-    pub fn suggest_for_page(&self, page_url: &str) -> Vec<u32> {
-        let path = url_path(page_url);
-        self.articles
+/// The articles' metadata, a column per field (see [`IndexBuilder::write_articles`]).
+fn read_articles(r: &mut Reader<'_>) -> Result<Vec<Article>, FormatError> {
+    let n = r.count()?;
+    let mut articles = vec![Article::default(); n];
+    for a in &mut articles {
+        a.id = r.string()?;
+    }
+    for a in &mut articles {
+        a.lang = r.string()?;
+    }
+    for a in &mut articles {
+        a.title = r.string()?;
+    }
+    for a in &mut articles {
+        a.url = match r.u8()? {
+            0 => r.string()?,
+            1 => format!("{}/", a.id),
+            2 => format!("{}/{}/", a.lang, a.id),
+            _ => return Err(FormatError::Corrupt("URL kind")),
+        };
+    }
+    for a in &mut articles {
+        a.category = r.string()?;
+    }
+    for a in &mut articles {
+        a.tags = r.strings()?;
+    }
+    for a in &mut articles {
+        a.pages = r.strings()?;
+    }
+    Ok(articles)
+}
+
+/// The lengths in terms of each of `n` articles per field, a column per field.
+fn read_lengths(r: &mut Reader<'_>, n: usize) -> Result<Vec<[f32; FIELDS]>, FormatError> {
+    let mut lens = vec![[0.0f32; FIELDS]; n];
+    for field in 0..FIELDS {
+        for len in &mut lens {
+            len[field] = r.usize()? as f32;
+        }
+    }
+    Ok(lens)
+}
+
+/// The rules, with the positions of the articles each links to.
+fn read_rules(
+    r: &mut Reader<'_>,
+    articles: &[Article],
+) -> Result<(Vec<Rule>, Vec<Vec<u32>>), FormatError> {
+    let n = r.count()?;
+    let mut rules = Vec::with_capacity(n);
+    let mut links = Vec::with_capacity(n);
+    for _ in 0..n {
+        let mut rule = Rule {
+            id: r.string()?,
+            lang: r.string()?,
+            phrasings: r.strings()?,
+            keywords: r.strings()?,
+            ..Rule::default()
+        };
+        rule.regex = match r.u8()? {
+            0 => None,
+            1 => Some(r.string()?),
+            _ => return Err(FormatError::Corrupt("rule regex flag")),
+        };
+        rule.answer_html = r.string()?;
+        let k = r.count()?;
+        let mut linked = Vec::with_capacity(k);
+        for _ in 0..k {
+            let p = r.usize()?;
+            if p >= articles.len() {
+                return Err(FormatError::Corrupt("rule links to a missing article"));
+            }
+            linked.push(p as u32);
+            rule.articles.push(articles[p].id.clone());
+        }
+        rule.priority = i32::try_from(r.i64()?).map_err(|_| FormatError::Corrupt("priority"))?;
+        rules.push(rule);
+        links.push(linked);
+    }
+    Ok((rules, links))
+}
+
+/// The term list: how many terms, then their front-coded text (see `write_term_text`), which
+/// must be in order.
+fn read_terms(r: &mut Reader<'_>) -> Result<Vec<Box<str>>, FormatError> {
+    let n = r.count()?;
+    let mut terms: Vec<Box<str>> = Vec::with_capacity(n);
+    let text = r.bytes()?;
+    let mut previous: Vec<u8> = Vec::new();
+    let mut at = 0;
+    while at < text.len() {
+        let shared = usize::from(text[at]);
+        if shared > MAX_SHARED || shared > previous.len() {
+            return Err(FormatError::Corrupt("term prefix"));
+        }
+        let end = text[at + 1..]
             .iter()
-            .enumerate()
-            .filter(|(_, a)| {
-                a.pages.iter().any(|p| {
-                    let target = if p.contains("://") { page_url } else { path };
-                    glob(p, target)
-                        || (!p.contains('*') && !p.is_empty() && target.contains(p.as_str()))
-                })
-            })
-            .map(|(i, _)| i as u32)
-            .collect()
+            .position(|&b| b <= MAX_SHARED as u8)
+            .map_or(text.len(), |p| at + 1 + p);
+        previous.truncate(shared);
+        previous.extend_from_slice(&text[at + 1..end]);
+        let term =
+            std::str::from_utf8(&previous).map_err(|_| FormatError::Corrupt("invalid UTF-8"))?;
+        if terms.last().is_some_and(|t| **t >= *term) {
+            return Err(FormatError::Corrupt("terms out of order"));
+        }
+        terms.push(term.into());
+        at = end;
     }
+    if terms.len() != n {
+        return Err(FormatError::Corrupt("term count"));
+    }
+    Ok(terms)
 }
 
-fn url_path(url: &str) -> &str {
-    match url.find("://") {
-        Some(i) => {
-            let rest = &url[i + 3..];
-            rest.find('/').map_or("/", |j| &rest[j..])
+/// The dfs of `n` terms, none above the number of `articles`.
+fn read_dfs(r: &mut Reader<'_>, n: usize, articles: usize) -> Result<Vec<u32>, FormatError> {
+    let mut dfs = Vec::with_capacity(n);
+    let mut gamma = BitReader::new(r.bytes()?, 0);
+    for _ in 0..n {
+        let df = read_gamma(&mut gamma)?;
+        if df as usize > articles {
+            return Err(FormatError::Corrupt("document frequency"));
         }
-        None => url,
+        dfs.push(df);
     }
+    Ok(dfs)
 }
 
-/// Matches `text` against `pattern` where `*` matches any run of characters.
-fn glob(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
-        return false;
-    }
-    let mut rest = &text[first.len()..text.len() - last.len()];
-    for part in &parts[1..parts.len() - 1] {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
-            None => return false,
+/// The checkpoints, which the terms' dfs place (after every `CHECKPOINT_POSTINGS` postings),
+/// and each term's df with the checkpoint before its postings.
+fn read_checkpoints(
+    r: &mut Reader<'_>,
+    dfs: Vec<u32>,
+) -> Result<(Vec<Checkpoint>, Vec<TermInfo>), FormatError> {
+    let mut checkpoints = vec![Checkpoint::default()];
+    let mut term_info = Vec::with_capacity(dfs.len());
+    let mut since = 0usize;
+    for (t, df) in dfs.into_iter().enumerate() {
+        if since >= CHECKPOINT_POSTINGS {
+            let last = checkpoints[checkpoints.len() - 1];
+            let next = |at: u32, r: &mut Reader<'_>| {
+                u32::try_from(r.usize()?)
+                    .ok()
+                    .and_then(|d| at.checked_add(d))
+                    .ok_or(FormatError::Corrupt("postings checkpoint"))
+            };
+            checkpoints.push(Checkpoint {
+                term: t as u32,
+                gaps: next(last.gaps, r)?,
+                freqs: next(last.freqs, r)?,
+            });
+            since = 0;
         }
+        since += df as usize;
+        term_info.push(TermInfo {
+            df,
+            checkpoint: checkpoints.len() as u32 - 1,
+        });
     }
-    true
+    Ok((checkpoints, term_info))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The postings streams as [`read_postings`] finds them.
+struct Streams {
+    /// One shard read with the index, or a place per shard file, empty until it is added.
+    postings: Vec<OnceLock<Shard>>,
+    /// Checkpoints per shard file; 0 when the index file holds the streams.
+    per_shard: usize,
+    /// Bytes of the whole gaps and frequency streams.
+    lens: (usize, usize),
+}
 
-    fn check_glob(pattern: &str, text: &str, expected: bool) {
-        assert_eq!(glob(pattern, text), expected, "{pattern} ~ {text}");
+/// The postings streams, in the index file or split into shards; the `checkpoints` must lie
+/// within them.
+fn read_postings(r: &mut Reader<'_>, checkpoints: &[Checkpoint]) -> Result<Streams, FormatError> {
+    let per_shard = r.usize()?;
+    let (postings, stream_lens) = if per_shard == 0 {
+        let shard = Shard {
+            gaps: r.bytes()?.to_vec(),
+            freqs: r.bytes()?.to_vec(),
+            at: (0, 0),
+        };
+        let lens = (shard.gaps.len(), shard.freqs.len());
+        (vec![OnceLock::from(shard)], lens)
+    } else {
+        let lens = (r.usize()?, r.usize()?);
+        let n = shard_count(checkpoints.len(), per_shard);
+        (
+            std::iter::repeat_with(OnceLock::new).take(n).collect(),
+            lens,
+        )
+    };
+    if checkpoints.last().is_some_and(|c| {
+        c.gaps as usize > stream_lens.0 * 8 || c.freqs as usize > stream_lens.1 * 8
+    }) {
+        return Err(FormatError::Corrupt("postings checkpoint"));
     }
+    Ok(Streams {
+        postings,
+        per_shard,
+        lens: stream_lens,
+    })
+}
 
-    /// The field byte of a posting whose only match is one occurrence in the body.
-    const PLAIN: u8 = 1 << 5;
-
-    #[test]
-    fn globs() {
-        check_glob("/pricing*", "/pricing?x=1", true);
-        check_glob("/pricing*", "/about", false);
-        check_glob("*/checkout/*", "/shop/checkout/pay", true);
-        check_glob("/a*b*c", "/axxbyyc", true);
-        check_glob("/a*b*c", "/axxcyyb", false);
-    }
-
-    /// A gap coded with `code` takes `bits` and reads back, and so does the gap after it.
-    fn check_gap(code: GapCode, gap: u32, bits: usize) {
-        let mut w = BitWriter::default();
-        code.write(&mut w, gap);
-        code.write(&mut w, 0);
-        let mut r = BitReader::new(&w.buf, 0);
-        assert_eq!(code.read(&mut r), Ok(gap), "{code:?}");
-        assert_eq!(r.position(), bits, "{code:?} {gap}");
-        assert_eq!(code.read(&mut r), Ok(0));
-    }
-
-    #[test]
-    fn gaps_round_trip() {
-        check_gap(GapCode::Rice(0), 0, 1);
-        check_gap(GapCode::Rice(2), 5, 4);
-        check_gap(GapCode::Rice(4), 300, 18 + 1 + 4);
-        // 125 articles: 3 of the 128 values of 7 bits are spared, so 0-2 take 6 bits.
-        check_gap(GapCode::Lone(125), 0, 6);
-        check_gap(GapCode::Lone(125), 2, 6);
-        check_gap(GapCode::Lone(125), 3, 7);
-        check_gap(GapCode::Lone(125), 124, 7);
-        check_gap(GapCode::Lone(128), 127, 7);
-        check_gap(GapCode::Lone(1), 0, 0);
-    }
-
-    fn check_gap_code(articles: usize, df: usize, code: GapCode) {
-        assert_eq!(
-            GapCode::new(articles, df),
-            code,
-            "{articles} articles, df {df}"
-        );
-    }
-
-    #[test]
-    fn gap_codes() {
-        check_gap_code(1000, 1000, GapCode::Rice(0));
-        check_gap_code(1000, 500, GapCode::Rice(0));
-        check_gap_code(1000, 100, GapCode::Rice(2));
-        check_gap_code(1000, 2, GapCode::Rice(8));
-        check_gap_code(1000, 1, GapCode::Lone(1000));
-        check_gap_code(0, 0, GapCode::Rice(0));
-    }
-
-    /// With symbols seen `counts` times, the code of each frequency in `freqs` takes
-    /// `bits` (the symbol's code and, for the symbol 0, what follows it) and reads back, also
-    /// after the code went through its table in the index.
-    fn check_freqs(counts: &[(Freqs, u32)], freqs: &[(Freqs, usize)]) {
-        let mut all = [0u32; 256];
-        for (f, n) in counts {
-            all[usize::from(freq_symbol(f))] += n;
-        }
-        let code = FreqWriter::new(&all);
-        let mut table = Writer::default();
-        code.write_table(&mut table);
-        let read = FreqCode::read_table(&mut Reader::new(&table.buf)).expect("table reads");
-        let mut w = BitWriter::default();
-        for (f, _) in freqs {
-            code.write(&mut w, f);
-        }
-        let mut r = BitReader::new(&w.buf, 0);
-        for (f, bits) in freqs {
-            let at = r.position();
-            assert_eq!(read.read(&mut r), Ok(f.map(|v| v as f32)), "{f:?}");
-            assert_eq!(r.position() - at, *bits, "{f:?}");
+/// Per article and field, 1 / BM25 length normalisation (see `search::B`), from the articles'
+/// lengths; and the mean length of a section's body, over `sections` sections.
+fn norms(lens: &[[f32; FIELDS]], sections: usize) -> (Vec<[f32; FIELDS]>, f32) {
+    let count = lens.len().max(1) as f32;
+    let mut avg_lens = [0.0; FIELDS];
+    for l in lens {
+        for (avg, len) in avg_lens.iter_mut().zip(l) {
+            *avg += len / count;
         }
     }
-
-    #[test]
-    fn frequencies_round_trip() {
-        let body = |n| [0, 0, 0, 0, n];
-        // The common case takes one bit, the rarer more; the symbol 0 is followed by the
-        // frequencies in full (a byte and two varints of a byte or two).
-        let counts = [
-            (body(1), 100),
-            (body(2), 30),
-            (body(3), 10),
-            ([1, 0, 0, 0, 1], 10),
-            ([0, 0, 0, 0, 200], 1),
-        ];
-        check_freqs(
-            &counts,
-            &[
-                (body(1), 1),
-                (body(2), 2),
-                (body(3), 3),
-                ([1, 0, 0, 0, 1], 4),
-                ([0, 0, 0, 0, 200], 4 + 8 + 8 + 16),
-                ([1, 2, 1, 4, 31], 4 + 8 + 8 + 8),
-            ],
-        );
-        // A lone symbol still takes a bit.
-        check_freqs(&[(body(1), 5)], &[(body(1), 1), (body(1), 1)]);
-        // Very skewed counts are flattened until no code is longer than the table allows.
-        let skewed: Vec<(Freqs, u32)> = (1..=7)
-            .flat_map(|n| {
-                [
-                    (body(n), 1 << (3 * n)),
-                    ([1, 0, 0, 1, n], 1),
-                    ([1, 3, 1, 1, n], 1),
-                ]
-            })
-            .collect();
-        let mut all = [0u32; 256];
-        for (f, n) in &skewed {
-            all[usize::from(freq_symbol(f))] += n;
-        }
-        let code = FreqWriter::new(&all);
-        assert!(code
-            .lengths
-            .iter()
-            .all(|&(_, l)| u32::from(l) <= MAX_FREQ_BITS));
-        assert_eq!(code.lengths.len(), 21);
-    }
-
-    fn check_bad_table(lengths: &[(u8, u8)]) {
-        let mut w = Writer::default();
-        w.usize(lengths.len());
-        for &(s, l) in lengths {
-            w.u8(s);
-            w.u8(l);
-        }
-        assert_eq!(
-            FreqCode::read_table(&mut Reader::new(&w.buf)).map(|_| ()),
-            Err(FormatError::Corrupt("frequency code")),
-            "{lengths:?}"
-        );
-    }
-
-    #[test]
-    fn damaged_frequency_codes_are_rejected() {
-        // Three codes of one bit, a length of 0 or above the limit, out of canonical order.
-        // (A symbol twice, with two lengths, only wastes codes: the first is read.)
-        check_bad_table(&[(1, 1), (2, 1), (3, 1)]);
-        check_bad_table(&[(1, 0)]);
-        check_bad_table(&[(1, 13)]);
-        check_bad_table(&[(2, 1), (1, 1)]);
-        check_bad_table(&[(1, 2), (2, 2), (1, 2)]);
-        // A code that leaves bit patterns unused reads them as damage, not as a symbol.
-        let mut w = Writer::default();
-        w.usize(1);
-        w.u8(PLAIN);
-        w.u8(2);
-        let code = FreqCode::read_table(&mut Reader::new(&w.buf)).expect("incomplete but valid");
-        let mut r = BitReader::new(&[0b11], 0);
-        assert_eq!(
-            code.read(&mut r),
-            Err(FormatError::Corrupt("frequency code"))
-        );
-    }
-
-    #[test]
-    fn field_bytes_round_trip() {
-        let f = [1, 2, 1, 0, 5];
-        assert_eq!(unpack_fields(pack_fields(&f)), [1.0, 2.0, 1.0, 0.0, 5.0]);
-        assert_eq!(pack_fields(&[0, 0, 0, 0, 1]), PLAIN);
-        assert_eq!(freq_symbol(&[0, 0, 0, 0, 3]), 3 * PLAIN);
-        assert_eq!(freq_symbol(&[0, 0, 0, 0, 8]), 0);
-    }
+    let avg_section_len =
+        (lens.iter().map(|l| l[BODY]).sum::<f32>() / sections.max(1) as f32).max(1.0);
+    let inv_norm = lens
+        .iter()
+        .map(|l| {
+            let mut inv = [0.0; FIELDS];
+            for (k, v) in inv.iter_mut().enumerate() {
+                let b = crate::search::B[k];
+                *v = 1.0 / (1.0 - b + b * l[k] / avg_lens[k].max(1.0));
+            }
+            inv
+        })
+        .collect();
+    (inv_norm, avg_section_len)
 }

@@ -14,11 +14,13 @@
 //! written with every stemmer still reads and searches well without them.
 //!
 //! Map: [`analyze`] turns text into terms (the same code at build and query time), `index`
-//! writes and reads the binary format, `search` ranks articles with BM25F, `passages` holds
+//! writes and reads the binary format (with the bit codes of `codes`), `search` ranks articles
+//! with BM25F and suggests articles for the visitor's page, `passages` holds
 //! each article's text in a small file of its own and finds the section and snippet of a
 //! result in it, `rules` is the canned-answer responder with its calibrated confidence.
 
 pub mod analyze;
+mod codes;
 mod fold_table;
 mod index;
 mod passages;

@@ -10,6 +10,9 @@
 //! An article scores the best member of each group, weighted down for prefix and typo matches,
 //! so a word counts once however many terms it expands to. An article whose `questions` hold
 //! one close to the query gains in proportion to that question's cosine with the query.
+//!
+//! Before any query, `suggest_for_page` finds the articles whose `pages` globs match the URL
+//! of the page the visitor is on.
 
 use crate::analyze::{self, Kind};
 use crate::index::{Index, FIELDS};
@@ -162,6 +165,26 @@ impl Index {
             articles,
             offer_ticket,
         }
+    }
+
+    /// Articles whose `pages` patterns match the URL of the page the visitor is on.
+    ///
+    /// A pattern is a glob where `*` matches any run of characters; a pattern without a scheme
+    /// matches the URL's path, so `/pricing*` suggests on `https://shop.example/pricing?x=1`.
+    pub fn suggest_for_page(&self, page_url: &str) -> Vec<u32> {
+        let path = url_path(page_url);
+        self.articles
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| {
+                a.pages.iter().any(|p| {
+                    let target = if p.contains("://") { page_url } else { path };
+                    glob(p, target)
+                        || (!p.contains('*') && !p.is_empty() && target.contains(p.as_str()))
+                })
+            })
+            .map(|(i, _)| i as u32)
+            .collect()
     }
 
     /// Turns query text into term groups.
@@ -736,9 +759,52 @@ pub(crate) fn edits_within(a: &[char], b: &[char], max: usize) -> Option<usize> 
     (d <= max).then_some(d)
 }
 
+fn url_path(url: &str) -> &str {
+    match url.find("://") {
+        Some(i) => {
+            let rest = &url[i + 3..];
+            rest.find('/').map_or("/", |j| &rest[j..])
+        }
+        None => url,
+    }
+}
+
+/// Matches `text` against `pattern` where `*` matches any run of characters.
+fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn check_glob(pattern: &str, text: &str, expected: bool) {
+        assert_eq!(glob(pattern, text), expected, "{pattern} ~ {text}");
+    }
+
+    #[test]
+    fn globs() {
+        check_glob("/pricing*", "/pricing?x=1", true);
+        check_glob("/pricing*", "/about", false);
+        check_glob("*/checkout/*", "/shop/checkout/pay", true);
+        check_glob("/a*b*c", "/axxbyyc", true);
+        check_glob("/a*b*c", "/axxcyyb", false);
+    }
 
     fn check(a: &str, b: &str, max: usize, expected: Option<usize>) {
         let a: Vec<char> = a.chars().collect();

@@ -18,13 +18,15 @@
   const base = new URL(data.base || "..", data.base ? doc.baseURI : dir).href;
   const htmlLang = doc.documentElement.lang;
   const langs = [data.lang, htmlLang, ...(navigator.languages || [])];
-  const lang = (langs.find((l) => /^(en|zh|ar)/i.test(l || "")) || "en").slice(0, 2).toLowerCase();
-  // The launcher, the fallback, and the panel's shell (the same words as widget/locales/).
-  const text = {
-    en: ["Help", "Help could not load. Please email us:", "Help", "Hi! Ask a question or pick an article.", "Type your question…", "Ask", "Close", "Loading the articles…", "Contact us", "You"],
-    zh: ["帮助", "帮助无法加载，请发邮件给我们：", "帮助", "您好！请输入问题，或选择一篇文章。", "输入您的问题…", "提问", "关闭", "正在加载文章…", "联系我们", "您"],
-    ar: ["مساعدة", "تعذر التحميل. راسلنا على:", "المساعدة", "مرحبًا! اكتب سؤالك أو اختر مقالًا.", "اكتب سؤالك…", "اسأل", "إغلاق", "جارٍ تحميل المقالات…", "اتصل بنا", "أنت"],
-  }[lang];
+  // The words of the launcher, the fallback and the panel's shell, in every language of
+  // widget/locales/: `cargo xtask widget` writes here, for each locale file, its texts of these
+  // keys in this order (English's where it has none), so `text[i]` is the i-th key's, and for
+  // `__RTL_LOCALES__` the list of those written right to left (widget/src/i18n/rtl.rs).
+  const locales = __LOCALE_WORDS__("loader_label", "loader_failed", "title", "greeting", "placeholder", "ask", "close", "loading", "contact_us", "you");
+  // The language the panel will pick (`pick_lang`, widget/src/i18n.rs): the first whose primary
+  // subtag has a locale file (two or three letters, which no property of an object has).
+  const lang = langs.map((l) => (l || "").split(/[-_]/)[0].trim().toLowerCase()).find((l) => /^[a-z]{2,3}$/.test(l) && locales[l]) || "en";
+  const text = locales[lang];
   const el = (tag, cls, parent, attrs) => {
     const e = doc.createElement(tag);
     e.className = cls || "";
@@ -195,7 +197,7 @@
   let failed = false;
   const draw = () => {
     if (widget || failed || shell || !shadow.adoptedStyleSheets) return;
-    const panel = el("div", "sd-shell sd-panel", dialog, { lang, dir: lang === "ar" ? "rtl" : "ltr" });
+    const panel = el("div", "sd-shell sd-panel", dialog, { lang, dir: __RTL_LOCALES__.includes(lang) ? "rtl" : "ltr" });
     const head = el("div", "sd-header", panel);
     const title = el("h2", "sd-title", head);
     const close = el("button", "sd-icon sd-close", head, { type: "button", "aria-label": text[6], title: text[6] });

@@ -123,6 +123,17 @@ fn ticket_url(url: &str) -> String {
     }
 }
 
+/// Joins a help-center-relative URL to the help center root; absolute URLs pass through.
+pub fn absolute(base: &str, url: &str) -> String {
+    if url.contains("://") || base.is_empty() {
+        return url.to_string();
+    }
+    let mut s = base.trim_end_matches('/').to_string();
+    s.push('/');
+    s.push_str(url.trim_start_matches('/'));
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

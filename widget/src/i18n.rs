@@ -6,6 +6,11 @@
 //! field per string: a file that misses a key fails `every_locale_has_every_key`, never a
 //! visitor's panel. The owner can override any string from `widget-config.json`
 //! (`"strings": {"greeting": "..."}`).
+//!
+//! The loader draws the launcher, its fallback and the panel's shell before this crate is there,
+//! in words from the same files: `cargo xtask widget` writes them into it, each locale's texts of
+//! the keys `widget/loader/loader.js` names. Those only the loader shows start with `loader_` and
+//! are left out of [`LOCALES`] and [`Strings`].
 
 // Locales shipped with the widget, English first: (language subtag, (key, text) pairs); written
 // by `build.rs` from `widget/locales/*.json`.
@@ -131,12 +136,66 @@ pub fn pick_lang<'a>(candidates: impl IntoIterator<Item = &'a str>) -> &'static 
 mod tests {
     use super::*;
 
+    /// The keys whose texts the loader shows, in its order: `__LOCALE_WORDS__("key", ...)` in
+    /// `widget/loader/loader.js`, which `cargo xtask widget` fills from the locale files.
+    fn loader_keys() -> Vec<&'static str> {
+        let loader = include_str!("../loader/loader.js");
+        let (_, args) = loader
+            .split_once("__LOCALE_WORDS__(")
+            .expect("widget/loader/loader.js: no __LOCALE_WORDS__(...)");
+        let (args, _) = args.split_once(')').unwrap();
+        args.split(',')
+            .map(|k| k.trim().trim_matches('"'))
+            .collect()
+    }
+
+    /// Every locale has every key of the panel and of the loader: the loader's own (`loader_*`)
+    /// read from the files themselves, since the build leaves them out of `LOCALES`, and the
+    /// panel's that the loader shows too. A file's `loader_*` key the loader does not name is a
+    /// typo that would otherwise show English.
     #[test]
     fn every_locale_has_every_key() {
         for (lang, pairs) in LOCALES {
             if let Err(e) = Strings::from_pairs(pairs) {
                 panic!("widget/locales/{lang}.json: {e}");
             }
+        }
+        let keys = loader_keys();
+        let (own, shared): (Vec<&str>, Vec<&str>) =
+            keys.iter().partition(|k| k.starts_with("loader_"));
+        assert!(!own.is_empty() && !shared.is_empty(), "{keys:?}");
+        for key in shared {
+            assert!(
+                Strings::KEYS.contains(&key),
+                "widget/loader/loader.js: \"{key}\" is not a key of widget/locales/"
+            );
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if !name.ends_with(".json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let map: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&text).unwrap();
+            let missing: Vec<&&str> = own
+                .iter()
+                .filter(|k| {
+                    map.get(**k)
+                        .and_then(|v| v.as_str())
+                        .is_none_or(str::is_empty)
+                })
+                .collect();
+            let unknown: Vec<&String> = map
+                .keys()
+                .filter(|k| k.starts_with("loader_") && !own.contains(&k.as_str()))
+                .collect();
+            assert!(
+                missing.is_empty() && unknown.is_empty(),
+                "widget/locales/{name}: missing loader keys {missing:?}, unknown loader keys {unknown:?}"
+            );
         }
     }
 

@@ -16,6 +16,10 @@ use std::process::Command;
 pub const SHIPPED: &str = "kbgen/assets/widget";
 /// The loader's stable file name.
 const LOADER: &str = "solodesk.js";
+/// The loader's placeholder for its words, called with the locale keys it needs.
+const WORDS: &str = "__LOCALE_WORDS__(";
+/// The loader's placeholder for the locales written right to left.
+const RTL_LOCALES: &str = "__RTL_LOCALES__";
 /// WebAssembly features rustc enables for wasm32 by default; wasm-opt must accept them.
 const WASM_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
@@ -38,8 +42,9 @@ pub fn build(out: &Path) -> Result<()> {
         let css = String::from_utf8(read(&css)?).context("widget.css is not UTF-8")?;
         files.push(hashed("widget", "css", minify_css(&css).into_bytes()));
     }
-    let mut loader = String::from_utf8(read(&root.join("widget/loader/loader.js"))?)
+    let loader = String::from_utf8(read(&root.join("widget/loader/loader.js"))?)
         .context("loader.js is not UTF-8")?;
+    let mut loader = loader_words(&loader, &read_locales(&root)?)?;
     for (placeholder, logical) in [
         ("__WIDGET_JS__", "widget.js"),
         ("__WIDGET_WASM__", "widget.wasm"),
@@ -141,6 +146,86 @@ fn module(root: &Path, build: Build) -> Result<(Vec<u8>, Vec<u8>)> {
         .context("the wasm-bindgen glue is not UTF-8")?;
     let (wasm, glue) = wasm_names::shorten(&read(&optimized)?, &glue)?;
     Ok((wasm, minify_js(root, &bindgen, &glue, true)?))
+}
+
+/// The one list of the languages written right to left, which the panel and kbgen read too.
+#[path = "../../widget/src/i18n/rtl.rs"]
+mod rtl;
+
+/// A locale file's keys and texts.
+type Locale = serde_json::Map<String, serde_json::Value>;
+
+/// The locale files of `widget/locales/` by language, English first (as `widget/build.rs` orders
+/// them; it has already checked them when the widget compiled).
+fn read_locales(root: &Path) -> Result<Vec<(String, Locale)>> {
+    let dir = root.join("widget/locales");
+    let mut locales = Vec::new();
+    for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        let Some(lang) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".json"))
+        else {
+            continue;
+        };
+        let locale: Locale = serde_json::from_slice(&read(&path)?)
+            .with_context(|| format!("widget/locales/{lang}.json"))?;
+        locales.push((lang.to_owned(), locale));
+    }
+    locales.sort_by(|a, b| (a.0 != "en", &a.0).cmp(&(b.0 != "en", &b.0)));
+    Ok(locales)
+}
+
+/// Writes the loader's words from the `locales` (English first), so that a locale file dropped
+/// into `widget/locales/` gives the launcher, the fallback and the panel's shell its words with
+/// no edit to the loader: `__LOCALE_WORDS__("key", ...)` becomes `{"<lang>": [texts], ...}`, each
+/// locale's texts of those keys in that order (English's where a locale has none), and
+/// `__RTL_LOCALES__` the list of the locales written right to left.
+fn loader_words(loader: &str, locales: &[(String, Locale)]) -> Result<String> {
+    let start = loader
+        .find(WORDS)
+        .with_context(|| format!("widget/loader/loader.js: no {WORDS}...) for its words"))?;
+    let end = start
+        + loader[start..]
+            .find(')')
+            .context("widget/loader/loader.js: no `)` after __LOCALE_WORDS__(")?;
+    let keys: Vec<&str> = loader[start + WORDS.len()..end]
+        .split(',')
+        .map(|k| k.trim().trim_matches('"'))
+        .collect();
+    let Some(("en", english)) = locales.first().map(|(l, m)| (l.as_str(), m)) else {
+        bail!("widget/locales/en.json: missing, it is the fallback");
+    };
+    // Written by hand, in the locales' order: a JSON map's order depends on serde_json's features.
+    let mut table = Vec::new();
+    let mut rtl = Vec::new();
+    for (lang, locale) in locales {
+        let mut texts = Vec::new();
+        for key in &keys {
+            let Some(text) = locale.get(*key).or_else(|| english.get(*key)) else {
+                bail!("widget/locales/en.json: no \"{key}\", which widget/loader/loader.js shows");
+            };
+            let text = text.as_str().with_context(|| {
+                format!("widget/locales/{lang}.json: \"{key}\" is not a string")
+            })?;
+            texts.push(text);
+        }
+        table.push(format!(
+            "{}:{}",
+            serde_json::to_string(lang)?,
+            serde_json::to_string(&texts)?
+        ));
+        if rtl::is_rtl(lang) {
+            rtl.push(lang.as_str());
+        }
+    }
+    if !loader.contains(RTL_LOCALES) {
+        bail!("widget/loader/loader.js: no {RTL_LOCALES}");
+    }
+    let table = format!("{{{}}}", table.join(","));
+    let filled = format!("{}{table}{}", &loader[..start], &loader[end + 1..]);
+    Ok(filled.replace(RTL_LOCALES, &serde_json::to_string(&rtl)?))
 }
 
 struct Bundled {
@@ -390,7 +475,7 @@ fn brotli_len(bytes: &[u8]) -> Result<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::minify_css;
+    use super::{loader_words, minify_css, Locale};
 
     fn check(input: &str, expected: &str) {
         assert_eq!(minify_css(input), format!("{expected}\n"), "{input:?}");
@@ -416,5 +501,30 @@ mod tests {
             "font: 15px/1.45 \"Segoe UI\", sans-serif;",
             "font: 15px/1.45 \"Segoe UI\",sans-serif;",
         );
+    }
+
+    fn locale(json: &str) -> Locale {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn the_loader_gets_every_locales_words_english_where_one_has_none() {
+        let locales = [
+            (
+                "en",
+                r#"{"loader_label": "Help", "close": "Close", "title": "Help"}"#,
+            ),
+            ("ar", r#"{"loader_label": "مساعدة", "close": "إغلاق"}"#),
+            ("fr", r#"{"close": "Fermer", "title": "Aide"}"#),
+        ]
+        .map(|(lang, json)| (lang.to_string(), locale(json)));
+        let loader = r#"const t = __LOCALE_WORDS__("loader_label", "close"); f(__RTL_LOCALES__);"#;
+        assert_eq!(
+            loader_words(loader, &locales).unwrap(),
+            r#"const t = {"en":["Help","Close"],"ar":["مساعدة","إغلاق"],"fr":["Help","Fermer"]}; f(["ar"]);"#
+        );
+        let unknown = r#"__LOCALE_WORDS__("nope"); __RTL_LOCALES__"#;
+        assert!(loader_words(unknown, &locales).is_err());
+        assert!(loader_words("__RTL_LOCALES__", &locales).is_err());
     }
 }

@@ -5,8 +5,7 @@
 //! in when a search result already fetched them (its sections as plain text), else the body
 //! shows that it is loading.
 
-use crate::config::Config;
-use crate::state::absolute;
+use crate::config::{absolute, Config};
 use solodesk_engine::{Article, Passages};
 use std::rc::Rc;
 use yew::prelude::*;

@@ -2,7 +2,8 @@
 
 use crate::services::host::random_bits;
 use crate::services::storage;
-use crate::state::{reference_from, State};
+use crate::state::State;
+use crate::ticket::reference_from;
 use yew::prelude::*;
 
 /// The panel's one reducer, read from storage under `key` (a new conversation with a fresh

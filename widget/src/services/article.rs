@@ -10,7 +10,7 @@
 //! new tab rather than navigating the visitor away from the page they were on.
 
 use super::fetch::{bytes, text};
-use crate::state::absolute;
+use crate::config::absolute;
 use solodesk_engine::Passages;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;

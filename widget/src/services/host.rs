@@ -1,7 +1,8 @@
 //! What the panel needs from the page around it: the loader's event callback, the clock and
 //! random numbers.
 
-use crate::state::{absolute, Reply};
+use crate::config::absolute;
+use crate::state::Reply;
 use crate::Bus;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;

@@ -4,7 +4,7 @@
 //! shard is fetched, added to the index and the search run again.
 
 use super::fetch::bytes;
-use crate::state::absolute;
+use crate::config::absolute;
 use solodesk_engine::Index;
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -8,6 +8,9 @@
 //! out; the machine block drops the same older turns. Only when the visitor's own text cannot fit
 //! is the link cut, and then "Copy" carries the whole ticket.
 //!
+//! The ticket's reference ([`reference_from`]) and the check of the visitor's reply address
+//! ([`valid_email`]) live here too, with the rest of what a ticket carries.
+//!
 //! Pure std plus [`block`]'s dependencies, with no reference to the rest of the widget, so kbgen's
 //! tests include this folder by path and read what it writes. The machine block's compressor is
 //! the caller's ([`compose_with`]): `miniz_oxide` off wasm32 ([`compose`]), the browser's in the
@@ -323,6 +326,34 @@ pub fn json(t: &Ticket<'_>, m: &Mailto) -> String {
 /// The text "Copy" puts on the clipboard: the whole ticket, address, subject and body.
 pub fn clipboard_text(to: &str, m: &Mailto) -> String {
     format!("To: {to}\nSubject: {}\n\n{}", m.subject, m.body)
+}
+
+/// An optional email address: empty, or one plausible `local@domain.tld` without spaces or the
+/// characters that would make it ambiguous in a mail header.
+pub fn valid_email(s: &str) -> bool {
+    let s = s.trim();
+    if s.is_empty() {
+        return true;
+    }
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    let bad = |c: char| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"@".contains(c);
+    s.len() <= 254
+        && !local.is_empty()
+        && !local.chars().any(bad)
+        && !domain.chars().any(bad)
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(|p| !p.is_empty())
+}
+
+/// A ticket reference from random bits: 6 characters of Crockford base32 (no I, L, O, U), short
+/// enough to read over the phone and unlikely to repeat for one owner.
+pub fn reference_from(bits: u64) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    (0..6)
+        .map(|i| ALPHABET[((bits >> (5 * i)) & 31) as usize] as char)
+        .collect()
 }
 
 /// The id of an article from its help-center URL (`<lang>/<id>/`).

@@ -602,3 +602,35 @@ fn stored_zlib_reads_back_with_the_desks_inflater() {
     let b = desk_block(&pairs[1].1).unwrap();
     assert_eq!(b.turns[0].question, "how long is shipping to Brazil");
 }
+
+#[test]
+fn email_validation() {
+    for ok in [
+        "",
+        "a@b.co",
+        "first.last+tag@sub.example.org",
+        "用户@例子.中国",
+    ] {
+        assert!(valid_email(ok), "{ok}");
+    }
+    for bad in [
+        "a",
+        "a@b",
+        "@b.co",
+        "a@b..co",
+        "a b@c.de",
+        "a@b.co\nBcc: x@y.z",
+        "a@b@c.de",
+        "<a@b.co>",
+    ] {
+        assert!(!valid_email(bad), "{bad}");
+    }
+}
+
+#[test]
+fn references_use_the_readable_alphabet() {
+    assert_eq!(reference_from(0), "000000");
+    let r = reference_from(u64::MAX);
+    assert_eq!(r, "ZZZZZZ");
+    assert!(!reference_from(0x1234_5678_9abc).contains(['I', 'L', 'O', 'U']));
+}

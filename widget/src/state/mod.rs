@@ -2,16 +2,21 @@
 //!
 //! Components only render a [`State`] and dispatch [`Action`]s; the engine is asked outside the
 //! reducer and its answer arrives as a [`Reply`], so this module has no browser dependency and is
-//! unit-tested natively. The state also knows how to save itself to a string and back, which the
-//! storage service puts in sessionStorage so a reload or the next page keeps the conversation.
-//! The articles' passages fetched so far live beside it in a [`Passages`] cache, another pure
-//! reducer: they are large and belong to the page, not to the saved conversation.
+//! unit-tested natively. The state also knows how to save itself to a string and back (`saved.rs`),
+//! which the storage service puts in sessionStorage so a reload or the next page keeps the
+//! conversation. The articles' passages fetched so far live beside it in a
+//! [`Passages`](passages::Passages) cache, another pure reducer: they are large and belong to the
+//! page, not to the saved conversation.
 //!
 //! The panel is up before the search index has arrived: [`State::search`] says whether it is
 //! there, and a question asked before it is kept in [`State::pending`] and answered (by
 //! [`Search::reply`]) as soon as it arrives, or fails.
 
-use solodesk_engine::{Answer, Index, Passages as ArticlePassages, Question};
+pub mod passages;
+mod saved;
+
+use crate::ticket::valid_email;
+use solodesk_engine::{Answer, Index, Question};
 use std::rc::Rc;
 
 /// The search index as the panel knows it: the loader fetches it while the panel is already up.
@@ -410,195 +415,6 @@ impl State {
         }
         errors
     }
-
-    /// Serialises the part of what must survive a reload that typing changes: the view, the
-    /// draft and the contact form (with the ticket reference). One record per line, fields
-    /// separated by tabs; [`State::load`] reads it followed by [`State::saved_turns`]. The two
-    /// are saved apart so that a keystroke does not write the whole conversation again.
-    pub fn saved_draft(&self) -> String {
-        let mut out = String::from("v1");
-        let view = match &self.view {
-            View::Home => "h".to_string(),
-            View::Article(i) => i.to_string(),
-            View::Contact => "c".to_string(),
-        };
-        let c = &self.contact;
-        let edited = if c.edited { "1" } else { "0" };
-        record(
-            &mut out,
-            &[
-                "S",
-                &self.reference,
-                &view,
-                &self.draft,
-                &c.name,
-                &c.email,
-                &c.message,
-                edited,
-            ],
-        );
-        out
-    }
-
-    /// Serialises the conversation and the questions waiting for an answer (see
-    /// [`State::saved_draft`]).
-    pub fn saved_turns(&self) -> String {
-        let mut out = String::new();
-        for turn in self.turns.iter() {
-            match turn {
-                Turn::Question(q) => record(&mut out, &["Q", q]),
-                Turn::Feedback(yes) => record(&mut out, &["F", if *yes { "1" } else { "0" }]),
-                Turn::Reply(Reply::Nothing) => record(&mut out, &["N"]),
-                Turn::Reply(Reply::Rule { id, html, articles }) => {
-                    let mut f = vec!["R".to_string(), id.clone(), html.clone()];
-                    link_fields(&mut f, articles);
-                    record(&mut out, &f.iter().map(String::as_str).collect::<Vec<_>>());
-                }
-                Turn::Reply(Reply::Articles(links) | Reply::Weak(links)) => {
-                    let weak = matches!(turn, Turn::Reply(Reply::Weak(_)));
-                    let mut f = vec![if weak { "W" } else { "A" }.to_string()];
-                    link_fields(&mut f, links);
-                    record(&mut out, &f.iter().map(String::as_str).collect::<Vec<_>>());
-                }
-            }
-        }
-        // A question asked before the index arrived is asked again on the next page.
-        for q in &self.pending {
-            record(&mut out, &["P", q]);
-        }
-        out
-    }
-
-    /// Reads what [`State::saved_draft`] and then [`State::saved_turns`] wrote; `None` for
-    /// anything else, so a bad entry starts afresh.
-    pub fn load(saved: &str) -> Option<State> {
-        let mut lines = saved.split('\n');
-        if lines.next()? != "v1" {
-            return None;
-        }
-        let mut state = State::default();
-        for line in lines {
-            let f: Vec<String> = line.split('\t').map(unescape).collect::<Option<_>>()?;
-            match (f[0].as_str(), f.len()) {
-                ("S", 8) => {
-                    state.reference = f[1].clone();
-                    state.view = match f[2].as_str() {
-                        "h" => View::Home,
-                        "c" => View::Contact,
-                        n => View::Article(n.parse().ok()?),
-                    };
-                    state.draft = f[3].clone();
-                    state.contact = Contact {
-                        name: f[4].clone(),
-                        email: f[5].clone(),
-                        message: f[6].clone(),
-                        edited: f[7] == "1",
-                        tried: false,
-                    };
-                }
-                ("Q", 2) => state.turns_mut().push(Turn::Question(f[1].clone())),
-                ("P", 2) => state.pending.push(f[1].clone()),
-                ("F", 2) => state.turns_mut().push(Turn::Feedback(f[1] == "1")),
-                ("N", 1) => state.turns_mut().push(Turn::Reply(Reply::Nothing)),
-                ("R", n) if n >= 3 => state.turns_mut().push(Turn::Reply(Reply::Rule {
-                    id: f[1].clone(),
-                    html: f[2].clone(),
-                    articles: parse_links(&f[3..])?,
-                })),
-                ("A", _) => state
-                    .turns_mut()
-                    .push(Turn::Reply(Reply::Articles(parse_links(&f[1..])?))),
-                ("W", _) => state
-                    .turns_mut()
-                    .push(Turn::Reply(Reply::Weak(parse_links(&f[1..])?))),
-                _ => return None,
-            }
-        }
-        Some(state)
-    }
-}
-
-/// An article's passages, fetched once per page (see `services::article::fetch_passages`).
-#[derive(Clone, Debug, PartialEq)]
-pub enum Fetch {
-    Loading,
-    Ready(Rc<ArticlePassages>),
-    /// Missing or unreadable: the result stays title-only and is not asked for again.
-    Failed,
-}
-
-/// The passages of the articles results have shown, by position in the index: what turns a
-/// result's title into its section and snippet. An article absent from it was never asked for.
-/// A list rather than a map: it holds the few articles one visit's results show, and a map's
-/// code would cost more WebAssembly than the searches save.
-///
-/// A cache beside the state rather than in it: asking for passages changes nothing on screen,
-/// so only an arrival renders again, and the views depend on [`Passages::arrived`] rather than
-/// on comparing the cache.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Passages {
-    entries: Vec<(u32, Fetch)>,
-    arrived: u32,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum PassagesAction {
-    /// Fetches of these articles started.
-    Requested(Vec<u32>),
-    /// An article's passages arrived, or `None` when they could not be had.
-    Arrived(u32, Option<Rc<ArticlePassages>>),
-}
-
-impl Passages {
-    pub fn apply(&mut self, action: PassagesAction) {
-        match action {
-            PassagesAction::Requested(articles) => {
-                for a in articles {
-                    if self.entry(a).is_none() {
-                        self.entries.push((a, Fetch::Loading));
-                    }
-                }
-            }
-            PassagesAction::Arrived(a, p) => {
-                let fetch = p.map_or(Fetch::Failed, Fetch::Ready);
-                match self.entries.iter_mut().find(|(b, _)| *b == a) {
-                    Some(e) => e.1 = fetch,
-                    None => self.entries.push((a, fetch)),
-                }
-                self.arrived += 1;
-            }
-        }
-    }
-
-    /// How many fetches have come back, either way: what shows passages depends on it.
-    pub fn arrived(&self) -> u32 {
-        self.arrived
-    }
-
-    fn entry(&self, article: u32) -> Option<&Fetch> {
-        self.entries
-            .iter()
-            .find(|(a, _)| *a == article)
-            .map(|(_, f)| f)
-    }
-
-    /// The articles of `shown` that were never asked for, each once, in order.
-    pub fn missing(&self, shown: &[u32]) -> Vec<u32> {
-        let mut out: Vec<u32> = Vec::new();
-        for &a in shown {
-            if self.entry(a).is_none() && !out.contains(&a) {
-                out.push(a);
-            }
-        }
-        out
-    }
-
-    pub fn get(&self, article: u32) -> Option<&Rc<ArticlePassages>> {
-        match self.entry(article) {
-            Some(Fetch::Ready(p)) => Some(p),
-            _ => None,
-        }
-    }
 }
 
 /// The last question of `turns` and its reply, when the conversation ends with them: what "Did
@@ -610,124 +426,17 @@ pub fn last_exchange(turns: &[Turn]) -> Option<(&str, &Reply)> {
     }
 }
 
-/// Joins a help-center-relative URL to the help center root; absolute URLs pass through.
-pub fn absolute(base: &str, url: &str) -> String {
-    if url.contains("://") || base.is_empty() {
-        return url.to_string();
-    }
-    let mut s = base.trim_end_matches('/').to_string();
-    s.push('/');
-    s.push_str(url.trim_start_matches('/'));
-    s
-}
-
-fn link_fields(f: &mut Vec<String>, links: &[Link]) {
-    for l in links {
-        f.push(l.article.to_string());
-        f.push(l.title.clone());
-        f.push(l.url.clone());
-    }
-}
-
-fn parse_links(f: &[String]) -> Option<Vec<Link>> {
-    if !f.len().is_multiple_of(3) {
-        return None;
-    }
-    f.chunks(3)
-        .map(|c| {
-            Some(Link {
-                article: c[0].parse().ok()?,
-                title: c[1].clone(),
-                url: c[2].clone(),
-            })
-        })
-        .collect()
-}
-
-/// Appends one line of the saved state: its fields, escaped and separated by tabs.
-fn record(out: &mut String, fields: &[&str]) {
-    out.push('\n');
-    for (i, f) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push('\t');
-        }
-        escape_into(out, f);
-    }
-}
-
-fn escape_into(out: &mut String, s: &str) {
-    for ch in s.chars() {
-        match ch {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-}
-
-fn unescape(s: &str) -> Option<String> {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            out.push(match chars.next()? {
-                '\\' => '\\',
-                'n' => '\n',
-                't' => '\t',
-                _ => return None,
-            });
-        } else {
-            out.push(c);
-        }
-    }
-    Some(out)
-}
-
-/// An optional email address: empty, or one plausible `local@domain.tld` without spaces or the
-/// characters that would make it ambiguous in a mail header.
-pub fn valid_email(s: &str) -> bool {
-    let s = s.trim();
-    if s.is_empty() {
-        return true;
-    }
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    let bad = |c: char| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"@".contains(c);
-    s.len() <= 254
-        && !local.is_empty()
-        && !local.chars().any(bad)
-        && !domain.chars().any(bad)
-        && domain.split('.').count() >= 2
-        && domain.split('.').all(|p| !p.is_empty())
-}
-
-/// A ticket reference from random bits: 6 characters of Crockford base32 (no I, L, O, U), short
-/// enough to read over the phone and unlikely to repeat for one owner.
-pub fn reference_from(bits: u64) -> String {
-    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    (0..6)
-        .map(|i| ALPHABET[((bits >> (5 * i)) & 31) as usize] as char)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use solodesk_engine::{Article, IndexBuilder, Question, Rule, Section};
 
-    fn link(i: u32, t: &str) -> Link {
+    pub(super) fn link(i: u32, t: &str) -> Link {
         Link {
             article: i,
             title: t.into(),
             url: format!("en/{t}/"),
         }
-    }
-
-    /// What the storage service saves: the draft's part, then the conversation's.
-    fn saved(s: &State) -> String {
-        s.saved_draft() + &s.saved_turns()
     }
 
     #[test]
@@ -746,7 +455,7 @@ mod tests {
         assert_eq!(rated.turns.last(), Some(&Turn::Feedback(true)));
     }
 
-    fn run(actions: Vec<Action>) -> State {
+    pub(super) fn run(actions: Vec<Action>) -> State {
         let mut s = State::new("ABC123".into());
         for a in actions {
             s.apply(a);
@@ -924,18 +633,6 @@ mod tests {
     }
 
     #[test]
-    fn a_pending_question_reaches_the_contact_form_and_the_next_page() {
-        let s = run(vec![
-            Action::Ask("where is my parcel".into()),
-            Action::OpenContact,
-        ]);
-        assert_eq!(s.contact.message, "where is my parcel");
-        let loaded = State::load(&saved(&s)).unwrap();
-        assert_eq!(loaded.pending, ["where is my parcel"]);
-        assert_eq!(loaded, s);
-    }
-
-    #[test]
     fn empty_question_is_ignored() {
         let s = run(vec![Action::Asked {
             question: "  ".into(),
@@ -1025,116 +722,6 @@ mod tests {
         s.apply(Action::SetEmail("ana@example.org".into()));
         s.apply(Action::SetMessage("help".into()));
         assert!(s.contact_errors().is_empty());
-    }
-
-    #[test]
-    fn email_validation() {
-        for ok in [
-            "",
-            "a@b.co",
-            "first.last+tag@sub.example.org",
-            "用户@例子.中国",
-        ] {
-            assert!(valid_email(ok), "{ok}");
-        }
-        for bad in [
-            "a",
-            "a@b",
-            "@b.co",
-            "a@b..co",
-            "a b@c.de",
-            "a@b.co\nBcc: x@y.z",
-            "a@b@c.de",
-            "<a@b.co>",
-        ] {
-            assert!(!valid_email(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn save_and_load_round_trip() {
-        let s = run(vec![
-            Action::Asked {
-                question: "tab\there\\n and\nnewline 雪 😀".into(),
-                reply: Reply::Rule {
-                    id: "refunds".into(),
-                    html: "<p>Yes, within <b>30</b> days.</p>".into(),
-                    articles: vec![link(3, "refunds")],
-                },
-            },
-            Action::Feedback(false),
-            Action::SetName("Ana\tB".into()),
-            Action::SetMessage("draft\nkept".into()),
-            Action::Asked {
-                question: "x".into(),
-                reply: Reply::Nothing,
-            },
-            Action::Asked {
-                question: "w".into(),
-                reply: Reply::Weak(vec![link(4, "weak")]),
-            },
-            Action::Asked {
-                question: "y".into(),
-                reply: Reply::Articles(vec![link(1, "a"), link(2, "b")]),
-            },
-            Action::OpenArticle(2),
-            Action::SetDraft("typing…".into()),
-        ]);
-        assert_eq!(State::load(&saved(&s)), Some(s));
-    }
-
-    #[test]
-    fn load_rejects_garbage() {
-        for bad in [
-            "",
-            "v0",
-            "v1\nS\tonly",
-            "v1\nZ",
-            "v1\nA\t1\tx",
-            "v1\nQ\tbad\\escape",
-        ] {
-            assert_eq!(State::load(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn passages_are_asked_for_once_and_kept() {
-        let p = Rc::new(ArticlePassages::new("About refunds".into(), Vec::new()));
-        let mut cache = Passages::default();
-        assert_eq!(cache.missing(&[3, 1, 3]), [3, 1]);
-        cache.apply(PassagesAction::Requested(vec![3, 1]));
-        assert_eq!(
-            cache.missing(&[3, 1, 2]),
-            [2],
-            "loading ones are not asked again"
-        );
-        assert_eq!(cache.get(3), None);
-        assert_eq!(cache.arrived(), 0, "asking shows nothing new");
-        cache.apply(PassagesAction::Arrived(3, Some(p.clone())));
-        cache.apply(PassagesAction::Arrived(1, None));
-        assert_eq!(cache.arrived(), 2);
-        assert_eq!(cache.get(3), Some(&p));
-        assert_eq!(
-            cache.get(1),
-            None,
-            "a failed fetch leaves the result title-only"
-        );
-        assert_eq!(
-            cache.missing(&[3, 1]),
-            Vec::<u32>::new(),
-            "nor are failed ones"
-        );
-        // A late duplicate request never forgets what arrived.
-        cache.apply(PassagesAction::Requested(vec![3]));
-        assert_eq!(cache.get(3), Some(&p));
-    }
-
-    #[test]
-    fn references_use_the_readable_alphabet() {
-        assert_eq!(reference_from(0), "000000");
-        let r = reference_from(u64::MAX);
-        assert_eq!(r, "ZZZZZZ");
-        assert!(!reference_from(0x1234_5678_9abc).contains(['I', 'L', 'O', 'U']));
     }
 
     #[test]
