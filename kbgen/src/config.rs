@@ -1082,8 +1082,12 @@ serch = "Find"
 [widget.strings]
 contact_us = { en = "Write to Mara" }
 no_results = "Nothing yet"
+loader_label = "Ask us"
 "#,
-            &["kbgen.toml:8:1: error: unknown key \"serch\" (did you mean \"search\"?)"],
+            &[
+                "kbgen.toml:8:1: error: unknown key \"serch\" (did you mean \"search\"?)",
+                "kbgen.toml:13:1: error: unknown key \"loader_label\"",
+            ],
         );
         let search = &c.site_strings["search_placeholder"];
         assert_eq!(search.exact("zh"), Some("搜索答案…"));

@@ -41,12 +41,14 @@ pub fn engine_files() -> Option<site::EngineFiles> {
 }
 
 /// Every key of the widget's UI strings with its English text (`widget/locales/en.json`), for
-/// checking the owner's `[widget.strings]`.
+/// checking the owner's `[widget.strings]`. The `loader_*` words are compiled into the loader,
+/// which draws before any configuration arrives, so they are not the owner's to set there.
 pub fn english_strings() -> Vec<(String, String)> {
     let locale: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(include_str!("../../widget/locales/en.json")).unwrap_or_default();
     locale
         .into_iter()
+        .filter(|(k, _)| !k.starts_with("loader_"))
         .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
         .collect()
 }
