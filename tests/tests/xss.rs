@@ -234,6 +234,7 @@ async fn run_timeouts(browser: &Browser) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[allow(clippy::too_many_lines)] // A test: one journey through every text path, in order.
 async fn xss_corpus_runs_nowhere() {
     let started = Instant::now();
     let payloads = payloads();

@@ -6,7 +6,8 @@
 //! - `wasm-test [--bench]`: the engine's and the widget's WebAssembly tests in headless Chromium;
 //!   `--bench` adds the engine's query latency in wasm.
 //! - `ci`: the one test command: setup, the guardrails (`cargo fmt --check`, clippy with
-//!   `-D warnings`, rustdoc with `-D warnings`), a from-source widget build, then every test,
+//!   `-D warnings`, which includes `too_many_lines` at 150 lines, rustdoc with `-D warnings`), a
+//!   from-source widget build, then every test,
 //!   native and then wasm.
 
 mod stamp;

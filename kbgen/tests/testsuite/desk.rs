@@ -616,6 +616,8 @@ fn sh(cmd: &mut Command) {
 }
 
 impl Dovecot {
+    // Test support: the whole throwaway server configuration reads best in one place.
+    #[allow(clippy::too_many_lines)]
     fn start() -> Option<Dovecot> {
         if !Path::new(DOVECOT).exists() {
             let why = format!("{DOVECOT} is absent (install dovecot-imapd: `cargo xtask setup`)");
