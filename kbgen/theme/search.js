@@ -52,21 +52,10 @@
     history.replaceState(history.state, "", url);
   };
 
-  // The same bytes as the widget's ticket (widget/src/ticket/mailto.rs, and its copy in the
-  // loader): UTF-8 with only unreserved characters bare (and `@` in the address), line breaks as
-  // CRLF, the subject on one line; a lone surrogate (pasted broken text) becomes U+FFFD instead
-  // of making `encodeURIComponent` throw into the page.
-  const enc = (s, keep) =>
-    encodeURIComponent((s.toWellFormed ? s.toWellFormed() : s).replace(/\r\n?/g, "\n"))
-      .replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())
-      .replace(/%0A/g, "%0D%0A")
-      .replace(/%40/g, keep ? "@" : "%40");
-  const oneLine = (s) => s.replace(/[\0-\x1f\x7f-\x9f]+/g, " ").replace(/\s+/g, " ").trim();
+  // The "no results" ticket comes from the engine's build (`ticket` in widget/src/search_page.rs),
+  // which encodes it with the widget's own mailto code: one ticket format for the product.
   const ticket = (q) => {
-    if (!contact) return;
-    const subject = oneLine("[" + d.site + "] " + q);
-    contact.href =
-      "mailto:" + enc(d.email, 1) + "?subject=" + enc(subject) + "&body=" + enc(q + "\n\n" + location.href);
+    if (contact) contact.href = own.module.ticket(d.email, d.site, q, location.href);
   };
 
   // Each article's passages, by its URL: one fetch per page; a failure leaves titles alone.
@@ -120,6 +109,7 @@
       ])
         .then(([m, b]) => {
           src.engine = new m.SearchIndex(new Uint8Array(b));
+          src.module = m;
         })
         .catch((e) => {
           src.failed = true;

@@ -33,6 +33,21 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+// The widget's ticket encoder, the product's one (the search build has no `ticket` module).
+#[allow(dead_code)]
+#[path = "ticket/mailto.rs"]
+mod mailto;
+
+/// The `mailto:` link the search page offers when nothing matches: to the owner's `to`, subject
+/// `[site] question` on one line, body the question and the page's address; the same encoding,
+/// byte for byte, as the widget's ticket.
+#[wasm_bindgen]
+pub fn ticket(to: &str, site: &str, question: &str, page: &str) -> String {
+    let subject = mailto::subject_text(&format!("[{site}] {question}"));
+    let body = mailto::body_text(&format!("{question}\n\n{page}"));
+    mailto::url(to, &subject, &body)
+}
+
 /// A loaded search index for the search page.
 #[wasm_bindgen]
 pub struct SearchIndex {

@@ -97,7 +97,7 @@ pub fn is_bidi_control(c: char) -> bool {
 }
 
 /// [`one_line`] without bidi formatting characters, for the subject.
-fn subject_text(s: &str) -> String {
+pub fn subject_text(s: &str) -> String {
     one_line(&s.replace(is_bidi_control, ""))
 }
 
