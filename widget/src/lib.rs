@@ -1,7 +1,7 @@
 //! The Solodesk widget: the panel a visitor opens on the owner's site.
 //!
-//! The loader (`widget/loader/loader.js`) draws the launcher inside a Shadow DOM and only when the
-//! visitor opens the widget fetches, in parallel, this module, the stylesheet, `widget-config.json`
+//! The loader (`widget/loader/loader.js`) draws the launcher inside a Shadow DOM (and, once the page
+//! is idle, the panel's invisible shell), and only when the visitor shows intent fetches, in parallel, this module, the stylesheet, `widget-config.json`
 //! and `index.bin`. It calls [`mount`] as soon as the first three are there, and hands over the
 //! index with [`Widget::set_index`] when it arrives: on a real knowledge base the index is the
 //! biggest file by far, and the visitor can type and reach "Contact us" while it loads. The loader
@@ -40,7 +40,7 @@
 //!
 //! Settings, for `kbgen` (which writes both): `<help center>/widget-config.json` holds
 //! `{"site", "email", "color", "position": "left"|"right", "lang", "strings", "ticketUrl"}`; the snippet's
-//! `<script src="<help center>/widget/loader.<hash>.js" async>` may carry the same as `data-site`,
+//! `<script src="<help center>/widget/solodesk.js" async>` may carry the same as `data-site`,
 //! `data-email`, `data-color`, `data-position`, `data-lang`, `data-ticket-url` (`ticketUrl`, the
 //! owner's form endpoint), plus `data-label` (launcher text),
 //! `data-prefetch="idle"` and `data-base` (help center root when the loader is not in

@@ -7,8 +7,8 @@
 //! They render what [`crate::state::State`] holds and turn clicks and keys into
 //! [`crate::state::Action`]s; UI strings come from the [`crate::config::Config`] the app passes
 //! down. Visitor
-//! and article text always goes through Yew's escaping; only a rule's `answer_html`, written by the
-//! owner and rendered by kbgen, is inserted as HTML.
+//! and article text always goes through Yew's escaping; only HTML that kbgen rendered and sanitised
+//! at build time (a rule's `answer_html`, an article's body fragment) is inserted as HTML.
 
 pub mod app;
 pub mod article_list;
