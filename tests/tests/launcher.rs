@@ -127,7 +127,8 @@ async fn layout(b: &Browser, url: &str) -> (Value, Value, Value, [f64; 2]) {
 
 /// Issue 16, item 11: with `offset_y = 80` in kbgen.toml (or `data-offset-y="80"` on the tag),
 /// the launcher sits above a 60 px cookie banner, on the side asked for, at desktop and phone
-/// widths, and the open panel is inside the window.
+/// widths, the shell laid out early takes no click meant for the page, and the open panel is
+/// inside the window.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_launcher_clears_a_cookie_banner_on_either_side() {
     let kb = knowledge_base();
@@ -191,6 +192,19 @@ async fn the_launcher_clears_a_cookie_banner_on_either_side() {
                 "{at}: not on the {} side: {launcher}",
                 if on_left { "left" } else { "right" }
             );
+            // The panel's shell is laid out early, invisible (the click then only shows it):
+            // it must take no click meant for the page, wherever it lies (the whole screen on a
+            // phone).
+            let hits = wait(
+                &b,
+                "the shell laid out early",
+                "const d = S.querySelector('.sd-dialog.sd-early');
+                 if (!d || !d.querySelector('.sd-shell')) return false;
+                 const at = (e) => { const r = e.getBoundingClientRect(); return document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2); };
+                 return [getComputedStyle(d).visibility, at(d) === H, at(document.getElementById('ok')).id];",
+            )
+            .await;
+            assert_eq!(hits, json!(["hidden", false, "ok"]), "{at}");
             b.screenshot(&format!("launcher-{name}-{width}")).await;
         }
         // The panel opens inside the window (above the lifted launcher on a desktop, over the
