@@ -201,32 +201,55 @@ async fn the_launcher_clears_a_cookie_banner_on_either_side() {
                 "const d = S.querySelector('.sd-dialog.sd-early');
                  if (!d || !d.querySelector('.sd-shell')) return false;
                  const at = (e) => { const r = e.getBoundingClientRect(); return document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2); };
-                 return [getComputedStyle(d).visibility, at(d) === H, at(document.getElementById('ok')).id];",
+                 return [getComputedStyle(d).visibility, at(d) === H, at(document.getElementById('ok')).id, box(d)];",
             )
             .await;
-            assert_eq!(hits, json!(["hidden", false, "ok"]), "{at}");
+            assert_eq!(
+                [&hits[0], &hits[1], &hits[2]],
+                [&json!("hidden"), &json!(false), &json!("ok")],
+                "{at}"
+            );
+            // On a phone the shell is the whole screen, on either side.
+            if width < 480 {
+                assert_eq!(rect(&hits[3]), [0.0, 0.0, vw, vh], "{at}: the shell");
+            }
             b.screenshot(&format!("launcher-{name}-{width}")).await;
         }
         // The panel opens inside the window (above the lifted launcher on a desktop, over the
-        // whole screen on a phone).
-        layout(&b, &shop_server.url("/right.html")).await;
-        js(&b, "S.querySelector('.sd-launcher').click();").await;
-        wait(&b, "the panel", "return !!S.querySelector('.sd-input');").await;
-        // Measured once its opening animation (a short slide) has ended.
-        let panel = wait(
-            &b,
-            "the panel's opening animation",
-            "const d = S.querySelector('.sd-dialog'); return !d.getAnimations().length && box(d);",
-        )
-        .await;
-        let p = rect(&panel);
-        let size = js(&b, "return [innerWidth, innerHeight];").await;
-        let (vw, vh) = (size[0].as_f64().unwrap(), size[1].as_f64().unwrap());
-        assert!(
-            p[0] >= 0.0 && p[1] >= 0.0 && p[2] <= vw && p[3] <= vh && p[2] - p[0] > 200.0,
-            "at {width} px the open panel {panel} is not inside the {vw}×{vh} window"
-        );
-        b.screenshot(&format!("launcher-panel-{width}")).await;
+        // whole screen on a phone, on either side).
+        for name in ["right", "left"] {
+            layout(&b, &shop_server.url(&format!("/{name}.html"))).await;
+            js(&b, "S.querySelector('.sd-launcher').click();").await;
+            wait(
+                &b,
+                "the panel",
+                "return !!S.querySelector('.sd-root .sd-input');",
+            )
+            .await;
+            // Measured once its opening animation (a short slide) has ended.
+            let panel = wait(
+                &b,
+                "the panel's opening animation",
+                "const d = S.querySelector('.sd-dialog'); return !d.getAnimations().length && box(d);",
+            )
+            .await;
+            let p = rect(&panel);
+            let size = js(&b, "return [innerWidth, innerHeight];").await;
+            let (vw, vh) = (size[0].as_f64().unwrap(), size[1].as_f64().unwrap());
+            assert!(
+                p[0] >= 0.0 && p[1] >= 0.0 && p[2] <= vw && p[3] <= vh && p[2] - p[0] > 200.0,
+                "{name} at {width} px: the open panel {panel} is not inside the {vw}×{vh} window"
+            );
+            if width < 480 {
+                assert_eq!(
+                    p,
+                    [0.0, 0.0, vw, vh],
+                    "{name} at {width} px: the open panel"
+                );
+            }
+            b.screenshot(&format!("launcher-panel-{name}-{width}"))
+                .await;
+        }
         b.close().await;
     }
 }

@@ -67,7 +67,7 @@
         'font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","PingFang SC","Microsoft YaHei",sans-serif;text-align:start}' +
         ":host([data-pos=left]) .sd-dialog{right:auto;left:0}" +
         "@media (prefers-color-scheme:dark){.sd-dialog{--sd-bg:#1c1d21;--sd-fg:#ececec;--sd-muted:#b3b3b3;--sd-line:#3d3f45;--sd-link:#9bb8ff}}" +
-        "@media (max-width:480px){.sd-dialog{position:fixed;inset:0;width:auto;max-width:none;height:auto;max-height:none;border-radius:0}}" +
+        "@media (max-width:480px){.sd-dialog,:host([data-pos=left]) .sd-dialog{position:fixed;inset:0;width:auto;max-width:none;height:auto;max-height:none;border-radius:0}}" +
         ".sd-dialog:focus{outline:none}.sd-root,.sd-panel{display:flex;flex-direction:column;min-height:0;flex:1}" +
         ".sd-header{display:flex;align-items:center;gap:8px;padding:12px 14px;background:var(--sd-accent);color:var(--sd-on-brand,#fff)}" +
         ".sd-title{flex:1;margin:0;font-size:17px;font-weight:650}" +
