@@ -68,7 +68,8 @@ pub fn write(dir: &Path) -> Result<String> {
 /// owner's address and site name, so the widget's email ticket reaches the owner even when
 /// widget-config.json cannot be read (no CORS on the host, a 404, a host page whose `fetch` is
 /// broken), and the launcher's colour and side, because the loader draws the launcher before it
-/// fetches widget-config.json, and so are its offsets. `kbgen snippet` prints it and `kbgen serve`'s demo page uses it.
+/// fetches widget-config.json, and so are its offsets; the site's name in each language, for the
+/// panel's shell. `kbgen snippet` prints it and `kbgen serve`'s demo page uses it.
 pub fn script_tag(base: &str, config: &Config) -> String {
     let loader = loader().unwrap_or_else(|| "loader.js".into());
     let mut owner = String::new();
@@ -79,6 +80,23 @@ pub fn script_tag(base: &str, config: &Config) -> String {
     ] {
         if !value.trim().is_empty() {
             owner.push_str(&format!(" data-{name}=\"{}\"", attribute(value.trim())));
+        }
+    }
+    // The site's name in each other language (by primary subtag, as the loader picks its
+    // language), so the panel's shell names it in the visitor's before widget-config.json arrives.
+    let default_title = config.title(&config.default_language);
+    let mut named = vec![config.default_language.as_str()];
+    for lang in &config.languages {
+        let primary = lang.split('-').next().unwrap_or_default();
+        let title = config.title(lang).trim();
+        if (2..=3).contains(&primary.len())
+            && primary.bytes().all(|b| b.is_ascii_lowercase())
+            && !named.contains(&primary)
+            && !title.is_empty()
+            && title != default_title.trim()
+        {
+            named.push(primary);
+            owner.push_str(&format!(" data-site-{primary}=\"{}\"", attribute(title)));
         }
     }
     let color = if config.brand_color.is_empty() {

@@ -11,7 +11,7 @@ use fantoccini::Locator;
 use serde_json::{json, Value};
 use solodesk_tests::browser::Browser;
 use solodesk_tests::server::StaticServer;
-use solodesk_tests::{copy_dir, decode_mailto, kbgen_build, repo_root, TempDir};
+use solodesk_tests::{copy_dir, decode_mailto, kbgen_bin, kbgen_build, repo_root, TempDir};
 use std::path::Path;
 
 /// The owner's address, `site.support_email` in `site/kbgen.toml`.
@@ -2383,6 +2383,23 @@ async fn the_header_names_the_site_in_the_visitors_language() {
     let out = TempDir::new("widget-e2e-titles-out");
     kbgen_build(kb.path(), out.path());
     add_host_pages(out.path());
+    // The host pages carry the tag `kbgen snippet` prints, as an owner's site does.
+    let snippet = std::process::Command::new(kbgen_bin())
+        .arg("snippet")
+        .arg(kb.path())
+        .args(["--base-url", "/"])
+        .output()
+        .unwrap();
+    let snippet = String::from_utf8(snippet.stdout).unwrap();
+    let tag = snippet.lines().find(|l| l.starts_with("<script")).unwrap();
+    for page in [EN, ZH, AR] {
+        let path = out.path().join(format!("e2e/{}.html", page.name));
+        let html = std::fs::read_to_string(&path).unwrap().replace(
+            "<script src=\"/widget/solodesk.js\" async data-solodesk></script>",
+            tag,
+        );
+        std::fs::write(path, html).unwrap();
+    }
     let env = Env::serve(out, Vec::new(), ZH, 1200, 800, &[]).await;
     // The owner's greeting (`[widget] greeting`, no Arabic one: the default language's) comes
     // the same way, once per language in `widget-config.json`'s strings.
@@ -2401,6 +2418,14 @@ async fn the_header_names_the_site_in_the_visitors_language() {
     ] {
         let name = page.name;
         env.goto(&page).await;
+        // The shell the loader lays out before any request, from the tag alone.
+        let shell = env
+            .wait(
+                "the shell's title",
+                "const t = S.querySelector('.sd-shell .sd-title'); return t && t.textContent;",
+            )
+            .await;
+        assert_eq!(shell, json!(title), "the {name} shell's header");
         env.open().await;
         assert_eq!(
             env.texts(".sd-header .sd-title").await,

@@ -252,7 +252,10 @@
     const strings = o(conf.strings);
     const g = conf.greeting;
     const first = (...v) => v.map((x) => str(x, 2000)).find((x) => x);
-    shell.title.textContent = first(o(strings[lang]).title, conf.site, conf.title, strings.title, text[2]);
+    // Before widget-config.json is here, the tag's `data-site-<lang>` names the site in this
+    // language (`data-site` is the default language's name).
+    const own = data["site" + lang[0].toUpperCase() + lang.slice(1)];
+    shell.title.textContent = first(o(strings[lang]).title, own, conf.site, conf.title, strings.title, text[2]);
     shell.greeting.textContent = first(o(g)[lang], o(strings[lang]).greeting, g, strings.greeting, text[3]);
   };
   const configure = (c) => {

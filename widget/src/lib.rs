@@ -42,7 +42,8 @@
 //! `{"site", "email", "color", "position": "left"|"right", "lang", "strings", "ticketUrl"}`; the snippet's
 //! `<script src="<help center>/widget/solodesk.js" async>` may carry the same as `data-site`,
 //! `data-email`, `data-color`, `data-position`, `data-lang`, `data-ticket-url` (`ticketUrl`, the
-//! owner's form endpoint), plus `data-label` (launcher text),
+//! owner's form endpoint), plus `data-label` (launcher text), `data-site-<lang>` (the site's name
+//! in another language, for the loader's shell before the file arrives),
 //! `data-prefetch="idle"` and `data-base` (help center root when the loader is not in
 //! `<root>/widget/`). Attributes win over the file; the launcher's colour and side come from the
 //! attributes only, because the file is fetched when the panel opens.
