@@ -422,7 +422,19 @@ async fn a_rule_question_gets_the_rule_answer_and_a_feedback_question() {
         "the return-policy rule's answer: {:?}",
         answers[0]
     );
-    // Its linked articles are offered below the answer.
+    // Its linked articles are offered below the answer, under a heading that stands apart from
+    // it (it sat 2 px under the answer's last line).
+    let gap = env
+        .js(
+            "const r = S.querySelector('.sd-reply.sd-rule');
+             return r.querySelector('.sd-h').getBoundingClientRect().top - r.querySelector('.sd-answer').getBoundingClientRect().bottom;",
+            vec![],
+        )
+        .await;
+    assert!(
+        gap.as_f64().unwrap() >= 10.0,
+        "heading {gap} px under the answer"
+    );
     let related = env.texts(".sd-reply.sd-rule .sd-item-title").await;
     assert!(
         related.contains(&article_title("en", "returns-policy")),
