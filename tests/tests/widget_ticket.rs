@@ -179,7 +179,9 @@ const QUESTION: &str = "can you engrave a dragon on the cover";
 const NAME: &str = "Ana Sá";
 const EMAIL: &str = "ana@example.org";
 
-/// A fresh visit: opens the panel, asks a question, opens the contact form and fills it.
+/// A fresh visit: opens the panel, asks a question, opens the contact form and fills it. The
+/// question box is the one the visitor sees: the loader's shell's, or the panel's once it has taken
+/// over; the panel's exists, hidden, for a moment before that (where typing would be lost).
 async fn fill_form(b: &Browser, page: &str, message: &str) {
     b.client.goto(page).await.unwrap();
     b.js("sessionStorage.clear();", vec![]).await;
@@ -199,14 +201,14 @@ async fn fill_form(b: &Browser, page: &str, message: &str) {
     wait(
         b,
         "the question box",
-        "return S.querySelector('.sd-ask .sd-input');",
+        "return S.querySelector('.sd-shell .sd-ask .sd-input, .sd-root:not([hidden]) .sd-ask .sd-input');",
         10,
     )
     .await;
     // The question goes in as a visitor types it; the ticket then has a conversation.
     b.js(
         &format!(
-            "{PRELUDE} const i = S.querySelector('.sd-ask .sd-input'); i.value = arguments[0];
+            "{PRELUDE} const i = S.querySelector('.sd-shell .sd-ask .sd-input, .sd-root:not([hidden]) .sd-ask .sd-input'); i.value = arguments[0];
              i.dispatchEvent(new InputEvent('input', {{ bubbles: true, composed: true }}));"
         ),
         vec![json!(QUESTION)],
@@ -214,7 +216,7 @@ async fn fill_form(b: &Browser, page: &str, message: &str) {
     .await;
     b.js(
         &format!(
-            "{PRELUDE} S.querySelector('.sd-ask .sd-input').dispatchEvent(
+            "{PRELUDE} S.querySelector('.sd-shell .sd-ask .sd-input, .sd-root:not([hidden]) .sd-ask .sd-input').dispatchEvent(
                new KeyboardEvent('keydown', {{ key: 'Enter', bubbles: true, composed: true }}));"
         ),
         vec![],
@@ -451,14 +453,14 @@ async fn the_block_is_the_browsers_zlib_or_stored_zlib_without_it() {
         wait(
             &b,
             "the question box",
-            "return S.querySelector('.sd-ask .sd-input');",
+            "return S.querySelector('.sd-shell .sd-ask .sd-input, .sd-root:not([hidden]) .sd-ask .sd-input');",
             10,
         )
         .await;
         for (i, q) in QUESTIONS.iter().enumerate() {
             b.js(
                 &format!(
-                    "{PRELUDE} const i = S.querySelector('.sd-ask .sd-input'); i.value = arguments[0];
+                    "{PRELUDE} const i = S.querySelector('.sd-shell .sd-ask .sd-input, .sd-root:not([hidden]) .sd-ask .sd-input'); i.value = arguments[0];
                      i.dispatchEvent(new InputEvent('input', {{ bubbles: true, composed: true }}));
                      i.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'Enter', bubbles: true, composed: true }}));"
                 ),

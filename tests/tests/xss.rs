@@ -502,7 +502,9 @@ async fn xss_corpus_runs_nowhere() {
             .shadow_root()
             .await
             .unwrap()
-            .find(Locator::Css(".sd-ask .sd-input"))
+            .find(Locator::Css(
+                ".sd-shell .sd-ask .sd-input, .sd-root:not([hidden]) .sd-ask .sd-input",
+            ))
             .await
             .unwrap();
         input
