@@ -5,6 +5,8 @@
 //! the network (no background requests, no component updates).
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::error::CmdError;
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
@@ -188,4 +190,38 @@ fn free_port() -> u16 {
         .local_addr()
         .expect("address")
         .port()
+}
+
+/// A Chromium DevTools command, through chromedriver's bridge (fantoccini has no method for it).
+#[derive(Debug)]
+struct Cdp(&'static str, serde_json::Value);
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.0, "params": self.1 });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+impl Browser {
+    /// Runs Chromium's DevTools command `cmd` (`Network.emulateNetworkConditions`, ...) with
+    /// `params` and returns its result.
+    pub async fn cdp(
+        &self,
+        cmd: &'static str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, CmdError> {
+        self.client.issue_cmd(Cdp(cmd, params)).await
+    }
 }

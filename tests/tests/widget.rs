@@ -1796,28 +1796,6 @@ async fn bench_click_to_usable_panel_on_1000_articles() {
     bench_click_with_baseline(out.path(), "1,000 articles").await;
 }
 
-/// Chromium's DevTools commands, through chromedriver's bridge (fantoccini has no method for it).
-#[derive(Debug)]
-struct Cdp(&'static str, Value);
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "cmd": self.0, "params": self.1 });
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
 type Profile = (&'static str, Option<(f64, f64)>, f64);
 
 /// A network and CPU as DevTools emulates them: (name, round trip ms and download bytes/s, or
@@ -1909,9 +1887,9 @@ async fn bench_click_to_answer_throttled() {
                         )
                         .await;
                     if let Some((rtt, down)) = network {
-                        let cdp = |cmd, params| browser.client.issue_cmd(Cdp(cmd, params));
-                        cdp("Network.enable", json!({})).await.unwrap();
-                        cdp(
+                        browser.cdp("Network.enable", json!({})).await.unwrap();
+                        browser
+                            .cdp(
                             "Network.emulateNetworkConditions",
                             json!({ "offline": false, "latency": rtt, "downloadThroughput": down,
                                     "uploadThroughput": 750e3 / 8.0 }),
@@ -1922,8 +1900,7 @@ async fn bench_click_to_answer_throttled() {
                     if cpu > 1.0 {
                         let rate = json!({ "rate": cpu });
                         browser
-                            .client
-                            .issue_cmd(Cdp("Emulation.setCPUThrottlingRate", rate))
+                            .cdp("Emulation.setCPUThrottlingRate", rate)
                             .await
                             .unwrap();
                     }

@@ -12,9 +12,9 @@
 //! live DOM. Both must stay at zero. A control page proves the counter counts.
 
 use fantoccini::key::Key;
-use fantoccini::wd::{TimeoutConfiguration, WebDriverCompatibleCommand};
+use fantoccini::wd::TimeoutConfiguration;
 use fantoccini::Locator;
-use serde_json::{json, Value};
+use serde_json::json;
 use solodesk_tests::browser::Browser;
 use solodesk_tests::server::StaticServer;
 use solodesk_tests::{kbgen_bin, kbgen_build, TempDir};
@@ -85,28 +85,6 @@ const ARMED_JS: &str = r#"const armed = (root, origins, scopes) => {
       found.push(`<${e.localName}> in ${s}`);
   return found;
 };"#;
-
-/// Chromium's `Page.addScriptToEvaluateOnNewDocument`, through chromedriver's DevTools bridge.
-#[derive(Debug)]
-struct Cdp(&'static str, Value);
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "cmd": self.0, "params": self.1 });
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
 
 /// The knowledge base: one article and one rule per payload, plus the imported CSV.
 fn write_kb(kb: &Path, payloads: &[&str]) {
@@ -268,11 +246,10 @@ async fn xss_corpus_runs_nowhere() {
 
     let browser = Browser::start(1200, 800).await;
     browser
-        .client
-        .issue_cmd(Cdp(
+        .cdp(
             "Page.addScriptToEvaluateOnNewDocument",
             json!({ "source": COUNTER_JS }),
-        ))
+        )
         .await
         .expect("installing the counter through DevTools");
     run_timeouts(&browser).await;
