@@ -5,7 +5,7 @@
 //!
 //! Pure over what the store and the knowledge base hand in; `mod.rs` prints and writes.
 
-use super::store::Store;
+use super::store::{turn_articles, Store, TURN_ARTICLES};
 use anyhow::Result;
 use solodesk_engine::analyze::{self, Kind};
 use std::collections::{BTreeMap, HashMap};
@@ -131,20 +131,17 @@ pub struct Failed {
 /// conversation (plain mail, a cut block), the subject and the start of its first message.
 pub fn failed_questions(store: &Store) -> Result<Vec<Failed>> {
     let mut out = Vec::new();
-    let mut st = store.conn.prepare(
+    let mut st = store.conn.prepare(&format!(
         "SELECT t.ticket_id, k.reference, t.question, c.lang, c.page, t.answer, t.rule, t.rating,
-            k.opened_at,
-            (SELECT group_concat(article, char(31)) FROM
-                (SELECT article FROM turn_articles a
-                 WHERE a.ticket_id = t.ticket_id AND a.pos = t.pos ORDER BY rank))
+            k.opened_at, {TURN_ARTICLES}
          FROM turns t JOIN conversations c ON c.ticket_id = t.ticket_id
          JOIN tickets k ON k.id = t.ticket_id
          WHERE t.answer IN ('none', 'weak', 'pending') OR t.rating = 0
             OR (t.pos = (SELECT MAX(pos) FROM turns u WHERE u.ticket_id = t.ticket_id)
                 AND NOT EXISTS (SELECT 1 FROM turns u WHERE u.ticket_id = t.ticket_id
                     AND (u.answer IN ('none', 'weak', 'pending') OR u.rating = 0)))
-         ORDER BY k.opened_at, k.id, t.pos",
-    )?;
+         ORDER BY k.opened_at, k.id, t.pos"
+    ))?;
     let rows = st.query_map([], |r| {
         let ids: Option<String> = r.get(9)?;
         let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
@@ -160,12 +157,7 @@ pub fn failed_questions(store: &Store) -> Result<Vec<Failed>> {
             rule: r.get(6)?,
             rating: r.get(7)?,
             opened_at: r.get(8)?,
-            shown: ids
-                .unwrap_or_default()
-                .split('\x1f')
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect(),
+            shown: turn_articles(ids),
         })
     })?;
     for f in rows {
@@ -515,6 +507,18 @@ pub fn shown(failed: &[Failed], c: &Cluster) -> (Counted, Counted) {
         v
     };
     (sorted(articles), sorted(rules))
+}
+
+/// The references of the tickets in a cluster, in the order of its questions (oldest ticket
+/// first), each once where its questions are adjacent.
+pub fn references<'a>(failed: &'a [Failed], c: &Cluster) -> Vec<&'a str> {
+    let mut refs: Vec<&str> = c
+        .members
+        .iter()
+        .map(|&i| failed[i].reference.as_str())
+        .collect();
+    refs.dedup();
+    refs
 }
 
 /// A draft article for a cluster: YAML front matter with `draft: true` (kbgen builds no page

@@ -136,12 +136,7 @@ pub fn gaps(a: &GapsArgs<'_>) -> Result<()> {
             .zip(&drafts)
             .map(|(c, d)| {
                 let (articles, rules) = insights::shown(&failed, c);
-                let mut refs: Vec<&str> = c
-                    .members
-                    .iter()
-                    .map(|&i| failed[i].reference.as_str())
-                    .collect();
-                refs.dedup();
+                let refs = insights::references(&failed, c);
                 json!({
                     "tickets": c.tickets,
                     "questions": c.members.len(),
@@ -228,12 +223,7 @@ pub fn gaps(a: &GapsArgs<'_>) -> Result<()> {
                 shown.join(", ")
             }
         );
-        let mut refs: Vec<&str> = c
-            .members
-            .iter()
-            .map(|&i| failed[i].reference.as_str())
-            .collect();
-        refs.dedup();
+        let mut refs = insights::references(&failed, c);
         let more = refs.len().saturating_sub(6);
         refs.truncate(6);
         println!(

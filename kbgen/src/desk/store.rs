@@ -163,6 +163,22 @@ pub struct Ticket {
     pub block: Option<String>,
 }
 
+/// SQL for the articles a turn (the row `t` of `turns`) showed, in their order, as one text
+/// joined by U+001F; [`turn_articles`] splits it.
+pub(super) const TURN_ARTICLES: &str = "(SELECT group_concat(article, char(31)) FROM
+    (SELECT article FROM turn_articles a
+     WHERE a.ticket_id = t.ticket_id AND a.pos = t.pos ORDER BY rank))";
+
+/// The article ids of a [`TURN_ARTICLES`] column (NULL when the turn showed none).
+pub(super) fn turn_articles(joined: Option<String>) -> Vec<String> {
+    joined
+        .unwrap_or_default()
+        .split('\x1f')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// The widget conversation a ticket's machine block carried.
 #[derive(Clone, Debug)]
 pub struct Conversation {
@@ -478,13 +494,10 @@ impl Store {
         else {
             return Ok(None);
         };
-        let mut st = self.conn.prepare(
-            "SELECT question, answer, rule, rating,
-                (SELECT group_concat(article, char(31)) FROM
-                    (SELECT article FROM turn_articles a
-                     WHERE a.ticket_id = t.ticket_id AND a.pos = t.pos ORDER BY rank))
-             FROM turns t WHERE ticket_id = ?1 ORDER BY pos",
-        )?;
+        let mut st = self.conn.prepare(&format!(
+            "SELECT question, answer, rule, rating, {TURN_ARTICLES}
+                 FROM turns t WHERE ticket_id = ?1 ORDER BY pos"
+        ))?;
         let rows = st.query_map([ticket], |r| {
             let ids: Option<String> = r.get(4)?;
             Ok(Turn {
@@ -492,12 +505,7 @@ impl Store {
                 answer: r.get(1)?,
                 rule: r.get(2)?,
                 rating: r.get(3)?,
-                articles: ids
-                    .unwrap_or_default()
-                    .split('\x1f')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect(),
+                articles: turn_articles(ids),
             })
         })?;
         c.turns = rows.collect::<rusqlite::Result<_>>()?;
