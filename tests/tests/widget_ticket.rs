@@ -179,13 +179,12 @@ const QUESTION: &str = "can you engrave a dragon on the cover";
 const NAME: &str = "Ana Sá";
 const EMAIL: &str = "ana@example.org";
 
-/// A fresh visit: opens the panel, asks a question, opens the contact form and fills it. The
-/// question box is the one the visitor sees: the loader's shell's, or the panel's once it has taken
-/// over; the panel's exists, hidden, for a moment before that (where typing would be lost).
-async fn fill_form(b: &Browser, page: &str, message: &str) {
-    b.client.goto(page).await.unwrap();
-    b.js("sessionStorage.clear();", vec![]).await;
-    b.client.goto(page).await.unwrap();
+/// The question box the visitor sees: the loader's shell's, or the panel's once it has taken
+/// over (the panel's exists, hidden, for a moment before that, where typing would be lost).
+const ASK_BOX: &str = ".sd-shell .sd-ask .sd-input, .sd-root:not([hidden]) .sd-ask .sd-input";
+
+/// Clicks the launcher of the page `b` shows and waits for the question box.
+async fn open_panel(b: &Browser) {
     wait(
         b,
         "the launcher",
@@ -201,14 +200,22 @@ async fn fill_form(b: &Browser, page: &str, message: &str) {
     wait(
         b,
         "the question box",
-        "return S.querySelector('.sd-shell .sd-ask .sd-input, .sd-root:not([hidden]) .sd-ask .sd-input');",
+        &format!("return S.querySelector('{ASK_BOX}');"),
         10,
     )
     .await;
+}
+
+/// A fresh visit: opens the panel, asks a question, opens the contact form and fills it.
+async fn fill_form(b: &Browser, page: &str, message: &str) {
+    b.client.goto(page).await.unwrap();
+    b.js("sessionStorage.clear();", vec![]).await;
+    b.client.goto(page).await.unwrap();
+    open_panel(b).await;
     // The question goes in as a visitor types it; the ticket then has a conversation.
     b.js(
         &format!(
-            "{PRELUDE} const i = S.querySelector('.sd-shell .sd-ask .sd-input, .sd-root:not([hidden]) .sd-ask .sd-input'); i.value = arguments[0];
+            "{PRELUDE} const i = S.querySelector('{ASK_BOX}'); i.value = arguments[0];
              i.dispatchEvent(new InputEvent('input', {{ bubbles: true, composed: true }}));"
         ),
         vec![json!(QUESTION)],
@@ -216,7 +223,7 @@ async fn fill_form(b: &Browser, page: &str, message: &str) {
     .await;
     b.js(
         &format!(
-            "{PRELUDE} S.querySelector('.sd-shell .sd-ask .sd-input, .sd-root:not([hidden]) .sd-ask .sd-input').dispatchEvent(
+            "{PRELUDE} S.querySelector('{ASK_BOX}').dispatchEvent(
                new KeyboardEvent('keydown', {{ key: 'Enter', bubbles: true, composed: true }}));"
         ),
         vec![],
@@ -438,29 +445,11 @@ async fn the_block_is_the_browsers_zlib_or_stored_zlib_without_it() {
         let page = server.url("/e2e/en.html");
         let b = Browser::start(1200, 800).await;
         b.client.goto(&page).await.unwrap();
-        wait(
-            &b,
-            "the launcher",
-            "return S && S.querySelector('button.sd-launcher');",
-            10,
-        )
-        .await;
-        b.js(
-            &format!("{PRELUDE} S.querySelector('button.sd-launcher').click();"),
-            vec![],
-        )
-        .await;
-        wait(
-            &b,
-            "the question box",
-            "return S.querySelector('.sd-shell .sd-ask .sd-input, .sd-root:not([hidden]) .sd-ask .sd-input');",
-            10,
-        )
-        .await;
+        open_panel(&b).await;
         for (i, q) in QUESTIONS.iter().enumerate() {
             b.js(
                 &format!(
-                    "{PRELUDE} const i = S.querySelector('.sd-shell .sd-ask .sd-input, .sd-root:not([hidden]) .sd-ask .sd-input'); i.value = arguments[0];
+                    "{PRELUDE} const i = S.querySelector('{ASK_BOX}'); i.value = arguments[0];
                      i.dispatchEvent(new InputEvent('input', {{ bubbles: true, composed: true }}));
                      i.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'Enter', bubbles: true, composed: true }}));"
                 ),
