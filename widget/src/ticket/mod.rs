@@ -155,21 +155,28 @@ fn body(t: &Ticket<'_>, part: Part, encode: Encode<'_>) -> (String, usize) {
         }
     }
     if part != Part::Nothing && failed.is_some() {
-        let blk = block::Block {
-            reference: t.reference.to_string(),
-            site: t.site.to_string(),
-            page: t.page_url.to_string(),
-            lang: t.lang.to_string(),
-            widget_version: t.widget_version.to_string(),
-            time: t.time.to_string(),
-            omitted: (t.turns.len() - in_block.len()) as u32,
-            turns: in_block.iter().map(|&i| t.turns[i].block.clone()).collect(),
-        };
+        let blk = machine_block(t, &in_block);
         b.push('\n');
         b.push_str(&encode(&blk));
         b.push('\n');
     }
     (b, in_block.len())
+}
+
+/// The machine block of ticket `t` holding the turns at `in_block` (indices into `t.turns`, in
+/// order); the rest count as omitted.
+fn machine_block(t: &Ticket<'_>, in_block: &[usize]) -> block::Block {
+    let turns: Vec<block::Turn> = in_block.iter().map(|&i| t.turns[i].block.clone()).collect();
+    block::Block {
+        reference: t.reference.to_string(),
+        site: t.site.to_string(),
+        page: t.page_url.to_string(),
+        lang: t.lang.to_string(),
+        widget_version: t.widget_version.to_string(),
+        time: t.time.to_string(),
+        omitted: (t.turns.len() - turns.len()) as u32,
+        turns,
+    }
 }
 
 /// One turn of the human transcript: the question, what answered it (titles, no URLs), the rating.
@@ -295,16 +302,8 @@ fn most<T>(max: usize, f: impl Fn(usize) -> Option<T>) -> Option<(usize, T)> {
 /// (its last line the machine block, so a form backend that forwards the body by email gives
 /// `kbgen desk` a ticket it reads like any other).
 pub fn json(t: &Ticket<'_>, m: &Mailto) -> String {
-    let blk = block::Block {
-        reference: t.reference.to_string(),
-        site: t.site.to_string(),
-        page: t.page_url.to_string(),
-        lang: t.lang.to_string(),
-        widget_version: t.widget_version.to_string(),
-        time: t.time.to_string(),
-        omitted: 0,
-        turns: t.turns.iter().map(|turn| turn.block.clone()).collect(),
-    };
+    let all: Vec<usize> = (0..t.turns.len()).collect();
+    let blk = machine_block(t, &all);
     let mut o = block::to_json(&blk);
     o.pop();
     for (k, v) in [
