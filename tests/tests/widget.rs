@@ -1691,19 +1691,7 @@ async fn bench_click(sites: &[(&Path, String)], runs: usize) {
     let mut times = vec![[Vec::new(), Vec::new(), Vec::new(), Vec::new()]; sites.len()];
     for _ in 0..runs {
         for (server, t) in servers.iter().zip(&mut times) {
-            let browser = Browser::start(1200, 800).await;
-            browser
-                .client
-                .goto(&server.url("/e2e/en.html"))
-                .await
-                .unwrap();
-            browser
-                .wait_for(
-                    "the launcher",
-                    &format!("{PRELUDE}\nreturn S && S.querySelector('button.sd-launcher') !== null && document.readyState === 'complete';"),
-                    vec![],
-                )
-                .await;
+            let browser = bench_page(server).await;
             let ms = browser
                 .client
                 .execute_async(CLICK_TO_PANEL_JS, vec![])
@@ -1796,6 +1784,25 @@ async fn bench_click_to_usable_panel_on_1000_articles() {
     bench_click_with_baseline(out.path(), "1,000 articles").await;
 }
 
+/// A fresh Chromium on `server`'s English host page, once the page has loaded and the launcher is
+/// drawn: where every run of the click benchmarks starts.
+async fn bench_page(server: &StaticServer) -> Browser {
+    let browser = Browser::start(1200, 800).await;
+    browser
+        .client
+        .goto(&server.url("/e2e/en.html"))
+        .await
+        .unwrap();
+    browser
+        .wait_for(
+            "the launcher",
+            &format!("{PRELUDE}\nreturn S && S.querySelector('button.sd-launcher') !== null && document.readyState === 'complete';"),
+            vec![],
+        )
+        .await;
+    browser
+}
+
 type Profile = (&'static str, Option<(f64, f64)>, f64);
 
 /// A network and CPU as DevTools emulates them: (name, round trip ms and download bytes/s, or
@@ -1873,19 +1880,7 @@ async fn bench_click_to_answer_throttled() {
             let mut times = vec![[Vec::new(), Vec::new(), Vec::new(), Vec::new()]; sites.len()];
             for _ in 0..runs {
                 for (server, t) in servers.iter().zip(&mut times) {
-                    let browser = Browser::start(1200, 800).await;
-                    browser
-                        .client
-                        .goto(&server.url("/e2e/en.html"))
-                        .await
-                        .unwrap();
-                    browser
-                        .wait_for(
-                            "the launcher",
-                            &format!("{PRELUDE}\nreturn S && S.querySelector('button.sd-launcher') !== null && document.readyState === 'complete';"),
-                            vec![],
-                        )
-                        .await;
+                    let browser = bench_page(server).await;
                     if let Some((rtt, down)) = network {
                         browser.cdp("Network.enable", json!({})).await.unwrap();
                         browser
