@@ -2,42 +2,10 @@
 //! requests only.
 
 use crate::desk_insights::desk_kb;
-use crate::kbgen;
-use std::io::{BufRead, BufReader, Read, Write};
+use crate::serve::Served;
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
-
-/// Kills the server when the test ends, also on failure.
-struct Server(std::process::Child, String);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(kb: &std::path::Path) -> Server {
-    let mut child = kbgen()
-        .arg("serve")
-        .arg(kb)
-        .args(["--port", "0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("http://"))
-        .unwrap_or_else(|| panic!("URL printed: {line}"))
-        .trim_end_matches('/')
-        .to_string();
-    Server(child, addr)
-}
 
 /// (status, head, body) of a GET with this Host header.
 fn get(addr: &str, host: &str, path: &str) -> (u16, String, String) {
@@ -63,8 +31,8 @@ fn get(addr: &str, host: &str, path: &str) -> (u16, String, String) {
 #[test]
 fn the_desk_page_lists_open_tickets_charts_and_gaps_without_script() {
     let (_t, kb, _m) = desk_kb();
-    let server = serve(&kb);
-    let addr = &server.1;
+    let server = Served::start(&kb);
+    let addr = &server.addr;
     let (status, head, page) = get(addr, addr, "/_desk/");
     assert_eq!(status, 200, "{page}");
     assert!(
@@ -123,8 +91,8 @@ fn the_desk_page_lists_open_tickets_charts_and_gaps_without_script() {
 #[test]
 fn without_a_desk_the_page_says_how_to_start() {
     let (_t, kb) = crate::copy_fixture("basic");
-    let server = serve(&kb);
-    let (status, _, page) = get(&server.1, &server.1, "/_desk/");
+    let server = Served::start(&kb);
+    let (status, _, page) = get(&server.addr, &server.addr, "/_desk/");
     assert_eq!(status, 200);
     assert!(
         page.contains("No desk yet. Run <code>kbgen desk sync"),

@@ -83,15 +83,16 @@ impl Drop for Child {
     }
 }
 
-/// A running `kbgen serve` on a free port of 127.0.0.1.
-struct Served {
+/// A running `kbgen serve` on a free port of 127.0.0.1 (the desk's dashboard tests use it too).
+pub(crate) struct Served {
     child: Child,
     url: String,
-    addr: String,
+    /// `127.0.0.1:<port>`.
+    pub(crate) addr: String,
 }
 
 impl Served {
-    fn start(kb: &Path) -> Served {
+    pub(crate) fn start(kb: &Path) -> Served {
         let mut child = Child(
             kbgen()
                 .arg("serve")
