@@ -118,6 +118,53 @@ fn image_files(root: &Path, articles: &[SourceArticle]) -> HashMap<PathBuf, Path
         .collect()
 }
 
+/// The folder articles are read from: `articles/`, or the knowledge base's own folder.
+fn articles_dir(root: &Path) -> PathBuf {
+    if root.join("articles").is_dir() {
+        root.join("articles")
+    } else {
+        root.to_path_buf()
+    }
+}
+
+/// Reads the article at `path` again into `kb`, for `kbgen serve` after an edit: `Some` with its
+/// path as `kb` names it and its problems when `kb` has an article there and it keeps its
+/// language, id and draft state, so that no other article's address or listing changes; `None`
+/// when only a full [`load`] tells what the edit did (the file is new, gone, moved to another
+/// language or id).
+pub fn reload_article(kb: &mut Kb, path: &Path) -> Option<(PathBuf, Diagnostics)> {
+    let same = |a: &SourceArticle| {
+        a.path == path
+            || (a.path.file_name() == path.file_name()
+                && a.path.canonicalize().ok() == path.canonicalize().ok())
+    };
+    let i = kb.articles.iter().position(same)?;
+    let old = &kb.articles[i];
+    let mut diags = Diagnostics::default();
+    let mut front_langs = Vec::new();
+    let mut new = read_article(
+        &articles_dir(&kb.root),
+        old.rel.clone(),
+        &kb.config,
+        kb.has_config,
+        &mut front_langs,
+        &mut diags,
+    )?;
+    let kept = front_langs.is_empty()
+        && new.lang == old.lang
+        && new.front.id == old.front.id
+        && new.front.draft == old.front.draft;
+    if !kept {
+        return None;
+    }
+    new.id = old.id.clone();
+    kb.image_files
+        .extend(image_files(&kb.root, std::slice::from_ref(&new)));
+    let path = new.path.clone();
+    kb.articles[i] = new;
+    Some((path, diags))
+}
+
 /// Whether `path` (which exists) is inside `root_canon` once its symlinks are resolved.
 pub fn inside(root_canon: &Path, path: &Path) -> std::io::Result<bool> {
     Ok(path.canonicalize()?.starts_with(root_canon))
@@ -267,11 +314,7 @@ pub fn read_text(path: &Path, diags: &mut Diagnostics) -> Text {
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
     let root_canon = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let (mut config, has_config, config_text) = read_config(root, &root_canon, diags);
-    let articles_dir = if root.join("articles").is_dir() {
-        root.join("articles")
-    } else {
-        root.to_path_buf()
-    };
+    let articles_dir = articles_dir(root);
     let files = article_files(&root_canon, &articles_dir, has_config, diags);
     if !has_config {
         detect_languages(&files, &mut config);

@@ -251,6 +251,52 @@ pub fn write_atomic_with(
     Ok(packed)
 }
 
+/// Replaces a few files of a site written by [`write_atomic_with`] where it stands, for `kbgen
+/// serve` after an edit: each file (and its precompressed siblings, made afresh at quick effort,
+/// or removed when no longer worth it) is written beside its place and renamed over it, so a
+/// request meets the old file or the new one, never half of one.
+pub fn update_in_place(
+    out: &Path,
+    files: &std::collections::BTreeMap<String, Vec<u8>>,
+    copies: &std::collections::BTreeMap<String, PathBuf>,
+) -> Result<()> {
+    let put = |path: &Path, bytes: &[u8]| -> Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let tmp = with_ext(path, "kbgen-new");
+        std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+    };
+    for (rel, bytes) in files {
+        let path = out.join(rel);
+        let siblings = if compressible(&path) && bytes.len() as u64 >= MIN_COMPRESS {
+            compress(bytes, FAST_QUALITY)
+        } else {
+            Siblings { br: None, gz: None }
+        };
+        // Each response is one whole file: the old or the new page, plain or compressed.
+        for (ext, data) in [("br", &siblings.br), ("gz", &siblings.gz)] {
+            let sibling = with_ext(&path, ext);
+            match data {
+                Some(data) => put(&sibling, data)?,
+                None => match std::fs::remove_file(&sibling) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(e).with_context(|| format!("removing {}", sibling.display()))
+                    }
+                    _ => {}
+                },
+            }
+        }
+        put(&path, bytes)?;
+    }
+    for (rel, src) in copies {
+        let bytes = std::fs::read(src).with_context(|| format!("reading {}", src.display()))?;
+        put(&out.join(rel), &bytes)?;
+    }
+    Ok(())
+}
+
 /// Extensions of the files that get precompressed siblings: text, WebAssembly, and the engine's
 /// binary formats (index, shards, passages), which compress 2–4×. Other images are compressed
 /// already.

@@ -14,13 +14,15 @@ mod headers;
 mod http;
 
 use crate::diag::{Diagnostics, Severity};
-use crate::{config, output, pipeline, widget_bundle};
+use crate::load::{self, Kb};
+use crate::{config, output, pipeline, site, widget_bundle};
 use anyhow::{Context, Result};
 use http::{Request, Response};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{mpsc, Arc, Condvar, Mutex};
 use std::time::{Duration, SystemTime};
 
 pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
@@ -51,6 +53,8 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
         base_url,
         port,
         status: Mutex::new(Status::default()),
+        live: Mutex::new(Live::default()),
+        wanted: (Mutex::new(false), Condvar::new()),
     });
     preview.rebuild();
     // Written without panicking: whoever started us may have closed our stdout already.
@@ -61,13 +65,21 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
         base = preview.base_url,
     );
 
+    // An edit to an article is shown at once (`Preview::edit`); the full build that brings the
+    // rest of the site (index, lists, feeds) up to date follows on a thread of its own, so the
+    // next edit never waits for it.
+    let builder = Arc::clone(&preview);
+    std::thread::spawn(move || loop {
+        builder.wait_for_work();
+        builder.rebuild();
+    });
     let watched = Arc::clone(&preview);
     std::thread::spawn(move || {
         let mut changes = changes;
         loop {
-            changes.wait(&watched.dir);
-            eprintln!("change detected, rebuilding");
-            watched.rebuild();
+            let paths = changes.wait(&watched.dir);
+            watched.edit(&paths);
+            watched.want_rebuild();
         }
     });
 
@@ -75,12 +87,14 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What the live-reload script polls: the number of the last good build, and the errors of the
-/// last build when it failed (the page keeps showing the last good one under them).
+/// What the live-reload script polls: the number of the last change shown, the errors of the
+/// last build when it failed (the page keeps showing the last good one under them), and whether
+/// the whole site (index, lists, feeds) has caught up with the last change.
 #[derive(Debug, Default)]
 struct Status {
     version: u64,
     errors: Option<String>,
+    complete: bool,
 }
 
 struct Preview {
@@ -89,18 +103,166 @@ struct Preview {
     base_url: String,
     port: u16,
     status: Mutex<Status>,
+    live: Mutex<Live>,
+    /// Whether a full build is wanted, for the thread that makes them.
+    wanted: (Mutex<bool>, Condvar),
+}
+
+/// What an edit is rendered from between full builds.
+#[derive(Default)]
+struct Live {
+    /// The knowledge base the last full build loaded, with the articles edited since read again.
+    kb: Option<Kb>,
+    /// Each article's summary, for the links on an edited page (see `site::Partial`).
+    summaries: Arc<HashMap<PathBuf, String>>,
+    /// The number of the last change seen.
+    change: u64,
+    /// The edits shown since the full build began that was last started, to show again over
+    /// it: it may have loaded the knowledge base before they were made.
+    edits: Vec<Edit>,
+    /// A hash of each page being served, to tell whether a full build shows anything new.
+    pages: HashMap<String, u64>,
+}
+
+/// An edit shown ahead of the full build: the articles read again and the files written.
+struct Edit {
+    change: u64,
+    paths: Vec<PathBuf>,
+    files: BTreeMap<String, Vec<u8>>,
+    copies: BTreeMap<String, PathBuf>,
+    summaries: HashMap<PathBuf, String>,
 }
 
 impl Preview {
+    fn lock_status(&self) -> std::sync::MutexGuard<'_, Status> {
+        self.status.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lock_live(&self) -> std::sync::MutexGuard<'_, Live> {
+        self.live.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn want_rebuild(&self) {
+        let (wanted, signal) = &self.wanted;
+        *wanted.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        signal.notify_one();
+    }
+
+    fn wait_for_work(&self) {
+        let (wanted, signal) = &self.wanted;
+        let mut w = wanted.lock().unwrap_or_else(|e| e.into_inner());
+        while !*w {
+            w = signal.wait(w).unwrap_or_else(|e| e.into_inner());
+        }
+        *w = false;
+    }
+
+    /// Builds the whole site into the output folder and puts the edits made meanwhile back over
+    /// it; the page reloads when a page differs from what it showed.
     fn rebuild(&self) {
-        let result = rebuild(&self.dir, &self.out, &self.base_url);
-        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
-        match result {
-            Ok(()) => {
-                status.version += 1;
-                status.errors = None;
+        let start = self.lock_live().change;
+        let result = rebuild(&self.dir, &self.out, &self.pipeline_options());
+        let mut live = self.lock_live();
+        let mut status = self.lock_status();
+        let Ok(mut done) = result.map_err(|errors| status.errors = Some(errors)) else {
+            return;
+        };
+        live.edits.retain(|e| e.change > start);
+        for e in &live.edits {
+            for path in &e.paths {
+                // Unreadable now: the next full build, which this edit asked for, tells.
+                let _ = load::reload_article(&mut done.kb, path);
             }
-            Err(errors) => status.errors = Some(errors),
+            if let Err(err) = output::update_in_place(&self.out, &e.files, &e.copies) {
+                eprintln!("error: {err:#}");
+            }
+            done.pages.extend(page_hashes(&e.files));
+            Arc::make_mut(&mut done.summaries).extend(e.summaries.clone());
+        }
+        if done.pages != live.pages || status.errors.is_some() || status.version == 0 {
+            status.version += 1;
+        }
+        status.errors = None;
+        status.complete = live.change == start;
+        live.kb = Some(done.kb);
+        live.summaries = done.summaries;
+        live.pages = done.pages;
+    }
+
+    /// Shows an edit to articles at once: when every changed file is an article that keeps its
+    /// address and language, only its own pages are rendered (links to the others reuse what
+    /// the last build knew) and written over the served ones. Anything else (a new or removed
+    /// file, the settings, rules, theme, images, an edit with errors) waits for the full build.
+    fn edit(&self, paths: &[PathBuf]) {
+        let start = std::time::Instant::now();
+        let mut live = self.lock_live();
+        live.change += 1;
+        let change = live.change;
+        {
+            let mut status = self.lock_status();
+            status.complete = false;
+            if status.errors.is_some() || paths.is_empty() {
+                return;
+            }
+        }
+        let summaries = Arc::clone(&live.summaries);
+        let Some(kb) = live.kb.as_mut() else {
+            return;
+        };
+        let mut diags = Diagnostics::default();
+        let mut edited = Vec::new();
+        for path in paths {
+            if !path.exists() && !kb.articles.iter().any(|a| a.path == *path) {
+                // An editor's temporary file, come and gone.
+                continue;
+            }
+            let (article, found) = match load::reload_article(kb, path) {
+                Some(reloaded) => reloaded,
+                None => return,
+            };
+            edited.push(article);
+            diags.extend(found);
+        }
+        if edited.is_empty() {
+            return;
+        }
+        let partial = site::Partial {
+            paths: edited.iter().cloned().collect(),
+            summaries,
+        };
+        let (site, found) = pipeline::render_partial(kb, &self.pipeline_options(), partial);
+        diags.extend(found);
+        if diags.errors() > 0 {
+            return;
+        }
+        if let Err(e) = output::update_in_place(&self.out, &site.files, &site.copies) {
+            eprintln!("error: {e:#}");
+            return;
+        }
+        Arc::make_mut(&mut live.summaries).extend(site.summaries.clone());
+        live.pages.extend(page_hashes(&site.files));
+        let shown: Vec<&str> = site
+            .files
+            .keys()
+            .filter_map(|k| k.strip_suffix("index.html"))
+            .collect();
+        eprintln!("updated /{} in {:.0?}", shown.join(", /"), start.elapsed());
+        live.edits.push(Edit {
+            change,
+            paths: edited,
+            files: site.files,
+            copies: site.copies,
+            summaries: site.summaries,
+        });
+        self.lock_status().version += 1;
+    }
+
+    fn pipeline_options(&self) -> pipeline::Options {
+        pipeline::Options {
+            base_url: Some(self.base_url.clone()),
+            live_reload: true,
+            widget: true,
+            progress: false,
         }
     }
 
@@ -130,8 +292,7 @@ impl Preview {
         match path {
             "/_kbgen/status" => {
                 let status = self.status.lock().unwrap_or_else(|e| e.into_inner());
-                let json =
-                    serde_json::json!({ "version": status.version, "errors": status.errors });
+                let json = serde_json::json!({ "version": status.version, "errors": status.errors, "complete": status.complete });
                 return Response::new(200, "application/json", json.to_string())
                     .with("X-Content-Type-Options", "nosniff");
             }
@@ -326,19 +487,18 @@ fn demo_page(dir: &Path, base_url: &str) -> String {
     )
 }
 
+/// A full build as the preview keeps it, to render edits from until the next.
+struct Done {
+    kb: Kb,
+    summaries: Arc<HashMap<PathBuf, String>>,
+    pages: HashMap<String, u64>,
+}
+
 /// Builds into `out` with problems printed; on errors, the old site is kept and the errors
 /// are returned as the text the page's overlay shows.
-fn rebuild(dir: &Path, out: &Path, base_url: &str) -> Result<(), String> {
+fn rebuild(dir: &Path, out: &Path, opts: &pipeline::Options) -> Result<Done, String> {
     let start = std::time::Instant::now();
-    let built = pipeline::build(
-        dir,
-        &pipeline::Options {
-            base_url: Some(base_url.into()),
-            live_reload: true,
-            widget: true,
-            progress: false,
-        },
-    );
+    let built = pipeline::build(dir, opts);
     let (site, diags) = (&built.site, &built.diags);
     crate::report(diags, false);
     if diags.errors() > 0 {
@@ -368,13 +528,31 @@ fn rebuild(dir: &Path, out: &Path, base_url: &str) -> Result<(), String> {
                 crate::strings::count(site.stats.articles, "article"),
                 start.elapsed()
             );
-            Ok(())
+            Ok(Done {
+                pages: page_hashes(&built.site.files),
+                summaries: Arc::new(built.site.summaries),
+                kb: built.kb,
+            })
         }
         Err(e) => {
             eprintln!("error: {e:#}");
             Err(format!("error: {e:#}"))
         }
     }
+}
+
+/// A hash of each HTML page among `files`, by path.
+fn page_hashes(files: &BTreeMap<String, Vec<u8>>) -> HashMap<String, u64> {
+    use std::hash::{Hash, Hasher};
+    files
+        .iter()
+        .filter(|(k, _)| k.ends_with(".html"))
+        .map(|(k, v)| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            v.hash(&mut h);
+            (k.clone(), h.finish())
+        })
+        .collect()
 }
 
 /// A failed build's errors, one per line as the terminal shows them, for the page's overlay.
@@ -491,7 +669,7 @@ enum Changes {
     /// as long as this value.
     Notified {
         _watcher: notify::RecommendedWatcher,
-        events: mpsc::Receiver<()>,
+        events: mpsc::Receiver<Vec<PathBuf>>,
     },
     /// Where notifications cannot be had (a network file system, the inotify watch limit): paths,
     /// sizes and modification times compared every 400 ms, which walks the whole folder each time.
@@ -502,15 +680,17 @@ impl Changes {
     fn watch(dir: &Path) -> Changes {
         let (tx, rx) = mpsc::channel();
         let root = dir.to_path_buf();
-        let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            if event.is_ok_and(|e| changes_the_site(&root, &e)) {
-                let _ = tx.send(());
-            }
-        })
-        .and_then(|mut w| {
-            notify::Watcher::watch(&mut w, dir, notify::RecursiveMode::Recursive)?;
-            Ok(w)
-        });
+        let watcher =
+            notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
+                Ok(e) if changes_the_site(&root, &e) => {
+                    let _ = tx.send(e.paths);
+                }
+                _ => {}
+            })
+            .and_then(|mut w| {
+                notify::Watcher::watch(&mut w, dir, notify::RecursiveMode::Recursive)?;
+                Ok(w)
+            });
         match watcher {
             Ok(w) => Changes::Notified {
                 _watcher: w,
@@ -525,29 +705,46 @@ impl Changes {
         }
     }
 
-    /// Returns once something changed, after the burst of events it came in (an editor's save
-    /// is several) has been quiet for 100 ms, so one save is one rebuild.
-    fn wait(&mut self, dir: &Path) {
-        match self {
+    /// Returns the files that changed, once something did and the burst of events it came in
+    /// (an editor's save is several) has been quiet for [`QUIET`], so one save is one rebuild.
+    fn wait(&mut self, dir: &Path) -> Vec<PathBuf> {
+        let mut paths = match self {
             Changes::Notified { events, .. } => {
-                if events.recv().is_err() {
+                let Ok(mut paths) = events.recv() else {
                     // The watcher stopped: poll from now on.
                     *self = Changes::Polled(fingerprint(dir));
                     return self.wait(dir);
+                };
+                while let Ok(more) = events.recv_timeout(QUIET) {
+                    paths.extend(more);
                 }
-                while events.recv_timeout(Duration::from_millis(100)).is_ok() {}
+                paths
             }
             Changes::Polled(last) => loop {
                 std::thread::sleep(Duration::from_millis(400));
                 let now = fingerprint(dir);
                 if now != *last {
+                    let mut changed: Vec<PathBuf> = now
+                        .iter()
+                        .filter(|f| last.binary_search(f).is_err())
+                        .chain(last.iter().filter(|f| now.binary_search(f).is_err()))
+                        .map(|(p, ..)| p.clone())
+                        .collect();
+                    changed.sort();
                     *last = now;
-                    return;
+                    break changed;
                 }
             },
-        }
+        };
+        paths.sort();
+        paths.dedup();
+        paths
     }
 }
+
+/// How long a burst of file events must be quiet before the preview acts on it: an editor's
+/// save (write a temporary file, rename it over the article) takes a few milliseconds.
+const QUIET: Duration = Duration::from_millis(50);
 
 /// Whether a file-system event can change the site: not a mere read, and under a path the
 /// loader reads (not in `.kbgen/`, the desk's database, nor an editor's hidden swap file, nor an

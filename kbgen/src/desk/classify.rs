@@ -39,14 +39,7 @@ pub fn index_of(loaded: &crate::load::Kb) -> Option<Index> {
         return None;
     }
     let mut diags = crate::diag::Diagnostics::default();
-    let opts = crate::site::Options {
-        base_url: None,
-        live_reload: false,
-        loader: None,
-        widget_hashed: Vec::new(),
-        engine: None,
-    };
-    let site = crate::site::build(loaded, &opts, &mut diags);
+    let site = crate::site::build(loaded, &crate::site::Options::default(), &mut diags);
     let index = Index::from_bytes(site.files.get("index.bin")?).ok()?;
     for k in 0..index.shard_count() {
         index

@@ -45,6 +45,18 @@ pub struct Options {
     /// The search page's glue and WebAssembly (the engine's build of the widget crate); `None`
     /// leaves the search page to list categories only.
     pub engine: Option<EngineFiles>,
+    /// Renders only some articles' pages, for `kbgen serve` when an article was edited.
+    pub only: Option<Partial>,
+}
+
+/// What a partial build renders: the pages and widget files of the articles in `paths` (their
+/// source files), nothing else (no index, no other page). The other articles' markdown is not
+/// rendered: links to them on those pages take their summaries from `summaries` (by source file,
+/// as [`Site::summaries`] of an earlier build gave them).
+#[derive(Clone, Debug, Default)]
+pub struct Partial {
+    pub paths: HashSet<PathBuf>,
+    pub summaries: std::sync::Arc<HashMap<PathBuf, String>>,
 }
 
 /// File names inside `widget/` of the search page's JS glue module and its WebAssembly.
@@ -82,6 +94,8 @@ pub struct Site {
     pub stats: Stats,
     /// What the owner must do outside the output folder (e.g. robots.txt at the domain's root).
     pub notes: Vec<String>,
+    /// Each rendered article's summary by source file, for a later [`Partial`] build.
+    pub summaries: HashMap<PathBuf, String>,
 }
 
 /// One article after rendering, as pages and the index need it.
@@ -121,10 +135,26 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         &base,
         &known,
         &article_category,
+        opts.only.as_ref(),
         &mut site,
         diags,
     );
     validate::related(kb, &known, &pages, diags);
+    if opts.only.is_some() {
+        let scanned = pages::render(
+            kb,
+            &config,
+            &base,
+            opts,
+            &pages,
+            &categories,
+            &mut site,
+            diags,
+        );
+        widget_files(&pages, opts.only.as_ref(), &mut site);
+        site.stats.pages_scanned = scanned.unwrap_or(0);
+        return site;
+    }
 
     // The index is built on its own thread while the pages render: it is independent work.
     let builder = index_builder(kb, &config, &known, &pages, &categories, diags);
@@ -172,7 +202,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         finish_index(&mut site);
         return site;
     };
-    widget_files(&pages, &mut site);
+    widget_files(&pages, None, &mut site);
     site.files.insert(
         "favicon.svg".into(),
         brand::favicon(&config.brand_color).into_bytes(),
@@ -255,12 +285,16 @@ fn categories(
 
 /// Renders every published article's markdown (in parallel), reports its problems at their line,
 /// and adds the images it names to the files to copy; the pages come back in reading order.
+/// With `only`, the other articles are not rendered: their pages have no body and the summary
+/// `only` remembers.
+#[allow(clippy::too_many_arguments)]
 fn render_articles<'a>(
     kb: &'a Kb,
     config: &Config,
     base: &str,
     known: &Known<'_>,
     article_category: &HashMap<usize, String>,
+    only: Option<&Partial>,
     site: &mut Site,
     diags: &mut Diagnostics,
 ) -> Vec<Page<'a>> {
@@ -268,6 +302,14 @@ fn render_articles<'a>(
     let mut images: BTreeMap<String, PathBuf> = BTreeMap::new();
     let rendered = parallel_map(&known.live, |&i| {
         let a = &kb.articles[i];
+        if let Some(only) = only.filter(|o| !o.paths.contains(&a.path)) {
+            let summary = only.summaries.get(&a.path).cloned().unwrap_or_default();
+            let r = markdown::Rendered {
+                first_paragraph: summary,
+                ..Default::default()
+            };
+            return (i, r, String::new(), BTreeMap::new());
+        }
         let resolver = Resolver {
             kb,
             article: a,
@@ -297,11 +339,17 @@ fn render_articles<'a>(
                 diags.warn(&a.path, line, col, msg);
             }
         }
-        let summary = a
-            .front
-            .summary
-            .clone()
-            .unwrap_or_else(|| truncate(&r.first_paragraph, 200));
+        let summary = match only {
+            Some(o) if !o.paths.contains(&a.path) => r.first_paragraph,
+            _ => a
+                .front
+                .summary
+                .clone()
+                .unwrap_or_else(|| truncate(&r.first_paragraph, 200)),
+        };
+        if only.is_none_or(|o| o.paths.contains(&a.path)) {
+            site.summaries.insert(a.path.clone(), summary.clone());
+        }
         pages.push(Page {
             src: a,
             category: article_category[&i].clone(),
@@ -322,6 +370,10 @@ fn render_articles<'a>(
         (&x.src.lang, x.order, &x.src.title).cmp(&(&y.src.lang, y.order, &y.src.title))
     });
     site.copies.extend(images);
+    if only.is_some() {
+        // The images folder and the logo are there from the full build.
+        return pages;
+    }
     for (rel, src) in &kb.images {
         site.copies
             .entry(rel.clone())
@@ -462,8 +514,8 @@ fn index_article(
 /// fetched when the visitor opens it, and a result's section and snippet from the article's
 /// passages (its plain text, which the index leaves out), fetched for the results it shows;
 /// `widget/` is where the help center allows other origins.
-fn widget_files(pages: &[Page<'_>], site: &mut Site) {
-    for p in pages {
+fn widget_files(pages: &[Page<'_>], only: Option<&Partial>, site: &mut Site) {
+    for p in pages.iter().filter(|p| wanted(only, p)) {
         site.files.insert(
             solodesk_engine::article_file(&p.url, "html"),
             p.widget_html.clone().into_bytes(),
@@ -474,6 +526,11 @@ fn widget_files(pages: &[Page<'_>], site: &mut Site) {
         site.files
             .insert(solodesk_engine::article_file(&p.url, "bin"), passages);
     }
+}
+
+/// Whether a build renders `p`'s page: always, unless it is a [`Partial`] one without it.
+fn wanted(only: Option<&Partial>, p: &Page<'_>) -> bool {
+    only.is_none_or(|o| o.paths.contains(&p.src.path))
 }
 
 /// How many articles the home page lists under "Popular articles".

@@ -110,7 +110,13 @@ pub(super) fn render(
         let html = env.get_template(name).and_then(|t| t.render(vars));
         add_page(kb, site, name, out, html, diags);
     };
-    for lang in &config.languages {
+    // A partial build renders its articles' pages only.
+    let languages = if opts.only.is_some() {
+        &[][..]
+    } else {
+        &config.languages[..]
+    };
+    for lang in languages {
         let home = ctx.template_context(lang, &ctx.home(lang));
         page(
             "home.html",
@@ -143,7 +149,9 @@ pub(super) fn render(
         }
     }
     // Article pages are most of the work; they render in parallel, then join in order.
-    let indices: Vec<usize> = (0..pages.len()).collect();
+    let indices: Vec<usize> = (0..pages.len())
+        .filter(|&i| super::wanted(opts.only.as_ref(), &pages[i]))
+        .collect();
     let article_pages = parallel_map(&indices, |&i| {
         let vars = ctx.template_context(&pages[i].src.lang, &ctx.article_page(i, &pages[i]));
         let html = env
@@ -154,7 +162,9 @@ pub(super) fn render(
     for (out, html) in article_pages {
         add_page(kb, site, "article.html", out, html, diags);
     }
-    super::feeds::write(&ctx, site);
+    if opts.only.is_none() {
+        super::feeds::write(&ctx, site);
+    }
     Some(ctx.scanned.into_inner())
 }
 
@@ -230,10 +240,15 @@ impl<'a> Ctx<'a> {
             siblings.push(i);
         }
         let c = config;
-        let shared = c
-            .languages
-            .iter()
-            .chain(pages.iter().map(|p| &p.src.lang))
+        // Each language's once: made per page, they cost more than a partial build's page.
+        let mut languages: Vec<&String> = c.languages.iter().collect();
+        for p in pages {
+            if !languages.contains(&&p.src.lang) {
+                languages.push(&p.src.lang);
+            }
+        }
+        let shared = languages
+            .into_iter()
             .map(|lang| {
                 let t = strings::for_site(lang, &c.site_strings);
                 let vars = Shared {
