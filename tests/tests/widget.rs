@@ -1796,7 +1796,9 @@ async fn bench_page(server: &StaticServer) -> Browser {
     browser
         .wait_for(
             "the launcher",
-            &format!("{PRELUDE}\nreturn S && S.querySelector('button.sd-launcher') !== null && document.readyState === 'complete';"),
+            // A visitor's click comes after the page's first idle moment, when the loader has laid
+            // out its shell (invisible) so that the click only shows it.
+            &format!("{PRELUDE}\nreturn S && S.querySelector('button.sd-launcher') !== null && document.readyState === 'complete' && S.querySelector('.sd-early .sd-shell') !== null;"),
             vec![],
         )
         .await;
