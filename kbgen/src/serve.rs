@@ -571,8 +571,9 @@ fn error_text(diags: &Diagnostics) -> String {
     text
 }
 
-/// The live-reload script every preview page loads: it polls `/_kbgen/status`, reloads the page
-/// after a good build, and lays a failed build's errors over the page (as text) until then.
+/// The live-reload script every preview page loads: it polls `/_kbgen/status` five times a second
+/// (an edit shows in about 100 ms, see `Preview::edit`; a loopback request costs nothing), reloads
+/// the page after a good build, and lays a failed build's errors over the page (as text) until then.
 /// It uses nothing the output's CSP forbids: a script from the same origin, a same-origin fetch,
 /// and styles set through the CSSOM rather than a `style` attribute.
 const LIVE_RELOAD_JS: &str = r##"// kbgen serve: reloads the page after a rebuild; shows a failed build's errors over it.
@@ -620,7 +621,7 @@ const LIVE_RELOAD_JS: &str = r##"// kbgen serve: reloads the page after a rebuil
         show(s.errors);
       })
       .catch(() => {})
-      .finally(() => setTimeout(poll, 700));
+      .finally(() => setTimeout(poll, 200));
   poll();
 })();
 "##;
