@@ -356,7 +356,7 @@ fn snippet(args: &SnippetArgs) -> Result<ExitCode> {
     // The tag alone goes to stdout (`kbgen snippet >> page.html`); what the two sites need, to
     // stderr.
     let help = widget_bundle::origin(&base).unwrap_or("<help center origin>");
-    eprintln!("\nYour help center ({help}) must send `Access-Control-Allow-Origin: *` (or your site's origin) with widget/*, widget-config.json, index.bin and index-*; the _headers file kbgen writes says so for hosts that read it.");
+    eprintln!("\nYour help center ({help}) must send `Access-Control-Allow-Origin: *` (or your site's origin) with widget/*, widget-config.json, index.bin, index.<lang>.bin and index-*; the _headers file kbgen writes says so for hosts that read it.");
     eprintln!("If your site sends a Content-Security-Policy, add to it:");
     let ticket = config::ticket_origin(&config);
     for line in widget_bundle::csp_lines(help, ticket.as_deref()) {

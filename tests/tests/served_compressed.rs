@@ -107,13 +107,13 @@ async fn the_widget_answers_when_kbgen_serve_sends_it_compressed() {
     let sizes = browser
         .js(
             "return performance.getEntriesByType('resource')
-               .filter((e) => /\\.wasm$|\\/index\\.bin$/.test(e.name))
+               .filter((e) => /\\.wasm$|\\/index(\\.\\w+)?\\.bin$/.test(e.name))
                .map((e) => [e.name, e.encodedBodySize, e.decodedBodySize]);",
             vec![],
         )
         .await;
     let sizes = sizes.as_array().cloned().unwrap_or_default();
-    assert_eq!(sizes.len(), 2, "the wasm and index.bin: {sizes:?}");
+    assert_eq!(sizes.len(), 2, "the wasm and the index: {sizes:?}");
     for entry in &sizes {
         let (encoded, decoded) = (entry[1].as_u64().unwrap(), entry[2].as_u64().unwrap());
         assert!(

@@ -1082,11 +1082,12 @@ async fn the_widget_works_under_a_strict_content_security_policy() {
 
 /// On a real knowledge base the index is the biggest file by far: the panel opens, takes typing
 /// and a question while it is on its way, says so, and answers once it arrives. The test server
-/// holds `index.bin` back until the test lets it go, so this does not depend on timing.
+/// holds the index (the English page's own, `index.en.bin`) back until the test lets it go, so
+/// this does not depend on timing.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_panel_is_usable_while_the_index_is_on_its_way() {
     let env = Env::new(EN, 1200, 800).await;
-    let index = env.server.hold("/index.bin");
+    let index = env.server.hold("/index.en.bin");
     env.open().await;
     let note = env
         .wait(
@@ -1107,7 +1108,7 @@ async fn the_panel_is_usable_while_the_index_is_on_its_way() {
                      [...S.querySelectorAll('.sd-q.sd-pending')].map((q) => q.textContent),
                      S.querySelectorAll('.sd-reply, .sd-results').length,
                      S.querySelectorAll('.sd-loading').length > 0,
-                     performance.getEntriesByType('resource').some((e) => e.name.endsWith('/index.bin'))];",
+                     performance.getEntriesByType('resource').some((e) => e.name.endsWith('/index.en.bin'))];",
             vec![],
         )
         .await;
@@ -1369,11 +1370,14 @@ async fn the_shell_looks_like_the_panel_and_meets_aa_contrast_in_both_schemes() 
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// Opens the widget on a site whose `index.bin` was changed by `spoil`, and checks the visitor is
-/// told and can still write to the owner, with nothing thrown into the page.
+/// Opens the widget on a site whose indexes (`index.bin` and each language's) were changed by
+/// `spoil`, and checks the visitor is told and can still write to the owner, with nothing thrown
+/// into the page.
 async fn check_index_failure(what: &str, spoil: fn(&Path)) {
     let out = build_site();
-    spoil(&out.path().join("index.bin"));
+    for lang in ["", ".en", ".zh"] {
+        spoil(&out.path().join(format!("index{lang}.bin")));
+    }
     let env = Env::serve(out, Vec::new(), EN, 1200, 800, &[]).await;
     env.open().await;
     let notice = env
@@ -1403,6 +1407,30 @@ async fn check_index_failure(what: &str, spoil: fn(&Path)) {
         "{what}: {fields:?}"
     );
     assert_eq!(env.page_errors().await, Vec::<String>::new(), "{what}");
+    env.close().await;
+}
+
+/// Without its page's language's index (a host that lost one file), the widget answers from
+/// every language's, without a word about it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_language_index_falls_back_to_every_languages() {
+    let out = build_site();
+    std::fs::remove_file(out.path().join("index.en.bin")).unwrap();
+    let env = Env::serve(out, Vec::new(), EN, 1200, 800, &[]).await;
+    env.open().await;
+    env.ask("what is your return policy").await;
+    let answer = env
+        .wait(
+            "the rule's answer",
+            "const a = S.querySelector('.sd-reply.sd-rule .sd-answer'); return a && a.textContent;",
+        )
+        .await;
+    assert!(answer.as_str().unwrap().contains("30 days"), "{answer}");
+    assert_eq!(
+        env.texts(".sd-notice[role=alert]").await,
+        Vec::<String>::new()
+    );
+    assert_eq!(env.page_errors().await, Vec::<String>::new());
     env.close().await;
 }
 
@@ -1505,6 +1533,56 @@ async fn a_sharded_index_is_fetched_as_searches_need_it() {
     env.close().await;
 }
 
+/// Issue 19: on a site in several languages the widget loaded every language's index and rules
+/// (57.5 KB gzip on the example, its English alone 10.7). It now loads its page's language's, and
+/// every language's only for a question that one cannot answer: here one in Chinese on the
+/// English page, answered by the Chinese rule; the English answer before it still opens its
+/// article, whose position differs in every language's index.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_widget_loads_its_languages_index_and_every_languages_when_asked_in_another() {
+    let env = Env::new(EN, 1200, 800).await;
+    env.open().await;
+    env.ask("how long does a refund take").await;
+    let indexes = "return performance.getEntriesByType('resource')
+                     .map((e) => e.name.split('/').pop()).filter((n) => /^index.*\\.bin$/.test(n));";
+    assert_eq!(env.js(indexes, vec![]).await, json!(["index.en.bin"]));
+    let first = env
+        .js(
+            "const i = S.querySelector('.sd-reply .sd-item-title'); return i && i.textContent;",
+            vec![],
+        )
+        .await;
+    let first = first
+        .as_str()
+        .expect("the English answer lists an article")
+        .to_string();
+
+    env.ask("我想退货").await;
+    let answer = env
+        .wait(
+            "the Chinese rule's answer",
+            "const a = [...S.querySelectorAll('.sd-reply')].pop().querySelector('.sd-answer');
+             return a && a.textContent;",
+        )
+        .await;
+    assert!(answer.as_str().unwrap().contains("30 天内"), "{answer}");
+    assert_eq!(
+        env.js(indexes, vec![]).await,
+        json!(["index.en.bin", "index.bin"])
+    );
+
+    env.click_text(".sd-reply .sd-item", &first).await;
+    let opened = env
+        .wait(
+            "the English answer's article",
+            "const t = S.querySelector('.sd-article-title'); return t && t.textContent;",
+        )
+        .await;
+    assert_eq!(opened, json!(first));
+    assert_eq!(env.page_errors().await, Vec::<String>::new());
+    env.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn every_request_goes_to_the_help_center_origin() {
     let env = Env::new(EN, 1200, 800).await;
@@ -1525,7 +1603,7 @@ async fn every_request_goes_to_the_help_center_origin() {
     )
     .unwrap();
     let origin = format!("{}/", env.server.origin());
-    for needed in ["index.bin", ".wasm", "widget-config.json", ".css"] {
+    for needed in ["index.en.bin", ".wasm", "widget-config.json", ".css"] {
         assert!(
             urls.iter().any(|u| u.contains(needed)),
             "the widget fetched {needed}: {urls:?}"

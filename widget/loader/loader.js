@@ -303,9 +303,21 @@
       const cfg = settle(get(base + "widget-config.json").then((r) => (r.ok ? r.json() : null)));
       // The owner's colour, side and words reach the launcher and the shell as soon as they arrive.
       cfg.then(configure);
-      const index = get(base + "index.bin")
-        .then((r) => (r.ok ? r.arrayBuffer().then((b) => new Uint8Array(b)) : "index.bin: HTTP " + r.status))
-        .catch((e) => "index.bin: " + e);
+      // The page's language's own index when the site has one per language (`indexes` in the
+      // config, a fraction of every language's), chosen as the panel chooses its language; the
+      // panel fetches every language's (`indexAll`) only for a question that one cannot answer.
+      const own = cfg.then((c) => {
+        const files = c && typeof c.indexes === "object" && c.indexes ? c.indexes : {};
+        const key = (l) => (l || "").split(/[-_]/)[0].trim().toLowerCase();
+        const have = Object.keys(files).filter((l) => /^index\.[\w-]+\.bin$/.test(files[l]));
+        const l = langs.map(key).find((k) => k && have.some((h) => key(h) === k));
+        return l ? files[have.find((h) => key(h) === l)] : "";
+      });
+      const index = own.then((f) =>
+        get(base + (f = f || "index.bin"))
+          .then((r) => (r.ok ? r.arrayBuffer().then((b) => new Uint8Array(b)) : f + ": HTTP " + r.status))
+          .catch((e) => f + ": " + e)
+      );
       // The wasm is fetched and compiled while the glue that instantiates it loads, not after;
       // without compileStreaming the glue gets the response, and when a server does not say
       // application/wasm, a second one for its slower fallback.
@@ -319,7 +331,8 @@
       configure(c);
       dialog.removeAttribute("aria-busy");
       // Without the module this throws, and the fallback ticket takes over.
-      widget = m.mount(root, { ...conf, base, page: location.href, pageLang: htmlLang, languages: navigator.languages }, (ev, detail) =>
+      const indexAll = (await own) ? base + "index.bin" : "";
+      widget = m.mount(root, { ...conf, base, page: location.href, pageLang: htmlLang, languages: navigator.languages, indexAll }, (ev, detail) =>
         ev === "close" ? api.close() : emit(ev, detail)
       );
       await rendered();

@@ -23,6 +23,8 @@ pub struct RawConfig {
     pub languages: Vec<String>,
     /// The owner's form endpoint (`ticketUrl`), if any.
     pub ticket_url: Option<String>,
+    /// Every language's index (`indexAll`), when the loader handed over the page's language's.
+    pub index_all: Option<String>,
     /// The owner's string overrides: `(key, text)` for every language, or `(lang.key, text)` for
     /// one language only; the language-specific ones win.
     pub strings: Vec<(String, String)>,
@@ -36,6 +38,9 @@ pub struct Config {
     pub email: String,
     /// Where "Send" POSTs the ticket as JSON (`[widget] ticket_url`); empty: email only.
     pub ticket_url: String,
+    /// Every language's index, fetched when the page's language's cannot answer; empty: the
+    /// index handed over is every language's.
+    pub index_all: String,
     pub base: String,
     pub page_url: String,
     pub lang: &'static str,
@@ -86,6 +91,7 @@ impl Config {
             site,
             email: raw.email.unwrap_or_default().trim().to_string(),
             ticket_url: ticket_url(raw.ticket_url.as_deref().unwrap_or("")),
+            index_all: raw.index_all.unwrap_or_default(),
             base: raw.base.unwrap_or_default(),
             page_url: raw.page_url.unwrap_or_default(),
             lang,

@@ -2,7 +2,8 @@
 //!
 //! The loader (`widget/loader/loader.js`) draws the launcher inside a Shadow DOM (and, once the page
 //! is idle, the panel's invisible shell), and only when the visitor shows intent fetches, in parallel, this module, the stylesheet, `widget-config.json`
-//! and `index.bin`. It calls [`mount`] as soon as the first three are there, and hands over the
+//! and the index: its page's language's (`index.<lang>.bin`, named in the config's `indexes`) on a
+//! site in several languages, else `index.bin`. It calls [`mount`] as soon as the first three are there, and hands over the
 //! index with [`Widget::set_index`] when it arrives: on a real knowledge base the index is the
 //! biggest file by far, and the visitor can type and reach "Contact us" while it loads. The loader
 //! owns what must work even when this module cannot load: the launcher, showing and hiding the
@@ -28,12 +29,14 @@
 //! - `config`: a plain object: `site`, `email` (the owner's address), `base` (help center root URL
 //!   ending in `/`), `lang` (owner's forced language), `page` (`location.href`), `pageLang`
 //!   (`<html lang>`), `languages` (`navigator.languages`), `strings` (overrides: `{key: text}` or
-//!   `{lang: {key: text}}`). Missing fields fall back to defaults.
+//!   `{lang: {key: text}}`), `indexAll` (the URL of `index.bin` when the index handed over is one
+//!   language's: fetched for a question that one cannot answer, or when it failed, and searched
+//!   from then on; see `state::Wider`). Missing fields fall back to defaults.
 //! - `emit(event, detail)`: called with `"close"` (the panel's close button), `"ticket"` (detail:
 //!   `{reference, subject}`), `"answer"` (a question answered; detail: `{question, answer, rule,
 //!   articles}`, see `services::host::Emitter::reply`) and `"feedback"` (the visitor's Yes or No to
 //!   it; the same detail and `helpful`).
-//! - `set_index(index)`: the bytes of `index.bin` as a `Uint8Array`, or a string saying why they
+//! - `set_index(index)`: the bytes of the index as a `Uint8Array`, or a string saying why they
 //!   could not be fetched; a failed or unreadable index still shows the email ticket with a clear
 //!   message. Until it is called the panel says the articles are loading, and questions asked
 //!   meanwhile (typed, or through `ask`) are answered when it is.

@@ -3,7 +3,6 @@
 
 use crate::config::{Config, RawConfig};
 use crate::{components, services, state};
-use solodesk_engine::Index;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -64,10 +63,7 @@ impl Widget {
             return;
         }
         let search = match index.dyn_into::<js_sys::Uint8Array>() {
-            Ok(bytes) => match Index::from_bytes(&bytes.to_vec()) {
-                Ok(ix) => state::Search::Ready(Rc::new(ix)),
-                Err(e) => state::Search::Failed(e.to_string()),
-            },
+            Ok(bytes) => state::Search::read(&bytes.to_vec()),
             Err(other) => state::Search::Failed(other.as_string().unwrap_or_default()),
         };
         self.bus.send(Command::SetSearch(search));
@@ -203,6 +199,7 @@ fn raw_config(c: &JsValue) -> RawConfig {
         languages,
         // `data-ticket-url` on the snippet, `ticketUrl` in `widget-config.json`.
         ticket_url: get_string(c, "ticketUrl"),
+        index_all: get_string(c, "indexAll"),
         strings,
     }
 }

@@ -30,16 +30,14 @@ pub(super) fn headers(base: &str, opts: &Options, config: &Config, own_indexes: 
     s.push_str(&format!(
         "{base}index-*\n{shared}  Cache-Control: public, max-age=31536000, immutable\n"
     ));
-    for f in ["index.bin", "widget-config.json"] {
+    // Each language's own index is for its search page and the widget on that language's pages.
+    let own = own_indexes.iter().map(|l| super::language_index(l));
+    for f in ["index.bin".to_string(), "widget-config.json".to_string()]
+        .into_iter()
+        .chain(own)
+    {
         s.push_str(&format!(
             "{base}{f}\n{shared}  Cache-Control: public, max-age=300\n"
-        ));
-    }
-    // Each language's own index is for its search page, on this origin: no CORS.
-    for lang in own_indexes {
-        s.push_str(&format!(
-            "{base}{}\n  Cache-Control: public, max-age=300\n",
-            super::language_index(lang)
         ));
     }
     // The index, its shards and the passages shrink 2-3x, but by their name hosts send them as
@@ -51,7 +49,7 @@ pub(super) fn headers(base: &str, opts: &Options, config: &Config, own_indexes: 
     s
 }
 
-pub(super) fn widget_config(c: &Config) -> String {
+pub(super) fn widget_config(c: &Config, own_indexes: &[&str]) -> String {
     let greeting: BTreeMap<String, String> = c
         .languages
         .iter()
@@ -102,6 +100,14 @@ pub(super) fn widget_config(c: &Config) -> String {
         "index": "index.bin",
         "strings": strings,
     });
+    if !own_indexes.is_empty() {
+        // The widget loads its page's language's index, and `index` only when that cannot answer.
+        let own: Map<String, Value> = own_indexes
+            .iter()
+            .map(|l| (l.to_string(), json!(super::language_index(l))))
+            .collect();
+        v["indexes"] = Value::Object(own);
+    }
     if let Some(url) = &c.ticket_url {
         // The name the loader's `data-ticket-url` gets (`dataset.ticketUrl`).
         v["ticketUrl"] = json!(url);

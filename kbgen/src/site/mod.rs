@@ -157,15 +157,15 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     }
 
     // The index is built on its own thread while the pages render: it is independent work.
-    let builder = index_builder(kb, &config, &known, &pages, &categories, diags);
+    let (builder, rules) = index_builder(kb, &config, &known, &pages, &categories, diags);
     let shard_bytes = match config.index_shard_kb {
         0 => usize::MAX,
         kb => kb.saturating_mul(1024),
     };
     let index_job = std::thread::spawn(move || builder.build_sharded(shard_bytes));
-    // The search page of a site in several languages loads its own language's index (articles
-    // only: the page never answers with rules), each built on a thread of its own.
-    let language_jobs: Vec<_> = language_builders(&config, &pages, &categories)
+    // The search page and the widget of a site in several languages load their own language's
+    // index (its articles and rules), each built on a thread of its own.
+    let language_jobs: Vec<_> = language_builders(&config, &pages, &categories, &rules)
         .into_iter()
         .map(|(lang, builder)| {
             let job = std::thread::spawn(move || builder.build_sharded(shard_bytes));
@@ -213,7 +213,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
     );
     site.files.insert(
         "widget-config.json".into(),
-        headers::widget_config(&config).into_bytes(),
+        headers::widget_config(&config, &own_index_languages(&pages)).into_bytes(),
     );
 
     finish_index(&mut site);
@@ -387,7 +387,8 @@ fn render_articles<'a>(
     pages
 }
 
-/// The search index's articles (in the order of [`popular`]) and rules, ready to build.
+/// The search index's articles (in the order of [`popular`]) and rules, ready to build; and the
+/// rules alone, for the languages' own indexes.
 fn index_builder(
     kb: &Kb,
     config: &Config,
@@ -395,7 +396,7 @@ fn index_builder(
     pages: &[Page<'_>],
     categories: &[Category],
     diags: &mut Diagnostics,
-) -> solodesk_engine::IndexBuilder {
+) -> (solodesk_engine::IndexBuilder, Vec<solodesk_engine::Rule>) {
     let mut builder = solodesk_engine::IndexBuilder::new();
     let category_at: HashMap<&str, &Category> =
         categories.iter().map(|c| (c.id.as_str(), c)).collect();
@@ -404,6 +405,21 @@ fn index_builder(
             builder.add_article(index_article(p, config, &category_at));
         }
     }
+    let rules = index_rules(kb, config, known, diags);
+    for rule in &rules {
+        builder.add_rule(rule.clone());
+    }
+    (builder, rules)
+}
+
+/// The rules as the index holds them: their answers rendered for the widget, their links checked.
+fn index_rules(
+    kb: &Kb,
+    config: &Config,
+    known: &Known<'_>,
+    diags: &mut Diagnostics,
+) -> Vec<solodesk_engine::Rule> {
+    let mut rules = Vec::with_capacity(kb.rules.len());
     for rule in &kb.rules {
         let lang = rule
             .lang
@@ -427,7 +443,7 @@ fn index_builder(
                 );
             }
         }
-        builder.add_rule(solodesk_engine::Rule {
+        rules.push(solodesk_engine::Rule {
             id: rule.id.clone(),
             lang,
             phrasings: rule.phrasings.clone(),
@@ -438,7 +454,7 @@ fn index_builder(
             priority: rule.priority,
         });
     }
-    builder
+    rules
 }
 
 /// The languages of `pages`, in their order (the pages are sorted by language).
@@ -448,7 +464,8 @@ fn languages<'p>(pages: &'p [Page<'p>]) -> Vec<&'p str> {
     l
 }
 
-/// The file of `lang`'s own index, which that language's search page loads.
+/// The file of `lang`'s own index, which that language's search page and the widget on that
+/// language's pages load.
 pub(super) fn language_index(lang: &str) -> String {
     format!("index.{lang}.bin")
 }
@@ -464,12 +481,13 @@ fn own_index_languages<'p>(pages: &'p [Page<'p>]) -> Vec<&'p str> {
     }
 }
 
-/// One index per language for the search pages (see [`own_index_languages`]): that language's
-/// articles in the order of [`popular`], and no rules.
+/// One index per language for its search page and its widget (see [`own_index_languages`]): that
+/// language's articles in the order of [`popular`], and its rules.
 fn language_builders(
     config: &Config,
     pages: &[Page<'_>],
     categories: &[Category],
+    rules: &[solodesk_engine::Rule],
 ) -> Vec<(String, solodesk_engine::IndexBuilder)> {
     let category_at: HashMap<&str, &Category> =
         categories.iter().map(|c| (c.id.as_str(), c)).collect();
@@ -479,6 +497,9 @@ fn language_builders(
             let mut builder = solodesk_engine::IndexBuilder::new();
             for p in popular(pages, lang) {
                 builder.add_article(index_article(p, config, &category_at));
+            }
+            for rule in rules.iter().filter(|r| r.lang == lang) {
+                builder.add_rule(rule.clone());
             }
             (lang.to_string(), builder)
         })

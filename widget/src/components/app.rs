@@ -15,7 +15,7 @@ use crate::hooks::{
 };
 use crate::services::host::{Emitter, Shared};
 use crate::services::ticket;
-use crate::state::{Action, Link, Search, State, View};
+use crate::state::{Action, Link, Search, State, View, Wider};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -43,7 +43,7 @@ pub fn App(props: &Props) -> Html {
     let dispatch = state.dispatcher();
     // What arrives beside the state (shards, passages) renders again through this.
     let rerender = use_force_update();
-    let shards = use_shards(&config.base, &rerender);
+    let shards = use_shards(&config.base, state.search.index(), &rerender);
     use_answer_pending(&state, &props.emit, &config, &shards);
     use_host_commands(&props.bus, &dispatch);
     let results = use_live_results(&state, &config, &shards, &rerender);
@@ -167,7 +167,13 @@ fn home(
         let d = dispatch.clone();
         Callback::from(move |i: u32| d.dispatch(Action::OpenArticle(i)))
     };
-    let loading = state.search == Search::Loading;
+    // The page's language's index failed and every language's is on its way: still loading.
+    let failed = match &state.search {
+        Search::Failed(why) if state.wider == Wider::None => Some(why),
+        _ => None,
+    };
+    let loading = state.search == Search::Loading
+        || matches!(state.search, Search::Failed(_)) && failed.is_none();
     // Results that wait for shards of the index show the same note.
     let loading_results = !state.draft.trim().is_empty() && results.shards_due;
     // While the index is on its way, a small note stands where the results or the
@@ -178,7 +184,7 @@ fn home(
             && (!state.draft.trim().is_empty() || state.turns.is_empty())
     {
         loading::view(config)
-    } else if loading || matches!(state.search, Search::Failed(_)) {
+    } else if loading || failed.is_some() {
         // No index (yet): nothing to list, rather than "no matching articles".
         html! {}
     } else if !state.draft.trim().is_empty() {
@@ -204,10 +210,6 @@ fn home(
         }
     } else {
         html! {}
-    };
-    let failed = match &state.search {
-        Search::Failed(why) => Some(why),
-        _ => None,
     };
     let unavailable = failed.map(|why| html! {
         <div class="sd-notice" role="alert">

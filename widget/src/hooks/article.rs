@@ -11,7 +11,8 @@ pub type ArticleBody = Option<(u32, Option<AttrValue>)>;
 /// Fetches the body of the article the visitor opens (once per opening of another article).
 #[hook]
 pub fn use_article_body(state: &UseReducerHandle<State>, base: &str) -> ArticleBody {
-    let article_body = use_state(|| None::<(u32, Option<AttrValue>)>);
+    // With the article's address: its position differs in another index (every language's).
+    let article_body = use_state(|| None::<(u32, String, Option<AttrValue>)>);
     {
         let (body, base) = (article_body.clone(), base.to_owned());
         use_effect_with(
@@ -21,19 +22,31 @@ pub fn use_article_body(state: &UseReducerHandle<State>, base: &str) -> ArticleB
                     return;
                 };
                 let i = *i;
-                if body.as_ref().is_some_and(|(j, _)| *j == i) {
+                let Some(a) = ix.articles().get(i as usize) else {
+                    return;
+                };
+                if body
+                    .as_ref()
+                    .is_some_and(|(j, url, _)| *j == i && *url == a.url)
+                {
                     return;
                 }
-                if let Some(a) = ix.articles().get(i as usize) {
-                    let done = Callback::from(move |html: Option<String>| {
-                        body.set(Some((i, html.map(AttrValue::from))))
-                    });
-                    crate::services::article::fetch_body(&base, &a.url, done);
-                }
+                let url = a.url.clone();
+                let done = Callback::from(move |html: Option<String>| {
+                    body.set(Some((i, url.clone(), html.map(AttrValue::from))))
+                });
+                crate::services::article::fetch_body(&base, &a.url, done);
             },
         );
     }
-    (*article_body).clone()
+    let shown = article_body.as_ref().filter(|(i, url, _)| {
+        state
+            .search
+            .index()
+            .and_then(|ix| Some(ix.articles().get(*i as usize)?.url == *url))
+            .unwrap_or(false)
+    });
+    shown.map(|(i, _, html)| (*i, html.clone()))
 }
 
 /// An article opened from a result that points at one of its sections opens at that section

@@ -3,9 +3,10 @@
 
 use super::LIST_LIMIT;
 use crate::config::Config;
+use crate::services::fetch::bytes;
 use crate::services::host::{Emitter, Shared};
 use crate::services::shards::{self, Shards};
-use crate::state::{Action, State};
+use crate::state::{Action, Search, State, Wider};
 use crate::Command;
 use solodesk_engine::Index;
 use std::cell::RefCell;
@@ -34,10 +35,20 @@ impl ShardFetcher {
     }
 }
 
-/// The shards fetched so far; each arrival renders again through `rerender`.
+/// The shards of `index` fetched so far; each arrival renders again through `rerender`. Another
+/// index (every language's, after the page's language's) starts afresh: its shards are others.
 #[hook]
-pub fn use_shards(base: &str, rerender: &UseForceUpdateHandle) -> ShardFetcher {
+pub fn use_shards(
+    base: &str,
+    index: Option<Rc<Index>>,
+    rerender: &UseForceUpdateHandle,
+) -> ShardFetcher {
     let shards = use_mut_ref(Shards::default);
+    let of = use_mut_ref(|| None::<Rc<Index>>);
+    if !same_index(&of.borrow(), &index) {
+        *of.borrow_mut() = index;
+        *shards.borrow_mut() = Shards::default();
+    }
     let arrivals = shards.borrow().arrived();
     let rerender = rerender.clone();
     ShardFetcher {
@@ -58,11 +69,24 @@ pub fn use_answer_pending(
     config: &Rc<Config>,
     shards: &ShardFetcher,
 ) {
+    {
+        // With the page's language's index, every language's is there to fetch (see `Wider`).
+        let (dispatch, wider) = (state.dispatcher(), !config.index_all.is_empty());
+        use_effect_with((), move |_| {
+            if wider {
+                dispatch.dispatch(Action::Wider(Wider::Available));
+            }
+        });
+    }
     let (state, emit, config, shards) =
         (state.clone(), emit.clone(), config.clone(), shards.clone());
     let waiting = (state.search.clone(), state.pending.clone(), shards.arrivals);
     use_effect_with(waiting, move |_| {
-        let answers = state.answer_pending(&config.page_url, config.lang, LIST_LIMIT);
+        let mut answers = state.answer_pending(&config.page_url, config.lang, LIST_LIMIT);
+        // The page's language's could not be had: every language's may.
+        if state.wider == Wider::Available && matches!(state.search, Search::Failed(_)) {
+            answers = vec![Action::Wider(Wider::Fetching)];
+        }
         if let Some(ix) = state.search.index() {
             let missing = ix.missing_shards();
             if shards.waits_for(&missing) {
@@ -70,11 +94,27 @@ pub fn use_answer_pending(
             }
         }
         for a in answers {
-            if let Action::Asked { question, reply } = &a {
-                emit.reply("answer", &config.base, question, reply, &[]);
+            match &a {
+                Action::Asked { question, reply } => {
+                    emit.reply("answer", &config.base, question, reply, &[])
+                }
+                Action::Wider(Wider::Fetching) => fetch_wider(&config.index_all, &state),
+                _ => {}
             }
             state.dispatch(a);
         }
+    });
+}
+
+/// Fetches every language's index (see `Wider`) and hands it to the state, or says it failed.
+fn fetch_wider(url: &str, state: &UseReducerHandle<State>) {
+    let (url, dispatch) = (url.to_owned(), state.dispatcher());
+    wasm_bindgen_futures::spawn_local(async move {
+        // Why it failed is no one's business: the page's language's index stays.
+        let found = bytes(&url)
+            .await
+            .map_or(Search::Failed(String::new()), |b| Search::read(&b));
+        dispatch.dispatch(Action::Widened(found));
     });
 }
 
@@ -100,4 +140,13 @@ pub fn use_host_commands(bus: &Shared, dispatch: &UseReducerDispatcher<State>) {
             })
         }))
     });
+}
+
+/// Whether two indexes are the same one (indexes are compared by identity, see `Search`).
+pub fn same_index(a: &Option<Rc<Index>>, b: &Option<Rc<Index>>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
 }

@@ -55,6 +55,14 @@ impl std::fmt::Debug for Search {
 }
 
 impl Search {
+    /// An index's bytes, read: a corrupt or wrong-version file is unavailable, with why.
+    pub fn read(bytes: &[u8]) -> Search {
+        match Index::from_bytes(bytes) {
+            Ok(ix) => Search::Ready(Rc::new(ix)),
+            Err(e) => Search::Failed(e.to_string()),
+        }
+    }
+
     /// The index, once it is here.
     pub fn index(&self) -> Option<Rc<Index>> {
         match self {
@@ -73,6 +81,22 @@ impl Search {
         }
     }
 }
+
+/// The index of every language, when the loader handed the panel its page's language's own
+/// (`Config::index_all`): fetched when that one cannot answer a question, and searched from then
+/// on. Not saved: every page starts from its own language's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Wider {
+    /// Nothing to fetch: the index is every language's, or the other could not be had.
+    #[default]
+    None,
+    /// There is one, not fetched yet.
+    Available,
+    Fetching,
+}
+
+/// The position of an article that is not in the index (see `State::relink`).
+pub const NOWHERE: u32 = u32::MAX;
 
 /// Which screen of the panel is shown.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -212,6 +236,10 @@ pub struct State {
     /// Questions asked and not answered yet, oldest first: asked before the index arrived, or
     /// waiting for the engine's reply in the moment between asking and answering.
     pub pending: Vec<String>,
+    pub wider: Wider,
+    /// The open article's address while its position in the index is not known: restored from
+    /// storage, it is found in the index when that arrives.
+    pub article_url: Option<String>,
 }
 
 /// Everything that can happen to the panel.
@@ -228,6 +256,10 @@ pub enum Action {
     },
     /// The index arrived, or could not be had.
     SetSearch(Search),
+    Wider(Wider),
+    /// Every language's index arrived (see [`Wider`]), or could not be had (the page's
+    /// language's stays).
+    Widened(Search),
     Feedback(bool),
     OpenArticle(u32),
     OpenContact,
@@ -291,7 +323,20 @@ impl State {
                 turns.push(Turn::Question(question));
                 turns.push(Turn::Reply(reply));
             }
-            Action::SetSearch(search) => self.search = search,
+            Action::SetSearch(search) => {
+                if let Search::Ready(ix) = &search {
+                    self.relink(ix);
+                }
+                self.search = search;
+            }
+            Action::Wider(w) => self.wider = w,
+            Action::Widened(found) => {
+                if let Search::Ready(ix) = &found {
+                    self.relink(ix);
+                    self.search = found;
+                }
+                self.wider = Wider::None;
+            }
             Action::Feedback(yes) => {
                 if self.awaiting_feedback() {
                     self.turns_mut().push(Turn::Feedback(yes));
@@ -300,7 +345,15 @@ impl State {
                     }
                 }
             }
-            Action::OpenArticle(i) => self.view = View::Article(i),
+            Action::OpenArticle(i) => {
+                self.view = View::Article(i);
+                // Before the index is here, only the conversation's links can be opened: the
+                // article is found by its address when the index arrives (see `relink`).
+                self.article_url = match self.search {
+                    Search::Ready(_) => None,
+                    _ => self.links().find(|l| l.article == i).map(|l| l.url.clone()),
+                };
+            }
             Action::OpenContact => self.open_contact(),
             Action::Home => self.view = View::Home,
             Action::SetName(v) => self.contact.name = v,
@@ -337,6 +390,63 @@ impl State {
         Rc::make_mut(&mut self.turns)
     }
 
+    /// Every link of the conversation's replies.
+    fn links(&self) -> impl Iterator<Item = &Link> {
+        self.turns.iter().flat_map(|t| match t {
+            Turn::Reply(Reply::Rule { articles: l, .. } | Reply::Articles(l) | Reply::Weak(l)) => {
+                l.as_slice()
+            }
+            _ => &[],
+        })
+    }
+
+    /// Points the open article and the conversation's links at their articles' positions in
+    /// `new`, by address: positions differ between indexes (a language's own and every
+    /// language's, one page's and the next's after the owner rebuilt). A link whose article is not
+    /// in `new` gets no position, and opens nothing.
+    fn relink(&mut self, new: &Index) {
+        let at = |url: &str| {
+            new.articles()
+                .iter()
+                .position(|a| a.url == url)
+                .map_or(NOWHERE, |i| i as u32)
+        };
+        if let View::Article(i) = self.view {
+            let url = self.article_url.take().or_else(|| {
+                let old = self.search.index()?;
+                Some(old.articles().get(i as usize)?.url.clone())
+            });
+            if let Some(url) = url {
+                self.view = View::Article(at(&url));
+            }
+        }
+        // Only a conversation whose links moved is copied (see `State::turns`).
+        if self.links().all(|l| at(&l.url) == l.article) {
+            return;
+        }
+        for turn in self.turns_mut() {
+            if let Turn::Reply(
+                Reply::Rule { articles: l, .. } | Reply::Articles(l) | Reply::Weak(l),
+            ) = turn
+            {
+                for link in l {
+                    link.article = at(&link.url);
+                }
+            }
+        }
+    }
+
+    /// The address of the open article, for saving: from the index, or as restored.
+    fn open_article_url(&self) -> Option<String> {
+        let View::Article(i) = self.view else {
+            return None;
+        };
+        self.article_url.clone().or_else(|| {
+            let ix = self.search.index()?;
+            Some(ix.articles().get(i as usize)?.url.clone())
+        })
+    }
+
     fn open_contact(&mut self) {
         if !self.contact.edited {
             self.contact.message = self
@@ -348,23 +458,32 @@ impl State {
     }
 
     /// The engine's replies to the pending questions, as the actions that record them, oldest
-    /// first; none while the index is on its way. `page_url` and `lang` are the visitor's.
+    /// first; none while the index is on its way. `page_url` and `lang` are the visitor's. A
+    /// question the page's language's index cannot answer waits for every language's (see
+    /// [`Wider`]), which the last action then sends for when it is not on its way yet.
     pub fn answer_pending(&self, page_url: &str, lang: &str, limit: usize) -> Vec<Action> {
-        self.pending
-            .iter()
-            .map_while(|question| {
-                let q = Question {
-                    text: question,
-                    page_url: Some(page_url),
-                    lang: Some(lang),
-                };
-                let reply = self.search.reply(&q, limit)?;
-                Some(Action::Asked {
-                    question: question.clone(),
-                    reply,
-                })
-            })
-            .collect()
+        let mut actions = Vec::new();
+        for question in &self.pending {
+            let q = Question {
+                text: question,
+                page_url: Some(page_url),
+                lang: Some(lang),
+            };
+            let Some(reply) = self.search.reply(&q, limit) else {
+                break;
+            };
+            if self.wider != Wider::None && matches!(reply, Reply::Nothing | Reply::Weak(_)) {
+                if self.wider == Wider::Available {
+                    actions.push(Action::Wider(Wider::Fetching));
+                }
+                break;
+            }
+            actions.push(Action::Asked {
+                question: question.clone(),
+                reply,
+            });
+        }
+        actions
     }
 
     /// True when the last turn is a reply the visitor has not rated yet. An "I don't know"
@@ -546,6 +665,82 @@ mod tests {
             ..Rule::default()
         });
         Rc::new(Index::from_bytes(&b.build()).unwrap())
+    }
+
+    fn article(id: &str, lang: &str, text: &str) -> Article {
+        Article {
+            id: id.into(),
+            lang: lang.into(),
+            title: id.into(),
+            url: format!("{lang}/{id}/"),
+            sections: vec![Section {
+                text: text.into(),
+                ..Section::default()
+            }],
+            ..Article::default()
+        }
+    }
+
+    /// Issue 19: the widget searches its page's language's index (a fraction of every
+    /// language's); a question that finds nothing there waits for every language's, and the
+    /// links already in the conversation and the open article keep pointing at their articles,
+    /// whose positions differ in it.
+    #[test]
+    fn a_question_the_own_language_cannot_answer_waits_for_every_language() {
+        let index = |articles: Vec<Article>| {
+            let mut b = IndexBuilder::new();
+            articles.into_iter().for_each(|a| b.add_article(a));
+            Rc::new(Index::from_bytes(&b.build()).unwrap())
+        };
+        let refunds = || article("refunds", "en", "Money back within 30 days.");
+        let own = index(vec![refunds()]);
+        let every = index(vec![
+            article("tuihuo", "zh", "退货政策：三十天内退款。"),
+            refunds(),
+        ]);
+        let mut s = State::new("R".into());
+        s.apply(Action::Wider(Wider::Available));
+        s.apply(Action::SetSearch(Search::Ready(own)));
+        s.apply(Action::Ask("money back".into()));
+        answer(&mut s);
+        assert_eq!(s.turns.len(), 2, "the own language answers: {:?}", s.turns);
+
+        s.apply(Action::Ask("退货政策".into()));
+        assert_eq!(
+            s.answer_pending("https://shop.example/", "en", 3),
+            [Action::Wider(Wider::Fetching)]
+        );
+        answer(&mut s);
+        assert_eq!((s.wider, s.pending.len()), (Wider::Fetching, 1));
+        assert!(s
+            .answer_pending("https://shop.example/", "en", 3)
+            .is_empty());
+        // Meanwhile the visitor opens the first answer's article.
+        s.apply(Action::OpenArticle(0));
+
+        s.apply(Action::Widened(Search::Ready(every)));
+        assert_eq!((s.wider, &s.view), (Wider::None, &View::Article(1)));
+        assert_eq!(s.links().map(|l| l.article).collect::<Vec<_>>(), [1]);
+        answer(&mut s);
+        assert!(s.pending.is_empty());
+        match s.turns.last() {
+            Some(Turn::Reply(Reply::Articles(l))) => assert_eq!(l[0].url, "zh/tuihuo/"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// When every language's index cannot be had, the page's language's answers as it can.
+    #[test]
+    fn without_every_languages_index_the_own_answers() {
+        let mut s = State::new("R".into());
+        s.apply(Action::Wider(Wider::Available));
+        s.apply(Action::SetSearch(Search::Ready(small_index())));
+        s.apply(Action::Ask("退货政策".into()));
+        answer(&mut s);
+        s.apply(Action::Widened(Search::Failed("HTTP 404".into())));
+        answer(&mut s);
+        assert_eq!(s.turns.last(), Some(&Turn::Reply(Reply::Nothing)));
+        assert!(matches!(s.search, Search::Ready(_)));
     }
 
     /// Applies what the app does after each change: the replies the pending questions can get.

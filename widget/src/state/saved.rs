@@ -8,7 +8,7 @@
 //! escaped; [`State::load`] reads the first string followed by the second and gives `None` for
 //! anything else, so a damaged entry starts afresh.
 
-use super::{Contact, Link, Reply, State, Turn, View};
+use super::{Contact, Link, Reply, State, Turn, View, NOWHERE};
 
 impl State {
     /// Serialises the part of what must survive a reload that typing changes: the view, the
@@ -17,9 +17,10 @@ impl State {
     /// are saved apart so that a keystroke does not write the whole conversation again.
     pub fn saved_draft(&self) -> String {
         let mut out = String::from("v1");
+        // An open article by its address: the next page may search another index.
         let view = match &self.view {
             View::Home => "h".to_string(),
-            View::Article(i) => i.to_string(),
+            View::Article(_) => self.open_article_url().unwrap_or_else(|| "h".into()),
             View::Contact => "c".to_string(),
         };
         let c = &self.contact;
@@ -85,7 +86,10 @@ impl State {
                     state.view = match f[2].as_str() {
                         "h" => View::Home,
                         "c" => View::Contact,
-                        n => View::Article(n.parse().ok()?),
+                        url => {
+                            state.article_url = Some(url.to_string());
+                            View::Article(NOWHERE)
+                        }
                     };
                     state.draft = f[3].clone();
                     state.contact = Contact {
@@ -233,7 +237,23 @@ mod tests {
             Action::OpenArticle(2),
             Action::SetDraft("typing…".into()),
         ]);
-        assert_eq!(State::load(&saved(&s)), Some(s));
+        // The open article is kept by its address: the next page may search another index.
+        let loaded = State::load(&saved(&s)).unwrap();
+        assert_eq!(
+            (&loaded.view, loaded.article_url.as_deref()),
+            (&View::Article(NOWHERE), Some("en/b/"))
+        );
+        assert_eq!(
+            State {
+                view: View::Article(2),
+                article_url: None,
+                ..loaded
+            },
+            State {
+                article_url: None,
+                ..s
+            }
+        );
     }
 
     #[test]
