@@ -1,5 +1,5 @@
 //! Issue 19: `kbgen serve` sends the precompressed siblings of the widget's files, as a good host
-//! does. Chromium reads them (gzip over plain HTTP, where browsers offer no brotli), and the widget
+//! does. Chromium reads them (brotli: it offers it to 127.0.0.1, a secure context), and the widget
 //! on the preview's demo page opens and answers as it does uncompressed.
 
 use fantoccini::key::Key;
@@ -22,8 +22,8 @@ impl Drop for Served {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_widget_answers_when_kbgen_serve_sends_it_compressed() {
+/// `kbgen serve` on the example site, and its URL.
+fn serve_example() -> (Served, String) {
     let mut served = Served(
         Command::new(kbgen_bin())
             .arg("serve")
@@ -43,6 +43,64 @@ async fn the_widget_answers_when_kbgen_serve_sends_it_compressed() {
         .find(|w| w.starts_with("http://127.0.0.1:"))
         .unwrap_or_else(|| panic!("URL printed: {line}"))
         .to_string();
+    (served, url)
+}
+
+/// Benchmark, not a test: the bytes a visitor downloads to open the widget and get a first
+/// answer on the example's English demo page, by part, as `kbgen serve` sends them (brotli, which
+/// Chromium offers to 127.0.0.1, a secure context), from Resource Timing.
+///
+/// `cargo build -p kbgen && cargo test -p solodesk-tests --test served_compressed -- --ignored --nocapture bench_bytes_on_open`
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: prints sizes"]
+async fn bench_bytes_on_open() {
+    let (_served, url) = serve_example();
+    let browser = Browser::start(1200, 800).await;
+    browser.client.goto(&format!("{url}_demo/")).await.unwrap();
+    browser
+        .wait_for(
+            "the launcher",
+            &format!("{PRELUDE}\nreturn S && S.querySelector('button.sd-launcher') !== null"),
+            vec![],
+        )
+        .await;
+    browser
+        .js(
+            &format!("{PRELUDE}\nS.querySelector('button.sd-launcher').click(); return 0;"),
+            vec![],
+        )
+        .await;
+    browser
+        .wait_for(
+            "the index in the panel",
+            &format!("{PRELUDE}\nreturn performance.getEntriesByType('resource').some((e) => /index[.\\w]*\\.bin$/.test(e.name)) && !S.querySelector('.sd-loading');"),
+            vec![],
+        )
+        .await;
+    let parts = browser
+        .js(
+            "return performance.getEntriesByType('resource')
+               .filter((e) => !e.name.includes('/_kbgen/') && !e.name.endsWith('/favicon.ico'))
+               .map((e) => [e.name.split('/').pop(), e.encodedBodySize, e.decodedBodySize]);",
+            vec![],
+        )
+        .await;
+    let (mut sent, mut raw) = (0, 0);
+    for p in parts.as_array().unwrap() {
+        let (e, d) = (p[1].as_u64().unwrap(), p[2].as_u64().unwrap());
+        println!("{:<32} {e:>8} B sent {d:>8} B raw", p[0].as_str().unwrap());
+        (sent, raw) = (sent + e, raw + d);
+    }
+    println!(
+        "{:<32} {sent:>8} B sent {raw:>8} B raw",
+        "widget on open, in all"
+    );
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_widget_answers_when_kbgen_serve_sends_it_compressed() {
+    let (_served, url) = serve_example();
 
     let browser = Browser::start(1200, 800).await;
     browser.client.goto(&format!("{url}_demo/")).await.unwrap();
