@@ -164,6 +164,8 @@ impl Preview {
         let result = rebuild(&self.dir, &self.out, &self.pipeline_options());
         let mut live = self.lock_live();
         let mut status = self.lock_status();
+        // Failed or not, this build has seen every change up to its start.
+        status.complete = live.change == start;
         let Ok(mut done) = result.map_err(|errors| status.errors = Some(errors)) else {
             return;
         };
@@ -183,7 +185,6 @@ impl Preview {
             status.version += 1;
         }
         status.errors = None;
-        status.complete = live.change == start;
         live.kb = Some(done.kb);
         live.summaries = done.summaries;
         live.pages = done.pages;

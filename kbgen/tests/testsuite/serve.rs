@@ -521,7 +521,7 @@ fn build_errors_reach_the_page_and_clear_when_fixed() {
     assert_ne!(good, broken);
     std::fs::write(&article, &broken).unwrap();
     let failed = wait_status(addr, "errors of the broken build", |v| {
-        v["errors"].is_string()
+        v["errors"].is_string() && v["complete"] == true
     });
     let errors = failed["errors"].as_str().unwrap();
     assert!(
