@@ -652,14 +652,16 @@ fn clear_stale_builds() {
     };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
+        // The build folder, or the temporary sibling of a first build that was killed.
         let Some(pid) = name
             .strip_prefix("kbgen-serve-")
-            .and_then(|p| p.parse::<u32>().ok())
+            .or_else(|| name.strip_prefix(".kbgen-serve-"))
+            .and_then(|p| p.split('.').next()?.parse::<u32>().ok())
         else {
             continue;
         };
         if !Path::new("/proc").join(pid.to_string()).exists() {
-            remove_build(&e.path());
+            remove_build(&std::env::temp_dir().join(format!("kbgen-serve-{pid}")));
         }
     }
 }
@@ -823,6 +825,27 @@ mod tests {
                 .any(|(p, ..)| p.starts_with(kb.path().join("out"))),
             "{files:?}"
         );
+    }
+
+    /// A preview killed during its first build leaves only the temporary sibling of its build
+    /// folder; the next start removes it too, not only whole build folders.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn stale_builds_of_dead_previews_are_removed() {
+        let dead = (3_900_000..4_000_000)
+            .find(|p| !Path::new("/proc").join(p.to_string()).exists())
+            .unwrap();
+        let tmp = std::env::temp_dir();
+        let sibling = tmp.join(format!(".kbgen-serve-{dead}.kbgen-tmp-{dead}"));
+        let build = tmp.join(format!("kbgen-serve-{dead}"));
+        let mine = tmp.join(format!("kbgen-serve-{}", std::process::id()));
+        for d in [&sibling, &build, &mine] {
+            std::fs::create_dir_all(d.join("en")).unwrap();
+        }
+        clear_stale_builds();
+        assert!(!sibling.exists() && !build.exists());
+        assert!(mine.exists(), "a running preview's build stays");
+        std::fs::remove_dir_all(mine).unwrap();
     }
 
     #[test]
