@@ -46,15 +46,8 @@ fn serve_example() -> (Served, String) {
     (served, url)
 }
 
-/// Benchmark, not a test: the bytes a visitor downloads to open the widget and get a first
-/// answer on the example's English demo page, by part, as `kbgen serve` sends them (brotli, which
-/// Chromium offers to 127.0.0.1, a secure context), from Resource Timing.
-///
-/// `cargo build -p kbgen && cargo test -p solodesk-tests --test served_compressed -- --ignored --nocapture bench_bytes_on_open`
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: prints sizes"]
-async fn bench_bytes_on_open() {
-    let (_served, url) = serve_example();
+/// A browser on the example's demo page under `url`, its launcher clicked.
+async fn open_demo_widget(url: &str) -> Browser {
     let browser = Browser::start(1200, 800).await;
     browser.client.goto(&format!("{url}_demo/")).await.unwrap();
     browser
@@ -70,6 +63,19 @@ async fn bench_bytes_on_open() {
             vec![],
         )
         .await;
+    browser
+}
+
+/// Benchmark, not a test: the bytes a visitor downloads to open the widget with its index on the
+/// example's English demo page, by part, as `kbgen serve` sends them (brotli, which Chromium
+/// offers to 127.0.0.1, a secure context), from Resource Timing.
+///
+/// `cargo build -p kbgen && cargo test -p solodesk-tests --test served_compressed -- --ignored --nocapture bench_bytes_on_open`
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: prints sizes"]
+async fn bench_bytes_on_open() {
+    let (_served, url) = serve_example();
+    let browser = open_demo_widget(&url).await;
     browser
         .wait_for(
             "the index in the panel",
@@ -101,9 +107,7 @@ async fn bench_bytes_on_open() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_widget_answers_when_kbgen_serve_sends_it_compressed() {
     let (_served, url) = serve_example();
-
-    let browser = Browser::start(1200, 800).await;
-    browser.client.goto(&format!("{url}_demo/")).await.unwrap();
+    let browser = open_demo_widget(&url).await;
     let wait = |what: &'static str, body: &'static str| {
         let browser = &browser;
         async move {
@@ -112,17 +116,6 @@ async fn the_widget_answers_when_kbgen_serve_sends_it_compressed() {
                 .await
         }
     };
-    wait(
-        "the launcher",
-        "return S && S.querySelector('button.sd-launcher') !== null",
-    )
-    .await;
-    browser
-        .js(
-            &format!("{PRELUDE}\nS.querySelector('button.sd-launcher').click(); return 0;"),
-            vec![],
-        )
-        .await;
     wait(
         "the open panel",
         "const i = S.querySelector('.sd-root .sd-ask .sd-input'); return i !== null && S.activeElement === i;",

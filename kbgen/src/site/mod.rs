@@ -140,56 +140,13 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         diags,
     );
     validate::related(kb, &known, &pages, diags);
-    if opts.only.is_some() {
-        let scanned = pages::render(
-            kb,
-            &config,
-            &base,
-            opts,
-            &pages,
-            &categories,
-            &mut site,
-            diags,
-        );
-        widget_files(&pages, opts.only.as_ref(), &mut site);
-        site.stats.pages_scanned = scanned.unwrap_or(0);
-        return site;
-    }
-
-    // The index is built on its own thread while the pages render: it is independent work.
-    let (builder, rules) = index_builder(kb, &config, &known, &pages, &categories, diags);
-    let shard_bytes = match config.index_shard_kb {
-        0 => usize::MAX,
-        kb => kb.saturating_mul(1024),
-    };
-    let index_job = std::thread::spawn(move || builder.build_sharded(shard_bytes));
-    // The search page and the widget of a site in several languages load their own language's
-    // index (its articles and rules), each built on a thread of its own.
-    let language_jobs: Vec<_> = language_builders(&config, &pages, &categories, &rules)
-        .into_iter()
-        .map(|(lang, builder)| {
-            let job = std::thread::spawn(move || builder.build_sharded(shard_bytes));
-            (lang, job)
-        })
-        .collect();
-    let finish_index = |site: &mut Site| {
-        let (index, shards) = index_job
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        site.stats.index_bytes = index.len();
-        site.stats.shards = shards.len();
-        site.stats.shard_bytes = shards.iter().map(|(_, b)| b.len()).sum();
-        site.files.insert("index.bin".into(), index);
-        site.files.extend(shards);
-        for (lang, job) in language_jobs {
-            let (index, shards) = job.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            site.stats.language_index_bytes += index.len();
-            site.files.insert(language_index(&lang), index);
-            site.files.extend(shards);
-        }
-    };
-
-    let Some(scanned) = pages::render(
+    // The indexes are built on threads of their own while the pages render: independent work. A
+    // partial build makes none.
+    let indexes = opts
+        .only
+        .is_none()
+        .then(|| IndexJobs::start(kb, &config, &known, &pages, &categories, diags));
+    let scanned = pages::render(
         kb,
         &config,
         &base,
@@ -198,11 +155,17 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         &categories,
         &mut site,
         diags,
-    ) else {
-        finish_index(&mut site);
+    );
+    let finish = |site: &mut Site| indexes.map(|i| i.finish(site));
+    let Some(scanned) = scanned else {
+        finish(&mut site);
         return site;
     };
-    widget_files(&pages, None, &mut site);
+    widget_files(&pages, opts.only.as_ref(), &mut site);
+    site.stats.pages_scanned = scanned;
+    if opts.only.is_some() {
+        return site;
+    }
     site.files.insert(
         "favicon.svg".into(),
         brand::favicon(&config.brand_color).into_bytes(),
@@ -216,12 +179,67 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
         headers::widget_config(&config, &own_index_languages(&pages)).into_bytes(),
     );
 
-    finish_index(&mut site);
-    site.stats.pages_scanned = scanned;
+    finish(&mut site);
     site.stats.articles = pages.len();
     site.stats.languages = config.languages.len();
     site.stats.rules = kb.rules.len();
     site
+}
+
+/// The search indexes being built: every language's (`index.bin`) and, on a site in several, each
+/// language's own (see [`own_index_languages`]), with their shards.
+struct IndexJobs {
+    all: IndexJob,
+    own: Vec<(String, IndexJob)>,
+}
+
+/// An index being built on its thread: its file and its shards' files, by name.
+type IndexJob = std::thread::JoinHandle<(Vec<u8>, Vec<(String, Vec<u8>)>)>;
+
+impl IndexJobs {
+    fn start(
+        kb: &Kb,
+        config: &Config,
+        known: &Known<'_>,
+        pages: &[Page<'_>],
+        categories: &[Category],
+        diags: &mut Diagnostics,
+    ) -> IndexJobs {
+        let (builder, rules) = index_builder(kb, config, known, pages, categories, diags);
+        let shard_bytes = match config.index_shard_kb {
+            0 => usize::MAX,
+            kb => kb.saturating_mul(1024),
+        };
+        let build = |b: solodesk_engine::IndexBuilder| {
+            std::thread::spawn(move || b.build_sharded(shard_bytes))
+        };
+        IndexJobs {
+            all: build(builder),
+            // The search page and the widget of a site in several languages load their own
+            // language's index (its articles and rules).
+            own: language_builders(config, pages, categories, &rules)
+                .into_iter()
+                .map(|(lang, b)| (lang, build(b)))
+                .collect(),
+        }
+    }
+
+    /// Waits for the indexes and adds them to `site`.
+    fn finish(self, site: &mut Site) {
+        let join = |job: IndexJob| job.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        let (index, shards) = join(self.all);
+        site.stats.index_bytes = index.len();
+        site.stats.shards = shards.len();
+        site.stats.shard_bytes = shards.iter().map(|(_, b)| b.len()).sum();
+        site.files.insert("index.bin".into(), index);
+        site.files.extend(shards);
+        for (lang, job) in self.own {
+            let (index, shards) = join(job);
+            site.stats.language_index_bytes += index.len();
+            site.files.insert(language_index(&lang), index);
+            site.files.extend(shards);
+        }
+    }
 }
 
 /// Categories: the configured ones, then any that articles name or their folders imply; and each
