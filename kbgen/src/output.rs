@@ -251,48 +251,29 @@ pub fn write_atomic_with(
     Ok(packed)
 }
 
-/// Replaces a few files of a site written by [`write_atomic_with`] where it stands, for `kbgen
-/// serve` after an edit: each file (and its precompressed siblings, made afresh at quick effort,
-/// or removed when no longer worth it) is written beside its place and renamed over it, so a
-/// request meets the old file or the new one, never half of one.
+/// Replaces a few files of a site written by [`write_atomic_with`] at [`Effort::Preview`] (no
+/// siblings) where it stands, for `kbgen serve` after an edit: each file is written beside its
+/// place and renamed over it, so a request meets the old file or the new one, never half of one.
 pub fn update_in_place(
     out: &Path,
     files: &std::collections::BTreeMap<String, Vec<u8>>,
     copies: &std::collections::BTreeMap<String, PathBuf>,
 ) -> Result<()> {
-    let put = |path: &Path, bytes: &[u8]| -> Result<()> {
+    let put = |rel: &str, bytes: &[u8]| -> Result<()> {
+        let path = out.join(rel);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
-        let tmp = with_ext(path, "kbgen-new");
+        let tmp = with_ext(&path, "kbgen-new");
         std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+        std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))
     };
     for (rel, bytes) in files {
-        let path = out.join(rel);
-        let siblings = if compressible(&path) && bytes.len() as u64 >= MIN_COMPRESS {
-            compress(bytes, FAST_QUALITY)
-        } else {
-            Siblings { br: None, gz: None }
-        };
-        // Each response is one whole file: the old or the new page, plain or compressed.
-        for (ext, data) in [("br", &siblings.br), ("gz", &siblings.gz)] {
-            let sibling = with_ext(&path, ext);
-            match data {
-                Some(data) => put(&sibling, data)?,
-                None => match std::fs::remove_file(&sibling) {
-                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                        return Err(e).with_context(|| format!("removing {}", sibling.display()))
-                    }
-                    _ => {}
-                },
-            }
-        }
-        put(&path, bytes)?;
+        put(rel, bytes)?;
     }
     for (rel, src) in copies {
         let bytes = std::fs::read(src).with_context(|| format!("reading {}", src.display()))?;
-        put(&out.join(rel), &bytes)?;
+        put(rel, &bytes)?;
     }
     Ok(())
 }
@@ -318,9 +299,10 @@ const FAST_QUALITY: i32 = 5;
 pub enum Effort {
     /// For `kbgen build`: brotli quality 11 for what every visitor fetches (see [`FAST_QUALITY`]).
     Best,
-    /// For `kbgen serve`, whose first build must be quick: quality 5 everywhere, about a tenth
-    /// larger.
-    Quick,
+    /// For `kbgen serve`, whose first build must be quick: no siblings (compressing every page
+    /// was most of a 10,000-article preview's first build); the preview compresses what it sends
+    /// on request instead ([`compress_as`]).
+    Preview,
 }
 
 /// What [`precompress`] wrote: files with a sibling, and their bytes raw, brotli and gzip.
@@ -347,6 +329,9 @@ struct Siblings {
 /// checked to decompress to it, so a rebuild compresses only what changed (the widget's
 /// WebAssembly never does).
 pub fn precompress(dir: &Path, previous: &Path, effort: Effort) -> Result<Precompressed> {
+    if effort == Effort::Preview {
+        return Ok(Precompressed::default());
+    }
     let mut todo: Vec<(PathBuf, u64)> = walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(|e| e.ok())
@@ -456,26 +441,45 @@ pub fn compressible(path: &Path) -> bool {
 }
 
 fn compress(bytes: &[u8], quality: i32) -> Siblings {
-    // Kept only when it saves at least a tenth: a host then sends the original, which it can
-    // also serve for byte ranges, for little more.
-    let worth = |c: Vec<u8>| (c.len() * 10 <= bytes.len() * 9).then_some(c);
+    Siblings {
+        br: brotli_at(bytes, quality),
+        gz: gzip(bytes),
+    }
+}
+
+/// `bytes` in `coding` (`br`, at the quality of the per-article files, or `gzip`), as a host that
+/// compresses on the fly sends them: for `kbgen serve`, which writes no siblings.
+pub fn compress_as(bytes: &[u8], coding: &str) -> Option<Vec<u8>> {
+    match coding {
+        "br" => brotli_at(bytes, FAST_QUALITY),
+        "gzip" => gzip(bytes),
+        _ => None,
+    }
+}
+
+/// Kept only when it saves at least a tenth: a host then sends the original, which it can also
+/// serve for byte ranges, for little more.
+fn worth(packed: Vec<u8>, bytes: &[u8]) -> Option<Vec<u8>> {
+    (packed.len() * 10 <= bytes.len() * 9).then_some(packed)
+}
+
+fn brotli_at(bytes: &[u8], quality: i32) -> Option<Vec<u8>> {
     let params = brotli::enc::BrotliEncoderParams {
         quality,
         size_hint: bytes.len(),
         ..Default::default()
     };
     let mut br = Vec::new();
-    let br = brotli::BrotliCompress(&mut &bytes[..], &mut br, &params)
-        .ok()
-        .map(|_| br);
+    brotli::BrotliCompress(&mut &bytes[..], &mut br, &params).ok()?;
+    worth(br, bytes)
+}
+
+fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
     // flate2's gzip header has no file name and a zero time, so the same input gives the same
     // bytes, like everything else a build writes.
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let gz = gz.write_all(bytes).and_then(|()| gz.finish()).ok();
-    Siblings {
-        br: br.and_then(worth),
-        gz: gz.and_then(worth),
-    }
+    gz.write_all(bytes).ok()?;
+    worth(gz.finish().ok()?, bytes)
 }
 
 /// Runs `f` on every item on all cores (at most 8 threads), each thread taking the next item as

@@ -40,6 +40,8 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
     let _ = ctrlc::set_handler({
         let out = out.clone();
         move || {
+            // A build being written would put the folder back after its removal: it ends first.
+            let _writing = writing();
             remove_build(&out);
             std::process::exit(130);
         }
@@ -54,6 +56,7 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
         port,
         status: Mutex::new(Status::default()),
         live: Mutex::new(Live::default()),
+        packed: Mutex::default(),
         wanted: (Mutex::new(false), Condvar::new()),
     });
     preview.rebuild();
@@ -104,9 +107,14 @@ struct Preview {
     port: u16,
     status: Mutex<Status>,
     live: Mutex<Live>,
+    /// Files compressed on request, by path and coding, with the bytes they were made from.
+    packed: Mutex<Packed>,
     /// Whether a full build is wanted, for the thread that makes them.
     wanted: (Mutex<bool>, Condvar),
 }
+
+/// See `Preview::compressed`.
+type Packed = HashMap<(PathBuf, &'static str), (Vec<u8>, Option<Arc<Vec<u8>>>)>;
 
 /// What an edit is rendered from between full builds.
 #[derive(Default)]
@@ -175,6 +183,7 @@ impl Preview {
                 // Unreadable now: the next full build, which this edit asked for, tells.
                 let _ = load::reload_article(&mut done.kb, path);
             }
+            let _writing = writing();
             if let Err(err) = output::update_in_place(&self.out, &e.files, &e.copies) {
                 eprintln!("error: {err:#}");
             }
@@ -185,6 +194,10 @@ impl Preview {
             status.version += 1;
         }
         status.errors = None;
+        self.packed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         live.kb = Some(done.kb);
         live.summaries = done.summaries;
         live.pages = done.pages;
@@ -236,7 +249,11 @@ impl Preview {
         if diags.errors() > 0 {
             return;
         }
-        if let Err(e) = output::update_in_place(&self.out, &site.files, &site.copies) {
+        let written = {
+            let _writing = writing();
+            output::update_in_place(&self.out, &site.files, &site.copies)
+        };
+        if let Err(e) = written {
             eprintln!("error: {e:#}");
             return;
         }
@@ -369,6 +386,9 @@ impl Preview {
                 Some((coding, inside(Path::new(&name))?))
             })
             .collect();
+        if siblings.is_empty() {
+            return self.compressed(path, accept);
+        }
         let available: Vec<&str> = siblings.iter().map(|(c, _)| *c).collect();
         let coding = encoding::choose(accept, &available);
         let source = siblings
@@ -377,10 +397,44 @@ impl Preview {
             .map_or(&path, |(_, p)| p);
         let bytes = std::fs::read(source).ok()?;
         Some(Found {
-            negotiated: !siblings.is_empty(),
+            negotiated: true,
             path,
             bytes,
             coding,
+        })
+    }
+
+    /// A file without siblings (the preview writes none but the widget's own): compressed here
+    /// when it is worth it and the client accepts it, as a host that compresses on the fly does;
+    /// each compressed file is kept until the next full build.
+    fn compressed(&self, path: PathBuf, accept: &str) -> Option<Found> {
+        let bytes = std::fs::read(&path).ok()?;
+        if !output::compressible(&path) || (bytes.len() as u64) < output::MIN_COMPRESS {
+            return Some(Found {
+                negotiated: false,
+                path,
+                bytes,
+                coding: None,
+            });
+        }
+        let coding = encoding::choose(accept, &["br", "gzip"]);
+        let packed = coding.and_then(|c| {
+            let mut cache = self.packed.lock().unwrap_or_else(|e| e.into_inner());
+            let key = (path.clone(), c);
+            match cache.get(&key) {
+                Some((original, packed)) if *original == bytes => packed.clone(),
+                _ => {
+                    let packed = output::compress_as(&bytes, c).map(Arc::new);
+                    cache.insert(key, (bytes.clone(), packed.clone()));
+                    packed
+                }
+            }
+        });
+        Some(Found {
+            negotiated: true,
+            path,
+            coding: coding.filter(|_| packed.is_some()),
+            bytes: packed.map_or(bytes, |p| p.to_vec()),
         })
     }
 
@@ -509,7 +563,9 @@ fn rebuild(dir: &Path, out: &Path, opts: &pipeline::Options) -> Result<Done, Str
         );
         return Err(error_text(diags));
     }
-    // Quick compression: the preview's first build comes before its address is printed.
+    // No siblings: the preview's first build comes before its address is printed, and it
+    // compresses what it sends on request (`Preview::file`).
+    let writing = writing();
     let result = output::write_atomic_with(
         out,
         &site.files,
@@ -520,8 +576,9 @@ fn rebuild(dir: &Path, out: &Path, opts: &pipeline::Options) -> Result<Done, Str
             }
             Ok(())
         },
-        output::Effort::Quick,
+        output::Effort::Preview,
     );
+    drop(writing);
     match result {
         Ok(_) => {
             eprintln!(
@@ -626,6 +683,12 @@ const LIVE_RELOAD_JS: &str = r##"// kbgen serve: reloads the page after a rebuil
   poll();
 })();
 "##;
+
+/// Held while the preview writes its output folder, so that Ctrl-C removes it only between writes.
+fn writing() -> std::sync::MutexGuard<'static, ()> {
+    static WRITING: Mutex<()> = Mutex::new(());
+    WRITING.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Removes a serve build folder and the temporary siblings an interrupted rebuild leaves.
 fn remove_build(out: &Path) {
