@@ -364,7 +364,8 @@ impl Preview {
 
     /// The file of the output a request path names: a folder's `index.html`, and never anything
     /// outside the output folder, whatever symlinks it holds. Its bytes are those of its brotli or
-    /// gzip sibling when one exists and `accept` (the request's `Accept-Encoding`) allows it.
+    /// gzip sibling when one exists and `accept` (the request's `Accept-Encoding`) allows it, or
+    /// compressed here (`Preview::compressed`).
     fn file(&self, rel: &[String], accept: &str) -> Option<Found> {
         let root = self.out.canonicalize().ok()?;
         let inside = |p: &Path| {
@@ -459,11 +460,12 @@ impl Preview {
 struct Found {
     /// The original's path, which gives the content type.
     path: PathBuf,
-    /// The original's bytes, or its sibling's when `coding` is set.
+    /// The original's bytes, or compressed ones (its sibling's, or made on request) when `coding`
+    /// is set.
     bytes: Vec<u8>,
     /// The `Content-Encoding` of `bytes`.
     coding: Option<&'static str>,
-    /// Whether the file has a sibling, so that the answer depends on `Accept-Encoding`.
+    /// Whether the answer depends on `Accept-Encoding` (the file can be sent compressed).
     negotiated: bool,
 }
 
