@@ -135,7 +135,19 @@ impl IndexBuilder {
     /// the shards with their file names ([`Index::shard_file`]); when the postings are no
     /// larger than `shard_bytes` they stay in the index file and there are no shards.
     pub fn build_sharded(&self, shard_bytes: usize) -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
-        let written = self.write(Some(shard_bytes));
+        self.build_sharded_above(shard_bytes, shard_bytes)
+    }
+
+    /// [`IndexBuilder::build_sharded`] with the postings kept in the index file up to `above`
+    /// bytes and, above, cut into shards of about `shard_bytes`: small shards cost a first
+    /// search less (a word's shard carries fewer other words' postings), while a small knowledge
+    /// base is still fetched in one request.
+    pub fn build_sharded_above(
+        &self,
+        above: usize,
+        shard_bytes: usize,
+    ) -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
+        let written = self.write(Some((above, shard_bytes)));
         (written.index, written.shards)
     }
 
@@ -150,7 +162,7 @@ impl IndexBuilder {
 
     /// Writes the format's sections in order (see the module's layout), each by a step of its
     /// own, and notes where each begins for `build_parts`.
-    fn write(&self, shard_bytes: Option<usize>) -> Written {
+    fn write(&self, shard_bytes: Option<(usize, usize)>) -> Written {
         let mut marks: Vec<(&'static str, usize)> = vec![("header and checksum", 0)];
         let mut w = Writer::framed(MAGIC, FORMAT_VERSION);
         w.usize((self.rule_threshold * 1000.0).round() as usize);
@@ -378,7 +390,7 @@ impl Postings {
         &self,
         w: &mut Writer,
         marks: &mut Vec<(&'static str, usize)>,
-        shard_bytes: Option<usize>,
+        shard_bytes: Option<(usize, usize)>,
     ) -> usize {
         mark(marks, "terms: df", w);
         w.bytes(&self.dfs.buf);
@@ -387,11 +399,18 @@ impl Postings {
         mark(marks, "postings: frequencies", w);
         self.code.write_table(w);
         let lens = self.lens();
-        // Checkpoints per shard, for shards of about `shard_bytes`; 0 keeps the postings here
-        // (they fit in one shard, or there is one checkpoint).
-        let per_shard = match shard_bytes.map(|b| (lens.0 + lens.1).div_ceil(b.max(1))) {
-            Some(shards) if shards > 1 && self.at.len() > 1 => self.at.len().div_ceil(shards),
-            _ => 0,
+        // Checkpoints per shard, for shards of about `shard_bytes.1` once the postings pass
+        // `shard_bytes.0`; 0 keeps the postings here (they are small enough, fit in one shard, or
+        // there is one checkpoint).
+        let total = lens.0 + lens.1;
+        let shards = match shard_bytes {
+            Some((above, each)) if total > above => total.div_ceil(each.max(1)),
+            _ => 1,
+        };
+        let per_shard = if shards > 1 && self.at.len() > 1 {
+            self.at.len().div_ceil(shards)
+        } else {
+            0
         };
         w.usize(per_shard);
         if per_shard == 0 {

@@ -179,11 +179,13 @@ impl Config {
 }
 
 /// Postings of about a hundred long articles: a knowledge base smaller than that fetches its
-/// whole index at once (one request beats several), a larger one about 32 KiB per word searched
-/// instead of everything. Measured with kbgen/bench/first_search.sh (first search, gzip): at 256
-/// the dify help center's Chinese "知识库" fetched 538.9 KB against Pagefind's 169.6 KB, at 64
-/// 361.7 KB, at 32 299.2 KB (the rest is index.bin and the wasm); 16 saved little more than 32
-/// on sendgrid (en) for twice the files.
+/// whole index at once (one request beats several); a larger one has its postings cut into
+/// shards of a quarter of it (8 KiB), and a search fetches those of its words only. Measured with
+/// kbgen/bench/first_search.sh (first search, gzip, against Pagefind): shards of 256 KiB made the
+/// dify help center's Chinese "知识库" fetch 538.9 KB against Pagefind's 169.6 KB, of 64 KiB
+/// 361.7 KB, of 32 KiB 224.1 KB (1.32×; "工作流 变量" 1.67×), of 16 KiB 190.2 (1.12×; 1.35×), of
+/// 8 KiB 169.6 (1.00×; 1.16×), of 6 KiB 164.4 (0.97×; 1.11×), with as many files fetched; sendgrid
+/// (en) went from 0.82-0.96× at 32 KiB to 0.72-0.75× at 8.
 pub const DEFAULT_SHARD_KB: usize = 32;
 
 const SECTIONS: &[&str] = &["site", "widget", "categories", "desk"];
