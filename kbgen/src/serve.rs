@@ -141,24 +141,35 @@ struct Edit {
     summaries: HashMap<PathBuf, String>,
 }
 
+impl Edit {
+    /// Writes its files over the served ones and notes what they now show: their pages' hashes
+    /// and the edited articles' summaries.
+    fn show(
+        &self,
+        out: &Path,
+        pages: &mut HashMap<String, u64>,
+        summaries: &mut Arc<HashMap<PathBuf, String>>,
+    ) -> Result<()> {
+        {
+            let _writing = writing();
+            output::update_in_place(out, &self.files, &self.copies)?;
+        }
+        pages.extend(page_hashes(&self.files));
+        Arc::make_mut(summaries).extend(self.summaries.clone());
+        Ok(())
+    }
+}
+
 impl Preview {
-    fn lock_status(&self) -> std::sync::MutexGuard<'_, Status> {
-        self.status.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn lock_live(&self) -> std::sync::MutexGuard<'_, Live> {
-        self.live.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     fn want_rebuild(&self) {
         let (wanted, signal) = &self.wanted;
-        *wanted.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        *lock(wanted) = true;
         signal.notify_one();
     }
 
     fn wait_for_work(&self) {
         let (wanted, signal) = &self.wanted;
-        let mut w = wanted.lock().unwrap_or_else(|e| e.into_inner());
+        let mut w = lock(wanted);
         while !*w {
             w = signal.wait(w).unwrap_or_else(|e| e.into_inner());
         }
@@ -168,10 +179,10 @@ impl Preview {
     /// Builds the whole site into the output folder and puts the edits made meanwhile back over
     /// it; the page reloads when a page differs from what it showed.
     fn rebuild(&self) {
-        let start = self.lock_live().change;
+        let start = lock(&self.live).change;
         let result = rebuild(&self.dir, &self.out, &self.pipeline_options());
-        let mut live = self.lock_live();
-        let mut status = self.lock_status();
+        let mut live = lock(&self.live);
+        let mut status = lock(&self.status);
         // Failed or not, this build has seen every change up to its start.
         status.complete = live.change == start;
         let Ok(mut done) = result.map_err(|errors| status.errors = Some(errors)) else {
@@ -183,21 +194,15 @@ impl Preview {
                 // Unreadable now: the next full build, which this edit asked for, tells.
                 let _ = load::reload_article(&mut done.kb, path);
             }
-            let _writing = writing();
-            if let Err(err) = output::update_in_place(&self.out, &e.files, &e.copies) {
+            if let Err(err) = e.show(&self.out, &mut done.pages, &mut done.summaries) {
                 eprintln!("error: {err:#}");
             }
-            done.pages.extend(page_hashes(&e.files));
-            Arc::make_mut(&mut done.summaries).extend(e.summaries.clone());
         }
         if done.pages != live.pages || status.errors.is_some() || status.version == 0 {
             status.version += 1;
         }
         status.errors = None;
-        self.packed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        lock(&self.packed).clear();
         live.kb = Some(done.kb);
         live.summaries = done.summaries;
         live.pages = done.pages;
@@ -209,11 +214,11 @@ impl Preview {
     /// file, the settings, rules, theme, images, an edit with errors) waits for the full build.
     fn edit(&self, paths: &[PathBuf]) {
         let start = std::time::Instant::now();
-        let mut live = self.lock_live();
+        let mut live = lock(&self.live);
         live.change += 1;
         let change = live.change;
         {
-            let mut status = self.lock_status();
+            let mut status = lock(&self.status);
             status.complete = false;
             if status.errors.is_some() || paths.is_empty() {
                 return;
@@ -249,30 +254,28 @@ impl Preview {
         if diags.errors() > 0 {
             return;
         }
-        let written = {
-            let _writing = writing();
-            output::update_in_place(&self.out, &site.files, &site.copies)
-        };
-        if let Err(e) = written {
-            eprintln!("error: {e:#}");
-            return;
-        }
-        Arc::make_mut(&mut live.summaries).extend(site.summaries.clone());
-        live.pages.extend(page_hashes(&site.files));
-        let shown: Vec<&str> = site
-            .files
-            .keys()
-            .filter_map(|k| k.strip_suffix("index.html"))
-            .collect();
-        eprintln!("updated /{} in {:.0?}", shown.join(", /"), start.elapsed());
-        live.edits.push(Edit {
+        let edit = Edit {
             change,
             paths: edited,
             files: site.files,
             copies: site.copies,
             summaries: site.summaries,
-        });
-        self.lock_status().version += 1;
+        };
+        let Live {
+            pages, summaries, ..
+        } = &mut *live;
+        if let Err(e) = edit.show(&self.out, pages, summaries) {
+            eprintln!("error: {e:#}");
+            return;
+        }
+        let shown: Vec<&str> = edit
+            .files
+            .keys()
+            .filter_map(|k| k.strip_suffix("index.html"))
+            .collect();
+        eprintln!("updated /{} in {:.0?}", shown.join(", /"), start.elapsed());
+        live.edits.push(edit);
+        lock(&self.status).version += 1;
     }
 
     fn pipeline_options(&self) -> pipeline::Options {
@@ -309,7 +312,7 @@ impl Preview {
         }
         match path {
             "/_kbgen/status" => {
-                let status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+                let status = lock(&self.status);
                 let json = serde_json::json!({ "version": status.version, "errors": status.errors, "complete": status.complete });
                 return Response::new(200, "application/json", json.to_string())
                     .with("X-Content-Type-Options", "nosniff");
@@ -420,7 +423,7 @@ impl Preview {
         }
         let coding = encoding::choose(accept, &["br", "gzip"]);
         let packed = coding.and_then(|c| {
-            let mut cache = self.packed.lock().unwrap_or_else(|e| e.into_inner());
+            let mut cache = lock(&self.packed);
             let key = (path.clone(), c);
             match cache.get(&key) {
                 Some((original, packed)) if *original == bytes => packed.clone(),
@@ -440,7 +443,7 @@ impl Preview {
     }
 
     fn not_found(&self) -> Response {
-        let status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        let status = lock(&self.status);
         if let (Some(errors), false) = (&status.errors, self.out.join("index.html").is_file()) {
             // No build has succeeded yet: the errors, and the script that reloads once one does.
             let errors = errors
@@ -686,10 +689,15 @@ const LIVE_RELOAD_JS: &str = r##"// kbgen serve: reloads the page after a rebuil
 })();
 "##;
 
+/// `m`'s guard, also after a thread panicked holding it: the preview's state stays usable.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Held while the preview writes its output folder, so that Ctrl-C removes it only between writes.
 fn writing() -> std::sync::MutexGuard<'static, ()> {
     static WRITING: Mutex<()> = Mutex::new(());
-    WRITING.lock().unwrap_or_else(|e| e.into_inner())
+    lock(&WRITING)
 }
 
 /// Removes a serve build folder and the temporary siblings an interrupted rebuild leaves.

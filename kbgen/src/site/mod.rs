@@ -321,8 +321,11 @@ fn render_articles<'a>(
     let mut images: BTreeMap<String, PathBuf> = BTreeMap::new();
     let rendered = parallel_map(&known.live, |&i| {
         let a = &kb.articles[i];
-        if let Some(only) = only.filter(|o| !o.paths.contains(&a.path)) {
-            let summary = only.summaries.get(&a.path).cloned().unwrap_or_default();
+        if !wanted(only, &a.path) {
+            // Its remembered summary stands for its first paragraph (see below).
+            let summary = only
+                .and_then(|o| o.summaries.get(&a.path).cloned())
+                .unwrap_or_default();
             let r = markdown::Rendered {
                 first_paragraph: summary,
                 ..Default::default()
@@ -358,17 +361,17 @@ fn render_articles<'a>(
                 diags.warn(&a.path, line, col, msg);
             }
         }
-        let summary = match only {
-            Some(o) if !o.paths.contains(&a.path) => r.first_paragraph,
-            _ => a
+        let summary = if wanted(only, &a.path) {
+            let summary = a
                 .front
                 .summary
                 .clone()
-                .unwrap_or_else(|| truncate(&r.first_paragraph, 200)),
-        };
-        if only.is_none_or(|o| o.paths.contains(&a.path)) {
+                .unwrap_or_else(|| truncate(&r.first_paragraph, 200));
             site.summaries.insert(a.path.clone(), summary.clone());
-        }
+            summary
+        } else {
+            r.first_paragraph
+        };
         pages.push(Page {
             src: a,
             category: article_category[&i].clone(),
@@ -555,7 +558,7 @@ fn index_article(
 /// passages (its plain text, which the index leaves out), fetched for the results it shows;
 /// `widget/` is where the help center allows other origins.
 fn widget_files(pages: &[Page<'_>], only: Option<&Partial>, site: &mut Site) {
-    for p in pages.iter().filter(|p| wanted(only, p)) {
+    for p in pages.iter().filter(|p| wanted(only, &p.src.path)) {
         site.files.insert(
             solodesk_engine::article_file(&p.url, "html"),
             p.widget_html.clone().into_bytes(),
@@ -568,9 +571,10 @@ fn widget_files(pages: &[Page<'_>], only: Option<&Partial>, site: &mut Site) {
     }
 }
 
-/// Whether a build renders `p`'s page: always, unless it is a [`Partial`] one without it.
-fn wanted(only: Option<&Partial>, p: &Page<'_>) -> bool {
-    only.is_none_or(|o| o.paths.contains(&p.src.path))
+/// Whether a build renders the article of source file `path`: always, unless it is a
+/// [`Partial`] one without it.
+fn wanted(only: Option<&Partial>, path: &std::path::Path) -> bool {
+    only.is_none_or(|o| o.paths.contains(path))
 }
 
 /// How many articles the home page lists under "Popular articles".

@@ -150,7 +150,7 @@ pub(super) fn render(
     }
     // Article pages are most of the work; they render in parallel, then join in order.
     let indices: Vec<usize> = (0..pages.len())
-        .filter(|&i| super::wanted(opts.only.as_ref(), &pages[i]))
+        .filter(|&i| super::wanted(opts.only.as_ref(), &pages[i].src.path))
         .collect();
     let article_pages = parallel_map(&indices, |&i| {
         let vars = ctx.template_context(&pages[i].src.lang, &ctx.article_page(i, &pages[i]));
