@@ -25,7 +25,8 @@
   const locales = __LOCALE_WORDS__("loader_label", "loader_failed", "title", "greeting", "placeholder", "ask", "close", "loading", "contact_us", "you");
   // The language the panel will pick (`pick_lang`, widget/src/i18n.rs): the first whose primary
   // subtag has a locale file (two or three letters, which no property of an object has).
-  const lang = langs.map((l) => (l || "").split(/[-_]/)[0].trim().toLowerCase()).find((l) => /^[a-z]{2,3}$/.test(l) && locales[l]) || "en";
+  const primary = (l) => (l || "").split(/[-_]/)[0].trim().toLowerCase();
+  const lang = langs.map(primary).find((l) => /^[a-z]{2,3}$/.test(l) && locales[l]) || "en";
   const text = locales[lang];
   const el = (tag, cls, parent, attrs) => {
     const e = doc.createElement(tag);
@@ -308,10 +309,9 @@
       // panel fetches every language's (`indexAll`) only for a question that one cannot answer.
       const own = cfg.then((c) => {
         const files = c && typeof c.indexes === "object" && c.indexes ? c.indexes : {};
-        const key = (l) => (l || "").split(/[-_]/)[0].trim().toLowerCase();
-        const have = Object.keys(files).filter((l) => /^index\.[\w-]+\.bin$/.test(files[l]));
-        const l = langs.map(key).find((k) => k && have.some((h) => key(h) === k));
-        return l ? files[have.find((h) => key(h) === l)] : "";
+        const by = Object.create(null); // No inherited names: a language code is looked up.
+        Object.keys(files).forEach((l) => /^index\.[\w-]+\.bin$/.test(files[l]) && (by[primary(l)] = files[l]));
+        return by[langs.map(primary).find((l) => l && by[l])] || "";
       });
       const index = own.then((f) =>
         get(base + (f = f || "index.bin"))

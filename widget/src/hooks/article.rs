@@ -11,8 +11,8 @@ pub type ArticleBody = Option<(u32, Option<AttrValue>)>;
 /// Fetches the body of the article the visitor opens (once per opening of another article).
 #[hook]
 pub fn use_article_body(state: &UseReducerHandle<State>, base: &str) -> ArticleBody {
-    // With the article's address: its position differs in another index (every language's).
-    let article_body = use_state(|| None::<(u32, String, Option<AttrValue>)>);
+    // Kept by the article's address: its position differs in another index (every language's).
+    let article_body = use_state(|| None::<(String, Option<AttrValue>)>);
     {
         let (body, base) = (article_body.clone(), base.to_owned());
         use_effect_with(
@@ -21,32 +21,29 @@ pub fn use_article_body(state: &UseReducerHandle<State>, base: &str) -> ArticleB
                 let (View::Article(i), Search::Ready(ix)) = (view, search) else {
                     return;
                 };
-                let i = *i;
-                let Some(a) = ix.articles().get(i as usize) else {
+                let Some(a) = ix.articles().get(*i as usize) else {
                     return;
                 };
-                if body
-                    .as_ref()
-                    .is_some_and(|(j, url, _)| *j == i && *url == a.url)
-                {
+                if body.as_ref().is_some_and(|(url, _)| *url == a.url) {
                     return;
                 }
                 let url = a.url.clone();
                 let done = Callback::from(move |html: Option<String>| {
-                    body.set(Some((i, url.clone(), html.map(AttrValue::from))))
+                    body.set(Some((url.clone(), html.map(AttrValue::from))))
                 });
                 crate::services::article::fetch_body(&base, &a.url, done);
             },
         );
     }
-    let shown = article_body.as_ref().filter(|(i, url, _)| {
-        state
-            .search
-            .index()
-            .and_then(|ix| Some(ix.articles().get(*i as usize)?.url == *url))
-            .unwrap_or(false)
-    });
-    shown.map(|(i, _, html)| (*i, html.clone()))
+    // The body of the open article, once it is in.
+    (|| {
+        let View::Article(i) = state.view else {
+            return None;
+        };
+        let (url, html) = article_body.as_ref()?;
+        let open = state.search.index()?.articles().get(i as usize)?.url == *url;
+        open.then(|| (i, html.clone()))
+    })()
 }
 
 /// An article opened from a result that points at one of its sections opens at that section

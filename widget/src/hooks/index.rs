@@ -43,12 +43,7 @@ pub fn use_shards(
     index: Option<Rc<Index>>,
     rerender: &UseForceUpdateHandle,
 ) -> ShardFetcher {
-    let shards = use_mut_ref(Shards::default);
-    let of = use_mut_ref(|| None::<Rc<Index>>);
-    if !same_index(&of.borrow(), &index) {
-        *of.borrow_mut() = index;
-        *shards.borrow_mut() = Shards::default();
-    }
+    let shards = use_per_index::<Shards>(&index);
     let arrivals = shards.borrow().arrived();
     let rerender = rerender.clone();
     ShardFetcher {
@@ -82,11 +77,7 @@ pub fn use_answer_pending(
         (state.clone(), emit.clone(), config.clone(), shards.clone());
     let waiting = (state.search.clone(), state.pending.clone(), shards.arrivals);
     use_effect_with(waiting, move |_| {
-        let mut answers = state.answer_pending(&config.page_url, config.lang, LIST_LIMIT);
-        // The page's language's could not be had: every language's may.
-        if state.wider == Wider::Available && matches!(state.search, Search::Failed(_)) {
-            answers = vec![Action::Wider(Wider::Fetching)];
-        }
+        let answers = state.answer_pending(&config.page_url, config.lang, LIST_LIMIT);
         if let Some(ix) = state.search.index() {
             let missing = ix.missing_shards();
             if shards.waits_for(&missing) {
@@ -142,11 +133,17 @@ pub fn use_host_commands(bus: &Shared, dispatch: &UseReducerDispatcher<State>) {
     });
 }
 
-/// Whether two indexes are the same one (indexes are compared by identity, see `Search`).
-pub fn same_index(a: &Option<Rc<Index>>, b: &Option<Rc<Index>>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => Rc::ptr_eq(a, b),
-        (None, None) => true,
-        _ => false,
+/// A cache of what was fetched for `index`, by position in it: another index (every language's
+/// after the page's language's) starts it afresh, since its positions are others.
+#[hook]
+pub fn use_per_index<T: Default + 'static>(index: &Option<Rc<Index>>) -> Rc<RefCell<T>> {
+    let cache = use_mut_ref(T::default);
+    // Held, not only its address: a new index could take a dropped one's.
+    let of = use_mut_ref(|| None::<Rc<Index>>);
+    let ptr = |i: &Option<Rc<Index>>| i.as_ref().map(Rc::as_ptr);
+    if ptr(&of.borrow()) != ptr(index) {
+        *of.borrow_mut() = index.clone();
+        *cache.borrow_mut() = T::default();
     }
+    cache
 }

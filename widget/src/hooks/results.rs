@@ -67,13 +67,7 @@ pub fn use_live_results(
     } else {
         found.0.clone()
     };
-    // By position in the index: another index (every language's) starts afresh.
-    let passages = use_mut_ref(Passages::default);
-    let passages_of = use_mut_ref(|| None::<Rc<Index>>);
-    if !super::index::same_index(&passages_of.borrow(), &index) {
-        *passages_of.borrow_mut() = index.clone();
-        *passages.borrow_mut() = Passages::default();
-    }
+    let passages = super::index::use_per_index::<Passages>(&index);
     let passages_in = passages.borrow().arrived();
     {
         let (passages, index, base) = (passages.clone(), index.clone(), config.base.clone());

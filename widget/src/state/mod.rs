@@ -462,6 +462,10 @@ impl State {
     /// question the page's language's index cannot answer waits for every language's (see
     /// [`Wider`]), which the last action then sends for when it is not on its way yet.
     pub fn answer_pending(&self, page_url: &str, lang: &str, limit: usize) -> Vec<Action> {
+        // The page's language's could not be had: every language's may.
+        if self.wider == Wider::Available && matches!(self.search, Search::Failed(_)) {
+            return vec![Action::Wider(Wider::Fetching)];
+        }
         let mut actions = Vec::new();
         for question in &self.pending {
             let q = Question {
@@ -646,15 +650,8 @@ mod tests {
     fn small_index() -> Rc<Index> {
         let mut b = IndexBuilder::new();
         b.add_article(Article {
-            id: "refunds".into(),
-            lang: "en".into(),
             title: "Refunds".into(),
-            url: "en/refunds/".into(),
-            sections: vec![Section {
-                text: "Money back within 30 days.".into(),
-                ..Section::default()
-            }],
-            ..Article::default()
+            ..article("refunds", "en", "Money back within 30 days.")
         });
         b.add_rule(Rule {
             id: "refund-rule".into(),
@@ -741,6 +738,31 @@ mod tests {
         answer(&mut s);
         assert_eq!(s.turns.last(), Some(&Turn::Reply(Reply::Nothing)));
         assert!(matches!(s.search, Search::Ready(_)));
+    }
+
+    /// When the page's language's index cannot be had, every language's is fetched at once,
+    /// question or not.
+    #[test]
+    fn a_failed_own_index_sends_for_every_languages() {
+        let mut s = State::new("R".into());
+        s.apply(Action::Wider(Wider::Available));
+        s.apply(Action::SetSearch(Search::Failed("HTTP 404".into())));
+        assert_eq!(
+            s.answer_pending("https://shop.example/", "en", 3),
+            [Action::Wider(Wider::Fetching)]
+        );
+        answer(&mut s);
+        s.apply(Action::Ask("refund".into()));
+        assert!(s
+            .answer_pending("https://shop.example/", "en", 3)
+            .is_empty());
+        s.apply(Action::Widened(Search::Ready(small_index())));
+        answer(&mut s);
+        assert!(
+            matches!(s.turns.last(), Some(Turn::Reply(Reply::Rule { .. }))),
+            "{:?}",
+            s.turns
+        );
     }
 
     /// Applies what the app does after each change: the replies the pending questions can get.
