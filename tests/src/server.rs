@@ -1,6 +1,7 @@
 //! A small static file server on 127.0.0.1 for browser tests, with optional extra response
 //! headers (a strict Content-Security-Policy, for instance) and files held back until the test
-//! lets them go (a slow `index.bin`, without guessing how slow is slow enough).
+//! lets them go (a slow `index.bin`, without guessing how slow is slow enough). Benchmarks serve
+//! the precompressed siblings `kbgen build` writes, as a production host does.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -12,6 +13,16 @@ use std::time::Duration;
 pub struct StaticServer {
     port: u16,
     holds: Holds,
+}
+
+/// What the server sends for a file that has `.br` or `.gz` siblings.
+#[derive(Clone, Copy, PartialEq)]
+enum Siblings {
+    /// The file as it is, as a plain static server does.
+    Ignore,
+    /// The sibling the request accepts (brotli first), as nginx's `brotli_static`/`gzip_static`,
+    /// Caddy's `precompressed` and the common hosts do.
+    Serve,
 }
 
 /// URL paths whose responses wait for their [`Hold`] to be released.
@@ -66,6 +77,16 @@ impl StaticServer {
 
     /// Serves `root`, adding `headers` to every response.
     pub fn with_headers(root: &Path, headers: Vec<(String, String)>) -> StaticServer {
+        StaticServer::spawn(root, headers, Siblings::Ignore)
+    }
+
+    /// Serves `root` as a production host serves a `kbgen build`: a file's `.br` (or `.gz`)
+    /// sibling, with its `Content-Encoding`, to a browser that accepts it.
+    pub fn precompressed(root: &Path) -> StaticServer {
+        StaticServer::spawn(root, Vec::new(), Siblings::Serve)
+    }
+
+    fn spawn(root: &Path, headers: Vec<(String, String)>, siblings: Siblings) -> StaticServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("binding 127.0.0.1");
         let port = listener.local_addr().expect("local address").port();
         let root = Arc::new(root.to_owned());
@@ -77,7 +98,7 @@ impl StaticServer {
                 let (root, headers, held) =
                     (Arc::clone(&root), Arc::clone(&headers), Arc::clone(&held));
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &root, &headers, &held);
+                    let _ = serve(stream, &root, &headers, &held, siblings);
                 });
             }
         });
@@ -125,6 +146,7 @@ fn serve(
     root: &Path,
     headers: &[(String, String)],
     holds: &Holds,
+    siblings: Siblings,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     loop {
@@ -132,11 +154,21 @@ fn serve(
         if reader.read_line(&mut request_line)? == 0 {
             return Ok(());
         }
-        // Skip the request headers; bodies are not expected.
+        // Of the request headers only Accept-Encoding matters; bodies are not expected.
+        let mut accepts = Vec::new();
         loop {
             let mut line = String::new();
             if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
                 break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("accept-encoding") {
+                    accepts.extend(
+                        value
+                            .split(',')
+                            .map(|c| c.split(';').next().unwrap_or_default().trim().to_owned()),
+                    );
+                }
             }
         }
         let path = request_line.split_whitespace().nth(1).unwrap_or("/");
@@ -151,17 +183,38 @@ fn serve(
         for gate in gates {
             gate.wait(Duration::from_secs(60));
         }
-        let (status, body, content_type) = match resolve(root, path) {
-            Some(file) => match std::fs::read(&file) {
-                Ok(body) => ("200 OK", body, content_type(&file)),
+        let file = resolve(root, path);
+        // The sibling the browser accepts, brotli before gzip.
+        let encoded = file
+            .as_ref()
+            .filter(|_| siblings == Siblings::Serve)
+            .and_then(|file| {
+                [("br", "br"), ("gzip", "gz")]
+                    .into_iter()
+                    .filter(|(coding, _)| accepts.iter().any(|a| a == coding))
+                    .find_map(|(coding, ext)| {
+                        let mut sibling = file.clone().into_os_string();
+                        sibling.push(format!(".{ext}"));
+                        Some((coding, std::fs::read(sibling).ok()?))
+                    })
+            });
+        let (status, body, content_type) = match (&file, &encoded) {
+            (Some(file), Some((_, body))) => ("200 OK", body.clone(), content_type(file)),
+            (Some(file), None) => match std::fs::read(file) {
+                Ok(body) => ("200 OK", body, content_type(file)),
                 Err(_) => ("404 Not Found", b"not found".to_vec(), "text/plain"),
             },
-            None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+            (None, _) => ("404 Not Found", b"not found".to_vec(), "text/plain"),
         };
         let mut response = format!(
             "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n",
             body.len()
         );
+        if let Some((coding, _)) = encoded {
+            response.push_str(&format!(
+                "Content-Encoding: {coding}\r\nVary: Accept-Encoding\r\n"
+            ));
+        }
         for (name, value) in headers {
             response.push_str(&format!("{name}: {value}\r\n"));
         }
