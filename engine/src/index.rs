@@ -1,6 +1,6 @@
 //! The index: what the builder writes and the reader loads, in one place.
 //!
-//! Layout of format version 4 (all integers are LEB128 varints unless said otherwise):
+//! Layout of format version 5 (all integers are LEB128 varints unless said otherwise):
 //!
 //! ```text
 //! "SDKX" | u16 LE version | body | u32 LE FNV-1a checksum of everything before it
@@ -14,8 +14,9 @@
 //!                  article positions, priority (zigzag)
 //!        terms:    n, the term text (bytes: per term, sorted by bytes, one byte of the
 //!                  length it shares with the term before (at most 31) then the rest of it;
-//!                  the byte below 0x20 also ends the term before), then (bytes) each
-//!                  term's article_df as an Elias gamma code
+//!                  the byte below 0x20 also ends the term before; on a sharded index only
+//!                  the terms not deferred, see below), then (bytes) each term's article_df
+//!                  as an Elias gamma code
 //!        postings: checkpoints: after every 256 postings (at the first term that reaches
 //!                  it, which the reader finds from the dfs), the bit positions where that
 //!                  term's postings start in both streams, as varint gaps from the last;
@@ -27,29 +28,36 @@
 //!                  term of one article that article in a truncated binary code (`GapCode`);
 //!                  frequency codes (bytes): per posting, its symbol's code (see `FreqCode`);
 //!                  or per_shard > 0 checkpoints per shard file, and the byte lengths of
-//!                  the two streams, which the shard files hold
+//!                  the two streams, which the shard files hold; then the deferred terms
+//!                  (the CJK ones, whose text is in their shards, see `terms`): the number
+//!                  of runs, then the runs' lengths, alternately of terms written above and
+//!                  of deferred ones, starting with the former; and per shard that holds
+//!                  deferred terms the first of them (string)
 //!        phrasings: per article n, then per question (those with a word that is not a stop
 //!                  word) n, then its distinct non-stop terms as positions in the term list,
 //!                  ascending, each a gap from the last
 //!
 //! shard file k = "SDKS" | u16 LE version | the index file's checksum | k | (bytes) the gaps
 //!        and (bytes) the frequency codes from checkpoint k × per_shard to the next shard's
-//!        first, in whole bytes | u32 LE FNV-1a checksum
+//!        first, in whole bytes | (bytes) the text of its deferred terms, front-coded as the
+//!        term text above | u32 LE FNV-1a checksum
 //! ```
 //!
 //! Shards are for knowledge bases whose postings are too large to fetch at once: the index
 //! file keeps what every search needs (terms and their dfs, titles, rules, the frequency
 //! code), and a search fetches only the shards its terms' postings are in, found from the
 //! checkpoints. A term's postings never span two shards because shards start at checkpoints,
-//! which are at terms.
+//! which are at terms. The text of the CJK terms, most of a Chinese index file, travels with
+//! their postings: a search finds a CJK word's shard from the first deferred term of each.
 //!
-//! Bits are read lowest first. Version 4 codes the frequencies with a Huffman code made for
-//! the index and the article of a term found once without a Rice code's spare half bit,
-//! writes the field lengths in columns (stackfaq: 0.285 → 0.276 of the text's gzip) and can
-//! keep the postings in shards; version 3 had a fixed frequency code, the lengths per article
-//! and the postings always in the index file. Versions 3 and 4 keep postings per article and
-//! no text beyond titles; version 2 kept them per section, with each section's anchor, heading
-//! and first words, and the summaries. Versions 1 to 3 are rejected (kbgen rebuilds the index).
+//! Bits are read lowest first. Version 5 keeps the CJK terms' text of a sharded index in its
+//! shards (dify-docs' Chinese index file: 73.6 → 32.8 KB gzip). Version 4 codes the
+//! frequencies with a Huffman code made for the index and the article of a term found once
+//! without a Rice code's spare half bit, writes the field lengths in columns (stackfaq: 0.285 →
+//! 0.276 of the text's gzip) and can keep the postings in shards; version 3 had a fixed
+//! frequency code, the lengths per article and the postings always in the index file.
+//! Versions 3 to 5 keep postings per article and no text beyond titles; version 2 kept them per section, with each section's anchor, heading
+//! and first words, and the summaries. Versions 1 to 4 are rejected (kbgen rebuilds the index).
 //!
 //! Only what ranking, rules and result titles need is stored. The sections, their text and the
 //! summary of each article are in its passages file (see `passages`), fetched for the few
@@ -66,6 +74,7 @@
 use crate::analyze::{self, Kind, StemCache};
 use crate::codes::{freq_symbol, read_gamma, write_gamma, FreqCode, FreqWriter, GapCode};
 use crate::rules::RuleSet;
+use crate::terms::{self, Lookup, Terms};
 use crate::wire::{framed, BitReader, BitWriter, Reader, Writer};
 use crate::{Article, FormatError, Rule, Section, DEFAULT_RULE_THRESHOLD, FORMAT_VERSION, MAGIC};
 use rust_stemmers::Stemmer;
@@ -179,14 +188,25 @@ impl IndexBuilder {
             .map(|(t, &id)| (t.as_str(), id))
             .collect();
         terms.sort_unstable();
-        write_term_text(&mut w, &mut marks, &terms);
         let postings = Postings::code(&terms, &analyzed.lists, self.articles.len());
-        let per_shard = postings.write(&mut w, &mut marks, shard_bytes);
+        let per_shard = postings.per_shard(shard_bytes);
+        // A sharded index keeps its CJK terms' text in their shards (see `terms`).
+        let deferred: Vec<bool> = terms
+            .iter()
+            .map(|(t, _)| per_shard > 0 && terms::deferrable(t))
+            .collect();
+        mark(&mut marks, "terms: text", &w);
+        w.usize(terms.len());
+        let kept = terms.iter().zip(&deferred).filter(|(_, &d)| !d);
+        w.bytes(&terms::front_code(kept.map(|((t, _), _)| *t)));
+        postings.write(&mut w, &mut marks, per_shard);
+        let in_shards = Deferred::new(&terms, &deferred, &postings.at, per_shard);
+        in_shards.write(&mut w);
         write_phrasings(&mut w, &mut marks, &analyzed.phrasings, &terms);
         mark(&mut marks, "header and checksum", &w);
         let sum = w.end_frame();
         Written {
-            shards: postings.shards(per_shard, sum),
+            shards: postings.shards(per_shard, sum, &in_shards),
             parts: parts(&marks, w.buf.len()),
             index: w.buf,
         }
@@ -383,15 +403,26 @@ impl Postings {
         (self.gaps.buf.len(), self.freqs.buf.len())
     }
 
+    /// Checkpoints per shard, for shards of about `shard_bytes.1` once the postings pass
+    /// `shard_bytes.0`; 0 keeps the postings in the index file (they are small enough, fit in
+    /// one shard, or there is one checkpoint).
+    fn per_shard(&self, shard_bytes: Option<(usize, usize)>) -> usize {
+        let lens = self.lens();
+        let total = lens.0 + lens.1;
+        let shards = match shard_bytes {
+            Some((above, each)) if total > above => total.div_ceil(each.max(1)),
+            _ => 1,
+        };
+        if shards > 1 && self.at.len() > 1 {
+            self.at.len().div_ceil(shards)
+        } else {
+            0
+        }
+    }
+
     /// Writes the terms' dfs, the checkpoints, the frequency code and the two streams, or,
-    /// when they are split into shards of about `shard_bytes`, the streams' lengths. Returns
-    /// the checkpoints per shard, 0 when the streams are in the index file.
-    fn write(
-        &self,
-        w: &mut Writer,
-        marks: &mut Vec<(&'static str, usize)>,
-        shard_bytes: Option<(usize, usize)>,
-    ) -> usize {
+    /// when they are in shards of `per_shard` checkpoints, the streams' lengths.
+    fn write(&self, w: &mut Writer, marks: &mut Vec<(&'static str, usize)>, per_shard: usize) {
         mark(marks, "terms: df", w);
         w.bytes(&self.dfs.buf);
         mark(marks, "postings: checkpoints", w);
@@ -399,19 +430,6 @@ impl Postings {
         mark(marks, "postings: frequencies", w);
         self.code.write_table(w);
         let lens = self.lens();
-        // Checkpoints per shard, for shards of about `shard_bytes.1` once the postings pass
-        // `shard_bytes.0`; 0 keeps the postings here (they are small enough, fit in one shard, or
-        // there is one checkpoint).
-        let total = lens.0 + lens.1;
-        let shards = match shard_bytes {
-            Some((above, each)) if total > above => total.div_ceil(each.max(1)),
-            _ => 1,
-        };
-        let per_shard = if shards > 1 && self.at.len() > 1 {
-            self.at.len().div_ceil(shards)
-        } else {
-            0
-        };
         w.usize(per_shard);
         if per_shard == 0 {
             mark(marks, "postings: articles", w);
@@ -422,12 +440,16 @@ impl Postings {
             w.usize(lens.0);
             w.usize(lens.1);
         }
-        per_shard
     }
 
-    /// The shard files, `per_shard` checkpoints' worth of postings each, with their names, for
-    /// the index file whose checksum is `index_checksum`.
-    fn shards(&self, per_shard: usize, index_checksum: u32) -> Vec<(String, Vec<u8>)> {
+    /// The shard files, `per_shard` checkpoints' worth of postings each and the text of their
+    /// `deferred` terms, with their names, for the index file whose checksum is `index_checksum`.
+    fn shards(
+        &self,
+        per_shard: usize,
+        index_checksum: u32,
+        deferred: &Deferred<'_>,
+    ) -> Vec<(String, Vec<u8>)> {
         (0..shard_count(self.at.len(), per_shard))
             .map(|k| {
                 let (g, f) = shard_ranges(&self.at, per_shard, k, self.lens());
@@ -436,11 +458,68 @@ impl Postings {
                 s.usize(k);
                 s.bytes(&self.gaps.buf[g]);
                 s.bytes(&self.freqs.buf[f]);
+                s.bytes(&terms::front_code(deferred.of(k).iter().copied()));
                 s.end_frame();
                 (shard_file(index_checksum, k), s.buf)
             })
             .collect()
     }
+}
+
+/// The terms of a sharded index whose text is in their shards (see `terms`), per shard.
+struct Deferred<'a> {
+    /// Whether each term (in sorted order) is one.
+    deferred: &'a [bool],
+    /// Per shard, its ones, in order.
+    per_shard: Vec<Vec<&'a str>>,
+}
+
+impl<'a> Deferred<'a> {
+    fn new(
+        terms: &[(&'a str, u32)],
+        deferred: &'a [bool],
+        at: &[Checkpoint],
+        per_shard: usize,
+    ) -> Deferred<'a> {
+        let ranges = shard_terms(at, per_shard, terms.len());
+        Deferred {
+            deferred,
+            per_shard: ranges
+                .into_iter()
+                .map(|r| r.filter(|&t| deferred[t]).map(|t| terms[t].0).collect())
+                .collect(),
+        }
+    }
+
+    fn of(&self, k: usize) -> &[&'a str] {
+        &self.per_shard[k]
+    }
+
+    /// On a sharded index: how the term list alternates between text in the index file and
+    /// in shards (see [`terms::runs`]), and the first of each shard's deferred terms, by which
+    /// a reader finds the shard of a word.
+    fn write(&self, w: &mut Writer) {
+        if self.per_shard.is_empty() {
+            return;
+        }
+        let runs = terms::runs(self.deferred);
+        w.usize(runs.len());
+        runs.into_iter().for_each(|r| w.usize(r));
+        for first in self.per_shard.iter().filter_map(|terms| terms.first()) {
+            w.str(first);
+        }
+    }
+}
+
+/// The terms (positions in the sorted list) of each shard of `per_shard` checkpoints: from its
+/// first checkpoint's term to the next shard's, of `n` terms in all.
+fn shard_terms(at: &[Checkpoint], per_shard: usize, n: usize) -> Vec<std::ops::Range<usize>> {
+    (0..shard_count(at.len(), per_shard))
+        .map(|k| {
+            let end = at.get((k + 1) * per_shard).map_or(n, |c| c.term as usize);
+            at[k * per_shard].term as usize..end
+        })
+        .collect()
 }
 
 /// What [`IndexBuilder::write`] writes.
@@ -581,30 +660,6 @@ fn write_lengths(
     }
 }
 
-/// The sorted terms' text, front-coded: per term, the length it shares with the one before,
-/// then the rest of it.
-fn write_term_text(w: &mut Writer, marks: &mut Vec<(&'static str, usize)>, terms: &[(&str, u32)]) {
-    mark(marks, "terms: text", w);
-    w.usize(terms.len());
-    let mut text = Vec::new();
-    let mut previous: &[u8] = &[];
-    for &(term, _) in terms {
-        let shared = previous
-            .iter()
-            .zip(term.as_bytes())
-            .take_while(|(a, b)| a == b)
-            .count()
-            .min(MAX_SHARED);
-        // The shared length is also the separator: no term has a byte below 0x20
-        // (`analyze` keeps words, and a word never holds a control character).
-        debug_assert!(term.bytes().all(|b| b >= 0x20), "{term:?}");
-        text.push(shared as u8);
-        text.extend_from_slice(&term.as_bytes()[shared..]);
-        previous = term.as_bytes();
-    }
-    w.bytes(&text);
-}
-
 /// Each article's questions, as the ascending positions of their terms in the `sorted` terms.
 fn write_phrasings(
     w: &mut Writer,
@@ -662,10 +717,6 @@ fn parts(
     }
     parts
 }
-
-/// Most bytes a term shares with the one before it in the term text: the shared length is
-/// written as one byte below 0x20, which no term contains, so it also separates the terms.
-const MAX_SHARED: usize = 0x1f;
 
 /// How an article's URL is stored: most are made of its id (kbgen writes `<lang>/<id>/`),
 /// and those take a byte instead of the string.
@@ -746,10 +797,8 @@ struct Shard {
 pub struct Index {
     /// The articles' metadata: no sections and no summary, which the passages hold.
     pub(crate) articles: Vec<Article>,
-    pub(crate) terms: Vec<Box<str>>,
+    pub(crate) terms: Terms,
     pub(crate) term_info: Vec<TermInfo>,
-    /// Length in chars of each term, for the typo search.
-    pub(crate) term_chars: Vec<u8>,
     /// The postings, article gaps and frequency codes (see `GapCode` and `FreqCode`): one
     /// shard read with the index, or `per_shard` checkpoints' worth per shard, each added when
     /// it arrives (see [`Index::add_shard`]).
@@ -791,7 +840,7 @@ impl Phrasings {
     fn read(
         r: &mut Reader<'_>,
         articles: usize,
-        terms: &[Box<str>],
+        terms: usize,
         info: &[TermInfo],
     ) -> Result<Phrasings, FormatError> {
         let mut article = Vec::new();
@@ -807,7 +856,7 @@ impl Phrasings {
                         return Err(FormatError::Corrupt("phrasing terms out of order"));
                     }
                     term = term.saturating_add(gap);
-                    if term >= terms.len() {
+                    if term >= terms {
                         return Err(FormatError::Corrupt("phrasing term"));
                     }
                     pairs.push((term as u32, phrasing));
@@ -816,7 +865,7 @@ impl Phrasings {
         }
         let n = articles as f32;
         let mut norm = vec![0.0f32; article.len()];
-        let mut start = vec![0u32; terms.len() + 1];
+        let mut start = vec![0u32; terms + 1];
         for &(t, p) in &pairs {
             let w = crate::search::idf(n, info[t as usize].df as f32);
             norm[p as usize] += w * w;
@@ -825,7 +874,7 @@ impl Phrasings {
         for n in &mut norm {
             *n = n.sqrt();
         }
-        for t in 0..terms.len() {
+        for t in 0..terms {
             start[t + 1] += start[t];
         }
         // Pairs come in phrasing order, so each term's list is sorted by phrasing.
@@ -869,8 +918,10 @@ impl Index {
         let articles = read_articles(&mut r)?;
         let lens = read_lengths(&mut r, articles.len())?;
         let (rules, links) = read_rules(&mut r, &articles)?;
-        let terms = read_terms(&mut r)?;
-        let dfs = read_dfs(&mut r, terms.len(), articles.len())?;
+        // Each term has a df of at least a bit; on a sharded index some have no text here.
+        let n = r.count_bits()?;
+        let plain = terms::read_front_coded(r.bytes()?)?;
+        let dfs = read_dfs(&mut r, n, articles.len())?;
         let (checkpoints, term_info) = read_checkpoints(&mut r, dfs)?;
         let freq_code = FreqCode::read_table(&mut r)?;
         let Streams {
@@ -878,7 +929,19 @@ impl Index {
             per_shard,
             lens: stream_lens,
         } = read_postings(&mut r, &checkpoints)?;
-        let phrasings = Phrasings::read(&mut r, articles.len(), &terms, &term_info)?;
+        let terms = if per_shard == 0 {
+            if plain.len() != n {
+                return Err(FormatError::Corrupt("term count"));
+            }
+            Terms::whole(plain)?
+        } else {
+            let runs = (0..r.count()?)
+                .map(|_| r.usize())
+                .collect::<Result<Vec<_>, _>>()?;
+            let shards = shard_terms(&checkpoints, per_shard, n);
+            Terms::split(n, plain, &runs, &shards, &mut || r.string())?
+        };
+        let phrasings = Phrasings::read(&mut r, articles.len(), n, &term_info)?;
         if !r.is_empty() {
             return Err(FormatError::Corrupt("trailing bytes"));
         }
@@ -886,16 +949,11 @@ impl Index {
         let (inv_norm, avg_section_len) = norms(&lens, sections);
         let langs = analyze::stemmers(articles.iter().map(|a| a.lang.as_str()));
         let unstemmed = langs.iter().any(|(_, s)| s.is_none());
-        let term_chars = terms
-            .iter()
-            .map(|t| t.chars().count().min(255) as u8)
-            .collect();
         let rules = RuleSet::new(rules, links);
         Ok(Index {
             articles,
             terms,
             term_info,
-            term_chars,
             wanted: postings.iter().map(|_| AtomicBool::new(false)).collect(),
             postings,
             per_shard,
@@ -929,9 +987,17 @@ impl Index {
         self.rule_threshold
     }
 
-    /// Position of `term` in the sorted term list.
+    /// Position of `term` in the sorted term list; None when it is not there, or when the shard
+    /// that would hold it has not been added yet (it is then marked as wanted).
     pub(crate) fn term_id(&self, term: &str) -> Option<usize> {
-        self.terms.binary_search_by(|t| (**t).cmp(term)).ok()
+        match self.terms.lookup(term) {
+            Lookup::Found(t) => Some(t),
+            Lookup::InShard(k) => {
+                self.wanted[k].store(true, Ordering::Relaxed);
+                None
+            }
+            Lookup::Absent => None,
+        }
     }
 
     /// Readers at the start of a term's postings: from the checkpoint before it, past the
@@ -990,10 +1056,11 @@ impl Index {
             return Err(FormatError::Corrupt("shard number"));
         }
         let (g, f) = shard_ranges(&self.checkpoints, self.per_shard, k, self.stream_lens);
-        let (gaps, freqs) = (r.bytes()?, r.bytes()?);
+        let (gaps, freqs, text) = (r.bytes()?, r.bytes()?, r.bytes()?);
         if gaps.len() != g.len() || freqs.len() != f.len() || !r.is_empty() {
             return Err(FormatError::Corrupt("shard length"));
         }
+        self.terms.add(k, text)?;
         let _ = self.postings[k].set(Shard {
             gaps: gaps.to_vec(),
             freqs: freqs.to_vec(),
@@ -1115,39 +1182,6 @@ fn read_rules(
         links.push(linked);
     }
     Ok((rules, links))
-}
-
-/// The term list: how many terms, then their front-coded text (see `write_term_text`), which
-/// must be in order.
-fn read_terms(r: &mut Reader<'_>) -> Result<Vec<Box<str>>, FormatError> {
-    let n = r.count()?;
-    let mut terms: Vec<Box<str>> = Vec::with_capacity(n);
-    let text = r.bytes()?;
-    let mut previous: Vec<u8> = Vec::new();
-    let mut at = 0;
-    while at < text.len() {
-        let shared = usize::from(text[at]);
-        if shared > MAX_SHARED || shared > previous.len() {
-            return Err(FormatError::Corrupt("term prefix"));
-        }
-        let end = text[at + 1..]
-            .iter()
-            .position(|&b| b <= MAX_SHARED as u8)
-            .map_or(text.len(), |p| at + 1 + p);
-        previous.truncate(shared);
-        previous.extend_from_slice(&text[at + 1..end]);
-        let term =
-            std::str::from_utf8(&previous).map_err(|_| FormatError::Corrupt("invalid UTF-8"))?;
-        if terms.last().is_some_and(|t| **t >= *term) {
-            return Err(FormatError::Corrupt("terms out of order"));
-        }
-        terms.push(term.into());
-        at = end;
-    }
-    if terms.len() != n {
-        return Err(FormatError::Corrupt("term count"));
-    }
-    Ok(terms)
 }
 
 /// The dfs of `n` terms, none above the number of `articles`.

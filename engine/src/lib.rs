@@ -27,6 +27,7 @@ mod passages;
 mod pattern;
 mod rules;
 mod search;
+mod terms;
 mod wire;
 
 use serde::{Deserialize, Serialize};
@@ -43,7 +44,7 @@ pub use rules::{
 /// The bytes every index file starts with.
 pub const MAGIC: &[u8; 4] = b"SDKX";
 /// The index format version this build writes and reads.
-pub const FORMAT_VERSION: u16 = 4;
+pub const FORMAT_VERSION: u16 = 5;
 /// The rule responder answers only at or above this confidence unless the owner sets another
 /// threshold; chosen on the HINT3 precision/coverage curves (see `engine/eval`).
 pub const DEFAULT_RULE_THRESHOLD: f32 = 0.5;

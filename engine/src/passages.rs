@@ -297,7 +297,7 @@ impl Index {
         for g in groups {
             for &(t, w) in &g.terms {
                 let weight = idf(n, self.term_info[t].df as f32) * w * g.weight;
-                let term = &*self.terms[t];
+                let term = self.terms.text(t);
                 match weights.iter_mut().find(|(x, _)| *x == term) {
                     Some(e) => e.1 += weight,
                     None => weights.push((term, weight)),

@@ -317,22 +317,16 @@ impl Index {
 
     /// Index terms that extend `root` by a few letters (see `MAX_DERIVED_EXTRA`).
     fn expand_derived(&self, root: &str, out: &mut Vec<(usize, f32)>) {
-        for t in self.completions(root) {
-            let extra = self.terms[t].len() - root.len();
+        for t in self.terms.completions(root) {
+            let extra = self.terms.text(t).len() - root.len();
             if (1..=MAX_DERIVED_EXTRA).contains(&extra) {
                 add(out, t, DERIVED_WEIGHT);
             }
         }
     }
 
-    /// The index terms that begin with `prefix` (terms are sorted).
-    fn completions(&self, prefix: &str) -> std::ops::Range<usize> {
-        let start = self.terms.partition_point(|t| **t < *prefix);
-        start..start + self.terms[start..].partition_point(|t| t.starts_with(prefix))
-    }
-
     fn expand_prefix(&self, prefix: &str, out: &mut Vec<(usize, f32)>) {
-        let mut found: Vec<usize> = self.completions(prefix).collect();
+        let mut found: Vec<usize> = self.terms.completions(prefix).collect();
         // The most frequent completions are the likely ones; a budget of postings keeps a short
         // prefix of common words from costing milliseconds.
         found.sort_by_key(|&t| (std::cmp::Reverse(self.term_info[t].df), t));
@@ -347,7 +341,7 @@ impl Index {
             }
             budget = budget.saturating_sub(cost);
             // Nearly complete words count nearly fully.
-            let done = prefix.len() as f32 / self.terms[t].len() as f32;
+            let done = prefix.len() as f32 / self.terms.text(t).len() as f32;
             add(out, t, PREFIX_WEIGHT + (1.0 - PREFIX_WEIGHT) * done * done);
         }
     }
@@ -356,8 +350,8 @@ impl Index {
         let variants: Vec<Vec<char>> = variants.iter().map(|v| v.chars().collect()).collect();
         let masks: Vec<u64> = variants.iter().map(|v| letter_mask(v)).collect();
         let mut buf: Vec<char> = Vec::new();
-        for (t, term) in self.terms.iter().enumerate() {
-            let len = self.term_chars[t] as usize;
+        for (t, term) in self.terms.plain() {
+            let len = self.terms.chars(t);
             let first = term.chars().next().unwrap_or(' ');
             // A typo rarely hits the first letter twice: the term must start with the word's
             // first or second letter (or the word with the term's second), which skips most of
@@ -596,7 +590,9 @@ impl Index {
                 continue;
             }
             let hit = groups.iter().any(|g| {
-                g.terms.iter().any(|&(t, _)| *self.terms[t] == token.term)
+                g.terms
+                    .iter()
+                    .any(|&(t, _)| self.terms.text(t) == token.term)
                     || (g.prefix && token.folded.starts_with(g.folded.as_str()))
             });
             if hit && token.kind != Kind::Stop {

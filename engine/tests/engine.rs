@@ -790,7 +790,7 @@ mod format {
         let bytes = builder().build();
         assert_eq!(
             fnv64_of(&bytes),
-            0x4ca1_91e9_c5fb_fe85,
+            0xcb9b_981a_cb10_1f12,
             "index bytes changed ({} bytes)",
             bytes.len()
         );
@@ -833,12 +833,12 @@ mod format {
     }
 
     /// Versions 1 (before questions were stored one by one), 2 (postings per section, with
-    /// snippets) and 3 (frequencies in a fixed code, postings always in the index file) are
-    /// retired: their frozen files are rejected with the version they have, so kbgen can say
-    /// "rebuild the index".
+    /// snippets), 3 (frequencies in a fixed code, postings always in the index file) and 4 (the
+    /// text of every term in the index file) are retired: their frozen files are rejected with
+    /// the version they have, so kbgen can say "rebuild the index".
     #[test]
     fn retired_versions_are_rejected_cleanly() {
-        for version in [1, 2, 3] {
+        for version in [1, 2, 3, 4] {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join(format!("tests/data/index-v{version}.bin"));
             let bytes = std::fs::read(path).expect("frozen index file of a retired version");
@@ -995,6 +995,91 @@ mod shards {
                 "{q:?}"
             );
         }
+    }
+
+    /// 300 articles of made-up Chinese (400 characters, the first ones far more often) under
+    /// English titles, and the 400 characters.
+    fn chinese(articles: usize) -> (IndexBuilder, Vec<char>) {
+        let chars: Vec<char> = ('\u{4e00}'..).take(400).collect();
+        let mut seed = 0x9e37_79b9_u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let r = (seed >> 33) as usize;
+            // Two draws, the smaller kept: low characters are common, high ones rare.
+            chars[(r % 400).min((r / 400) % 400)]
+        };
+        let mut b = IndexBuilder::new();
+        for a in 0..articles {
+            let text: String = (0..60).map(|_| next()).collect();
+            b.add_article(article(
+                &format!("a{a}"),
+                "zh",
+                &format!("Article {a}"),
+                &[("", "", &text)],
+            ));
+        }
+        (b, chars)
+    }
+
+    /// Issue 19: most of a Chinese index file was its terms' text (dify-docs: 50 of 73 KB
+    /// gzip). On a sharded index a CJK term's text is in the shard of its postings, so the
+    /// index file holds none of it, and a Chinese search fetches only its words' shards and
+    /// ranks as the whole index.
+    #[test]
+    fn chinese_terms_travel_in_their_shards() {
+        let (b, chars) = chinese(300);
+        let whole = b.build();
+        let (head, shards) = b.build_sharded(2_000);
+        assert!(shards.len() >= 4, "{} shards", shards.len());
+        // Chinese characters in a file's bytes.
+        let count = |bytes: &[u8]| {
+            let utf8: Vec<String> = chars.iter().map(|c| c.to_string()).collect();
+            bytes
+                .windows(3)
+                .filter(|w| utf8.iter().any(|c| c.as_bytes() == *w))
+                .count()
+        };
+        assert!(
+            count(&whole) > 10 * shards.len(),
+            "the whole index keeps its terms' text"
+        );
+        // Of the Chinese terms, the index file keeps the first of each shard: where it begins.
+        assert!(
+            count(&head) <= 2 * shards.len(),
+            "{} characters in the sharded index file, {} shards",
+            count(&head),
+            shards.len()
+        );
+        assert!(shards.iter().all(|(_, s)| count(s) > 0));
+
+        let whole = Index::from_bytes(&whole).unwrap();
+        let files: HashMap<String, Vec<u8>> = shards.into_iter().collect();
+        let pair: String = chars[3..5].iter().collect();
+        let rare: String = [chars[1], chars[390]].iter().collect();
+        for q in [
+            pair.clone(),
+            rare,
+            chars[250].to_string(),
+            format!("{pair} {}", chars[120]),
+            format!("article {pair}"),
+        ] {
+            let index = Index::from_bytes(&head).unwrap();
+            let (hits, added) = search_fetching(&index, &files, &q);
+            assert!(!hits.is_empty(), "{q:?}");
+            assert!(
+                (1..files.len()).contains(&added),
+                "{q:?} needed {added} of {} shards",
+                files.len()
+            );
+            assert_eq!(
+                hits,
+                ranked(&whole.search(&q, &SearchOptions::default())),
+                "{q:?}"
+            );
+        }
+        let missing: String = ['\u{9fa4}', '\u{9fa5}'].iter().collect();
+        let index = Index::from_bytes(&head).unwrap();
+        assert_eq!(search_fetching(&index, &files, &missing).0, []);
     }
 
     #[test]

@@ -13,7 +13,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use solodesk_engine::{
-    Article, Index, IndexBuilder, Passages, Question, Rule, SearchOptions, Section,
+    Article, Index, IndexBuilder, Passages, Question, Rule, SearchOptions, Section, FORMAT_VERSION,
 };
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -250,17 +250,37 @@ fn index_decoder_never_panics_on_random_bytes() {
         // Half of them get a valid header, so the body decoder sees them too.
         if rng.below(2) == 0 && input.len() >= 6 {
             input[..4].copy_from_slice(b"SDKX");
-            input[4..6].copy_from_slice(&4u16.to_le_bytes());
+            input[4..6].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
             resign(&mut input);
         }
         must_not_panic("random", case, &input, decode_and_use);
     }
 }
 
+/// A sharded index file too: it carries which terms' text is in the shards.
+#[test]
+fn index_decoder_never_panics_on_mutated_sharded_indexes() {
+    let (valid, shards) = builder().build_sharded(64);
+    assert!(!shards.is_empty());
+    let mut rng = Rng(0x3c6e_f372_fe94_f82b);
+    for case in 0..cases(2000) {
+        let input = mutate(&valid, &mut rng);
+        must_not_panic("sharded index", case, &input, |bytes| {
+            if let Ok(index) = Index::from_bytes(bytes) {
+                for (_, shard) in &shards {
+                    let _ = index.add_shard(shard);
+                }
+                exercise(&index);
+            }
+        });
+    }
+}
+
 #[test]
 fn shard_reader_never_panics_on_mutated_shards() {
     let (main, shards) = builder().build_sharded(64);
-    let shard = &shards.first().expect("the postings make shards").1;
+    // The last shard holds the Chinese terms, with their text.
+    let shard = &shards.last().expect("the postings make shards").1;
     let mut rng = Rng(0x5555_aaaa_1234_4321);
     for case in 0..cases(2000) {
         let input = mutate(shard, &mut rng);
