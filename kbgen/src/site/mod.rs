@@ -206,13 +206,13 @@ impl IndexJobs {
         diags: &mut Diagnostics,
     ) -> IndexJobs {
         let (builder, rules) = index_builder(kb, config, known, pages, categories, diags);
-        // Postings above `index_shard_kb` are cut into shards of a quarter of it.
+        // Postings above `index_shard_kb` are cut into shards of an eighth of it.
         let above = match config.index_shard_kb {
             0 => usize::MAX,
             kb => kb.saturating_mul(1024),
         };
         let build = |b: solodesk_engine::IndexBuilder| {
-            std::thread::spawn(move || b.build_sharded_above(above, (above / 4).max(1)))
+            std::thread::spawn(move || b.build_sharded_above(above, (above / 8).max(1)))
         };
         IndexJobs {
             all: build(builder),
