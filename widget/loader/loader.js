@@ -147,6 +147,8 @@
   // What the owner's scripts asked for, for the fallback ticket when the panel cannot load.
   const pending = { question: "", name: "", email: "", message: "" };
   const settle = (p) => p.then((r) => r, () => null);
+  // Bytes of an index the panel reads as it mounts (see `load`); a larger one waits a frame.
+  const SMALL_INDEX = 1 << 18;
   // A host page's `fetch` may be missing, throw, or reject: always a promise, never a throw.
   const get = async (url) => fetch(url);
   // The same encoding as widget/src/ticket/mailto.rs: UTF-8, only unreserved characters bare (and `@` in
@@ -336,17 +338,19 @@
         ev === "close" ? api.close() : emit(ev, detail)
       );
       await rendered();
+      const set = (b) => {
+        try {
+          widget.set_index(b);
+        } catch (e) {}
+      };
+      // An index already here and small (the usual case: it came beside the larger WebAssembly)
+      // goes in before the hand-over, so what was asked in the shell is answered in the panel's
+      // first frames. Reading a large one takes a while: it waits until the panel has been drawn.
+      const here = await Promise.race([index, null]);
+      const small = here !== null && !(here.length > SMALL_INDEX);
+      if (small) set(here);
       handOver();
-      // Reading a large index takes a while: it waits until the panel has been drawn once.
-      index.then((b) =>
-        requestAnimationFrame(() =>
-          setTimeout(() => {
-            try {
-              widget.set_index(b);
-            } catch (e) {}
-          })
-        )
-      );
+      if (!small) index.then((b) => requestAnimationFrame(() => setTimeout(() => set(b))));
     })().catch(() => {
       try {
         fallback();
