@@ -217,7 +217,7 @@ impl Terms {
         let k = self.shards.partition_point(|s| s.range.end <= i);
         self.shards
             .get(k)
-            .and_then(|s| Some(&*s.text.get()?[i - s.range.start]))
+            .and_then(|s| Some(&**s.text.get()?.get(i.checked_sub(s.range.start)?)?))
             .unwrap_or("")
     }
 
