@@ -281,6 +281,8 @@ fn shard_reader_never_panics_on_mutated_shards() {
     let (main, shards) = builder().build_sharded(64);
     // The last shard holds the Chinese terms, with their text.
     let shard = &shards.last().expect("the postings make shards").1;
+    let text = String::from_utf8_lossy(shard);
+    assert!(text.contains('款') && text.contains('退'), "{text:?}");
     let mut rng = Rng(0x5555_aaaa_1234_4321);
     for case in 0..cases(2000) {
         let input = mutate(shard, &mut rng);
