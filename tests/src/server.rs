@@ -198,8 +198,9 @@ fn serve(
                         Some((coding, std::fs::read(sibling).ok()?))
                     })
             });
-        let (status, body, content_type) = match (&file, &encoded) {
-            (Some(file), Some((_, body))) => ("200 OK", body.clone(), content_type(file)),
+        let coding = encoded.as_ref().map(|(coding, _)| *coding);
+        let (status, body, content_type) = match (&file, encoded) {
+            (Some(file), Some((_, body))) => ("200 OK", body, content_type(file)),
             (Some(file), None) => match std::fs::read(file) {
                 Ok(body) => ("200 OK", body, content_type(file)),
                 Err(_) => ("404 Not Found", b"not found".to_vec(), "text/plain"),
@@ -210,7 +211,7 @@ fn serve(
             "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n",
             body.len()
         );
-        if let Some((coding, _)) = encoded {
+        if let Some(coding) = coding {
             response.push_str(&format!(
                 "Content-Encoding: {coding}\r\nVary: Accept-Encoding\r\n"
             ));
