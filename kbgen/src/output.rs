@@ -147,9 +147,9 @@ fn fault_point(name: &str) {
 }
 
 /// Writes `files` and copies `copies` into `out` via a temporary sibling; `extra` may add files
-/// (e.g. the widget bundle) to the temporary folder before the swap. Every file then gets its
-/// precompressed siblings ([`precompress`], at [`Effort::Best`]), also before the swap, so they
-/// always match.
+/// (e.g. the widget bundle) to the temporary folder before the swap. Every file gets its
+/// precompressed siblings ([`pack`], at [`Effort::Best`]), also before the swap, so they always
+/// match.
 pub fn write_atomic(
     out: &Path,
     files: &std::collections::BTreeMap<String, Vec<u8>>,
@@ -177,25 +177,37 @@ pub fn write_atomic_with(
         // The marker goes first, so that even a leftover of a killed build is recognisably ours.
         std::fs::write(tmp.join(MARKER), MARKER_TEXT)
             .with_context(|| format!("writing {}", tmp.join(MARKER).display()))?;
-        for (rel, bytes) in files {
-            let path = tmp.join(rel);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating {}", dir.display()))?;
-            }
-            std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        // Folders first, then every file on all cores, each compressed from memory as it is
+        // written: no second pass reads the site back.
+        let folders: std::collections::BTreeSet<&Path> = files
+            .keys()
+            .chain(copies.keys())
+            .filter_map(|rel| Path::new(rel).parent())
+            .collect();
+        for dir in folders {
+            let dir = tmp.join(dir);
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         }
+        let mut largest_first: Vec<(&String, &Vec<u8>)> = files.iter().collect();
+        largest_first.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(b.0)));
+        let written = parallel_each(&largest_first, |(rel, bytes)| -> Result<Option<Packed>> {
+            let path = tmp.join(rel);
+            std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+            if effort == Effort::Preview || !worth_packing(&path, bytes.len() as u64) {
+                return Ok(None);
+            }
+            pack(&path, Path::new(rel), bytes, out).map(Some)
+        });
         for (rel, src) in copies {
             let path = tmp.join(rel);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating {}", dir.display()))?;
-            }
             std::fs::copy(src, &path)
                 .with_context(|| format!("copying {} to {}", src.display(), path.display()))?;
         }
         extra(&tmp)?;
-        precompress(&tmp, out, effort)
+        let done: std::collections::HashSet<PathBuf> =
+            files.keys().map(|rel| tmp.join(rel)).collect();
+        let rest = precompress(&tmp, out, effort, &done)?;
+        tally(written.into_iter().chain(rest))
     })();
     let packed = match result {
         Ok(packed) => packed,
@@ -286,18 +298,35 @@ const COMPRESSIBLE: &[&str] = &[
 ];
 /// Below this a sibling saves a few hundred bytes, less than the request's own headers.
 pub const MIN_COMPRESS: u64 = 1024;
-/// Brotli's best quality (11) packs half a megabyte to a megabyte per second and core; quality 5
-/// packs ten times more for about 10% more bytes. What every visitor fetches (the widget on open,
-/// the shared stylesheet and scripts) gets 11; the per-article files (pages, passages, fragments,
-/// shards), fetched one at a time but the bulk of a large site, get 5, so a thousand-article site
-/// does not spend a minute compressing. The quality follows from a file's path alone, so a file
-/// compresses to the same bytes whatever else the site holds.
-const FAST_QUALITY: i32 = 5;
+/// How hard a file is packed. Brotli's best quality (11) packs half a megabyte to a megabyte per
+/// second and core; quality 5 packs ten times more for about 10% more bytes. Gzip's level 9 takes
+/// 40% longer than its default level 6 for 1.2% fewer bytes (measured on a 10,000-article site's
+/// per-article files: 3.7 against 2.4 s of CPU), and its siblings are what browsers get only where
+/// brotli is not spoken. What every visitor fetches (the widget on open, the shared stylesheet and
+/// scripts, each language's search index) gets [`Level::BEST`]; the per-article files (pages,
+/// passages, fragments, shards), fetched one at a time but the bulk of a large site, get
+/// [`Level::FAST`], so a thousand-article site does not spend a minute compressing. The level
+/// follows from a file's path alone, so a file compresses to the same bytes whatever else the
+/// site holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Level {
+    brotli: i32,
+    gzip: u32,
+}
+
+impl Level {
+    const BEST: Level = Level {
+        brotli: 11,
+        gzip: 9,
+    };
+    const FAST: Level = Level { brotli: 5, gzip: 6 };
+}
 
 /// How hard [`precompress`] works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effort {
-    /// For `kbgen build`: brotli quality 11 for what every visitor fetches (see [`FAST_QUALITY`]).
+    /// For `kbgen build`: [`Level::BEST`] for what every visitor fetches, [`Level::FAST`] for the
+    /// rest.
     Best,
     /// For `kbgen serve`, whose first build must be quick: no siblings (compressing every page
     /// was most of a 10,000-article preview's first build); the preview compresses what it sends
@@ -320,56 +349,86 @@ struct Siblings {
     gz: Option<Vec<u8>>,
 }
 
-/// Writes `<file>.br` (brotli) and `<file>.gz` (gzip, level 9) beside every compressible file of
-/// `dir` of at least [`MIN_COMPRESS`] bytes, each only when it is at most 90% of the original:
-/// hosts that serve precompressed siblings (nginx `gzip_static`/`brotli_static`, Caddy
-/// `precompressed`, GitLab Pages, `kbgen serve`) send them to browsers that accept them, at a
-/// quality no host spends on the fly. Files are compressed on all cores, largest first. A file
-/// the same as in `previous` (the site being replaced) takes that site's siblings once they are
-/// checked to decompress to it, so a rebuild compresses only what changed (the widget's
-/// WebAssembly never does).
-pub fn precompress(dir: &Path, previous: &Path, effort: Effort) -> Result<Precompressed> {
+/// [`pack`]s every file of `dir` that is not `done` (written and packed already) and has no
+/// siblings yet (the widget bundle comes with its own), on all cores, largest first: the copied
+/// files and those the build adds.
+fn precompress(
+    dir: &Path,
+    previous: &Path,
+    effort: Effort,
+    done: &std::collections::HashSet<PathBuf>,
+) -> Result<Vec<Result<Option<Packed>>>> {
     if effort == Effort::Preview {
-        return Ok(Precompressed::default());
+        return Ok(Vec::new());
     }
     let mut todo: Vec<(PathBuf, u64)> = walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file() && compressible(e.path()))
+        .filter(|e| e.file_type().is_file() && !done.contains(e.path()))
         .filter_map(|e| Some((e.path().to_path_buf(), e.metadata().ok()?.len())))
-        .filter(|(_, len)| *len >= MIN_COMPRESS)
+        .filter(|(path, len)| worth_packing(path, *len))
         // The widget bundle comes with its siblings, made once when kbgen was compiled.
         .filter(|(p, _)| !with_ext(p, "br").exists() && !with_ext(p, "gz").exists())
         .collect();
     todo.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let rel = |path: &Path| path.strip_prefix(dir).unwrap_or(path).to_path_buf();
-    let results = parallel_each(&todo, |(path, _)| -> Result<(Siblings, u64)> {
+    Ok(parallel_each(&todo, |(path, _)| {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let rel = rel(path);
-        let quality = if effort == Effort::Best && every_visitor(&rel) {
-            11
-        } else {
-            FAST_QUALITY
-        };
-        let siblings =
-            reuse(&previous.join(&rel), &bytes).unwrap_or_else(|| compress(&bytes, quality));
-        for (ext, data) in [("br", &siblings.br), ("gz", &siblings.gz)] {
-            if let Some(data) = data {
-                let sibling = with_ext(path, ext);
-                std::fs::write(&sibling, data)
-                    .with_context(|| format!("writing {}", sibling.display()))?;
-            }
+        pack(
+            path,
+            path.strip_prefix(dir).unwrap_or(path),
+            &bytes,
+            previous,
+        )
+        .map(Some)
+    }))
+}
+
+/// Whether a file of `len` bytes at `path` gets siblings: compressible and at least
+/// [`MIN_COMPRESS`] bytes.
+fn worth_packing(path: &Path, len: u64) -> bool {
+    len >= MIN_COMPRESS && compressible(path)
+}
+
+/// A file's raw size and its siblings' sizes, as [`pack`] wrote them.
+type Packed = (u64, Option<u64>, Option<u64>);
+
+/// Writes `<file>.br` (brotli) and `<file>.gz` (gzip) beside the file at `path` (`rel` in the
+/// site) holding `bytes`, each only when it is at most 90% of the original: hosts that serve
+/// precompressed siblings (nginx `gzip_static`/`brotli_static`, Caddy `precompressed`, GitLab
+/// Pages, `kbgen serve`) send them to browsers that accept them, at a quality no host spends on
+/// the fly. A file the same as in `previous` (the site being replaced) takes that site's siblings
+/// once they are checked to decompress to it, so a rebuild compresses only what changed (the
+/// widget's WebAssembly never does).
+fn pack(path: &Path, rel: &Path, bytes: &[u8], previous: &Path) -> Result<Packed> {
+    let level = if every_visitor(rel) {
+        Level::BEST
+    } else {
+        Level::FAST
+    };
+    let siblings = reuse(&previous.join(rel), bytes).unwrap_or_else(|| compress(bytes, level));
+    for (ext, data) in [("br", &siblings.br), ("gz", &siblings.gz)] {
+        if let Some(data) = data {
+            let sibling = with_ext(path, ext);
+            std::fs::write(&sibling, data)
+                .with_context(|| format!("writing {}", sibling.display()))?;
         }
-        Ok((siblings, bytes.len() as u64))
-    });
+    }
+    let len = |d: &Option<Vec<u8>>| d.as_ref().map(|d| d.len() as u64);
+    Ok((bytes.len() as u64, len(&siblings.br), len(&siblings.gz)))
+}
+
+/// What was packed, in all; the first error, if any.
+fn tally(packed: impl IntoIterator<Item = Result<Option<Packed>>>) -> Result<Precompressed> {
     let mut done = Precompressed::default();
-    for result in results {
-        let (siblings, raw) = result?;
-        if siblings.br.is_some() || siblings.gz.is_some() {
+    for result in packed {
+        let Some((raw, br, gz)) = result? else {
+            continue;
+        };
+        if br.is_some() || gz.is_some() {
             done.files += 1;
             done.raw += raw;
-            done.br += siblings.br.as_ref().map_or(raw, |b| b.len() as u64);
-            done.gz += siblings.gz.as_ref().map_or(raw, |g| g.len() as u64);
+            done.br += br.unwrap_or(raw);
+            done.gz += gz.unwrap_or(raw);
         }
     }
     Ok(done)
@@ -440,19 +499,19 @@ pub fn compressible(path: &Path) -> bool {
         .is_some_and(|e| COMPRESSIBLE.contains(&e))
 }
 
-fn compress(bytes: &[u8], quality: i32) -> Siblings {
+fn compress(bytes: &[u8], level: Level) -> Siblings {
     Siblings {
-        br: brotli_at(bytes, quality),
-        gz: gzip(bytes),
+        br: brotli_at(bytes, level.brotli),
+        gz: gzip(bytes, level.gzip),
     }
 }
 
-/// `bytes` in `coding` (`br`, at the quality of the per-article files, or `gzip`), as a host that
+/// `bytes` in `coding` (`br` or `gzip`, at the level of the per-article files), as a host that
 /// compresses on the fly sends them: for `kbgen serve`, which writes no siblings.
 pub fn compress_as(bytes: &[u8], coding: &str) -> Option<Vec<u8>> {
     match coding {
-        "br" => brotli_at(bytes, FAST_QUALITY),
-        "gzip" => gzip(bytes),
+        "br" => brotli_at(bytes, Level::FAST.brotli),
+        "gzip" => gzip(bytes, Level::FAST.gzip),
         _ => None,
     }
 }
@@ -485,10 +544,10 @@ fn window_bits(len: usize) -> i32 {
     bits.clamp(18, 22) as i32
 }
 
-fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
+fn gzip(bytes: &[u8], level: u32) -> Option<Vec<u8>> {
     // flate2's gzip header has no file name and a zero time, so the same input gives the same
     // bytes, like everything else a build writes.
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
     gz.write_all(bytes).ok()?;
     worth(gz.finish().ok()?, bytes)
 }
@@ -654,7 +713,7 @@ mod tests {
         let text: Vec<u8> = (0..400_000u32)
             .flat_map(|i| format!("{} ", i.wrapping_mul(2_654_435_761) % 9_973).into_bytes())
             .collect();
-        let packed = brotli_at(&text, FAST_QUALITY).expect("text packs");
+        let packed = brotli_at(&text, Level::FAST.brotli).expect("text packs");
         let mut unpacked = Vec::new();
         brotli::Decompressor::new(&packed[..], 4096)
             .read_to_end(&mut unpacked)

@@ -1,5 +1,5 @@
 //! Content negotiation for the precompressed siblings `kbgen build` writes (`index.bin.br`,
-//! `index.bin.gz`, see `output::precompress`): the preview sends one to a client whose
+//! `index.bin.gz`, see `output::pack`): the preview sends one to a client whose
 //! `Accept-Encoding` allows it, as nginx's `brotli_static`/`gzip_static` or Caddy's
 //! `precompressed` do, so what the widget fetches from the preview weighs what it will on a
 //! well-configured host.

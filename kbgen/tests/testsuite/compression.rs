@@ -9,12 +9,27 @@ const COMPRESSIBLE: &[&str] = &[
     "html", "css", "js", "wasm", "json", "xml", "svg", "txt", "bin",
 ];
 
-/// Adds an article long enough that its passages and body fragment pass the 1 KiB threshold.
+/// Adds an article long enough that its passages and body fragment pass the 1 KiB threshold,
+/// with a diagram (an SVG image, copied into the site, that passes it too).
 pub fn add_long_article(kb: &Path) {
+    let bars: String = (0..40)
+        .map(|i| {
+            format!(
+                "<rect x=\"{}\" y=\"0\" width=\"8\" height=\"{}\"/>",
+                i * 10,
+                i % 7 * 9
+            )
+        })
+        .collect();
+    std::fs::write(
+        kb.join("images/diagram.svg"),
+        format!("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 400 60\">{bars}</svg>"),
+    )
+    .unwrap();
     let paragraph = "Parcels leave the bindery in Porto on weekdays; each one is wrapped in kraft paper, \
                      sealed with a linen tape and given a tracking number that the carrier updates twice a day.\n\n";
     let body = format!(
-        "---\ntitle: Shipping in detail\nsummary: How parcels travel.\n---\n\n{}## Customs\n\n{}",
+        "---\ntitle: Shipping in detail\nsummary: How parcels travel.\n---\n\n{}![Parcels per day](../../images/diagram.svg)\n\n## Customs\n\n{}",
         paragraph.repeat(12),
         paragraph.repeat(12)
     );
@@ -66,9 +81,10 @@ fn compressible_files_get_smaller_br_and_gz_siblings() {
             small += 1;
         }
     }
-    // Pages, the index, passages and the widget's files (its WebAssembly above all) have them;
-    // small files such as the 100-byte SVG image do not.
+    // Pages, the index, passages, a copied image and the widget's files (its WebAssembly above
+    // all) have them; small files such as the 100-byte SVG image do not.
     for f in [
+        "images/diagram.svg",
         "index.html",
         "en/refunds/index.html",
         "index.bin",
@@ -85,7 +101,7 @@ fn compressible_files_get_smaller_br_and_gz_siblings() {
         .any(|f| f.starts_with("widget/widget-") && f.ends_with(".wasm.br")));
     assert!(!all
         .iter()
-        .any(|f| f.starts_with("images/") && f.ends_with(".br")));
+        .any(|f| f.starts_with("images/label") && f.ends_with(".br")));
     assert!(with > 10 && small > 0, "{with} compressed, {small} not");
 }
 
