@@ -40,6 +40,7 @@ pub use rules::RuleMatch;
 pub use rules::{
     confidence as rule_confidence, CALIBRATION as RULE_CALIBRATION, SIGNALS as RULE_SIGNALS,
 };
+pub use search::RULE_COVERAGE;
 
 /// The bytes every index file starts with.
 pub const MAGIC: &[u8; 4] = b"SDKX";

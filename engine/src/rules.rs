@@ -186,6 +186,14 @@ impl RuleSet {
             .matches(&self.rules, analyze::query_prefix(text), lang)
     }
 
+    /// Whether rule `i` has a regex and it matches `text`.
+    pub fn regex_matches(&self, i: usize, text: &str) -> bool {
+        self.matcher().compiled[i]
+            .regex
+            .as_ref()
+            .is_some_and(|re| re.is_match(text))
+    }
+
     /// Per candidate rule, its position and the signals of its confidence (see `CALIBRATION`),
     /// for fitting the calibration (`solodesk-eval --fit`).
     pub fn candidate_signals(&self, text: &str, lang: Option<&str>) -> Vec<(u32, Vec<f32>)> {

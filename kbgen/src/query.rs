@@ -243,7 +243,21 @@ pub fn ask(args: &AskArgs) -> Result<()> {
             writeln!(out, "{text}  ({took_ms:.3} ms)")?;
             match &answer.rule {
                 Some(r) => writeln!(out, "  rule {} (confidence {:.2})", r.id, r.confidence)?,
-                None => writeln!(out, "  no rule is confident enough")?,
+                None => match index
+                    .match_rules(&text, question.lang)
+                    .first()
+                    .filter(|m| m.confidence >= index.rule_threshold())
+                {
+                    // Confident, but it leaves too much of the question unexplained.
+                    Some(m) => writeln!(
+                        out,
+                        "  no rule: {} (confidence {:.2}) holds only {:.0}% of the question's words",
+                        m.id,
+                        m.confidence,
+                        100.0 * index.rule_question_coverage(&text, question.lang, m.rule)
+                    )?,
+                    None => writeln!(out, "  no rule is confident enough")?,
+                },
             }
             print_hits(&mut out, &answer.articles, &located)?;
             if answer.offer_ticket {

@@ -1390,6 +1390,22 @@ async fn check_index_failure(what: &str, spoil: fn(&Path)) {
         notice.as_str().unwrap().contains("Search is unavailable"),
         "{what}: {notice}"
     );
+    // The visitor reads what to do, not the browser's or the engine's words for what failed;
+    // those are for the owner, in `data-why`.
+    let notice = notice.as_str().unwrap();
+    for technical in ["index", ".bin", "Error", "magic", "version"] {
+        assert!(!notice.contains(technical), "{what}: {notice}");
+    }
+    let why = env
+        .js(
+            "return S.querySelector('.sd-notice[role=alert]').dataset.why;",
+            vec![],
+        )
+        .await;
+    assert!(
+        why.as_str().is_some_and(|w| w.contains("index")),
+        "{what}: {why}"
+    );
     env.screenshot(&format!("desktop-index-{what}")).await;
     // Typing and asking must not throw either.
     env.ask("what is your return policy").await;

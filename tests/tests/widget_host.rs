@@ -236,6 +236,52 @@ async fn the_ticket_reaches_the_owner_whatever_keeps_the_config_away() {
     b.close().await;
 }
 
+/// On a phone the panel fills the screen and covers the launcher. When the widget cannot load
+/// (here the help center sends no CORS headers), the fallback that stands in for the panel must
+/// still have a way out that a finger can reach: its close button, in view and on top, brings
+/// the page and the launcher back.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_fallback_closes_on_a_phone() {
+    let out = build_site();
+    let help = StaticServer::start(out.path());
+    let tag = snippet(&help.url("/"));
+    let shop = TempDir::new("widget-host-phone");
+    // A phone lays a page without this out 980 px wide; every real shop has it.
+    let viewport = "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+    page(shop.path(), "shop", viewport, "", &tag);
+    let shop_server = StaticServer::start(shop.path());
+    let b = Browser::start(390, 844).await;
+    goto(&b, &shop_server.url("/e2e/shop.html")).await;
+    fallback_href(&b).await;
+    // What a finger at each element's centre would touch.
+    const TOP: &str =
+        "const e = S.querySelector(arguments[0]); const r = e.getBoundingClientRect();
+        const x = r.left + r.width / 2, y = r.top + r.height / 2;
+        const inView = r.width > 0 && x >= 0 && y >= 0 && x <= innerWidth && y <= innerHeight;
+        const hit = S.elementFromPoint(x, y);
+        return inView && !!hit && (hit === e || e.contains(hit));";
+    b.screenshot("widget-host-phone-fallback").await;
+    let launcher_on_top = js(&b, TOP, vec![json!(".sd-launcher")]).await;
+    assert_eq!(
+        launcher_on_top,
+        json!(false),
+        "the fallback covers the launcher"
+    );
+    let close_on_top = js(&b, TOP, vec![json!(".sd-root .sd-close")]).await;
+    assert_eq!(close_on_top, json!(true), "no close button to touch");
+    js(&b, "S.querySelector('.sd-root .sd-close').click();", vec![]).await;
+    wait(
+        &b,
+        "the panel to close",
+        "return S.querySelector('.sd-dialog').hidden;",
+        vec![],
+    )
+    .await;
+    assert_eq!(js(&b, TOP, vec![json!(".sd-launcher")]).await, json!(true));
+    assert_eq!(page_errors(&b).await, Vec::<String>::new());
+    b.close().await;
+}
+
 /// The issue's item 9: a queue stub defined before the loader is honoured, and a page that has
 /// taken the name `solodesk-widget` still gets the widget, with nothing thrown.
 #[tokio::test(flavor = "multi_thread")]

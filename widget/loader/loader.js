@@ -84,6 +84,7 @@
         ".sd-button{border:0;border-radius:10px;padding:9px 16px;font:inherit;font-weight:600;background:var(--sd-accent);color:var(--sd-on-brand,#fff);cursor:pointer}" +
         ".sd-link{border:0;background:none;padding:2px 0;font:inherit;font-size:14px;cursor:pointer;text-decoration:underline;align-self:flex-start;color:var(--sd-link)}" +
         ".sd-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
+        ".sd-fallback{margin:16px}.sd-root>.sd-button{margin:0 16px;align-self:flex-start}" +
         ":focus-visible{outline:3px solid #ffbf47;outline-offset:1px}"
     );
     shadow.adoptedStyleSheets = [sheet];
@@ -179,6 +180,11 @@
     root.hidden = false;
     root.textContent = "";
     dialog.removeAttribute("aria-busy");
+    // The panel's header, whose close button is the way back on a phone, where the panel fills
+    // the screen and covers the launcher.
+    const head = el("div", "sd-header", root);
+    el("h2", "sd-title", head).textContent = siteTitle();
+    closeButton(head);
     el("p", "sd-fallback", root).textContent = text[1];
     const a = el("a", "sd-button", root);
     const to = str(conf.email, 320).trim();
@@ -203,8 +209,7 @@
     const panel = el("div", "sd-shell sd-panel", dialog, { lang, dir: __RTL_LOCALES__.includes(lang) ? "rtl" : "ltr" });
     const head = el("div", "sd-header", panel);
     const title = el("h2", "sd-title", head);
-    const close = el("button", "sd-icon sd-close", head, { type: "button", "aria-label": text[6], title: text[6] });
-    el("span", "", close, { "aria-hidden": true }).textContent = "×";
+    closeButton(head);
     const body = el("div", "sd-body", panel);
     const greeting = el("p", "sd-greeting", body);
     const asked = el("div", "sd-conversation", body);
@@ -245,21 +250,29 @@
       }
     });
     send.addEventListener("click", () => (submit(), input.focus()));
-    close.addEventListener("click", () => api.close());
     contact.addEventListener("click", () => (shell.contact = true));
   };
+  const closeButton = (head) => {
+    const close = el("button", "sd-icon sd-close", head, { type: "button", "aria-label": text[6], title: text[6] });
+    el("span", "", close, { "aria-hidden": true }).textContent = "×";
+    close.addEventListener("click", () => api.close());
+  };
   // The site's name and greeting in the shell, as the panel will show them (widget/src/config.rs).
+  const obj = (v) => (v && typeof v === "object" ? v : {});
+  const first = (...v) => v.map((x) => str(x, 2000)).find((x) => x);
+  // Before widget-config.json is here, the tag's `data-site-<lang>` names the site in this
+  // language (`data-site` is the default language's name).
+  const siteTitle = () => {
+    const strings = obj(conf.strings);
+    const own = data["site" + lang[0].toUpperCase() + lang.slice(1)];
+    return first(obj(strings[lang]).title, own, conf.site, conf.title, strings.title, text[2]);
+  };
   const words = () => {
     if (!shell) return;
-    const o = (v) => (v && typeof v === "object" ? v : {});
-    const strings = o(conf.strings);
+    const strings = obj(conf.strings);
     const g = conf.greeting;
-    const first = (...v) => v.map((x) => str(x, 2000)).find((x) => x);
-    // Before widget-config.json is here, the tag's `data-site-<lang>` names the site in this
-    // language (`data-site` is the default language's name).
-    const own = data["site" + lang[0].toUpperCase() + lang.slice(1)];
-    shell.title.textContent = first(o(strings[lang]).title, own, conf.site, conf.title, strings.title, text[2]);
-    shell.greeting.textContent = first(o(g)[lang], o(strings[lang]).greeting, g, strings.greeting, text[3]);
+    shell.title.textContent = siteTitle();
+    shell.greeting.textContent = first(obj(g)[lang], obj(strings[lang]).greeting, g, strings.greeting, text[3]);
   };
   const configure = (c) => {
     conf = { ...(c && typeof c === "object" ? c : {}), ...data };

@@ -29,6 +29,7 @@ use serde::Deserialize;
 use sizes::{gzip_len, parts_table};
 use solodesk_engine::{
     Article, Index, IndexBuilder, Rule, SearchOptions, Section, DEFAULT_RULE_THRESHOLD,
+    RULE_COVERAGE,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -369,6 +370,21 @@ fn rule_outcomes(set: &Set, index: &Index) -> Vec<(f32, bool)> {
         .collect()
 }
 
+/// Per query: the share of its words its top rule's own words hold (see
+/// [`solodesk_engine::RULE_COVERAGE`]); 0 without a rule.
+fn rule_coverage(set: &Set, index: &Index) -> Vec<f32> {
+    set.queries
+        .iter()
+        .map(|q| {
+            let lang = (!q.lang.is_empty()).then_some(q.lang.as_str());
+            index
+                .match_rules(&q.text, lang)
+                .first()
+                .map_or(0.0, |m| index.rule_question_coverage(&q.text, lang, m.rule))
+        })
+        .collect()
+}
+
 /// Times `match_rules` per question on an index holding `rules` three times over (distinct ids):
 /// the number of rules, the median and the 95th percentile in milliseconds.
 fn rule_speed(rules: &[Rule], questions: &[String]) -> Result<(usize, f64, f64)> {
@@ -546,6 +562,8 @@ type RuleSet = (String, Vec<(f32, bool)>, usize);
 #[derive(Default)]
 struct Run {
     rule_sets: Vec<RuleSet>,
+    /// Per set of `rule_sets`, per query: the share of its words the top rule holds.
+    rule_coverage: Vec<Vec<f32>>,
     labeled: Vec<fit::Labeled>,
     simulated: Vec<fit::Labeled>,
     /// Every HINT3 set's rules and questions, for timing rule matching on a few hundred rules.
@@ -606,6 +624,7 @@ impl Run {
             .count();
         self.rule_sets
             .push((set.name.clone(), rule_outcomes(set, index), in_scope));
+        self.rule_coverage.push(rule_coverage(set, index));
         let rules: Vec<Rule> = set.docs.iter().map(rule).collect();
         self.all_questions
             .extend(set.queries.iter().map(|q| q.text.clone()));
@@ -643,6 +662,28 @@ impl Run {
                 "| {name} | {} ({in_scope}) | {answered} | {p:.3} | {c:.3} |",
                 outcomes.len()
             );
+        }
+        println!();
+        println!(
+            "rules as the widget gives them (`Index::ask`) at {DEFAULT_RULE_THRESHOLD}: only when more than this share of the question's words are the rule's (default {RULE_COVERAGE})"
+        );
+        println!("| set | share | answered | precision | coverage |");
+        println!("|---|---|---|---|---|");
+        for ((name, outcomes, in_scope), covered) in rule_sets.iter().zip(&self.rule_coverage) {
+            for gate in [-1.0, 0.25, 0.4, RULE_COVERAGE, 0.6, 0.75] {
+                let gated: Vec<(f32, bool)> = outcomes
+                    .iter()
+                    .zip(covered)
+                    .map(|(&(c, right), &share)| (if share > gate { c } else { 0.0 }, right))
+                    .collect();
+                let (p, c, answered) = at_threshold(&gated, *in_scope, DEFAULT_RULE_THRESHOLD);
+                let gate = if gate < 0.0 {
+                    "none".to_string()
+                } else {
+                    format!("{gate:.2}")
+                };
+                println!("| {name} | {gate} | {answered} | {p:.3} | {c:.3} |");
+            }
         }
         println!();
         println!("rules: best coverage with precision >= 0.85 (threshold)");

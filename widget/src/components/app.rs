@@ -211,10 +211,11 @@ fn home(
     } else {
         html! {}
     };
+    // Why it failed ("index.en.bin: TypeError: Failed to fetch") is for the owner, who finds
+    // it in the element's `data-why`; the visitor reads what they can do.
     let unavailable = failed.map(|why| html! {
-        <div class="sd-notice" role="alert">
+        <div class="sd-notice" role="alert" data-why={why.to_string()}>
             <p>{ &s.unavailable }</p>
-            <p class="sd-muted">{ why }</p>
             <button type="button" class="sd-button" onclick={on_click(dispatch, Action::OpenContact)}>{ &s.contact_us }</button>
         </div>
     });

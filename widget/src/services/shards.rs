@@ -10,12 +10,19 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use yew::Callback;
 
-/// The shards asked for so far, those that could not be had (searched without from then on,
-/// rather than waited for forever), and how many have come back either way.
+/// A shard that could not be had is asked for again by a later search, this long after (ms): a
+/// network that failed for a moment must not leave the knowledge base's words unsearchable
+/// until the page is reloaded, and a search run again because the shard failed must not ask
+/// for it again at once (a loop while the network is down).
+const RETRY_AFTER_MS: f64 = 3000.0;
+
+/// The shards asked for so far, those that could not be had and when (searched without until
+/// `RETRY_AFTER_MS` has passed, rather than waited for forever), and how many have come back
+/// either way.
 #[derive(Default)]
 pub struct Shards {
     requested: Vec<usize>,
-    lost: Vec<usize>,
+    lost: Vec<(usize, f64)>,
     arrived: u32,
 }
 
@@ -25,14 +32,40 @@ impl Shards {
         self.arrived
     }
 
-    /// Must a search that found `missing` wait? Yes while any of them may still come.
+    /// Must a search that found `missing` wait? Yes while any of them may still come: on its
+    /// way, never asked for, or lost long enough ago to be asked for again.
     pub fn waits_for(&self, missing: &[usize]) -> bool {
-        missing.iter().any(|k| !self.lost.contains(k))
+        let now = js_sys::Date::now();
+        missing.iter().any(|k| {
+            self.lost_since(*k)
+                .is_none_or(|t| now - t >= RETRY_AFTER_MS)
+        })
+    }
+
+    fn lost_since(&self, k: usize) -> Option<f64> {
+        self.lost.iter().find(|(l, _)| *l == k).map(|(_, t)| *t)
+    }
+
+    /// Whether shard `k` is to be fetched now, and if so, marks it asked for.
+    fn take(&mut self, k: usize) -> bool {
+        match self.lost_since(k) {
+            Some(t) if js_sys::Date::now() - t >= RETRY_AFTER_MS => {
+                self.lost.retain(|(l, _)| *l != k);
+                true
+            }
+            Some(_) => false,
+            None if self.requested.contains(&k) => false,
+            None => {
+                self.requested.push(k);
+                true
+            }
+        }
     }
 }
 
-/// Fetches the shards in `missing` that were not asked for yet, adds each to `index` and calls
-/// `arrived` when it is in (or could not be had).
+/// Fetches the shards in `missing` that are not here or on their way (a lost one again once
+/// `RETRY_AFTER_MS` has passed), adds each to `index` and calls `arrived` when it is in (or
+/// could not be had).
 pub fn fetch(
     shards: &Rc<RefCell<Shards>>,
     index: &Rc<Index>,
@@ -41,10 +74,9 @@ pub fn fetch(
     arrived: &Callback<()>,
 ) {
     for &k in missing {
-        if shards.borrow().requested.contains(&k) {
+        if !shards.borrow_mut().take(k) {
             continue;
         }
-        shards.borrow_mut().requested.push(k);
         let url = absolute(base, &index.shard_file(k));
         let (shards, index, arrived) = (shards.clone(), index.clone(), arrived.clone());
         wasm_bindgen_futures::spawn_local(async move {
@@ -53,7 +85,7 @@ pub fn fetch(
                 .is_some_and(|b| index.add_shard(&b).is_ok());
             let mut s = shards.borrow_mut();
             if !added {
-                s.lost.push(k);
+                s.lost.push((k, js_sys::Date::now()));
             }
             s.arrived += 1;
             drop(s);
