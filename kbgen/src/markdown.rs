@@ -352,6 +352,16 @@ impl<'a> Renderer<'a> {
                 ));
             }
         }
+        // An image in raw HTML is not a file kbgen publishes, as a markdown one is: one of the
+        // owner's images would be missing from their pages without a word.
+        for src in local_img_srcs(h) {
+            if self.warned_components.insert(format!("img {src}")) {
+                self.out.problems.push(Problem::Warning(
+                    at,
+                    format!("HTML <img src=\"{src}\"> is not published: kbgen publishes only images written in markdown; write it as `![description]({src})`, or give a full https:// address"),
+                ));
+            }
+        }
         // The owner learns why an embed or a script of theirs is missing.
         for name in removed_tags(h) {
             if self.warned_components.insert(format!("removed {name}")) {
@@ -420,6 +430,39 @@ fn component_name(html: &str) -> Option<String> {
         .next()
         .filter(char::is_ascii_uppercase)
         .map(|_| name)
+}
+
+/// The `src` of each `<img>` in a raw HTML fragment that names a file rather than an address
+/// (not `https:`, `//`, `/`, `data:` or a template), read by the sanitiser's own parser.
+fn local_img_srcs(html: &str) -> Vec<String> {
+    if !html.to_ascii_lowercase().contains("<img") {
+        return Vec::new();
+    }
+    let found = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = found.clone();
+    ammonia::Builder::empty()
+        .add_tags(["img"])
+        .add_tag_attributes("img", ["src"])
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .attribute_filter(move |_, attribute, value| {
+            let v = value.trim();
+            let address = v.is_empty()
+                || v.starts_with('/')
+                || v.starts_with("data:")
+                || v.contains("{{")
+                || v.split_once(':')
+                    .is_some_and(|(scheme, _)| !scheme.is_empty() && !scheme.contains(['/', '.']));
+            if attribute == "src" && !address {
+                if let Ok(mut f) = sink.lock() {
+                    f.push(v.to_string());
+                }
+            }
+            Some(value.into())
+        })
+        .clean(html);
+    let mut found = found.lock().map(|f| f.clone()).unwrap_or_default();
+    found.dedup();
+    found
 }
 
 /// Lowercase tags in a raw HTML fragment that [`sanitize`] removes; capitalised ones are MDX

@@ -163,8 +163,15 @@ impl Resolve for RuleResolver<'_> {
         };
         Ok(Some(self.config.absolute(&format!("{lang}/{stem}/{frag}"))))
     }
-    fn image(&self, _: &str) -> Result<Option<String>, String> {
-        Ok(None)
+    /// Rule answers show on the owner's site, and kbgen publishes the images of articles only:
+    /// a file named here would be a broken image in the widget.
+    fn image(&self, src: &str) -> Result<Option<String>, String> {
+        if is_external(src) || src.starts_with("data:") {
+            return Ok(None);
+        }
+        Err(format!(
+            "image `{src}` in a rule answer is not published (rule answers show on your own site): give its full https:// address, or link to an article that shows it"
+        ))
     }
 }
 
