@@ -202,8 +202,7 @@ impl Env {
     }
 
     /// Types `text`, presses Enter and waits for its answer: one more question answered in the
-    /// conversation. (Not one more `.sd-reply`: an answer after a "Yes" replaces the thanks,
-    /// which is one too.)
+    /// conversation. (Not one more `.sd-reply`: the thanks after a rating is one too.)
     async fn ask(&self, text: &str) {
         const ANSWERED: &str =
             "S.querySelectorAll('.sd-conversation > .sd-q:not(.sd-pending) bdi').length";
@@ -517,6 +516,43 @@ async fn english_and_chinese_questions_find_the_right_article() {
     env.close().await;
 }
 
+/// When an article's body and passages cannot be fetched (the network failed, the host lost the
+/// files), the article view says so beside the link to the full page instead of staying blank.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_article_that_cannot_be_fetched_says_so() {
+    let out = build_site();
+    std::fs::remove_dir_all(out.path().join("widget/articles")).unwrap();
+    let env = Env::serve(out, Vec::new(), EN, 1200, 800, &[]).await;
+    env.open().await;
+    let title = article_title("en", "refund-timing");
+    env.type_question("how long does a refund take").await;
+    env.wait(
+        "the result",
+        &format!(
+            "return [...S.querySelectorAll('.sd-results .sd-item')].some((e) => e.textContent.includes({}));",
+            json!(title)
+        ),
+    )
+    .await;
+    env.click_text(".sd-results .sd-item", &title).await;
+    let notice = env
+        .wait(
+            "the article's notice",
+            "const n = S.querySelector('.sd-article .sd-notice[role=alert]'); return n && n.textContent;",
+        )
+        .await;
+    assert_eq!(
+        notice,
+        json!("This article could not be loaded here. Open it on the help center:")
+    );
+    assert_eq!(
+        env.texts(".sd-article a.sd-link").await,
+        ["Open the full article"]
+    );
+    assert_eq!(env.page_errors().await, Vec::<String>::new());
+    env.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_article_opens_inside_the_widget_with_a_link_to_the_full_page() {
     let env = Env::new(EN, 1200, 800).await;
@@ -612,6 +648,33 @@ async fn an_article_opens_inside_the_widget_with_a_link_to_the_full_page() {
         .await;
     assert_eq!(focused, json!("sd-article-title"));
     env.screenshot("desktop-article").await;
+    assert_eq!(env.page_errors().await, Vec::<String>::new());
+    env.close().await;
+}
+
+/// The panel's word after a rating ("Great, glad it helped!", "Sorry about that...") stays in
+/// the conversation with the rating: it disappeared when the next question was asked.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_words_after_a_rating_stay_in_the_conversation() {
+    let env = Env::new(EN, 1200, 800).await;
+    env.open().await;
+    env.ask_and_rate("what is your return policy").await;
+    env.ask("how long does shipping take").await;
+    env.click_text(".sd-feedback button", "No").await;
+    env.wait(
+        "the contact form after No",
+        "return S.querySelector('.sd-form') !== null;",
+    )
+    .await;
+    env.find(".sd-back").await.click().await.unwrap();
+    env.ask("can I pay with paypal").await;
+    let said = env.texts(".sd-conversation > .sd-reply").await.concat();
+    for words in [
+        "Great, glad it helped!",
+        "Sorry about that. Send us an email and we will help you.",
+    ] {
+        assert!(said.contains(words), "{words:?} is gone: {said}");
+    }
     assert_eq!(env.page_errors().await, Vec::<String>::new());
     env.close().await;
 }
@@ -849,6 +912,15 @@ async fn a_message_too_long_for_a_link_offers_copy_and_the_owner_address() {
         )
         .await;
     assert_eq!(owner, json!(OWNER_EMAIL));
+    // "...paste it into an email to:" is followed by the address, not by the Send button.
+    assert_eq!(
+        env.texts(".sd-form .sd-notice p").await,
+        [
+            "Your message is too long for an email link. Copy it and paste it into an email to:",
+            OWNER_EMAIL
+        ]
+    );
+    assert_eq!(env.texts(".sd-form .sd-owner").await, [OWNER_EMAIL]);
     let copy = env.texts(".sd-form .sd-copy").await;
     assert_eq!(copy, ["Copy message"]);
     let href = env
@@ -2391,6 +2463,34 @@ async fn the_conversation_follows_the_newest_turn_unless_the_visitor_reads_above
         .js("return S.querySelector('.sd-body').scrollTop;", vec![])
         .await;
     assert_eq!(top, json!(0), "the view stays where the visitor scrolled");
+    assert_eq!(env.page_errors().await, Vec::<String>::new());
+    env.close().await;
+}
+
+/// A question taller than the panel (a pasted message) kept its top in view, and its answer was
+/// screens below. The answer now starts on screen, on a phone too.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_answer_to_a_long_question_starts_on_screen() {
+    let env = Env::new(EN, 390, 844).await;
+    env.open().await;
+    let long = format!(
+        "what is your return policy? {}",
+        "I bought a notebook last month and the binding came loose after a week. ".repeat(20)
+    );
+    env.ask(&long).await;
+    env.wait(
+        "the answer's start inside the visible conversation",
+        "const body = S.querySelector('.sd-body').getBoundingClientRect();
+         const qs = S.querySelectorAll('.sd-conversation > .sd-q');
+         const q = qs[qs.length - 1];
+         const a = q && q.nextElementSibling;
+         if (!a || !a.matches('.sd-reply')) return false;
+         const r = a.getBoundingClientRect();
+         return q.getBoundingClientRect().height > body.height
+             && r.top >= body.top - 1 && r.top < body.bottom - 60;",
+    )
+    .await;
+    env.screenshot("phone-long-question").await;
     assert_eq!(env.page_errors().await, Vec::<String>::new());
     env.close().await;
 }

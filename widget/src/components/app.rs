@@ -79,6 +79,7 @@ pub fn App(props: &Props) -> Html {
                 article: ix.articles()[*i as usize].clone(),
                 passages: results.passages.borrow().get(*i).cloned(),
                 body: article_body.as_ref().filter(|(j, _)| j == i).and_then(|(_, html)| html.clone()),
+                failed: matches!(&article_body, Some((j, None)) if j == i),
             }, &config) }
         },
         (View::Contact, _) => contact(&state, &config, &dispatch, &props.emit, &rerender),

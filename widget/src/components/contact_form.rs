@@ -86,6 +86,7 @@ pub fn view(props: &Props, config: &Config) -> Html {
     }
     // The endpoint first; the email link once it has failed.
     let post = props.on_post.clone().filter(|_| props.post != Post::Failed);
+    let too_long = props.mailto.too_long && post.is_none();
     let send = match &post {
         Some(on_post) => {
             let (d, on_post, blocked) = (d.clone(), on_post.clone(), !errors.is_empty());
@@ -131,11 +132,15 @@ pub fn view(props: &Props, config: &Config) -> Html {
                     aria-invalid={message_missing.to_string()} oninput={on_message} />
             </label>
             if message_missing { <p class="sd-error" role="alert">{ &s.message_required }</p> }
-            if props.mailto.too_long && post.is_none() {
-                <div class="sd-notice" role="status"><p>{ &s.too_long }</p></div>
+            // "...paste it into an email to:" ends where the address follows.
+            if too_long {
+                <div class="sd-notice" role="status">
+                    <p>{ &s.too_long }</p>
+                    <p class="sd-owner">{ &config.email }</p>
+                </div>
             }
             { send }
-            <p class="sd-owner">{ &config.email }</p>
+            if !too_long { <p class="sd-owner">{ &config.email }</p> }
             <button type="button" class="sd-link sd-copy" onclick={copy}>{ &s.copy }</button>
             { match props.copy {
                 Some(Copy::Done) => html! { <span class="sd-muted" role="status">{ " " }{ &s.copied }</span> },

@@ -56,8 +56,12 @@ pub fn Conversation(props: &Props) -> Html {
             <div class="sd-q"><span class="sd-sr">{ &s.you }{ ": " }</span><bdi dir="auto">{ q }</bdi></div>
         },
         Turn::Reply(r) => reply::view(r, s, owner, &props.config.base, &on_open),
+        // The panel's word after a rating stays in the conversation, as the rating does.
         Turn::Feedback(yes) => html! {
-            <div class="sd-q">{ if *yes { &s.yes } else { &s.no } }</div>
+            <>
+                <div class="sd-q">{ if *yes { &s.yes } else { &s.no } }</div>
+                <p class="sd-reply">{ if *yes { &s.thanks } else { &s.sorry } }</p>
+            </>
         },
     });
     let pending = props.pending.iter().map(|q| {
@@ -90,13 +94,10 @@ pub fn Conversation(props: &Props) -> Html {
             </div>
         }
     });
-    let after = if let Some(Turn::Feedback(true)) = props.turns.last() {
-        html! { <p class="sd-reply">{ &s.thanks }</p> }
-    } else if props.offers_ticket {
+    let after = if props.offers_ticket {
         let d = props.dispatch.clone();
         html! {
             <div class="sd-reply">
-                if matches!(props.turns.last(), Some(Turn::Feedback(false))) { <p>{ &s.sorry }</p> }
                 <button type="button" class="sd-button" onclick={move |_| d.dispatch(Action::OpenContact)}>{ &s.contact_us }</button>
             </div>
         }

@@ -105,23 +105,30 @@ pub fn use_follow_newest(state: &UseReducerHandle<State>, body: &NodeRef) -> Cal
 
 /// Scrolls `body` to show the newest: the live results when there are any, else the newest
 /// question with as much of its answer as fits (the question stays at the top when the answer
-/// is taller than the view). Returns the scroll position set.
+/// is taller than the view). Of a question taller than a third of the view (a pasted page), only
+/// its end shows, so that its answer has the rest. Returns the scroll position set.
 fn follow_newest(body: &web_sys::HtmlElement) -> i32 {
-    let newest = body
-        .query_selector(".sd-results")
-        .ok()
-        .flatten()
-        .or_else(|| {
-            let all = body.query_selector_all(".sd-conversation > .sd-q").ok()?;
-            all.item(all.length().checked_sub(1)?)?.dyn_into().ok()
-        })
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    let element = |e: web_sys::Element| e.dyn_into::<web_sys::HtmlElement>().ok();
+    let results = body.query_selector(".sd-results").ok().flatten();
+    let question = || {
+        let all = body.query_selector_all(".sd-conversation > .sd-q").ok()?;
+        all.item(all.length().checked_sub(1)?)?.dyn_into().ok()
+    };
+    let (newest, is_question) = match results {
+        Some(r) => (element(r), false),
+        None => (question().and_then(element), true),
+    };
     let Some(newest) = newest else {
         return body.scroll_top();
     };
     // `.sd-body` is the offset parent of everything in it (it is positioned).
     let bottom = body.scroll_height() - body.client_height();
-    let top = (newest.offset_top() - 8).min(bottom).max(0);
+    let mut top = newest.offset_top() - 8;
+    if is_question {
+        let end = newest.offset_top() + newest.offset_height();
+        top = top.max(end - body.client_height() / 3);
+    }
+    let top = top.min(bottom).max(0);
     if top != body.scroll_top() {
         body.set_scroll_top(top);
     }
