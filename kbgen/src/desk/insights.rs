@@ -127,8 +127,10 @@ pub struct Failed {
 
 /// Every failed question of the desk, oldest ticket first: the widget turns answered with
 /// nothing, with unsure matches, not yet, or rated "No"; for a conversation none of whose turns
-/// failed, its last turn (the visitor still wrote); and for a ticket without a readable
-/// conversation (plain mail, a cut block), the subject and the start of its first message.
+/// failed, its last turn (the visitor still wrote), unless its search could not run
+/// ('unavailable': the widget could not load its index, which says nothing of the knowledge
+/// base); and for a ticket without a readable conversation (plain mail, a cut block), the
+/// subject and the start of its first message.
 pub fn failed_questions(store: &Store) -> Result<Vec<Failed>> {
     let mut out = Vec::new();
     let mut st = store.conn.prepare(&format!(
@@ -138,6 +140,7 @@ pub fn failed_questions(store: &Store) -> Result<Vec<Failed>> {
          JOIN tickets k ON k.id = t.ticket_id
          WHERE t.answer IN ('none', 'weak', 'pending') OR t.rating = 0
             OR (t.pos = (SELECT MAX(pos) FROM turns u WHERE u.ticket_id = t.ticket_id)
+                AND t.answer <> 'unavailable'
                 AND NOT EXISTS (SELECT 1 FROM turns u WHERE u.ticket_id = t.ticket_id
                     AND (u.answer IN ('none', 'weak', 'pending') OR u.rating = 0)))
          ORDER BY k.opened_at, k.id, t.pos"
@@ -605,6 +608,29 @@ mod tests {
             .iter()
             .map(|c| c.members.iter().map(|&i| f[i].question.clone()).collect())
             .collect()
+    }
+
+    /// A question whose search could not run (the widget could not load its index) is no gap
+    /// of the knowledge base; one it did not answer is.
+    #[test]
+    fn a_failed_search_is_not_a_gap() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path()).unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO tickets (reference, root, customer, subject, widget, status, opened_at)
+                 VALUES ('AAAAAA', 'a@x', 'a@b.test', 'offline', 1, 'open', 1),
+                        ('BBBBBB', 'b@x', 'b@b.test', 'unknown', 1, 'open', 2);
+                 INSERT INTO conversations VALUES (1, '<a@x>', 'Acme', 'p', 'en', '0.1.0', 't', 0),
+                                                  (2, '<b@x>', 'Acme', 'p', 'en', '0.1.0', 't', 0);
+                 INSERT INTO turns VALUES (1, 0, 'where is my parcel', 'unavailable', NULL, NULL),
+                                          (2, 0, 'do you sell bikes', 'none', NULL, NULL);",
+            )
+            .unwrap();
+        let failed = failed_questions(&store).unwrap();
+        let questions: Vec<&str> = failed.iter().map(|f| f.question.as_str()).collect();
+        assert_eq!(questions, ["do you sell bikes"]);
     }
 
     #[test]

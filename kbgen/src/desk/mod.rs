@@ -510,6 +510,9 @@ fn turn_outcome(u: &store::Turn) -> String {
         ("weak", _) => "only unsure matches".to_string(),
         ("none", _) => "no answer".to_string(),
         ("pending", _) => "not answered yet".to_string(),
+        ("unavailable", _) => {
+            "search unavailable (the widget could not load its index)".to_string()
+        }
         (other, _) => other.to_string(),
     }];
     if !u.articles.is_empty() {

@@ -94,6 +94,25 @@ const MIGRATIONS: &[&str] = &[
         FOREIGN KEY (ticket_id, pos) REFERENCES turns(ticket_id, pos) ON DELETE CASCADE
     );
     CREATE INDEX turn_articles_article ON turn_articles(article);",
+    // 4: a turn whose search could not run in full (the widget could not fetch its index or a
+    // shard): 'unavailable', told apart from the questions the knowledge base does not answer.
+    // SQLite changes a CHECK only by rebuilding the table (run with foreign keys off, see
+    // `migrate`, so that dropping the old table takes no article rows with it).
+    "CREATE TABLE turns_4 (
+        ticket_id INTEGER NOT NULL REFERENCES conversations(ticket_id) ON DELETE CASCADE,
+        pos INTEGER NOT NULL,
+        question TEXT NOT NULL,
+        answer TEXT NOT NULL
+            CHECK (answer IN ('rule', 'articles', 'weak', 'none', 'pending', 'unavailable')),
+        rule TEXT,
+        rating INTEGER,
+        PRIMARY KEY (ticket_id, pos)
+    );
+    INSERT INTO turns_4 (ticket_id, pos, question, answer, rule, rating)
+        SELECT ticket_id, pos, question, answer, rule, rating FROM turns;
+    DROP TABLE turns;
+    ALTER TABLE turns_4 RENAME TO turns;
+    CREATE INDEX turns_rule ON turns(rule) WHERE rule IS NOT NULL;",
 ];
 
 pub const FILE: &str = ".kbgen/desk.sqlite";
@@ -298,13 +317,27 @@ impl Store {
                 MIGRATIONS.len()
             );
         }
+        // A step may rebuild a table others refer to; foreign keys can only be switched off
+        // outside a transaction, and each step checks them before it commits.
+        self.conn.pragma_update(None, "foreign_keys", false)?;
         for (i, step) in MIGRATIONS.iter().enumerate().skip(have) {
             let tx = self.conn.transaction()?;
             tx.execute_batch(step)
                 .with_context(|| format!("desk schema step {}", i + 1))?;
+            let broken: i64 =
+                tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })?;
+            if broken > 0 {
+                bail!(
+                    "desk schema step {}: {broken} rows lost their references",
+                    i + 1
+                );
+            }
             tx.pragma_update(None, "user_version", i + 1)?;
             tx.commit()?;
         }
+        self.conn.pragma_update(None, "foreign_keys", true)?;
         Ok(())
     }
 
@@ -842,6 +875,7 @@ fn answer_name(a: ticket::block::Answer) -> &'static str {
         Answer::Weak => "weak",
         Answer::None => "none",
         Answer::Pending => "pending",
+        Answer::Unavailable => "unavailable",
     }
 }
 
@@ -983,6 +1017,64 @@ mod tests {
         assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len());
         let t = store.ticket("7KQ2MX").unwrap();
         assert_eq!((t.subject.as_str(), t.category), ("Refund?", None));
+    }
+
+    /// Step 4 rebuilds `turns` (a CHECK only changes that way): a desk at step 3 keeps every
+    /// turn and the articles shown in each, and then takes the new kind of answer.
+    #[test]
+    fn a_desk_from_step_three_keeps_its_turns_and_takes_unavailable() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join(".kbgen")).unwrap();
+        let conn = Connection::open(tmp.path().join(FILE)).unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        for step in &MIGRATIONS[..3] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO tickets (reference, root, customer, subject, widget, status)
+             VALUES ('7KQ2MX', 'r@x', 'a@b.test', 'Refund?', 1, 'open');
+             INSERT INTO conversations VALUES (1, '<m@x>', 'Acme', 'https://a.test/', 'en', '0.1.0', 't', 0);
+             INSERT INTO turns VALUES (1, 0, 'refund?', 'articles', NULL, 0);
+             INSERT INTO turns VALUES (1, 1, 'still?', 'none', NULL, NULL);
+             INSERT INTO turn_articles VALUES (1, 0, 0, 'refunds');
+             INSERT INTO turn_articles VALUES (1, 0, 1, 'returns');
+             PRAGMA user_version = 3;",
+        )
+        .unwrap();
+        assert!(conn
+            .execute(
+                "INSERT INTO turns VALUES (1, 2, 'q', 'unavailable', NULL, NULL)",
+                []
+            )
+            .is_err());
+        drop(conn);
+        let store = Store::open(tmp.path()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len());
+        let count = |table: &str| -> i64 {
+            store
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!((count("turns"), count("turn_articles")), (2, 2));
+        store
+            .conn
+            .execute(
+                "INSERT INTO turns VALUES (1, 2, 'q', 'unavailable', NULL, NULL)",
+                [],
+            )
+            .unwrap();
+        // Foreign keys are on again: a turn of no conversation is refused.
+        assert!(store
+            .conn
+            .execute(
+                "INSERT INTO turns VALUES (9, 0, 'q', 'none', NULL, NULL)",
+                []
+            )
+            .is_err());
+        // Deleting the conversation still takes its turns and their articles with it.
+        store.conn.execute("DELETE FROM conversations", []).unwrap();
+        assert_eq!((count("turns"), count("turn_articles")), (0, 0));
     }
 
     #[test]

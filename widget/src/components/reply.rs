@@ -47,5 +47,6 @@ pub fn view(reply: &Reply, s: &Strings, owner: &str, base: &str, on_open: &Callb
             }
         }
         Reply::Nothing => html! { <div class="sd-reply"><p>{ &s.nothing_found }</p></div> },
+        Reply::Unavailable => html! { <div class="sd-reply"><p>{ &s.unavailable }</p></div> },
     }
 }

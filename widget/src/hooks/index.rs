@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::services::fetch::bytes;
 use crate::services::host::{Emitter, Shared};
 use crate::services::shards::{self, Shards};
-use crate::state::{Action, Search, State, Wider};
+use crate::state::{Action, Reply, Search, State, Wider};
 use crate::Command;
 use solodesk_engine::Index;
 use std::cell::RefCell;
@@ -77,11 +77,21 @@ pub fn use_answer_pending(
         (state.clone(), emit.clone(), config.clone(), shards.clone());
     let waiting = (state.search.clone(), state.pending.clone(), shards.arrivals);
     use_effect_with(waiting, move |_| {
-        let answers = state.answer_pending(&config.page_url, config.lang, LIST_LIMIT);
+        let mut answers = state.answer_pending(&config.page_url, config.lang, LIST_LIMIT);
         if let Some(ix) = state.search.index() {
             let missing = ix.missing_shards();
             if shards.waits_for(&missing) {
                 return shards.fetch(&ix, &missing);
+            }
+            // A shard its words needed could not be had: "no answer" would be a guess.
+            if !missing.is_empty() {
+                for a in &mut answers {
+                    if let Action::Asked { reply, .. } = a {
+                        if matches!(reply, Reply::Nothing | Reply::Weak(_)) {
+                            *reply = Reply::Unavailable;
+                        }
+                    }
+                }
             }
         }
         for a in answers {

@@ -49,6 +49,7 @@ impl Emitter {
             Reply::Articles(links) => ("articles", "", &links[..]),
             Reply::Weak(links) => ("unsure", "", &links[..]),
             Reply::Nothing => ("nothing", "", &[][..]),
+            Reply::Unavailable => ("unavailable", "", &[][..]),
         };
         let urls: Vec<String> = links.iter().map(|l| absolute(base, &l.url)).collect();
         let urls = urls.join(" ");

@@ -181,6 +181,7 @@ pub fn turns(state: &State) -> Vec<Turn> {
                     Reply::Articles(l) => (Answer::Articles, l.as_slice()),
                     Reply::Weak(l) => (Answer::Weak, l.as_slice()),
                     Reply::Nothing => (Answer::None, &[][..]),
+                    Reply::Unavailable => (Answer::Unavailable, &[][..]),
                 };
                 last.block.answer = answer;
                 for l in links {

@@ -72,12 +72,12 @@ impl Search {
     }
 
     /// The reply to `question`, with at most `limit` articles; `None` while the index is on its
-    /// way, [`Reply::Nothing`] when it failed (the conversation then offers the ticket).
+    /// way, [`Reply::Unavailable`] when it failed (the conversation then offers the ticket).
     pub fn reply(&self, question: &Question, limit: usize) -> Option<Reply> {
         match self {
             Search::Loading => None,
             Search::Ready(ix) => Some(Reply::from_answer(&ix.ask(question), ix, limit)),
-            Search::Failed(_) => Some(Reply::Nothing),
+            Search::Failed(_) => Some(Reply::Unavailable),
         }
     }
 }
@@ -131,6 +131,10 @@ pub enum Reply {
     /// know and shows the contact button; the articles stay for the ticket's transcript.
     Weak(Vec<Link>),
     Nothing,
+    /// Search could not run in full (its index or a shard of it could not be fetched): the panel
+    /// says so, not that the knowledge base has no answer, and the ticket records it apart from
+    /// the questions it does not answer (`desk gaps`).
+    Unavailable,
 }
 
 impl Reply {
@@ -476,7 +480,8 @@ impl State {
             let Some(reply) = self.search.reply(&q, limit) else {
                 break;
             };
-            if self.wider != Wider::None && matches!(reply, Reply::Nothing | Reply::Weak(_)) {
+            let unanswered = matches!(reply, Reply::Nothing | Reply::Weak(_) | Reply::Unavailable);
+            if self.wider != Wider::None && unanswered {
                 if self.wider == Wider::Available {
                     actions.push(Action::Wider(Wider::Fetching));
                 }
@@ -497,7 +502,7 @@ impl State {
         self.pending.is_empty()
             && matches!(
                 self.turns.last(),
-                Some(Turn::Reply(r)) if !matches!(r, Reply::Nothing | Reply::Weak(_))
+                Some(Turn::Reply(r)) if !matches!(r, Reply::Nothing | Reply::Weak(_) | Reply::Unavailable)
             )
     }
 
@@ -506,7 +511,10 @@ impl State {
         self.pending.is_empty()
             && matches!(
                 self.turns.last(),
-                Some(Turn::Reply(Reply::Nothing | Reply::Weak(_)) | Turn::Feedback(false))
+                Some(
+                    Turn::Reply(Reply::Nothing | Reply::Weak(_) | Reply::Unavailable)
+                        | Turn::Feedback(false)
+                )
             )
     }
 
@@ -842,11 +850,14 @@ mod tests {
         assert_eq!(s.turns[3], Turn::Reply(Reply::Nothing));
         assert!(s.offers_ticket());
 
+        // Without an index the reply says search is unavailable, not that nothing matches; the
+        // ticket is offered and no rating asked.
         let mut s = run(vec![Action::Ask("refund".into())]);
         s.apply(Action::SetSearch(Search::Failed("bad magic".into())));
         answer(&mut s);
-        assert_eq!(s.turns[1], Turn::Reply(Reply::Nothing));
+        assert_eq!(s.turns[1], Turn::Reply(Reply::Unavailable));
         assert!(s.offers_ticket());
+        assert!(!s.awaiting_feedback());
     }
 
     #[test]

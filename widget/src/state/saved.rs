@@ -50,6 +50,7 @@ impl State {
                 Turn::Question(q) => record(&mut out, &["Q", q]),
                 Turn::Feedback(yes) => record(&mut out, &["F", if *yes { "1" } else { "0" }]),
                 Turn::Reply(Reply::Nothing) => record(&mut out, &["N"]),
+                Turn::Reply(Reply::Unavailable) => record(&mut out, &["U"]),
                 Turn::Reply(Reply::Rule { id, html, articles }) => {
                     let mut f = vec!["R".to_string(), id.clone(), html.clone()];
                     link_fields(&mut f, articles);
@@ -104,6 +105,7 @@ impl State {
                 ("P", 2) => state.pending.push(f[1].clone()),
                 ("F", 2) => state.turns_mut().push(Turn::Feedback(f[1] == "1")),
                 ("N", 1) => state.turns_mut().push(Turn::Reply(Reply::Nothing)),
+                ("U", 1) => state.turns_mut().push(Turn::Reply(Reply::Unavailable)),
                 ("R", n) if n >= 3 => state.turns_mut().push(Turn::Reply(Reply::Rule {
                     id: f[1].clone(),
                     html: f[2].clone(),
@@ -225,6 +227,10 @@ mod tests {
             Action::Asked {
                 question: "x".into(),
                 reply: Reply::Nothing,
+            },
+            Action::Asked {
+                question: "offline".into(),
+                reply: Reply::Unavailable,
             },
             Action::Asked {
                 question: "w".into(),

@@ -22,7 +22,8 @@
 //!  "omitted":3,             older turns left out of this block to fit the link (absent when 0)
 //!  "turns":[                oldest first; the last is the question that failed
 //!    {"q":"…",              the question as asked
-//!     "a":"rule",           what answered: rule | articles | weak | none | pending
+//!     "a":"rule",           what answered: rule | articles | weak | none | pending |
+//!                           unavailable (search could not run in full)
 //!     "rule":"returns",     the rule's id (only for "rule")
 //!     "ids":["refunds"],    ids of the articles shown (absent when none)
 //!     "ok":false}]}         the visitor's rating (absent when not rated)
@@ -48,6 +49,8 @@ pub enum Answer {
     None,
     /// Asked but not answered yet when the ticket was written.
     Pending,
+    /// Search could not run in full: the index or a shard of it could not be fetched.
+    Unavailable,
 }
 
 impl Answer {
@@ -58,6 +61,7 @@ impl Answer {
             Answer::Weak => "weak",
             Answer::None => "none",
             Answer::Pending => "pending",
+            Answer::Unavailable => "unavailable",
         }
     }
 
@@ -69,6 +73,7 @@ impl Answer {
             "weak" => Answer::Weak,
             "none" => Answer::None,
             "pending" => Answer::Pending,
+            "unavailable" => Answer::Unavailable,
             _ => return None,
         })
     }

@@ -70,7 +70,10 @@ pub fn failed_turn(turns: &[Turn]) -> Option<usize> {
             t.block.rating == Some(false)
                 || matches!(
                     t.block.answer,
-                    block::Answer::None | block::Answer::Weak | block::Answer::Pending
+                    block::Answer::None
+                        | block::Answer::Weak
+                        | block::Answer::Pending
+                        | block::Answer::Unavailable
                 )
         })
         .or(turns.len().checked_sub(1))
@@ -202,6 +205,7 @@ fn push_turn(b: &mut String, turn: &Turn) {
         }
         block::Answer::None => b.push_str("no answer"),
         block::Answer::Pending => b.push_str("not answered yet"),
+        block::Answer::Unavailable => b.push_str("search unavailable"),
     }
     match t.rating {
         Some(true) => b.push_str("\n  helpful: yes"),

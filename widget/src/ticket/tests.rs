@@ -679,3 +679,33 @@ fn block_only_len(t: &Ticket<'_>, m: &Mailto) -> usize {
     let (b, _) = super::body(t, Part::BlockOnly, &block::encode);
     mailto::url("owner@acme.test", &m.subject, &b).len()
 }
+
+/// A question that met a failed search is told apart from one the knowledge base has no answer
+/// for: in the text ("search unavailable") and in the block the desk reads ("unavailable"), so
+/// `desk gaps` does not count a network failure as a gap. It is still the question that failed.
+#[test]
+fn a_failed_search_is_recorded_as_unavailable() {
+    let turns = [
+        turn(
+            "refund?",
+            Answer::Rule,
+            &[("refunds", "Refunds")],
+            Some(true),
+        ),
+        turn("where is my parcel", Answer::Unavailable, &[], None),
+    ];
+    let t = ticket("help", &turns);
+    let m = compose("owner@acme.test", &t, MAX_URL_LEN, "cut");
+    let (_, pairs) = parse(&m.url);
+    assert!(
+        pairs[1]
+            .1
+            .contains("Q: where is my parcel\n  -> search unavailable"),
+        "{}",
+        pairs[1].1
+    );
+    assert!(pairs[0].1.ends_with("where is my parcel"), "{}", pairs[0].1);
+    let b = desk_block(&pairs[1].1).unwrap();
+    assert_eq!(b.turns[1].answer, Answer::Unavailable);
+    assert_eq!(failed_turn(&turns), Some(1));
+}
