@@ -1061,3 +1061,46 @@ async fn widget_popular_articles_start_with_the_featured_one() {
     browser.screenshot("widget-popular-featured-first").await;
     browser.close().await;
 }
+
+/// An article with a long command line in a code block, a long word in its title and a long bare
+/// URL made the whole page wider than a phone (753 to 1,085 px at 390), scrolling sideways with
+/// the header and footer cut at 390. The code block scrolls on its own and the rest wraps.
+#[tokio::test(flavor = "multi_thread")]
+async fn wide_content_does_not_widen_the_page_on_a_phone() {
+    let kb = TempDir::new("help-center-wide");
+    copy_dir(&repo_root().join("site"), kb.path());
+    std::fs::write(
+        kb.path().join("articles/en/wide.md"),
+        "---\ntitle: Returns via the API, Supercalifragilisticexpialidociousreturnsendpointname\n---\n\n\
+         Call https://api.example.com/v1/orders/1234567890/returns/with/a/very/long/path/segment/that/never/ends to start a return.\n\n\
+         ```\ncurl -X POST https://api.example.com/v1/orders/1234567890/returns -H \"Authorization: Bearer sk_live_xxxxxxxxxxxxxxxxxxxxxxxx\" -d '{\"reason\":\"damaged\"}'\n```\n",
+    )
+    .unwrap();
+    let out = TempDir::new("help-center-wide-out");
+    kbgen_build(kb.path(), out.path());
+    let server = StaticServer::start(out.path());
+    let browser = Browser::start(390, 844).await;
+    browser.client.goto(&server.url("en/wide/")).await.unwrap();
+    let widths = browser
+        .js(
+            "const pre = document.querySelector('.prose pre');
+             return [innerWidth, document.documentElement.scrollWidth,
+                     pre.clientWidth < pre.scrollWidth, pre.getBoundingClientRect().right <= innerWidth];",
+            vec![],
+        )
+        .await;
+    assert_eq!(widths[0], serde_json::json!(390), "{widths}");
+    assert_eq!(widths[1], widths[0], "the page scrolls sideways: {widths}");
+    assert_eq!(
+        widths[2],
+        serde_json::json!(true),
+        "the code block scrolls: {widths}"
+    );
+    assert_eq!(
+        widths[3],
+        serde_json::json!(true),
+        "the code block fits: {widths}"
+    );
+    browser.screenshot("help-center-wide-phone").await;
+    browser.close().await;
+}
