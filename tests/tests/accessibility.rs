@@ -58,6 +58,8 @@ async fn the_desk_page_passes_axe() {
         format!("From: Ann <ann@example.com>\r\nTo: {owner}\r\nSubject: Where is my notebook?\r\nDate: Mon, 02 Nov 2026 09:00:00 +0000\r\nMessage-ID: <a1@example.com>\r\n\r\nI ordered a notebook two weeks ago.\r\n"),
         format!("From: {owner}\r\nTo: ann@example.com\r\nSubject: Re: Where is my notebook?\r\nDate: Mon, 02 Nov 2026 12:00:00 +0000\r\nMessage-ID: <r1@inkwellandthread.example>\r\nIn-Reply-To: <a1@example.com>\r\n\r\nIt ships tomorrow.\r\n"),
         format!("From: Bo <bo@example.net>\r\nTo: {owner}\r\nSubject: Gift wrapping in green?\r\nDate: Tue, 10 Nov 2026 09:00:00 +0000\r\nMessage-ID: <b1@example.net>\r\n\r\nCan you wrap it in green paper?\r\n"),
+        // A long unbroken line (a link, the widget's machine block) must not widen the page.
+        format!("From: Ann <ann@example.com>\r\nTo: {owner}\r\nSubject: The tracking link\r\nDate: Mon, 02 Nov 2026 13:00:00 +0000\r\nMessage-ID: <a2@example.com>\r\n\r\nThis notebook link does not work: https://tracking.example.com/{}\r\n", "x".repeat(400)),
         format!("From: li@example.cn\r\nTo: {owner}\r\nSubject: =?UTF-8?B?5oiR6ZyA6KaB5byA5Y+R56Wo?=\r\nDate: Wed, 18 Nov 2026 11:00:00 +0000\r\nMessage-ID: <l1@example.cn>\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n请给我开发票。\r\n"),
     ];
     for (i, m) in mails.iter().enumerate() {
@@ -94,6 +96,25 @@ async fn the_desk_page_passes_axe() {
         .trim_end_matches('/')
         .to_string();
     let mut found = Vec::new();
+    // Nothing wider than the window, on a phone and on a desktop.
+    for (width, height) in [(390, 844), (1280, 800)] {
+        let browser = Browser::start(width, height).await;
+        for page in ["/_desk/", "/_desk/customer?email=ann%40example.com"] {
+            browser.client.goto(&format!("{base}{page}")).await.unwrap();
+            let widths = browser
+                .js(
+                    "const d = document.documentElement; return [d.clientWidth, d.scrollWidth];",
+                    vec![],
+                )
+                .await;
+            assert_eq!(
+                widths[0], widths[1],
+                "{page} at {width} px scrolls sideways: {widths}"
+            );
+        }
+        browser.screenshot(&format!("desk-customer-{width}")).await;
+        browser.close().await;
+    }
     for (scheme, flags) in [("light", &[][..]), ("dark", &[DARK][..])] {
         let browser = Browser::start_with(1200, 800, flags).await;
         for page in ["/_desk/", "/_desk/customer?email=ann%40example.com"] {

@@ -81,7 +81,9 @@ svg .bar{fill:#1f5fa8}svg text{font:12px system-ui,sans-serif;fill:#1b1b1b}
 label{font-weight:600;margin-right:.5rem}input{font:inherit;padding:.3rem;border:1px solid #767676}
 button{font:inherit;padding:.3rem .8rem;border:1px solid #0b4f9c;background:#0b4f9c;color:#fff;cursor:pointer}
 blockquote{margin:.25rem 0;padding:.25rem .75rem;border-left:4px solid #767676;white-space:pre-wrap}
-ol.gaps>li{margin-bottom:1rem}";
+ol.gaps>li{margin-bottom:1rem}
+td,th,blockquote,li,h3{overflow-wrap:anywhere;unicode-bidi:plaintext}
+@media (max-width:40rem){body{padding:.75rem}table{display:block;overflow-x:auto}}";
 
 fn shell(title: &str, body: &str) -> String {
     format!(
