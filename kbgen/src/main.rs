@@ -154,6 +154,7 @@ struct ImportArgs {
 }
 
 fn main() -> ExitCode {
+    quiet_on_a_closed_pipe();
     let result = match Cli::parse().command {
         Command::Init(a) => init::run(&a.dir),
         Command::Build(a) => build(&a),
@@ -174,11 +175,40 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(e) if closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// `kbgen desk list | head` closes the pipe after a few lines: like other command-line tools,
+/// kbgen then stops quietly instead of panicking ("failed printing to stdout: Broken pipe") or
+/// reporting an error. (Not by restoring SIGPIPE's default, which would also kill `serve` and
+/// `desk sync` when a client or the mail server closes a socket.)
+fn quiet_on_a_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
+/// Whether `e` comes from writing to a pipe whose reader has gone.
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Prints collected problems: every error; warnings grouped by message unless verbose, because

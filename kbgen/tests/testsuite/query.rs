@@ -138,3 +138,39 @@ fn a_sharded_index_answers_as_a_whole_one() {
         .arg("kalore"));
     assert!(!ok && err.contains(&shards[0]), "{err}");
 }
+
+/// `kbgen ask ... | head -1`: the reader goes after one line. kbgen stopped with "error: Broken
+/// pipe" (and `desk customer | head` with a panic); it now stops quietly, as other tools do.
+#[test]
+fn a_closed_pipe_stops_kbgen_quietly() {
+    use std::io::{BufRead, Write};
+    let (_tmp, out) = build(&fixture("basic"));
+    let mut child = kbgen()
+        .arg("ask")
+        .arg("--index")
+        .arg(&out)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || {
+        for _ in 0..5000 {
+            if writeln!(stdin, "how do I get a refund").is_err() {
+                break;
+            }
+        }
+    });
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("how do I get a refund"), "{first}");
+    // The reader is gone: the rest of kbgen's output has nowhere to go.
+    let output = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{:?}: {err}", output.status);
+    assert!(!err.contains("error") && !err.contains("panicked"), "{err}");
+}
