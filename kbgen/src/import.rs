@@ -712,7 +712,21 @@ impl Import<'_> {
             |e: CsvError| anyhow::anyhow!("{}:{}:{}: {}", csv.display(), e.line, e.col, e.message);
         let decoded = decode(&bytes, forced).map_err(at)?;
         let delimiter = sniff_delimiter(&decoded.text);
-        let records = parse_csv(&decoded.text, delimiter).map_err(at)?;
+        let mut records = parse_csv(&decoded.text, delimiter).map_err(at)?;
+        // A line of one field starting with `#` above the header is a title or a comment (the
+        // seed brief prints its file under `# knowledge_base.csv`): no header has one column.
+        let comments = records
+            .iter()
+            .take_while(|r| r.fields.len() == 1 && r.fields[0].trim_start().starts_with('#'))
+            .count();
+        for r in &records[..comments] {
+            eprintln!(
+                "{}:{}:1: skipped: a comment above the header row",
+                csv.display(),
+                r.line
+            );
+        }
+        records.drain(..comments);
         let Some(header) = records.first() else {
             bail!("{}: the file has no rows", csv.display());
         };

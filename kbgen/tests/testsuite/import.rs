@@ -431,3 +431,29 @@ fn an_import_names_its_category_and_sits_beside_the_briefs_rules() {
     assert!(zh.contains("常见问题"), "the zh home names the category");
     assert!(!zh.contains(">Faq<"), "{zh}");
 }
+
+/// The seed brief prints its file under a `# knowledge_base.csv` line, and an owner pastes it
+/// as printed: that line was taken for the header and the import refused. A one-field line
+/// starting with `#` above the header is skipped, and said so.
+#[test]
+fn a_comment_line_above_the_header_is_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    assert!(run(kbgen().arg("init").arg(&kb)).0);
+    let csv = tmp.path().join("knowledge_base.csv");
+    std::fs::write(
+        &csv,
+        "# knowledge_base.csv\nquestion,answer\nHow do I return an item?,Within 30 days.\n",
+    )
+    .unwrap();
+    let (ok, out, err) = run(kbgen().arg("import").arg(&csv).arg("--kb").arg(&kb));
+    assert!(ok, "{err}");
+    assert!(out.contains("imported 1 article into"), "{out}");
+    assert!(
+        err.contains("knowledge_base.csv:1:1: skipped: a comment above the header row"),
+        "{err}"
+    );
+    assert!(kb
+        .join("articles/en/faq/how-do-i-return-an-item.md")
+        .is_file());
+}
