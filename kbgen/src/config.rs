@@ -239,6 +239,45 @@ fn ticket_url(s: &str) -> Result<String, String> {
     }
 }
 
+/// The owner's settings that still name an example address (the starter's
+/// `https://example.com/help/` and `help@example.com`, or any host under a domain reserved for
+/// examples: `example.com`, `.org`, `.net`, and the `.example`, `.test` and `.invalid` names),
+/// each with what it breaks: the snippet would load the widget from nowhere, visitors' tickets
+/// would go nowhere.
+pub fn example_addresses(config: &Config) -> Vec<String> {
+    let reserved = |host: &str| {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        ["example.com", "example.org", "example.net"]
+            .iter()
+            .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+            || [".example", ".test", ".invalid"]
+                .iter()
+                .any(|t| host.ends_with(t))
+    };
+    let mut out = Vec::new();
+    let base_host = config
+        .base_url
+        .split_once("://")
+        .map(|(_, rest)| rest.split(['/', ':', '?', '#']).next().unwrap_or(""));
+    if base_host.is_some_and(reserved) {
+        out.push(format!(
+            "site.base_url is an example address ({}): the pages' links, the sitemap and the widget's snippet point there; set it to where you publish the help center",
+            config.base_url
+        ));
+    }
+    if config
+        .support_email
+        .rsplit_once('@')
+        .is_some_and(|(_, domain)| reserved(domain))
+    {
+        out.push(format!(
+            "site.support_email is an example address ({}): visitors' tickets would be addressed to it; set the address you read",
+            config.support_email
+        ));
+    }
+    out
+}
+
 /// The origin of the form endpoint, for Content-Security-Policy's `connect-src`.
 pub fn ticket_origin(c: &Config) -> Option<String> {
     let u = url::Url::parse(c.ticket_url.as_deref()?).ok()?;

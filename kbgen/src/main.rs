@@ -358,6 +358,9 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     for note in &site.notes {
         eprintln!("note: {note}");
     }
+    for note in config::example_addresses(&built.kb.config) {
+        eprintln!("note: {note}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -394,6 +397,11 @@ fn snippet(args: &SnippetArgs) -> Result<ExitCode> {
     }
     if config.support_email.trim().is_empty() {
         eprintln!("warning: site.support_email is not set in kbgen.toml: the widget's email ticket would have no recipient");
+    }
+    let mut config = config;
+    config.base_url = base.clone();
+    for problem in config::example_addresses(&config) {
+        eprintln!("warning: {problem}");
     }
     Ok(ExitCode::SUCCESS)
 }
