@@ -2,8 +2,9 @@
 //!
 //! The index is the one `kbgen build` would write, built in memory from the knowledge base (no
 //! file is written), and the question is searched as the widget searches it: the category of the
-//! best-ranked article is the ticket's. A ticket nothing matches keeps no category and is asked
-//! again at the next sync, when the knowledge base may cover it.
+//! best-ranked article is the ticket's, when the search is confident of it. A ticket nothing
+//! matches with confidence keeps no category and is asked again at the next sync, when the
+//! knowledge base may cover it.
 
 use solodesk_engine::{Index, SearchOptions};
 use std::path::Path;
@@ -22,11 +23,17 @@ impl Classifier {
         })
     }
 
-    /// The category title of the article that best answers `question`, in `lang` when known.
+    /// The category title of the article that best answers `question`, in `lang` when known;
+    /// `None` when no article answers it with confidence (the widget's own abstention): a weak
+    /// best match put every ticket of a four-article desk, wholesale and Arabic ones included,
+    /// in the category of whatever ranked first.
     pub fn category(&self, question: &str, lang: Option<&str>) -> Option<String> {
-        let hits = self
+        let (hits, confident) = self
             .index
-            .search(question, &SearchOptions { limit: 1, lang });
+            .search_confident(question, &SearchOptions { limit: 1, lang });
+        if !confident {
+            return None;
+        }
         let article = self.index.articles().get(hits.first()?.article as usize)?;
         (!article.category.is_empty()).then(|| article.category.clone())
     }
@@ -63,4 +70,26 @@ pub fn question_text(subject: &str, body: &str) -> String {
         }
     }
     q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A question the knowledge base answers takes its article's category; one it does not
+    /// answer takes none, rather than the category of whatever ranked first.
+    #[test]
+    fn only_a_confident_match_gives_a_category() {
+        let kb = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+        let c = Classifier::new(&kb).expect("articles");
+        assert_eq!(
+            c.category("can I get my money back for a return", Some("en"))
+                .as_deref(),
+            Some("Orders")
+        );
+        assert_eq!(
+            c.category("do you sell wholesale to schools in Iceland", Some("en")),
+            None
+        );
+    }
 }
