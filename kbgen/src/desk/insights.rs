@@ -8,6 +8,7 @@
 use super::store::{turn_articles, Store, TURN_ARTICLES};
 use anyhow::Result;
 use solodesk_engine::analyze::{self, Kind};
+use solodesk_engine::Index;
 use std::collections::{BTreeMap, HashMap};
 
 /// Titles of the knowledge base's articles and the ids of its rules.
@@ -123,6 +124,59 @@ pub struct Failed {
     pub shown: Vec<String>,
     pub rating: Option<bool>,
     pub opened_at: Option<i64>,
+}
+
+/// What the knowledge base as it is now does with a failed question, as the widget would
+/// answer it: `("rule", id)` or `("article", id)` when it answers (a rule, or a confident
+/// article), `("rejected", id)` when its answer is the very one the visitor rated "No", else
+/// `("none", None)`.
+pub fn answered_now(index: &Index, f: &Failed) -> (&'static str, Option<String>) {
+    let now = index.ask(&solodesk_engine::Question {
+        text: &f.question,
+        page_url: f.page.as_deref(),
+        lang: f.lang.as_deref(),
+    });
+    let rejected = |kind: &str, id: &str| {
+        f.rating == Some(false)
+            && match kind {
+                "rule" => f.rule.as_deref() == Some(id),
+                _ => f.shown.iter().any(|s| s == id),
+            }
+    };
+    let (kind, id): (&'static str, String) = if let Some(rule) = &now.rule {
+        ("rule", rule.id.clone())
+    } else if !now.offer_ticket {
+        (
+            "article",
+            now.articles
+                .first()
+                .map(|h| h.id.clone())
+                .unwrap_or_default(),
+        )
+    } else {
+        return ("none", None);
+    };
+    if rejected(kind, &id) {
+        ("rejected", Some(id))
+    } else {
+        (kind, Some(id))
+    }
+}
+
+/// The failed questions the knowledge base in `kb` still does not answer (see
+/// [`answered_now`]), and how many it answers now: an article written from `desk gaps`'
+/// draft and published takes its questions off the list of what to write next.
+pub fn still_failing(failed: Vec<Failed>, kb: &crate::load::Kb) -> (Vec<Failed>, usize) {
+    let Some(index) = super::classify::index_of(kb) else {
+        return (failed, 0);
+    };
+    let total = failed.len();
+    let left: Vec<Failed> = failed
+        .into_iter()
+        .filter(|f| matches!(answered_now(&index, f).0, "none" | "rejected"))
+        .collect();
+    let answered = total - left.len();
+    (left, answered)
 }
 
 /// Every failed question of the desk, oldest ticket first: the widget turns answered with

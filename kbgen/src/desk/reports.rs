@@ -115,7 +115,8 @@ pub fn gaps(a: &GapsArgs<'_>) -> Result<()> {
     let store = Store::open_existing(a.kb)?;
     let loaded = load_kb(a.kb);
     let catalog = Catalog::new(&loaded);
-    let failed = insights::failed_questions(&store)?;
+    let (failed, answered_now) =
+        insights::still_failing(insights::failed_questions(&store)?, &loaded);
     let clusters = insights::cluster(&failed, &catalog.default_lang);
     let shown_clusters = &clusters[..clusters.len().min(a.limit)];
     let mut drafts: Vec<Option<Draft>> = Vec::new();
@@ -165,6 +166,7 @@ pub fn gaps(a: &GapsArgs<'_>) -> Result<()> {
             json!({
                 "version": JSON_VERSION,
                 "failed_questions": failed.len(),
+                "answered_now": answered_now,
                 "tickets": tickets.len(),
                 "clusters_total": clusters.len(),
                 "clusters": v,
@@ -172,9 +174,21 @@ pub fn gaps(a: &GapsArgs<'_>) -> Result<()> {
         );
         return Ok(());
     }
+    let answered = (answered_now > 0).then(|| {
+        format!(
+            "{} that failed the knowledge base then it answers now (`kbgen desk replay` lists them)",
+            crate::strings::count(answered_now, "question")
+        )
+    });
     if failed.is_empty() {
-        eprintln!("no failed questions in the desk (run `kbgen desk sync` first)");
+        match answered {
+            Some(a) => println!("Nothing left to write: {a}."),
+            None => eprintln!("no failed questions in the desk (run `kbgen desk sync` first)"),
+        }
         return Ok(());
+    }
+    if let Some(a) = &answered {
+        println!("Left out: {a}.");
     }
     println!(
         "What to write next: {} in {}, {}{}\n",
@@ -300,42 +314,15 @@ pub fn replay(kb: &Path, as_json: bool) -> Result<()> {
     let mut results = Vec::with_capacity(failed.len());
     let (mut by_rule, mut by_article) = (0, 0);
     for f in &failed {
-        let now = index.as_ref().map(|index| {
-            index.ask(&solodesk_engine::Question {
-                text: &f.question,
-                page_url: f.page.as_deref(),
-                lang: f.lang.as_deref(),
-            })
-        });
-        // The answer the visitor already rated "No" does not count as an answer now.
-        let rejected = |kind: &str, id: &str| {
-            f.rating == Some(false)
-                && match kind {
-                    "rule" => f.rule.as_deref() == Some(id),
-                    _ => f.shown.iter().any(|s| s == id),
-                }
+        let (kind, id) = match &index {
+            Some(index) => insights::answered_now(index, f),
+            None => ("none", None),
         };
-        let (kind, id) = match &now {
-            Some(a) if a.rule.is_some() => {
-                let id = a.rule.as_ref().map(|r| r.id.clone()).unwrap_or_default();
-                if rejected("rule", &id) {
-                    ("rejected", Some(id))
-                } else {
-                    by_rule += 1;
-                    ("rule", Some(id))
-                }
-            }
-            Some(a) if !a.offer_ticket => {
-                let id = a.articles.first().map(|h| h.id.clone()).unwrap_or_default();
-                if rejected("article", &id) {
-                    ("rejected", Some(id))
-                } else {
-                    by_article += 1;
-                    ("article", Some(id))
-                }
-            }
-            _ => ("none", None),
-        };
+        match kind {
+            "rule" => by_rule += 1,
+            "article" => by_article += 1,
+            _ => {}
+        }
         results.push((f, kind, id));
     }
     let total = failed.len();

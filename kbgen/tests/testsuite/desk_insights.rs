@@ -317,6 +317,39 @@ fn drafts_are_written_once_never_overwritten_and_never_published() {
     );
 }
 
+/// The owner publishes the article a draft asked for: the questions it answers leave "What to
+/// write next" (they stayed there, draft path and all, while `replay` called them answered),
+/// and the report says how many it left out.
+#[test]
+fn a_published_draft_takes_its_questions_off_the_gaps() {
+    let (_t, kb, _m) = desk_kb();
+    let has_iceland = |v: &Value| {
+        v["clusters"].as_array().unwrap().iter().any(|c| {
+            c["examples"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e.as_str().unwrap_or("").contains("Iceland"))
+        })
+    };
+    let v = json(&mut desk(&kb, &["gaps", "--write-drafts", "--limit", "1"]));
+    assert!(has_iceland(&v), "{v:#}");
+    assert_eq!(v["answered_now"], 0, "{v:#}");
+    let draft = PathBuf::from(v["clusters"][0]["draft"]["path"].as_str().unwrap());
+    let text = crate::read(&draft).replace("draft: true\n", "").replace(
+        "Write the answer here, then delete `draft: true` above to publish it.",
+        "We ship to Iceland in 5 working days.",
+    );
+    std::fs::write(&draft, text).unwrap();
+    let v = json(&mut desk(&kb, &["gaps"]));
+    assert!(!has_iceland(&v), "{v:#}");
+    assert!(v["answered_now"].as_u64().unwrap() >= 2, "{v:#}");
+    let (ok, text, err) = run(&mut desk(&kb, &["gaps"]));
+    assert!(ok, "{err}");
+    assert!(text.contains("Left out: "), "{text}");
+    assert!(!text.contains("Iceland"), "{text}");
+}
+
 #[test]
 fn replay_reports_what_the_knowledge_base_answers_after_an_edit() {
     let (_t, kb, _m) = desk_kb();
