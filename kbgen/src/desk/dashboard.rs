@@ -259,8 +259,7 @@ fn gaps(kb: &Path, store: &Store, b: &mut String) -> anyhow::Result<()> {
                     shown.join(", ")
                 }
             );
-            let lang = catalog.kb_lang(c.lang.as_deref().unwrap_or(&catalog.default_lang));
-            let draft = format!("articles/{lang}/{}.md", insights::slug(&title));
+            let draft = catalog.draft_path(&title, c.lang.as_deref());
             if kb.join(&draft).is_file() {
                 let _ = writeln!(b, "<li>Draft: <code>{}</code></li>", esc(&draft));
             }

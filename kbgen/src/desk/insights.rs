@@ -56,6 +56,20 @@ impl Catalog {
     }
 
     /// `lang` when the knowledge base is written in it, else its default language.
+    /// Where `desk gaps` drafts an article for a group of questions titled `title` and asked
+    /// on pages in `lang`: `articles/<language>/<slug>.md`, the language being the one the
+    /// title is written in when the site has it (a Chinese question asked on an English page
+    /// is drafted in Chinese), else the page's.
+    pub fn draft_path(&self, title: &str, lang: Option<&str>) -> String {
+        let written = crate::import::script_language(title)
+            .and_then(|script| crate::import::kb_language(script, &self.languages));
+        let lang = written.map_or_else(
+            || self.kb_lang(lang.unwrap_or(&self.default_lang)),
+            str::to_string,
+        );
+        format!("articles/{lang}/{}.md", slug(title))
+    }
+
     pub fn kb_lang(&self, lang: &str) -> String {
         self.languages
             .iter()
@@ -662,6 +676,32 @@ mod tests {
             .iter()
             .map(|c| c.members.iter().map(|&i| f[i].question.clone()).collect())
             .collect()
+    }
+
+    /// A Chinese or Arabic question asked on an English page was drafted under articles/en/;
+    /// it goes to the language it is written in when the site has that language.
+    #[test]
+    fn a_draft_goes_to_the_language_of_its_question() {
+        let catalog = |languages: &[&str]| Catalog {
+            default_lang: "en".into(),
+            languages: languages.iter().map(|l| l.to_string()).collect(),
+            ..Catalog::default()
+        };
+        let three = catalog(&["en", "zh", "ar"]);
+        assert!(three
+            .draft_path("怎么退货", Some("en"))
+            .starts_with("articles/zh/"));
+        assert!(three
+            .draft_path("كيف أعيد طلبي", Some("en"))
+            .starts_with("articles/ar/"));
+        assert_eq!(
+            three.draft_path("Do you ship to Iceland", Some("en")),
+            "articles/en/do-you-ship-to-iceland.md"
+        );
+        // A site without Chinese keeps it in the page's language.
+        assert!(catalog(&["en"])
+            .draft_path("怎么退货", Some("en"))
+            .starts_with("articles/en/"));
     }
 
     /// A question whose search could not run (the widget could not load its index) is no gap

@@ -264,9 +264,8 @@ pub fn gaps(a: &GapsArgs<'_>) -> Result<()> {
 /// id, exists (never overwrites; `create_new` refuses even a file made meanwhile).
 fn write_draft(kb: &Path, catalog: &Catalog, failed: &[Failed], c: &Cluster) -> Result<Draft> {
     let title = insights::one_line(&failed[c.representative].title);
-    let lang = catalog.kb_lang(c.lang.as_deref().unwrap_or(&catalog.default_lang));
     let slug = insights::slug(&title);
-    let path = kb.join("articles").join(&lang).join(format!("{slug}.md"));
+    let path = kb.join(catalog.draft_path(&title, c.lang.as_deref()));
     if path.exists() || catalog.title(&slug, None).is_some() {
         return Ok(Draft::Exists(path));
     }
