@@ -71,19 +71,43 @@ impl Known<'_> {
 
 /// Related ids must exist (in any language).
 pub(super) fn related(kb: &Kb, known: &Known<'_>, pages: &[Page<'_>], diags: &mut Diagnostics) {
+    let mut ids: Vec<&str> = Vec::new();
     for p in pages {
         for r in &p.src.front.related {
-            if !known.exists(&p.src.lang, r) {
-                let msg = format!("`related` names \"{r}\", but no article has that id");
-                // Another tool's `related` may hold titles or paths: a warning there.
-                if kb.has_config {
-                    diags.error(&p.src.path, 1, 1, msg);
-                } else {
-                    diags.warn(&p.src.path, 1, 1, msg);
-                }
+            if known.exists(&p.src.lang, r) {
+                continue;
+            }
+            if ids.is_empty() {
+                ids = known.any_lang_ids.iter().copied().collect();
+                ids.sort_unstable();
+            }
+            let hint = crate::diag::nearest(r, &ids)
+                .map(|id| format!(" (did you mean \"{id}\"?)"))
+                .unwrap_or_default();
+            let msg = format!("`related` names \"{r}\", but no article has that id{hint}");
+            let (line, col) = front_matter_position(&p.src.path, p.src.body_line, r);
+            // Another tool's `related` may hold titles or paths: a warning there.
+            if kb.has_config {
+                diags.error(&p.src.path, line, col, msg);
+            } else {
+                diags.warn(&p.src.path, line, col, msg);
             }
         }
     }
+}
+
+/// Where `value` first appears in the front matter of the article at `path` (above
+/// `body_line`), as (line, column); the file's start when it cannot be read or found.
+fn front_matter_position(path: &std::path::Path, body_line: usize, value: &str) -> (usize, usize) {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return (1, 1);
+    };
+    text.lines()
+        .take(body_line.saturating_sub(1))
+        .enumerate()
+        .skip(1)
+        .find_map(|(i, l)| Some((i + 1, l[..l.find(value)?].chars().count() + 1)))
+        .unwrap_or((1, 1))
 }
 
 /// A rule's `articles` must exist, in the rule's language or another.

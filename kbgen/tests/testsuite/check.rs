@@ -84,3 +84,20 @@ fn images_kbgen_does_not_publish_are_reported() {
     );
     assert!(!err.contains("cdn.example"), "{err}");
 }
+
+/// A typo in `related` was reported at 1:1 with no hint; it is reported where it is written,
+/// with the id it most likely means.
+#[test]
+fn a_related_typo_is_reported_where_it_is_with_the_likely_id() {
+    let (_tmp, kb) = copy_fixture("basic");
+    let article = kb.join("articles/en/orders/refunds.md");
+    let text = read(&article).replace("related: [reset-password]", "related: [reset-pasword]");
+    std::fs::write(&article, text).unwrap();
+    let (ok, _, err) = run(kbgen().arg("check").arg(&kb));
+    assert!(!ok);
+    let want = format!(
+        "{}:9:11: error: `related` names \"reset-pasword\", but no article has that id (did you mean \"reset-password\"?)",
+        article.display()
+    );
+    assert!(err.contains(&want), "missing\n  {want}\nin\n{err}");
+}

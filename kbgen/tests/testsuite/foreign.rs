@@ -64,7 +64,7 @@ fn foreign_markdown_builds_with_warnings() {
         "src/alpha.md:1:1: warning: front matter id \"62bf80378e3d\" is shared by 2 files, so it does not name this article; using \"alpha\"",
         "src/beta.md:1:1: warning: front matter id \"62bf80378e3d\" is shared by 2 files, so it does not name this article; using \"beta\"",
         "src/gamma.md:1:1: warning: front matter id \"XE0vf1bTDh\" cannot be a page address; using \"gamma\"",
-        "src/delta.md:1:1: warning: `related` names \"The Alpha page\", but no article has that id",
+        "src/delta.md:3:11: warning: `related` names \"The Alpha page\", but no article has that id",
         "api/search.md:1:1: warning: id \"search\" is reserved: the site uses that name for its own pages; using \"search-article\"",
         "templates/stub.md:2:1: warning: `title` must be a string",
         ".github/ISSUE_TEMPLATE/bug.md: warning: this and 1 other markdown files are in hidden folders (names starting with `.`), so they are not built",
