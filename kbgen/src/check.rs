@@ -20,6 +20,7 @@ pub fn run(dir: &std::path::Path, strict: bool) -> Result<ExitCode> {
         ..
     } = pipeline::build(dir, &pipeline::Options::default());
     check_translations(&kb, &mut diags);
+    check_written_language(&kb, &mut diags);
     if let Some(index) = site.files.get("index.bin") {
         check_rules(&kb, index, &mut diags);
     }
@@ -70,6 +71,48 @@ pub fn check_translations(kb: &Kb, diags: &mut Diagnostics) {
                 missing.join(", ")
             ),
         );
+    }
+}
+
+/// An article or rule written in another of the site's languages than the one it is filed
+/// under (Chinese text in `articles/en/`): a CSV imported before the site had `zh` left its
+/// Chinese rows there, beside the same rows imported again under `zh` once it had, each
+/// counting as the other's translation and answering Chinese questions twice.
+pub fn check_written_language(kb: &Kb, diags: &mut Diagnostics) {
+    if !kb.has_config || kb.config.languages.len() < 2 {
+        return;
+    }
+    let written_in = |text: &str, filed: &str| {
+        let script = crate::import::script_language(text)?;
+        let lang = crate::import::kb_language(script, &kb.config.languages)?;
+        (!solodesk_engine::analyze::same_language(lang, filed)).then_some(lang)
+    };
+    for a in &kb.articles {
+        if let Some(lang) = written_in(&format!("{}\n{}", a.title, a.body), &a.lang) {
+            diags.warn(
+                &a.path,
+                1,
+                1,
+                format!(
+                    "article \"{}\" is written in {lang} but is filed under {}: move it to articles/{lang}/ (or, if it is an earlier copy of an article there, delete it)",
+                    a.id, a.lang
+                ),
+            );
+        }
+    }
+    for r in &kb.rules {
+        let filed = r.lang.as_deref().unwrap_or(&kb.config.default_language);
+        if let Some(lang) = written_in(&r.phrasings.join("\n"), filed) {
+            diags.warn(
+                &r.path,
+                r.line,
+                r.col,
+                format!(
+                    "rule \"{}\" is in {} but its phrasings are written in {lang}: set `lang = \"{lang}\"` (or, if it is an earlier copy of a rule in {lang}, delete it)",
+                    r.id, filed
+                ),
+            );
+        }
     }
 }
 

@@ -457,3 +457,34 @@ fn a_comment_line_above_the_header_is_skipped() {
         .join("articles/en/faq/how-do-i-return-an-item.md")
         .is_file());
 }
+
+/// The walkthrough's sequence: a Chinese row imported into the English-only starter lands in
+/// articles/en (with a warning); zh is added and the file imported again, which files the row
+/// under zh too. The English copy stayed, each copy counting as the other's translation, and
+/// `check` said nothing; it now names the copies filed under a language they are not written in.
+#[test]
+fn check_names_rows_imported_under_the_wrong_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    assert!(run(kbgen().arg("init").arg(&kb)).0);
+    let (ok, _, err) = import(&kb, &fixture("faq.csv"), &[]);
+    assert!(ok, "{err}");
+    let config = read(&kb.join("kbgen.toml"))
+        .replace("languages = [\"en\"]", "languages = [\"en\", \"zh\"]");
+    std::fs::write(kb.join("kbgen.toml"), config).unwrap();
+    let (ok, _, err) = import(&kb, &fixture("faq.csv"), &[]);
+    assert!(ok, "{err}");
+    let (_, _, err) = run(kbgen().arg("check").arg(&kb));
+    let stale: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("is written in zh but is filed under en"))
+        .collect();
+    assert_eq!(stale.len(), 1, "{err}");
+    assert!(stale[0].contains("articles/en/faq/"), "{err}");
+    assert!(
+        err.contains("is in en but its phrasings are written in zh"),
+        "{err}"
+    );
+    // The English rows are where they belong: nothing said of them.
+    assert_eq!(err.matches("is written in").count(), 1, "{err}");
+}
