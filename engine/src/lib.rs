@@ -40,7 +40,7 @@ pub use rules::RuleMatch;
 pub use rules::{
     confidence as rule_confidence, CALIBRATION as RULE_CALIBRATION, SIGNALS as RULE_SIGNALS,
 };
-pub use search::RULE_COVERAGE;
+pub use search::{html_text, RULE_COVERAGE};
 
 /// The bytes every index file starts with.
 pub const MAGIC: &[u8; 4] = b"SDKX";

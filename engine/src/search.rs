@@ -861,20 +861,28 @@ fn glob(pattern: &str, text: &str) -> bool {
     true
 }
 
-/// The text of an HTML fragment (a rule's answer), tags dropped. Entities stay as they are
-/// (`&amp;` is the word "amp"): a rule's words only ever gain one that way.
-fn html_text(html: &str) -> String {
+/// The text of an HTML fragment (a rule's answer): tags dropped, a space where a block (a
+/// paragraph, list item, line break, cell) ends. Entities stay as they are (`&amp;` is the word
+/// "amp"): a rule's words only ever gain one that way.
+pub fn html_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
+    let mut tag: Option<String> = None;
     for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
+        match (&mut tag, c) {
+            (None, '<') => tag = Some(String::new()),
+            (Some(name), '>') => {
+                let name = name.trim_start_matches('/');
+                let name = name.split([' ', '/']).next().unwrap_or("");
+                if matches!(
+                    name,
+                    "p" | "br" | "li" | "div" | "tr" | "td" | "th" | "h1" | "h2" | "h3" | "h4"
+                ) {
+                    out.push(' ');
+                }
+                tag = None;
             }
-            _ if !in_tag => out.push(c),
-            _ => {}
+            (Some(name), c) => name.push(c.to_ascii_lowercase()),
+            (None, c) => out.push(c),
         }
     }
     out
@@ -883,6 +891,17 @@ fn html_text(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A rule's answer as text: words kept whole across inline tags ("delivery</a>;" is
+    /// "delivery;"), blocks apart.
+    #[test]
+    fn html_text_keeps_inline_words_and_parts_blocks() {
+        let text = html_text(
+            "<p>Open <strong>Tue</strong>–Sat. See <a href=\"x\">hours</a>;</p><ul><li>a</li><li>b<br>c</li></ul>",
+        );
+        let words: Vec<&str> = text.split_whitespace().collect();
+        assert_eq!(words, ["Open", "Tue–Sat.", "See", "hours;", "a", "b", "c"]);
+    }
 
     fn check_glob(pattern: &str, text: &str, expected: bool) {
         assert_eq!(glob(pattern, text), expected, "{pattern} ~ {text}");

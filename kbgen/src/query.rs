@@ -242,7 +242,13 @@ pub fn ask(args: &AskArgs) -> Result<()> {
         } else {
             writeln!(out, "{text}  ({took_ms:.3} ms)")?;
             match &answer.rule {
-                Some(r) => writeln!(out, "  rule {} (confidence {:.2})", r.id, r.confidence)?,
+                Some(r) => {
+                    writeln!(out, "  rule {} (confidence {:.2})", r.id, r.confidence)?;
+                    // What the visitor reads, on one line.
+                    let said = solodesk_engine::html_text(&r.answer_html);
+                    let said: Vec<&str> = said.split_whitespace().collect();
+                    writeln!(out, "    {}", said.join(" "))?;
+                }
                 None => match index
                     .match_rules(&text, question.lang)
                     .first()

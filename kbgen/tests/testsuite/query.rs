@@ -174,3 +174,19 @@ fn a_closed_pipe_stops_kbgen_quietly() {
     assert!(output.status.success(), "{:?}: {err}", output.status);
     assert!(!err.contains("error") && !err.contains("panicked"), "{err}");
 }
+
+/// An owner trying a rule with `kbgen ask` saw its id and confidence but not what the visitor
+/// reads; the answer's text follows, on one line, without its markup.
+#[test]
+fn ask_shows_the_rules_answer_as_the_visitor_reads_it() {
+    let (_tmp, out) = build(&fixture("basic"));
+    let (ok, text, err) = run(kbgen()
+        .arg("ask")
+        .arg("--index")
+        .arg(&out)
+        .arg("can I get a refund"));
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[1].starts_with("  rule "), "{text}");
+    assert_eq!(lines[2], "    Yes — within 30 days. See Refunds.", "{text}");
+}
