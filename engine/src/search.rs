@@ -149,6 +149,14 @@ impl Index {
         (ranked.iter().map(|r| self.hit(r)).collect(), confident)
     }
 
+    /// The best-ranked article for `query` and the share of the query's words it holds (the
+    /// coverage the abstention weighs, see `WEAK_COVERAGE`); `None` when nothing matches.
+    pub fn best_coverage(&self, query: &str, opts: &SearchOptions<'_>) -> Option<(u32, f32)> {
+        let groups = self.groups(query, opts.lang);
+        let ranked = self.rank(&groups, &title_key(query), opts);
+        ranked.first().map(|r| (r.article, r.coverage))
+    }
+
     /// The rule answer (if one is confident), the best articles, and whether to offer the ticket.
     pub fn ask(&self, question: &Question<'_>) -> Answer {
         let groups = self.groups(question.text, question.lang);

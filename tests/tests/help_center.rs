@@ -1072,7 +1072,7 @@ async fn wide_content_does_not_widen_the_page_on_a_phone() {
     std::fs::write(
         kb.path().join("articles/en/wide.md"),
         "---\ntitle: Returns via the API, Supercalifragilisticexpialidociousreturnsendpointname\n---\n\n\
-         Call https://api.example.com/v1/orders/1234567890/returns/with/a/very/long/path/segment/that/never/ends to start a return.\n\n\
+         Call the zephyrine endpoint https://api.example.com/v1/orders/1234567890/returns/with/a/very/long/path/segment/that/never/ends to start a return.\n\n\
          ```\ncurl -X POST https://api.example.com/v1/orders/1234567890/returns -H \"Authorization: Bearer sk_live_xxxxxxxxxxxxxxxxxxxxxxxx\" -d '{\"reason\":\"damaged\"}'\n```\n",
     )
     .unwrap();
@@ -1102,5 +1102,31 @@ async fn wide_content_does_not_widen_the_page_on_a_phone() {
         "the code block fits: {widths}"
     );
     browser.screenshot("help-center-wide-phone").await;
+    // Where the title is listed: its category's page and the search page's results (and its
+    // "nothing matches" for a long query).
+    let word = "Supercalifragilisticexpialidociousreturnsendpointname";
+    for (page, ready) in [
+        ("en/category/general/".to_string(), "true"),
+        (
+            "en/search/?q=zephyrine".to_string(),
+            "document.querySelector('#search-results .search-result-title a')",
+        ),
+        (
+            format!("en/search/?q={word}zzzz{word}"),
+            "document.querySelector('.search-app[data-state=none]')",
+        ),
+    ] {
+        browser.client.goto(&server.url(&page)).await.unwrap();
+        browser
+            .wait_for(&page, &format!("return !!({ready});"), vec![])
+            .await;
+        let widths = browser
+            .js(
+                "const d = document.documentElement; return [d.clientWidth, d.scrollWidth];",
+                vec![],
+            )
+            .await;
+        assert_eq!(widths[0], widths[1], "{page} scrolls sideways: {widths}");
+    }
     browser.close().await;
 }

@@ -1571,6 +1571,62 @@ fn sharded_site() -> (TempDir, Vec<std::path::PathBuf>) {
     (out, shards)
 }
 
+/// An article with a one-word title, a long URL and a long command line made the panel's body
+/// scroll sideways on a phone (1,187 px of content in 390), title and URL cut at the edge, in
+/// the results and in the article. Both now wrap; the code block scrolls inside itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wide_article_fits_the_panel_on_a_phone() {
+    let kb = TempDir::new("kb-wide");
+    copy_dir(&repo_root().join("site"), kb.path());
+    std::fs::write(
+        kb.path().join("articles/en/tracking-link-api.md"),
+        "---\ntitle: Trackinglinkendpointforeveryparcelandeveryordereverywhere\n---\n\n\
+         The zephyrine tracking link is https://api.example.com/v1/orders/1234567890/tracking/with/a/very/long/path/that/never/ends for every parcel.\n\n\
+         ```\ncurl -X POST https://api.example.com/v1/orders/1234567890/tracking -H \"Authorization: Bearer sk_live_xxxxxxxxxxxxxxxx\"\n```\n",
+    )
+    .unwrap();
+    let out = TempDir::new("widget-wide");
+    kbgen_build(kb.path(), out.path());
+    add_host_pages(out.path());
+    let env = Env::serve(out, Vec::new(), EN, 390, 844, &[]).await;
+    env.open().await;
+    const FITS: &str =
+        "const b = S.querySelector('.sd-body'); return b.scrollWidth <= b.clientWidth;";
+    // A title word over 40 bytes is not indexed (hashes, URLs): the body's words find it.
+    env.type_question("zephyrine").await;
+    env.wait(
+        "the result",
+        "return [...S.querySelectorAll('.sd-results .sd-item-title')].some((e) => e.textContent.startsWith('Trackinglink'));",
+    )
+    .await;
+    assert_eq!(
+        env.js(FITS, vec![]).await,
+        json!(true),
+        "the results scroll sideways"
+    );
+    env.click_text(".sd-results .sd-item", "Trackinglink").await;
+    env.wait(
+        "the article's body",
+        "return S.querySelector('.sd-article-body:not([aria-busy]) pre') !== null;",
+    )
+    .await;
+    assert_eq!(
+        env.js(FITS, vec![]).await,
+        json!(true),
+        "the article scrolls sideways"
+    );
+    let pre = env
+        .js(
+            "const p = S.querySelector('.sd-article-body pre'); return p.scrollWidth > p.clientWidth;",
+            vec![],
+        )
+        .await;
+    assert_eq!(pre, json!(true), "the code block scrolls inside itself");
+    env.screenshot("phone-wide-article").await;
+    assert_eq!(env.page_errors().await, Vec::<String>::new());
+    env.close().await;
+}
+
 /// A shard that cannot be fetched (the network failed for a moment) made the answer "I could not
 /// find an answer", recorded in the ticket as a question the knowledge base does not answer, and
 /// it was never fetched again until a reload. The reply now says search is unavailable, and a

@@ -82,7 +82,7 @@ label{font-weight:600;margin-right:.5rem}input{font:inherit;padding:.3rem;border
 button{font:inherit;padding:.3rem .8rem;border:1px solid #0b4f9c;background:#0b4f9c;color:#fff;cursor:pointer}
 blockquote{margin:.25rem 0;padding:.25rem .75rem;border-left:4px solid #767676;white-space:pre-wrap}
 ol.gaps>li{margin-bottom:1rem}
-td,th,blockquote,li,h3{overflow-wrap:anywhere;unicode-bidi:plaintext}
+td,th,blockquote,li,h2,h3{overflow-wrap:break-word}td,blockquote{unicode-bidi:plaintext}
 @media (max-width:40rem){body{padding:.75rem}table{display:block;overflow-x:auto}}";
 
 fn shell(title: &str, body: &str) -> String {
@@ -227,7 +227,7 @@ fn gaps(kb: &Path, store: &Store, b: &mut String) -> anyhow::Result<()> {
             let title = insights::one_line(&failed[c.representative].title);
             let _ = writeln!(
                 b,
-                "<li><h3>{} <span class=\"muted\">({} {}{})</span></h3>",
+                "<li><h3><bdi>{}</bdi> <span class=\"muted\">({} {}{})</span></h3>",
                 esc(&title),
                 c.tickets,
                 if c.tickets == 1 { "ticket" } else { "tickets" },
@@ -237,7 +237,11 @@ fn gaps(kb: &Path, store: &Store, b: &mut String) -> anyhow::Result<()> {
             );
             b.push_str("<ul>\n");
             for q in insights::examples(&failed, c, 3) {
-                let _ = writeln!(b, "<li>Asked: {}</li>", esc(&insights::one_line(&q)));
+                let _ = writeln!(
+                    b,
+                    "<li>Asked: <bdi>{}</bdi></li>",
+                    esc(&insights::one_line(&q))
+                );
             }
             let (articles, rules) = insights::shown(&failed, c);
             let mut shown: Vec<String> = articles
@@ -261,7 +265,11 @@ fn gaps(kb: &Path, store: &Store, b: &mut String) -> anyhow::Result<()> {
             );
             let draft = catalog.draft_path(&title, c.lang.as_deref());
             if kb.join(&draft).is_file() {
-                let _ = writeln!(b, "<li>Draft: <code>{}</code></li>", esc(&draft));
+                let _ = writeln!(
+                    b,
+                    "<li>Draft: <code dir=\"ltr\">{}</code></li>",
+                    esc(&draft)
+                );
             }
             b.push_str("</ul></li>\n");
         }
@@ -411,7 +419,7 @@ fn customer(kb: &Path, email: &str) -> anyhow::Result<String> {
     for t in &tickets {
         let _ = writeln!(
             b,
-            "<section aria-labelledby=\"t-{r}\">\n<h2 id=\"t-{r}\">#{r} {} <span class=\"muted\">({})</span></h2>",
+            "<section aria-labelledby=\"t-{r}\">\n<h2 id=\"t-{r}\">#{r} <bdi>{}</bdi> <span class=\"muted\">({})</span></h2>",
             esc(&t.subject),
             esc(&t.status),
             r = esc(&t.reference),

@@ -141,8 +141,10 @@ pub struct Failed {
 }
 
 /// What the knowledge base as it is now does with a failed question, as the widget would
-/// answer it: `("rule", id)` or `("article", id)` when it answers (a rule, or a confident
-/// article), `("rejected", id)` when its answer is the very one the visitor rated "No", else
+/// answer it: `("rule", id)` or `("article", id)` when it answers (a rule, or an article that
+/// holds more than half of the question's words: the widget's abstention, at 0.22, let a new
+/// "Wholesale inquiry" article answer "can you engrave a name on the cover" on "name" alone),
+/// `("rejected", id)` when its answer is the very one the visitor rated "No", else
 /// `("none", None)`.
 pub fn answered_now(index: &Index, f: &Failed) -> (&'static str, Option<String>) {
     let now = index.ask(&solodesk_engine::Question {
@@ -159,7 +161,7 @@ pub fn answered_now(index: &Index, f: &Failed) -> (&'static str, Option<String>)
     };
     let (kind, id): (&'static str, String) = if let Some(rule) = &now.rule {
         ("rule", rule.id.clone())
-    } else if !now.offer_ticket {
+    } else if !now.offer_ticket && holds_most(index, f) {
         (
             "article",
             now.articles
@@ -175,6 +177,18 @@ pub fn answered_now(index: &Index, f: &Failed) -> (&'static str, Option<String>)
     } else {
         (kind, Some(id))
     }
+}
+
+/// Whether the best article for `f`'s question holds more than half of its words (the share
+/// a rule must hold too, see `solodesk_engine::RULE_COVERAGE`).
+fn holds_most(index: &Index, f: &Failed) -> bool {
+    let opts = solodesk_engine::SearchOptions {
+        limit: 1,
+        lang: f.lang.as_deref(),
+    };
+    index
+        .best_coverage(&f.question, &opts)
+        .is_some_and(|(_, coverage)| coverage > solodesk_engine::RULE_COVERAGE)
 }
 
 /// The failed questions the knowledge base in `kb` still does not answer (see
@@ -676,6 +690,53 @@ mod tests {
             .iter()
             .map(|c| c.members.iter().map(|&i| f[i].question.clone()).collect())
             .collect()
+    }
+
+    /// A new "Wholesale inquiry" article took "can you engrave a name on the cover" off the
+    /// gaps on "name" alone (the widget's abstention lets an article that holds a fifth of the
+    /// question answer). An article must hold most of the question to count as answering it.
+    #[test]
+    fn an_article_that_holds_one_word_of_two_does_not_answer() {
+        use solodesk_engine::{Article, IndexBuilder, Section};
+        let mut b = IndexBuilder::new();
+        for (id, title, text) in [
+            (
+                "wholesale-inquiry",
+                "Wholesale inquiry",
+                "Tell us your shop's name and how many notebooks you need.",
+            ),
+            ("refunds", "Refunds", "We refund any order within 30 days."),
+        ] {
+            b.add_article(Article {
+                id: id.into(),
+                lang: "en".into(),
+                title: title.into(),
+                url: format!("en/{id}/"),
+                sections: vec![Section {
+                    text: text.into(),
+                    ..Section::default()
+                }],
+                ..Article::default()
+            });
+        }
+        let index = Index::from_bytes(&b.build()).unwrap();
+        let asked = |q: &str| {
+            let mut f = failed(&[(q, Some("en"))]).remove(0);
+            f.question = q.into();
+            answered_now(&index, &f).0
+        };
+        assert!(
+            !index
+                .ask(&solodesk_engine::Question {
+                    text: "engrave name",
+                    lang: Some("en"),
+                    ..Default::default()
+                })
+                .offer_ticket,
+            "the widget would show the article: this test no longer tests the stricter bar"
+        );
+        assert_eq!(asked("engrave name"), "none");
+        assert_eq!(asked("wholesale inquiry for my shop"), "article");
     }
 
     /// A Chinese or Arabic question asked on an English page was drafted under articles/en/;
