@@ -531,11 +531,12 @@ fn check_ticket(href: &str, message: &str, head: &str, case: usize) {
     let body = fields[1].1.replace("\r\n", "\n");
     assert!(!body.contains('\r'), "case {case}: line breaks are CRLF");
     let typed = body_text(message);
-    // The message is the body's start, whole, or (too long for a link) cut before the separator
-    // or the note saying so.
-    let end = body
-        .find("\n\n--\n")
-        .or_else(|| body.find("\n[…]\n"))
+    // The message is the body's start, whole, or (too long for a link) cut before the note
+    // saying so, which the separator and the fields follow.
+    let end = [body.find("\n[…]\n"), body.find("\n\n--\n")]
+        .into_iter()
+        .flatten()
+        .min()
         .unwrap_or(body.len());
     let got = &body[..end];
     assert!(

@@ -241,10 +241,17 @@ fn tickets_written_by_the_widget_are_recognised_even_when_the_url_was_cut() {
     let long_url = compose(OWNER, &long, MAX_URL_LEN, "paste the copied message");
     assert!(!zh_url.too_long && long_url.too_long);
     assert!(zh_url.url.contains("solodesk%3Av1%3A"));
-    assert!(
-        !long_url.url.contains("Reference"),
-        "the cut URL lost the Reference line"
-    );
+    // The widget's link keeps the fields after a cut message; a mail client that cuts the link
+    // further (some stop at 2,000 characters of body) loses them, and the subject alone must do.
+    assert!(long_url.url.contains("Reference"), "{}", long_url.url);
+    let separator = long_url
+        .url
+        .find("%0D%0A--%0D%0A")
+        .expect("the fields' separator");
+    let long_url = widget_ticket::Mailto {
+        url: long_url.url[..separator].to_string(),
+        ..long_url
+    };
 
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(

@@ -55,7 +55,8 @@ pub struct Mailto {
     pub subject: String,
     /// The whole ticket's body (every turn, the whole block), for "Copy".
     pub body: String,
-    /// Set when the visitor's own text alone does not fit a link: the URL then holds its start.
+    /// Set when the visitor's own text alone does not fit a link: the URL then holds its start,
+    /// a note to paste the copy, and the fields and block that fit after it.
     pub too_long: bool,
     /// How many turns the link's conversation and block hold.
     pub turns_in_link: usize,
@@ -262,23 +263,34 @@ pub fn compose_with(
             turns_in_link,
         };
     }
-    // The visitor's own text alone is too long: its start, and a note to paste the copy.
-    let (core, _) = body(t, Part::Nothing, encode);
+    // The visitor's own text alone is too long: its start and a note to paste the copy, then
+    // the rest as it would be under a short message (the fields, and the failed turn's block
+    // when it fits), so that a link sent without the pasted copy still names the visitor and
+    // carries the conversation to the desk. (Cut from the end, the message took them along.)
     let head = mailto::url(to, &subject, "");
     let note = format!("\n[…]\n{}", mailto::one_line(truncation_note));
-    let budget = max_len.saturating_sub(head.len() + mailto::encoded_len(&note));
-    let mut cut = mailto::fit(&core, budget).to_string();
-    cut.push_str(&note);
-    let mut url = mailto::url(to, &subject, &cut);
-    if url.len() > max_len {
-        url = head;
-    }
+    let message = mailto::body_text(t.message.trim_end());
+    let without_message = Ticket {
+        message: "",
+        ..t.clone()
+    };
+    let around = head.len() + mailto::encoded_len(&note);
+    let cut = [Part::BlockOnly, Part::Nothing]
+        .into_iter()
+        .find_map(|part| {
+            let (rest, turns) = body(&without_message, part, encode);
+            let budget = max_len.checked_sub(around + mailto::encoded_len(&rest))?;
+            let text = format!("{}{note}{rest}", mailto::fit(&message, budget));
+            let url = mailto::url(to, &subject, &text);
+            (url.len() <= max_len).then_some((url, turns))
+        });
+    let (url, turns_in_link) = cut.unwrap_or((head, 0));
     Mailto {
         url,
         subject,
         body: full,
         too_long: true,
-        turns_in_link: 0,
+        turns_in_link,
     }
 }
 

@@ -237,8 +237,20 @@ fn only_a_message_too_long_for_any_link_is_cut_and_the_copy_has_it_all() {
     assert!(m.too_long);
     assert!(m.url.len() <= MAX_URL_LEN);
     let (_, pairs) = parse(&m.url);
-    assert!(pairs[1].1.starts_with("雪雪雪"));
-    assert!(pairs[1].1.ends_with("Paste the copied message"));
+    let body = &pairs[1].1;
+    assert!(body.starts_with("雪雪雪"));
+    // The note follows the cut, then what a short message would have had after it: the
+    // visitor's fields and the failed turn's block, which the desk reads.
+    let note = body
+        .find("\n[…]\nPaste the copied message\n\n--\n")
+        .expect(body);
+    assert!(
+        body[note..].contains("Name: Ana\nEmail: ana@example.org\n"),
+        "{body}"
+    );
+    assert!(body[note..].contains("Reference: K7Q2XM\n"), "{body}");
+    assert_eq!(desk_block(body).unwrap().turns[0].question, "q");
+    assert_eq!(m.turns_in_link, 1);
     let copy = clipboard_text("owner@acme.test", &m);
     assert!(copy.starts_with("To: owner@acme.test\nSubject: [Acme #K7Q2XM] q\n\n"));
     assert!(copy.contains(&message));
