@@ -35,31 +35,32 @@ impl Shards {
     /// Must a search that found `missing` wait? Yes while any of them may still come: on its
     /// way, never asked for, or lost long enough ago to be asked for again.
     pub fn waits_for(&self, missing: &[usize]) -> bool {
+        missing.iter().any(|&k| !self.lost_lately(k))
+    }
+
+    /// Whether shard `k` could not be had less than `RETRY_AFTER_MS` ago.
+    fn lost_lately(&self, k: usize) -> bool {
         let now = js_sys::Date::now();
-        missing.iter().any(|k| {
-            self.lost_since(*k)
-                .is_none_or(|t| now - t >= RETRY_AFTER_MS)
-        })
+        self.lost
+            .iter()
+            .any(|&(l, t)| l == k && now - t < RETRY_AFTER_MS)
     }
 
-    fn lost_since(&self, k: usize) -> Option<f64> {
-        self.lost.iter().find(|(l, _)| *l == k).map(|(_, t)| *t)
-    }
-
-    /// Whether shard `k` is to be fetched now, and if so, marks it asked for.
+    /// Whether shard `k` is to be fetched now (never asked for, or lost long enough ago), and
+    /// if so, marks it asked for.
     fn take(&mut self, k: usize) -> bool {
-        match self.lost_since(k) {
-            Some(t) if js_sys::Date::now() - t >= RETRY_AFTER_MS => {
-                self.lost.retain(|(l, _)| *l != k);
-                true
-            }
-            Some(_) => false,
-            None if self.requested.contains(&k) => false,
-            None => {
-                self.requested.push(k);
-                true
-            }
+        if self.lost_lately(k) {
+            return false;
         }
+        if let Some(i) = self.lost.iter().position(|&(l, _)| l == k) {
+            self.lost.swap_remove(i);
+            return true;
+        }
+        if self.requested.contains(&k) {
+            return false;
+        }
+        self.requested.push(k);
+        true
     }
 }
 
