@@ -214,108 +214,147 @@ impl IndexBuilder {
 
     /// Analyzes every article: interns its terms, counts their frequencies per field (capped
     /// per section) into the postings of each term, and notes its questions' terms and its
-    /// lengths in terms.
+    /// lengths in terms. A large knowledge base is analyzed in runs of articles on all cores
+    /// (the analysis was most of an index build, on one core), each run with terms of its own,
+    /// joined in article order into the same terms, ids and postings as one run gives.
     fn analyze(&self) -> Analyzed {
-        // Terms are interned while analyzing; per term, (section, freqs) in section order,
-        // because sections are visited in order.
-        // Interning is the hottest map of the build; its keys are the owner's own words, so a
-        // fast non-keyed hash is safe.
-        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
-        let mut lists: Vec<Vec<(u32, Freqs)>> = Vec::new();
-        let mut caches: HashMap<String, StemCache> = HashMap::new();
-        let mut here: Vec<(u32, Freqs)> = Vec::new();
-        let mut own: Vec<(u32, Freqs)> = Vec::new();
-        let mut phrasings: Vec<Vec<Vec<u32>>> = Vec::with_capacity(self.articles.len());
-        let mut lengths = vec![[0usize; FIELDS]; self.articles.len()];
-        for (article_no, article) in self.articles.iter().enumerate() {
-            let stemmer = analyze::stemmer_for(&article.lang);
-            let cache = caches.entry(article.lang.clone()).or_default();
-            let lone = [Section::default()];
-            let sections: &[Section] = if article.sections.is_empty() {
-                &lone
+        self.analyze_in(parallel_runs(self.articles.len()))
+    }
+
+    /// [`IndexBuilder::analyze`] in `runs` runs of articles, each on a thread of its own.
+    fn analyze_in(&self, runs: usize) -> Analyzed {
+        if runs <= 1 {
+            return analyze_run(&self.articles);
+        }
+        let per_run = self.articles.len().div_ceil(runs);
+        let analyzed: Vec<Analyzed> = std::thread::scope(|scope| {
+            let threads: Vec<_> = self
+                .articles
+                .chunks(per_run)
+                .map(|run| scope.spawn(move || analyze_run(run)))
+                .collect();
+            threads
+                .into_iter()
+                .map(|t| t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        let mut joined = analyzed.into_iter();
+        let first = joined.next().unwrap_or_else(|| analyze_run(&[]));
+        joined.fold(first, Analyzed::append)
+    }
+}
+
+/// How many runs [`IndexBuilder::analyze`] cuts `articles` into: one per core (at most 8), each
+/// of at least [`MIN_RUN`] articles; one where there are no threads (wasm32).
+fn parallel_runs(articles: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    cores.min(articles / MIN_RUN).max(1)
+}
+
+/// The fewest articles worth a thread of their own.
+const MIN_RUN: usize = 256;
+
+/// [`IndexBuilder::analyze`] of a run of articles, numbered from 0, with terms of its own.
+fn analyze_run(articles: &[Article]) -> Analyzed {
+    // Terms are interned while analyzing; per term, (section, freqs) in section order,
+    // because sections are visited in order.
+    // Interning is the hottest map of the build; its keys are the owner's own words, so a
+    // fast non-keyed hash is safe.
+    let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+    let mut lists: Vec<Vec<(u32, Freqs)>> = Vec::new();
+    let mut caches: HashMap<String, StemCache> = HashMap::new();
+    let mut here: Vec<(u32, Freqs)> = Vec::new();
+    let mut own: Vec<(u32, Freqs)> = Vec::new();
+    let mut phrasings: Vec<Vec<Vec<u32>>> = Vec::with_capacity(articles.len());
+    let mut lengths = vec![[0usize; FIELDS]; articles.len()];
+    for (article_no, article) in articles.iter().enumerate() {
+        let stemmer = analyze::stemmer_for(&article.lang);
+        let cache = caches.entry(article.lang.clone()).or_default();
+        let lone = [Section::default()];
+        let sections: &[Section] = if article.sections.is_empty() {
+            &lone
+        } else {
+            &article.sections
+        };
+        let mut intern = |text: &str, keep_stop: bool| -> Vec<u32> {
+            let mut out = Vec::new();
+            analyze::each_token(text, stemmer.as_ref(), Some(&mut *cache), |t| {
+                if keep_stop || t.kind != Kind::Stop {
+                    // Most words are already known: look up by `&str`, allocate only new terms.
+                    let id = match ids.get(t.term) {
+                        Some(&id) => id,
+                        None => {
+                            let id = ids.len() as u32;
+                            ids.insert(t.term.to_owned(), id);
+                            id
+                        }
+                    };
+                    out.push(id);
+                }
+            });
+            out
+        };
+        let title = intern(&article.title, true);
+        // Each question on its own, for question matching (see `search`); together they
+        // are the questions field, as if joined by line breaks.
+        let asked: Vec<Vec<u32>> = article.questions.iter().map(|q| intern(q, true)).collect();
+        let questions: Vec<u32> = asked.iter().flatten().copied().collect();
+        phrasings.push(asked);
+        let tags = intern(&article.tags.join("\n"), true);
+        let lens = &mut lengths[article_no];
+        lens[TITLE] = title.len();
+        lens[QUESTIONS] = questions.len();
+        lens[TAGS] = tags.len();
+        own.clear();
+        let (mut heading_len, mut body_len) = (0, 0);
+        for (i, section) in sections.iter().enumerate() {
+            let heading = intern(&section.heading, true);
+            let body = intern(&section.text, false);
+            heading_len += heading.len();
+            body_len += body.len();
+            here.clear();
+            let article_fields: [(usize, &[u32]); 3] = if i == 0 {
+                [(TITLE, &title), (QUESTIONS, &questions), (TAGS, &tags)]
             } else {
-                &article.sections
+                [(TITLE, &[]), (QUESTIONS, &[]), (TAGS, &[])]
             };
-            let mut intern = |text: &str, keep_stop: bool| -> Vec<u32> {
-                let mut out = Vec::new();
-                analyze::each_token(text, stemmer.as_ref(), Some(&mut *cache), |t| {
-                    if keep_stop || t.kind != Kind::Stop {
-                        // Most words are already known: look up by `&str`, allocate only new terms.
-                        let id = match ids.get(t.term) {
-                            Some(&id) => id,
-                            None => {
-                                let id = ids.len() as u32;
-                                ids.insert(t.term.to_owned(), id);
-                                id
-                            }
-                        };
-                        out.push(id);
-                    }
-                });
-                out
-            };
-            let title = intern(&article.title, true);
-            // Each question on its own, for question matching (see `search`); together they
-            // are the questions field, as if joined by line breaks.
-            let asked: Vec<Vec<u32>> = article.questions.iter().map(|q| intern(q, true)).collect();
-            let questions: Vec<u32> = asked.iter().flatten().copied().collect();
-            phrasings.push(asked);
-            let tags = intern(&article.tags.join("\n"), true);
-            let lens = &mut lengths[article_no];
-            lens[TITLE] = title.len();
-            lens[QUESTIONS] = questions.len();
-            lens[TAGS] = tags.len();
-            own.clear();
-            let (mut heading_len, mut body_len) = (0, 0);
-            for (i, section) in sections.iter().enumerate() {
-                let heading = intern(&section.heading, true);
-                let body = intern(&section.text, false);
-                heading_len += heading.len();
-                body_len += body.len();
-                here.clear();
-                let article_fields: [(usize, &[u32]); 3] = if i == 0 {
-                    [(TITLE, &title), (QUESTIONS, &questions), (TAGS, &tags)]
-                } else {
-                    [(TITLE, &[]), (QUESTIONS, &[]), (TAGS, &[])]
-                };
-                for (field, list) in article_fields
-                    .into_iter()
-                    .chain([(HEADING, &heading[..]), (BODY, &body[..])])
-                {
-                    for &t in list {
-                        let mut f = [0; FIELDS];
-                        f[field] = 1;
-                        here.push((t, f));
-                    }
-                }
-                // Frequencies saturate per section (see `SECTION_CAPS`), as version 2 stored
-                // them, so that article scores are the same as they were.
-                merge(&mut here);
-                for (_, f) in &mut here {
-                    for (v, cap) in f.iter_mut().zip(SECTION_CAPS) {
-                        *v = (*v).min(cap);
-                    }
-                }
-                own.extend_from_slice(&here);
-            }
-            lens[HEADING] = heading_len;
-            lens[BODY] = body_len;
-            merge(&mut own);
-            if let Some(&(max, _)) = own.last() {
-                if lists.len() <= max as usize {
-                    lists.resize_with(max as usize + 1, Vec::new);
+            for (field, list) in article_fields
+                .into_iter()
+                .chain([(HEADING, &heading[..]), (BODY, &body[..])])
+            {
+                for &t in list {
+                    let mut f = [0; FIELDS];
+                    f[field] = 1;
+                    here.push((t, f));
                 }
             }
-            for &(term, freqs) in &own {
-                lists[term as usize].push((article_no as u32, freqs));
+            // Frequencies saturate per section (see `SECTION_CAPS`), as version 2 stored
+            // them, so that article scores are the same as they were.
+            merge(&mut here);
+            for (_, f) in &mut here {
+                for (v, cap) in f.iter_mut().zip(SECTION_CAPS) {
+                    *v = (*v).min(cap);
+                }
+            }
+            own.extend_from_slice(&here);
+        }
+        lens[HEADING] = heading_len;
+        lens[BODY] = body_len;
+        merge(&mut own);
+        if let Some(&(max, _)) = own.last() {
+            if lists.len() <= max as usize {
+                lists.resize_with(max as usize + 1, Vec::new);
             }
         }
-        Analyzed {
-            ids,
-            lists,
-            phrasings,
-            lengths,
+        for &(term, freqs) in &own {
+            lists[term as usize].push((article_no as u32, freqs));
         }
+    }
+    Analyzed {
+        ids,
+        lists,
+        phrasings,
+        lengths,
     }
 }
 
@@ -329,6 +368,36 @@ struct Analyzed {
     phrasings: Vec<Vec<Vec<u32>>>,
     /// Per article, its length in terms per field.
     lengths: Vec<[usize; FIELDS]>,
+}
+
+impl Analyzed {
+    /// `self` followed by `next`, the analysis of the articles after `self`'s with term ids of
+    /// its own: `next`'s terms take the ids one run would have given them, in order of first
+    /// appearance after `self`'s, and its articles are numbered after `self`'s.
+    fn append(mut self, next: Analyzed) -> Analyzed {
+        let offset = self.lengths.len() as u32;
+        let mut met: Vec<(u32, String)> = next.ids.into_iter().map(|(t, id)| (id, t)).collect();
+        met.sort_unstable_by_key(|&(id, _)| id);
+        let to: Vec<u32> = met
+            .into_iter()
+            .map(|(_, term)| {
+                let id = self.ids.len() as u32;
+                *self.ids.entry(term).or_insert(id)
+            })
+            .collect();
+        self.lists.resize_with(self.ids.len(), Vec::new);
+        for (term, list) in next.lists.into_iter().enumerate() {
+            let into = &mut self.lists[to[term] as usize];
+            into.extend(list.into_iter().map(|(a, f)| (a + offset, f)));
+        }
+        self.phrasings.extend(next.phrasings.into_iter().map(|own| {
+            own.into_iter()
+                .map(|p| p.into_iter().map(|t| to[t as usize]).collect())
+                .collect()
+        }));
+        self.lengths.extend(next.lengths);
+        self
+    }
 }
 
 /// The postings coded to bits, term after term in the order of the term list, with what the
@@ -1298,4 +1367,72 @@ fn norms(lens: &[[f32; FIELDS]], sections: usize) -> (Vec<[f32; FIELDS]>, f32) {
         })
         .collect();
     (inv_norm, avg_section_len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Articles in three languages whose words recur across the runs and first appear in each,
+    /// with questions, tags and sections.
+    fn articles(n: usize) -> Vec<Article> {
+        let words = [
+            "refund", "shipping", "parcel", "invoice", "leather", "journal", "binding", "paper",
+            "退款", "发货", "包裹", "Rechnung", "Versand", "the", "how", "do", "I",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut pick = move |k: usize| {
+            (0..k)
+                .map(|i| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    // A word of its own now and then, so later runs meet new terms.
+                    if seed.is_multiple_of(11) {
+                        format!("word{}x{i}", seed % 997)
+                    } else {
+                        words[(seed % words.len() as u64) as usize].to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        (0..n)
+            .map(|i| Article {
+                id: format!("a{i}"),
+                lang: ["en", "zh", "de"][i % 3].to_string(),
+                title: pick(4),
+                url: format!("en/a{i}/"),
+                questions: (0..i % 3).map(|_| pick(5)).collect(),
+                tags: vec![pick(1)],
+                sections: (0..1 + i % 2)
+                    .map(|s| Section {
+                        anchor: format!("s{s}"),
+                        heading: pick(2),
+                        text: pick(30),
+                    })
+                    .collect(),
+                ..Article::default()
+            })
+            .collect()
+    }
+
+    /// Analyzed in runs on threads, a knowledge base gets the terms, ids, postings, questions
+    /// and lengths of one run, so its index is the same bytes on any number of cores.
+    #[test]
+    fn analysis_in_runs_is_the_analysis_in_one() {
+        let mut builder = IndexBuilder::new();
+        for a in articles(700) {
+            builder.add_article(a);
+        }
+        let one = builder.analyze_in(1);
+        assert!(one.ids.len() > 100, "{} terms", one.ids.len());
+        for runs in [2, 3, 7] {
+            let many = builder.analyze_in(runs);
+            assert_eq!(many.ids, one.ids, "{runs} runs");
+            assert_eq!(many.lists, one.lists, "{runs} runs");
+            assert_eq!(many.phrasings, one.phrasings, "{runs} runs");
+            assert_eq!(many.lengths, one.lengths, "{runs} runs");
+        }
+    }
 }
