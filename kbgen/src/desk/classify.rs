@@ -46,12 +46,10 @@ pub fn index_of(loaded: &crate::load::Kb) -> Option<Index> {
         return None;
     }
     let mut diags = crate::diag::Diagnostics::default();
-    let site = crate::site::build(loaded, &crate::site::Options::default(), &mut diags);
-    let index = Index::from_bytes(site.files.get("index.bin")?).ok()?;
-    for k in 0..index.shard_count() {
-        index
-            .add_shard(site.files.get(&index.shard_file(k))?)
-            .ok()?;
+    let (index, shards) = crate::site::index_files(loaded, &mut diags);
+    let index = Index::from_bytes(&index).ok()?;
+    for (_, shard) in &shards {
+        index.add_shard(shard).ok()?;
     }
     Some(index)
 }

@@ -206,14 +206,9 @@ impl IndexJobs {
         diags: &mut Diagnostics,
     ) -> IndexJobs {
         let (builder, rules) = index_builder(kb, config, known, pages, categories, diags);
-        // Postings above `index_shard_kb` are cut into shards of an eighth of it.
-        let above = match config.index_shard_kb {
-            0 => usize::MAX,
-            kb => kb.saturating_mul(1024),
-        };
-        let build = |b: solodesk_engine::IndexBuilder| {
-            std::thread::spawn(move || b.build_sharded_above(above, (above / 8).max(1)))
-        };
+        let shards = config.index_shard_kb;
+        let build =
+            |b: solodesk_engine::IndexBuilder| std::thread::spawn(move || build_index(&b, shards));
         IndexJobs {
             all: build(builder),
             // The search page and the widget of a site in several languages load their own
@@ -241,6 +236,42 @@ impl IndexJobs {
             site.files.extend(shards);
         }
     }
+}
+
+/// An index file and its shards' files (by name): postings above `shard_kb` KiB (`index_shard_kb`,
+/// 0 for never) are cut into shards of an eighth of it.
+fn build_index(
+    builder: &solodesk_engine::IndexBuilder,
+    shard_kb: usize,
+) -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
+    let above = match shard_kb {
+        0 => usize::MAX,
+        kb => kb.saturating_mul(1024),
+    };
+    builder.build_sharded_above(above, (above / 8).max(1))
+}
+
+/// The search index [`build`] writes as `index.bin` (with its shards' files, by name), and
+/// nothing else: no page, no language's own index, no widget file. For the owner's desk, which
+/// asks the knowledge base its visitors' questions: at 10,000 articles, making the whole site
+/// for it took three times as long.
+pub fn index_files(kb: &Kb, diags: &mut Diagnostics) -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
+    let config = &kb.config;
+    let mut site = Site::default();
+    let known = validate::articles(kb, &mut site.stats, diags);
+    let (categories, article_category) = categories(kb, config, &known.live, diags);
+    let pages = render_articles(
+        kb,
+        config,
+        &config.base_path(),
+        &known,
+        &article_category,
+        None,
+        &mut site,
+        diags,
+    );
+    let (builder, _) = index_builder(kb, config, &known, &pages, &categories, diags);
+    build_index(&builder, config.index_shard_kb)
 }
 
 /// Categories: the configured ones, then any that articles name or their folders imply; and each
