@@ -227,13 +227,11 @@ fn gaps(kb: &Path, store: &Store, b: &mut String) -> anyhow::Result<()> {
             let title = insights::one_line(&failed[c.representative].title);
             let _ = writeln!(
                 b,
-                "<li><h3><bdi>{}</bdi> <span class=\"muted\">({} {}{})</span></h3>",
+                "<li><h3><bdi>{}</bdi> <span class=\"muted\">({} {}, {})</span></h3>",
                 esc(&title),
                 c.tickets,
                 if c.tickets == 1 { "ticket" } else { "tickets" },
-                c.lang
-                    .as_ref()
-                    .map_or(String::new(), |l| format!(", {}", esc(l)))
+                esc(&insights::cluster_lang(&catalog, &failed, c))
             );
             b.push_str("<ul>\n");
             for q in insights::examples(&failed, c, 3) {

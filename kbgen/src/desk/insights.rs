@@ -55,21 +55,31 @@ impl Catalog {
         self.rules.contains(id)
     }
 
-    /// `lang` when the knowledge base is written in it, else its default language.
     /// Where `desk gaps` drafts an article for a group of questions titled `title` and asked
     /// on pages in `lang`: `articles/<language>/<slug>.md`, the language being the one the
     /// title is written in when the site has it (a Chinese question asked on an English page
-    /// is drafted in Chinese), else the page's.
+    /// is drafted in Chinese), else the page's ([`Catalog::question_lang`]).
     pub fn draft_path(&self, title: &str, lang: Option<&str>) -> String {
-        let written = crate::import::script_language(title)
-            .and_then(|script| crate::import::kb_language(script, &self.languages));
-        let lang = written.map_or_else(
-            || self.kb_lang(lang.unwrap_or(&self.default_lang)),
-            str::to_string,
-        );
-        format!("articles/{lang}/{}.md", slug(title))
+        format!(
+            "articles/{}/{}.md",
+            self.question_lang(title, lang),
+            slug(title)
+        )
     }
 
+    /// The knowledge base's language of a question `title` asked on a page in `lang`: the one
+    /// its script says (a Chinese question on an English page is Chinese), else the page's,
+    /// else the default. What the desk names a gap's language, and where its draft goes.
+    pub fn question_lang(&self, title: &str, lang: Option<&str>) -> String {
+        let written = crate::import::script_language(title)
+            .and_then(|script| crate::import::kb_language(script, &self.languages));
+        written.map_or_else(
+            || self.kb_lang(lang.unwrap_or(&self.default_lang)),
+            str::to_string,
+        )
+    }
+
+    /// `lang` when the knowledge base is written in it, else its default language.
     pub fn kb_lang(&self, lang: &str) -> String {
         self.languages
             .iter()
@@ -77,6 +87,15 @@ impl Catalog {
             .cloned()
             .unwrap_or_else(|| self.default_lang.clone())
     }
+}
+
+/// The language of a group of failed questions: that of its representative question (see
+/// [`Catalog::question_lang`]), where its draft goes.
+pub fn cluster_lang(catalog: &Catalog, failed: &[Failed], c: &Cluster) -> String {
+    catalog.question_lang(
+        &one_line(&failed[c.representative].title),
+        c.lang.as_deref(),
+    )
 }
 
 /// How one article or rule fared in conversations that ended in a ticket.

@@ -130,7 +130,7 @@ pub fn gaps(a: &GapsArgs<'_>) -> Result<()> {
     let mut tickets: Vec<i64> = failed.iter().map(|f| f.ticket).collect();
     tickets.sort_unstable();
     tickets.dedup();
-    let lang_of = |c: &Cluster| c.lang.clone();
+    let lang_of = |c: &Cluster| insights::cluster_lang(&catalog, &failed, c);
     if a.json {
         let v: Vec<Value> = shown_clusters
             .iter()
@@ -206,11 +206,11 @@ pub fn gaps(a: &GapsArgs<'_>) -> Result<()> {
     );
     for (n, (c, d)) in shown_clusters.iter().zip(&drafts).enumerate() {
         println!(
-            "{}. {} {}{}: {}",
+            "{}. {} {} ({}): {}",
             n + 1,
             c.tickets,
             if c.tickets == 1 { "ticket" } else { "tickets" },
-            c.lang.as_ref().map_or(String::new(), |l| format!(" ({l})")),
+            lang_of(c),
             insights::one_line(&failed[c.representative].title)
         );
         for q in insights::examples(&failed, c, 3) {

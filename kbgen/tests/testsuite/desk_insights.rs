@@ -435,3 +435,34 @@ fn gaps_counts_in_words_that_agree_with_the_numbers() {
         "{text}"
     );
 }
+
+/// A Chinese question asked on an English page: the group is called Chinese where its draft
+/// goes, in the report, in its JSON and on the dashboard alike (it said "(en)" and wrote the
+/// draft under `articles/zh/`).
+#[test]
+fn a_gap_is_named_in_the_language_its_draft_is_written_in() {
+    let (_tmp, kb) = copy_fixture("basic");
+    let mail = tempfile::tempdir().unwrap();
+    let raw = widget_mail(
+        "5TQ8WN",
+        "mei@example.com",
+        "en",
+        "请回复我。",
+        &[turn("包裹丢了怎么办", Answer::None, None, &[], None)],
+    );
+    std::fs::write(mail.path().join("1.eml"), raw).unwrap();
+    let (ok, _, err) = sync(&kb, &["--eml", mail.path().to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let v = json(&mut desk(&kb, &["gaps", "--write-drafts"]));
+    let cluster = &v["clusters"][0];
+    assert_eq!(cluster["examples"][0], "包裹丢了怎么办", "{v:#}");
+    assert_eq!(cluster["lang"], "zh", "{v:#}");
+    let draft = cluster["draft"]["path"].as_str().unwrap();
+    assert!(
+        Path::new(draft).starts_with(kb.join("articles/zh")),
+        "{draft}"
+    );
+    let (ok, text, err) = run(&mut desk(&kb, &["gaps"]));
+    assert!(ok, "{err}");
+    assert!(text.contains("1. 1 ticket (zh): 包裹丢了怎么办"), "{text}");
+}
