@@ -127,6 +127,21 @@ async fn the_desk_page_passes_axe() {
                 text.as_str().unwrap().contains(shown),
                 "{page} shows the tickets: {text}"
             );
+            // The page follows the owner's system theme: a dark page in a dark one.
+            let background = browser
+                .js(
+                    "const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number);
+                     return (r + g + b) / 3;",
+                    vec![],
+                )
+                .await
+                .as_f64()
+                .unwrap();
+            assert_eq!(
+                background < 64.0,
+                scheme == "dark",
+                "{page} in a {scheme} theme has a background of mean {background}"
+            );
             for v in browser.axe().await {
                 found.push(format!("{scheme} {page}: {v}"));
             }

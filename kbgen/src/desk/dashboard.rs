@@ -70,7 +70,10 @@ fn url_component(s: &str) -> String {
 }
 
 /// Colours checked for WCAG AA: text #1b1b1b and links #0b4f9c on white (≥ 7:1), muted text
-/// #4a4a4a (≥ 8:1), bars #1f5fa8 against white (≥ 6:1, 3:1 needed for graphics).
+/// #4a4a4a (≥ 8:1), bars #1f5fa8 against white (≥ 6:1, 3:1 needed for graphics). In a dark
+/// system theme: text #e8e8e8 on #121212 (≥ 15:1), header cells on #262626 (≥ 12:1), links and
+/// the button #8ab4f8 (≥ 8:1, the button's text #121212 on it alike), muted text #b0b0b0 (≥ 8:1),
+/// bars #6ea8fe (≥ 7:1).
 const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;color:#1b1b1b;background:#fff;margin:0 auto;max-width:72rem;padding:1rem 1.5rem}
 a{color:#0b4f9c}a:focus,input:focus,button:focus{outline:3px solid #0b4f9c;outline-offset:2px}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}caption{text-align:left;font-weight:600;padding:.25rem 0}
@@ -83,7 +86,13 @@ button{font:inherit;padding:.3rem .8rem;border:1px solid #0b4f9c;background:#0b4
 blockquote{margin:.25rem 0;padding:.25rem .75rem;border-left:4px solid #767676;white-space:pre-wrap}
 ol.gaps>li{margin-bottom:1rem}
 td,th,blockquote,li,h2,h3{overflow-wrap:break-word}td,blockquote{unicode-bidi:plaintext}
-@media (max-width:40rem){body{padding:.75rem}table{display:block;overflow-x:auto}}";
+@media (max-width:40rem){body{padding:.75rem}table{display:block;overflow-x:auto}}
+:root{color-scheme:light dark}
+@media (prefers-color-scheme:dark){body{color:#e8e8e8;background:#121212}a{color:#8ab4f8}
+a:focus,input:focus,button:focus{outline-color:#8ab4f8}th{background:#262626}th,td{border-bottom-color:#8a8a8a}
+.muted{color:#b0b0b0}svg .bar{fill:#6ea8fe}svg text{fill:#e8e8e8}
+input{background:#1e1e1e;color:#e8e8e8;border-color:#8a8a8a}button{background:#8ab4f8;border-color:#8ab4f8;color:#121212}
+blockquote{border-left-color:#8a8a8a}}";
 
 fn shell(title: &str, body: &str) -> String {
     format!(
