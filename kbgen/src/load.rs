@@ -320,17 +320,26 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
         detect_languages(&files, &mut config);
     }
 
-    let mut articles = Vec::new();
-    let mut front_langs: Vec<String> = Vec::new();
-    for rel in files {
-        articles.extend(read_article(
+    // Read and parsed on all cores (a second of a 50,000-article build on one), then taken in
+    // the folder's order, their problems too.
+    let read = crate::site::parallel_map(&files, |rel| {
+        let (mut langs, mut found) = (Vec::new(), Diagnostics::default());
+        let article = read_article(
             &articles_dir,
-            rel,
+            rel.clone(),
             &config,
             has_config,
-            &mut front_langs,
-            diags,
-        ));
+            &mut langs,
+            &mut found,
+        );
+        (article, langs, found)
+    });
+    let mut articles = Vec::new();
+    let mut front_langs: Vec<String> = Vec::new();
+    for (article, langs, found) in read {
+        articles.extend(article);
+        front_langs.extend(langs);
+        diags.extend(found);
     }
     if !front_langs.is_empty() {
         // The default language (or the folders') may have no article at all now.

@@ -627,8 +627,9 @@ fn popular<'p>(pages: &'p [Page<'p>], lang: &'p str) -> impl Iterator<Item = &'p
         .chain(of_lang().filter(|p| !is_featured(p)))
 }
 
-/// Maps `f` over `items` on all cores, keeping the order; rendering is independent per article.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// Maps `f` over `items` on all cores, keeping the order (articles are read and rendered each
+/// on its own).
+pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
