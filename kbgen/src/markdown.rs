@@ -180,7 +180,15 @@ impl<'a> Renderer<'a> {
                 title,
                 id,
             }) => {
-                let dest_url = self.resolved(self.resolve.image(&dest_url), dest_url, range.start);
+                let resolution = self.resolve.image(&dest_url);
+                if matches!(resolution, Ok(None)) && crate::site::site_absolute(&dest_url).is_some()
+                {
+                    self.out.problems.push(Problem::Warning(
+                        range.start,
+                        site_absolute_image(&dest_url),
+                    ));
+                }
+                let dest_url = self.resolved(resolution, dest_url, range.start);
                 self.image_alt = Some((self.events.len(), String::new()));
                 self.events.push(Event::Start(Tag::Image {
                     link_type,
@@ -358,7 +366,11 @@ impl<'a> Renderer<'a> {
             if self.warned_components.insert(format!("img {src}")) {
                 self.out.problems.push(Problem::Warning(
                     at,
-                    format!("HTML <img src=\"{src}\"> is not published: kbgen publishes only images written in markdown; write it as `![description]({src})`, or give a full https:// address"),
+                    if crate::site::site_absolute(&src).is_some() {
+                        format!("HTML <img src=\"{src}\"> is a path from a site's root: kbgen publishes only images written in markdown, and this one {FROM_SITE_ROOT}; write it as `![description]({src})` with the file in the knowledge base, or give a full https:// address")
+                    } else {
+                        format!("HTML <img src=\"{src}\"> is not published: kbgen publishes only images written in markdown; write it as `![description]({src})`, or give a full https:// address")
+                    },
                 ));
             }
         }
@@ -432,8 +444,21 @@ fn component_name(html: &str) -> Option<String> {
         .map(|_| name)
 }
 
+/// Where an image written as a path from a site's root loads when kbgen leaves it as written:
+/// the help center's pages and the widget (which resolves an article's addresses against the
+/// help center) alike.
+const FROM_SITE_ROOT: &str =
+    "loads from the root of the help center's host, where kbgen does not put it";
+
+/// The warning for a markdown image at a path from a site's root that is no file of the
+/// knowledge base.
+fn site_absolute_image(src: &str) -> String {
+    format!("image `{src}` is a path from a site's root and no file of the knowledge base: it {FROM_SITE_ROOT}; put the file in `images/` and write `images/...`, or give a full https:// address")
+}
+
 /// The `src` of each `<img>` in a raw HTML fragment that names a file rather than an address
-/// (not `https:`, `//`, `/`, `data:` or a template), read by the sanitiser's own parser.
+/// (not `https:`, `//`, `data:` or a template; a path from a site's root is one), read by the
+/// sanitiser's own parser.
 fn local_img_srcs(html: &str) -> Vec<String> {
     if !html.to_ascii_lowercase().contains("<img") {
         return Vec::new();
@@ -447,7 +472,7 @@ fn local_img_srcs(html: &str) -> Vec<String> {
         .attribute_filter(move |_, attribute, value| {
             let v = value.trim();
             let address = v.is_empty()
-                || v.starts_with('/')
+                || v.starts_with("//")
                 || v.starts_with("data:")
                 || v.contains("{{")
                 || v.split_once(':')

@@ -19,7 +19,7 @@ mod pages;
 mod resolve;
 mod validate;
 
-pub(crate) use resolve::image_candidates;
+pub(crate) use resolve::{image_candidates, site_absolute};
 
 use crate::config::{Category, Config, Localized};
 use crate::diag::{line_col, Diagnostics};

@@ -26,6 +26,14 @@ fn is_external(dest: &str) -> bool {
             .is_some_and(|(scheme, _)| !scheme.contains('/') && !scheme.is_empty())
 }
 
+/// `src` after its `/` when it is a path from a site's root (`/images/x.png`), not `//host/`.
+/// Left as written, such an image would load from the root of the help center's host, outside
+/// a help center published under a path (`/help/`), on its pages and in the widget alike.
+pub(crate) fn site_absolute(src: &str) -> Option<&str> {
+    src.strip_prefix('/')
+        .filter(|rest| !rest.starts_with(['/', '\\']))
+}
+
 fn split_fragment(dest: &str) -> (&str, &str) {
     match dest.find(['#', '?']) {
         Some(i) => (&dest[..i], &dest[i..]),
@@ -92,11 +100,17 @@ impl Resolve for Resolver<'_> {
             inside.then(|| canon.clone())
         });
         let Some(found) = found else {
-            return Err(if outside {
-                format!("image `{src}` is outside the knowledge-base folder; it is not published")
+            return if outside {
+                Err(format!(
+                    "image `{src}` is outside the knowledge-base folder; it is not published"
+                ))
+            } else if site_absolute(split_fragment(src).0).is_some() {
+                // Perhaps a file of the site the help center is part of: left as written, and
+                // the renderer says where it will load from.
+                Ok(None)
             } else {
-                format!("image not found: `{src}`")
-            });
+                Err(format!("image not found: `{src}`"))
+            };
         };
         let rel = found
             .strip_prefix(&self.kb.root_canon)
@@ -111,12 +125,25 @@ impl Resolve for Resolver<'_> {
 }
 
 /// Where an article's image `src` may be, in order: beside the article, at the knowledge base's
-/// root, under `images/`; `None` for what is not a local file (a URL, `data:`, a template).
+/// root, under `images/`; for a path from a site's root (`/images/x.png`, as other tools write
+/// a file of their static folder), at the knowledge base's root, under `images/` and under
+/// `static/`; `None` for what is not a local file (a URL, `data:`, a template).
 pub(crate) fn image_candidates(root: &Path, article: &Path, src: &str) -> Option<[PathBuf; 3]> {
-    if is_external(src) || src.starts_with("data:") || src.contains("{{") {
+    if src.starts_with("data:") || src.contains("{{") {
         return None;
     }
     let (file, _) = split_fragment(src);
+    if let Some(rest) = site_absolute(file) {
+        let decoded = percent_decode_lossy(rest);
+        return Some([
+            root.join(&decoded),
+            root.join("images").join(&decoded),
+            root.join("static").join(&decoded),
+        ]);
+    }
+    if is_external(src) {
+        return None;
+    }
     let decoded = percent_decode_lossy(file);
     let dir = article.parent().unwrap_or(Path::new(""));
     Some([

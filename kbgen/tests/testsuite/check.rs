@@ -85,6 +85,57 @@ fn images_kbgen_does_not_publish_are_reported() {
     assert!(!err.contains("cdn.example"), "{err}");
 }
 
+/// An image written as a path from a site's root (`/images/label.svg`, as other tools write
+/// their static files) was left as written and never published: it loaded from the root of the
+/// help center's host, outside a help center under `/help/`. It is now found in the knowledge
+/// base and published like any image; one that is not there is a warning.
+#[test]
+fn images_at_a_site_root_path_are_published_or_reported() {
+    let (_tmp, kb) = copy_fixture("basic");
+    std::fs::create_dir_all(kb.join("static/img")).unwrap();
+    std::fs::copy(kb.join("images/label.svg"), kb.join("static/img/box.svg")).unwrap();
+    let article = kb.join("articles/en/orders/refunds.md");
+    let mut text = read(&article);
+    text.push_str(
+        "\n![The label](/images/label.svg)\n\n![The box](/img/box.svg)\n\n\
+         ![The old logo](/logo.png)\n\n<img src=\"/images/label.svg\" alt=\"label\">\n",
+    );
+    std::fs::write(&article, text).unwrap();
+    let (ok, _, err) = run(kbgen().arg("check").arg(&kb));
+    assert!(ok, "warnings only:\n{err}");
+    let want = "warning: image `/logo.png` is a path from a site's root and no file of the knowledge base: it loads from the root of the help center's host, where kbgen does not put it";
+    assert!(err.contains(want), "missing\n  {want}\nin\n{err}");
+    let want = "warning: HTML <img src=\"/images/label.svg\"> is a path from a site's root";
+    assert!(err.contains(want), "missing\n  {want}\nin\n{err}");
+    assert!(!err.contains("`/images/label.svg`"), "{err}");
+    assert!(!err.contains("box.svg"), "{err}");
+
+    let (_out_tmp, out) = build(&kb);
+    let html = read(&out.join("en/refunds/index.html"));
+    for published in ["images/label.svg", "images/static/img/box.svg"] {
+        assert!(out.join(published).is_file(), "{published} not published");
+        let src = format!("src=\"/help/{published}\"");
+        assert!(html.contains(&src), "missing {src} in:\n{html}");
+    }
+    assert!(html.contains("src=\"/logo.png\""), "{html}");
+    let widget = read(&out.join("widget/articles/en/refunds.html"));
+    // The widget resolves it against the help center, as every image of an article.
+    assert!(
+        widget.contains("src=\"/help/images/static/img/box.svg\""),
+        "{widget}"
+    );
+    // A root path that leads out of the folder publishes nothing from the disk.
+    for src in ["/%2Fetc%2Fhostname", "/../../../../../../etc/hostname"] {
+        let mut text = read(&article);
+        text.push_str(&format!("\n![host]({src})\n"));
+        std::fs::write(&article, text).unwrap();
+        let (ok, _, err) = run(kbgen().arg("check").arg(&kb));
+        assert!(!ok, "{src}: {err}");
+        let want = format!("error: image `{src}` is outside the knowledge-base folder");
+        assert!(err.contains(&want), "missing\n  {want}\nin\n{err}");
+    }
+}
+
 /// A typo in `related` was reported at 1:1 with no hint; it is reported where it is written,
 /// with the id it most likely means.
 #[test]
