@@ -223,7 +223,7 @@ pub fn report(diags: &diag::Diagnostics, verbose: bool) {
         *repeats.entry(d.message.as_str()).or_default() += 1;
     }
     let mut shown = std::collections::HashSet::new();
-    let mut hidden = 0;
+    let (mut hidden, mut condensed) = (0, false);
     for d in &sorted {
         if d.severity == diag::Severity::Warning && !verbose {
             if !shown.insert(d.message.as_str()) {
@@ -236,6 +236,7 @@ pub fn report(diags: &diag::Diagnostics, verbose: bool) {
             let n = repeats[d.message.as_str()];
             if n > 1 {
                 eprintln!("{d} (and {} more like it)", n - 1);
+                condensed = true;
                 continue;
             }
         }
@@ -247,7 +248,7 @@ pub fn report(diags: &diag::Diagnostics, verbose: bool) {
     if hidden > 0 {
         eprintln!("… and {hidden} more kinds of warnings");
     }
-    if !verbose && diags.warnings() > 0 {
+    if hidden > 0 || condensed {
         eprintln!(
             "({} in all; --verbose lists each)",
             strings::count(diags.warnings(), "warning")

@@ -152,3 +152,33 @@ fn a_related_typo_is_reported_where_it_is_with_the_likely_id() {
     );
     assert!(err.contains(&want), "missing\n  {want}\nin\n{err}");
 }
+
+/// Repeated warnings are shown once with a count by `build`, and only then does it point at
+/// `--verbose`: with every warning shown, "(2 warnings in all; --verbose lists each)" made an
+/// owner look for warnings that were not hidden.
+#[test]
+fn the_verbose_hint_comes_only_when_warnings_were_condensed() {
+    let (_tmp, kb) = copy_fixture("basic");
+    let article = kb.join("articles/en/orders/refunds.md");
+    let mut text = read(&article);
+    text.push_str("\n![](images/label.svg)\n");
+    std::fs::write(&article, &text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let build = || {
+        run(kbgen()
+            .arg("build")
+            .arg(&kb)
+            .arg("--out")
+            .arg(out.path().join("site")))
+    };
+    let (ok, _, err) = build();
+    assert!(ok, "{err}");
+    assert!(err.contains("image without alt text"), "{err}");
+    assert!(!err.contains("--verbose"), "{err}");
+    text.push_str("\n![](images/label.svg)\n");
+    std::fs::write(&article, &text).unwrap();
+    let (ok, _, err) = build();
+    assert!(ok, "{err}");
+    assert!(err.contains("(and 1 more like it)"), "{err}");
+    assert!(err.contains("in all; --verbose lists each)"), "{err}");
+}
