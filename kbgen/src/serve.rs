@@ -61,9 +61,15 @@ pub fn run(dir: &Path, port: u16) -> Result<ExitCode> {
     });
     preview.rebuild();
     // Written without panicking: whoever started us may have closed our stdout already.
+    // The desk's page is named only where there is a desk (`kbgen desk sync` made one).
+    let desk = if crate::desk::exists(dir) {
+        format!("; your desk: {}_desk/", preview.base_url)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         std::io::stdout(),
-        "serving {} at {base}  (demo of your site with the widget: {base}_demo/)\npress Ctrl-C to stop",
+        "serving {} at {base}  (demo of your site with the widget: {base}_demo/{desk})\npress Ctrl-C to stop",
         dir.display(),
         base = preview.base_url,
     );

@@ -117,7 +117,7 @@ const OPEN_SHOWN: usize = 100;
 
 fn overview(kb: &Path) -> anyhow::Result<String> {
     let mut b = String::from("<h1>Desk</h1>\n");
-    if !kb.join(store::FILE).is_file() {
+    if !super::exists(kb) {
         let _ = writeln!(
             b,
             "<p>No desk yet. Run <code>kbgen desk sync {}</code> to read your support mailbox.</p>",
@@ -219,7 +219,7 @@ fn gaps(kb: &Path, store: &Store, b: &mut String) -> anyhow::Result<()> {
     if answered_now > 0 {
         let _ = writeln!(
             b,
-            "<p>{} that failed then the knowledge base answers now (<code>kbgen desk replay</code> lists them).</p>",
+            "<p>Left out: {} that failed then and that the knowledge base answers now (<code>kbgen desk replay</code> lists them).</p>",
             crate::strings::count(answered_now, "question")
         );
     }

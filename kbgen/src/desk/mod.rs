@@ -25,6 +25,11 @@ use store::{BatchStats, Incoming, Store};
 /// `/_desk/` of `kbgen serve` (see [`dashboard`]).
 pub use dashboard::{page as dashboard_page, CSP as DASHBOARD_CSP};
 
+/// Whether the knowledge base at `kb` has a desk (`kbgen desk sync` made its store).
+pub fn exists(kb: &Path) -> bool {
+    kb.join(store::FILE).is_file()
+}
+
 /// The owner's desk: tickets from your mailbox, customer records.
 #[derive(clap::Args)]
 #[command(
@@ -421,9 +426,10 @@ fn sync(a: &SyncArgs) -> Result<()> {
             })
         );
     }
+    let count = crate::strings::count;
     eprintln!(
-        "desk: {} messages read, {} new, {} already stored{}{}; {} new tickets, {} closed after {} days of silence; {} tickets ({} open), {} messages in {}",
-        total.read,
+        "desk: {} read, {} new, {} already stored{}{}; {}, {} closed after {} days of silence; {} ({} open), {} in {}",
+        count(total.read, "message"),
         total.new,
         total.duplicates,
         if total.unreadable > 0 {
@@ -436,12 +442,12 @@ fn sync(a: &SyncArgs) -> Result<()> {
         } else {
             String::new()
         },
-        total.new_tickets,
+        count(total.new_tickets, "new ticket"),
         closed,
         cfg.close_after_days,
-        tickets,
+        count(tickets as usize, "ticket"),
         open,
-        messages,
+        count(messages as usize, "message"),
         store.path.display()
     );
     if total.damaged_blocks > 0 {

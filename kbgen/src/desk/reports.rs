@@ -176,7 +176,7 @@ pub fn gaps(a: &GapsArgs<'_>) -> Result<()> {
     }
     let answered = (answered_now > 0).then(|| {
         format!(
-            "{} that failed the knowledge base then it answers now (`kbgen desk replay` lists them)",
+            "{} that failed then and that the knowledge base answers now (`kbgen desk replay` lists them)",
             crate::strings::count(answered_now, "question")
         )
     });

@@ -33,6 +33,14 @@ fn the_desk_page_lists_open_tickets_charts_and_gaps_without_script() {
     let (_t, kb, _m) = desk_kb();
     let server = Served::start(&kb);
     let addr = &server.addr;
+    // Where the desk is, said when serving starts.
+    assert!(
+        server
+            .said
+            .contains(&format!("your desk: http://{addr}/_desk/")),
+        "{}",
+        server.said
+    );
     let (status, head, page) = get(addr, addr, "/_desk/");
     assert_eq!(status, 200, "{page}");
     assert!(

@@ -87,6 +87,8 @@ impl Drop for Child {
 pub(crate) struct Served {
     child: Child,
     url: String,
+    /// The first line it printed.
+    pub(crate) said: String,
     /// `127.0.0.1:<port>`.
     pub(crate) addr: String,
 }
@@ -115,7 +117,12 @@ impl Served {
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .to_string();
-        Served { child, url, addr }
+        Served {
+            child,
+            url,
+            addr,
+            said: line,
+        }
     }
 
     /// The folder it serves from.
@@ -160,6 +167,13 @@ fn serves_site_demo_and_live_reload() {
     let (_tmp, kb) = starter();
     let mut served = Served::start(&kb);
     let (addr, url) = (served.addr.clone(), served.url.clone());
+    // No desk here: the first line names the demo and no desk page.
+    assert!(
+        served.said.contains(&format!("{url}_demo/")),
+        "{}",
+        served.said
+    );
+    assert!(!served.said.contains("_desk"), "{}", served.said);
 
     let (status, home) = get(&addr, "/");
     assert_eq!(status, 200);
