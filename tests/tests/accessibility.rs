@@ -112,6 +112,33 @@ async fn the_desk_page_passes_axe() {
                 "{page} at {width} px scrolls sideways: {widths}"
             );
         }
+        // On a phone each open ticket reads as a card: its subject in full view and not
+        // squeezed into a column a word wide (the table scrolled sideways, out of sight).
+        if width == 390 {
+            browser
+                .client
+                .goto(&format!("{base}/_desk/"))
+                .await
+                .unwrap();
+            let cells = browser
+                .js(
+                    "return [...document.querySelectorAll('td[data-label=Subject]')]
+                       .map((c) => { const r = c.getBoundingClientRect();
+                                     return [r.left, r.right, document.documentElement.clientWidth]; });",
+                    vec![],
+                )
+                .await;
+            let cells = cells.as_array().unwrap();
+            assert!(!cells.is_empty(), "no open ticket listed");
+            for cell in cells {
+                let [left, right, window] = [0, 1, 2].map(|i| cell[i].as_f64().unwrap());
+                assert!(
+                    left >= 0.0 && right <= window && right - left >= window / 2.0,
+                    "a subject at {left}..{right} of {window} px"
+                );
+            }
+            browser.screenshot("desk-390").await;
+        }
         browser.screenshot(&format!("desk-customer-{width}")).await;
         browser.close().await;
     }

@@ -86,7 +86,11 @@ button{font:inherit;padding:.3rem .8rem;border:1px solid #0b4f9c;background:#0b4
 blockquote{margin:.25rem 0;padding:.25rem .75rem;border-left:4px solid #767676;white-space:pre-wrap}
 ol.gaps>li{margin-bottom:1rem}
 td,th,blockquote,li,h2,h3{overflow-wrap:break-word}td,blockquote{unicode-bidi:plaintext}
-@media (max-width:40rem){body{padding:.75rem}table{display:block;overflow-x:auto}}
+@media (max-width:40rem){body{padding:.75rem}table{display:block;overflow-x:auto}
+table.cards thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+table.cards,table.cards caption,table.cards tbody,table.cards tr,table.cards td{display:block}
+table.cards tr{border-bottom:1px solid #767676;padding:.4rem 0}table.cards td{border:0;padding:.1rem 0;text-align:left}
+table.cards td::before{content:attr(data-label) \": \";font-weight:600}table.cards td:empty{display:none}}
 :root{color-scheme:light dark}
 @media (prefers-color-scheme:dark){body{color:#e8e8e8;background:#121212}a{color:#8ab4f8}
 a:focus,input:focus,button:focus{outline-color:#8ab4f8}th{background:#262626}th,td{border-bottom-color:#8a8a8a}
@@ -171,7 +175,7 @@ fn overview(kb: &Path) -> anyhow::Result<String> {
     if open.is_empty() {
         b.push_str("<p>No open ticket.</p>\n");
     } else {
-        b.push_str("<table>\n<caption>Open tickets by age</caption>\n<thead><tr><th scope=\"col\">Reference</th><th scope=\"col\" class=\"num\">Age</th><th scope=\"col\">Customer</th><th scope=\"col\">Subject</th><th scope=\"col\">Category</th></tr></thead>\n<tbody>\n");
+        b.push_str("<table class=\"cards\">\n<caption>Open tickets by age</caption>\n<thead><tr><th scope=\"col\">Reference</th><th scope=\"col\" class=\"num\">Age</th><th scope=\"col\">Customer</th><th scope=\"col\">Subject</th><th scope=\"col\">Category</th></tr></thead>\n<tbody>\n");
         for t in open.iter().take(OPEN_SHOWN) {
             let href = format!(
                 "/_desk/customer?email={}#t-{}",
@@ -180,7 +184,7 @@ fn overview(kb: &Path) -> anyhow::Result<String> {
             );
             let _ = writeln!(
                 b,
-                "<tr><td><a href=\"{}\">#{}</a></td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td data-label=\"Reference\"><a href=\"{}\">#{}</a></td><td data-label=\"Age\" class=\"num\">{}</td><td data-label=\"Customer\">{}</td><td data-label=\"Subject\">{}</td><td data-label=\"Category\">{}</td></tr>",
                 esc(&href),
                 esc(&t.reference),
                 t.opened_at
@@ -447,11 +451,11 @@ fn customer(kb: &Path, email: &str) -> anyhow::Result<String> {
         let _ = writeln!(b, "<p>{}</p>", esc(&facts.join(", ")));
         match (t.block.as_deref(), store.conversation(t.id)?) {
             (_, Some(c)) => {
-                b.push_str("<h3>Widget conversation</h3>\n<table>\n<thead><tr><th scope=\"col\">Question</th><th scope=\"col\">Answer</th><th scope=\"col\">Shown</th><th scope=\"col\">Rating</th></tr></thead>\n<tbody>\n");
+                b.push_str("<h3>Widget conversation</h3>\n<table class=\"cards\">\n<thead><tr><th scope=\"col\">Question</th><th scope=\"col\">Answer</th><th scope=\"col\">Shown</th><th scope=\"col\">Rating</th></tr></thead>\n<tbody>\n");
                 for u in &c.turns {
                     let _ = writeln!(
                         b,
-                        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                        "<tr><td data-label=\"Question\">{}</td><td data-label=\"Answer\">{}</td><td data-label=\"Shown\">{}</td><td data-label=\"Rating\">{}</td></tr>",
                         esc(&u.question),
                         esc(&match &u.rule {
                             Some(r) => format!("{} {r}", u.answer),

@@ -77,7 +77,7 @@ fn the_desk_page_lists_open_tickets_charts_and_gaps_without_script() {
     assert!(ann.contains("<h2 id=\"t-7KQ2MX\">#7KQ2MX"), "{ann}");
     assert!(
         ann.contains(
-            "<tr><td>can I get a refund</td><td>rule refund</td><td>refunds</td><td>No</td></tr>"
+            "<tr><td data-label=\"Question\">can I get a refund</td><td data-label=\"Answer\">rule refund</td><td data-label=\"Shown\">refunds</td><td data-label=\"Rating\">No</td></tr>"
         ),
         "{ann}"
     );
