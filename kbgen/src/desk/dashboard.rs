@@ -105,6 +105,15 @@ fn shell(title: &str, body: &str) -> String {
     )
 }
 
+/// A moment as the owner reads it: `2026-11-02 09:00 UTC` (the store keeps seconds since 1970).
+fn shown_time(at: i64) -> String {
+    let t = mail::rfc3339(at);
+    match (t.get(..10), t.get(10..11), t.get(11..16)) {
+        (Some(day), Some("T"), Some(time)) => format!("{day} {time} UTC"),
+        _ => t,
+    }
+}
+
 fn now() -> i64 {
     super::now()
 }
@@ -437,7 +446,7 @@ fn customer(kb: &Path, email: &str) -> anyhow::Result<String> {
         );
         let mut facts = vec![format!(
             "Opened {}",
-            t.opened_at.map_or("-".into(), mail::rfc3339)
+            t.opened_at.map_or("-".into(), shown_time)
         )];
         if let (Some(r), Some(o)) = (t.first_response_at, t.opened_at) {
             facts.push(format!("first response after {}", duration(r - o)));
@@ -483,8 +492,8 @@ fn customer(kb: &Path, email: &str) -> anyhow::Result<String> {
                 "<article><p><strong>{}</strong>{} · {}</p><blockquote>{}</blockquote></article>",
                 esc(&m.from),
                 if m.from_owner { " (you)" } else { "" },
-                esc(&mail::rfc3339(m.date)),
-                esc(m.body.trim_end())
+                esc(&shown_time(m.date)),
+                esc(&super::ticket::without_block(&m.body))
             );
         }
         b.push_str("</section>\n");

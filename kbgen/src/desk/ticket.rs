@@ -88,9 +88,49 @@ pub fn block_reference(text: &str) -> Option<String> {
         .and_then(|b| normalize_reference(&b.reference))
 }
 
+/// `text` without the widget's machine block: its line and the lines of base64url a mail client
+/// wrapped it onto, quoted or not. What the owner reads of a message; the block is shown as the
+/// conversation it holds. Text with no block comes back as it is.
+pub fn without_block(text: &str) -> String {
+    fn bare(l: &str) -> &str {
+        l.trim_start_matches(|c: char| c == '>' || c.is_whitespace())
+            .trim_end()
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(start) = lines.iter().rposition(|l| bare(l).starts_with(block::MARK)) else {
+        return text.to_string();
+    };
+    let base64url = |l: &str| {
+        let l = bare(l).trim_end_matches('=');
+        !l.is_empty()
+            && l.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let end = lines[start + 1..]
+        .iter()
+        .position(|l| !base64url(l))
+        .map_or(lines.len(), |n| start + 1 + n);
+    let mut kept = lines[..start].to_vec();
+    kept.extend(&lines[end..]);
+    kept.join("\n").trim_end().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The block goes, wrapped and quoted as mail clients leave it; the visitor's words and
+    /// the fields stay, and a message without a block is untouched.
+    #[test]
+    fn the_block_is_left_out_of_what_the_owner_reads() {
+        let body = "Where is my order?\n\n--\nReference: 7KQ2MX\n> solodesk:v1:eJyrVkrLz1eyUkpKLFKqBQAdgwRk\n> Ab-_cd\n\nThanks";
+        assert_eq!(
+            without_block(body),
+            "Where is my order?\n\n--\nReference: 7KQ2MX\n\nThanks"
+        );
+        let plain = "No block here.\nsolodesk is a word.";
+        assert_eq!(without_block(plain), plain);
+    }
 
     #[test]
     fn subject_references_survive_mail_clients() {

@@ -75,6 +75,12 @@ fn the_desk_page_lists_open_tickets_charts_and_gaps_without_script() {
     let (status, _, ann) = get(addr, addr, "/_desk/customer?email=ann%40example.com");
     assert_eq!(status, 200);
     assert!(ann.contains("<h2 id=\"t-7KQ2MX\">#7KQ2MX"), "{ann}");
+    // The machine block is read as the conversation below, not shown as a line of code.
+    assert!(!ann.contains("solodesk:v1:"), "{ann}");
+    assert!(ann.contains("The refund did not arrive."), "{ann}");
+    // Times as people write them, not RFC 3339's `T…Z`.
+    assert!(ann.contains(" UTC</p>"), "{ann}");
+    assert!(!ann.contains("Z</p>"), "{ann}");
     assert!(
         ann.contains(
             "<tr><td data-label=\"Question\">can I get a refund</td><td data-label=\"Answer\">rule refund</td><td data-label=\"Shown\">refunds</td><td data-label=\"Rating\">No</td></tr>"
@@ -82,6 +88,9 @@ fn the_desk_page_lists_open_tickets_charts_and_gaps_without_script() {
         "{ann}"
     );
     assert!(ann.contains("The refund did not arrive."), "{ann}");
+    // Times as people write them, not RFC 3339's `T…Z`.
+    assert!(ann.contains(" UTC</p>"), "{ann}");
+    assert!(!ann.contains("Z</p>"), "{ann}");
 
     // What a visitor typed is text, never markup.
     let (_, _, evil) = get(
