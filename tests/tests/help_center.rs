@@ -1130,3 +1130,52 @@ async fn wide_content_does_not_widen_the_page_on_a_phone() {
     }
     browser.close().await;
 }
+
+/// On a phone the sidebar comes after the article, and "On this page" with it, below the
+/// previous/next links where it no longer helps. There it is at the top of the article, folded,
+/// and its links lead to the sections; on a desktop the sidebar keeps it and the top has none.
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_phone_the_article_s_contents_are_at_its_top() {
+    let out = TempDir::new("help-center-toc-out");
+    kbgen_build(&repo_root().join("site"), out.path());
+    let server = StaticServer::start(out.path());
+    let shown = "const shown = (e) => !!e && e.getClientRects().length > 0;
+                 const top = document.querySelector('.toc-top'), side = document.querySelector('.sidebar .toc');
+                 return [shown(top), shown(side), top ? top.getBoundingClientRect().top : -1, innerHeight];";
+    for (width, height) in [(390, 844), (1280, 800)] {
+        let browser = Browser::start(width, height).await;
+        browser
+            .client
+            .goto(&server.url("en/returns-policy/"))
+            .await
+            .unwrap();
+        let v = browser.js(shown, vec![]).await;
+        let phone = width == 390;
+        assert_eq!(v[0], serde_json::json!(phone), "{width} px: {v}");
+        assert_eq!(v[1], serde_json::json!(!phone), "{width} px: {v}");
+        if phone {
+            let (at, window) = (v[2].as_f64().unwrap(), v[3].as_f64().unwrap());
+            assert!(at > 0.0 && at < window, "on the first screen: {v}");
+            // Unfolded, a link goes to its section.
+            browser
+                .js(
+                    "document.querySelector('.toc-top summary').click(); return 0;",
+                    vec![],
+                )
+                .await;
+            let went = browser
+                .js(
+                    "const a = document.querySelectorAll('.toc-top a')[1];
+                     a.click();
+                     const t = document.getElementById(decodeURIComponent(a.hash.slice(1)));
+                     const r = t.getBoundingClientRect();
+                     return [location.hash === a.hash, r.top >= -1 && r.top < innerHeight];",
+                    vec![],
+                )
+                .await;
+            assert_eq!(went, serde_json::json!([true, true]), "{went}");
+            browser.screenshot("help-center-toc-phone").await;
+        }
+        browser.close().await;
+    }
+}
