@@ -397,11 +397,11 @@ fn worth_packing(path: &Path, len: u64) -> bool {
 /// A file's raw size and its siblings' sizes, as [`pack`] wrote them.
 type Packed = (u64, Option<u64>, Option<u64>);
 
-/// Writes `<file>.br` (brotli) and `<file>.gz` (gzip) beside the file at `path` (`rel` in the
-/// site) holding `bytes`, each only when it is at most 90% of the original: hosts that serve
-/// precompressed siblings (nginx `gzip_static`/`brotli_static`, Caddy `precompressed`, GitLab
-/// Pages, `kbgen serve`) send them to browsers that accept them, at a quality no host spends on
-/// the fly. A file the same as in `previous` (the site being replaced) takes that site's siblings
+/// Writes `<file>.gz` (gzip) and, for what every visitor fetches, `<file>.br` (brotli) beside
+/// the file at `path` (`rel` in the site) holding `bytes`, at the file's [`Level`], each only
+/// when it is at most 90% of the original: hosts that serve precompressed siblings (nginx
+/// `gzip_static`/`brotli_static`, Caddy `precompressed`, GitLab Pages, `kbgen serve`) send them
+/// to browsers that accept them, at a quality no host spends on the fly. A file the same as in `previous` (the site being replaced) takes that site's siblings
 /// once they are checked to decompress to it, so a rebuild compresses only what changed (the
 /// widget's WebAssembly never does).
 fn pack(path: &Path, rel: &Path, bytes: &[u8], previous: &Path) -> Result<Packed> {
