@@ -149,16 +149,15 @@ impl Index {
         (ranked.iter().map(|r| self.hit(r)).collect(), confident)
     }
 
-    /// The best-ranked article for `query` and the share of the query's words it holds (the
-    /// coverage the abstention weighs, see `WEAK_COVERAGE`); `None` when nothing matches.
-    pub fn best_coverage(&self, query: &str, opts: &SearchOptions<'_>) -> Option<(u32, f32)> {
-        let groups = self.groups(query, opts.lang);
-        let ranked = self.rank(&groups, &title_key(query), opts);
-        ranked.first().map(|r| (r.article, r.coverage))
-    }
-
     /// The rule answer (if one is confident), the best articles, and whether to offer the ticket.
     pub fn ask(&self, question: &Question<'_>) -> Answer {
+        self.ask_measured(question).0
+    }
+
+    /// [`Index::ask`], and the share of the question's words that the best-ranked article holds
+    /// (the coverage the abstention weighs, see `WEAK_COVERAGE`), `None` when no article
+    /// matches: for the owner's desk, which asks for a stricter share than the widget.
+    pub fn ask_measured(&self, question: &Question<'_>) -> (Answer, Option<f32>) {
         let groups = self.groups(question.text, question.lang);
         let rule = self
             .match_rules(question.text, question.lang)
@@ -189,11 +188,12 @@ impl Index {
             articles.sort_by_key(|h| !rule.articles.contains(&h.article));
         }
         let offer_ticket = rule.is_none() && !strong;
-        Answer {
+        let answer = Answer {
             rule,
             articles,
             offer_ticket,
-        }
+        };
+        (answer, ranked.first().map(|r| r.coverage))
     }
 
     /// The share of `question`'s words that rule `rule`'s own words hold (see [`RULE_COVERAGE`]),

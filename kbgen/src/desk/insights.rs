@@ -166,7 +166,7 @@ pub struct Failed {
 /// `("rejected", id)` when its answer is the very one the visitor rated "No", else
 /// `("none", None)`.
 pub fn answered_now(index: &Index, f: &Failed) -> (&'static str, Option<String>) {
-    let now = index.ask(&solodesk_engine::Question {
+    let (now, coverage) = index.ask_measured(&solodesk_engine::Question {
         text: &f.question,
         page_url: f.page.as_deref(),
         lang: f.lang.as_deref(),
@@ -180,7 +180,7 @@ pub fn answered_now(index: &Index, f: &Failed) -> (&'static str, Option<String>)
     };
     let (kind, id): (&'static str, String) = if let Some(rule) = &now.rule {
         ("rule", rule.id.clone())
-    } else if !now.offer_ticket && holds_most(index, f) {
+    } else if !now.offer_ticket && holds_most(coverage) {
         (
             "article",
             now.articles
@@ -198,16 +198,10 @@ pub fn answered_now(index: &Index, f: &Failed) -> (&'static str, Option<String>)
     }
 }
 
-/// Whether the best article for `f`'s question holds more than half of its words (the share
-/// a rule must hold too, see `solodesk_engine::RULE_COVERAGE`).
-fn holds_most(index: &Index, f: &Failed) -> bool {
-    let opts = solodesk_engine::SearchOptions {
-        limit: 1,
-        lang: f.lang.as_deref(),
-    };
-    index
-        .best_coverage(&f.question, &opts)
-        .is_some_and(|(_, coverage)| coverage > solodesk_engine::RULE_COVERAGE)
+/// Whether the best article holds more than half of the question's words (its `coverage`, see
+/// `Index::ask_measured`: the share a rule must hold too, `solodesk_engine::RULE_COVERAGE`).
+fn holds_most(coverage: Option<f32>) -> bool {
+    coverage.is_some_and(|c| c > solodesk_engine::RULE_COVERAGE)
 }
 
 /// The failed questions the knowledge base in `kb` still does not answer (see
