@@ -87,7 +87,7 @@ pub fn use_answer_pending(
             if !missing.is_empty() {
                 for a in &mut answers {
                     if let Action::Asked { reply, .. } = a {
-                        if matches!(reply, Reply::Nothing | Reply::Weak(_)) {
+                        if !reply.answers() {
                             *reply = Reply::Unavailable;
                         }
                     }

@@ -138,6 +138,13 @@ pub enum Reply {
 }
 
 impl Reply {
+    /// Whether it answers the question (a rule, or articles the engine is sure of). "I don't
+    /// know" ([`Reply::Weak`], [`Reply::Nothing`]) and [`Reply::Unavailable`] do not: they are
+    /// not rated, and they point to the contact form.
+    pub fn answers(&self) -> bool {
+        matches!(self, Reply::Rule { .. } | Reply::Articles(_))
+    }
+
     /// Turns the engine's answer into a reply; articles are capped at `limit`.
     pub fn from_answer(answer: &Answer, index: &Index, limit: usize) -> Reply {
         let link = |i: u32| {
@@ -480,8 +487,7 @@ impl State {
             let Some(reply) = self.search.reply(&q, limit) else {
                 break;
             };
-            let unanswered = matches!(reply, Reply::Nothing | Reply::Weak(_) | Reply::Unavailable);
-            if self.wider != Wider::None && unanswered {
+            if self.wider != Wider::None && !reply.answers() {
                 if self.wider == Wider::Available {
                     actions.push(Action::Wider(Wider::Fetching));
                 }
@@ -495,27 +501,25 @@ impl State {
         actions
     }
 
-    /// True when the last turn is a reply the visitor has not rated yet. An "I don't know"
-    /// ([`Reply::Weak`], [`Reply::Nothing`]) is not rated: it points to the contact form.
+    /// True when the last turn is a reply the visitor has not rated yet. A reply that does not
+    /// answer ([`Reply::answers`]) is not rated: it points to the contact form.
     /// (Not while a later question waits for the index: its answer is what comes next.)
     pub fn awaiting_feedback(&self) -> bool {
         self.pending.is_empty()
             && matches!(
                 self.turns.last(),
-                Some(Turn::Reply(r)) if !matches!(r, Reply::Nothing | Reply::Weak(_) | Reply::Unavailable)
+                Some(Turn::Reply(r)) if r.answers()
             )
     }
 
     /// True when the conversation should point to the contact form: nothing matched or "No".
     pub fn offers_ticket(&self) -> bool {
         self.pending.is_empty()
-            && matches!(
-                self.turns.last(),
-                Some(
-                    Turn::Reply(Reply::Nothing | Reply::Weak(_) | Reply::Unavailable)
-                        | Turn::Feedback(false)
-                )
-            )
+            && match self.turns.last() {
+                Some(Turn::Reply(r)) => !r.answers(),
+                Some(Turn::Feedback(rating)) => !rating,
+                _ => false,
+            }
     }
 
     pub fn first_question(&self) -> Option<&str> {
