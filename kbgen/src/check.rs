@@ -83,8 +83,7 @@ pub fn check_written_language(kb: &Kb, diags: &mut Diagnostics) {
         return;
     }
     let written_in = |text: &str, filed: &str| {
-        let script = crate::import::script_language(text)?;
-        let lang = crate::import::kb_language(script, &kb.config.languages)?;
+        let lang = crate::import::written_language(text, &kb.config.languages)?;
         (!solodesk_engine::analyze::same_language(lang, filed)).then_some(lang)
     };
     for a in &kb.articles {

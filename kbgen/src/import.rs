@@ -369,6 +369,13 @@ pub fn kb_language<'a>(script: &str, languages: &'a [String]) -> Option<&'a str>
         .map(String::as_str)
 }
 
+/// The site's language that `text` is written in, when its script says one of them
+/// ([`script_language`] and [`kb_language`]): `None` for Latin text or a script the site has no
+/// language for.
+pub fn written_language<'a>(text: &str, languages: &'a [String]) -> Option<&'a str> {
+    kb_language(script_language(text)?, languages)
+}
+
 /// A file-name id from a question, the same on every import: its words as a slug (at most eight)
 /// for Latin text, else `faq-` and six hex digits of the question's SHA-256.
 pub fn id_for(question: &str) -> String {

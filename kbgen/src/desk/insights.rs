@@ -71,9 +71,7 @@ impl Catalog {
     /// its script says (a Chinese question on an English page is Chinese), else the page's,
     /// else the default. What the desk names a gap's language, and where its draft goes.
     pub fn question_lang(&self, title: &str, lang: Option<&str>) -> String {
-        let written = crate::import::script_language(title)
-            .and_then(|script| crate::import::kb_language(script, &self.languages));
-        written.map_or_else(
+        crate::import::written_language(title, &self.languages).map_or_else(
             || self.kb_lang(lang.unwrap_or(&self.default_lang)),
             str::to_string,
         )
