@@ -90,8 +90,12 @@ pub fn block_reference(text: &str) -> Option<String> {
 
 /// `text` without the widget's machine block: its line and the lines of base64url a mail client
 /// wrapped it onto, quoted or not. What the owner reads of a message; the block is shown as the
-/// conversation it holds. Text with no block comes back as it is.
+/// conversation it holds. Text with no block that reads back comes back as it is: a visitor who
+/// types `solodesk:v1:` above their own words cannot hide those words from the owner.
 pub fn without_block(text: &str) -> String {
+    if block::find(text).is_err() {
+        return text.to_string();
+    }
     fn bare(l: &str) -> &str {
         l.trim_start_matches(|c: char| c == '>' || c.is_whitespace())
             .trim_end()
@@ -120,16 +124,27 @@ mod tests {
     use super::*;
 
     /// The block goes, wrapped and quoted as mail clients leave it; the visitor's words and
-    /// the fields stay, and a message without a block is untouched.
+    /// the fields stay. A message without a block, or with a line that only looks like one
+    /// (typed to hide the words below it), is untouched.
     #[test]
     fn the_block_is_left_out_of_what_the_owner_reads() {
-        let body = "Where is my order?\n\n--\nReference: 7KQ2MX\n> solodesk:v1:eJyrVkrLz1eyUkpKLFKqBQAdgwRk\n> Ab-_cd\n\nThanks";
+        let b = block::Block {
+            reference: "7KQ2MX".into(),
+            ..block::Block::default()
+        };
+        let line = block::encode(&b);
+        let (head, tail) = line.split_at(line.len() / 2);
+        let body =
+            format!("Where is my order?\n\n--\nReference: 7KQ2MX\n> {head}\n> {tail}\n\nThanks");
+        assert_eq!(block::find(&body).map(|f| f.reference), Ok("7KQ2MX".into()));
         assert_eq!(
-            without_block(body),
+            without_block(&body),
             "Where is my order?\n\n--\nReference: 7KQ2MX\n\nThanks"
         );
         let plain = "No block here.\nsolodesk is a word.";
         assert_eq!(without_block(plain), plain);
+        let feigned = "solodesk:v1:AAAA\nmy\nreal\ncomplaint";
+        assert_eq!(without_block(feigned), feigned);
     }
 
     #[test]
