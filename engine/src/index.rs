@@ -1,6 +1,6 @@
 //! The index: what the builder writes and the reader loads, in one place.
 //!
-//! Layout of format version 5 (all integers are LEB128 varints unless said otherwise):
+//! Layout of format version 6 (all integers are LEB128 varints unless said otherwise):
 //!
 //! ```text
 //! "SDKX" | u16 LE version | body | u32 LE FNV-1a checksum of everything before it
@@ -10,6 +10,10 @@
 //!                  from the id), categories, tags, pages; then the lengths in terms of
 //!                  the articles' titles, questions, tags, headings and bodies, a column
 //!                  per field
+//!        phrasings: per article how many questions it has (those with a word that is not a
+//!                  stop word), a column; then (bytes) per question its norm's code (see
+//!                  `norm_code`) on a sharded index, none on another (the reader computes
+//!                  them from the lists below, rounded alike)
 //!        rules:    n, then per rule id lang phrasings keywords regex? answer_html
 //!                  article positions, priority (zigzag)
 //!        terms:    n, the term text (bytes: per term, sorted by bytes, one byte of the
@@ -27,37 +31,42 @@
 //!                  skipped since the last, Rice-coded with a parameter from df, or for a
 //!                  term of one article that article in a truncated binary code (`GapCode`);
 //!                  frequency codes (bytes): per posting, its symbol's code (see `FreqCode`);
+//!                  the questions by term (bytes): how many terms are in a question, then
+//!                  per such term its distance from the last one, how many questions have
+//!                  it, and those as gaps from the last (`Asked::lists`);
 //!                  or per_shard > 0 checkpoints per shard file, and the byte lengths of
 //!                  the two streams, which the shard files hold; then the deferred terms
 //!                  (the CJK ones, whose text is in their shards, see `terms`): the number
 //!                  of runs, then the runs' lengths, alternately of terms written above and
 //!                  of deferred ones, starting with the former; and per shard that holds
 //!                  deferred terms the first of them (string)
-//!        phrasings: per article n, then per question (those with a word that is not a stop
-//!                  word) n, then its distinct non-stop terms as positions in the term list,
-//!                  ascending, each a gap from the last
 //!
 //! shard file k = "SDKS" | u16 LE version | the index file's checksum | k | (bytes) the gaps
 //!        and (bytes) the frequency codes from checkpoint k × per_shard to the next shard's
-//!        first, in whole bytes | (bytes) the text of its deferred terms, front-coded as the
-//!        term text above | u32 LE FNV-1a checksum
+//!        first, in whole bytes | (bytes) the questions by term of its terms, as above |
+//!        (bytes) the text of its deferred terms, front-coded as the term text above |
+//!        u32 LE FNV-1a checksum
 //! ```
 //!
 //! Shards are for knowledge bases whose postings are too large to fetch at once: the index
 //! file keeps what every search needs (terms and their dfs, titles, rules, the frequency
 //! code), and a search fetches only the shards its terms' postings are in, found from the
-//! checkpoints. A term's postings never span two shards because shards start at checkpoints,
+//! checkpoints. Which questions have a term goes with its postings, because a search needs
+//! them for its own words only. A term's postings never span two shards because shards start at checkpoints,
 //! which are at terms. The text of the CJK terms, most of a Chinese index file, travels with
 //! their postings: a search finds a CJK word's shard from the first deferred term of each.
 //!
-//! Bits are read lowest first. Version 5 keeps the CJK terms' text of a sharded index in its
+//! Bits are read lowest first. Version 6 keeps the questions by term with the postings (the
+//! index file of 25,000 articles with a question each: 283 KB gzip of questions before).
+//! Version 5 keeps the CJK terms' text of a sharded index in its
 //! shards (dify-docs' Chinese index file: 73.6 → 32.8 KB gzip). Version 4 codes the
 //! frequencies with a Huffman code made for the index and the article of a term found once
 //! without a Rice code's spare half bit, writes the field lengths in columns (stackfaq: 0.285 →
 //! 0.276 of the text's gzip) and can keep the postings in shards; version 3 had a fixed
 //! frequency code, the lengths per article and the postings always in the index file.
-//! Versions 3 to 5 keep postings per article and no text beyond titles; version 2 kept them per section, with each section's anchor, heading
-//! and first words, and the summaries. Versions 1 to 4 are rejected (kbgen rebuilds the index).
+//! Versions 3 to 6 keep postings per article and no text beyond titles; version 2 kept them per
+//! section, with each section's anchor, heading and first words, and the summaries. Versions 1
+//! to 5 are rejected (kbgen rebuilds the index).
 //!
 //! Only what ranking, rules and result titles need is stored. The sections, their text and the
 //! summary of each article are in its passages file (see `passages`), fetched for the few
@@ -181,7 +190,6 @@ impl IndexBuilder {
         self.write_articles(&mut w, &mut marks);
         let analyzed = self.analyze();
         write_lengths(&mut w, &mut marks, &analyzed.lengths);
-        self.write_rules(&mut w, &mut marks);
         let mut terms: Vec<(&str, u32)> = analyzed
             .ids
             .iter()
@@ -190,6 +198,9 @@ impl IndexBuilder {
         terms.sort_unstable();
         let postings = Postings::code(&terms, &analyzed.lists, self.articles.len());
         let per_shard = postings.per_shard(shard_bytes);
+        let asked = Asked::new(&analyzed, &terms);
+        asked.write_table(&mut w, &mut marks, per_shard > 0);
+        self.write_rules(&mut w, &mut marks);
         // A sharded index keeps its CJK terms' text in their shards (see `terms`).
         let deferred: Vec<bool> = terms
             .iter()
@@ -200,13 +211,16 @@ impl IndexBuilder {
         let kept = terms.iter().zip(&deferred).filter(|(_, &d)| !d);
         w.bytes(&terms::front_code(kept.map(|((t, _), _)| *t)));
         postings.write(&mut w, &mut marks, per_shard);
+        if per_shard == 0 {
+            mark(&mut marks, "phrasings: by term", &w);
+            w.bytes(&asked.lists(0..terms.len()));
+        }
         let in_shards = Deferred::new(&terms, &deferred, &postings.at, per_shard);
         in_shards.write(&mut w);
-        write_phrasings(&mut w, &mut marks, &analyzed.phrasings, &terms);
         mark(&mut marks, "header and checksum", &w);
         let sum = w.end_frame();
         Written {
-            shards: postings.shards(per_shard, sum, &in_shards),
+            shards: postings.shards(per_shard, sum, &in_shards, &asked),
             parts: parts(&marks, w.buf.len()),
             index: w.buf,
         }
@@ -518,15 +532,20 @@ impl Postings {
         per_shard: usize,
         index_checksum: u32,
         deferred: &Deferred<'_>,
+        asked: &Asked,
     ) -> Vec<(String, Vec<u8>)> {
-        (0..shard_count(self.at.len(), per_shard))
-            .map(|k| {
+        let ranges = shard_terms(&self.at, per_shard, asked.by_term.len());
+        ranges
+            .into_iter()
+            .enumerate()
+            .map(|(k, terms)| {
                 let (g, f) = shard_ranges(&self.at, per_shard, k, self.lens());
                 let mut s = Writer::framed(SHARD_MAGIC, FORMAT_VERSION);
                 s.usize(index_checksum as usize);
                 s.usize(k);
                 s.bytes(&self.gaps.buf[g]);
                 s.bytes(&self.freqs.buf[f]);
+                s.bytes(&asked.lists(terms));
                 s.bytes(&terms::front_code(deferred.of(k).iter().copied()));
                 s.end_frame();
                 (shard_file(index_checksum, k), s.buf)
@@ -584,11 +603,19 @@ impl<'a> Deferred<'a> {
 /// first checkpoint's term to the next shard's, of `n` terms in all.
 fn shard_terms(at: &[Checkpoint], per_shard: usize, n: usize) -> Vec<std::ops::Range<usize>> {
     (0..shard_count(at.len(), per_shard))
-        .map(|k| {
-            let end = at.get((k + 1) * per_shard).map_or(n, |c| c.term as usize);
-            at[k * per_shard].term as usize..end
-        })
+        .map(|k| shard_term_range(at, per_shard, k, n))
         .collect()
+}
+
+/// The terms of shard `k` (see [`shard_terms`]).
+fn shard_term_range(
+    at: &[Checkpoint],
+    per_shard: usize,
+    k: usize,
+    n: usize,
+) -> std::ops::Range<usize> {
+    let end = at.get((k + 1) * per_shard).map_or(n, |c| c.term as usize);
+    at[k * per_shard].term as usize..end
 }
 
 /// What [`IndexBuilder::write`] writes.
@@ -729,46 +756,148 @@ fn write_lengths(
     }
 }
 
-/// Each article's questions, as the ascending positions of their terms in the `sorted` terms.
-fn write_phrasings(
-    w: &mut Writer,
-    marks: &mut Vec<(&'static str, usize)>,
-    phrasings: &[Vec<Vec<u32>>],
-    sorted: &[(&str, u32)],
-) {
-    // Phrasings refer to terms by their position in the sorted list.
-    let mut position_of = vec![0u32; sorted.len()];
-    for (i, &(_, id)) in sorted.iter().enumerate() {
-        position_of[id as usize] = i as u32;
-    }
-    mark(marks, "phrasings", w);
-    // Stop words weigh little in a question and would be a third of what is stored here.
-    for own in phrasings {
-        let own: Vec<Vec<u32>> = own
-            .iter()
-            .map(|p| {
-                let mut terms: Vec<u32> = p
+/// The articles' questions as the index writes them: a table of how many each article has and
+/// each one's norm, in the index file, and per term the questions that have it, which go where
+/// the term's postings go (the index file or its shard), because a search reads them only for
+/// its own words (at 25,000 articles of one question each they were 283 KB gzip of an index
+/// file every search fetched).
+struct Asked {
+    /// Per article, how many questions it has (those with a word that is not a stop word).
+    per_article: Vec<usize>,
+    /// Per question, its norm's code (see [`norm_code`]).
+    norms: Vec<u8>,
+    /// Per term in sorted order, the questions that have it, ascending.
+    by_term: Vec<Vec<u32>>,
+}
+
+impl Asked {
+    fn new(analyzed: &Analyzed, sorted: &[(&str, u32)]) -> Asked {
+        // Questions refer to terms by their position in the sorted list.
+        let mut position_of = vec![0u32; sorted.len()];
+        for (i, &(_, id)) in sorted.iter().enumerate() {
+            position_of[id as usize] = i as u32;
+        }
+        let n = analyzed.lengths.len() as f32;
+        let mut asked = Asked {
+            per_article: Vec::with_capacity(analyzed.phrasings.len()),
+            norms: Vec::new(),
+            by_term: vec![Vec::new(); sorted.len()],
+        };
+        for own in &analyzed.phrasings {
+            let before = asked.norms.len();
+            for p in own {
+                // Stop words weigh little in a question and would be a third of what is stored.
+                let mut terms: Vec<usize> = p
                     .iter()
-                    .map(|&id| position_of[id as usize])
-                    .filter(|&t| !analyze::is_stop(sorted[t as usize].0))
+                    .map(|&id| position_of[id as usize] as usize)
+                    .filter(|&t| !analyze::is_stop(sorted[t].0))
                     .collect();
                 terms.sort_unstable();
                 terms.dedup();
-                terms
-            })
-            .filter(|p| !p.is_empty())
+                if terms.is_empty() {
+                    continue;
+                }
+                let question = asked.norms.len() as u32;
+                let mut norm = 0.0f32;
+                for &t in &terms {
+                    let df = analyzed.lists[sorted[t].1 as usize].len();
+                    let w = crate::search::idf(n, df as f32);
+                    norm += w * w;
+                    asked.by_term[t].push(question);
+                }
+                asked.norms.push(norm_code(norm.sqrt()));
+            }
+            asked.per_article.push(asked.norms.len() - before);
+        }
+        asked
+    }
+
+    /// The table of the index file: per article how many questions, then, when the lists are
+    /// in `sharded` shards, each question's norm code (without shards, a reader has every list
+    /// and computes the norms exactly).
+    fn write_table(&self, w: &mut Writer, marks: &mut Vec<(&'static str, usize)>, sharded: bool) {
+        mark(marks, "phrasings: per article", w);
+        self.per_article.iter().for_each(|&n| w.usize(n));
+        mark(marks, "phrasings: norms", w);
+        w.bytes(if sharded { &self.norms } else { &[] });
+    }
+
+    /// The questions of the terms at `terms` (positions in the sorted list): how many of the
+    /// terms are in a question, then per such term its distance from the last (the first from
+    /// the start of `terms`), how many questions have it and those, each as a gap from the last
+    /// (the first from 0). Most terms are in no question and take no byte.
+    fn lists(&self, terms: std::ops::Range<usize>) -> Vec<u8> {
+        let asked: Vec<(usize, &Vec<u32>)> = terms
+            .clone()
+            .zip(&self.by_term[terms.clone()])
+            .filter(|(_, list)| !list.is_empty())
             .collect();
-        w.usize(own.len());
-        for terms in own {
-            w.usize(terms.len());
+        let mut w = Writer::default();
+        w.usize(asked.len());
+        let mut last_term = terms.start;
+        for (t, list) in asked {
+            w.usize(t - last_term);
+            last_term = t;
+            w.usize(list.len());
             let mut last = 0;
-            for t in terms {
-                w.usize((t - last) as usize);
-                last = t;
+            for &q in list {
+                w.usize((q - last) as usize);
+                last = q;
             }
         }
+        w.buf
     }
 }
+
+/// A question's norm in a byte: in steps of a sixteenth of an octave from 2^-4 (an idf that
+/// low is a word in nearly every article) to 2^12 (a question of 64 rare words is about 80),
+/// so the stored norm is within 2.2% of the true one, which moves a closest question's cosine
+/// as little. Coded with multiplications only (no `ln` or `exp`, which the host's libm and
+/// the WebAssembly's round differently now and then), so both sides round a norm alike.
+fn norm_code(norm: f32) -> u8 {
+    // The first code whose upper midpoint is above `norm`.
+    let (mut lo, mut hi) = (0u8, 255u8);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if norm < norm_of(mid) * HALF_STEP {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
+}
+
+/// The norm a [`norm_code`] stands for: 2^(code / 16 - 4).
+fn norm_of(code: u8) -> f32 {
+    let octave = i32::from(code >> 4) - 4;
+    // 2^octave, exactly.
+    let power = f32::from_bits(((octave + 127) as u32) << 23);
+    power * SIXTEENTHS[usize::from(code & 15)]
+}
+
+/// 2^(k/16) for k in 0..16.
+const SIXTEENTHS: [f32; 16] = [
+    1.0,
+    1.044_273_7,
+    1.090_507_7,
+    1.138_788_6,
+    1.189_207_1,
+    1.241_857_8,
+    1.296_839_6,
+    1.354_255_6,
+    std::f32::consts::SQRT_2,
+    1.476_826_2,
+    1.542_210_8,
+    1.610_490_3,
+    1.681_792_9,
+    1.756_252_2,
+    1.834_008_1,
+    1.915_206_6,
+];
+
+/// 2^(1/32): from a code's norm to the midpoint with the next.
+const HALF_STEP: f32 = 1.021_897_2;
 
 /// The labelled ranges of [`IndexBuilder::build_parts`] from the marks of the bytes written
 /// (`len` in all): consecutive marks of one label make one range.
@@ -860,6 +989,8 @@ struct Shard {
     gaps: Vec<u8>,
     freqs: Vec<u8>,
     at: (usize, usize),
+    /// The questions that have each of the shard's terms.
+    asked: ByTerm,
 }
 
 /// A read index, ready to answer.
@@ -895,75 +1026,114 @@ pub struct Index {
 }
 
 /// Each article's questions as separate sets of terms, so that a query can be compared with
-/// each way of asking on its own (see `QUESTION_WEIGHT` in `search`), inverted by term.
+/// each way of asking on its own (see `QUESTION_WEIGHT` in `search`). Which questions have a
+/// term is with the term's postings (see [`Index::questions_of`]).
 pub(crate) struct Phrasings {
-    /// Per phrasing: its article and the norm of its term vector, weighted by IDF.
+    /// Per question: its article and the norm of its term vector, weighted by IDF.
     pub article: Vec<u32>,
     pub norm: Vec<f32>,
-    /// Per term `t`, the phrasings that contain it: `list[start[t]..start[t + 1]]`.
-    pub start: Vec<u32>,
-    pub list: Vec<u32>,
 }
 
 impl Phrasings {
-    fn read(
-        r: &mut Reader<'_>,
-        articles: usize,
-        terms: usize,
-        info: &[TermInfo],
-    ) -> Result<Phrasings, FormatError> {
+    /// The table of the index file (see `Asked::write_table`); without norms, which
+    /// [`Phrasings::compute_norms`] then finds.
+    fn read(r: &mut Reader<'_>, articles: usize) -> Result<Phrasings, FormatError> {
         let mut article = Vec::new();
-        let mut pairs: Vec<(u32, u32)> = Vec::new();
         for a in 0..articles {
-            for _ in 0..r.count()? {
-                let phrasing = article.len() as u32;
-                article.push(a as u32);
-                let mut term = 0usize;
-                for k in 0..r.count()? {
-                    let gap = r.usize()?;
-                    if k > 0 && gap == 0 {
-                        return Err(FormatError::Corrupt("phrasing terms out of order"));
-                    }
-                    term = term.saturating_add(gap);
-                    if term >= terms {
-                        return Err(FormatError::Corrupt("phrasing term"));
-                    }
-                    pairs.push((term as u32, phrasing));
-                }
-            }
+            let n = r.count()?;
+            article.extend(std::iter::repeat_n(a as u32, n));
         }
-        let n = articles as f32;
-        let mut norm = vec![0.0f32; article.len()];
-        let mut start = vec![0u32; terms + 1];
-        for &(t, p) in &pairs {
-            let w = crate::search::idf(n, info[t as usize].df as f32);
-            norm[p as usize] += w * w;
-            start[t as usize + 1] += 1;
-        }
-        for n in &mut norm {
-            *n = n.sqrt();
-        }
-        for t in 0..terms {
-            start[t + 1] += start[t];
-        }
-        // Pairs come in phrasing order, so each term's list is sorted by phrasing.
-        let mut next = start.clone();
-        let mut list = vec![0u32; pairs.len()];
-        for &(t, p) in &pairs {
-            list[next[t as usize] as usize] = p;
-            next[t as usize] += 1;
+        let codes = r.bytes()?;
+        if !codes.is_empty() && codes.len() != article.len() {
+            return Err(FormatError::Corrupt("phrasing norms"));
         }
         Ok(Phrasings {
             article,
-            norm,
-            start,
-            list,
+            norm: codes.iter().map(|&c| norm_of(c)).collect(),
         })
     }
 
-    /// The phrasings that contain term `t`.
-    pub fn of(&self, t: usize) -> &[u32] {
-        &self.list[self.start[t] as usize..self.start[t + 1] as usize]
+    /// The norms of an index whose lists of questions by term are all at hand (`by`, with the
+    /// terms' `info`), as the writer computes them (in the same order: by term position).
+    fn compute_norms(&mut self, by: &ByTerm, info: &[TermInfo], articles: usize) {
+        let n = articles as f32;
+        let mut norm = vec![0.0f32; self.article.len()];
+        for (t, info) in info.iter().enumerate() {
+            let w = crate::search::idf(n, info.df as f32);
+            for &q in by.of(t) {
+                norm[q as usize] += w * w;
+            }
+        }
+        // Rounded as a sharded index stores them, so that both rank alike.
+        self.norm = norm
+            .into_iter()
+            .map(|n| norm_of(norm_code(n.sqrt())))
+            .collect();
+    }
+}
+
+/// Per term of a run of terms, the questions that have it (see `Asked::lists`).
+#[derive(Default)]
+struct ByTerm {
+    /// The run's first term.
+    first: usize,
+    /// Per term `first + i`: `list[start[i]..start[i + 1]]`.
+    start: Vec<u32>,
+    list: Vec<u32>,
+}
+
+impl ByTerm {
+    /// The lists of the terms at `terms` in `bytes`, of `questions` questions in all.
+    fn read(
+        bytes: &[u8],
+        terms: std::ops::Range<usize>,
+        questions: usize,
+    ) -> Result<ByTerm, FormatError> {
+        let mut r = Reader::new(bytes);
+        let mut by = ByTerm {
+            first: terms.start,
+            start: vec![0; terms.len() + 1],
+            list: Vec::new(),
+        };
+        // Lists are written for the terms in a question only: `start` is filled for them as
+        // they come and carried over the others.
+        let mut at = 0usize;
+        for k in 0..r.count()? {
+            let gap = r.usize()?;
+            if k > 0 && gap == 0 {
+                return Err(FormatError::Corrupt("phrasing terms out of order"));
+            }
+            let next = at.saturating_add(gap);
+            if next >= terms.len() {
+                return Err(FormatError::Corrupt("phrasing term"));
+            }
+            let end = by.list.len() as u32;
+            by.start[at + 1..=next].fill(end);
+            at = next;
+            let mut q = 0usize;
+            for k in 0..r.count()? {
+                let gap = r.usize()?;
+                if k > 0 && gap == 0 {
+                    return Err(FormatError::Corrupt("phrasings out of order"));
+                }
+                q = q.saturating_add(gap);
+                if q >= questions {
+                    return Err(FormatError::Corrupt("phrasing"));
+                }
+                by.list.push(q as u32);
+            }
+        }
+        let end = by.list.len() as u32;
+        by.start[at + 1..].fill(end);
+        if !r.is_empty() {
+            return Err(FormatError::Corrupt("phrasings length"));
+        }
+        Ok(by)
+    }
+
+    fn of(&self, term: usize) -> &[u32] {
+        let i = term - self.first;
+        &self.list[self.start[i] as usize..self.start[i + 1] as usize]
     }
 }
 
@@ -986,6 +1156,7 @@ impl Index {
         let sections = r.usize()?;
         let articles = read_articles(&mut r)?;
         let lens = read_lengths(&mut r, articles.len())?;
+        let mut phrasings = Phrasings::read(&mut r, articles.len())?;
         let (rules, links) = read_rules(&mut r, &articles)?;
         // Each term has a df of at least a bit; on a sharded index some have no text here.
         let n = r.count_bits()?;
@@ -997,7 +1168,15 @@ impl Index {
             postings,
             per_shard,
             lens: stream_lens,
-        } = read_postings(&mut r, &checkpoints)?;
+        } = read_postings(&mut r, &checkpoints, n, phrasings.article.len())?;
+        match postings[..] {
+            [ref whole] if per_shard == 0 && phrasings.norm.is_empty() => {
+                let by = &whole.get().expect("read with the index").asked;
+                phrasings.compute_norms(by, &term_info, articles.len());
+            }
+            _ if per_shard > 0 && phrasings.norm.len() == phrasings.article.len() => {}
+            _ => return Err(FormatError::Corrupt("phrasing norms")),
+        }
         let terms = if per_shard == 0 {
             if plain.len() != n {
                 return Err(FormatError::Corrupt("term count"));
@@ -1010,7 +1189,6 @@ impl Index {
             let shards = shard_terms(&checkpoints, per_shard, n);
             Terms::split(n, plain, &runs, &shards, &mut || r.string())?
         };
-        let phrasings = Phrasings::read(&mut r, articles.len(), n, &term_info)?;
         if !r.is_empty() {
             return Err(FormatError::Corrupt("trailing bytes"));
         }
@@ -1073,13 +1251,8 @@ impl Index {
     /// postings of the terms in between. None when its shard has not been added yet (it is
     /// then marked as wanted) or the postings are corrupt.
     fn postings_of(&self, term: usize) -> Option<(BitReader<'_>, BitReader<'_>)> {
-        let checkpoint = self.term_info[term].checkpoint as usize;
-        let c = self.checkpoints[checkpoint];
-        let shard = checkpoint.checked_div(self.per_shard).unwrap_or(0);
-        let Some(s) = self.postings[shard].get() else {
-            self.wanted[shard].store(true, Ordering::Relaxed);
-            return None;
-        };
+        let c = self.checkpoints[self.term_info[term].checkpoint as usize];
+        let s = self.shard_of(term)?;
         let mut gaps = BitReader::new(&s.gaps, c.gaps as usize - s.at.0 * 8);
         let mut freqs = BitReader::new(&s.freqs, c.freqs as usize - s.at.1 * 8);
         for info in &self.term_info[c.term as usize..term] {
@@ -1125,15 +1298,18 @@ impl Index {
             return Err(FormatError::Corrupt("shard number"));
         }
         let (g, f) = shard_ranges(&self.checkpoints, self.per_shard, k, self.stream_lens);
-        let (gaps, freqs, text) = (r.bytes()?, r.bytes()?, r.bytes()?);
+        let (gaps, freqs, asked, text) = (r.bytes()?, r.bytes()?, r.bytes()?, r.bytes()?);
         if gaps.len() != g.len() || freqs.len() != f.len() || !r.is_empty() {
             return Err(FormatError::Corrupt("shard length"));
         }
+        let terms = shard_term_range(&self.checkpoints, self.per_shard, k, self.term_info.len());
+        let asked = ByTerm::read(asked, terms, self.phrasings.article.len())?;
         self.terms.add(k, text)?;
         let _ = self.postings[k].set(Shard {
             gaps: gaps.to_vec(),
             freqs: freqs.to_vec(),
             at: (g.start, f.start),
+            asked,
         });
         Ok(k)
     }
@@ -1159,6 +1335,24 @@ impl Index {
             }
             next = article + 1;
         }
+    }
+
+    /// The questions that have term `t` (see [`Phrasings`]); none while its shard has not been
+    /// added (it is then marked as wanted).
+    pub(crate) fn questions_of(&self, term: usize) -> &[u32] {
+        self.shard_of(term).map_or(&[], |s| s.asked.of(term))
+    }
+
+    /// The shard that holds a term's postings and questions; None while it has not been added
+    /// (it is then marked as wanted).
+    fn shard_of(&self, term: usize) -> Option<&Shard> {
+        let checkpoint = self.term_info[term].checkpoint as usize;
+        let k = checkpoint.checked_div(self.per_shard).unwrap_or(0);
+        let shard = self.postings[k].get();
+        if shard.is_none() {
+            self.wanted[k].store(true, Ordering::Relaxed);
+        }
+        shard
     }
 
     /// Calls `f(article, field frequencies)` for every posting of a term.
@@ -1311,15 +1505,21 @@ struct Streams {
     lens: (usize, usize),
 }
 
-/// The postings streams, in the index file or split into shards; the `checkpoints` must lie
-/// within them.
-fn read_postings(r: &mut Reader<'_>, checkpoints: &[Checkpoint]) -> Result<Streams, FormatError> {
+/// The postings streams, in the index file or split into shards; the `checkpoints` must lie An index file that holds them holds the questions of each term after them,
+/// of `questions` questions and `terms` terms in all.
+fn read_postings(
+    r: &mut Reader<'_>,
+    checkpoints: &[Checkpoint],
+    terms: usize,
+    questions: usize,
+) -> Result<Streams, FormatError> {
     let per_shard = r.usize()?;
     let (postings, stream_lens) = if per_shard == 0 {
         let shard = Shard {
             gaps: r.bytes()?.to_vec(),
             freqs: r.bytes()?.to_vec(),
             at: (0, 0),
+            asked: ByTerm::read(r.bytes()?, 0..terms, questions)?,
         };
         let lens = (shard.gaps.len(), shard.freqs.len());
         (vec![OnceLock::from(shard)], lens)
@@ -1433,6 +1633,26 @@ mod tests {
             assert_eq!(many.lists, one.lists, "{runs} runs");
             assert_eq!(many.phrasings, one.phrasings, "{runs} runs");
             assert_eq!(many.lengths, one.lengths, "{runs} runs");
+        }
+    }
+
+    #[test]
+    fn a_norm_in_a_byte_is_within_2_2_percent() {
+        let mut last = 0u8;
+        for i in 0..20_000 {
+            let norm = 0.07 * 1.0005f32.powi(i);
+            let code = norm_code(norm);
+            assert!(code >= last, "codes grow with the norm");
+            last = code;
+            let stored = norm_of(code);
+            assert!((stored / norm - 1.0).abs() <= 0.022, "{norm} → {stored}");
+        }
+        assert!(norm_of(last) > 1000.0, "the steps reach far enough");
+        assert_eq!(norm_code(0.0), 0);
+        assert_eq!(norm_code(f32::INFINITY), 255);
+        assert_eq!(norm_code(f32::NAN), 255);
+        for code in 0..=255 {
+            assert_eq!(norm_code(norm_of(code)), code);
         }
     }
 }

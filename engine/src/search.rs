@@ -538,7 +538,7 @@ impl Index {
                 let q = group.weight * w * idf(n, df);
                 q_max = q_max.max(q);
                 let v = q * idf(n, df);
-                for &p in phrasings.of(t) {
+                for &p in self.questions_of(t) {
                     keep_best(&mut phrase_best, &mut phrase_group, p, v);
                 }
             }

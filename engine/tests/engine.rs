@@ -790,7 +790,7 @@ mod format {
         let bytes = builder().build();
         assert_eq!(
             fnv64_of(&bytes),
-            0xcb9b_981a_cb10_1f12,
+            0x58f0_7af9_15ff_6830,
             "index bytes changed ({} bytes)",
             bytes.len()
         );
@@ -833,12 +833,13 @@ mod format {
     }
 
     /// Versions 1 (before questions were stored one by one), 2 (postings per section, with
-    /// snippets), 3 (frequencies in a fixed code, postings always in the index file) and 4 (the
-    /// text of every term in the index file) are retired: their frozen files are rejected with
+    /// snippets), 3 (frequencies in a fixed code, postings always in the index file), 4 (the
+    /// text of every term in the index file) and 5 (the questions of every article in the index
+    /// file) are retired: their frozen files are rejected with
     /// the version they have, so kbgen can say "rebuild the index".
     #[test]
     fn retired_versions_are_rejected_cleanly() {
-        for version in [1, 2, 3, 4] {
+        for version in [1, 2, 3, 4, 5] {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join(format!("tests/data/index-v{version}.bin"));
             let bytes = std::fs::read(path).expect("frozen index file of a retired version");
@@ -914,20 +915,29 @@ mod shards {
     use super::*;
     use std::collections::HashMap;
 
-    /// 400 articles of 40 words each, common words more often than rare ones: postings enough
-    /// for dozens of checkpoints.
+    /// Articles of 40 words each, common words more often than rare ones, and a question of
+    /// four of their words: postings enough for dozens of checkpoints.
     fn large(articles: usize) -> IndexBuilder {
+        large_asked(articles, true)
+    }
+
+    /// [`large`], with or without the questions.
+    fn large_asked(articles: usize, asked: bool) -> IndexBuilder {
         let mut next = words(7);
         let mut b = IndexBuilder::new();
         for a in 0..articles {
             let title: Vec<String> = (0..3).map(|_| next()).collect();
             let text: Vec<String> = (0..40).map(|_| next()).collect();
-            b.add_article(article(
-                &format!("a{a}"),
-                "en",
-                &title.join(" "),
-                &[("", "", &text.join(" "))],
-            ));
+            let question = format!("{} {} {} {}", text[0], text[9], text[20], title[2]);
+            b.add_article(Article {
+                questions: if asked { vec![question] } else { vec![] },
+                ..article(
+                    &format!("a{a}"),
+                    "en",
+                    &title.join(" "),
+                    &[("", "", &text.join(" "))],
+                )
+            });
         }
         b
     }
@@ -1080,6 +1090,24 @@ mod shards {
         let missing: String = ['\u{9fa4}', '\u{9fa5}'].iter().collect();
         let index = Index::from_bytes(&head).unwrap();
         assert_eq!(search_fetching(&index, &files, &missing).0, []);
+    }
+
+    /// Issue 19: the articles' questions were a third of a 50,000-article index file, which every
+    /// search fetches. Which questions have a word now travels with the word's postings; the
+    /// index file keeps two bytes or so per question (its article and its norm).
+    #[test]
+    fn questions_travel_with_their_words_shards() {
+        let size = |asked: bool| {
+            let b = large_asked(400, asked);
+            let (head, shards) = b.build_sharded(2_000);
+            let shards: usize = shards.iter().map(|(_, s)| s.len()).sum();
+            (b.build().len(), head.len(), shards)
+        };
+        let (whole, head, shards) = size(false);
+        let (whole_asked, head_asked, shards_asked) = size(true);
+        assert!(whole_asked > whole + 4 * 400, "{whole} → {whole_asked}");
+        assert!(shards_asked > shards + 4 * 400, "{shards} → {shards_asked}");
+        assert!(head_asked < head + 2 * 400 + 64, "{head} → {head_asked}");
     }
 
     #[test]
