@@ -4,16 +4,16 @@
 //!
 //! ```text
 //! "SDKX" | u16 LE version | body | u32 LE FNV-1a checksum of everything before it
-//! body = rule_threshold (per mille), sections (how many the articles have in all)
-//!        articles: n, then a column per field, each over all articles: ids, langs,
-//!                  titles, urls (a `UrlKind` byte, the string only when it is not derived
-//!                  from the id), categories, tags, pages; then the lengths in terms of
-//!                  the articles' titles, questions, tags, headings and bodies, a column
-//!                  per field
+//! body = rule_threshold (per mille), sections (how many the articles have in all),
+//!        per_block (0, or on a sharded index how many articles' titles a block holds)
+//!        articles: n, then a column per field, each over all articles: ids, langs, urls
+//!                  (a `UrlKind` byte, the string only when it is not derived from the id),
+//!                  pages, and when per_block is 0 titles and categories (each column after
+//!                  the number of articles); then the lengths
+//!                  in terms of the articles' titles, questions, tags, headings and bodies,
+//!                  a column per field
 //!        phrasings: per article how many questions it has (those with a word that is not a
-//!                  stop word), a column; then (bytes) per question its norm's code (see
-//!                  `norm_code`) on a sharded index, none on another (the reader computes
-//!                  them from the lists below, rounded alike)
+//!                  stop word), a column
 //!        rules:    n, then per rule id lang phrasings keywords regex? answer_html
 //!                  article positions, priority (zigzag)
 //!        terms:    n, the term text (bytes: per term, sorted by bytes, one byte of the
@@ -33,7 +33,8 @@
 //!                  frequency codes (bytes): per posting, its symbol's code (see `FreqCode`);
 //!                  the questions by term (bytes): how many terms are in a question, then
 //!                  per such term its distance from the last one, how many questions have
-//!                  it, and those as gaps from the last (`Asked::lists`);
+//!                  it, and those as gaps from the last (`Asked::lists`; the reader computes
+//!                  the questions' norms from them);
 //!                  or per_shard > 0 checkpoints per shard file, and the byte lengths of
 //!                  the two streams, which the shard files hold; then the deferred terms
 //!                  (the CJK ones, whose text is in their shards, see `terms`): the number
@@ -43,9 +44,13 @@
 //!
 //! shard file k = "SDKS" | u16 LE version | the index file's checksum | k | (bytes) the gaps
 //!        and (bytes) the frequency codes from checkpoint k × per_shard to the next shard's
-//!        first, in whole bytes | (bytes) the questions by term of its terms, as above |
+//!        first, in whole bytes | (bytes) the questions by term of its terms, as above,
+//!        each question followed by its norm's code (see `norm_code`) |
 //!        (bytes) the text of its deferred terms, front-coded as the term text above |
 //!        u32 LE FNV-1a checksum
+//! block file b = "SDKS" | u16 LE version | the index file's checksum | the number of shard
+//!        files before it + b | the titles, then the categories, of articles b × per_block
+//!        to the next block's first | u32 LE FNV-1a checksum
 //! ```
 //!
 //! Shards are for knowledge bases whose postings are too large to fetch at once: the index
@@ -186,10 +191,7 @@ impl IndexBuilder {
         w.usize((self.rule_threshold * 1000.0).round() as usize);
         let sections: usize = self.articles.iter().map(|a| a.sections.len().max(1)).sum();
         w.usize(sections);
-        w.usize(self.articles.len());
-        self.write_articles(&mut w, &mut marks);
         let analyzed = self.analyze();
-        write_lengths(&mut w, &mut marks, &analyzed.lengths);
         let mut terms: Vec<(&str, u32)> = analyzed
             .ids
             .iter()
@@ -198,8 +200,14 @@ impl IndexBuilder {
         terms.sort_unstable();
         let postings = Postings::code(&terms, &analyzed.lists, self.articles.len());
         let per_shard = postings.per_shard(shard_bytes);
+        // A sharded index keeps its articles' titles in blocks of their own (see `Described`).
+        let per_block = if per_shard > 0 { BLOCK_ARTICLES } else { 0 };
+        w.usize(per_block);
+        w.usize(self.articles.len());
+        self.write_articles(&mut w, &mut marks, per_block == 0);
+        write_lengths(&mut w, &mut marks, &analyzed.lengths);
         let asked = Asked::new(&analyzed, &terms);
-        asked.write_table(&mut w, &mut marks, per_shard > 0);
+        asked.write_table(&mut w, &mut marks);
         self.write_rules(&mut w, &mut marks);
         // A sharded index keeps its CJK terms' text in their shards (see `terms`).
         let deferred: Vec<bool> = terms
@@ -213,14 +221,26 @@ impl IndexBuilder {
         postings.write(&mut w, &mut marks, per_shard);
         if per_shard == 0 {
             mark(&mut marks, "phrasings: by term", &w);
-            w.bytes(&asked.lists(0..terms.len()));
+            w.bytes(&asked.lists(0..terms.len(), false));
         }
         let in_shards = Deferred::new(&terms, &deferred, &postings.at, per_shard);
         in_shards.write(&mut w);
         mark(&mut marks, "header and checksum", &w);
         let sum = w.end_frame();
+        let mut shards = postings.shards(per_shard, sum, &in_shards, &asked);
+        if per_block > 0 {
+            let first = shards.len();
+            for (b, run) in self.articles.chunks(per_block).enumerate() {
+                let mut s = Writer::framed(SHARD_MAGIC, FORMAT_VERSION);
+                s.usize(sum as usize);
+                s.usize(first + b);
+                write_described(&mut s, &mut Vec::new(), run);
+                s.end_frame();
+                shards.push((shard_file(sum, first + b), s.buf));
+            }
+        }
         Written {
-            shards: postings.shards(per_shard, sum, &in_shards, &asked),
+            shards,
             parts: parts(&marks, w.buf.len()),
             index: w.buf,
         }
@@ -545,7 +565,7 @@ impl Postings {
                 s.usize(k);
                 s.bytes(&self.gaps.buf[g]);
                 s.bytes(&self.freqs.buf[f]);
-                s.bytes(&asked.lists(terms));
+                s.bytes(&asked.lists(terms, true));
                 s.bytes(&terms::front_code(deferred.of(k).iter().copied()));
                 s.end_frame();
                 (shard_file(index_checksum, k), s.buf)
@@ -668,15 +688,20 @@ fn shard_ranges(
 
 impl IndexBuilder {
     /// The articles' metadata, a column per field, which gzip packs better than a record per
-    /// article: ids, languages, titles, URLs, categories, tags and pages.
-    fn write_articles(&self, w: &mut Writer, marks: &mut Vec<(&'static str, usize)>) {
+    /// article: ids, languages, URLs and pages, then, when `described`, the titles and
+    /// categories (else they are in blocks, see [`Described`]). Tags are searched (their words
+    /// are in the postings) but never shown, so they are not stored.
+    fn write_articles(
+        &self,
+        w: &mut Writer,
+        marks: &mut Vec<(&'static str, usize)>,
+        described: bool,
+    ) {
         let a = &self.articles;
         mark(marks, "article ids", w);
         a.iter().for_each(|a| w.str(&a.id));
         mark(marks, "article langs", w);
         a.iter().for_each(|a| w.str(&a.lang));
-        mark(marks, "article titles", w);
-        a.iter().for_each(|a| w.str(&a.title));
         mark(marks, "article urls", w);
         for a in a {
             match url_kind(a) {
@@ -687,12 +712,11 @@ impl IndexBuilder {
                 kind => w.u8(kind as u8),
             }
         }
-        mark(marks, "article categories", w);
-        a.iter().for_each(|a| w.str(&a.category));
-        mark(marks, "article tags", w);
-        a.iter().for_each(|a| w.strs(&a.tags));
         mark(marks, "article pages", w);
         a.iter().for_each(|a| w.strs(&a.pages));
+        if described {
+            write_described(w, marks, a);
+        }
     }
 
     /// The rules, each a record. A rule links articles by id; translations share their id, so
@@ -741,6 +765,22 @@ impl IndexBuilder {
     }
 }
 
+/// The titles and categories of `articles`, a column each, each after the number of articles.
+fn write_described(w: &mut Writer, marks: &mut Vec<(&'static str, usize)>, articles: &[Article]) {
+    mark(marks, "article titles", w);
+    w.usize(articles.len());
+    articles.iter().for_each(|a| w.str(&a.title));
+    mark(marks, "article categories", w);
+    w.usize(articles.len());
+    articles.iter().for_each(|a| w.str(&a.category));
+}
+
+/// How many articles' titles a block of a sharded index holds: a search fetches the blocks of
+/// the results it shows (and of the leaders it checks for an exact title), so a block is small.
+/// At 25,000 articles a block of 64 was 1.1 KB gzip, and the search page's twenty results
+/// fetched 24 blocks (27 KB); of 32, 0.6 KB.
+pub const BLOCK_ARTICLES: usize = 32;
+
 /// The articles' lengths in terms, a column per field as the articles' metadata: a title's
 /// length is more like the next title's than like its article's body length.
 fn write_lengths(
@@ -756,11 +796,11 @@ fn write_lengths(
     }
 }
 
-/// The articles' questions as the index writes them: a table of how many each article has and
-/// each one's norm, in the index file, and per term the questions that have it, which go where
-/// the term's postings go (the index file or its shard), because a search reads them only for
-/// its own words (at 25,000 articles of one question each they were 283 KB gzip of an index
-/// file every search fetched).
+/// The articles' questions as the index writes them: a table of how many each article has, in
+/// the index file, and per term the questions that have it (with their norms on a sharded
+/// index), which go where the term's postings go (the index file or its shard), because a
+/// search reads them only for its own words (at 25,000 articles of one question each they were
+/// 283 KB gzip of an index file every search fetched).
 struct Asked {
     /// Per article, how many questions it has (those with a word that is not a stop word).
     per_article: Vec<usize>,
@@ -812,21 +852,20 @@ impl Asked {
         asked
     }
 
-    /// The table of the index file: per article how many questions, then, when the lists are
-    /// in `sharded` shards, each question's norm code (without shards, a reader has every list
-    /// and computes the norms exactly).
-    fn write_table(&self, w: &mut Writer, marks: &mut Vec<(&'static str, usize)>, sharded: bool) {
+    /// The table of the index file: per article how many questions.
+    fn write_table(&self, w: &mut Writer, marks: &mut Vec<(&'static str, usize)>) {
         mark(marks, "phrasings: per article", w);
         self.per_article.iter().for_each(|&n| w.usize(n));
-        mark(marks, "phrasings: norms", w);
-        w.bytes(if sharded { &self.norms } else { &[] });
     }
 
     /// The questions of the terms at `terms` (positions in the sorted list): how many of the
     /// terms are in a question, then per such term its distance from the last (the first from
     /// the start of `terms`), how many questions have it and those, each as a gap from the last
-    /// (the first from 0). Most terms are in no question and take no byte.
-    fn lists(&self, terms: std::ops::Range<usize>) -> Vec<u8> {
+    /// (the first from 0), followed on a sharded index (`norms`) by the question's norm code.
+    /// Most terms are in no question and take no byte. Without shards a reader has every list
+    /// and computes the norms; with them, a search reads the norms of its words' questions
+    /// only (they were 17 KB gzip of a 25,000-article index file).
+    fn lists(&self, terms: std::ops::Range<usize>, norms: bool) -> Vec<u8> {
         let asked: Vec<(usize, &Vec<u32>)> = terms
             .clone()
             .zip(&self.by_term[terms.clone()])
@@ -843,6 +882,9 @@ impl Asked {
             for &q in list {
                 w.usize((q - last) as usize);
                 last = q;
+                if norms {
+                    w.u8(self.norms[q as usize]);
+                }
             }
         }
         w.buf
@@ -1023,56 +1065,36 @@ pub struct Index {
     pub(crate) rules: RuleSet,
     pub(crate) rule_threshold: f32,
     pub(crate) phrasings: Phrasings,
+    /// The articles' titles and categories: one run read with the index, or a block of
+    /// `per_block` articles per file, each added when it arrives (see [`Index::title`]).
+    described: Vec<OnceLock<Described>>,
+    per_block: usize,
+    /// Per block: a search needed it before it was added.
+    wanted_blocks: Vec<AtomicBool>,
 }
 
 /// Each article's questions as separate sets of terms, so that a query can be compared with
 /// each way of asking on its own (see `QUESTION_WEIGHT` in `search`). Which questions have a
-/// term is with the term's postings (see [`Index::questions_of`]).
+/// term, with their norms, is with the term's postings (see [`Index::questions_of`]).
 pub(crate) struct Phrasings {
-    /// Per question: its article and the norm of its term vector, weighted by IDF.
+    /// Per question: its article.
     pub article: Vec<u32>,
-    pub norm: Vec<f32>,
 }
 
 impl Phrasings {
-    /// The table of the index file (see `Asked::write_table`); without norms, which
-    /// [`Phrasings::compute_norms`] then finds.
+    /// The table of the index file (see `Asked::write_table`).
     fn read(r: &mut Reader<'_>, articles: usize) -> Result<Phrasings, FormatError> {
         let mut article = Vec::new();
         for a in 0..articles {
             let n = r.count()?;
             article.extend(std::iter::repeat_n(a as u32, n));
         }
-        let codes = r.bytes()?;
-        if !codes.is_empty() && codes.len() != article.len() {
-            return Err(FormatError::Corrupt("phrasing norms"));
-        }
-        Ok(Phrasings {
-            article,
-            norm: codes.iter().map(|&c| norm_of(c)).collect(),
-        })
-    }
-
-    /// The norms of an index whose lists of questions by term are all at hand (`by`, with the
-    /// terms' `info`), as the writer computes them (in the same order: by term position).
-    fn compute_norms(&mut self, by: &ByTerm, info: &[TermInfo], articles: usize) {
-        let n = articles as f32;
-        let mut norm = vec![0.0f32; self.article.len()];
-        for (t, info) in info.iter().enumerate() {
-            let w = crate::search::idf(n, info.df as f32);
-            for &q in by.of(t) {
-                norm[q as usize] += w * w;
-            }
-        }
-        // Rounded as a sharded index stores them, so that both rank alike.
-        self.norm = norm
-            .into_iter()
-            .map(|n| norm_of(norm_code(n.sqrt())))
-            .collect();
+        Ok(Phrasings { article })
     }
 }
 
-/// Per term of a run of terms, the questions that have it (see `Asked::lists`).
+/// Per term of a run of terms, the questions that have it and their norms (see
+/// `Asked::lists`).
 #[derive(Default)]
 struct ByTerm {
     /// The run's first term.
@@ -1080,20 +1102,25 @@ struct ByTerm {
     /// Per term `first + i`: `list[start[i]..start[i + 1]]`.
     start: Vec<u32>,
     list: Vec<u32>,
+    /// The norm of the question at each place of `list`: of its term vector, weighted by IDF.
+    norms: Vec<f32>,
 }
 
 impl ByTerm {
-    /// The lists of the terms at `terms` in `bytes`, of `questions` questions in all.
+    /// The lists of the terms at `terms` in `bytes`, of `questions` questions in all, with
+    /// their `norms` (else they are empty, for [`ByTerm::compute_norms`]).
     fn read(
         bytes: &[u8],
         terms: std::ops::Range<usize>,
         questions: usize,
+        norms: bool,
     ) -> Result<ByTerm, FormatError> {
         let mut r = Reader::new(bytes);
         let mut by = ByTerm {
             first: terms.start,
             start: vec![0; terms.len() + 1],
             list: Vec::new(),
+            norms: Vec::new(),
         };
         // Lists are written for the terms in a question only: `start` is filled for them as
         // they come and carried over the others.
@@ -1121,6 +1148,9 @@ impl ByTerm {
                     return Err(FormatError::Corrupt("phrasing"));
                 }
                 by.list.push(q as u32);
+                if norms {
+                    by.norms.push(norm_of(r.u8()?));
+                }
             }
         }
         let end = by.list.len() as u32;
@@ -1131,9 +1161,52 @@ impl ByTerm {
         Ok(by)
     }
 
-    fn of(&self, term: usize) -> &[u32] {
+    /// The questions that have `term`, and their norms.
+    fn of(&self, term: usize) -> (&[u32], &[f32]) {
         let i = term - self.first;
-        &self.list[self.start[i] as usize..self.start[i + 1] as usize]
+        let at = self.start[i] as usize..self.start[i + 1] as usize;
+        (&self.list[at.clone()], &self.norms[at])
+    }
+
+    /// The norms of an index whose lists are all here (the terms' `info`, of `questions`
+    /// questions and `articles` articles), as the writer computes them (in the same order: by
+    /// term position) and rounded as it stores them on a sharded index, so both rank alike.
+    fn compute_norms(&mut self, info: &[TermInfo], articles: usize, questions: usize) {
+        let n = articles as f32;
+        let mut norm = vec![0.0f32; questions];
+        for (i, w) in self.start.windows(2).enumerate() {
+            let idf = crate::search::idf(n, info[self.first + i].df as f32);
+            for &q in &self.list[w[0] as usize..w[1] as usize] {
+                norm[q as usize] += idf * idf;
+            }
+        }
+        let norm: Vec<f32> = norm
+            .into_iter()
+            .map(|n| norm_of(norm_code(n.sqrt())))
+            .collect();
+        self.norms = self.list.iter().map(|&q| norm[q as usize]).collect();
+    }
+}
+
+/// The titles and categories of a run of articles: all of them in the index file, or, on a
+/// sharded index, a block of [`BLOCK_ARTICLES`] in a file of their own, fetched for the
+/// articles a search shows (titles were 261 KB gzip of a 25,000-article index file).
+struct Described {
+    titles: Vec<String>,
+    categories: Vec<String>,
+}
+
+impl Described {
+    /// The columns of `n` articles (see `write_described`).
+    fn read(r: &mut Reader<'_>, n: usize) -> Result<Described, FormatError> {
+        let d = Described {
+            titles: r.strings()?,
+            categories: r.strings()?,
+        };
+        if d.titles.len() != n || d.categories.len() != n {
+            return Err(FormatError::Corrupt("titles or categories"));
+        }
+        Ok(d)
     }
 }
 
@@ -1154,9 +1227,16 @@ impl Index {
         let mut r = Reader::new(framed(bytes, MAGIC, FORMAT_VERSION)?);
         let rule_threshold = r.usize()? as f32 / 1000.0;
         let sections = r.usize()?;
-        let articles = read_articles(&mut r)?;
+        let per_block = r.usize()?;
+        let (articles, described) = read_articles(&mut r, per_block)?;
+        let described: Vec<OnceLock<Described>> = match described {
+            Some(all) => vec![OnceLock::from(all)],
+            None => std::iter::repeat_with(OnceLock::new)
+                .take(articles.len().div_ceil(per_block))
+                .collect(),
+        };
         let lens = read_lengths(&mut r, articles.len())?;
-        let mut phrasings = Phrasings::read(&mut r, articles.len())?;
+        let phrasings = Phrasings::read(&mut r, articles.len())?;
         let (rules, links) = read_rules(&mut r, &articles)?;
         // Each term has a df of at least a bit; on a sharded index some have no text here.
         let n = r.count_bits()?;
@@ -1168,15 +1248,12 @@ impl Index {
             postings,
             per_shard,
             lens: stream_lens,
-        } = read_postings(&mut r, &checkpoints, n, phrasings.article.len())?;
-        match postings[..] {
-            [ref whole] if per_shard == 0 && phrasings.norm.is_empty() => {
-                let by = &whole.get().expect("read with the index").asked;
-                phrasings.compute_norms(by, &term_info, articles.len());
-            }
-            _ if per_shard > 0 && phrasings.norm.len() == phrasings.article.len() => {}
-            _ => return Err(FormatError::Corrupt("phrasing norms")),
-        }
+        } = read_postings(
+            &mut r,
+            &checkpoints,
+            &term_info,
+            (articles.len(), phrasings.article.len()),
+        )?;
         let terms = if per_shard == 0 {
             if plain.len() != n {
                 return Err(FormatError::Corrupt("term count"));
@@ -1215,13 +1292,50 @@ impl Index {
             rules,
             rule_threshold,
             phrasings,
+            wanted_blocks: described.iter().map(|_| AtomicBool::new(false)).collect(),
+            described,
+            per_block,
         })
     }
 
-    /// The articles, in the order they were added, without their sections and summary (the
-    /// passages hold those, see [`crate::Passages`]).
+    /// The articles, in the order they were added: ids, languages, URLs and pages, without
+    /// their sections and summary (the passages hold those, see [`crate::Passages`]), their
+    /// titles and categories ([`Index::title`], [`Index::category`]) and their tags (searched,
+    /// never shown, so not stored).
     pub fn articles(&self) -> &[Article] {
         &self.articles
+    }
+
+    /// The title of article `article` (a position in [`Index::articles`]); None when there is
+    /// no such article or, on a sharded index, its block has not been added yet (it is then
+    /// marked as wanted, see [`Index::missing_shards`]).
+    pub fn title(&self, article: u32) -> Option<&str> {
+        let (d, i) = self.described_of(article)?;
+        Some(&d.titles[i])
+    }
+
+    /// The category of article `article`, as [`Index::title`].
+    pub fn category(&self, article: u32) -> Option<&str> {
+        let (d, i) = self.described_of(article)?;
+        Some(&d.categories[i])
+    }
+
+    /// The block that describes article `article`, and the article's place in it; None when it
+    /// has not been added (it is then marked as wanted).
+    fn described_of(&self, article: u32) -> Option<(&Described, usize)> {
+        let a = article as usize;
+        if a >= self.articles.len() {
+            return None;
+        }
+        let (b, i) = match self.per_block {
+            0 => (0, a),
+            n => (a / n, a % n),
+        };
+        let described = self.described[b].get();
+        if described.is_none() {
+            self.wanted_blocks[b].store(true, Ordering::Relaxed);
+        }
+        Some((described?, i))
     }
 
     /// The rules, in the order they were added (their `articles` are ids, as written).
@@ -1265,10 +1379,24 @@ impl Index {
         Some((gaps, freqs))
     }
 
-    /// How many shard files hold the postings; 0 when the index file holds them (see
-    /// [`IndexBuilder::build_sharded`]).
+    /// How many shard files hold the postings and the blocks of titles; 0 when the index file
+    /// holds them (see [`IndexBuilder::build_sharded`]). The postings' shards come first.
     pub fn shard_count(&self) -> usize {
+        self.postings_shards() + self.blocks()
+    }
+
+    /// How many of the shards hold postings.
+    fn postings_shards(&self) -> usize {
         shard_count(self.checkpoints.len(), self.per_shard)
+    }
+
+    /// How many of the shards are blocks of titles.
+    fn blocks(&self) -> usize {
+        if self.per_block == 0 {
+            0
+        } else {
+            self.described.len()
+        }
     }
 
     /// The file name of shard `k`, beside the index file.
@@ -1280,10 +1408,11 @@ impl Index {
     /// their words' postings were missing, so the results were incomplete. Fetch them, add
     /// them and search again.
     pub fn missing_shards(&self) -> Vec<usize> {
-        (0..self.wanted.len())
-            .filter(|&k| self.wanted[k].swap(false, Ordering::Relaxed))
-            .filter(|&k| self.postings[k].get().is_none())
-            .collect()
+        let mut missing = Vec::new();
+        take_wanted(&self.wanted, &self.postings, 0, &mut missing);
+        let first = self.postings_shards();
+        take_wanted(&self.wanted_blocks, &self.described, first, &mut missing);
+        missing
     }
 
     /// Adds a shard file's bytes; returns its number. A shard of another build of the index
@@ -1297,13 +1426,22 @@ impl Index {
         if k >= self.shard_count() {
             return Err(FormatError::Corrupt("shard number"));
         }
+        if let Some(b) = k.checked_sub(self.postings_shards()) {
+            let n = self.articles.len().min((b + 1) * self.per_block) - b * self.per_block;
+            let described = Described::read(&mut r, n)?;
+            if !r.is_empty() {
+                return Err(FormatError::Corrupt("block length"));
+            }
+            let _ = self.described[b].set(described);
+            return Ok(k);
+        }
         let (g, f) = shard_ranges(&self.checkpoints, self.per_shard, k, self.stream_lens);
         let (gaps, freqs, asked, text) = (r.bytes()?, r.bytes()?, r.bytes()?, r.bytes()?);
         if gaps.len() != g.len() || freqs.len() != f.len() || !r.is_empty() {
             return Err(FormatError::Corrupt("shard length"));
         }
         let terms = shard_term_range(&self.checkpoints, self.per_shard, k, self.term_info.len());
-        let asked = ByTerm::read(asked, terms, self.phrasings.article.len())?;
+        let asked = ByTerm::read(asked, terms, self.phrasings.article.len(), true)?;
         self.terms.add(k, text)?;
         let _ = self.postings[k].set(Shard {
             gaps: gaps.to_vec(),
@@ -1337,10 +1475,10 @@ impl Index {
         }
     }
 
-    /// The questions that have term `t` (see [`Phrasings`]); none while its shard has not been
-    /// added (it is then marked as wanted).
-    pub(crate) fn questions_of(&self, term: usize) -> &[u32] {
-        self.shard_of(term).map_or(&[], |s| s.asked.of(term))
+    /// The questions that have term `t` (see [`Phrasings`]) and their norms; none while its
+    /// shard has not been added (it is then marked as wanted).
+    pub(crate) fn questions_of(&self, term: usize) -> (&[u32], &[f32]) {
+        self.shard_of(term).map_or((&[], &[]), |s| s.asked.of(term))
     }
 
     /// The shard that holds a term's postings and questions; None while it has not been added
@@ -1364,8 +1502,27 @@ impl Index {
     }
 }
 
-/// The articles' metadata, a column per field (see [`IndexBuilder::write_articles`]).
-fn read_articles(r: &mut Reader<'_>) -> Result<Vec<Article>, FormatError> {
+/// Pushes onto `missing` the number (from `first` on) of each part `wanted` and not `here`,
+/// and clears its wanted mark.
+fn take_wanted<T>(
+    wanted: &[AtomicBool],
+    here: &[OnceLock<T>],
+    first: usize,
+    missing: &mut Vec<usize>,
+) {
+    for (k, (wanted, part)) in wanted.iter().zip(here).enumerate() {
+        if wanted.swap(false, Ordering::Relaxed) && part.get().is_none() {
+            missing.push(first + k);
+        }
+    }
+}
+
+/// The articles' metadata, a column per field (see [`IndexBuilder::write_articles`]), and
+/// their titles and categories when the index file holds them (`per_block` 0).
+fn read_articles(
+    r: &mut Reader<'_>,
+    per_block: usize,
+) -> Result<(Vec<Article>, Option<Described>), FormatError> {
     let n = r.count()?;
     let mut articles = vec![Article::default(); n];
     for a in &mut articles {
@@ -1373,9 +1530,6 @@ fn read_articles(r: &mut Reader<'_>) -> Result<Vec<Article>, FormatError> {
     }
     for a in &mut articles {
         a.lang = r.string()?;
-    }
-    for a in &mut articles {
-        a.title = r.string()?;
     }
     for a in &mut articles {
         a.url = match r.u8()? {
@@ -1386,15 +1540,14 @@ fn read_articles(r: &mut Reader<'_>) -> Result<Vec<Article>, FormatError> {
         };
     }
     for a in &mut articles {
-        a.category = r.string()?;
-    }
-    for a in &mut articles {
-        a.tags = r.strings()?;
-    }
-    for a in &mut articles {
         a.pages = r.strings()?;
     }
-    Ok(articles)
+    let described = if per_block == 0 {
+        Some(Described::read(r, n)?)
+    } else {
+        None
+    };
+    Ok((articles, described))
 }
 
 /// The lengths in terms of each of `n` articles per field, a column per field.
@@ -1505,21 +1658,25 @@ struct Streams {
     lens: (usize, usize),
 }
 
-/// The postings streams, in the index file or split into shards; the `checkpoints` must lie An index file that holds them holds the questions of each term after them,
-/// of `questions` questions and `terms` terms in all.
+/// The postings streams, in the index file or split into shards; the `checkpoints` must lie
+/// within them. An index file that holds them holds the questions of each of the terms (`info`)
+/// after them, of `(articles, questions)`.
 fn read_postings(
     r: &mut Reader<'_>,
     checkpoints: &[Checkpoint],
-    terms: usize,
-    questions: usize,
+    info: &[TermInfo],
+    (articles, questions): (usize, usize),
 ) -> Result<Streams, FormatError> {
     let per_shard = r.usize()?;
     let (postings, stream_lens) = if per_shard == 0 {
+        let (gaps, freqs) = (r.bytes()?.to_vec(), r.bytes()?.to_vec());
+        let mut asked = ByTerm::read(r.bytes()?, 0..info.len(), questions, false)?;
+        asked.compute_norms(info, articles, questions);
         let shard = Shard {
-            gaps: r.bytes()?.to_vec(),
-            freqs: r.bytes()?.to_vec(),
+            gaps,
+            freqs,
             at: (0, 0),
-            asked: ByTerm::read(r.bytes()?, 0..terms, questions)?,
+            asked,
         };
         let lens = (shard.gaps.len(), shard.freqs.len());
         (vec![OnceLock::from(shard)], lens)

@@ -33,7 +33,7 @@ mod wire;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-pub use index::{Index, IndexBuilder};
+pub use index::{Index, IndexBuilder, BLOCK_ARTICLES};
 pub use passages::{article_file, Located, Passages, PASSAGES_MAGIC, PASSAGES_VERSION};
 pub use rules::RuleMatch;
 #[doc(hidden)]

@@ -15,7 +15,7 @@
 //! of the page the visitor is on.
 
 use crate::analyze::{self, Kind};
-use crate::index::{Index, FIELDS};
+use crate::index::{Index, FIELDS, TITLE};
 use crate::{Answer, Hit, Question, RuleAnswer, SearchOptions};
 
 /// BM25F field weights and length normalisation, in field order (title, questions, tags,
@@ -126,6 +126,9 @@ pub(crate) struct Ranked {
     pub article: u32,
     pub score: f32,
     pub coverage: f32,
+    /// Every word of the query that the index has is in the article's title: only then can the
+    /// title be the query (see `TITLE_MATCH_BONUS`).
+    pub titled: bool,
 }
 
 impl Index {
@@ -510,6 +513,9 @@ impl Index {
         // Per article, how exactly it matched the current group: 1 for the word itself or its
         // stem, less for a prefix, typo or derived word (their weights).
         let mut exactness = vec![0.0f32; n_articles];
+        // Per article, how many groups it has in its title, and whether the current one.
+        let mut titled = vec![0u32; n_articles];
+        let mut in_title = vec![false; n_articles];
         let mut group_touched: Vec<u32> = Vec::new();
         let mut total_weight = 0.0;
         // Question matching: per phrasing, the dot product of its term vector with the query's,
@@ -517,6 +523,7 @@ impl Index {
         let phrasings = &self.phrasings;
         let mut phrase_dot = vec![0.0f32; phrasings.article.len()];
         let mut phrase_best = vec![0.0f32; phrasings.article.len()];
+        let mut phrase_norm = vec![0.0f32; phrasings.article.len()];
         let mut phrase_touched: Vec<u32> = Vec::new();
         let mut phrase_group: Vec<u32> = Vec::new();
         let mut q_norm = 0.0f32;
@@ -524,6 +531,8 @@ impl Index {
         // every word.
         let shares: Vec<(f32, f32)> = groups.iter().map(|g| self.coverage_shares(g, n)).collect();
         let content = shares.iter().any(|s| s.1 > 0.0);
+        // The groups of words the index has: all of them in a title can make it the query.
+        let searched = groups.iter().filter(|g| !g.terms.is_empty()).count() as u32;
         for (group, &(all, content_share)) in groups.iter().zip(&shares) {
             let group_share = if content { content_share } else { all };
             total_weight += group_share;
@@ -538,7 +547,9 @@ impl Index {
                 let q = group.weight * w * idf(n, df);
                 q_max = q_max.max(q);
                 let v = q * idf(n, df);
-                for &p in self.questions_of(t) {
+                let (questions, norms) = self.questions_of(t);
+                for (&p, &norm) in questions.iter().zip(norms) {
+                    phrase_norm[p as usize] = norm;
                     keep_best(&mut phrase_best, &mut phrase_group, p, v);
                 }
             }
@@ -560,6 +571,7 @@ impl Index {
                     keep_best(&mut best, &mut group_touched, a, s);
                     let e = &mut exactness[a as usize];
                     *e = e.max(w);
+                    in_title[a as usize] |= f[TITLE] > 0.0;
                 });
             }
             for &a in &group_touched {
@@ -573,6 +585,7 @@ impl Index {
                 // the question's word (coverage decides abstention, see `confident`).
                 matched[a] += group_share * exactness[a];
                 exactness[a] = 0.0;
+                titled[a] += u32::from(std::mem::take(&mut in_title[a]));
                 best[a] = 0.0;
             }
             group_touched.clear();
@@ -583,7 +596,7 @@ impl Index {
         let closest = &mut best;
         for &p in &phrase_touched {
             let p = p as usize;
-            let cos = phrase_dot[p] / (q_norm * phrasings.norm[p].max(f32::EPSILON));
+            let cos = phrase_dot[p] / (q_norm * phrase_norm[p].max(f32::EPSILON));
             let a = phrasings.article[p] as usize;
             closest[a] = closest[a].max(cos.min(1.0));
         }
@@ -596,6 +609,7 @@ impl Index {
                 article: a,
                 score: score[a as usize],
                 coverage: (matched[a as usize] / total_weight.max(f32::EPSILON)).min(1.0),
+                titled: titled[a as usize] == searched,
             })
             .collect();
         // Only the leaders are shown, so only they are sorted: the best `keep` of the visitor's
@@ -622,7 +636,10 @@ impl Index {
         // An exact title match goes first; only the leaders can be one.
         if !key.is_empty() {
             for r in ranked.iter_mut().take(TITLE_CANDIDATES) {
-                if title_key(&self.articles[r.article as usize].title) == key {
+                // On a sharded index a leader's title may not be here yet: its block is then
+                // wanted, and the search runs again when it is. Only a leader with every word
+                // in its title is looked at, so few blocks are.
+                if r.titled && self.title(r.article).is_some_and(|t| title_key(t) == key) {
                     r.score += TITLE_MATCH_BONUS;
                 }
             }
@@ -659,7 +676,7 @@ impl Index {
         Hit {
             article: r.article,
             id: article.id.clone(),
-            title: article.title.clone(),
+            title: self.title(r.article).unwrap_or_default().to_owned(),
             url: article.url.clone(),
             score: r.score,
         }

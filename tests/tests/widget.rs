@@ -1672,7 +1672,8 @@ async fn a_shard_that_failed_is_fetched_again_and_meanwhile_search_is_unavailabl
 }
 
 /// The example site with its index split into tiny shards: the widget fetches only the shards
-/// its searches need and answers as with a whole index, typed and asked.
+/// its searches need and answers as with a whole index, typed and asked; the suggestions, whose
+/// titles are in blocks of a sharded index, show them once their block is in.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sharded_index_is_fetched_as_searches_need_it() {
     let (out, shard_files) = sharded_site();
@@ -1680,6 +1681,12 @@ async fn a_sharded_index_is_fetched_as_searches_need_it() {
 
     let env = Env::serve(out, Vec::new(), EN, 1200, 800, &[]).await;
     env.open().await;
+    env.wait(
+        "the suggestions' titles",
+        "const t = [...S.querySelectorAll('.sd-suggested .sd-item-title')].map((e) => e.textContent);
+         return t.length > 0 && t.every((x) => x.trim() !== '');",
+    )
+    .await;
     let refund = env
         .type_and_find("how long does a refund take", "en", "refund-timing")
         .await;

@@ -34,8 +34,8 @@ impl Classifier {
         if !confident {
             return None;
         }
-        let article = self.index.articles().get(hits.first()?.article as usize)?;
-        (!article.category.is_empty()).then(|| article.category.clone())
+        let category = self.index.category(hits.first()?.article)?;
+        (!category.is_empty()).then(|| category.to_owned())
     }
 }
 

@@ -16,6 +16,7 @@ use crate::hooks::{
 use crate::services::host::{Emitter, Shared};
 use crate::services::ticket;
 use crate::state::{Action, Link, Search, State, View, Wider};
+use solodesk_engine::Article;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -54,7 +55,7 @@ pub fn App(props: &Props) -> Html {
         &article_body,
         &panel,
     );
-    let suggested = use_suggestions(&state.search, &config);
+    let suggested = use_suggestions(&state.search, &config, &shards);
     // The conversation follows its newest turn and the live results.
     let body_ref = use_node_ref();
     let onscroll = use_follow_newest(&state, &body_ref);
@@ -76,7 +77,10 @@ pub fn App(props: &Props) -> Html {
     let body = match (&state.view, &index) {
         (View::Article(i), Some(ix)) if (*i as usize) < ix.articles().len() => html! {
             { article_view::view(&article_view::Props {
-                article: ix.articles()[*i as usize].clone(),
+                article: Article {
+                    title: ix.title(*i).unwrap_or_default().to_owned(),
+                    ..ix.articles()[*i as usize].clone()
+                },
                 passages: results.passages.borrow().get(*i).cloned(),
                 body: article_body.as_ref().filter(|(j, _)| j == i).and_then(|(_, html)| html.clone()),
                 failed: matches!(&article_body, Some((j, None)) if j == i),

@@ -37,6 +37,8 @@ impl ShardFetcher {
 
 /// The shards of `index` fetched so far; each arrival renders again through `rerender`. Another
 /// index (every language's, after the page's language's) starts afresh: its shards are others.
+/// After each render it fetches what the render wanted and nothing else fetches: the blocks of
+/// titles of a sharded index that suggestions and an article reopened after a reload show.
 #[hook]
 pub fn use_shards(
     base: &str,
@@ -46,12 +48,21 @@ pub fn use_shards(
     let shards = use_per_index::<Shards>(&index);
     let arrivals = shards.borrow().arrived();
     let rerender = rerender.clone();
-    ShardFetcher {
+    let fetcher = ShardFetcher {
         shards,
         arrivals,
         base: base.to_owned(),
         arrived: Callback::from(move |()| rerender.force_update()),
+    };
+    {
+        let fetcher = fetcher.clone();
+        use_effect(move || {
+            if let Some(ix) = index {
+                fetcher.fetch(&ix, &ix.missing_shards());
+            }
+        });
     }
+    fetcher
 }
 
 /// Every question waits in `pending` until the engine can answer it: at once when the index is

@@ -126,22 +126,30 @@ pub fn use_live_results(
 }
 
 /// Articles for the page the visitor is on (true), or else the first ones in their language
-/// (false); none until the index is here.
+/// (false); none until the index is here. On a sharded index each shows once its title's block
+/// is here (`use_shards` fetches what they wanted), so they are listed again as shards arrive.
 #[hook]
-pub fn use_suggestions(search: &Search, config: &Rc<Config>) -> Rc<(bool, Vec<Link>)> {
+pub fn use_suggestions(
+    search: &Search,
+    config: &Rc<Config>,
+    shards: &ShardFetcher,
+) -> Rc<(bool, Vec<Link>)> {
     let config = config.clone();
-    use_memo(search.clone(), move |search| match search {
-        Search::Ready(ix) => suggestions(ix, &config),
-        _ => (false, Vec::new()),
-    })
+    use_memo(
+        (search.clone(), shards.arrivals),
+        move |(search, _)| match search {
+            Search::Ready(ix) => suggestions(ix, &config),
+            _ => (false, Vec::new()),
+        },
+    )
 }
 
 fn suggestions(ix: &Index, config: &Config) -> (bool, Vec<Link>) {
     let link = |i: u32| {
-        ix.articles().get(i as usize).map(|a| Link {
+        Some(Link {
             article: i,
-            title: a.title.clone(),
-            url: a.url.clone(),
+            title: ix.title(i)?.to_owned(),
+            url: ix.articles().get(i as usize)?.url.clone(),
         })
     };
     let mut for_page: Vec<u32> = ix.suggest_for_page(&config.page_url);

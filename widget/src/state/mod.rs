@@ -147,11 +147,13 @@ impl Reply {
 
     /// Turns the engine's answer into a reply; articles are capped at `limit`.
     pub fn from_answer(answer: &Answer, index: &Index, limit: usize) -> Reply {
+        // A title not here yet (its block of a sharded index) leaves its link out: the
+        // question waits for the blocks a search wanted, so that is only when one was lost.
         let link = |i: u32| {
-            index.articles().get(i as usize).map(|a| Link {
+            Some(Link {
                 article: i,
-                title: a.title.clone(),
-                url: a.url.clone(),
+                title: index.title(i)?.to_owned(),
+                url: index.articles().get(i as usize)?.url.clone(),
             })
         };
         if let Some(rule) = &answer.rule {
