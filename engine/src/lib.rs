@@ -138,6 +138,9 @@ pub struct Hit {
     /// Position of the article in [`Index::articles`].
     pub article: u32,
     pub id: String,
+    /// The article's title; its id while the block that holds the title has not been added
+    /// (see [`Index::title`]), which a caller that waits for [`Index::missing_shards`] never
+    /// shows.
     pub title: String,
     /// The article's URL, relative to the help center root.
     pub url: String,

@@ -676,7 +676,8 @@ impl Index {
         Hit {
             article: r.article,
             id: article.id.clone(),
-            title: self.title(r.article).unwrap_or_default().to_owned(),
+            // A block that could not be had leaves the id, a readable name, not an empty link.
+            title: self.title(r.article).unwrap_or(&article.id).to_owned(),
             url: article.url.clone(),
             score: r.score,
         }

@@ -1155,6 +1155,15 @@ mod shards {
             fetched <= BLOCK_ARTICLES * 12,
             "{fetched} titles fetched for ten results"
         );
+
+        // Blocks that cannot be had (the network failed): results name their article by id.
+        let index = Index::from_bytes(&head).unwrap();
+        for k in 0..postings {
+            index.add_shard(&files[&index.shard_file(k)]).unwrap();
+        }
+        let hits = index.search(&title, &SearchOptions::default());
+        assert!(!hits.is_empty());
+        assert!(hits.iter().all(|h| h.title == h.id), "{hits:?}");
     }
 
     #[test]

@@ -147,13 +147,14 @@ impl Reply {
 
     /// Turns the engine's answer into a reply; articles are capped at `limit`.
     pub fn from_answer(answer: &Answer, index: &Index, limit: usize) -> Reply {
-        // A title not here yet (its block of a sharded index) leaves its link out: the
+        // A title not here (its block of a sharded index) is the id, as in the hits: the
         // question waits for the blocks a search wanted, so that is only when one was lost.
         let link = |i: u32| {
+            let a = index.articles().get(i as usize)?;
             Some(Link {
                 article: i,
-                title: index.title(i)?.to_owned(),
-                url: index.articles().get(i as usize)?.url.clone(),
+                title: index.title(i).unwrap_or(&a.id).to_owned(),
+                url: a.url.clone(),
             })
         };
         if let Some(rule) = &answer.rule {
