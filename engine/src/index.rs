@@ -5,7 +5,8 @@
 //! ```text
 //! "SDKX" | u16 LE version | body | u32 LE FNV-1a checksum of everything before it
 //! body = rule_threshold (per mille), sections (how many the articles have in all),
-//!        per_block (0, or on a sharded index how many articles' titles a block holds)
+//!        per_block (0, or on a sharded index whose titles and categories pass the size up
+//!        to which postings stay whole, how many articles' titles a block holds)
 //!        articles: n, then a column per field, each over all articles: ids, langs, urls
 //!                  (a `UrlKind` byte, the string only when it is not derived from the id),
 //!                  pages, and when per_block is 0 titles and categories (each column after
@@ -200,8 +201,19 @@ impl IndexBuilder {
         terms.sort_unstable();
         let postings = Postings::code(&terms, &analyzed.lists, self.articles.len());
         let per_shard = postings.per_shard(shard_bytes);
-        // A sharded index keeps its articles' titles in blocks of their own (see `Described`).
-        let per_block = if per_shard > 0 { BLOCK_ARTICLES } else { 0 };
+        // A sharded index keeps its articles' titles in blocks of their own (see `Described`)
+        // when they too are more than the postings kept whole: a block costs a search one more
+        // round trip (after the shards, which find the results), which only saves time when
+        // the titles would take longer to fetch, a few hundred articles on a slow network.
+        let described: usize = self
+            .articles
+            .iter()
+            .map(|a| a.title.len() + a.category.len())
+            .sum();
+        let per_block = match shard_bytes {
+            Some((above, _)) if per_shard > 0 && described > above => BLOCK_ARTICLES,
+            _ => 0,
+        };
         w.usize(per_block);
         w.usize(self.articles.len());
         self.write_articles(&mut w, &mut marks, per_block == 0);

@@ -1166,6 +1166,22 @@ mod shards {
         assert!(hits.iter().all(|h| h.title == h.id), "{hits:?}");
     }
 
+    /// Blocks cost a search a round trip more: titles that take less than the postings kept
+    /// whole stay in the index file of a sharded index.
+    #[test]
+    fn a_few_hundred_titles_stay_in_the_index_file() {
+        let b = large(400);
+        let whole = Index::from_bytes(&b.build()).unwrap();
+        let titles: usize = (0..400).map(|a| whole.title(a).unwrap().len()).sum();
+        let (head, shards) = b.build_sharded_above(titles + 1, 1_000);
+        let index = Index::from_bytes(&head).unwrap();
+        assert!(!shards.is_empty(), "the postings are sharded");
+        assert!(index.title(399).is_some());
+        assert_eq!(index.missing_shards(), Vec::<usize>::new());
+        let (head, _) = b.build_sharded_above(titles - 1, 1_000);
+        assert_eq!(Index::from_bytes(&head).unwrap().title(399), None);
+    }
+
     #[test]
     fn a_small_index_keeps_its_postings() {
         let (head, shards) = builder().build_sharded(1 << 20);

@@ -1687,6 +1687,16 @@ async fn a_sharded_index_is_fetched_as_searches_need_it() {
          return t.length > 0 && t.every((x) => x.trim() !== '');",
     )
     .await;
+    let blocks = env
+        .js(
+            "return performance.getEntriesByType('resource').filter((e) => e.name.includes('/index-')).length;",
+            vec![],
+        )
+        .await;
+    assert!(
+        blocks.as_u64().unwrap() > 0,
+        "the suggestions' titles came in blocks"
+    );
     let refund = env
         .type_and_find("how long does a refund take", "en", "refund-timing")
         .await;
