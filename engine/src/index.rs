@@ -1326,6 +1326,14 @@ impl Index {
         Some(&d.titles[i])
     }
 
+    /// The shard that holds the title of article `article` while it has not been added (see
+    /// [`Index::title`]); None once it has, or when the index file holds the titles.
+    pub fn title_shard(&self, article: u32) -> Option<usize> {
+        let b = (article as usize).checked_div(self.per_block)?;
+        let absent = self.described.get(b)?.get().is_none();
+        absent.then(|| self.postings_shards() + b)
+    }
+
     /// The category of article `article`, as [`Index::title`].
     pub fn category(&self, article: u32) -> Option<&str> {
         let (d, i) = self.described_of(article)?;

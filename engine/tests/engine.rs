@@ -1129,11 +1129,14 @@ mod shards {
         assert_eq!(index.title(123), None, "not here yet");
         let block = index.missing_shards();
         assert_eq!(block, [postings + 123 / BLOCK_ARTICLES]);
+        assert_eq!(index.title_shard(123), Some(block[0]));
+        assert_eq!(whole.title_shard(123), None);
         let files: HashMap<String, Vec<u8>> = shards.into_iter().collect();
         index
             .add_shard(&files[&index.shard_file(block[0])])
             .unwrap();
         assert_eq!(index.title(123), Some(title.as_str()));
+        assert_eq!(index.title_shard(123), None);
         assert_eq!(index.category(123), whole.category(123));
 
         // A search for an article's title: the exact title first, with the whole index's

@@ -75,17 +75,31 @@ pub fn App(props: &Props) -> Html {
     let on_back = (state.view != View::Home).then(|| go(Action::Home));
 
     let body = match (&state.view, &index) {
-        (View::Article(i), Some(ix)) if (*i as usize) < ix.articles().len() => html! {
-            { article_view::view(&article_view::Props {
-                article: Article {
-                    title: ix.title(*i).unwrap_or_default().to_owned(),
-                    ..ix.articles()[*i as usize].clone()
-                },
-                passages: results.passages.borrow().get(*i).cloned(),
-                body: article_body.as_ref().filter(|(j, _)| j == i).and_then(|(_, html)| html.clone()),
-                failed: matches!(&article_body, Some((j, None)) if j == i),
-            }, &config) }
-        },
+        (View::Article(i), Some(ix)) if (*i as usize) < ix.articles().len() => {
+            let a = &ix.articles()[*i as usize];
+            // Reopened after a reload on a sharded index, its title may still be on its way
+            // (`use_shards` fetches it): the article waits for it, or names itself by its id
+            // when it could not be had.
+            let title = ix.title(*i).map(str::to_owned).or_else(|| {
+                let due = ix.title_shard(*i).is_some_and(|k| shards.waits_for(&[k]));
+                (!due).then(|| a.id.clone())
+            });
+            match title {
+                Some(title) => article_view::view(
+                    &article_view::Props {
+                        article: Article { title, ..a.clone() },
+                        passages: results.passages.borrow().get(*i).cloned(),
+                        body: article_body
+                            .as_ref()
+                            .filter(|(j, _)| j == i)
+                            .and_then(|(_, html)| html.clone()),
+                        failed: matches!(&article_body, Some((j, None)) if j == i),
+                    },
+                    &config,
+                ),
+                None => loading::view(&config),
+            }
+        }
         (View::Contact, _) => contact(&state, &config, &dispatch, &props.emit, &rerender),
         _ => home(
             &state,

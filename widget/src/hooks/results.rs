@@ -145,12 +145,21 @@ pub fn use_suggestions(
 }
 
 fn suggestions(ix: &Index, config: &Config) -> (bool, Vec<Link>) {
-    let link = |i: u32| {
-        Some(Link {
-            article: i,
-            title: ix.title(i)?.to_owned(),
-            url: ix.articles().get(i as usize)?.url.clone(),
-        })
+    // All of the chosen articles with their titles, or none while a title is on its way (its
+    // block of a sharded index): a list that filled in as blocks arrived would reshuffle. Each
+    // is asked for, so all their blocks are fetched at once.
+    let titled = |chosen: Vec<u32>| -> Vec<Link> {
+        let links: Vec<Option<Link>> = chosen
+            .into_iter()
+            .map(|i| {
+                Some(Link {
+                    article: i,
+                    title: ix.title(i)?.to_owned(),
+                    url: ix.articles().get(i as usize)?.url.clone(),
+                })
+            })
+            .collect();
+        links.into_iter().collect::<Option<_>>().unwrap_or_default()
     };
     let mut for_page: Vec<u32> = ix.suggest_for_page(&config.page_url);
     // Prefer the visitor's language, keep the engine's order otherwise.
@@ -168,21 +177,97 @@ fn suggestions(ix: &Index, config: &Config) -> (bool, Vec<Link>) {
             new
         })
     });
-    let for_page: Vec<_> = for_page
-        .into_iter()
-        .filter_map(link)
-        .take(LIST_LIMIT)
-        .collect();
     if !for_page.is_empty() {
-        return (true, for_page);
+        for_page.truncate(LIST_LIMIT);
+        return (true, titled(for_page));
     }
-    let popular = ix
-        .articles()
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| a.lang == config.lang)
-        .filter_map(|(i, _)| link(i as u32))
-        .take(LIST_LIMIT)
-        .collect();
-    (false, popular)
+    // The first articles in the visitor's language; on a page in a language the panel does
+    // not speak (its strings fall back to English), it loaded that language's index: its first.
+    let first = |lang: Option<&str>| -> Vec<u32> {
+        let articles = ix.articles().iter().enumerate();
+        articles
+            .filter(|(_, a)| lang.is_none_or(|l| a.lang == l))
+            .map(|(i, _)| i as u32)
+            .take(LIST_LIMIT)
+            .collect()
+    };
+    let mut popular = first(Some(config.lang));
+    if popular.is_empty() {
+        popular = first(None);
+    }
+    (false, titled(popular))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RawConfig;
+    use solodesk_engine::{Article, IndexBuilder, Section};
+
+    fn articles(b: &mut IndexBuilder, lang: &str, n: usize) {
+        for k in 0..n {
+            b.add_article(Article {
+                id: format!("{lang}{k}"),
+                lang: lang.into(),
+                title: format!("Article {k} about parcels, binding and leather ({lang})"),
+                url: format!("{lang}/{lang}{k}/"),
+                sections: vec![Section {
+                    text: format!("parcel {k} leather binding journal paper thread {k}x"),
+                    ..Section::default()
+                }],
+                ..Article::default()
+            });
+        }
+    }
+
+    fn config(lang: &str) -> Config {
+        Config::resolve(RawConfig {
+            lang: Some(lang.into()),
+            ..RawConfig::default()
+        })
+    }
+
+    fn ids(links: &[Link], ix: &Index) -> Vec<String> {
+        let a = ix.articles();
+        links
+            .iter()
+            .map(|l| a[l.article as usize].id.clone())
+            .collect()
+    }
+
+    /// A page in a language the panel does not speak (Spanish: its strings fall back to
+    /// English) loads that language's index, whose first articles it suggests.
+    #[test]
+    fn a_page_in_another_language_suggests_its_index_s_first_articles() {
+        let mut b = IndexBuilder::new();
+        articles(&mut b, "es", 8);
+        let ix = Index::from_bytes(&b.build()).unwrap();
+        let (for_page, popular) = suggestions(&ix, &config("en"));
+        assert!(!for_page);
+        assert_eq!(ids(&popular, &ix), ["es0", "es1", "es2", "es3", "es4"]);
+    }
+
+    /// On a sharded index the first five's titles are in blocks: the suggestions ask for those
+    /// blocks only (opening the panel fetched every block of the language), and show when all
+    /// five are in, in their order.
+    #[test]
+    fn suggestions_on_a_sharded_index_wait_for_their_blocks_only() {
+        let mut b = IndexBuilder::new();
+        articles(&mut b, "en", 300);
+        articles(&mut b, "zh", 300);
+        let (head, shards) = b.build_sharded_above(1_000, 500);
+        let ix = Index::from_bytes(&head).unwrap();
+        assert!(ix.title_shard(0).is_some(), "titles are in blocks");
+        let (_, popular) = suggestions(&ix, &config("zh"));
+        assert_eq!(popular, []);
+        let wanted = ix.missing_shards();
+        assert_eq!(wanted, [ix.title_shard(300).unwrap()]);
+        let files: std::collections::HashMap<_, _> = shards.into_iter().collect();
+        for k in wanted {
+            ix.add_shard(&files[&ix.shard_file(k)]).unwrap();
+        }
+        let (_, popular) = suggestions(&ix, &config("zh"));
+        assert_eq!(ids(&popular, &ix), ["zh0", "zh1", "zh2", "zh3", "zh4"]);
+        assert!(popular.iter().all(|l| l.title.ends_with("(zh)")));
+    }
 }
