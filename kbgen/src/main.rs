@@ -332,20 +332,26 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     })?;
     let s = &site.stats;
     eprintln!(
-        "built {} in {}, {}, {}; index {}, passages {}; {}; {:.2?}{}",
+        "built {} in {}, {}, {}; {} {}, passages {}; {}; {:.2?}{}",
         strings::count(s.articles, "article"),
         strings::count(s.languages, "language"),
         strings::count(s.rules, "rule"),
         strings::count(s.pages, "page"),
+        // Every language's index and each language's own, with all their shards.
+        if s.language_index_bytes > 0 {
+            "indexes"
+        } else {
+            "index"
+        },
         if s.shards > 0 {
             format!(
                 "{} (+ {} shards, {})",
-                human_bytes(s.index_bytes),
+                human_bytes(s.index_bytes + s.language_index_bytes),
                 s.shards,
                 human_bytes(s.shard_bytes)
             )
         } else {
-            human_bytes(s.index_bytes)
+            human_bytes(s.index_bytes + s.language_index_bytes)
         },
         human_bytes(s.passages_bytes),
         strings::count(diags.warnings(), "warning"),

@@ -75,7 +75,7 @@ pub struct Stats {
     pub index_bytes: usize,
     /// The search pages' own-language indexes together (see `own_index_languages`), if any.
     pub language_index_bytes: usize,
-    /// The index's shards (see `solodesk_engine::IndexBuilder::build_sharded`), if it has any.
+    /// Every index's shards (see `solodesk_engine::IndexBuilder::build_sharded`), if any.
     pub shards: usize,
     pub shard_bytes: usize,
     /// All articles' passages files together (see `solodesk_engine::Passages`).
@@ -223,17 +223,20 @@ impl IndexJobs {
     /// Waits for the indexes and adds them to `site`.
     fn finish(self, site: &mut Site) {
         let join = |job: IndexJob| job.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        let add_shards = |site: &mut Site, shards: Vec<(String, Vec<u8>)>| {
+            site.stats.shards += shards.len();
+            site.stats.shard_bytes += shards.iter().map(|(_, b)| b.len()).sum::<usize>();
+            site.files.extend(shards);
+        };
         let (index, shards) = join(self.all);
         site.stats.index_bytes = index.len();
-        site.stats.shards = shards.len();
-        site.stats.shard_bytes = shards.iter().map(|(_, b)| b.len()).sum();
         site.files.insert("index.bin".into(), index);
-        site.files.extend(shards);
+        add_shards(site, shards);
         for (lang, job) in self.own {
             let (index, shards) = join(job);
             site.stats.language_index_bytes += index.len();
             site.files.insert(language_index(&lang), index);
-            site.files.extend(shards);
+            add_shards(site, shards);
         }
     }
 }

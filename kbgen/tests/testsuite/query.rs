@@ -103,6 +103,39 @@ fn generated_kb(dir: &Path, shard_kb: usize) {
     }
 }
 
+/// The build's summary counted the shards of `index.bin` only ("+ 249 shards" when 503 shard
+/// files were written): it now counts every index's, which the owner uploads too.
+#[test]
+fn the_build_summary_counts_every_index_s_shards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    generated_kb(&kb, 1);
+    // A second language makes a language index beside `index.bin`, sharded too.
+    let es = kb.join("articles/es");
+    std::fs::create_dir_all(&es).unwrap();
+    let mut next = crate::made_up_words::words(5);
+    for a in 0..100 {
+        let body: Vec<String> = (0..40).map(|_| next()).collect();
+        let text = format!("---\ntitle: Artículo {a}\n---\n\n{}\n", body.join(" "));
+        std::fs::write(es.join(format!("a{a}.md")), text).unwrap();
+    }
+    let toml = kb.join("kbgen.toml");
+    let config = read(&toml).replace("[site]\n", "[site]\nlanguages = [\"en\", \"es\"]\n");
+    std::fs::write(&toml, config).unwrap();
+    let out = tmp.path().join("out");
+    let (ok, _, err) = run(kbgen().arg("build").arg(&kb).arg("--out").arg(&out));
+    assert!(ok, "{err}");
+    let shards = files(&out)
+        .iter()
+        .filter(|f| f.starts_with("index-") && f.ends_with(".bin"))
+        .count();
+    assert!(files(&out).contains(&"index.en.bin".to_string()));
+    assert!(
+        err.contains("indexes ") && err.contains(&format!("(+ {shards} shards, ")),
+        "{shards}: {err}"
+    );
+}
+
 #[test]
 fn a_sharded_index_answers_as_a_whole_one() {
     let tmp = tempfile::tempdir().unwrap();
