@@ -11,11 +11,11 @@ use crate::config::Config;
 use crate::hooks::{
     use_answer_pending, use_article_body, use_follow_newest, use_host_commands, use_live_results,
     use_persisted_state, use_scroll_to_section, use_shards, use_suggestions, use_view_focus,
-    LiveResults,
+    LiveResults, Suggested,
 };
 use crate::services::host::{Emitter, Shared};
 use crate::services::ticket;
-use crate::state::{Action, Link, Search, State, View, Wider};
+use crate::state::{Action, Search, State, View, Wider};
 use solodesk_engine::Article;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -179,7 +179,7 @@ fn home(
     dispatch: &UseReducerDispatcher<State>,
     emit: &Emitter,
     results: &LiveResults,
-    suggested: &(bool, Vec<Link>),
+    suggested: &Suggested,
 ) -> Html {
     let s = &config.strings;
     let open_article = {
@@ -193,8 +193,13 @@ fn home(
     };
     let loading = state.search == Search::Loading
         || matches!(state.search, Search::Failed(_)) && failed.is_none();
-    // Results that wait for shards of the index show the same note.
-    let loading_results = !state.draft.trim().is_empty() && results.shards_due;
+    // Results that wait for shards of the index show the same note, and so do suggestions
+    // whose titles are on their way.
+    let loading_results = if state.draft.trim().is_empty() {
+        state.turns.is_empty() && suggested.pending
+    } else {
+        results.shards_due
+    };
     // While the index is on its way, a small note stands where the results or the
     // suggestions will be; a pending question has it in the conversation, and one is enough.
     let list = if loading_results
@@ -215,8 +220,8 @@ fn home(
             },
             config,
         )
-    } else if state.turns.is_empty() && !suggested.1.is_empty() {
-        let heading = if suggested.0 {
+    } else if state.turns.is_empty() && !suggested.links.is_empty() {
+        let heading = if suggested.for_page {
             s.suggested.clone()
         } else {
             s.popular.clone()
@@ -224,7 +229,7 @@ fn home(
         html! {
             <section class="sd-suggested" aria-label={heading.clone()}>
                 <h3 class="sd-h">{ heading }</h3>
-                { article_list::view(&suggested.1, &open_article) }
+                { article_list::view(&suggested.links, &open_article) }
             </section>
         }
     } else {

@@ -125,41 +125,63 @@ pub fn use_live_results(
     }
 }
 
-/// Articles for the page the visitor is on (true), or else the first ones in their language
-/// (false); none until the index is here. On a sharded index each shows once its title's block
-/// is here (`use_shards` fetches what they wanted), so they are listed again as shards arrive.
+/// What the panel suggests before anything is typed.
+#[derive(Debug, Default, PartialEq)]
+pub struct Suggested {
+    /// Articles for the page the visitor is on, rather than the first ones in their language.
+    pub for_page: bool,
+    pub links: Vec<Link>,
+    /// Their titles are on their way (blocks of a sharded index): the list is not shown yet.
+    pub pending: bool,
+}
+
+/// Articles for the page the visitor is on, or else the first ones in their language; none
+/// until the index is here. On a sharded index they show once their titles' blocks are here
+/// (`use_shards` fetches what they wanted), so they are listed again as shards arrive.
 #[hook]
 pub fn use_suggestions(
     search: &Search,
     config: &Rc<Config>,
     shards: &ShardFetcher,
-) -> Rc<(bool, Vec<Link>)> {
-    let config = config.clone();
+) -> Rc<Suggested> {
+    let (config, shards) = (config.clone(), shards.clone());
     use_memo(
         (search.clone(), shards.arrivals),
         move |(search, _)| match search {
-            Search::Ready(ix) => suggestions(ix, &config),
-            _ => (false, Vec::new()),
+            Search::Ready(ix) => suggestions(ix, &config, &|k| shards.waits_for(&[k])),
+            _ => Suggested::default(),
         },
     )
 }
 
-fn suggestions(ix: &Index, config: &Config) -> (bool, Vec<Link>) {
-    // All of the chosen articles with their titles, or none while a title is on its way (its
-    // block of a sharded index): a list that filled in as blocks arrived would reshuffle. Each
-    // is asked for, so all their blocks are fetched at once.
-    let titled = |chosen: Vec<u32>| -> Vec<Link> {
-        let links: Vec<Option<Link>> = chosen
+/// [`use_suggestions`], where `due(k)` says whether shard `k` may still come.
+fn suggestions(ix: &Index, config: &Config, due: &dyn Fn(usize) -> bool) -> Suggested {
+    // All of the chosen articles with their titles, or pending while a title is on its way
+    // (its block of a sharded index): a list that filled in as blocks arrived would reshuffle.
+    // Each is asked for, so all their blocks are fetched at once; one that could not be had
+    // names its article by id, as search results do.
+    let titled = |for_page: bool, chosen: Vec<u32>| -> Suggested {
+        let mut pending = false;
+        let links = chosen
             .into_iter()
-            .map(|i| {
+            .filter_map(|i| {
+                let a = ix.articles().get(i as usize)?;
+                let title = ix.title(i).map(str::to_owned).unwrap_or_else(|| {
+                    pending |= ix.title_shard(i).is_some_and(due);
+                    a.id.clone()
+                });
                 Some(Link {
                     article: i,
-                    title: ix.title(i)?.to_owned(),
-                    url: ix.articles().get(i as usize)?.url.clone(),
+                    title,
+                    url: a.url.clone(),
                 })
             })
             .collect();
-        links.into_iter().collect::<Option<_>>().unwrap_or_default()
+        Suggested {
+            for_page,
+            links: if pending { Vec::new() } else { links },
+            pending,
+        }
     };
     let mut for_page: Vec<u32> = ix.suggest_for_page(&config.page_url);
     // Prefer the visitor's language, keep the engine's order otherwise.
@@ -179,7 +201,7 @@ fn suggestions(ix: &Index, config: &Config) -> (bool, Vec<Link>) {
     });
     if !for_page.is_empty() {
         for_page.truncate(LIST_LIMIT);
-        return (true, titled(for_page));
+        return titled(true, for_page);
     }
     // The first articles in the visitor's language; on a page in a language the panel does
     // not speak (its strings fall back to English), it loaded that language's index: its first.
@@ -195,7 +217,7 @@ fn suggestions(ix: &Index, config: &Config) -> (bool, Vec<Link>) {
     if popular.is_empty() {
         popular = first(None);
     }
-    (false, titled(popular))
+    titled(false, popular)
 }
 
 #[cfg(test)]
@@ -242,9 +264,9 @@ mod tests {
         let mut b = IndexBuilder::new();
         articles(&mut b, "es", 8);
         let ix = Index::from_bytes(&b.build()).unwrap();
-        let (for_page, popular) = suggestions(&ix, &config("en"));
-        assert!(!for_page);
-        assert_eq!(ids(&popular, &ix), ["es0", "es1", "es2", "es3", "es4"]);
+        let s = suggestions(&ix, &config("en"), &|_| true);
+        assert!(!s.for_page && !s.pending);
+        assert_eq!(ids(&s.links, &ix), ["es0", "es1", "es2", "es3", "es4"]);
     }
 
     /// On a sharded index the first five's titles are in blocks: the suggestions ask for those
@@ -258,16 +280,26 @@ mod tests {
         let (head, shards) = b.build_sharded_above(1_000, 500);
         let ix = Index::from_bytes(&head).unwrap();
         assert!(ix.title_shard(0).is_some(), "titles are in blocks");
-        let (_, popular) = suggestions(&ix, &config("zh"));
-        assert_eq!(popular, []);
+        let s = suggestions(&ix, &config("zh"), &|_| true);
+        assert!(s.pending && s.links.is_empty());
         let wanted = ix.missing_shards();
         assert_eq!(wanted, [ix.title_shard(300).unwrap()]);
         let files: std::collections::HashMap<_, _> = shards.into_iter().collect();
         for k in wanted {
             ix.add_shard(&files[&ix.shard_file(k)]).unwrap();
         }
-        let (_, popular) = suggestions(&ix, &config("zh"));
-        assert_eq!(ids(&popular, &ix), ["zh0", "zh1", "zh2", "zh3", "zh4"]);
-        assert!(popular.iter().all(|l| l.title.ends_with("(zh)")));
+        let s = suggestions(&ix, &config("zh"), &|_| true);
+        assert!(!s.pending);
+        assert_eq!(ids(&s.links, &ix), ["zh0", "zh1", "zh2", "zh3", "zh4"]);
+        assert!(s.links.iter().all(|l| l.title.ends_with("(zh)")));
+
+        // A block that could not be had: the articles are named by their ids.
+        let ix = Index::from_bytes(&head).unwrap();
+        let s = suggestions(&ix, &config("en"), &|_| false);
+        assert!(!s.pending);
+        assert_eq!(
+            s.links.iter().map(|l| l.title.as_str()).collect::<Vec<_>>(),
+            ["en0", "en1", "en2", "en3", "en4"]
+        );
     }
 }
