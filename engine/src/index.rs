@@ -243,12 +243,9 @@ impl IndexBuilder {
         if per_block > 0 {
             let first = shards.len();
             for (b, run) in self.articles.chunks(per_block).enumerate() {
-                let mut s = Writer::framed(SHARD_MAGIC, FORMAT_VERSION);
-                s.usize(sum as usize);
-                s.usize(first + b);
-                write_described(&mut s, &mut Vec::new(), run);
-                s.end_frame();
-                shards.push((shard_file(sum, first + b), s.buf));
+                shards.push(shard(sum, first + b, |s| {
+                    write_described(s, &mut Vec::new(), run)
+                }));
             }
         }
         Written {
@@ -572,15 +569,12 @@ impl Postings {
             .enumerate()
             .map(|(k, terms)| {
                 let (g, f) = shard_ranges(&self.at, per_shard, k, self.lens());
-                let mut s = Writer::framed(SHARD_MAGIC, FORMAT_VERSION);
-                s.usize(index_checksum as usize);
-                s.usize(k);
-                s.bytes(&self.gaps.buf[g]);
-                s.bytes(&self.freqs.buf[f]);
-                s.bytes(&asked.lists(terms, true));
-                s.bytes(&terms::front_code(deferred.of(k).iter().copied()));
-                s.end_frame();
-                (shard_file(index_checksum, k), s.buf)
+                shard(index_checksum, k, |s| {
+                    s.bytes(&self.gaps.buf[g]);
+                    s.bytes(&self.freqs.buf[f]);
+                    s.bytes(&asked.lists(terms, true));
+                    s.bytes(&terms::front_code(deferred.of(k).iter().copied()));
+                })
             })
             .collect()
     }
@@ -659,6 +653,17 @@ struct Written {
 
 /// The first bytes of a shard file.
 pub const SHARD_MAGIC: &[u8; 4] = b"SDKS";
+
+/// Shard file `k` (of postings or a block of titles) of the index file whose checksum is
+/// `index_checksum`, with its name: the frame every shard has, around what `body` writes.
+fn shard(index_checksum: u32, k: usize, body: impl FnOnce(&mut Writer)) -> (String, Vec<u8>) {
+    let mut s = Writer::framed(SHARD_MAGIC, FORMAT_VERSION);
+    s.usize(index_checksum as usize);
+    s.usize(k);
+    body(&mut s);
+    s.end_frame();
+    (shard_file(index_checksum, k), s.buf)
+}
 
 /// A shard's file name: the index's checksum names its shards, so a shard can be cached for
 /// good and never mixed with another build's index.
