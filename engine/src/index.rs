@@ -1331,6 +1331,13 @@ impl Index {
         Some(&d.titles[i])
     }
 
+    /// [`Index::title`], or the article's id while the block that holds its title is not here:
+    /// a readable name where that block could not be had, rather than an empty one.
+    pub fn title_or_id(&self, article: u32) -> Option<&str> {
+        self.title(article)
+            .or_else(|| Some(&self.articles.get(article as usize)?.id))
+    }
+
     /// The shard that holds the title of article `article` while it has not been added (see
     /// [`Index::title`]); None once it has, or when the index file holds the titles.
     pub fn title_shard(&self, article: u32) -> Option<usize> {

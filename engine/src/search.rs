@@ -677,7 +677,7 @@ impl Index {
             article: r.article,
             id: article.id.clone(),
             // A block that could not be had leaves the id, a readable name, not an empty link.
-            title: self.title(r.article).unwrap_or(&article.id).to_owned(),
+            title: self.title_or_id(r.article).unwrap_or_default().to_owned(),
             url: article.url.clone(),
             score: r.score,
         }

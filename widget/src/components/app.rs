@@ -9,9 +9,9 @@ use super::conversation::Conversation;
 use super::{article_list, article_view, ask_box, contact_form, header, loading, result_list};
 use crate::config::Config;
 use crate::hooks::{
-    use_answer_pending, use_article_body, use_follow_newest, use_host_commands, use_live_results,
-    use_persisted_state, use_scroll_to_section, use_shards, use_suggestions, use_view_focus,
-    LiveResults, Suggested,
+    shown_title, use_answer_pending, use_article_body, use_follow_newest, use_host_commands,
+    use_live_results, use_persisted_state, use_scroll_to_section, use_shards, use_suggestions,
+    use_view_focus, LiveResults, Suggested,
 };
 use crate::services::host::{Emitter, Shared};
 use crate::services::ticket;
@@ -77,14 +77,9 @@ pub fn App(props: &Props) -> Html {
     let body = match (&state.view, &index) {
         (View::Article(i), Some(ix)) if (*i as usize) < ix.articles().len() => {
             let a = &ix.articles()[*i as usize];
-            // Reopened after a reload on a sharded index, its title may still be on its way
-            // (`use_shards` fetches it): the article waits for it, or names itself by its id
-            // when it could not be had.
-            let title = ix.title(*i).map(str::to_owned).or_else(|| {
-                let due = ix.title_shard(*i).is_some_and(|k| shards.waits_for(&[k]));
-                (!due).then(|| a.id.clone())
-            });
-            match title {
+            // Reopened after a reload on a sharded index, its title may still be on its way: the
+            // article waits for it.
+            match shown_title(ix, *i, |k| shards.waits_for(&[k])) {
                 Some(title) => article_view::view(
                     &article_view::Props {
                         article: Article { title, ..a.clone() },

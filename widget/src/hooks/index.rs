@@ -35,6 +35,16 @@ impl ShardFetcher {
     }
 }
 
+/// The title article `i` is shown with: none while the block of a sharded index that holds it
+/// may still come (`due`, as [`ShardFetcher::waits_for`] says; it is then marked as wanted,
+/// for `use_shards` to fetch), its id once that block could not be had.
+pub fn shown_title(ix: &Index, i: u32, due: impl Fn(usize) -> bool) -> Option<String> {
+    if ix.title(i).is_none() && ix.title_shard(i).is_some_and(due) {
+        return None;
+    }
+    ix.title_or_id(i).map(str::to_owned)
+}
+
 /// The shards of `index` fetched so far; each arrival renders again through `rerender`. Another
 /// index (every language's, after the page's language's) starts afresh: its shards are others.
 /// After each render it fetches what the render wanted and nothing else fetches: the blocks of

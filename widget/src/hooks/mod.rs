@@ -12,7 +12,7 @@ mod saved;
 mod view;
 
 pub use article::{use_article_body, use_scroll_to_section, ArticleBody};
-pub use index::{use_answer_pending, use_host_commands, use_shards, ShardFetcher};
+pub use index::{shown_title, use_answer_pending, use_host_commands, use_shards, ShardFetcher};
 pub use results::{use_live_results, use_suggestions, LiveResults, Suggested};
 pub use saved::use_persisted_state;
 pub use view::{use_follow_newest, use_view_focus};

@@ -1,7 +1,7 @@
 //! What the home view lists: the live results as the visitor types, with their passages, and
 //! the suggestions when nothing is typed.
 
-use super::{ShardFetcher, LIST_LIMIT};
+use super::{shown_title, ShardFetcher, LIST_LIMIT};
 use crate::config::Config;
 use crate::services::article;
 use crate::services::fetch::later;
@@ -158,22 +158,18 @@ pub fn use_suggestions(
 fn suggestions(ix: &Index, config: &Config, due: &dyn Fn(usize) -> bool) -> Suggested {
     // All of the chosen articles with their titles, or pending while a title is on its way
     // (its block of a sharded index): a list that filled in as blocks arrived would reshuffle.
-    // Each is asked for, so all their blocks are fetched at once; one that could not be had
-    // names its article by id, as search results do.
+    // Each is asked for, so all their blocks are fetched at once.
     let titled = |for_page: bool, chosen: Vec<u32>| -> Suggested {
         let mut pending = false;
         let links = chosen
             .into_iter()
             .filter_map(|i| {
-                let a = ix.articles().get(i as usize)?;
-                let title = ix.title(i).map(str::to_owned).unwrap_or_else(|| {
-                    pending |= ix.title_shard(i).is_some_and(due);
-                    a.id.clone()
-                });
+                let title = shown_title(ix, i, due);
+                pending |= title.is_none();
                 Some(Link {
                     article: i,
-                    title,
-                    url: a.url.clone(),
+                    title: title.unwrap_or_default(),
+                    url: ix.articles().get(i as usize)?.url.clone(),
                 })
             })
             .collect();

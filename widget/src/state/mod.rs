@@ -150,11 +150,10 @@ impl Reply {
         // A title not here (its block of a sharded index) is the id, as in the hits: the
         // question waits for the blocks a search wanted, so that is only when one was lost.
         let link = |i: u32| {
-            let a = index.articles().get(i as usize)?;
             Some(Link {
                 article: i,
-                title: index.title(i).unwrap_or(&a.id).to_owned(),
-                url: a.url.clone(),
+                title: index.title_or_id(i)?.to_owned(),
+                url: index.articles().get(i as usize)?.url.clone(),
             })
         };
         if let Some(rule) = &answer.rule {
