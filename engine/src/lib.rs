@@ -144,6 +144,8 @@ pub struct Hit {
     pub title: String,
     /// The article's URL, relative to the help center root.
     pub url: String,
+    /// The article's language.
+    pub lang: String,
     pub score: f32,
 }
 
@@ -159,6 +161,8 @@ pub struct Question<'a> {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RuleAnswer {
     pub id: String,
+    /// The rule's language.
+    pub lang: String,
     pub confidence: f32,
     pub answer_html: String,
     /// Positions in [`Index::articles`] of the articles the rule links to.

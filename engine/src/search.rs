@@ -173,11 +173,15 @@ impl Index {
                 self.rules.regex_matches(m.rule as usize, question.text)
                     || self.rule_coverage(m.rule as usize, &groups) > RULE_COVERAGE
             })
-            .map(|m| RuleAnswer {
-                id: m.id.clone(),
-                confidence: m.confidence,
-                answer_html: self.rules.rules()[m.rule as usize].answer_html.clone(),
-                articles: self.rules.links(m.rule as usize).to_vec(),
+            .map(|m| {
+                let rule = &self.rules.rules()[m.rule as usize];
+                RuleAnswer {
+                    id: m.id.clone(),
+                    lang: rule.lang.clone(),
+                    confidence: m.confidence,
+                    answer_html: rule.answer_html.clone(),
+                    articles: self.rules.links(m.rule as usize).to_vec(),
+                }
             });
         let opts = SearchOptions {
             limit: 5,
@@ -679,6 +683,7 @@ impl Index {
             // A block that could not be had leaves the id, a readable name, not an empty link.
             title: self.title_or_id(r.article).unwrap_or_default().to_owned(),
             url: article.url.clone(),
+            lang: article.lang.clone(),
             score: r.score,
         }
     }

@@ -1786,6 +1786,27 @@ async fn the_widget_loads_its_languages_index_and_every_languages_when_asked_in_
         env.js(indexes, vec![]).await,
         json!(["index.en.bin", "index.bin"])
     );
+    // A screen reader reads each answer and title in its own language, whatever the panel's:
+    // the language that applies to a text is that of its closest element with `lang`.
+    let langs = env
+        .js(
+            "const lang = (e) => e.closest('[lang]').lang;
+             const [en, zh] = [...S.querySelectorAll('.sd-reply')];
+             return [lang(S.querySelector('.sd-greeting')),
+                     [...en.querySelectorAll('.sd-item-title')].map(lang),
+                     lang(zh.querySelector('.sd-answer')),
+                     [...zh.querySelectorAll('.sd-item-title')].map(lang)];",
+            vec![],
+        )
+        .await;
+    assert_eq!(langs[0], json!("en"), "{langs}");
+    let all = |v: &Value, lang: &str| {
+        let v = v.as_array().expect("a list of languages");
+        !v.is_empty() && v.iter().all(|l| l == lang)
+    };
+    assert!(all(&langs[1], "en"), "{langs}");
+    assert_eq!(langs[2], json!("zh"), "{langs}");
+    assert!(all(&langs[3], "zh"), "{langs}");
 
     env.click_text(".sd-reply .sd-item", &first).await;
     let opened = env

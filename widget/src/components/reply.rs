@@ -13,14 +13,19 @@ use yew::prelude::*;
 /// owner's page, and open a new tab, as links in articles do.
 pub fn view(reply: &Reply, s: &Strings, owner: &str, base: &str, on_open: &Callback<u32>) -> Html {
     match reply {
-        Reply::Rule { html, articles, .. } => {
+        Reply::Rule {
+            html,
+            articles,
+            lang,
+            ..
+        } => {
             let html = resolve_links(html, base).unwrap_or_else(|| html.clone());
             html! {
             <div class="sd-reply sd-rule">
                 // Owner-written markdown rendered by kbgen at build time; never visitor text.
                 // `dir="auto"`: an answer in another script than the panel's (an English rule
                 // in an Arabic panel) is laid out in its own direction, as titles are.
-                <div class="sd-answer" dir="auto">{ Html::from_html_unchecked(AttrValue::from(html)) }</div>
+                <div class="sd-answer" dir="auto" lang={article_list::lang(lang)}>{ Html::from_html_unchecked(AttrValue::from(html)) }</div>
                 if !articles.is_empty() {
                     <p class="sd-h">{ &s.related }</p>
                     { article_list::view(articles, on_open) }

@@ -1,7 +1,7 @@
 //! Live search results while the visitor types: the title at once, then the best section and a
 //! highlighted snippet once the article's passages have arrived.
 
-use super::snippet;
+use super::{article_list, snippet};
 use crate::config::Config;
 use solodesk_engine::{Hit, Located};
 use std::rc::Rc;
@@ -30,7 +30,7 @@ pub fn view(props: &Props, config: &Config) -> Html {
                     html! {
                         <li>
                             <button type="button" class="sd-item" {onclick}>
-                                <span class="sd-item-title" dir="auto">{ &h.title }</span>
+                                <span class="sd-item-title" dir="auto" lang={article_list::lang(&h.lang)}>{ &h.title }</span>
                                 if let Some(section) = located.and_then(|l| l.section.as_ref()) {
                                     <span class="sd-item-section" dir="auto">{ section }</span>
                                 }

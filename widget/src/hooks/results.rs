@@ -166,10 +166,12 @@ fn suggestions(ix: &Index, config: &Config, due: &dyn Fn(usize) -> bool) -> Sugg
             .filter_map(|i| {
                 let title = shown_title(ix, i, due);
                 pending |= title.is_none();
+                let a = ix.articles().get(i as usize)?;
                 Some(Link {
                     article: i,
                     title: title.unwrap_or_default(),
-                    url: ix.articles().get(i as usize)?.url.clone(),
+                    url: a.url.clone(),
+                    lang: a.lang.clone(),
                 })
             })
             .collect();

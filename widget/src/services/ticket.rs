@@ -13,13 +13,13 @@ use crate::services::host::Emitter;
 use crate::state::{Action, Post, Reply, State, Turn as StateTurn};
 use crate::ticket::{self, block, block::Answer, Mailto, Ticket, Turn};
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use yew::{Callback, UseReducerDispatcher, UseReducerHandle};
 
 thread_local! {
-    /// Blocks' JSON the browser has compressed, with their zlib bytes.
-    static PACKED: RefCell<HashMap<String, Vec<u8>>> = RefCell::default();
+    /// Blocks' JSON the browser has compressed, with their zlib bytes: a few per visit, found
+    /// by comparing (a map's hashing would cost more code than it saves time here).
+    static PACKED: RefCell<Vec<(String, Vec<u8>)>> = const { RefCell::new(Vec::new()) };
     /// Blocks' JSON written stored and waiting for the browser's compressor.
     static WANTED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     static PACKING: Cell<bool> = const { Cell::new(false) };
@@ -31,7 +31,13 @@ thread_local! {
 /// The machine block's line: compressed by the browser if it has been, else stored and queued.
 fn encode(b: &block::Block) -> String {
     let json = block::to_json(b);
-    if let Some(line) = PACKED.with(|p| p.borrow().get(&json).map(|z| block::line(z))) {
+    let packed = PACKED.with(|p| {
+        let p = p.borrow();
+        p.iter()
+            .find(|(j, _)| *j == json)
+            .map(|(_, z)| block::line(z))
+    });
+    if let Some(line) = packed {
         return line;
     }
     if deflate::available() {
@@ -63,7 +69,7 @@ pub fn pack_later(done: impl FnOnce() + 'static) {
                     if p.len() >= 256 {
                         p.clear();
                     }
-                    p.insert(json, z);
+                    p.push((json, z));
                 });
                 packed = true;
             }
@@ -216,11 +222,13 @@ mod tests {
             question: "refund?".into(),
             reply: Reply::Rule {
                 id: "r1".into(),
+                lang: "en".into(),
                 html: "<p>Within 30 days.</p>".into(),
                 articles: vec![Link {
                     article: 0,
                     title: "Refunds".into(),
                     url: "en/refunds/".into(),
+                    lang: "en".into(),
                 }],
             },
         });

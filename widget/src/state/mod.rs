@@ -115,6 +115,8 @@ pub struct Link {
     pub title: String,
     /// Relative to the help center root.
     pub url: String,
+    /// The article's language, which may not be the panel's: the title is marked with it.
+    pub lang: String,
 }
 
 /// What the engine answered, reduced to what the conversation shows.
@@ -123,6 +125,8 @@ pub enum Reply {
     /// A rule's owner-written answer (HTML rendered by kbgen) with its linked articles.
     Rule {
         id: String,
+        /// The rule's language, which may not be the panel's: the answer is marked with it.
+        lang: String,
         html: String,
         articles: Vec<Link>,
     },
@@ -150,15 +154,18 @@ impl Reply {
         // A title not here (its block of a sharded index) is the id, as in the hits: the
         // question waits for the blocks a search wanted, so that is only when one was lost.
         let link = |i: u32| {
+            let a = index.articles().get(i as usize)?;
             Some(Link {
                 article: i,
                 title: index.title_or_id(i)?.to_owned(),
-                url: index.articles().get(i as usize)?.url.clone(),
+                url: a.url.clone(),
+                lang: a.lang.clone(),
             })
         };
         if let Some(rule) = &answer.rule {
             return Reply::Rule {
                 id: rule.id.clone(),
+                lang: rule.lang.clone(),
                 html: rule.answer_html.clone(),
                 articles: rule
                     .articles
@@ -176,6 +183,7 @@ impl Reply {
                 article: h.article,
                 title: h.title.clone(),
                 url: h.url.clone(),
+                lang: h.lang.clone(),
             })
             .collect();
         if links.is_empty() {
@@ -573,6 +581,7 @@ mod tests {
             article: i,
             title: t.into(),
             url: format!("en/{t}/"),
+            lang: "en".into(),
         }
     }
 

@@ -6,7 +6,8 @@
 //! a `v1` line) and [`State::saved_turns`] (the conversation and the questions still waiting for
 //! an answer). Each line is a record of tab-separated fields, with backslash, tab and newline
 //! escaped; [`State::load`] reads the first string followed by the second and gives `None` for
-//! anything else, so a damaged entry starts afresh.
+//! anything else, so a damaged entry starts afresh. Version 2 keeps the language of each link and
+//! rule answer; an entry of version 1, saved before an update, is still read, without them.
 
 use super::{Contact, Link, Reply, State, Turn, View, NOWHERE};
 
@@ -16,7 +17,7 @@ impl State {
     /// separated by tabs; [`State::load`] reads it followed by [`State::saved_turns`]. The two
     /// are saved apart so that a keystroke does not write the whole conversation again.
     pub fn saved_draft(&self) -> String {
-        let mut out = String::from("v1");
+        let mut out = String::from(VERSION);
         // An open article by its address: the next page may search another index.
         let view = match &self.view {
             View::Home => "h".to_string(),
@@ -51,8 +52,13 @@ impl State {
                 Turn::Feedback(yes) => record(&mut out, &["F", if *yes { "1" } else { "0" }]),
                 Turn::Reply(Reply::Nothing) => record(&mut out, &["N"]),
                 Turn::Reply(Reply::Unavailable) => record(&mut out, &["U"]),
-                Turn::Reply(Reply::Rule { id, html, articles }) => {
-                    let mut f = vec!["R".to_string(), id.clone(), html.clone()];
+                Turn::Reply(Reply::Rule {
+                    id,
+                    lang,
+                    html,
+                    articles,
+                }) => {
+                    let mut f = vec!["R".to_string(), id.clone(), lang.clone(), html.clone()];
                     link_fields(&mut f, articles);
                     record(&mut out, &f.iter().map(String::as_str).collect::<Vec<_>>());
                 }
@@ -75,9 +81,13 @@ impl State {
     /// anything else, so a bad entry starts afresh.
     pub fn load(saved: &str) -> Option<State> {
         let mut lines = saved.split('\n');
-        if lines.next()? != "v1" {
-            return None;
-        }
+        // Version 1 had no languages: its links are three fields, its rules one fewer.
+        let v1 = match lines.next()? {
+            VERSION => false,
+            "v1" => true,
+            _ => return None,
+        };
+        let langs = usize::from(!v1);
         let mut state = State::default();
         for line in lines {
             let f: Vec<String> = line.split('\t').map(unescape).collect::<Option<_>>()?;
@@ -106,17 +116,18 @@ impl State {
                 ("F", 2) => state.turns_mut().push(Turn::Feedback(f[1] == "1")),
                 ("N", 1) => state.turns_mut().push(Turn::Reply(Reply::Nothing)),
                 ("U", 1) => state.turns_mut().push(Turn::Reply(Reply::Unavailable)),
-                ("R", n) if n >= 3 => state.turns_mut().push(Turn::Reply(Reply::Rule {
+                ("R", n) if n >= 3 + langs => state.turns_mut().push(Turn::Reply(Reply::Rule {
                     id: f[1].clone(),
-                    html: f[2].clone(),
-                    articles: parse_links(&f[3..])?,
+                    lang: f[2..2 + langs].concat(),
+                    html: f[2 + langs].clone(),
+                    articles: parse_links(&f[3 + langs..], langs)?,
                 })),
                 ("A", _) => state
                     .turns_mut()
-                    .push(Turn::Reply(Reply::Articles(parse_links(&f[1..])?))),
+                    .push(Turn::Reply(Reply::Articles(parse_links(&f[1..], langs)?))),
                 ("W", _) => state
                     .turns_mut()
-                    .push(Turn::Reply(Reply::Weak(parse_links(&f[1..])?))),
+                    .push(Turn::Reply(Reply::Weak(parse_links(&f[1..], langs)?))),
                 _ => return None,
             }
         }
@@ -124,24 +135,31 @@ impl State {
     }
 }
 
+/// The first line of what [`State::saved_draft`] writes.
+const VERSION: &str = "v2";
+
 fn link_fields(f: &mut Vec<String>, links: &[Link]) {
     for l in links {
         f.push(l.article.to_string());
         f.push(l.title.clone());
         f.push(l.url.clone());
+        f.push(l.lang.clone());
     }
 }
 
-fn parse_links(f: &[String]) -> Option<Vec<Link>> {
-    if !f.len().is_multiple_of(3) {
+/// Links of four fields each, or of three (`langs` 0: version 1, no language).
+fn parse_links(f: &[String], langs: usize) -> Option<Vec<Link>> {
+    let width = 3 + langs;
+    if !f.len().is_multiple_of(width) {
         return None;
     }
-    f.chunks(3)
+    f.chunks(width)
         .map(|c| {
             Some(Link {
                 article: c[0].parse().ok()?,
                 title: c[1].clone(),
                 url: c[2].clone(),
+                lang: c[3..].concat(),
             })
         })
         .collect()
@@ -217,6 +235,7 @@ mod tests {
                 question: "tab\there\\n and\nnewline 雪 😀".into(),
                 reply: Reply::Rule {
                     id: "refunds".into(),
+                    lang: "es".into(),
                     html: "<p>Yes, within <b>30</b> days.</p>".into(),
                     articles: vec![link(3, "refunds")],
                 },
@@ -262,6 +281,31 @@ mod tests {
         );
     }
 
+    /// What a visitor's tab saved before the update that added languages still loads, so their
+    /// conversation and draft survive it; its links and answers just have no language.
+    #[test]
+    fn an_entry_saved_before_languages_loads() {
+        let saved = "v1\nS\tK7Q2XM\th\tand the lid?\t\t\t\t0\nQ\trefund?\n\
+                     R\trefunds\t<p>Within 30 days.</p>\t3\tRefunds\ten/refunds/\n\
+                     A\t1\ta\ten/a/\t2\tb\ten/b/";
+        let s = State::load(saved).expect("a version 1 entry loads");
+        assert_eq!(s.draft, "and the lid?");
+        let Some(Turn::Reply(Reply::Rule { lang, articles, .. })) = s.turns.get(1) else {
+            panic!("no rule answer in {:?}", s.turns);
+        };
+        assert_eq!((lang.as_str(), articles.len()), ("", 1));
+        let Some(Turn::Reply(Reply::Articles(links))) = s.turns.get(2) else {
+            panic!("no articles in {:?}", s.turns);
+        };
+        let titles: Vec<(&str, &str)> = links
+            .iter()
+            .map(|l| (l.title.as_str(), l.lang.as_str()))
+            .collect();
+        assert_eq!(titles, [("a", ""), ("b", "")]);
+        // Saved again, it is the new version, languages and all.
+        assert!(s.saved_draft().starts_with("v2\n"));
+    }
+
     #[test]
     fn load_rejects_garbage() {
         for bad in [
@@ -271,6 +315,8 @@ mod tests {
             "v1\nZ",
             "v1\nA\t1\tx",
             "v1\nQ\tbad\\escape",
+            // A version 2 link has four fields.
+            "v2\nA\t1\ta\ten/a/",
         ] {
             assert_eq!(State::load(bad), None, "{bad:?}");
         }
