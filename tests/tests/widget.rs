@@ -939,6 +939,25 @@ async fn a_message_too_long_for_a_link_offers_copy_and_the_owner_address() {
         href.len() < message.len(),
         "the link holds only part of the message"
     );
+    // A visitor who only presses Send, as its hint tells them, has the whole message to paste.
+    assert_eq!(
+        env.texts(".sd-form a.sd-send + .sd-muted").await,
+        ["This copies your whole message and opens your email app: paste it there in place of the shortened text."]
+    );
+    env.js(
+        "window.copied = null;
+         navigator.clipboard.writeText = (t) => ((window.copied = t), Promise.resolve());
+         // The test's browser has no mail app to open.
+         S.querySelector('.sd-form a.sd-send').addEventListener('click', (e) => e.preventDefault());",
+        vec![],
+    )
+    .await;
+    env.find(".sd-form a.sd-send").await.click().await.unwrap();
+    let copied = env
+        .wait("the copied message", "return window.copied;")
+        .await;
+    let copied = copied.as_str().unwrap().replace("\r\n", "\n");
+    assert!(copied.contains(&message), "{copied}");
     env.screenshot("desktop-contact-too-long").await;
     assert_eq!(env.page_errors().await, Vec::<String>::new());
     env.close().await;

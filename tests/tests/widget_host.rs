@@ -371,6 +371,65 @@ async fn a_queue_stub_is_replayed_and_a_taken_element_name_is_no_error() {
     b.close().await;
 }
 
+/// A page that polluted Object.prototype, replaced `window.Promise` and styles every element
+/// (`* {font-size: 20px}`, `div {position: relative}` on the plain element it left the loader by
+/// taking the name `solodesk-widget`): the launcher is still drawn as designed, in its corner, and
+/// nothing is thrown into the page, whether the panel then loads or the fallback takes over.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_page_s_globals_and_styles_leave_the_launcher_as_designed() {
+    let out = build_site();
+    let help = StaticServer::start(out.path());
+    let tag = snippet(&help.url("/"));
+    let styles = "<style>* { font-size: 20px; box-sizing: content-box; } div { position: relative; }</style>\n";
+    page(
+        out.path(),
+        "hostile-styles",
+        &format!(
+            "{styles}<script>Object.prototype.hidden = false; Object.prototype.class = 'x';\n\
+             customElements.define('solodesk-widget', class extends HTMLElement {{}});</script>\n"
+        ),
+        "",
+        &tag,
+    );
+    page(
+        out.path(),
+        "hostile-promise",
+        "<script>window.Promise = function NotAPromise() {};</script>\n",
+        "",
+        &tag,
+    );
+    let b = Browser::start(1200, 800).await;
+    let launcher = "const l = S.querySelector('.sd-launcher'); const r = l.getBoundingClientRect();
+        return [getComputedStyle(l).fontSize, getComputedStyle(H).position, l.hidden, l.className,
+                Math.round(innerWidth - r.right), Math.round(innerHeight - r.bottom)];";
+
+    goto(&b, &help.url("/e2e/hostile-styles.html")).await;
+    assert_eq!(
+        js(&b, launcher, vec![]).await,
+        json!(["15px", "fixed", false, "sd-launcher", 20, 20])
+    );
+    let href = contact_href(&b).await;
+    assert_eq!(parse_strict(&href).0, OWNER_EMAIL);
+    assert_eq!(page_errors(&b).await, Vec::<String>::new(), "styles");
+
+    goto(&b, &help.url("/e2e/hostile-promise.html")).await;
+    js(&b, "S.querySelector('.sd-launcher').click();", vec![]).await;
+    // The panel needs the page's promises, so here the fallback may take over; either way the
+    // visitor has a way to write to the owner.
+    let href = wait(
+        &b,
+        "the contact form's or the fallback's email link",
+        "const a = S.querySelector('.sd-form a.sd-send, .sd-fallback + a.sd-button');
+         if (a) return a.href; S.querySelector('.sd-contact-link')?.click(); return false;",
+        vec![],
+    )
+    .await;
+    assert_eq!(parse_strict(href.as_str().unwrap()).0, OWNER_EMAIL);
+    js(&b, "Solodesk('close'); Solodesk('open');", vec![]).await;
+    assert_eq!(page_errors(&b).await, Vec::<String>::new(), "promise");
+    b.close().await;
+}
+
 /// The issue's item 10: the owner's API takes values of any type and size without throwing,
 /// corrupting the WebAssembly's memory or blocking the tab.
 #[tokio::test(flavor = "multi_thread")]

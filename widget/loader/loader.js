@@ -4,6 +4,9 @@
   // Nothing here may throw into the host page: the whole loader runs inside one try, and every
   // promise it makes is settled or caught.
   try {
+  // The language's own promises, which `async` functions make whatever a page put in
+  // `window.Promise`: the loader's `Promise` is always a working one.
+  const Promise = (async () => {})().constructor;
   const script = document.currentScript;
   const prior = window.Solodesk;
   // A second copy of this loader leaves the first alone; a queue stub (`{q: []}`, or a function
@@ -31,7 +34,9 @@
   const el = (tag, cls, parent, attrs) => {
     const e = doc.createElement(tag);
     e.className = cls || "";
-    for (const k in attrs) e.setAttribute(k, attrs[k]);
+    // Own keys only: a page that added `hidden` or `class` to Object.prototype must not hide or
+    // unstyle what the loader draws.
+    Object.keys(attrs || {}).forEach((k) => e.setAttribute(k, attrs[k]));
     if (parent) parent.append(e);
     return e;
   };
@@ -50,9 +55,11 @@
     sheet.replaceSync(
       // The offsets come as custom properties set by `place`; phones add the safe area under
       // the home indicator, and may have an offset of their own (`data-offset-y-mobile`).
-      ":host{all:initial;position:fixed;z-index:2147483000;--sd-b:calc(var(--sd-y,20px) + env(safe-area-inset-bottom,0px));" +
-        "bottom:var(--sd-b);right:calc(var(--sd-x,20px) + env(safe-area-inset-right,0px));font:15px/1.4 system-ui,sans-serif}" +
-        ":host([data-pos=left]){right:auto;left:calc(var(--sd-x,20px) + env(safe-area-inset-left,0px))}" +
+      // `!important`, because the page's rules that match the host element (`* {font-size: 20px}`,
+      // `div {position: relative}` on the plain element) win over the host's normal ones.
+      ":host{all:initial!important;position:fixed!important;z-index:2147483000!important;--sd-b:calc(var(--sd-y,20px) + env(safe-area-inset-bottom,0px));" +
+        "bottom:var(--sd-b)!important;right:calc(var(--sd-x,20px) + env(safe-area-inset-right,0px))!important;font:15px/1.4 system-ui,sans-serif!important}" +
+        ":host([data-pos=left]){right:auto!important;left:calc(var(--sd-x,20px) + env(safe-area-inset-left,0px))!important}" +
         "@media (max-width:480px){:host{--sd-b:calc(var(--sd-ym,var(--sd-y,20px)) + env(safe-area-inset-bottom,0px))}}" +
         ".sd-launcher{display:flex;align-items:center;gap:8px;border:0;border-radius:24px;padding:12px 18px;" +
         "font:inherit;font-weight:600;line-height:1;cursor:pointer;background:var(--sd-brand,#1f4fd1);color:var(--sd-on-brand,#fff);" +

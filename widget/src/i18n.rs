@@ -61,7 +61,8 @@ macro_rules! strings {
 strings! {
     title, close, greeting, placeholder, ask, suggested, popular, results, no_results, you, answer,
     best_articles, nothing_found, dont_know, related, feedback, yes, no, thanks, sorry, contact_us,
-    contact_intro, name, email, email_invalid, message, message_required, send, send_hint, too_long,
+    contact_intro, name, email, email_invalid, message, message_required, send, send_hint,
+    send_hint_long, too_long,
     truncation_note, copy, copied, copy_failed, reference, back, full_article, article_failed,
     unavailable,
     new_answer, loading, send_form, sending, sent, send_failed,

@@ -1,6 +1,8 @@
 //! "Contact us": the visitor's details and message become a `mailto:` link to the owner. The
 //! owner's address and "Copy" (the whole ticket) are always shown under it, for visitors whose
-//! browser has no mail app; the "too long" notice only when their own text cannot fit a link.
+//! browser has no mail app; the "too long" notice only when their own text cannot fit a link,
+//! and then "Send email" copies the whole ticket as it opens the shortened email, whose end asks
+//! for it to be pasted: a visitor who only presses Send still has every word they typed.
 //! Fields are `dir="auto"`: English typed into the Arabic form keeps its own order.
 //!
 //! When the owner has a form endpoint (`[widget] ticket_url`), "Send" POSTs the ticket there
@@ -53,20 +55,9 @@ pub fn view(props: &Props, config: &Config) -> Html {
     };
     let errors = check.contact_errors();
     let show = |key: &str| c.tried && errors.contains(&key);
-    let onclick = {
-        let (d, sent, blocked) = (d.clone(), props.on_sent.clone(), !errors.is_empty());
-        Callback::from(move |e: MouseEvent| {
-            d.dispatch(Action::TriedSend);
-            if blocked {
-                e.prevent_default();
-            } else {
-                sent.emit(());
-            }
-        })
-    };
     let copy = {
         let (d, text) = (d.clone(), clipboard_text(&config.email, &props.mailto));
-        Callback::from(move |_| {
+        Callback::from(move |()| {
             let d = d.clone();
             clipboard::copy(
                 text.clone(),
@@ -74,6 +65,22 @@ pub fn view(props: &Props, config: &Config) -> Html {
                     d.dispatch(Action::Copied(if ok { Copy::Done } else { Copy::Failed }))
                 }),
             )
+        })
+    };
+    let onclick = {
+        let (d, sent, blocked) = (d.clone(), props.on_sent.clone(), !errors.is_empty());
+        // In the click itself: browsers let a page write the clipboard while it handles one.
+        let copy = props.mailto.too_long.then(|| copy.clone());
+        Callback::from(move |e: MouseEvent| {
+            d.dispatch(Action::TriedSend);
+            if blocked {
+                e.prevent_default();
+            } else {
+                if let Some(copy) = &copy {
+                    copy.emit(());
+                }
+                sent.emit(());
+            }
         })
     };
     if props.post == Post::Sent {
@@ -109,7 +116,7 @@ pub fn view(props: &Props, config: &Config) -> Html {
                     <p class="sd-error sd-send-failed" role="alert">{ &s.send_failed }</p>
                 }
                 <a class="sd-button sd-send" href={props.mailto.url.clone()} {onclick}>{ &s.send }</a>
-                <p class="sd-muted">{ &s.send_hint }</p>
+                <p class="sd-muted">{ if too_long { &s.send_hint_long } else { &s.send_hint } }</p>
             </>
         },
     };
@@ -141,7 +148,7 @@ pub fn view(props: &Props, config: &Config) -> Html {
             }
             { send }
             if !too_long { <p class="sd-owner">{ &config.email }</p> }
-            <button type="button" class="sd-link sd-copy" onclick={copy}>{ &s.copy }</button>
+            <button type="button" class="sd-link sd-copy" onclick={copy.reform(|_| ())}>{ &s.copy }</button>
             { match props.copy {
                 Some(Copy::Done) => html! { <span class="sd-muted" role="status">{ " " }{ &s.copied }</span> },
                 Some(Copy::Failed) => html! { <p class="sd-error" role="alert">{ &s.copy_failed }</p> },
