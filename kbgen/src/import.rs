@@ -572,8 +572,8 @@ fn kb_languages(kb: &Path) -> Result<(Vec<String>, String, bool)> {
 
 /// Adds `[categories.<category>]` to kbgen.toml when the site does not define it yet, titled in
 /// each language the rows were imported into, so the help center shows "Frequently asked
-/// questions" (or "常见问题") rather than the bare id, and the owner sees where to rename it.
-/// toml_edit keeps the rest of the file (comments, order, spacing) as the owner wrote it.
+/// questions" (or "常见问题") rather than the bare id, and the owner sees where to rename it;
+/// its `order` puts it after the site's own categories. toml_edit keeps the rest of the file (comments, order, spacing) as the owner wrote it.
 fn register_category(config_path: &Path, category: &str, langs: &[&str]) -> Result<()> {
     let text = std::fs::read_to_string(config_path)
         .with_context(|| format!("reading {}", config_path.display()))?;
@@ -601,8 +601,14 @@ fn register_category(config_path: &Path, category: &str, langs: &[&str]) -> Resu
         };
         title.insert(*lang, words.into());
     }
+    // After the owner's own categories, which sort by `order` (0 when unset), then by id.
+    let last = categories
+        .iter()
+        .filter_map(|(_, c)| c.get("order")?.as_integer())
+        .fold(0, i64::max);
     let mut table = toml_edit::Table::new();
     table.insert("title", toml_edit::value(title));
+    table.insert("order", toml_edit::value(last + 1));
     categories.insert(category, toml_edit::Item::Table(table));
     std::fs::write(config_path, doc.to_string())
         .with_context(|| format!("writing {}", config_path.display()))?;

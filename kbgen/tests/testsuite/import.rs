@@ -413,8 +413,9 @@ fn an_import_names_its_category_and_sits_beside_the_briefs_rules() {
     );
     let config = read(&kb.join("kbgen.toml"));
     assert!(config.contains("# the owner's own note"), "{config}");
+    // After the starter's own two categories (order 1 and 2), not before them.
     assert!(
-        config.contains("[categories.faq]\ntitle = { zh = \"常见问题\" }"),
+        config.contains("[categories.faq]\ntitle = { zh = \"常见问题\" }\norder = 3\n"),
         "{config}"
     );
     // A second import, into English too, leaves the owner's (now existing) category alone.
