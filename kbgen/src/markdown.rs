@@ -167,6 +167,7 @@ impl<'a> Renderer<'a> {
                     LinkType::Email | LinkType::Autolink => dest_url,
                     _ => self.resolved(self.resolve.link(&dest_url), dest_url, range.start),
                 };
+                self.refused(&dest_url, "link", range.start);
                 self.events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -189,6 +190,7 @@ impl<'a> Renderer<'a> {
                     ));
                 }
                 let dest_url = self.resolved(resolution, dest_url, range.start);
+                self.refused(&dest_url, "image", range.start);
                 self.image_alt = Some((self.events.len(), String::new()));
                 self.events.push(Event::Start(Tag::Image {
                     link_type,
@@ -308,6 +310,17 @@ impl<'a> Renderer<'a> {
                 self.out.problems.push(Problem::Error(at, msg));
                 dest_url
             }
+        }
+    }
+
+    /// Warns at `at` that a link or image (`what`) to `url` loses its address in [`sanitize`]:
+    /// the owner would otherwise find dead text or a broken image in their visitors' browsers.
+    fn refused(&mut self, url: &str, what: &str, at: usize) {
+        if let Some(scheme) = refused_scheme(url) {
+            self.out.problems.push(Problem::Warning(
+                at,
+                format!("{what} with a `{scheme}:` address is removed: only http, https, mailto and tel addresses and the knowledge base's own files are kept"),
+            ));
         }
     }
 
@@ -653,6 +666,22 @@ const TAGS: &[&str] = &[
 /// Schemes a link or image may use; anything else (`javascript:`, `vbscript:`, `data:`, `file:`,
 /// `blob:`, ...) loses its attribute. Relative URLs stay.
 const SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
+
+/// The scheme of `url` as a browser reads it (control characters and spaces dropped), when it
+/// is not one of [`SCHEMES`]. A scheme is a letter, then letters, digits, `+`, `-` and `.` (RFC
+/// 3986); anything else before the first `:` makes the URL relative.
+fn refused_scheme(url: &str) -> Option<String> {
+    let url: String = url
+        .chars()
+        .filter(|c| !c.is_control() && !c.is_whitespace())
+        .collect();
+    let scheme = url.split_once(':')?.0.to_ascii_lowercase();
+    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    (is_scheme && !SCHEMES.contains(&scheme.as_str())).then_some(scheme)
+}
 
 fn builder(target: Target) -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::empty();

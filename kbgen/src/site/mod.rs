@@ -489,14 +489,12 @@ fn index_rules(
             kb,
         };
         let r = markdown::render(&rule.answer, &resolver, None);
+        // What the answer loses (a script, a `javascript:` link) is said, as for articles.
         for p in r.problems {
-            if let Problem::Error(_, m) = p {
-                diags.error(
-                    &rule.path,
-                    rule.line,
-                    rule.col,
-                    format!("rule \"{}\": {m}", rule.id),
-                );
+            let m = |m| format!("rule \"{}\": {m}", rule.id);
+            match p {
+                Problem::Error(_, e) => diags.error(&rule.path, rule.line, rule.col, m(e)),
+                Problem::Warning(_, w) => diags.warn(&rule.path, rule.line, rule.col, m(w)),
             }
         }
         rules.push(solodesk_engine::Rule {

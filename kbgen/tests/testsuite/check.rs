@@ -85,6 +85,37 @@ fn images_kbgen_does_not_publish_are_reported() {
     assert!(!err.contains("cdn.example"), "{err}");
 }
 
+/// What the sanitiser takes out of a rule's answer or an article (a script, a `javascript:` link,
+/// a `data:` image) left dead text and broken images in the owner's widget without a word from
+/// `check`, which warned only of an article's removed tags. Each is now a warning where it is.
+#[test]
+fn what_the_sanitiser_removes_is_said_for_rules_and_articles() {
+    let (_tmp, kb) = copy_fixture("basic");
+    let article = kb.join("articles/en/orders/refunds.md");
+    let mut text = read(&article);
+    text.push_str("\n[Get the code](javascript:alert(1)) ![a dot](data:image/png;base64,AAAA)\n");
+    std::fs::write(&article, text).unwrap();
+    let rules = kb.join("rules.toml");
+    let mut text = read(&rules);
+    text.push_str(
+        "\n[[rule]]\nid = \"scripted\"\nlang = \"en\"\nphrasings = [\"give me the code\"]\n\
+         answer = \"Here: <script>steal()</script> [click](JavaScript:steal()) or [mail us](mailto:a@b.example)\"\n",
+    );
+    std::fs::write(&rules, text).unwrap();
+    let (ok, _, err) = run(kbgen().arg("check").arg(&kb));
+    assert!(ok, "warnings only:\n{err}");
+    for want in [
+        format!("{}:", article.display()),
+        "warning: link with a `javascript:` address is removed".into(),
+        "warning: image with a `data:` address is removed".into(),
+        "warning: rule \"scripted\": HTML <script> is removed".into(),
+        "warning: rule \"scripted\": link with a `javascript:` address is removed".into(),
+    ] {
+        assert!(err.contains(&want), "missing\n  {want}\nin\n{err}");
+    }
+    assert!(!err.contains("`mailto:`"), "{err}");
+}
+
 /// An image written as a path from a site's root (`/images/label.svg`, as other tools write
 /// their static files) was left as written and never published: it loaded from the root of the
 /// help center's host, outside a help center under `/help/`. It is now found in the knowledge
