@@ -573,7 +573,8 @@ fn kb_languages(kb: &Path) -> Result<(Vec<String>, String, bool)> {
 /// Adds `[categories.<category>]` to kbgen.toml when the site does not define it yet, titled in
 /// each language the rows were imported into, so the help center shows "Frequently asked
 /// questions" (or "常见问题") rather than the bare id, and the owner sees where to rename it;
-/// its `order` puts it after the site's own categories. toml_edit keeps the rest of the file (comments, order, spacing) as the owner wrote it.
+/// its `order` puts it after the site's own categories. toml_edit keeps the rest of the file
+/// (comments, order, spacing) as the owner wrote it.
 fn register_category(config_path: &Path, category: &str, langs: &[&str]) -> Result<()> {
     let text = std::fs::read_to_string(config_path)
         .with_context(|| format!("reading {}", config_path.display()))?;
