@@ -231,11 +231,14 @@ fn home(
         html! {}
     };
     // Why it failed ("index.en.bin: TypeError: Failed to fetch") is for the owner, who finds
-    // it in the element's `data-why`; the visitor reads what they can do.
+    // it in the element's `data-why`; the visitor reads what they can do. Once the conversation
+    // offers the contact form under its own answer, one button there is enough.
     let unavailable = failed.map(|why| html! {
         <div class="sd-notice" role="alert" data-why={why.to_string()}>
             <p>{ &s.unavailable }</p>
-            <button type="button" class="sd-button" onclick={on_click(dispatch, Action::OpenContact)}>{ &s.contact_us }</button>
+            if !state.offers_ticket() {
+                <button type="button" class="sd-button" onclick={on_click(dispatch, Action::OpenContact)}>{ &s.contact_us }</button>
+            }
         </div>
     });
     html! {
