@@ -231,21 +231,6 @@ impl Index {
             own.push(t.folded.to_owned());
         });
         let has = |w: &str| own.iter().any(|o| o == w);
-        // A word of five letters or more within the typos search forgives of one of the rule's
-        // ("shiping" for "shipping"): search would have taken it for that word, had not another
-        // article (an imported question, say) used the misspelling, giving it a term of its own.
-        let near = |w: &str| {
-            let w: Vec<char> = w.chars().collect();
-            let max = match w.len() {
-                0..=4 => return false,
-                5..=8 => 1,
-                _ => 2,
-            };
-            own.iter().any(|o| {
-                o.chars().count().abs_diff(w.len()) <= max
-                    && edits_within(&w, &o.chars().collect::<Vec<_>>(), max).is_some()
-            })
-        };
         let n = self.articles.len() as f32;
         let counted: Vec<(&Group, (f32, f32))> = groups
             .iter()
@@ -258,8 +243,7 @@ impl Index {
             let share = if content { content_share } else { all };
             total += share;
             let known = g.forms.iter().any(|f| has(f))
-                || g.terms.iter().any(|&(t, _)| has(self.terms.text(t)))
-                || !g.cjk && g.forms.iter().any(|f| near(f));
+                || g.terms.iter().any(|&(t, _)| has(self.terms.text(t)));
             if known {
                 held += share;
             }
