@@ -916,7 +916,7 @@ async fn a_message_too_long_for_a_link_offers_copy_and_the_owner_address() {
     assert_eq!(
         env.texts(".sd-form .sd-notice p").await,
         [
-            "Your message is too long for an email link. Copy it and paste it into an email to:",
+            "Your message is too long for an email link. Paste it into the email, or into one you write to:",
             OWNER_EMAIL
         ]
     );

@@ -2,9 +2,9 @@
 //! reload or the next page of the owner's site shows the panel as the visitor left it.
 //!
 //! Two strings, saved apart so that a keystroke does not write the whole conversation again:
-//! [`State::saved_draft`] (the view, the draft, the contact form and the ticket reference, after
-//! a `v1` line) and [`State::saved_turns`] (the conversation and the questions still waiting for
-//! an answer). Each line is a record of tab-separated fields, with backslash, tab and newline
+//! [`State::saved_draft`] (the view, the draft, the contact form and the ticket reference, after a
+//! version line, `v2`) and [`State::saved_turns`] (the conversation and the questions still waiting
+//! for an answer). Each line is a record of tab-separated fields, with backslash, tab and newline
 //! escaped; [`State::load`] reads the first string followed by the second and gives `None` for
 //! anything else, so a damaged entry starts afresh. Version 2 keeps the language of each link and
 //! rule answer; an entry of version 1, saved before an update, is still read, without them.
