@@ -1341,7 +1341,7 @@ impl Index {
     /// The shard that holds the title of article `article` while it has not been added (see
     /// [`Index::title`]); None once it has, or when the index file holds the titles.
     pub fn title_shard(&self, article: u32) -> Option<usize> {
-        let b = (article as usize).checked_div(self.per_block)?;
+        let (b, _) = self.block_of(article as usize);
         let absent = self.described.get(b)?.get().is_none();
         absent.then(|| self.postings_shards() + b)
     }
@@ -1359,15 +1359,21 @@ impl Index {
         if a >= self.articles.len() {
             return None;
         }
-        let (b, i) = match self.per_block {
-            0 => (0, a),
-            n => (a / n, a % n),
-        };
+        let (b, i) = self.block_of(a);
         let described = self.described[b].get();
         if described.is_none() {
             self.wanted_blocks[b].store(true, Ordering::Relaxed);
         }
         Some((described?, i))
+    }
+
+    /// The block of [`Index::described`] that holds article `a`, and the article's place in it
+    /// (the only one, 0, when the index file holds every title).
+    fn block_of(&self, a: usize) -> (usize, usize) {
+        match self.per_block {
+            0 => (0, a),
+            n => (a / n, a % n),
+        }
     }
 
     /// The rules, in the order they were added (their `articles` are ids, as written).
