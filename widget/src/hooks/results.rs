@@ -167,12 +167,7 @@ fn suggestions(ix: &Index, config: &Config, due: &dyn Fn(usize) -> bool) -> Sugg
                 let title = shown_title(ix, i, due);
                 pending |= title.is_none();
                 let a = ix.articles().get(i as usize)?;
-                Some(Link {
-                    article: i,
-                    title: title.unwrap_or_default(),
-                    url: a.url.clone(),
-                    lang: a.lang.clone(),
-                })
+                Some(Link::to(i, title.unwrap_or_default(), a))
             })
             .collect();
         Suggested {

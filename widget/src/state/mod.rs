@@ -16,7 +16,7 @@ pub mod passages;
 mod saved;
 
 use crate::ticket::valid_email;
-use solodesk_engine::{Answer, Index, Question};
+use solodesk_engine::{Answer, Article, Index, Question};
 use std::rc::Rc;
 
 /// The search index as the panel knows it: the loader fetches it while the panel is already up.
@@ -119,6 +119,18 @@ pub struct Link {
     pub lang: String,
 }
 
+impl Link {
+    /// A link to article `i` of an index, `a`, shown as `title`.
+    pub fn to(i: u32, title: String, a: &Article) -> Link {
+        Link {
+            article: i,
+            title,
+            url: a.url.clone(),
+            lang: a.lang.clone(),
+        }
+    }
+}
+
 /// What the engine answered, reduced to what the conversation shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
@@ -155,12 +167,7 @@ impl Reply {
         // question waits for the blocks a search wanted, so that is only when one was lost.
         let link = |i: u32| {
             let a = index.articles().get(i as usize)?;
-            Some(Link {
-                article: i,
-                title: index.title_or_id(i)?.to_owned(),
-                url: a.url.clone(),
-                lang: a.lang.clone(),
-            })
+            Some(Link::to(i, index.title_or_id(i)?.to_owned(), a))
         };
         if let Some(rule) = &answer.rule {
             return Reply::Rule {
