@@ -57,19 +57,17 @@ fn clean_knowledge_base_passes() {
 fn images_kbgen_does_not_publish_are_reported() {
     let (_tmp, kb) = copy_fixture("basic");
     let article = kb.join("articles/en/orders/refunds.md");
-    let mut text = read(&article);
-    text.push_str(
+    append(
+        &article,
         "\n<img src=\"photo.png\" width=\"300\">\n\n<img src=\"../../../../etc/hostname\">\n\n\
          <img src=\"https://cdn.example/ok.png\" alt=\"ok\">\n",
     );
-    std::fs::write(&article, text).unwrap();
     let rules = kb.join("rules.toml");
-    let mut text = read(&rules);
-    text.push_str(
+    append(
+        &rules,
         "\n[[rule]]\nid = \"pictured\"\nlang = \"en\"\nphrasings = [\"show me the label\"]\n\
          answer = \"Like this: ![label](images/label.svg) or ![cdn](https://cdn.example/label.png)\"\n",
     );
-    std::fs::write(&rules, text).unwrap();
     let (ok, _, err) = run(kbgen().arg("check").arg(&kb));
     assert!(!ok, "the rule's image is an error:\n{err}");
     for src in ["photo.png", "../../../../etc/hostname"] {
@@ -92,16 +90,16 @@ fn images_kbgen_does_not_publish_are_reported() {
 fn what_the_sanitiser_removes_is_said_for_rules_and_articles() {
     let (_tmp, kb) = copy_fixture("basic");
     let article = kb.join("articles/en/orders/refunds.md");
-    let mut text = read(&article);
-    text.push_str("\n[Get the code](javascript:alert(1)) ![a dot](data:image/png;base64,AAAA)\n");
-    std::fs::write(&article, text).unwrap();
+    append(
+        &article,
+        "\n[Get the code](javascript:alert(1)) ![a dot](data:image/png;base64,AAAA)\n",
+    );
     let rules = kb.join("rules.toml");
-    let mut text = read(&rules);
-    text.push_str(
+    append(
+        &rules,
         "\n[[rule]]\nid = \"scripted\"\nlang = \"en\"\nphrasings = [\"give me the code\"]\n\
          answer = \"Here: <script>steal()</script> [click](JavaScript:steal()) or [mail us](mailto:a@b.example)\"\n",
     );
-    std::fs::write(&rules, text).unwrap();
     let (ok, _, err) = run(kbgen().arg("check").arg(&kb));
     assert!(ok, "warnings only:\n{err}");
     for want in [
@@ -126,12 +124,11 @@ fn images_at_a_site_root_path_are_published_or_reported() {
     std::fs::create_dir_all(kb.join("static/img")).unwrap();
     std::fs::copy(kb.join("images/label.svg"), kb.join("static/img/box.svg")).unwrap();
     let article = kb.join("articles/en/orders/refunds.md");
-    let mut text = read(&article);
-    text.push_str(
+    append(
+        &article,
         "\n![The label](/images/label.svg)\n\n![The box](/img/box.svg)\n\n\
          ![The old logo](/logo.png)\n\n<img src=\"/images/label.svg\" alt=\"label\">\n",
     );
-    std::fs::write(&article, text).unwrap();
     let (ok, _, err) = run(kbgen().arg("check").arg(&kb));
     assert!(ok, "warnings only:\n{err}");
     let want = "warning: image `/logo.png` is a path from a site's root and no file of the knowledge base: it loads from the root of the help center's host, where kbgen does not put it";
@@ -157,9 +154,7 @@ fn images_at_a_site_root_path_are_published_or_reported() {
     );
     // A root path that leads out of the folder publishes nothing from the disk.
     for src in ["/%2Fetc%2Fhostname", "/../../../../../../etc/hostname"] {
-        let mut text = read(&article);
-        text.push_str(&format!("\n![host]({src})\n"));
-        std::fs::write(&article, text).unwrap();
+        append(&article, &format!("\n![host]({src})\n"));
         let (ok, _, err) = run(kbgen().arg("check").arg(&kb));
         assert!(!ok, "{src}: {err}");
         let want = format!("error: image `{src}` is outside the knowledge-base folder");
@@ -191,9 +186,7 @@ fn a_related_typo_is_reported_where_it_is_with_the_likely_id() {
 fn the_verbose_hint_comes_only_when_warnings_were_condensed() {
     let (_tmp, kb) = copy_fixture("basic");
     let article = kb.join("articles/en/orders/refunds.md");
-    let mut text = read(&article);
-    text.push_str("\n![](images/label.svg)\n");
-    std::fs::write(&article, &text).unwrap();
+    append(&article, "\n![](images/label.svg)\n");
     let out = tempfile::tempdir().unwrap();
     let build = || {
         run(kbgen()
@@ -206,8 +199,7 @@ fn the_verbose_hint_comes_only_when_warnings_were_condensed() {
     assert!(ok, "{err}");
     assert!(err.contains("image without alt text"), "{err}");
     assert!(!err.contains("--verbose"), "{err}");
-    text.push_str("\n![](images/label.svg)\n");
-    std::fs::write(&article, &text).unwrap();
+    append(&article, "\n![](images/label.svg)\n");
     let (ok, _, err) = build();
     assert!(ok, "{err}");
     assert!(err.contains("(and 1 more like it)"), "{err}");

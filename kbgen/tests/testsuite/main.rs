@@ -68,6 +68,13 @@ pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// Adds `text` at the end of the file at `path`.
+pub fn append(path: &Path, text: &str) {
+    let mut all = read(path);
+    all.push_str(text);
+    std::fs::write(path, all).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
 /// Every file under `dir`, relative, sorted.
 pub fn files(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
