@@ -2,17 +2,27 @@
 # Benchmark (not a test): build time and peak memory of `kbgen build` on the evaluation corpora,
 # side by side with mdBook (search index on, its default) building the same markdown.
 #
-#   kbgen/bench/build_corpora.sh [runs]      # default 5 runs per corpus; prints median and max
+#   kbgen/bench/build_corpora.sh [runs] [folder...]  # default 5 runs per corpus; median and max
 #   BENCH_DIR=/dev/shm kbgen/bench/build_corpora.sh 5
+#   kbgen/bench/build_corpora.sh 3 ~/corpora/segment-docs/src ~/corpora/pingcap-docs-cn
 #
-# Needs ../shared/eval/corpora (skips when absent) and GNU time; mdBook is optional
+# Builds the evaluation corpora in ../shared/eval/corpora (when present) and every folder given
+# after the run count: issue #19's segment-docs (en, 1,424 files) and pingcap docs-cn (zh, 1,238)
+# are not among them; a snapshot of github.com/segmentio/segment-docs (its `src`) and
+# github.com/pingcap/docs-cn builds the same way. Needs GNU time; mdBook is optional
 # (`cargo install mdbook`). The mdBook project gets a generated SUMMARY.md listing every file
 # (`.mdx` copied as `.md`), so both tools render and index the same text.
 set -euo pipefail
 runs=${1:-5}
+shift || true
 root=$(cd "$(dirname "$0")/../.." && pwd)
 corpora="$root/../shared/eval/corpora"
-[ -d "$corpora" ] || { echo "skipping: $corpora is absent"; exit 0; }
+folders=()
+for c in sendgrid-docs/content dify-docs; do
+  [ -d "$corpora/$c" ] && folders+=("$corpora/$c")
+done
+folders+=("$@")
+[ ${#folders[@]} -gt 0 ] || { echo "skipping: no corpus (neither $corpora nor a folder given)"; exit 0; }
 cargo build --release -q -p kbgen --manifest-path "$root/Cargo.toml"
 kbgen="$root/target/release/kbgen"
 # BENCH_DIR=/dev/shm measures on tmpfs, which takes a busy shared disk out of the numbers.
@@ -50,9 +60,8 @@ mdbook_project() { # corpus_dir dest
 }
 
 printf '| corpus | files | kbgen median s | kbgen peak MB | mdBook median s | mdBook peak MB | speed-up |\n|---|---|---|---|---|---|---|\n'
-for c in sendgrid-docs/content dify-docs; do
-  dir="$corpora/$c"
-  [ -d "$dir" ] || continue
+for dir in "${folders[@]}"; do
+  c=${dir#"$corpora/"}
   files=$(find "$dir" -type f \( -name '*.md' -o -name '*.mdx' \) | wc -l)
   read -r kt km < <(measure "$work/kbgen-out" "$kbgen" build "$dir" --out "$work/kbgen-out")
   if command -v mdbook >/dev/null; then

@@ -4,6 +4,11 @@
 #
 #   kbgen/bench/first_search.sh            # sendgrid (en), dify (zh), a synthetic 50k (en)
 #   SIZES=none kbgen/bench/first_search.sh # the real corpora only
+#   SEGMENT_DOCS=~/corpora/segment-docs/src PINGCAP_DOCS=~/corpora/pingcap-docs-cn \
+#     kbgen/bench/first_search.sh          # also issue #19's segment-docs (en) and pingcap docs-cn (zh)
+#
+# segment-docs and pingcap docs-cn are not among the evaluation corpora: a snapshot of
+# github.com/segmentio/segment-docs (its `src`) and github.com/pingcap/docs-cn does.
 #
 # Needs ../shared/eval/corpora (skips what is absent), node and /usr/bin/chromium; installs
 # Pagefind and playwright-core from npm into kbgen/bench/node_modules on first use.
@@ -31,6 +36,12 @@ if [ -d "$corpora" ]; then
   run dify-zh "$corpora/dify-docs" zh "知识库" "工作流 变量" "模型供应商"
 else
   echo "skipping the real corpora: $corpora is absent"
+fi
+if [ -n "${SEGMENT_DOCS:-}" ]; then
+  run segment "$SEGMENT_DOCS" en "tracking plan" "identify call" "destination filters"
+fi
+if [ -n "${PINGCAP_DOCS:-}" ]; then
+  run pingcap-zh "$PINGCAP_DOCS" zh "数据迁移" "慢查询 日志" "备份 恢复"
 fi
 if [ "${SIZES:-}" != none ]; then
   python3 "$here/gen_kb.py" 50000 "$work/kb50k"

@@ -317,7 +317,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
     let articles_dir = articles_dir(root);
     let files = article_files(&root_canon, &articles_dir, has_config, diags);
     if !has_config {
-        detect_languages(&files, &mut config);
+        detect_languages(&articles_dir, &files, &mut config);
     }
 
     // Read and parsed on all cores (a second of a 50,000-article build on one), then taken in
@@ -463,8 +463,9 @@ fn article_files(
     files
 }
 
-/// Without `kbgen.toml`: the languages from the files' first folders.
-fn detect_languages(files: &[String], config: &mut Config) {
+/// Without `kbgen.toml`: the languages from the files' first folders, or without such folders
+/// the language the articles are written in ([`written_language`]).
+fn detect_languages(articles_dir: &Path, files: &[String], config: &mut Config) {
     // Detect language folders, e.g. dify-docs/{en,zh,ja}, by real language codes (a `src/` or
     // `api/` folder is not a language), and only when they hold at least half of the files:
     // pingcap's Chinese docs have a `br/` folder (backup and restore, not Breton) beside
@@ -485,6 +486,9 @@ fn detect_languages(files: &[String], config: &mut Config) {
         langs.clear();
     }
     if langs.is_empty() {
+        if let Some(lang) = written_language(articles_dir, files) {
+            config.default_language = lang.into();
+        }
         config.languages = vec![config.default_language.clone()];
     } else {
         if !langs.contains(&config.default_language) {
@@ -492,6 +496,50 @@ fn detect_languages(files: &[String], config: &mut Config) {
         }
         config.languages = langs;
     }
+}
+
+/// The language most of `files` are written in when their script tells it (Chinese, Japanese,
+/// Korean, Arabic: [`crate::import::script_language`]), so that Chinese documentation built
+/// without `kbgen.toml` gets a Chinese interface and `lang`, not an English one. Reads the prose
+/// (code blocks are English in any language) of the first 16 KB of at most 200 files spread over
+/// the folder; `None` for Latin text, or when no one script has more than half of the files.
+fn written_language(articles_dir: &Path, files: &[String]) -> Option<&'static str> {
+    use std::io::Read;
+    const SAMPLE: usize = 200;
+    let mut votes: Vec<(&'static str, usize)> = Vec::new();
+    let mut sampled = 0;
+    for rel in files.iter().step_by(files.len().div_ceil(SAMPLE).max(1)) {
+        let mut head = Vec::new();
+        let read = std::fs::File::open(articles_dir.join(rel))
+            .and_then(|f| f.take(16 * 1024).read_to_end(&mut head));
+        if read.is_err() {
+            continue;
+        }
+        sampled += 1;
+        let text = String::from_utf8_lossy(&head);
+        let mut in_code = false;
+        let prose: String = text
+            .lines()
+            .filter(|line| {
+                let fence =
+                    line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~");
+                in_code ^= fence;
+                !in_code && !fence
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        if let Some(lang) = crate::import::script_language(&prose) {
+            match votes.iter_mut().find(|(l, _)| *l == lang) {
+                Some((_, n)) => *n += 1,
+                None => votes.push((lang, 1)),
+            }
+        }
+    }
+    votes
+        .into_iter()
+        .max_by_key(|&(_, n)| n)
+        .filter(|&(_, n)| n * 2 > sampled)
+        .map(|(lang, _)| lang)
 }
 
 /// One article file: its front matter, language and title; `None` when it cannot be read or its

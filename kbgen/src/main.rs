@@ -332,9 +332,10 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     })?;
     let s = &site.stats;
     eprintln!(
-        "built {} in {}, {}, {}; {} {}, passages {}; {}; {:.2?}{}",
+        "built {} in {} ({}), {}, {}; {} {}, passages {}; {}; {:.2?}{}",
         strings::count(s.articles, "article"),
-        strings::count(s.languages, "language"),
+        strings::count(s.languages.len(), "language"),
+        s.languages.join(", "),
         strings::count(s.rules, "rule"),
         strings::count(s.pages, "page"),
         // Every language's index and each language's own, with all their shards.

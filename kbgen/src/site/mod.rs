@@ -69,7 +69,7 @@ pub struct EngineFiles {
 #[derive(Debug, Default)]
 pub struct Stats {
     pub articles: usize,
-    pub languages: usize,
+    pub languages: Vec<String>,
     pub rules: usize,
     pub pages: usize,
     pub index_bytes: usize,
@@ -181,7 +181,7 @@ pub fn build(kb: &Kb, opts: &Options, diags: &mut Diagnostics) -> Site {
 
     finish(&mut site);
     site.stats.articles = pages.len();
-    site.stats.languages = config.languages.len();
+    site.stats.languages = config.languages.clone();
     site.stats.rules = kb.rules.len();
     site
 }

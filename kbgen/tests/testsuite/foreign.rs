@@ -146,3 +146,47 @@ fn a_language_named_folder_beside_most_pages_is_a_topic() {
     assert!(out.join("en/backup/index.html").is_file());
     assert!(!out.join("br").exists());
 }
+
+/// Chinese documentation without kbgen.toml or language folders (like pingcap's) is a Chinese
+/// site: its pages say `lang="zh"` and speak Chinese, though its code blocks, commands and
+/// product names are English. English documentation that quotes some Chinese stays English.
+#[test]
+fn without_configuration_the_site_speaks_the_articles_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("zh-docs");
+    let code = "```shell\ntiup cluster deploy tidb-test v8.1.0 ./topology.yaml --user root\n\
+                tiup cluster start tidb-test --init\nmysql -h 127.0.0.1 -P 4000 -u root\n```\n";
+    for (page, title) in [
+        ("backup", "备份与恢复"),
+        ("deploy", "部署集群"),
+        ("slow-query", "慢查询日志"),
+    ] {
+        write(
+            &kb,
+            &format!("{page}.md"),
+            &format!("---\ntitle: {title}\n---\n\n# {title}\n\n本文介绍如何使用 TiUP 完成{title}。\n\n{code}"),
+        );
+    }
+    write(
+        &kb,
+        "README.md",
+        "# TiDB docs\n\nThe Chinese documentation of TiDB.\n",
+    );
+    let (_tmp, out) = build(&kb);
+    let page = read(&out.join("zh/backup/index.html"));
+    assert!(page.contains("<html lang=\"zh\""), "{page}");
+    assert!(page.contains("placeholder=\"搜索帮助文章…\""), "{page}");
+    assert!(!out.join("en").exists());
+
+    let kb = tmp.path().join("en-docs");
+    for page in ["shipping", "returns"] {
+        write(
+            &kb,
+            &format!("{page}.md"),
+            "# Shipping to China\n\nWe ship to 中国 (China) and 日本 (Japan) in five to ten working days.\n",
+        );
+    }
+    let (_tmp, out) = build(&kb);
+    assert!(read(&out.join("en/shipping/index.html")).contains("<html lang=\"en\""));
+    assert!(!out.join("zh").exists());
+}

@@ -102,7 +102,7 @@ fn one_is_singular() {
     let (ok, _, err) = run(kbgen().arg("build").arg(&kb).arg("--out").arg(&out));
     assert!(ok, "{err}");
     assert!(
-        err.contains("built 1 article in 1 language, 0 rules,"),
+        err.contains("built 1 article in 1 language (en), 0 rules,"),
         "{err}"
     );
     assert!(err.contains("; 1 warning;"), "{err}");

@@ -289,7 +289,10 @@ fn front_matter_languages_count_without_kbgen_toml() {
     ]);
     let (ok, err) = build_to(&dir, &out);
     assert!(ok, "{err}");
-    assert!(err.contains("built 2 articles in 1 language,"), "{err}");
+    assert!(
+        err.contains("built 2 articles in 1 language (zh),"),
+        "{err}"
+    );
     assert!(out.join("zh/index.html").is_file());
 }
 
