@@ -45,7 +45,7 @@ pub use search::{html_text, RULE_COVERAGE};
 /// The bytes every index file starts with.
 pub const MAGIC: &[u8; 4] = b"SDKX";
 /// The index format version this build writes and reads.
-pub const FORMAT_VERSION: u16 = 6;
+pub const FORMAT_VERSION: u16 = 7;
 /// The rule responder answers only at or above this confidence unless the owner sets another
 /// threshold; chosen on the HINT3 precision/coverage curves (see `engine/eval`).
 pub const DEFAULT_RULE_THRESHOLD: f32 = 0.5;

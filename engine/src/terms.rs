@@ -5,8 +5,10 @@
 //! characters, which a search only ever looks up whole) travels in the shard that holds their
 //! postings instead of in the index file: it was most of a Chinese index file (dify-docs' own
 //! Chinese index: 50 of its 73 KB gzip), and a search needs only the shards of its own words,
-//! which it fetches for their postings anyway. The other terms stay in the index file, where the
-//! prefix, derived-word and typo searches read all of them.
+//! which it fetches for their postings anyway. So does the text of the terms that only one
+//! article has (most of a large index's words: names of settings, codes, versions, rare words),
+//! which then count for a word typed whole but not for the completions of a prefix, a derived
+//! word or a typo: those read the terms that stay in the index file.
 
 use crate::analyze::is_cjk;
 use crate::FormatError;
@@ -17,7 +19,8 @@ use std::sync::OnceLock;
 /// written as one byte below 0x20, which no term contains, so it also separates the terms.
 const MAX_SHARED: usize = 0x1f;
 
-/// Whether a sharded index keeps this term's text in the shard of its postings (see the module).
+/// Whether a sharded index keeps this term's text in the shard of its postings whatever its
+/// number of articles (see the module).
 pub(crate) fn deferrable(term: &str) -> bool {
     term.chars().next().is_some_and(is_cjk)
 }
@@ -226,8 +229,8 @@ impl Terms {
         usize::from(self.chars[t])
     }
 
-    /// The terms whose text is in the index file, with their positions: every term but the CJK
-    /// ones of a sharded index.
+    /// The terms whose text is in the index file, with their positions: every term but the
+    /// deferred ones of a sharded index (see the module).
     pub fn plain(&self) -> impl Iterator<Item = (usize, &str)> + '_ {
         self.plain
             .iter()
@@ -242,7 +245,7 @@ impl Terms {
         if let Ok(i) = found {
             return Lookup::Found(self.plain[i] as usize);
         }
-        if self.routes.is_empty() || !deferrable(term) {
+        if self.routes.is_empty() {
             return Lookup::Absent;
         }
         let after = self
