@@ -20,11 +20,12 @@
 //!        terms:    n, the term text (bytes: per term, sorted by bytes, one byte of the
 //!                  length it shares with the term before (at most 31) then the rest of it;
 //!                  the byte below 0x20 also ends the term before; on a sharded index only
-//!                  the terms not deferred, see below), then (bytes) each term's article_df
-//!                  as an Elias gamma code
-//!        postings: checkpoints: after every 256 postings (at the first term that reaches
-//!                  it, which the reader finds from the dfs), the bit positions where that
-//!                  term's postings start in both streams, as varint gaps from the last;
+//!                  the terms not deferred, see below), then (bytes) the article_df of each
+//!                  of those terms as an Elias gamma code
+//!        postings: checkpoints: n, then per checkpoint after the first (after every 256
+//!                  postings, at the first term that reaches it) that term's position and the
+//!                  bit positions where its postings start in both streams, each as a varint
+//!                  gap from the last checkpoint's;
 //!                  the frequency code: n, then per symbol (a field byte, or 0 for
 //!                  frequencies written in full) the symbol and its code length, in
 //!                  canonical order; then per_shard: 0, and the streams in this file:
@@ -38,8 +39,8 @@
 //!                  the questions' norms from them);
 //!                  or per_shard > 0 checkpoints per shard file, and the byte lengths of
 //!                  the two streams, which the shard files hold; then the deferred terms
-//!                  (the CJK ones and those of one article, whose text is in their shards,
-//!                  see `terms`): the number
+//!                  (the CJK ones and those of one article, whose text and df are in their
+//!                  shards, see `terms`): the number
 //!                  of runs, then the runs' lengths, alternately of terms written above and
 //!                  of deferred ones, starting with the former; and per shard that holds
 //!                  deferred terms the first of them (string)
@@ -49,7 +50,7 @@
 //!        first, in whole bytes | (bytes) the questions by term of its terms, as above,
 //!        each question followed by its norm's code (see `norm_code`) |
 //!        (bytes) the text of its deferred terms, front-coded as the term text above |
-//!        u32 LE FNV-1a checksum
+//!        (bytes) their article_dfs, as above | u32 LE FNV-1a checksum
 //! block file b = "SDKS" | u16 LE version | the index file's checksum | the number of shard
 //!        files before it + b | the titles, then the categories, of articles b × per_block
 //!        to the next block's first | u32 LE FNV-1a checksum
@@ -65,9 +66,11 @@
 //! from the first deferred term of each.
 //!
 //! Bits are read lowest first. Version 7 also keeps the text of a sharded index's terms of one
-//! article (15,131 of the 24,218 other terms of pingcap's Chinese docs) in their shards: the
-//! index file of those docs went from 122.0 to 94.1 KB gzip, segment's English docs' from 58.5
-//! to 43.3 KB. Version 6 keeps the questions by term with the postings (the
+//! article (15,131 of the 24,218 other terms of pingcap's Chinese docs) in their shards, and
+//! the dfs of all its deferred terms, which places the checkpoints by their terms: the index
+//! file of those docs went from 122.0 to 94.1 KB gzip with the text, then to 59.5 KB with the
+//! dfs (most of them its CJK terms'); segment's English docs' from 58.5 to 43.3 KB, then 43.1.
+//! Version 6 keeps the questions by term with the postings (the
 //! index file of 25,000 articles with a question each: 283 KB gzip of questions before).
 //! Version 5 keeps the CJK terms' text of a sharded index in its
 //! shards (dify-docs' Chinese index file: 73.6 → 32.8 KB gzip). Version 4 codes the
@@ -238,7 +241,7 @@ impl IndexBuilder {
         w.usize(terms.len());
         let kept = terms.iter().zip(&deferred).filter(|(_, &d)| !d);
         w.bytes(&terms::front_code(kept.map(|((t, _), _)| *t)));
-        postings.write(&mut w, &mut marks, per_shard);
+        postings.write(&mut w, &mut marks, per_shard, &deferred);
         if per_shard == 0 {
             mark(&mut marks, "phrasings: by term", &w);
             w.bytes(&asked.lists(0..terms.len(), false));
@@ -458,11 +461,12 @@ struct Postings {
     gaps: BitWriter,
     /// The frequency codes (see `FreqCode`).
     freqs: BitWriter,
-    /// Each term's df, an Elias gamma code.
-    dfs: BitWriter,
+    /// Each term's df (its number of articles), in the terms' order.
+    dfs: Vec<u32>,
     /// Where the postings are at each checkpoint, the first at the start.
     at: Vec<Checkpoint>,
-    /// The checkpoints after the first as written: varint gaps from the last.
+    /// The checkpoints after the first as written: varint gaps from the last (terms, then bits
+    /// of each stream).
     checkpoints: Writer,
     /// The frequency code, made for these postings.
     code: FreqWriter,
@@ -481,7 +485,7 @@ impl Postings {
         let mut p = Postings {
             gaps: BitWriter::default(),
             freqs: BitWriter::default(),
-            dfs: BitWriter::default(),
+            dfs: Vec::with_capacity(terms.len()),
             at: vec![Checkpoint::default()],
             checkpoints: Writer::default(),
             code: FreqWriter::new(&counts),
@@ -496,6 +500,7 @@ impl Postings {
                     gaps: p.gaps.bit_len() as u32,
                     freqs: p.freqs.bit_len() as u32,
                 };
+                p.checkpoints.usize((next.term - last.term) as usize);
                 p.checkpoints.usize((next.gaps - last.gaps) as usize);
                 p.checkpoints.usize((next.freqs - last.freqs) as usize);
                 p.at.push(next);
@@ -510,12 +515,20 @@ impl Postings {
                 p.code.write(&mut p.freqs, freqs);
                 next = article + 1;
             }
-            // Elias gamma: most terms are in one article or a few.
-            let df = list.len() as u32;
-            debug_assert!(df > 0);
-            write_gamma(&mut p.dfs, df);
+            debug_assert!(!list.is_empty());
+            p.dfs.push(list.len() as u32);
         }
         p
+    }
+
+    /// The dfs of the terms `which` selects, in order, as Elias gamma codes: most terms are in
+    /// one article or a few.
+    fn gamma_dfs(&self, which: impl Iterator<Item = usize>) -> Vec<u8> {
+        let mut w = BitWriter::default();
+        for t in which {
+            write_gamma(&mut w, self.dfs[t]);
+        }
+        w.buf
     }
 
     /// Bytes of the gaps and the frequency codes.
@@ -540,12 +553,20 @@ impl Postings {
         }
     }
 
-    /// Writes the terms' dfs, the checkpoints, the frequency code and the two streams, or,
-    /// when they are in shards of `per_shard` checkpoints, the streams' lengths.
-    fn write(&self, w: &mut Writer, marks: &mut Vec<(&'static str, usize)>, per_shard: usize) {
+    /// Writes the dfs of the terms not `deferred` (those are in their shards), the checkpoints,
+    /// the frequency code and the two streams, or, when they are in shards of `per_shard`
+    /// checkpoints, the streams' lengths.
+    fn write(
+        &self,
+        w: &mut Writer,
+        marks: &mut Vec<(&'static str, usize)>,
+        per_shard: usize,
+        deferred: &[bool],
+    ) {
         mark(marks, "terms: df", w);
-        w.bytes(&self.dfs.buf);
+        w.bytes(&self.gamma_dfs((0..self.dfs.len()).filter(|&t| !deferred[t])));
         mark(marks, "postings: checkpoints", w);
+        w.usize(self.at.len() - 1);
         w.buf.extend_from_slice(&self.checkpoints.buf);
         mark(marks, "postings: frequencies", w);
         self.code.write_table(w);
@@ -562,8 +583,9 @@ impl Postings {
         }
     }
 
-    /// The shard files, `per_shard` checkpoints' worth of postings each and the text of their
-    /// `deferred` terms, with their names, for the index file whose checksum is `index_checksum`.
+    /// The shard files, `per_shard` checkpoints' worth of postings each and the text and dfs of
+    /// their `deferred` terms, with their names, for the index file whose checksum is
+    /// `index_checksum`.
     fn shards(
         &self,
         per_shard: usize,
@@ -581,40 +603,49 @@ impl Postings {
                     s.bytes(&self.gaps.buf[g]);
                     s.bytes(&self.freqs.buf[f]);
                     s.bytes(&asked.lists(terms, true));
-                    s.bytes(&terms::front_code(deferred.of(k).iter().copied()));
+                    let of = deferred.of(k);
+                    s.bytes(&terms::front_code(of.iter().map(|&t| deferred.text(t))));
+                    s.bytes(&self.gamma_dfs(of.iter().copied()));
                 })
             })
             .collect()
     }
 }
 
-/// The terms of a sharded index whose text is in their shards (see `terms`), per shard.
+/// The terms of a sharded index whose text and df are in their shards (see `terms`), per
+/// shard.
 struct Deferred<'a> {
+    terms: &'a [(&'a str, u32)],
     /// Whether each term (in sorted order) is one.
     deferred: &'a [bool],
-    /// Per shard, its ones, in order.
-    per_shard: Vec<Vec<&'a str>>,
+    /// Per shard, its ones (positions in the sorted list), in order.
+    per_shard: Vec<Vec<usize>>,
 }
 
 impl<'a> Deferred<'a> {
     fn new(
-        terms: &[(&'a str, u32)],
+        terms: &'a [(&'a str, u32)],
         deferred: &'a [bool],
         at: &[Checkpoint],
         per_shard: usize,
     ) -> Deferred<'a> {
         let ranges = shard_terms(at, per_shard, terms.len());
         Deferred {
+            terms,
             deferred,
             per_shard: ranges
                 .into_iter()
-                .map(|r| r.filter(|&t| deferred[t]).map(|t| terms[t].0).collect())
+                .map(|r| r.filter(|&t| deferred[t]).collect())
                 .collect(),
         }
     }
 
-    fn of(&self, k: usize) -> &[&'a str] {
+    fn of(&self, k: usize) -> &[usize] {
         &self.per_shard[k]
+    }
+
+    fn text(&self, t: usize) -> &'a str {
+        self.terms[t].0
     }
 
     /// On a sharded index: how the term list alternates between text in the index file and
@@ -627,8 +658,8 @@ impl<'a> Deferred<'a> {
         let runs = terms::runs(self.deferred);
         w.usize(runs.len());
         runs.into_iter().for_each(|r| w.usize(r));
-        for first in self.per_shard.iter().filter_map(|terms| terms.first()) {
-            w.str(first);
+        for &first in self.per_shard.iter().filter_map(|terms| terms.first()) {
+            w.str(self.text(first));
         }
     }
 }
@@ -1263,22 +1294,22 @@ impl Index {
         let lens = read_lengths(&mut r, articles.len())?;
         let phrasings = Phrasings::read(&mut r, articles.len())?;
         let (rules, links) = read_rules(&mut r, &articles)?;
-        // Each term has a df of at least a bit; on a sharded index some have no text here.
-        let n = r.count_bits()?;
+        // On a sharded index some terms have neither text nor df here; the checkpoints, which
+        // no more than `CHECKPOINT_POSTINGS` terms separate, bound their number.
+        let n = r.usize()?;
         let plain = terms::read_front_coded(r.bytes()?)?;
-        let dfs = read_dfs(&mut r, n, articles.len())?;
-        let (checkpoints, term_info) = read_checkpoints(&mut r, dfs)?;
+        if plain.len() > n {
+            return Err(FormatError::Corrupt("term count"));
+        }
+        let plain_dfs = read_dfs(r.bytes()?, plain.len(), articles.len())?;
+        let checkpoints = read_checkpoints(&mut r, n)?;
         let freq_code = FreqCode::read_table(&mut r)?;
+        let questions = phrasings.article.len();
         let Streams {
-            postings,
+            mut postings,
             per_shard,
             lens: stream_lens,
-        } = read_postings(
-            &mut r,
-            &checkpoints,
-            &term_info,
-            (articles.len(), phrasings.article.len()),
-        )?;
+        } = read_postings(&mut r, &checkpoints, n, questions)?;
         let terms = if per_shard == 0 {
             if plain.len() != n {
                 return Err(FormatError::Corrupt("term count"));
@@ -1293,6 +1324,13 @@ impl Index {
         };
         if !r.is_empty() {
             return Err(FormatError::Corrupt("trailing bytes"));
+        }
+        let term_info = term_info(&terms, &plain_dfs, &checkpoints);
+        if let Some(whole) = postings.first_mut().and_then(OnceLock::get_mut) {
+            // The postings are in this file (per_shard 0), so every term's df is.
+            whole
+                .asked
+                .compute_norms(&term_info, articles.len(), questions);
         }
 
         let (inv_norm, avg_section_len) = norms(&lens, sections);
@@ -1407,6 +1445,14 @@ impl Index {
         }
     }
 
+    /// How many articles have term `t`: 0 while its df is in a shard not added yet.
+    pub(crate) fn df(&self, t: usize) -> u32 {
+        match self.term_info[t].df {
+            0 => self.terms.df(t),
+            df => df,
+        }
+    }
+
     /// Readers at the start of a term's postings: from the checkpoint before it, past the
     /// postings of the terms in between. None when its shard has not been added yet (it is
     /// then marked as wanted) or the postings are corrupt.
@@ -1415,9 +1461,10 @@ impl Index {
         let s = self.shard_of(term)?;
         let mut gaps = BitReader::new(&s.gaps, c.gaps as usize - s.at.0 * 8);
         let mut freqs = BitReader::new(&s.freqs, c.freqs as usize - s.at.1 * 8);
-        for info in &self.term_info[c.term as usize..term] {
-            let code = GapCode::new(self.articles.len(), info.df as usize);
-            for _ in 0..info.df {
+        for t in c.term as usize..term {
+            let df = self.df(t);
+            let code = GapCode::new(self.articles.len(), df as usize);
+            for _ in 0..df {
                 code.read(&mut gaps).ok()?;
                 self.freq_code.read(&mut freqs).ok()?;
             }
@@ -1482,13 +1529,15 @@ impl Index {
             return Ok(k);
         }
         let (g, f) = shard_ranges(&self.checkpoints, self.per_shard, k, self.stream_lens);
-        let (gaps, freqs, asked, text) = (r.bytes()?, r.bytes()?, r.bytes()?, r.bytes()?);
+        let (gaps, freqs, asked) = (r.bytes()?, r.bytes()?, r.bytes()?);
+        let (text, dfs) = (r.bytes()?, r.bytes()?);
         if gaps.len() != g.len() || freqs.len() != f.len() || !r.is_empty() {
             return Err(FormatError::Corrupt("shard length"));
         }
         let terms = shard_term_range(&self.checkpoints, self.per_shard, k, self.term_info.len());
         let asked = ByTerm::read(asked, terms, self.phrasings.article.len(), true)?;
-        self.terms.add(k, text)?;
+        let dfs = read_dfs(dfs, self.terms.deferred_in(k), self.articles.len())?;
+        self.terms.add(k, text, dfs)?;
         let _ = self.postings[k].set(Shard {
             gaps: gaps.to_vec(),
             freqs: freqs.to_vec(),
@@ -1504,11 +1553,11 @@ impl Index {
         let Some((mut gaps, mut freqs)) = self.postings_of(term) else {
             return;
         };
-        let info = &self.term_info[term];
-        let code = GapCode::new(self.articles.len(), info.df as usize);
+        let df = self.df(term);
+        let code = GapCode::new(self.articles.len(), df as usize);
         let articles = self.articles.len() as u32;
         let mut next = 0u32;
-        for _ in 0..info.df {
+        for _ in 0..df {
             let (Ok(gap), Ok(fields)) = (code.read(&mut gaps), self.freq_code.read(&mut freqs))
             else {
                 return;
@@ -1647,9 +1696,9 @@ fn read_rules(
 }
 
 /// The dfs of `n` terms, none above the number of `articles`.
-fn read_dfs(r: &mut Reader<'_>, n: usize, articles: usize) -> Result<Vec<u32>, FormatError> {
+fn read_dfs(bytes: &[u8], n: usize, articles: usize) -> Result<Vec<u32>, FormatError> {
     let mut dfs = Vec::with_capacity(n);
-    let mut gamma = BitReader::new(r.bytes()?, 0);
+    let mut gamma = BitReader::new(bytes, 0);
     for _ in 0..n {
         let df = read_gamma(&mut gamma)?;
         if df as usize > articles {
@@ -1660,38 +1709,54 @@ fn read_dfs(r: &mut Reader<'_>, n: usize, articles: usize) -> Result<Vec<u32>, F
     Ok(dfs)
 }
 
-/// The checkpoints, which the terms' dfs place (after every `CHECKPOINT_POSTINGS` postings),
-/// and each term's df with the checkpoint before its postings.
-fn read_checkpoints(
-    r: &mut Reader<'_>,
-    dfs: Vec<u32>,
-) -> Result<(Vec<Checkpoint>, Vec<TermInfo>), FormatError> {
-    let mut checkpoints = vec![Checkpoint::default()];
-    let mut term_info = Vec::with_capacity(dfs.len());
-    let mut since = 0usize;
-    for (t, df) in dfs.into_iter().enumerate() {
-        if since >= CHECKPOINT_POSTINGS {
-            let last = checkpoints[checkpoints.len() - 1];
-            let next = |at: u32, r: &mut Reader<'_>| {
-                u32::try_from(r.usize()?)
-                    .ok()
-                    .and_then(|d| at.checked_add(d))
-                    .ok_or(FormatError::Corrupt("postings checkpoint"))
-            };
-            checkpoints.push(Checkpoint {
-                term: t as u32,
-                gaps: next(last.gaps, r)?,
-                freqs: next(last.freqs, r)?,
-            });
-            since = 0;
+/// The checkpoints of `n` terms: the first at the start, then each at a term at most
+/// `CHECKPOINT_POSTINGS` after the one before (every term has a posting), the last as far from
+/// the end.
+fn read_checkpoints(r: &mut Reader<'_>, n: usize) -> Result<Vec<Checkpoint>, FormatError> {
+    let corrupt = || FormatError::Corrupt("postings checkpoint");
+    let count = r.count()?;
+    let mut checkpoints = Vec::with_capacity(count + 1);
+    checkpoints.push(Checkpoint::default());
+    for _ in 0..count {
+        let last: Checkpoint = checkpoints[checkpoints.len() - 1];
+        let mut next = |at: u32| {
+            u32::try_from(r.usize()?)
+                .ok()
+                .and_then(|d| at.checked_add(d))
+                .ok_or_else(corrupt)
+        };
+        let term = next(last.term)?;
+        if term == last.term || term - last.term > CHECKPOINT_POSTINGS as u32 || term as usize >= n
+        {
+            return Err(corrupt());
         }
-        since += df as usize;
-        term_info.push(TermInfo {
-            df,
-            checkpoint: checkpoints.len() as u32 - 1,
+        let (gaps, freqs) = (next(last.gaps)?, next(last.freqs)?);
+        checkpoints.push(Checkpoint { term, gaps, freqs });
+    }
+    if n - checkpoints[checkpoints.len() - 1].term as usize > CHECKPOINT_POSTINGS {
+        return Err(corrupt());
+    }
+    Ok(checkpoints)
+}
+
+/// Each term's df (0 for those whose df is in a shard, see [`Terms::df`]) and the checkpoint
+/// before its postings; `plain_dfs` are the dfs of the `terms` whose text is in the index file.
+fn term_info(terms: &Terms, plain_dfs: &[u32], checkpoints: &[Checkpoint]) -> Vec<TermInfo> {
+    let mut info = Vec::with_capacity(terms.len());
+    let mut c = 0;
+    for t in 0..terms.len() {
+        while checkpoints.get(c + 1).is_some_and(|k| k.term as usize <= t) {
+            c += 1;
+        }
+        info.push(TermInfo {
+            df: 0,
+            checkpoint: c as u32,
         });
     }
-    Ok((checkpoints, term_info))
+    for ((t, _), &df) in terms.plain().zip(plain_dfs) {
+        info[t].df = df;
+    }
+    info
 }
 
 /// The postings streams as [`read_postings`] finds them.
@@ -1705,19 +1770,18 @@ struct Streams {
 }
 
 /// The postings streams, in the index file or split into shards; the `checkpoints` must lie
-/// within them. An index file that holds them holds the questions of each of the terms (`info`)
-/// after them, of `(articles, questions)`.
+/// within them. An index file that holds them holds the questions of each of its `n` terms
+/// after them, of `questions` (their norms are computed once the terms' dfs are known).
 fn read_postings(
     r: &mut Reader<'_>,
     checkpoints: &[Checkpoint],
-    info: &[TermInfo],
-    (articles, questions): (usize, usize),
+    n: usize,
+    questions: usize,
 ) -> Result<Streams, FormatError> {
     let per_shard = r.usize()?;
     let (postings, stream_lens) = if per_shard == 0 {
         let (gaps, freqs) = (r.bytes()?.to_vec(), r.bytes()?.to_vec());
-        let mut asked = ByTerm::read(r.bytes()?, 0..info.len(), questions, false)?;
-        asked.compute_norms(info, articles, questions);
+        let asked = ByTerm::read(r.bytes()?, 0..n, questions, false)?;
         let shard = Shard {
             gaps,
             freqs,

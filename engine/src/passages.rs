@@ -296,7 +296,7 @@ impl Index {
         let mut weights: Vec<(&str, f32)> = Vec::new();
         for g in groups {
             for &(t, w) in &g.terms {
-                let weight = idf(n, self.term_info[t].df as f32) * w * g.weight;
+                let weight = idf(n, self.df(t) as f32) * w * g.weight;
                 let term = self.terms.text(t);
                 match weights.iter_mut().find(|(x, _)| *x == term) {
                     Some(e) => e.1 += weight,

@@ -420,13 +420,13 @@ impl Index {
         let mut found: Vec<usize> = self.terms.completions(prefix).collect();
         // The most frequent completions are the likely ones; a budget of postings keeps a short
         // prefix of common words from costing milliseconds.
-        found.sort_by_key(|&t| (std::cmp::Reverse(self.term_info[t].df), t));
+        found.sort_by_key(|&t| (std::cmp::Reverse(self.df(t)), t));
         let mut budget = PREFIX_POSTINGS_BUDGET;
         for (i, t) in found.into_iter().enumerate() {
             if i >= MAX_PREFIX_TERMS {
                 break;
             }
-            let cost = self.term_info[t].df as usize;
+            let cost = self.df(t) as usize;
             if i > 0 && cost > budget {
                 break;
             }
@@ -485,7 +485,7 @@ impl Index {
         let group_idf = group
             .terms
             .iter()
-            .map(|&(t, _)| idf(n, self.term_info[t].df as f32))
+            .map(|&(t, _)| idf(n, self.df(t) as f32))
             .fold(0.0f32, f32::max);
         let all = group.weight * group_idf.max(idf(n, n / 10.0));
         let content = if group.question {
@@ -547,7 +547,7 @@ impl Index {
                 0.0f32
             };
             for &(t, w) in &group.terms {
-                let df = self.term_info[t].df as f32;
+                let df = self.df(t) as f32;
                 let q = group.weight * w * idf(n, df);
                 q_max = q_max.max(q);
                 let v = q * idf(n, df);
@@ -569,7 +569,7 @@ impl Index {
             phrase_group.clear();
             let k1 = if group.cjk { CJK_K1 } else { K1 };
             for &(t, w) in &group.terms {
-                let idf = idf(n, self.term_info[t].df as f32);
+                let idf = idf(n, self.df(t) as f32);
                 self.for_postings(t, |a, f| {
                     let s = self.term_score(a, &f, idf, w, k1);
                     keep_best(&mut best, &mut group_touched, a, s);

@@ -6,7 +6,7 @@
 //! postings instead of in the index file: it was most of a Chinese index file (dify-docs' own
 //! Chinese index: 50 of its 73 KB gzip), and a search needs only the shards of its own words,
 //! which it fetches for their postings anyway. So does the text of the terms that only one
-//! article has (most of a large index's words: names of settings, codes, versions, rare words),
+//! article has, and the dfs of all those terms (most of a large index's words: names of settings, codes, versions, rare words),
 //! which then count for a word typed whole but not for the completions of a prefix, a derived
 //! word or a typo: those read the terms that stay in the index file.
 
@@ -119,7 +119,8 @@ struct Deferred {
     range: Range<usize>,
     /// The text of its first term, from the index file (empty when it has none).
     first: Box<str>,
-    text: OnceLock<Vec<Box<str>>>,
+    /// Their text and dfs, once added.
+    added: OnceLock<(Vec<Box<str>>, Vec<u32>)>,
 }
 
 impl Terms {
@@ -189,7 +190,7 @@ impl Terms {
             shards.push(Deferred {
                 range: start..at,
                 first,
-                text: OnceLock::new(),
+                added: OnceLock::new(),
             });
         }
         Ok(Terms {
@@ -211,17 +212,30 @@ impl Terms {
 
     /// The text of term `t`; empty while the shard that holds it has not been added.
     pub fn text(&self, t: usize) -> &str {
-        if !self.text[t].is_empty() || self.deferred.is_empty() {
+        if !self.text[t].is_empty() {
             return &self.text[t];
         }
-        let Ok(i) = self.deferred.binary_search(&(t as u32)) else {
-            return "";
-        };
-        let k = self.shards.partition_point(|s| s.range.end <= i);
-        self.shards
-            .get(k)
-            .and_then(|s| Some(&**s.text.get()?.get(i.checked_sub(s.range.start)?)?))
-            .unwrap_or("")
+        self.added(t).map_or("", |(text, _)| text)
+    }
+
+    /// The df of deferred term `t` once its shard is added; 0 for another term (the index
+    /// file has its df) or while its shard is not here.
+    pub fn df(&self, t: usize) -> u32 {
+        self.added(t).map_or(0, |(_, df)| df)
+    }
+
+    /// The text and df of deferred term `t`, once its shard is added.
+    fn added(&self, t: usize) -> Option<(&str, u32)> {
+        let i = self.deferred.binary_search(&(t as u32)).ok()?;
+        let shard = &self.shards[self.shards.partition_point(|s| s.range.end <= i)];
+        let (text, dfs) = shard.added.get()?;
+        let i = i.checked_sub(shard.range.start)?;
+        Some((&**text.get(i)?, *dfs.get(i)?))
+    }
+
+    /// How many deferred terms shard `k` holds.
+    pub fn deferred_in(&self, k: usize) -> usize {
+        self.shards.get(k).map_or(0, |s| s.range.len())
     }
 
     /// Term `t`'s length in chars, up to 255 (0 while its text is in a shard).
@@ -255,9 +269,9 @@ impl Terms {
             return Lookup::Absent;
         };
         let shard = &self.shards[k];
-        match shard.text.get() {
+        match shard.added.get() {
             None => Lookup::InShard(k),
-            Some(text) => match text.binary_search_by(|t| (**t).cmp(term)) {
+            Some((text, _)) => match text.binary_search_by(|t| (**t).cmp(term)) {
                 Ok(i) => Lookup::Found(self.deferred[shard.range.start + i] as usize),
                 Err(_) => Lookup::Absent,
             },
@@ -275,9 +289,9 @@ impl Terms {
             .take_while(move |&t| self.text[t].starts_with(prefix))
     }
 
-    /// Adds the text of shard `k`'s terms from its file (front-coded, see [`front_code`]); they
-    /// must be the ones the index file expects.
-    pub fn add(&self, k: usize, text: &[u8]) -> Result<(), FormatError> {
+    /// Adds the text of shard `k`'s terms from its file (front-coded, see [`front_code`]) and
+    /// their `dfs`; they must be the ones the index file expects.
+    pub fn add(&self, k: usize, text: &[u8], dfs: Vec<u32>) -> Result<(), FormatError> {
         let Some(shard) = self.shards.get(k) else {
             return if text.is_empty() {
                 Ok(())
@@ -286,10 +300,13 @@ impl Terms {
             };
         };
         let terms = read_front_coded(text)?;
-        if terms.len() != shard.range.len() || terms.first().is_some_and(|t| *t != shard.first) {
+        if terms.len() != shard.range.len()
+            || dfs.len() != terms.len()
+            || terms.first().is_some_and(|t| *t != shard.first)
+        {
             return Err(FormatError::Corrupt("shard terms"));
         }
-        let _ = shard.text.set(terms);
+        let _ = shard.added.set((terms, dfs));
         Ok(())
     }
 }
@@ -336,16 +353,30 @@ mod tests {
         assert!(matches!(terms.lookup("一"), Lookup::Absent));
         assert!(matches!(terms.lookup("zeb"), Lookup::Absent));
         assert_eq!(terms.text(3), "");
-        assert!(terms.add(1, &front_code(["退款"])).is_err(), "a term short");
+        assert_eq!(terms.df(3), 0);
+        let pair = front_code(["退款", "退货"]);
         assert!(
-            terms.add(1, &front_code(["退货", "退款"])).is_err(),
+            terms.add(1, &front_code(["退款"]), vec![2]).is_err(),
+            "a term short"
+        );
+        assert!(terms.add(1, &pair, vec![2]).is_err(), "a df short");
+        assert!(
+            terms
+                .add(1, &front_code(["退货", "退款"]), vec![2, 3])
+                .is_err(),
             "out of order"
         );
-        terms.add(1, &front_code(["退款", "退货"])).unwrap();
+        terms.add(1, &pair, vec![2, 3]).unwrap();
         assert!(matches!(terms.lookup("退货"), Lookup::Found(3)));
         assert!(matches!(terms.lookup("退"), Lookup::Absent));
-        assert_eq!((terms.text(3), terms.chars(3)), ("退货", 0));
+        assert_eq!((terms.text(3), terms.chars(3), terms.df(3)), ("退货", 0, 3));
+        assert_eq!(
+            (terms.df(1), terms.df(4)),
+            (0, 0),
+            "in the index file; not added"
+        );
         assert_eq!(terms.completions("z").collect::<Vec<_>>(), [1]);
-        assert!(terms.add(0, b"").is_ok() && terms.add(0, &front_code(["x"])).is_err());
+        assert!(terms.add(0, b"", vec![]).is_ok());
+        assert!(terms.add(0, &front_code(["x"]), vec![1]).is_err());
     }
 }

@@ -116,15 +116,6 @@ impl<'a> Reader<'a> {
         Ok(n)
     }
 
-    /// A count of items that each take at least one bit, as [`Reader::count`] for bytes.
-    pub fn count_bits(&mut self) -> Result<usize, FormatError> {
-        let n = self.usize()?;
-        if n / 8 > self.buf.len() - self.pos {
-            return Err(FormatError::Corrupt("count larger than the file"));
-        }
-        Ok(n)
-    }
-
     pub fn i64(&mut self) -> Result<i64, FormatError> {
         let v = self.varint()?;
         Ok(((v >> 1) as i64) ^ -((v & 1) as i64))

@@ -791,7 +791,7 @@ mod format {
         let bytes = builder().build();
         assert_eq!(
             fnv64_of(&bytes),
-            0xbef4_716b_5311_d94e,
+            0xc9c2_3100_47d0_2f1a,
             "index bytes changed ({} bytes)",
             bytes.len()
         );
