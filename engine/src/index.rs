@@ -22,13 +22,15 @@
 //!                  the byte below 0x20 also ends the term before; on a sharded index only
 //!                  the terms not deferred, see below), then (bytes) the article_df of each
 //!                  of those terms as an Elias gamma code
-//!        postings: checkpoints: n, then per checkpoint after the first (after every 256
-//!                  postings, at the first term that reaches it) that term's position and the
-//!                  bit positions where its postings start in both streams, each as a varint
-//!                  gap from the last checkpoint's;
-//!                  the frequency code: n, then per symbol (a field byte, or 0 for
-//!                  frequencies written in full) the symbol and its code length, in
-//!                  canonical order; then per_shard: 0, and the streams in this file:
+//!        postings: per_shard: checkpoints per shard file, or 0 when this file holds the
+//!                  postings; checkpoints: n, then per checkpoint after the first (after
+//!                  every 256 postings, at the first term that reaches it) that term's
+//!                  position as a gap from the last checkpoint's, and for every one when
+//!                  per_shard is 0, else for the first of each shard, the bit positions where
+//!                  its postings start in both streams as gaps from the last such; the
+//!                  frequency code: n, then per symbol (a field byte, or 0 for frequencies
+//!                  written in full) the symbol and its code length, in canonical order; then
+//!                  when per_shard is 0 the streams in this file:
 //!                  article gaps (bytes): per term, per article that has it, the articles
 //!                  skipped since the last, Rice-coded with a parameter from df, or for a
 //!                  term of one article that article in a truncated binary code (`GapCode`);
@@ -37,39 +39,42 @@
 //!                  per such term its distance from the last one, how many questions have
 //!                  it, and those as gaps from the last (`Asked::lists`; the reader computes
 //!                  the questions' norms from them);
-//!                  or per_shard > 0 checkpoints per shard file, and the byte lengths of
-//!                  the two streams, which the shard files hold; then the deferred terms
-//!                  (the CJK ones and those of one article, whose text and df are in their
-//!                  shards, see `terms`): the number
-//!                  of runs, then the runs' lengths, alternately of terms written above and
-//!                  of deferred ones, starting with the former; and per shard that holds
-//!                  deferred terms the first of them (string)
+//!                  else the byte lengths of the two streams, which the shard files hold;
+//!                  then the deferred terms (the CJK ones and those of one article, whose
+//!                  text and df are in their shards, see `terms`): the number of runs, then
+//!                  (bytes) the runs' lengths as Elias gamma codes (the first plus one),
+//!                  alternately of terms written above and of deferred ones, starting with
+//!                  the former; and per shard that holds deferred terms the first of them
+//!                  (string)
 //!
 //! shard file k = "SDKS" | u16 LE version | the index file's checksum | k | (bytes) the gaps
 //!        and (bytes) the frequency codes from checkpoint k × per_shard to the next shard's
 //!        first, in whole bytes | (bytes) the questions by term of its terms, as above,
 //!        each question followed by its norm's code (see `norm_code`) |
 //!        (bytes) the text of its deferred terms, front-coded as the term text above |
-//!        (bytes) their article_dfs, as above | u32 LE FNV-1a checksum
+//!        (bytes) their article_dfs, as above | (bytes) the bit positions of its other
+//!        checkpoints, as in the index file | u32 LE FNV-1a checksum
 //! block file b = "SDKS" | u16 LE version | the index file's checksum | the number of shard
 //!        files before it + b | the titles, then the categories, of articles b × per_block
 //!        to the next block's first | u32 LE FNV-1a checksum
 //! ```
 //!
 //! Shards are for knowledge bases whose postings are too large to fetch at once: the index
-//! file keeps what every search needs (terms and their dfs, titles, rules, the frequency
-//! code), and a search fetches only the shards its terms' postings are in, found from the
-//! checkpoints. Which questions have a term goes with its postings, because a search needs
-//! them for its own words only. A term's postings never span two shards because shards start at checkpoints,
-//! which are at terms. The text of the CJK terms, most of a Chinese index file, and of the
-//! terms only one article has travels with their postings: a search finds such a word's shard
+//! file keeps what every search needs (terms and their dfs, rules, the frequency code, where
+//! each shard starts), and a search fetches only the shards its terms' postings are in, found
+//! from the checkpoints' terms. Which questions have a term goes with its postings, because a
+//! search needs them for its own words only, and so do where the postings of each checkpoint
+//! start. A term's postings never span two shards because shards start at checkpoints, which
+//! are at terms. The text and df of the CJK terms, most of a Chinese index file, and of the
+//! terms only one article has travel with their postings: a search finds such a word's shard
 //! from the first deferred term of each.
 //!
 //! Bits are read lowest first. Version 7 also keeps the text of a sharded index's terms of one
 //! article (15,131 of the 24,218 other terms of pingcap's Chinese docs) in their shards, and
 //! the dfs of all its deferred terms, which places the checkpoints by their terms: the index
 //! file of those docs went from 122.0 to 94.1 KB gzip with the text, then to 59.5 KB with the
-//! dfs (most of them its CJK terms'); segment's English docs' from 58.5 to 43.3 KB, then 43.1.
+//! dfs (most of them its CJK terms'), then to 48.9 KB with the bit positions of checkpoints in
+//! the shards of their postings; segment's English docs' from 58.5 to 40.6 KB.
 //! Version 6 keeps the questions by term with the postings (the
 //! index file of 25,000 articles with a question each: 283 KB gzip of questions before).
 //! Version 5 keeps the CJK terms' text of a sharded index in its
@@ -465,9 +470,6 @@ struct Postings {
     dfs: Vec<u32>,
     /// Where the postings are at each checkpoint, the first at the start.
     at: Vec<Checkpoint>,
-    /// The checkpoints after the first as written: varint gaps from the last (terms, then bits
-    /// of each stream).
-    checkpoints: Writer,
     /// The frequency code, made for these postings.
     code: FreqWriter,
 }
@@ -487,23 +489,17 @@ impl Postings {
             freqs: BitWriter::default(),
             dfs: Vec::with_capacity(terms.len()),
             at: vec![Checkpoint::default()],
-            checkpoints: Writer::default(),
             code: FreqWriter::new(&counts),
         };
         let mut since = 0usize;
         for (t, &(_, id)) in terms.iter().enumerate() {
             let list = &lists[id as usize];
             if since >= CHECKPOINT_POSTINGS {
-                let last = p.at[p.at.len() - 1];
-                let next = Checkpoint {
+                p.at.push(Checkpoint {
                     term: t as u32,
                     gaps: p.gaps.bit_len() as u32,
                     freqs: p.freqs.bit_len() as u32,
-                };
-                p.checkpoints.usize((next.term - last.term) as usize);
-                p.checkpoints.usize((next.gaps - last.gaps) as usize);
-                p.checkpoints.usize((next.freqs - last.freqs) as usize);
-                p.at.push(next);
+                });
                 since = 0;
             }
             since += list.len();
@@ -553,9 +549,10 @@ impl Postings {
         }
     }
 
-    /// Writes the dfs of the terms not `deferred` (those are in their shards), the checkpoints,
-    /// the frequency code and the two streams, or, when they are in shards of `per_shard`
-    /// checkpoints, the streams' lengths.
+    /// Writes the dfs of the terms not `deferred` (those are in their shards), `per_shard`, the
+    /// checkpoints (where each shard's postings start: the other checkpoints' are in their
+    /// shards), the frequency code and the two streams, or, when they are in shards of
+    /// `per_shard` checkpoints, the streams' lengths.
     fn write(
         &self,
         w: &mut Writer,
@@ -565,13 +562,20 @@ impl Postings {
     ) {
         mark(marks, "terms: df", w);
         w.bytes(&self.gamma_dfs((0..self.dfs.len()).filter(|&t| !deferred[t])));
+        w.usize(per_shard);
         mark(marks, "postings: checkpoints", w);
         w.usize(self.at.len() - 1);
-        w.buf.extend_from_slice(&self.checkpoints.buf);
+        let mut placed = self.at[0];
+        for (i, pair) in self.at.windows(2).enumerate() {
+            w.usize((pair[1].term - pair[0].term) as usize);
+            if per_shard == 0 || (i + 1) % per_shard == 0 {
+                write_positions(w, placed, pair[1]);
+                placed = pair[1];
+            }
+        }
         mark(marks, "postings: frequencies", w);
         self.code.write_table(w);
         let lens = self.lens();
-        w.usize(per_shard);
         if per_shard == 0 {
             mark(marks, "postings: articles", w);
             w.bytes(&self.gaps.buf);
@@ -606,10 +610,22 @@ impl Postings {
                     let of = deferred.of(k);
                     s.bytes(&terms::front_code(of.iter().map(|&t| deferred.text(t))));
                     s.bytes(&self.gamma_dfs(of.iter().copied()));
+                    let mut positions = Writer::default();
+                    let mine = &self.at[k * per_shard..self.at.len().min((k + 1) * per_shard)];
+                    for pair in mine.windows(2) {
+                        write_positions(&mut positions, pair[0], pair[1]);
+                    }
+                    s.bytes(&positions.buf);
                 })
             })
             .collect()
     }
+}
+
+/// Where `next`'s postings start in both streams, as gaps from `last`'s.
+fn write_positions(w: &mut Writer, last: Checkpoint, next: Checkpoint) {
+    w.usize((next.gaps - last.gaps) as usize);
+    w.usize((next.freqs - last.freqs) as usize);
 }
 
 /// The terms of a sharded index whose text and df are in their shards (see `terms`), per
@@ -655,9 +671,15 @@ impl<'a> Deferred<'a> {
         if self.per_shard.is_empty() {
             return;
         }
+        // Elias gamma codes (the first run, which may be empty, plus one): most runs are a
+        // few terms long, and varints took twice the bytes on pingcap's docs.
         let runs = terms::runs(self.deferred);
         w.usize(runs.len());
-        runs.into_iter().for_each(|r| w.usize(r));
+        let mut gamma = BitWriter::default();
+        for (i, run) in runs.into_iter().enumerate() {
+            write_gamma(&mut gamma, (run + usize::from(i == 0)) as u32);
+        }
+        w.bytes(&gamma.buf);
         for &first in self.per_shard.iter().filter_map(|terms| terms.first()) {
             w.str(self.text(first));
         }
@@ -1087,6 +1109,9 @@ struct Shard {
     gaps: Vec<u8>,
     freqs: Vec<u8>,
     at: (usize, usize),
+    /// Where the postings of each of its checkpoints start in both streams (bits), from its
+    /// first on.
+    positions: Vec<(u32, u32)>,
     /// The questions that have each of the shard's terms.
     asked: ByTerm,
 }
@@ -1302,23 +1327,30 @@ impl Index {
             return Err(FormatError::Corrupt("term count"));
         }
         let plain_dfs = read_dfs(r.bytes()?, plain.len(), articles.len())?;
-        let checkpoints = read_checkpoints(&mut r, n)?;
+        let per_shard = r.usize()?;
+        let checkpoints = read_checkpoints(&mut r, n, per_shard)?;
         let freq_code = FreqCode::read_table(&mut r)?;
         let questions = phrasings.article.len();
         let Streams {
             mut postings,
-            per_shard,
             lens: stream_lens,
-        } = read_postings(&mut r, &checkpoints, n, questions)?;
+        } = read_postings(&mut r, per_shard, &checkpoints, n, questions)?;
         let terms = if per_shard == 0 {
             if plain.len() != n {
                 return Err(FormatError::Corrupt("term count"));
             }
             Terms::whole(plain)?
         } else {
-            let runs = (0..r.count()?)
-                .map(|_| r.usize())
-                .collect::<Result<Vec<_>, _>>()?;
+            let count = r.usize()?;
+            let bytes = r.bytes()?;
+            // Every run takes a bit at least.
+            if count > bytes.len() * 8 {
+                return Err(FormatError::Corrupt("term runs"));
+            }
+            let mut gamma = BitReader::new(bytes, 0);
+            let runs = (0..count)
+                .map(|i| Ok(read_gamma(&mut gamma)? as usize - usize::from(i == 0)))
+                .collect::<Result<Vec<_>, FormatError>>()?;
             let shards = shard_terms(&checkpoints, per_shard, n);
             Terms::split(n, plain, &runs, &shards, &mut || r.string())?
         };
@@ -1457,10 +1489,14 @@ impl Index {
     /// postings of the terms in between. None when its shard has not been added yet (it is
     /// then marked as wanted) or the postings are corrupt.
     fn postings_of(&self, term: usize) -> Option<(BitReader<'_>, BitReader<'_>)> {
-        let c = self.checkpoints[self.term_info[term].checkpoint as usize];
+        let checkpoint = self.term_info[term].checkpoint as usize;
+        let c = self.checkpoints[checkpoint];
         let s = self.shard_of(term)?;
-        let mut gaps = BitReader::new(&s.gaps, c.gaps as usize - s.at.0 * 8);
-        let mut freqs = BitReader::new(&s.freqs, c.freqs as usize - s.at.1 * 8);
+        // The shard's first checkpoint (0 for the postings in the index file).
+        let first = checkpoint - checkpoint.checked_rem(self.per_shard).unwrap_or(checkpoint);
+        let &(at_gaps, at_freqs) = s.positions.get(checkpoint - first)?;
+        let mut gaps = BitReader::new(&s.gaps, at_gaps as usize - s.at.0 * 8);
+        let mut freqs = BitReader::new(&s.freqs, at_freqs as usize - s.at.1 * 8);
         for t in c.term as usize..term {
             let df = self.df(t);
             let code = GapCode::new(self.articles.len(), df as usize);
@@ -1530,10 +1566,17 @@ impl Index {
         }
         let (g, f) = shard_ranges(&self.checkpoints, self.per_shard, k, self.stream_lens);
         let (gaps, freqs, asked) = (r.bytes()?, r.bytes()?, r.bytes()?);
-        let (text, dfs) = (r.bytes()?, r.bytes()?);
+        let (text, dfs, positions) = (r.bytes()?, r.bytes()?, r.bytes()?);
         if gaps.len() != g.len() || freqs.len() != f.len() || !r.is_empty() {
             return Err(FormatError::Corrupt("shard length"));
         }
+        let first = k * self.per_shard;
+        let positions = read_positions(
+            positions,
+            self.checkpoints[first],
+            self.checkpoints.len().min(first + self.per_shard) - first,
+            (g.end * 8, f.end * 8),
+        )?;
         let terms = shard_term_range(&self.checkpoints, self.per_shard, k, self.term_info.len());
         let asked = ByTerm::read(asked, terms, self.phrasings.article.len(), true)?;
         let dfs = read_dfs(dfs, self.terms.deferred_in(k), self.articles.len())?;
@@ -1542,6 +1585,7 @@ impl Index {
             gaps: gaps.to_vec(),
             freqs: freqs.to_vec(),
             at: (g.start, f.start),
+            positions,
             asked,
         });
         Ok(k)
@@ -1711,32 +1755,72 @@ fn read_dfs(bytes: &[u8], n: usize, articles: usize) -> Result<Vec<u32>, FormatE
 
 /// The checkpoints of `n` terms: the first at the start, then each at a term at most
 /// `CHECKPOINT_POSTINGS` after the one before (every term has a posting), the last as far from
-/// the end.
-fn read_checkpoints(r: &mut Reader<'_>, n: usize) -> Result<Vec<Checkpoint>, FormatError> {
+/// the end. Where their postings start is here for the first of each shard of `per_shard`
+/// checkpoints (every one when 0); the others take their shard's first's until the shard
+/// tells (see [`read_positions`]).
+fn read_checkpoints(
+    r: &mut Reader<'_>,
+    n: usize,
+    per_shard: usize,
+) -> Result<Vec<Checkpoint>, FormatError> {
     let corrupt = || FormatError::Corrupt("postings checkpoint");
     let count = r.count()?;
     let mut checkpoints = Vec::with_capacity(count + 1);
     checkpoints.push(Checkpoint::default());
-    for _ in 0..count {
-        let last: Checkpoint = checkpoints[checkpoints.len() - 1];
-        let mut next = |at: u32| {
-            u32::try_from(r.usize()?)
-                .ok()
-                .and_then(|d| at.checked_add(d))
-                .ok_or_else(corrupt)
-        };
-        let term = next(last.term)?;
-        if term == last.term || term - last.term > CHECKPOINT_POSTINGS as u32 || term as usize >= n
-        {
-            return Err(corrupt());
+    let mut placed = Checkpoint::default();
+    for i in 1..=count {
+        let last: Checkpoint = checkpoints[i - 1];
+        let term = u32::try_from(r.usize()?)
+            .ok()
+            .and_then(|d| last.term.checked_add(d))
+            .filter(|&t| t > last.term && t - last.term <= CHECKPOINT_POSTINGS as u32)
+            .filter(|&t| (t as usize) < n)
+            .ok_or_else(corrupt)?;
+        if per_shard == 0 || i % per_shard == 0 {
+            (placed.gaps, placed.freqs) = read_position(r, (placed.gaps, placed.freqs))?;
         }
-        let (gaps, freqs) = (next(last.gaps)?, next(last.freqs)?);
-        checkpoints.push(Checkpoint { term, gaps, freqs });
+        checkpoints.push(Checkpoint { term, ..placed });
     }
-    if n - checkpoints[checkpoints.len() - 1].term as usize > CHECKPOINT_POSTINGS {
+    if n - checkpoints[count].term as usize > CHECKPOINT_POSTINGS {
         return Err(corrupt());
     }
     Ok(checkpoints)
+}
+
+/// Where the next checkpoint's postings start in both streams, from where the `last` ones do.
+fn read_position(r: &mut Reader<'_>, last: (u32, u32)) -> Result<(u32, u32), FormatError> {
+    let mut next = |at: u32| {
+        u32::try_from(r.usize()?)
+            .ok()
+            .and_then(|d| at.checked_add(d))
+            .ok_or(FormatError::Corrupt("postings checkpoint"))
+    };
+    Ok((next(last.0)?, next(last.1)?))
+}
+
+/// Where the postings of the `count` checkpoints of a shard start, from its `first`
+/// checkpoint's on: the shard file's `bytes` hold the others, none past `limits` (the bits of
+/// the shard's streams).
+fn read_positions(
+    bytes: &[u8],
+    first: Checkpoint,
+    count: usize,
+    limits: (usize, usize),
+) -> Result<Vec<(u32, u32)>, FormatError> {
+    let mut r = Reader::new(bytes);
+    let mut positions = Vec::with_capacity(count);
+    positions.push((first.gaps, first.freqs));
+    for _ in 1..count {
+        let next = read_position(&mut r, positions[positions.len() - 1])?;
+        if next.0 as usize > limits.0 || next.1 as usize > limits.1 {
+            return Err(FormatError::Corrupt("postings checkpoint"));
+        }
+        positions.push(next);
+    }
+    if !r.is_empty() {
+        return Err(FormatError::Corrupt("shard checkpoints"));
+    }
+    Ok(positions)
 }
 
 /// Each term's df (0 for those whose df is in a shard, see [`Terms::df`]) and the checkpoint
@@ -1763,22 +1847,21 @@ fn term_info(terms: &Terms, plain_dfs: &[u32], checkpoints: &[Checkpoint]) -> Ve
 struct Streams {
     /// One shard read with the index, or a place per shard file, empty until it is added.
     postings: Vec<OnceLock<Shard>>,
-    /// Checkpoints per shard file; 0 when the index file holds the streams.
-    per_shard: usize,
     /// Bytes of the whole gaps and frequency streams.
     lens: (usize, usize),
 }
 
-/// The postings streams, in the index file or split into shards; the `checkpoints` must lie
-/// within them. An index file that holds them holds the questions of each of its `n` terms
-/// after them, of `questions` (their norms are computed once the terms' dfs are known).
+/// The postings streams, in the index file (`per_shard` 0) or split into shards of `per_shard`
+/// checkpoints; the `checkpoints` must lie within them. An index file that holds them holds
+/// the questions of each of its `n` terms after them, of `questions` (their norms are computed
+/// once the terms' dfs are known).
 fn read_postings(
     r: &mut Reader<'_>,
+    per_shard: usize,
     checkpoints: &[Checkpoint],
     n: usize,
     questions: usize,
 ) -> Result<Streams, FormatError> {
-    let per_shard = r.usize()?;
     let (postings, stream_lens) = if per_shard == 0 {
         let (gaps, freqs) = (r.bytes()?.to_vec(), r.bytes()?.to_vec());
         let asked = ByTerm::read(r.bytes()?, 0..n, questions, false)?;
@@ -1786,6 +1869,7 @@ fn read_postings(
             gaps,
             freqs,
             at: (0, 0),
+            positions: checkpoints.iter().map(|c| (c.gaps, c.freqs)).collect(),
             asked,
         };
         let lens = (shard.gaps.len(), shard.freqs.len());
@@ -1805,7 +1889,6 @@ fn read_postings(
     }
     Ok(Streams {
         postings,
-        per_shard,
         lens: stream_lens,
     })
 }

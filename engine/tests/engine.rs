@@ -791,7 +791,7 @@ mod format {
         let bytes = builder().build();
         assert_eq!(
             fnv64_of(&bytes),
-            0xc9c2_3100_47d0_2f1a,
+            0x8fde_cdfd_d724_f04d,
             "index bytes changed ({} bytes)",
             bytes.len()
         );
