@@ -180,7 +180,7 @@ impl Config {
 
 /// Postings of about a hundred long articles: a knowledge base smaller than that fetches its
 /// whole index at once (one request beats several); a larger one has its postings cut into
-/// shards of an eighth of it (4 KiB), and a search fetches those of its words only. Measured with
+/// shards of a sixteenth of it (2 KiB), and a search fetches those of its words only. Measured with
 /// kbgen/bench/first_search.sh (first search, gzip, against Pagefind): shards of 256 KiB made the
 /// dify help center's Chinese "知识库" fetch 538.9 KB against Pagefind's 169.6 KB, of 64 KiB
 /// 361.7 KB, of 32 KiB 224.1 KB (1.32×; "工作流 变量" 1.67×), of 16 KiB 190.2 (1.12×; 1.35×), of
@@ -188,7 +188,12 @@ impl Config {
 /// (en) went from 0.82-0.96× at 32 KiB to 0.72-0.75× at 8. Once the shards carried their Chinese
 /// terms' text (index format 5), 8 KiB gave dify 0.82/1.02/0.92× on its three queries, 5.3 KiB
 /// 0.78/0.96/0.86× and 4 KiB 0.75/0.92/0.81× (sendgrid 0.72/0.69/0.70×), with twice the shard
-/// files of 8 (275 on dify's three languages).
+/// files of 8 (275 on dify's three languages). Once the shards also carried the text of terms of
+/// one article, the dfs of their terms and where their checkpoints' postings start (format 7),
+/// 2 KiB gave pingcap's Chinese docs 0.96/0.86/0.97× against 4 KiB's 0.99/0.90/1.01×, dify
+/// 0.62/0.76/0.67× (0.66/0.82/0.72×), segment 0.71/0.86/0.91× (0.72/0.87/0.93×), sendgrid
+/// 0.64-0.68× (0.66-0.69×) and a 50,000-article base 0.37/0.89×, the index file growing by the
+/// shards' starts (pingcap 49.0 → 51.4 KB gzip).
 pub const DEFAULT_SHARD_KB: usize = 32;
 
 const SECTIONS: &[&str] = &["site", "widget", "categories", "desk"];

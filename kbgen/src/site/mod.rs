@@ -242,7 +242,7 @@ impl IndexJobs {
 }
 
 /// An index file and its shards' files (by name): postings above `shard_kb` KiB (`index_shard_kb`,
-/// 0 for never) are cut into shards of an eighth of it.
+/// 0 for never) are cut into shards of a sixteenth of it (see `config::DEFAULT_SHARD_KB`).
 fn build_index(
     builder: &solodesk_engine::IndexBuilder,
     shard_kb: usize,
@@ -251,7 +251,7 @@ fn build_index(
         0 => usize::MAX,
         kb => kb.saturating_mul(1024),
     };
-    builder.build_sharded_above(above, (above / 8).max(1))
+    builder.build_sharded_above(above, (above / 16).max(1))
 }
 
 /// The search index [`build`] writes as `index.bin` (with its shards' files, by name), and
