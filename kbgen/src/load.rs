@@ -359,6 +359,18 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
         }
         config.languages = used;
     }
+    if config.title == Config::default().title {
+        // No title given: the help center's name in each language's words, not English on a
+        // Chinese site.
+        config.title = config::Localized(
+            config
+                .languages
+                .iter()
+                .map(|l| (l.clone(), crate::strings::default_title(l).to_string()))
+                .chain([("*".to_string(), "Help Center".to_string())])
+                .collect(),
+        );
+    }
     if articles.is_empty() {
         diags.error(
             &articles_dir,

@@ -91,6 +91,20 @@ pub fn english() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The help center's name in `lang`, for a site whose owner gave it none (in the languages the
+/// help center speaks, see `locales/`; English for the others).
+pub fn default_title(lang: &str) -> &'static str {
+    match lang {
+        "zh-TW" | "zh-Hant" => "幫助中心",
+        _ => match lang.split('-').next().unwrap_or(lang) {
+            "zh" => "帮助中心",
+            "ja" => "ヘルプセンター",
+            "ar" => "مركز المساعدة",
+            _ => "Help Center",
+        },
+    }
+}
+
 /// The language's own name, for the language switcher.
 pub fn language_name(lang: &str) -> &str {
     match lang {

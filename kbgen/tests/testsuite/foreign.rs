@@ -176,6 +176,10 @@ fn without_configuration_the_site_speaks_the_articles_language() {
     let page = read(&out.join("zh/backup/index.html"));
     assert!(page.contains("<html lang=\"zh\""), "{page}");
     assert!(page.contains("placeholder=\"搜索帮助文章…\""), "{page}");
+    assert!(
+        page.contains("<title>备份与恢复 · 帮助中心</title>"),
+        "{page}"
+    );
     assert!(!out.join("en").exists());
 
     let kb = tmp.path().join("en-docs");
