@@ -254,6 +254,65 @@ async fn the_launcher_clears_a_cookie_banner_on_either_side() {
     }
 }
 
+/// An owner who moves the launcher 600 px from the side (kbgen's largest offset) to clear a
+/// desktop page's sidebar: it stands there at 1280 px, and on a 390 px phone, where 600 px is off
+/// the screen, as far as the screen lets it, whole and clickable; the panel opens inside the
+/// window either way, on both sides.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wide_side_offset_keeps_the_launcher_on_a_phone() {
+    let kb = knowledge_base();
+    let out = TempDir::new("launcher-far-out");
+    kbgen_build(kb.path(), out.path());
+    let help = help_center(out.path());
+    let tag = snippet(kb.path(), &help.url("/"));
+    let shop = TempDir::new("launcher-far-shop");
+    let far = tag.replace(
+        "data-position=\"end\"",
+        "data-position=\"end\" data-offset-x=\"600\"",
+    );
+    assert_ne!(far, tag);
+    shop_page(shop.path(), "far-right", "", &far);
+    shop_page(
+        shop.path(),
+        "far-left",
+        "",
+        &far.replace("\"end\"", "\"left\""),
+    );
+    let shop_server = StaticServer::start(shop.path());
+    for (width, height) in [(1280, 800), (390, 844)] {
+        let b = Browser::start(width, height).await;
+        for name in ["far-right", "far-left"] {
+            let at = format!("{name} at {width} px");
+            let (launcher, _, _, [vw, vh]) =
+                layout(&b, &shop_server.url(&format!("/{name}.html"))).await;
+            let l = rect(&launcher);
+            assert!(
+                l[0] >= 0.0 && l[2] <= vw && l[3] <= vh && l[2] - l[0] > 40.0,
+                "{at}: the launcher {launcher} is not inside the {vw}×{vh} window"
+            );
+            let gap = if name == "far-left" { l[0] } else { vw - l[2] };
+            if width > 480 {
+                assert!((gap - 600.0).abs() < 1.0, "{at}: {launcher}");
+            }
+            js(&b, "S.querySelector('.sd-launcher').click();").await;
+            let panel = wait(
+                &b,
+                "the panel, opened",
+                "const d = S.querySelector('.sd-dialog');
+                 return !!S.querySelector('.sd-root .sd-input') && !d.getAnimations().length && box(d);",
+            )
+            .await;
+            let p = rect(&panel);
+            assert!(
+                p[0] >= 0.0 && p[1] >= 0.0 && p[2] <= vw && p[3] <= vh && p[2] - p[0] > 200.0,
+                "{at}: the open panel {panel} is not inside the {vw}×{vh} window"
+            );
+            b.screenshot(&format!("launcher-{name}-{width}")).await;
+        }
+        b.close().await;
+    }
+}
+
 /// Links in a rule answer and in an article opened in the widget, on the owner's page of another
 /// origin: they point at the help center (kbgen wrote `/en/decaf/`, as `base_url` has no host),
 /// open a new tab, and carry `rel="noopener noreferrer"`.

@@ -56,10 +56,13 @@
       // The offsets come as custom properties set by `place`; phones add the safe area under
       // the home indicator, and may have an offset of their own (`data-offset-y-mobile`).
       // `!important`, because the page's rules that match the host element (`* {font-size: 20px}`,
-      // `div {position: relative}` on the plain element) win over the host's normal ones.
+      // `div {position: relative}` on the plain element) win over the host's normal ones. The
+      // side offset (`--sd-xc`) leaves the launcher's width on screen: 600 px from the side is
+      // beside a desktop's content but off a 390 px phone.
       ":host{all:initial!important;position:fixed!important;z-index:2147483000!important;--sd-b:calc(var(--sd-y,20px) + env(safe-area-inset-bottom,0px));" +
-        "bottom:var(--sd-b)!important;right:calc(var(--sd-x,20px) + env(safe-area-inset-right,0px))!important;font:15px/1.4 system-ui,sans-serif!important}" +
-        ":host([data-pos=left]){right:auto!important;left:calc(var(--sd-x,20px) + env(safe-area-inset-left,0px))!important}" +
+        "--sd-xc:min(var(--sd-x,20px),100vw - 160px);" +
+        "bottom:var(--sd-b)!important;right:calc(var(--sd-xc) + env(safe-area-inset-right,0px))!important;font:15px/1.4 system-ui,sans-serif!important}" +
+        ":host([data-pos=left]){right:auto!important;left:calc(var(--sd-xc) + env(safe-area-inset-left,0px))!important}" +
         "@media (max-width:480px){:host{--sd-b:calc(var(--sd-ym,var(--sd-y,20px)) + env(safe-area-inset-bottom,0px))}}" +
         ".sd-launcher{display:flex;align-items:center;gap:8px;border:0;border-radius:24px;padding:12px 18px;" +
         "font:inherit;font-weight:600;line-height:1;cursor:pointer;background:var(--sd-brand,#1f4fd1);color:var(--sd-on-brand,#fff);" +
@@ -69,7 +72,7 @@
         // widget/style/widget.css it uses, with the same values (the shell must not jump when
         // the panel replaces it; tests/tests/widget.rs compares the two).
         ".sd-dialog{--sd-bg:#fff;--sd-fg:#1a1a1a;--sd-muted:#595959;--sd-line:#d6d6d6;--sd-link:#1f4fd1;--sd-accent:var(--sd-brand,#1f4fd1);" +
-        "position:absolute;bottom:64px;right:0;width:380px;max-width:calc(100vw - var(--sd-x,20px) - 20px);height:600px;" +
+        "position:absolute;bottom:64px;right:0;width:380px;max-width:calc(100vw - var(--sd-xc,20px) - 20px);height:600px;" +
         "max-height:calc(100vh - var(--sd-b,20px) - 90px);display:flex;flex-direction:column;background:var(--sd-bg);color:var(--sd-fg);" +
         "border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.28);overflow:hidden;" +
         'font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","PingFang SC","Microsoft YaHei",sans-serif;text-align:start}' +
