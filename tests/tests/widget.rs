@@ -1681,7 +1681,7 @@ async fn a_shard_that_failed_is_fetched_again_and_meanwhile_search_is_unavailabl
     assert_eq!(
         replies,
         [
-            "Search is unavailable right now. You can still email us.",
+            "I couldn't search the articles for that just now.",
             "Contact us"
         ]
     );

@@ -64,7 +64,7 @@ strings! {
     contact_intro, name, email, email_invalid, message, message_required, send, send_hint,
     send_hint_long, too_long,
     truncation_note, copy, copied, copy_failed, reference, back, full_article, article_failed,
-    unavailable,
+    unavailable, unavailable_reply,
     new_answer, loading, send_form, sending, sent, send_failed,
 }
 

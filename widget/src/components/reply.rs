@@ -52,6 +52,8 @@ pub fn view(reply: &Reply, s: &Strings, owner: &str, base: &str, on_open: &Callb
             }
         }
         Reply::Nothing => html! { <div class="sd-reply"><p>{ &s.nothing_found }</p></div> },
-        Reply::Unavailable => html! { <div class="sd-reply"><p>{ &s.unavailable }</p></div> },
+        // What happened to this question: the notice above the conversation, when the index is
+        // missing, already says that search is unavailable and that email still works.
+        Reply::Unavailable => html! { <div class="sd-reply"><p>{ &s.unavailable_reply }</p></div> },
     }
 }
