@@ -359,18 +359,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Kb {
         }
         config.languages = used;
     }
-    if config.title == Config::default().title {
-        // No title given: the help center's name in each language's words, not English on a
-        // Chinese site.
-        config.title = config::Localized(
-            config
-                .languages
-                .iter()
-                .map(|l| (l.clone(), crate::strings::default_title(l).to_string()))
-                .chain([("*".to_string(), "Help Center".to_string())])
-                .collect(),
-        );
-    }
+    name_untitled(&mut config);
     if articles.is_empty() {
         diags.error(
             &articles_dir,
@@ -473,6 +462,37 @@ fn article_files(
     files.sort();
 
     files
+}
+
+/// The site's settings as a build takes them, without reading the articles (for the widget's tag,
+/// which must name the site as the help center does): kbgen.toml's, else the defaults with the
+/// languages of the folder ([`detect_languages`]), and the name of an untitled site.
+pub fn site_config(root: &Path) -> Config {
+    let mut config = config::read_or_default(root);
+    if !root.join(CONFIG_FILE).is_file() {
+        let root_canon = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let articles_dir = articles_dir(root);
+        let mut quiet = Diagnostics::default();
+        let files = article_files(&root_canon, &articles_dir, false, &mut quiet);
+        detect_languages(&articles_dir, &files, &mut config);
+    }
+    name_untitled(&mut config);
+    config
+}
+
+/// With no title given, the help center's name in each language's words: not English on a
+/// Chinese site.
+fn name_untitled(config: &mut Config) {
+    if config.title == Config::default().title {
+        config.title = config::Localized(
+            config
+                .languages
+                .iter()
+                .map(|l| (l.clone(), crate::strings::default_title(l).to_string()))
+                .chain([("*".to_string(), "Help Center".to_string())])
+                .collect(),
+        );
+    }
 }
 
 /// Without `kbgen.toml`: the languages from the files' first folders, or without such folders

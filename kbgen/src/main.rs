@@ -383,7 +383,7 @@ pub fn human_bytes(n: usize) -> String {
 }
 
 fn snippet(args: &SnippetArgs) -> Result<ExitCode> {
-    let config = config::read_or_default(&args.dir);
+    let config = load::site_config(&args.dir);
     let base = args.base_url.clone().unwrap_or(config.base_url.clone());
     let base = if base.ends_with('/') {
         base

@@ -15,7 +15,7 @@ mod http;
 
 use crate::diag::{Diagnostics, Severity};
 use crate::load::{self, Kb};
-use crate::{config, output, pipeline, site, widget_bundle};
+use crate::{output, pipeline, site, widget_bundle};
 use anyhow::{Context, Result};
 use http::{Request, Response};
 use std::collections::{BTreeMap, HashMap};
@@ -543,7 +543,7 @@ pub fn content_type(path: &Path) -> &'static str {
 
 fn demo_page(dir: &Path, base_url: &str) -> String {
     // Read again on each visit, so a colour changed in kbgen.toml shows on reload.
-    let tag = widget_bundle::script_tag(base_url, &config::read_or_default(dir));
+    let tag = widget_bundle::script_tag(base_url, &crate::load::site_config(dir));
     let shown = tag
         .replace('&', "&amp;")
         .replace('<', "&lt;")

@@ -181,6 +181,10 @@ fn without_configuration_the_site_speaks_the_articles_language() {
         "{page}"
     );
     assert!(!out.join("en").exists());
+    // The widget's tag names the site as its pages do.
+    let (ok, tag, err) = run(kbgen().arg("snippet").arg(&kb));
+    assert!(ok, "{err}");
+    assert!(tag.contains(" data-site=\"帮助中心\""), "{tag}");
 
     let kb = tmp.path().join("en-docs");
     for page in ["shipping", "returns"] {
