@@ -6,9 +6,10 @@
 //! postings instead of in the index file: it was most of a Chinese index file (dify-docs' own
 //! Chinese index: 50 of its 73 KB gzip), and a search needs only the shards of its own words,
 //! which it fetches for their postings anyway. So does the text of the terms that only one
-//! article has, and the dfs of all those terms (most of a large index's words: names of settings, codes, versions, rare words),
+//! article has (most of a large index's words: names of settings, codes, versions, rare words),
 //! which then count for a word typed whole but not for the completions of a prefix, a derived
-//! word or a typo: those read the terms that stay in the index file.
+//! word or a typo: those read the terms that stay in the index file. The dfs of all the terms
+//! whose text is in a shard travel with it.
 
 use crate::analyze::is_cjk;
 use crate::FormatError;
